@@ -1,0 +1,204 @@
+// The engine's API, shaped like the guide's SDK. Every method is synchronous; `await` works on it
+// all the same. Argument types here are what callers send; the engine validates them at run time.
+import type {
+  AggregateUsage,
+  BillingEvent,
+  Customer,
+  EventType,
+  Interval,
+  Invoice,
+  List,
+  Price,
+  Product,
+  ProrationBehavior,
+  Quote,
+  SimulatorSettings,
+  Subscription,
+  TestCard,
+  TestClock,
+  TiersMode,
+  UnixSeconds,
+  UpcomingInvoice,
+  UsageAction,
+  UsageRecord,
+  UsageRecordBatch,
+  UsageRecordSummary,
+  UsageType,
+  WebhookDelivery,
+  WebhookEndpoint,
+} from './types';
+
+export interface ProductCreateArgs {
+  name: string;
+}
+
+export interface PriceTierArgs {
+  upTo: number | 'inf';
+  unitAmount?: number;
+  unitAmountDecimal?: string;
+  flatAmount?: number;
+  flatAmountDecimal?: string;
+}
+
+export interface PriceCreateArgs {
+  product: string;
+  currency: string;
+  nickname?: string;
+  /** 'usage' (the guide's word) is the same as 'per_unit'. */
+  billingScheme?: 'per_unit' | 'usage' | 'tiered';
+  unitAmount?: number;
+  unitAmountDecimal?: string;
+  tiers?: PriceTierArgs[];
+  tiersMode?: TiersMode;
+  transformQuantity?: { divideBy: number; round: 'up' | 'down' };
+  recurring: {
+    interval: Interval;
+    intervalCount?: number;
+    usageType?: UsageType;
+    aggregateUsage?: AggregateUsage;
+  };
+}
+
+export interface ListArgs {
+  limit?: number;
+}
+
+export interface CustomerCreateArgs {
+  id?: string;
+  name: string;
+  email?: string;
+  paymentMethod?: TestCard;
+}
+
+export interface CustomerUpdateArgs {
+  name?: string;
+  email?: string;
+  paymentMethod?: TestCard;
+}
+
+export interface SubscriptionItemArgs {
+  price: string;
+  quantity?: number;
+}
+
+export interface SubscriptionCreateArgs {
+  customer: string;
+  items: SubscriptionItemArgs[];
+}
+
+export interface SubscriptionUpdateArgs {
+  /** Items to change (with id) or add (without id). */
+  items?: { id?: string; price?: string; quantity?: number }[];
+  prorationBehavior?: ProrationBehavior;
+  cancelAtPeriodEnd?: boolean;
+}
+
+export interface SubscriptionListArgs extends ListArgs {
+  customer?: string;
+  status?: Subscription['status'];
+}
+
+export interface SubscriptionCancelArgs {
+  invoiceNow?: boolean;
+}
+
+export interface UsageRecordArgs {
+  quantity: number;
+  timestamp?: UnixSeconds;
+  action?: UsageAction;
+}
+
+export interface UsageRecordCreateArgs extends UsageRecordArgs {
+  subscriptionItem: string;
+}
+
+export interface UsageRecordBatchArgs {
+  subscriptionItem: string;
+  records: UsageRecordArgs[];
+}
+
+export interface RequestOptions {
+  idempotencyKey?: string;
+}
+
+export interface InvoiceListArgs extends ListArgs {
+  subscription?: string;
+  customer?: string;
+  status?: Invoice['status'];
+}
+
+export interface EventListArgs extends ListArgs {
+  type?: EventType;
+}
+
+export interface VerifyOptions {
+  secret?: string;
+  /** Seconds a signature stays valid; default 300. */
+  tolerance?: number;
+  /** Unix seconds to check against; default the test clock's frozenTime. */
+  now?: UnixSeconds;
+}
+
+export interface SimulatorApi {
+  products: {
+    create(args: ProductCreateArgs): Product;
+    retrieve(id: string): Product;
+    list(args?: ListArgs): List<Product>;
+  };
+  prices: {
+    create(args: PriceCreateArgs): Price;
+    retrieve(id: string): Price;
+    list(args?: ListArgs & { product?: string }): List<Price>;
+  };
+  customers: {
+    create(args: CustomerCreateArgs): Customer;
+    retrieve(id: string): Customer;
+    list(args?: ListArgs): List<Customer>;
+    update(id: string, args: CustomerUpdateArgs): Customer;
+  };
+  subscriptions: {
+    create(args: SubscriptionCreateArgs): Subscription;
+    retrieve(id: string): Subscription;
+    list(args?: SubscriptionListArgs): List<Subscription>;
+    update(id: string, args: SubscriptionUpdateArgs): Subscription;
+    cancel(id: string, args?: SubscriptionCancelArgs): Subscription;
+  };
+  usageRecords: {
+    create(args: UsageRecordCreateArgs, options?: RequestOptions): UsageRecord;
+    createBatch(args: UsageRecordBatchArgs, options?: RequestOptions): UsageRecordBatch;
+    summaries(args: { subscriptionItem: string; limit?: number }): List<UsageRecordSummary>;
+  };
+  invoices: {
+    retrieve(id: string): Invoice;
+    list(args?: InvoiceListArgs): List<Invoice>;
+    upcoming(args: { subscription: string }): UpcomingInvoice;
+    pay(id: string): Invoice;
+    voidInvoice(id: string): Invoice;
+    markUncollectible(id: string): Invoice;
+  };
+  events: {
+    retrieve(id: string): BillingEvent;
+    list(args?: EventListArgs): List<BillingEvent>;
+  };
+  webhookEndpoints: {
+    create(args: { url: string }): WebhookEndpoint;
+    list(args?: ListArgs): List<WebhookEndpoint>;
+    /** The signed payload each endpoint receives for an event. */
+    deliveries(args: { event: string }): WebhookDelivery[];
+  };
+  webhooks: {
+    verify(rawBody: string, signatureHeader: string | null, options?: VerifyOptions): BillingEvent;
+    generateTestHeader(args: { payload: string; secret: string; timestamp: UnixSeconds }): string;
+  };
+  testClock: {
+    retrieve(): TestClock;
+    advance(args: { frozenTime: UnixSeconds }): TestClock;
+    advanceBillingPeriod(args: { subscription: string }): TestClock;
+  };
+  settings: {
+    retrieve(): SimulatorSettings;
+    update(args: Partial<SimulatorSettings>): SimulatorSettings;
+  };
+  /** Prices a quantity under a price without touching state (for price curves). */
+  quote(price: string | Price, quantity: number): Quote;
+}

@@ -1,0 +1,78 @@
+// The one typed contract between the UI (or any host client) and the engine: method names, their
+// argument tuples and results, the error envelope, and the events pushed to the UI. Every host
+// (Electron IPC, the browser host over HTTP, the CLI, tests) calls `dispatch` with these names.
+import type { SimulatorApi } from './api';
+
+type EngineNamespace = Exclude<keyof SimulatorApi, 'quote'>;
+
+/** 'prices.create', 'testClock.advance', ... and 'quote'. */
+export type EngineMethod =
+  | {
+      [N in EngineNamespace]: `${N}.${Extract<keyof SimulatorApi[N], string>}`;
+    }[EngineNamespace]
+  | 'quote';
+
+type EngineFunction<M extends EngineMethod> = M extends 'quote'
+  ? SimulatorApi['quote']
+  : M extends `${infer N extends EngineNamespace}.${infer F}`
+    ? F extends keyof SimulatorApi[N]
+      ? SimulatorApi[N][F]
+      : never
+    : never;
+
+/** A scenario as the workspace lists it. */
+export interface ScenarioSummary {
+  id: string;
+  name: string;
+  /** Wall-clock milliseconds, set by the host (the engine never reads the wall clock). */
+  createdAt: number;
+  lastOpenedAt: number;
+  /** The scenario's test clock. */
+  frozenTime: number;
+  customers: number;
+  /** Invoiced totals per currency, integer minor units. */
+  invoicedTotals: Record<string, number>;
+}
+
+export interface WorkspaceMethods {
+  'workspace.list': () => ScenarioSummary[];
+  /** Creates an empty scenario, or one from a template id; opens it. */
+  'workspace.create': (args: { name: string; template?: string; seed?: number }) => ScenarioSummary;
+  'workspace.open': (id: string) => ScenarioSummary;
+  /** The scenario the engine methods act on, or null when none is open. */
+  'workspace.current': () => ScenarioSummary | null;
+  'workspace.rename': (id: string, name: string) => ScenarioSummary;
+  'workspace.duplicate': (id: string) => ScenarioSummary;
+  /** Deletes a scenario; undoDelete brings the most recently deleted one back. */
+  'workspace.delete': (id: string) => { deleted: string };
+  'workspace.undoDelete': () => ScenarioSummary;
+  'workspace.templates': () => { id: string; name: string; description: string }[];
+}
+
+export type WorkspaceMethod = keyof WorkspaceMethods;
+export type Method = EngineMethod | WorkspaceMethod;
+
+export type MethodFunction<M extends Method> = M extends WorkspaceMethod
+  ? WorkspaceMethods[M]
+  : M extends EngineMethod
+    ? EngineFunction<M>
+    : never;
+
+export type MethodArgs<M extends Method> = Parameters<MethodFunction<M>>;
+export type MethodResult<M extends Method> = ReturnType<MethodFunction<M>>;
+
+/** Errors cross process boundaries as this plain envelope. */
+export interface ErrorEnvelope {
+  type: string;
+  code: string;
+  param: string | null;
+  message: string;
+}
+
+export type DispatchResult<T = unknown> = { ok: true; data: T } | { ok: false; error: ErrorEnvelope };
+
+/** Events the host pushes to the UI. */
+export type HostEvent =
+  | { type: 'state.changed'; scenario: string | null; revision: number }
+  | { type: 'progress'; task: string; done: number; total: number }
+  | { type: 'error'; error: ErrorEnvelope };
