@@ -2,6 +2,7 @@
 // all the same. Argument types here are what callers send; the engine validates them at run time.
 import type {
   AggregateUsage,
+  AggregationExplanation,
   BillingEvent,
   Customer,
   EventType,
@@ -199,6 +200,69 @@ export interface SimulatorApi {
     retrieve(): SimulatorSettings;
     update(args: Partial<SimulatorSettings>): SimulatorSettings;
   };
+  /** Read-only views the UI draws from: pre-bucketed, never one point per record. */
+  analysis: {
+    usageSeries(args: UsageSeriesArgs): UsageSeries;
+    strategies(args: { subscriptionItem: string; price?: string }): StrategyComparison;
+    comparePrices(args: { prices: string[]; subscription?: string }): PriceComparison;
+  };
   /** Prices a quantity under a price without touching state (for price curves). */
   quote(price: string | Price, quantity: number): Quote;
+}
+
+export interface UsageSeriesArgs {
+  subscriptionItem: string;
+  /** Default: from the item's creation to the test clock. */
+  start?: UnixSeconds;
+  end?: UnixSeconds;
+  /** Number of equal buckets (default 200, at most 2000). */
+  buckets?: number;
+}
+
+export interface UsageSeries {
+  subscriptionItem: string;
+  start: UnixSeconds;
+  end: UnixSeconds;
+  /** Per bucket: the total, the peak and the last per-timestamp value (null when empty). */
+  buckets: {
+    start: UnixSeconds;
+    end: UnixSeconds;
+    sum: number;
+    max: number;
+    last: number | null;
+    count: number;
+  }[];
+  /** Billing period boundaries that fall in the range. */
+  periods: { start: UnixSeconds; end: UnixSeconds }[];
+  totalTimestamps: number;
+}
+
+export interface StrategyComparison {
+  subscriptionItem: string;
+  price: string;
+  currency: string;
+  /** Newest period first, like usage summaries. */
+  periods: {
+    start: UnixSeconds;
+    end: UnixSeconds;
+    open: boolean;
+    strategies: Record<
+      AggregateUsage,
+      { aggregation: AggregationExplanation; amount: number; amountExact: string }
+    >;
+  }[];
+}
+
+export interface PriceComparison {
+  prices: string[];
+  /** One row per (period, customer), oldest first; amounts in minor units per price id. */
+  rows: {
+    periodStart: UnixSeconds;
+    periodEnd: UnixSeconds;
+    customer: string;
+    subscription: string;
+    amounts: Record<string, number>;
+  }[];
+  totals: Record<string, number>;
+  currency: string;
 }

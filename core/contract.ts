@@ -69,7 +69,8 @@ export interface ErrorEnvelope {
   message: string;
 }
 
-export type DispatchResult<T = unknown> = { ok: true; data: T } | { ok: false; error: ErrorEnvelope };
+export type DispatchResult<T = unknown> =
+  { ok: true; data: T } | { ok: false; error: ErrorEnvelope };
 
 /** Events the host pushes to the UI. */
 export type HostEvent =

@@ -14,9 +14,7 @@ export type TiersMode = 'graduated' | 'volume';
 export type UsageAction = 'increment' | 'set';
 export type ProrationBehavior = 'create_prorations' | 'always_invoice' | 'none';
 export type TestCard =
-  | 'pm_card_visa'
-  | 'pm_card_chargeDeclined'
-  | 'pm_card_chargeDeclinedInsufficientFunds';
+  'pm_card_visa' | 'pm_card_chargeDeclined' | 'pm_card_chargeDeclinedInsufficientFunds';
 
 export interface List<T> {
   object: 'list';
