@@ -60,6 +60,9 @@ export interface PriceCreateArgs {
   };
 }
 
+/** Price arguments not yet created, for previews (the product may be left out). */
+export type QuotablePrice = Omit<PriceCreateArgs, 'product'> & { product?: string };
+
 export interface ListArgs {
   limit?: number;
 }
@@ -207,7 +210,7 @@ export interface SimulatorApi {
     comparePrices(args: { prices: string[]; subscription?: string }): PriceComparison;
   };
   /** Prices a quantity under a price without touching state (for price curves). */
-  quote(price: string | Price, quantity: number): Quote;
+  quote(price: string | QuotablePrice, quantity: number): Quote;
 }
 
 export interface UsageSeriesArgs {

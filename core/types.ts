@@ -259,8 +259,7 @@ export type EventType =
   | 'invoice.paid'
   | 'invoice.payment_failed'
   | 'invoice.marked_uncollectible'
-  | 'invoice.voided'
-  | 'test_clock.advanced';
+  | 'invoice.voided';
 
 export interface BillingEvent {
   id: string;
@@ -268,7 +267,7 @@ export interface BillingEvent {
   type: EventType;
   created: UnixSeconds;
   /** The object the event is about, as it was at that moment. */
-  data: Product | Price | Customer | Subscription | Invoice | TestClock;
+  data: Product | Price | Customer | Subscription | Invoice;
 }
 
 export interface WebhookEndpoint {
@@ -303,4 +302,6 @@ export interface SimulatorSettings {
   whenRetriesExhausted: 'cancel' | 'unpaid';
   /** Seconds of simulated time an idempotency key is remembered. */
   idempotencyKeyTtlSeconds: number;
+  /** Days of simulated time events are kept (Stripe keeps 30); 0 keeps them all. */
+  eventRetentionDays: number;
 }

@@ -1,0 +1,54 @@
+// Ids and randomness come from the scenario's seed, never from Math.random: a scenario run twice
+// with the same seed produces the same ids. Ids are `prefix_` plus a counter passed through an
+// invertible 32-bit mix (so they look random, yet never collide within a scenario).
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** murmur3's 32-bit finalizer: a bijection on uint32. */
+function mix32(value: number): number {
+  let h = value >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function base62(value: number, width: number): string {
+  let out = '';
+  let rest = value;
+  for (let i = 0; i < width; i++) {
+    out = BASE62[rest % 62]! + out;
+    rest = Math.floor(rest / 62);
+  }
+  return out;
+}
+
+/** The `n`th id of a scenario: 6 chars unique per counter (62^6 > 2^32), 6 more for looks. */
+export function makeId(prefix: string, seed: number, counter: number): string {
+  const unique = mix32((counter + mix32(seed)) >>> 0);
+  const decoration = mix32(unique ^ 0x9e3779b9);
+  return `${prefix}_${base62(unique, 6)}${base62(decoration, 6)}`;
+}
+
+/** mulberry32: one uint32 of state, so the state fits in the snapshot as a plain number. */
+export function nextRandom(state: number): { value: number; state: number } {
+  const next = (state + 0x6d2b79f5) >>> 0;
+  let t = next;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return { value: ((t ^ (t >>> 14)) >>> 0) / 4294967296, state: next };
+}
+
+/** A random string of base62 characters drawn from the seeded state. */
+export function randomToken(state: number, length: number): { token: string; state: number } {
+  let token = '';
+  let current = state;
+  for (let i = 0; i < length; i++) {
+    const draw = nextRandom(current);
+    current = draw.state;
+    token += BASE62[Math.floor(draw.value * 62)]!;
+  }
+  return { token, state: current };
+}

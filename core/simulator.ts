@@ -1,0 +1,603 @@
+// The billing engine: one scenario's state and the API shaped like the guide's SDK. Pure: time is
+// the scenario's test clock, ids and randomness come from its seed. Every public method validates
+// all of its input before it changes anything, so a rejected call changes nothing.
+import { comparePrices, strategyComparison, usageSeries } from './analysis';
+import type { QuotablePrice, SimulatorApi, VerifyOptions } from './api';
+import { Engine, copy, list } from './engine';
+import type { AdvanceProgress } from './engine';
+import { MeterlabError, invalidRequest } from './errors';
+import { makeId, randomToken } from './ids';
+import { meteredLine, prorationLine } from './invoicing';
+import { buildPriceFields } from './pricing/build';
+import { quotePrice } from './pricing';
+import { aggregateUsage } from './aggregation';
+import * as schemas from './schemas';
+import { DEFAULT_SETTINGS, SNAPSHOT_SCHEMA_VERSION, migrateSnapshot } from './snapshot';
+import type { Snapshot } from './snapshot';
+import type {
+  AggregateUsage,
+  BillingEvent,
+  InvoiceLine,
+  Price,
+  SimulatorSettings,
+  Subscription,
+  TestClock,
+  UsageAction,
+  UsageRecord,
+} from './types';
+import { ingestBatch, ingestOne } from './usage/ingest';
+import { parseArgs, safeQuantity, unixSeconds } from './validation';
+import { DEFAULT_TOLERANCE_SECONDS, signatureHeader, verifySignature } from './webhooks';
+
+export type { AdvanceProgress } from './engine';
+
+export interface SimulatorOptions {
+  /** Unix seconds the test clock starts frozen at (default 2025-03-01T00:00:00Z). */
+  startTime?: number;
+  /** Seed of ids and randomness (default 1). */
+  seed?: number;
+  settings?: Partial<SimulatorSettings>;
+  /** A snapshot to restore (any earlier schemaVersion is migrated). */
+  snapshot?: unknown;
+}
+
+export interface Simulator extends SimulatorApi {
+  snapshot(): Snapshot;
+  /**
+   * The clock advance as a generator: yields after each billing moment so a host can report
+   * progress or stop; stopping leaves a consistent state with the clock at the last moment run.
+   */
+  advanceStepwise(
+    target: { frozenTime: number } | { subscription: string },
+  ): Generator<AdvanceProgress, TestClock>;
+}
+
+const DEFAULT_START = 1740787200; // 2025-03-01T00:00:00Z
+
+function fingerprint(method: string, args: unknown): string {
+  return JSON.stringify([method, args]);
+}
+
+function initialState(options: SimulatorOptions): Snapshot {
+  const startTime = parseArgs(unixSeconds, options.startTime ?? DEFAULT_START, 'startTime');
+  const seed = parseArgs(unixSeconds, options.seed ?? 1, 'seed') >>> 0;
+  const settings = parseArgs(schemas.settingsUpdateArgs, options.settings ?? {}, 'settings');
+  return {
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
+    seed,
+    idCounter: 0,
+    rngState: seed,
+    clock: { id: makeId('clock', seed, 0xffffffff), object: 'test_clock', frozenTime: startTime },
+    settings: { ...DEFAULT_SETTINGS, ...settings },
+    products: [],
+    prices: [],
+    customers: [],
+    subscriptions: [],
+    periodIndex: {},
+    invoices: [],
+    events: [],
+    webhookEndpoints: [],
+    pendingLines: [],
+    idempotency: {},
+    usage: {},
+  };
+}
+
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const engine = new Engine(
+    options.snapshot === undefined
+      ? initialState(options)
+      : migrateSnapshot(copy(options.snapshot)),
+  );
+  const state = engine.state;
+
+  /** Runs an idempotent request: a key seen with the same parameters returns the first response. */
+  function idempotent<T>(method: string, args: unknown, rawOptions: unknown, run: () => T): T {
+    const { idempotencyKey } = parseArgs(schemas.requestOptions, rawOptions, 'options') ?? {};
+    if (idempotencyKey === undefined) return run();
+    const print = fingerprint(method, args);
+    const seen = state.idempotency[idempotencyKey];
+    if (seen && seen.createdAt + state.settings.idempotencyKeyTtlSeconds > engine.now) {
+      if (seen.fingerprint !== print) {
+        throw new MeterlabError(
+          'idempotency_error',
+          'idempotency_key_reused',
+          'idempotencyKey',
+          `Idempotency key '${idempotencyKey}' was already used with other parameters: use a new key for a new request.`,
+        );
+      }
+      return copy(seen.response as T);
+    }
+    const response = run();
+    // NOTE: only successful requests are remembered, so a corrected retry with the same key runs.
+    state.idempotency[idempotencyKey] = {
+      fingerprint: print,
+      response: copy(response),
+      createdAt: engine.now,
+    };
+    return response;
+  }
+
+  function recordUsage(raw: unknown): UsageRecord {
+    const args = parseArgs(schemas.usageRecordCreateArgs, raw);
+    const target = engine.usageTarget(args.subscriptionItem);
+    const action: UsageAction = args.action ?? 'increment';
+    const timestamp = args.timestamp ?? engine.now;
+    const columns = engine.columns(target.item.id);
+    ingestOne(columns, target.span.start, engine.now, {
+      quantity: args.quantity,
+      timestamp,
+      action,
+    });
+    if (target.span.draft && timestamp < target.span.draft.periodEnd)
+      engine.refreshDraftLine(target.span.draft, target.item);
+    return {
+      id: engine.newId('mbu'),
+      object: 'usage_record',
+      subscriptionItem: target.item.id,
+      quantity: args.quantity,
+      timestamp,
+      action,
+    };
+  }
+
+  /** A stored price by id, or price arguments not yet created (the price builder's preview). */
+  function priceOf(value: string | QuotablePrice): Price {
+    if (typeof value === 'string')
+      return engine.price(parseArgs(schemas.objectIdOf, value, 'price'), 'price');
+    const fields = buildPriceFields({
+      product: 'prod_preview',
+      ...parseArgs(schemas.quotablePrice, value, 'price'),
+    });
+    return { ...fields, id: 'price_preview', object: 'price', created: engine.now };
+  }
+
+  const sim: Simulator = {
+    snapshot: () => engine.snapshot(),
+    advanceStepwise(target) {
+      const frozenTime =
+        'subscription' in target
+          ? billingPeriodTarget(parseArgs(schemas.advanceBillingPeriodArgs, target).subscription)
+          : parseArgs(schemas.advanceArgs, target).frozenTime;
+      checkForward(frozenTime);
+      return engine.advanceTo(frozenTime);
+    },
+
+    products: {
+      create: (args) => copy(engine.createProduct(parseArgs(schemas.productCreateArgs, args).name)),
+      retrieve: (id) => copy(engine.product(parseArgs(schemas.objectIdOf, id, 'id'), 'id')),
+      list: (args) => list([...state.products].reverse(), parseArgs(schemas.listArgs, args)?.limit),
+    },
+    prices: {
+      create: (args) => copy(engine.createPrice(args)),
+      retrieve: (id) => copy(engine.price(parseArgs(schemas.objectIdOf, id, 'id'), 'id')),
+      list: (args) => {
+        const parsed = parseArgs(schemas.priceListArgs, args);
+        const prices = state.prices.filter(
+          (price) => !parsed?.product || price.product === parsed.product,
+        );
+        return list(prices.reverse(), parsed?.limit);
+      },
+    },
+    customers: {
+      create: (args) => copy(engine.createCustomer(parseArgs(schemas.customerCreateArgs, args))),
+      retrieve: (id) => copy(engine.customer(parseArgs(schemas.objectIdOf, id, 'id'), 'id')),
+      list: (args) =>
+        list([...state.customers].reverse(), parseArgs(schemas.listArgs, args)?.limit),
+      update: (id, args) => {
+        const customer = engine.customer(parseArgs(schemas.objectIdOf, id, 'id'), 'id');
+        const changes = parseArgs(schemas.customerUpdateArgs, args);
+        if (changes.name !== undefined) customer.name = changes.name;
+        if (changes.email !== undefined) customer.email = changes.email;
+        if (changes.paymentMethod !== undefined) customer.paymentMethod = changes.paymentMethod;
+        engine.emit('customer.updated', customer);
+        return copy(customer);
+      },
+    },
+    subscriptions: {
+      create: (args) =>
+        copy(engine.createSubscription(parseArgs(schemas.subscriptionCreateArgs, args))),
+      retrieve: (id) => copy(engine.subscription(parseArgs(schemas.objectIdOf, id, 'id'), 'id')),
+      list: (args) => {
+        const parsed = parseArgs(schemas.subscriptionListArgs, args);
+        const found = state.subscriptions.filter(
+          (s) =>
+            (!parsed?.customer || s.customer === parsed.customer) &&
+            (!parsed?.status || s.status === parsed.status),
+        );
+        return list(found.reverse(), parsed?.limit);
+      },
+      update: (id, args) => copy(updateSubscription(id, args)),
+      cancel: (id, args) => copy(cancelSubscription(id, args)),
+    },
+    usageRecords: {
+      create: (args, options) =>
+        idempotent('usageRecords.create', args, options, () => recordUsage(args)),
+      createBatch: (args, options) =>
+        idempotent('usageRecords.createBatch', args, options, () => {
+          const envelope = parseArgs(schemas.usageRecordBatchEnvelope, args);
+          const target = engine.usageTarget(envelope.subscriptionItem);
+          const columns = engine.columns(target.item.id);
+          const count = ingestBatch(columns, target.span.start, engine.now, envelope.records);
+          if (target.span.draft) engine.refreshDraftLine(target.span.draft, target.item);
+          return { object: 'usage_record_batch' as const, subscriptionItem: target.item.id, count };
+        }),
+      summaries: (args) => {
+        const parsed = parseArgs(schemas.summariesArgs, args);
+        const { item, subscription } = engine.item(parsed.subscriptionItem);
+        const price = engine.price(item.price);
+        const strategy: AggregateUsage = price.recurring.aggregateUsage ?? 'sum';
+        const columns = engine.columns(item.id);
+        const periods = engine
+          .periodsOf(subscription)
+          .filter((period) => period.end > item.created);
+        const data = periods.map((period, index) => {
+          const span = {
+            start: Math.max(period.start, index === 0 ? item.usageStart : item.created),
+            end: period.end,
+          };
+          return {
+            id: `sis_${item.id.slice(3)}_${period.start}`,
+            object: 'usage_record_summary' as const,
+            subscriptionItem: item.id,
+            period: span,
+            totalUsage: aggregateUsage(strategy, columns, span).quantity,
+            aggregateUsage: strategy,
+            open: index === 0 && !engine.isEnded(subscription),
+          };
+        });
+        return list(data, parsed.limit ?? 10);
+      },
+    },
+    invoices: {
+      retrieve: (id) => copy(engine.invoice(parseArgs(schemas.objectIdOf, id, 'id'))),
+      list: (args) => {
+        const parsed = parseArgs(schemas.invoiceListArgs, args);
+        const found = state.invoices.filter(
+          (invoice) =>
+            (!parsed?.subscription || invoice.subscription === parsed.subscription) &&
+            (!parsed?.customer || invoice.customer === parsed.customer) &&
+            (!parsed?.status || invoice.status === parsed.status),
+        );
+        return list(found.reverse(), parsed?.limit);
+      },
+      upcoming: (args) =>
+        engine.upcoming(engine.subscription(parseArgs(schemas.upcomingArgs, args).subscription)),
+      pay: (id) => {
+        const invoice = engine.invoice(parseArgs(schemas.objectIdOf, id, 'id'));
+        if (invoice.status === 'draft') {
+          engine.finalizeInvoice(invoice);
+          return copy(invoice);
+        }
+        if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
+          throw invalidRequest(
+            'invoice_not_payable',
+            'id',
+            `Invoice ${invoice.id} is ${invoice.status}: only open or uncollectible invoices can be paid.`,
+          );
+        }
+        invoice.nextPaymentAttempt = null;
+        const wasUncollectible = invoice.status === 'uncollectible';
+        if (wasUncollectible) invoice.status = 'open';
+        engine.attemptPayment(invoice);
+        if (wasUncollectible && invoice.status === 'open') {
+          invoice.status = 'uncollectible';
+          invoice.nextPaymentAttempt = null;
+        }
+        return copy(invoice);
+      },
+      voidInvoice: (id) => {
+        const invoice = engine.invoice(parseArgs(schemas.objectIdOf, id, 'id'));
+        if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
+          throw invalidRequest(
+            'invoice_not_voidable',
+            'id',
+            `Invoice ${invoice.id} is ${invoice.status}: only open or uncollectible invoices can be voided.`,
+          );
+        }
+        invoice.status = 'void';
+        invoice.nextPaymentAttempt = null;
+        engine.emit('invoice.voided', invoice);
+        engine.reactivateIfSettled(invoice);
+        return copy(invoice);
+      },
+      markUncollectible: (id) => {
+        const invoice = engine.invoice(parseArgs(schemas.objectIdOf, id, 'id'));
+        if (invoice.status !== 'open') {
+          throw invalidRequest(
+            'invoice_not_open',
+            'id',
+            `Invoice ${invoice.id} is ${invoice.status}: only open invoices can be marked uncollectible.`,
+          );
+        }
+        invoice.status = 'uncollectible';
+        invoice.nextPaymentAttempt = null;
+        engine.emit('invoice.marked_uncollectible', invoice);
+        engine.reactivateIfSettled(invoice);
+        return copy(invoice);
+      },
+    },
+    events: {
+      retrieve: (id) => copy(engine.event(parseArgs(schemas.objectIdOf, id, 'id'))),
+      list: (args) => {
+        const parsed = parseArgs(schemas.eventListArgs, args);
+        const found = state.events.filter((event) => !parsed?.type || event.type === parsed.type);
+        return list(found.reverse(), parsed?.limit);
+      },
+    },
+    webhookEndpoints: {
+      create: (args) => {
+        const { url } = parseArgs(schemas.webhookEndpointCreateArgs, args);
+        const secret = randomToken(state.rngState, 32);
+        state.rngState = secret.state;
+        const endpoint = {
+          id: engine.newId('we'),
+          object: 'webhook_endpoint' as const,
+          url,
+          secret: `whsec_${secret.token}`,
+          created: engine.now,
+        };
+        state.webhookEndpoints.push(endpoint);
+        return copy(endpoint);
+      },
+      list: (args) =>
+        list([...state.webhookEndpoints].reverse(), parseArgs(schemas.listArgs, args)?.limit),
+      deliveries: (args) => {
+        const event = engine.event(parseArgs(schemas.deliveriesArgs, args).event, 'event');
+        const payload = JSON.stringify(event);
+        return state.webhookEndpoints.map((endpoint) => ({
+          event: event.id,
+          endpoint: endpoint.id,
+          url: endpoint.url,
+          payload,
+          signatureHeader: signatureHeader(payload, endpoint.secret, event.created),
+        }));
+      },
+    },
+    webhooks: {
+      verify: (rawBody: string, header: string | null, options?: VerifyOptions) => {
+        const body = parseArgs(schemas.rawBody, rawBody, 'rawBody');
+        const parsed = parseArgs(schemas.verifyOptions, options, 'options');
+        const secrets = parsed?.secret
+          ? [parsed.secret]
+          : state.webhookEndpoints.map((endpoint) => endpoint.secret);
+        verifySignature(
+          body,
+          header,
+          secrets,
+          parsed?.now ?? engine.now,
+          parsed?.tolerance ?? DEFAULT_TOLERANCE_SECONDS,
+        );
+        try {
+          return JSON.parse(body) as BillingEvent;
+        } catch {
+          throw new MeterlabError(
+            'signature_verification_error',
+            'payload_invalid',
+            'rawBody',
+            'The signed payload is not JSON: pass the raw request body as text.',
+          );
+        }
+      },
+      generateTestHeader: (args) => {
+        const { payload, secret, timestamp } = parseArgs(schemas.testHeaderArgs, args);
+        return signatureHeader(payload, secret, timestamp);
+      },
+    },
+    testClock: {
+      retrieve: () => copy(state.clock),
+      advance: (args) => runToEnd(sim.advanceStepwise(parseArgs(schemas.advanceArgs, args))),
+      advanceBillingPeriod: (args) =>
+        runToEnd(sim.advanceStepwise(parseArgs(schemas.advanceBillingPeriodArgs, args))),
+    },
+    settings: {
+      retrieve: () => copy(state.settings),
+      update: (args) => {
+        Object.assign(state.settings, parseArgs(schemas.settingsUpdateArgs, args));
+        return copy(state.settings);
+      },
+    },
+    analysis: {
+      usageSeries: (args) => usageSeries(engine, parseArgs(schemas.usageSeriesArgs, args)),
+      strategies: (args) => strategyComparison(engine, parseArgs(schemas.strategiesArgs, args)),
+      comparePrices: (args) => comparePrices(engine, parseArgs(schemas.comparePricesArgs, args)),
+    },
+    quote: (price, quantity) =>
+      quotePrice(priceOf(price), parseArgs(safeQuantity, quantity, 'quantity')),
+  };
+
+  function billingPeriodTarget(subscriptionId: string): number {
+    const subscription = engine.subscription(subscriptionId);
+    if (engine.isEnded(subscription)) {
+      throw invalidRequest(
+        'subscription_ended',
+        'subscription',
+        `${subscription.id} has ended: there is no billing period to advance to.`,
+      );
+    }
+    // NOTE: "advance billing period" = the period end plus the finalization delay, so the
+    // invoice is finalized and charged.
+    return subscription.currentPeriodEnd + state.settings.finalizationDelaySeconds;
+  }
+
+  function checkForward(frozenTime: number): void {
+    if (frozenTime < engine.now) {
+      throw invalidRequest(
+        'clock_moves_forward_only',
+        'frozenTime',
+        `The test clock only moves forward: ${frozenTime} is before its time ${engine.now}. Create a new scenario to start earlier.`,
+      );
+    }
+  }
+
+  function updateSubscription(rawId: string, rawArgs: unknown): Subscription {
+    const subscription = engine.subscription(parseArgs(schemas.objectIdOf, rawId, 'id'), 'id');
+    const args = parseArgs(schemas.subscriptionUpdateArgs, rawArgs);
+    if (engine.isEnded(subscription)) {
+      throw invalidRequest(
+        'subscription_ended',
+        'id',
+        `${subscription.id} has ended: create a new subscription instead.`,
+      );
+    }
+    const behavior = args.prorationBehavior ?? 'create_prorations';
+    const now = engine.now;
+    const period = { start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd };
+
+    // Validate every change first; build nothing until all pass.
+    const changes = (args.items ?? []).map((change, index) => {
+      const param = `items[${index}]`;
+      const newPrice = change.price ? engine.price(change.price, `${param}.price`) : undefined;
+      if (change.id === undefined) {
+        if (!newPrice)
+          throw invalidRequest(
+            'parameter_missing',
+            `${param}.price`,
+            'A new item needs a price: pass items[].price, or items[].id to change an existing item.',
+          );
+        engine.checkItemPrices([{ price: newPrice, param: `${param}.price` }], subscription);
+        if (subscription.items.data.some((item) => item.price === newPrice.id)) {
+          throw invalidRequest(
+            'duplicate_price',
+            `${param}.price`,
+            `Price ${newPrice.id} is already on ${subscription.id}: change that item's quantity instead.`,
+          );
+        }
+        return {
+          kind: 'add' as const,
+          price: newPrice,
+          quantity: engine.checkItemQuantity(newPrice, change.quantity, `${param}.quantity`),
+        };
+      }
+      const item = subscription.items.data.find((candidate) => candidate.id === change.id);
+      if (!item)
+        throw invalidRequest(
+          'resource_missing',
+          `${param}.id`,
+          `${change.id} is not an item of ${subscription.id}: list the subscription's items.data to find its ids.`,
+        );
+      const oldPrice = engine.price(item.price);
+      const price = newPrice ?? oldPrice;
+      if (newPrice)
+        engine.checkItemPrices([{ price: newPrice, param: `${param}.price` }], subscription);
+      if (price.recurring.usageType !== oldPrice.recurring.usageType) {
+        throw invalidRequest(
+          'usage_type_change',
+          `${param}.price`,
+          `${item.id} is ${oldPrice.recurring.usageType}; ${price.id} is ${price.recurring.usageType}. Add the new price as a new item instead.`,
+        );
+      }
+      const quantity = engine.checkItemQuantity(
+        price,
+        change.quantity ??
+          (price.recurring.usageType === 'licensed' ? (item.quantity ?? 1) : undefined),
+        `${param}.quantity`,
+      );
+      return { kind: 'change' as const, item, oldPrice, price, quantity };
+    });
+
+    const lines: InvoiceLine[] = [];
+    for (const change of changes) {
+      if (change.kind === 'add') {
+        const item = engine.newItem(subscription.id, change.price, change.quantity);
+        subscription.items.data.push(item);
+        engine.registerItem(item, subscription);
+        if (change.price.recurring.usageType === 'licensed' && now > period.start) {
+          lines.push(
+            prorationLine(
+              engine.lineContext,
+              item,
+              change.price,
+              change.quantity ?? 1,
+              period,
+              now,
+              1,
+            ),
+          );
+        }
+        continue;
+      }
+      const { item, oldPrice, price, quantity } = change;
+      if (price.recurring.usageType === 'licensed') {
+        // NOTE: licensed changes are prorated to the second: credit the old, charge the new.
+        if (now > period.start && (price.id !== oldPrice.id || quantity !== item.quantity)) {
+          lines.push(
+            prorationLine(engine.lineContext, item, oldPrice, item.quantity ?? 1, period, now, -1),
+          );
+          lines.push(prorationLine(engine.lineContext, item, price, quantity ?? 1, period, now, 1));
+        }
+      } else if (price.id !== oldPrice.id) {
+        // NOTE: metered items are never prorated; the usage so far is billed at the old price
+        // (create_prorations: next invoice; always_invoice: now; none: discarded).
+        const usedSpan = { start: Math.max(period.start, item.usageStart), end: now };
+        if (behavior !== 'none' && usedSpan.end > usedSpan.start) {
+          lines.push(
+            meteredLine(engine.lineContext, item, oldPrice, engine.columns(item.id), usedSpan),
+          );
+        }
+        item.usageStart = now;
+      }
+      item.price = price.id;
+      item.quantity = quantity;
+    }
+    if (args.cancelAtPeriodEnd !== undefined)
+      subscription.cancelAtPeriodEnd = args.cancelAtPeriodEnd;
+    engine.emit('customer.subscription.updated', subscription);
+
+    if (behavior === 'always_invoice' && lines.length > 0) {
+      const invoice = engine.createInvoice(
+        subscription,
+        'subscription_update',
+        { start: period.start, end: now },
+        [...engine.takePendingLines(subscription.id), ...lines],
+      );
+      engine.finalizeInvoice(invoice);
+    } else if (behavior === 'create_prorations') {
+      for (const line of lines) state.pendingLines.push({ subscription: subscription.id, line });
+    }
+    return subscription;
+  }
+
+  function cancelSubscription(rawId: string, rawArgs: unknown): Subscription {
+    const subscription = engine.subscription(parseArgs(schemas.objectIdOf, rawId, 'id'), 'id');
+    const args = parseArgs(schemas.subscriptionCancelArgs, rawArgs);
+    if (engine.isEnded(subscription)) {
+      throw invalidRequest('subscription_ended', 'id', `${subscription.id} has already ended.`);
+    }
+    const now = engine.now;
+    subscription.canceledAt = now;
+    // NOTE: cancel now: with invoiceNow the usage so far is invoiced at once, otherwise discarded.
+    if (args?.invoiceNow) {
+      const lines: InvoiceLine[] = [];
+      for (const item of subscription.items.data) {
+        const price = engine.price(item.price);
+        if (price.recurring.usageType !== 'metered') continue;
+        lines.push(
+          meteredLine(engine.lineContext, item, price, engine.columns(item.id), {
+            start: Math.max(subscription.currentPeriodStart, item.usageStart),
+            end: now + 1,
+          }),
+        );
+      }
+      lines.push(...engine.takePendingLines(subscription.id));
+      const invoice = engine.createInvoice(
+        subscription,
+        'subscription_cancel',
+        { start: subscription.currentPeriodStart, end: now },
+        lines,
+      );
+      engine.finalizeInvoice(invoice);
+    }
+    engine.endSubscription(subscription);
+    return subscription;
+  }
+
+  return sim;
+}
+
+function runToEnd(steps: Generator<AdvanceProgress, TestClock>): TestClock {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
