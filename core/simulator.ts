@@ -66,6 +66,7 @@ function initialState(options: SimulatorOptions): Snapshot {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     seed,
     idCounter: 0,
+    usageRecordCounter: 0,
     rngState: seed,
     clock: { id: makeId('clock', seed, 0xffffffff), object: 'test_clock', frozenTime: startTime },
     settings: { ...DEFAULT_SETTINGS, ...settings },
@@ -78,6 +79,7 @@ function initialState(options: SimulatorOptions): Snapshot {
     events: [],
     webhookEndpoints: [],
     pendingLines: [],
+    journal: [],
     idempotency: {},
     usage: {},
   };
@@ -132,7 +134,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     if (target.span.draft && timestamp < target.span.draft.periodEnd)
       engine.refreshDraftLine(target.span.draft, target.item);
     return {
-      id: engine.newId('mbu'),
+      id: makeId('mbu', state.seed, state.usageRecordCounter++),
       object: 'usage_record',
       subscriptionItem: target.item.id,
       quantity: args.quantity,
@@ -406,6 +408,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       quotePrice(priceOf(price), parseArgs(safeQuantity, quantity, 'quantity')),
   };
 
+  journalMutations(sim, engine);
+
   function billingPeriodTarget(subscriptionId: string): number {
     const subscription = engine.subscription(subscriptionId);
     if (engine.isEnded(subscription)) {
@@ -593,6 +597,40 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   }
 
   return sim;
+}
+
+/** The mutating calls a scenario file replays; usage records and clock moves are kept apart. */
+const JOURNALED_METHODS = [
+  'products.create',
+  'prices.create',
+  'customers.create',
+  'customers.update',
+  'subscriptions.create',
+  'subscriptions.update',
+  'subscriptions.cancel',
+  'invoices.pay',
+  'invoices.voidInvoice',
+  'invoices.markUncollectible',
+  'webhookEndpoints.create',
+  'settings.update',
+] as const;
+
+function journalMutations(sim: Simulator, engine: Engine): void {
+  const namespaces = sim as unknown as Record<
+    string,
+    Record<string, (...args: unknown[]) => unknown>
+  >;
+  for (const method of JOURNALED_METHODS) {
+    const [namespace, name] = method.split('.') as [string, string];
+    const run = namespaces[namespace]![name]!;
+    namespaces[namespace]![name] = (...args: unknown[]) => {
+      const at = engine.now;
+      const result = run(...args);
+      const given = args.slice(0, args.findLastIndex((arg) => arg !== undefined) + 1);
+      engine.state.journal.push({ at, method, args: copy(given) });
+      return result;
+    };
+  }
 }
 
 function runToEnd(steps: Generator<AdvanceProgress, TestClock>): TestClock {

@@ -38,10 +38,19 @@ export interface PendingLine {
   line: InvoiceLine;
 }
 
+/** A mutating call as it was made, so a scenario can be replayed (usage is kept in `usage`). */
+export interface JournalEntry {
+  at: number;
+  method: string;
+  args: unknown[];
+}
+
 export interface Snapshot {
   schemaVersion: number;
   seed: number;
   idCounter: number;
+  /** Usage record ids count apart, so other ids don't depend on how usage was reported. */
+  usageRecordCounter: number;
   rngState: number;
   clock: TestClock;
   settings: SimulatorSettings;
@@ -56,6 +65,7 @@ export interface Snapshot {
   webhookEndpoints: WebhookEndpoint[];
   pendingLines: PendingLine[];
   idempotency: Record<string, IdempotencyEntry>;
+  journal: JournalEntry[];
   /** Subscription item id -> its usage columns; null where a host moved them to `bulk`. */
   usage: Record<string, UsageColumnsJson | null>;
 }
@@ -86,6 +96,7 @@ const requiredArrays = [
   'events',
   'webhookEndpoints',
   'pendingLines',
+  'journal',
 ] as const;
 
 /** Brings a stored snapshot of any known version to the current one, or explains what is wrong. */
@@ -135,7 +146,7 @@ export function migrateSnapshot(json: unknown): Snapshot {
       );
     }
   }
-  for (const key of ['seed', 'idCounter', 'rngState'] as const) {
+  for (const key of ['seed', 'idCounter', 'usageRecordCounter', 'rngState'] as const) {
     if (typeof current[key] !== 'number') {
       throw invalidRequest(
         'snapshot_invalid',
