@@ -1,5 +1,6 @@
 // The engine's API, shaped like the guide's SDK. Every method is synchronous; `await` works on it
 // all the same. Argument types here are what callers send; the engine validates them at run time.
+import type { DailySeries, GeneratedRecord, GeneratorSpec } from './generators';
 import type {
   AggregateUsage,
   AggregationExplanation,
@@ -21,6 +22,7 @@ import type {
   UnixSeconds,
   UpcomingInvoice,
   UsageAction,
+  UsageGenerator,
   UsageRecord,
   UsageRecordBatch,
   UsageRecordSummary,
@@ -121,6 +123,26 @@ export interface UsageRecordBatchArgs {
   records: UsageRecordArgs[];
 }
 
+export interface GeneratorCreateArgs {
+  subscriptionItem: string;
+  /** The spec (core/generators/spec.ts); `seed` defaults to one drawn from the scenario's seed,
+   * `start` to the test clock's time. */
+  spec: Omit<GeneratorSpec, 'seed'> & { seed?: number };
+}
+
+export interface GeneratorPreviewArgs {
+  spec: Omit<GeneratorSpec, 'seed'> & { seed?: number };
+  /** Records to return (default 200). */
+  count?: number;
+  /** Days of per-day series (default 30). */
+  days?: number;
+}
+
+export interface GeneratorPreview {
+  records: GeneratedRecord[];
+  daily: DailySeries;
+}
+
 export interface RequestOptions {
   idempotencyKey?: string;
 }
@@ -171,6 +193,20 @@ export interface SimulatorApi {
     create(args: UsageRecordCreateArgs, options?: RequestOptions): UsageRecord;
     createBatch(args: UsageRecordBatchArgs, options?: RequestOptions): UsageRecordBatch;
     summaries(args: { subscriptionItem: string; limit?: number }): List<UsageRecordSummary>;
+  };
+  /** Seeded synthetic usage attached to metered items; records come as the clock moves. */
+  generators: {
+    create(args: GeneratorCreateArgs): UsageGenerator;
+    list(args?: ListArgs & { subscriptionItem?: string }): List<UsageGenerator>;
+    /** Stops a generator: it reports nothing more; what it reported stays. */
+    stop(id: string): UsageGenerator;
+    /** Keeps the item's generated records as stored records and removes its generators. */
+    materialize(args: { subscriptionItem: string }): {
+      subscriptionItem: string;
+      timestamps: number;
+    };
+    /** The first records and a per-day series of a spec, computed without touching state. */
+    preview(args: GeneratorPreviewArgs): GeneratorPreview;
   };
   invoices: {
     retrieve(id: string): Invoice;

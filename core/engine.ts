@@ -26,6 +26,7 @@ import type {
   TestClock,
   UpcomingInvoice,
 } from './types';
+import { GeneratedUsage } from './generated-usage';
 import { UsageColumns } from './usage/columns';
 
 /** Reported while the clock advances, between billing events. */
@@ -65,6 +66,7 @@ export class Engine {
   >();
   private readonly invoicesById = new Map<string, Invoice>();
   private readonly eventsById = new Map<string, BillingEvent>();
+  readonly generated: GeneratedUsage;
   readonly lineContext: LineContext = {
     newLineId: () => this.newId('il'),
     productName: (price) => this.productsById.get(price.product)?.name ?? price.product,
@@ -87,6 +89,8 @@ export class Engine {
         );
       this.usage.set(item, UsageColumns.fromJSON(columns));
     }
+    this.generated = new GeneratedUsage(state.generators);
+    this.generated.restore((item) => this.storedColumns(item));
   }
 
   private indexSubscription(subscription: Subscription): void {
@@ -108,7 +112,9 @@ export class Engine {
 
   snapshot(): Snapshot {
     const usage: Snapshot['usage'] = {};
-    for (const [item, columns] of this.usage) usage[item] = columns.toJSON();
+    this.generated.savePositions();
+    for (const [item, columns] of this.usage)
+      usage[item] = this.generated.persisted(item, columns).toJSON();
     return copy({ ...this.state, usage });
   }
 
@@ -152,11 +158,25 @@ export class Engine {
     if (!found) throw notFound('event', param, id);
     return found;
   }
-  columns(itemId: string): UsageColumns {
+  /** The item's usage as stored, without bringing its generators up to the clock. */
+  storedColumns(itemId: string): UsageColumns {
     let columns = this.usage.get(itemId);
     if (!columns) {
       columns = new UsageColumns();
       this.usage.set(itemId, columns);
+    }
+    return columns;
+  }
+
+  /**
+   * The item's usage up to the clock: generated records stamped at or before frozenTime are
+   * emitted first (lazily, so a long advance generates each item once, in timestamp order).
+   */
+  columns(itemId: string): UsageColumns {
+    const columns = this.storedColumns(itemId);
+    if (this.generated.has(itemId)) {
+      const ended = this.itemsById.get(itemId)?.subscription.endedAt ?? null;
+      this.generated.sync(itemId, columns, Math.min(this.now + 1, ended ?? Infinity));
     }
     return columns;
   }

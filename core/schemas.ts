@@ -150,3 +150,19 @@ export const quoteQuantity = safeQuantity;
 export const objectIdOf = objectId;
 export const rawBody = z.string();
 export const quotablePrice = z.looseObject({ product: objectId.optional() });
+const generatorSpecInput = z.looseObject({
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+});
+export const generatorCreateArgs = z.strictObject({
+  subscriptionItem: objectId,
+  spec: generatorSpecInput,
+});
+export const generatorListArgs = z
+  .strictObject({ limit: listLimit, subscriptionItem: objectId.optional() })
+  .optional();
+export const materializeArgs = z.strictObject({ subscriptionItem: objectId });
+export const generatorPreviewArgs = z.strictObject({
+  spec: generatorSpecInput,
+  count: z.number().int().min(1).max(10_000).optional(),
+  days: z.number().int().min(1).max(3660).optional(),
+});

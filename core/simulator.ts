@@ -6,7 +6,8 @@ import type { QuotablePrice, SimulatorApi, VerifyOptions } from './api';
 import { Engine, copy, list } from './engine';
 import type { AdvanceProgress } from './engine';
 import { MeterlabError, invalidRequest } from './errors';
-import { makeId, randomToken } from './ids';
+import { makeId, nextRandom, randomToken } from './ids';
+import { dailySeries, parseGeneratorSpec, previewRecords } from './generators';
 import { meteredLine, prorationLine } from './invoicing';
 import { buildPriceFields } from './pricing/build';
 import { quotePrice } from './pricing';
@@ -23,6 +24,7 @@ import type {
   Subscription,
   TestClock,
   UsageAction,
+  UsageGenerator,
   UsageRecord,
 } from './types';
 import { ingestBatch, ingestOne } from './usage/ingest';
@@ -80,6 +82,7 @@ function initialState(options: SimulatorOptions): Snapshot {
     webhookEndpoints: [],
     pendingLines: [],
     journal: [],
+    generators: [],
     idempotency: {},
     usage: {},
   };
@@ -131,6 +134,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       timestamp,
       action,
     });
+    engine.generated.recordManual(target.item.id, (manual) =>
+      manual.apply(timestamp, args.quantity, action),
+    );
     if (target.span.draft && timestamp < target.span.draft.periodEnd)
       engine.refreshDraftLine(target.span.draft, target.item);
     return {
@@ -221,6 +227,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
           const target = engine.usageTarget(envelope.subscriptionItem);
           const columns = engine.columns(target.item.id);
           const count = ingestBatch(columns, target.span.start, engine.now, envelope.records);
+          engine.generated.recordManual(target.item.id, (manual) =>
+            ingestBatch(manual, target.span.start, engine.now, envelope.records),
+          );
           if (target.span.draft) engine.refreshDraftLine(target.span.draft, target.item);
           return { object: 'usage_record_batch' as const, subscriptionItem: target.item.id, count };
         }),
@@ -249,6 +258,73 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
           };
         });
         return list(data, parsed.limit ?? 10);
+      },
+    },
+    generators: {
+      create: (args) => {
+        const parsed = parseArgs(schemas.generatorCreateArgs, args);
+        const target = engine.usageTarget(parsed.subscriptionItem);
+        const seed = parsed.spec.seed ?? drawSeed(state);
+        const spec = parseGeneratorSpec(
+          { ...parsed.spec, seed, start: parsed.spec.start ?? engine.now },
+          'spec',
+        );
+        if (spec.start! < target.span.start) {
+          throw invalidRequest(
+            'timestamp_backdated',
+            'spec.start',
+            `A generator reports live, so it cannot start at ${spec.start}, before ${target.span.start} (the start of the item's open period). Leave start out to begin now.`,
+          );
+        }
+        if (parsed.spec.seed === undefined) state.rngState = nextRandom(state.rngState).state;
+        const generator: UsageGenerator = {
+          id: engine.newId('gen'),
+          object: 'usage_generator',
+          subscriptionItem: target.item.id,
+          spec,
+          status: 'active',
+          created: engine.now,
+        };
+        engine.generated.add(generator, engine.columns(target.item.id));
+        return copy(generator);
+      },
+      list: (args) => {
+        const parsed = parseArgs(schemas.generatorListArgs, args);
+        const found = engine.generated
+          .list()
+          .filter(
+            (g) => !parsed?.subscriptionItem || g.subscriptionItem === parsed.subscriptionItem,
+          );
+        return list(found.reverse(), parsed?.limit);
+      },
+      stop: (id) => {
+        const entry = engine.generated.find(parseArgs(schemas.objectIdOf, id, 'id'));
+        engine.columns(entry.generator.subscriptionItem); // report everything up to now first
+        entry.generator.status = 'stopped';
+        return copy(entry.generator);
+      },
+      materialize: (args) => {
+        const { item } = engine.item(parseArgs(schemas.materializeArgs, args).subscriptionItem);
+        const columns = engine.columns(item.id);
+        const removed = new Set(engine.generated.materialize(item.id).map((g) => g.id));
+        // The records now stand as stored usage, so replaying the scenario must not generate them again.
+        state.journal = state.journal.filter(
+          (entry) =>
+            !(entry.result && removed.has(entry.result)) &&
+            !(entry.method === 'generators.stop' && removed.has(String(entry.args[0]))),
+        );
+        return { subscriptionItem: item.id, timestamps: columns.length };
+      },
+      preview: (args) => {
+        const parsed = parseArgs(schemas.generatorPreviewArgs, args);
+        const spec = parseGeneratorSpec(
+          { ...parsed.spec, seed: parsed.spec.seed ?? 1, start: parsed.spec.start ?? engine.now },
+          'spec',
+        );
+        return {
+          records: previewRecords(spec, parsed.count ?? 200),
+          daily: dailySeries(spec, parsed.days ?? 30),
+        };
       },
     },
     invoices: {
@@ -613,6 +689,8 @@ const JOURNALED_METHODS = [
   'invoices.markUncollectible',
   'webhookEndpoints.create',
   'settings.update',
+  'generators.create',
+  'generators.stop',
 ] as const;
 
 function journalMutations(sim: Simulator, engine: Engine): void {
@@ -627,10 +705,21 @@ function journalMutations(sim: Simulator, engine: Engine): void {
       const at = engine.now;
       const result = run(...args);
       const given = args.slice(0, args.findLastIndex((arg) => arg !== undefined) + 1);
-      engine.state.journal.push({ at, method, args: copy(given) });
+      const made = method.endsWith('.create') ? (result as { id?: unknown }).id : undefined;
+      engine.state.journal.push({
+        at,
+        method,
+        args: copy(given),
+        ...(typeof made === 'string' ? { result: made } : {}),
+      });
       return result;
     };
   }
+}
+
+/** A generator seed drawn from the scenario's random state (the caller commits the new state). */
+function drawSeed(state: Snapshot): number {
+  return Math.floor(nextRandom(state.rngState).value * 0x100000000);
 }
 
 function runToEnd(steps: Generator<AdvanceProgress, TestClock>): TestClock {

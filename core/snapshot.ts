@@ -1,6 +1,7 @@
 // The engine's whole state as plain JSON, with ordered, pure migrations on load. Usage lives in
 // columns of numbers; hosts may move those columns to a binary sidecar (splitSnapshot).
 import { invalidRequest } from './errors';
+import type { StoredGenerator } from './generated-usage';
 import type {
   BillingEvent,
   Customer,
@@ -43,6 +44,8 @@ export interface JournalEntry {
   at: number;
   method: string;
   args: unknown[];
+  /** The id a create call made, so later rewrites (materialize) can find it. */
+  result?: string;
 }
 
 export interface Snapshot {
@@ -66,7 +69,12 @@ export interface Snapshot {
   pendingLines: PendingLine[];
   idempotency: Record<string, IdempotencyEntry>;
   journal: JournalEntry[];
-  /** Subscription item id -> its usage columns; null where a host moved them to `bulk`. */
+  /** Usage generators: spec and cursor position; their records are regenerated on load. */
+  generators: StoredGenerator[];
+  /**
+   * Subscription item id -> its usage columns (for items with generators: only the manually
+   * reported records); null where a host moved them to `bulk`.
+   */
   usage: Record<string, UsageColumnsJson | null>;
 }
 
@@ -97,6 +105,7 @@ const requiredArrays = [
   'webhookEndpoints',
   'pendingLines',
   'journal',
+  'generators',
 ] as const;
 
 /** Brings a stored snapshot of any known version to the current one, or explains what is wrong. */

@@ -2,6 +2,8 @@
 // Times are integer unix seconds (UTC). Invoice amounts are integers of minor units; exact
 // (unrounded) amounts travel as decimal strings of minor units.
 
+import type { GeneratorSpec } from './generators/spec';
+
 export type UnixSeconds = number;
 /** A decimal number written as a string, in minor units of a currency ('0.2' = EUR 0.002). */
 export type DecimalString = string;
@@ -115,6 +117,17 @@ export interface UsageRecord {
   quantity: number;
   timestamp: UnixSeconds;
   action: UsageAction;
+}
+
+/** A seeded usage generator attached to a metered item (see core/generators). */
+export interface UsageGenerator {
+  id: string;
+  object: 'usage_generator';
+  subscriptionItem: string;
+  spec: GeneratorSpec;
+  /** A stopped generator reports nothing more; what it reported stays. */
+  status: 'active' | 'stopped';
+  created: UnixSeconds;
 }
 
 export interface UsageRecordBatch {

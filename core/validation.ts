@@ -44,6 +44,9 @@ function describeIssue(issue: z.core.$ZodIssue, param: string | null): string {
         ? `Invalid ${field}: allows at most ${issue.maximum} ${issue.origin === 'array' ? 'entries' : 'characters'}.`
         : `Invalid ${field}: must be at most ${issue.maximum} (got ${JSON.stringify(issue.input)}).`;
     case 'invalid_value':
+      if (issue.input === undefined) {
+        return `Missing required param ${field}: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
+      }
       return `Invalid ${field}: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
     default:
       return `Invalid ${field}: ${issue.message}.`;
@@ -61,10 +64,7 @@ export function parseArgs<S extends z.ZodType>(
   const issue = result.error.issues[0]!;
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
   const param = paramPath(path, prefix);
-  const code =
-    issue.input === undefined && issue.code === 'invalid_type'
-      ? 'parameter_missing'
-      : 'parameter_invalid';
+  const code = issue.input === undefined ? 'parameter_missing' : 'parameter_invalid';
   return failWith(code, param, describeIssue(issue, param));
 }
 
@@ -73,6 +73,7 @@ function failWith(code: string, param: string | null, message: string): never {
 }
 
 /** Schemas shared across the API. */
-export const unixSeconds = z.number().int().nonnegative().max(253402300799);
+/** Unix seconds up to 2106-02-07, the range usage columns store (uint32). */
+export const unixSeconds = z.number().int().nonnegative().max(0xffffffff);
 export const safeQuantity = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 export const objectId = z.string().min(1).max(255);

@@ -1,0 +1,119 @@
+// Generated usage: each generator is a spec plus a cursor position. Its records live in the item's
+// usage columns while the scenario is open, but a snapshot stores only the spec, the position and
+// the item's manually reported records; loading regenerates the rest, byte for byte, so a scenario
+// with millions of generated records stays a small file.
+import { invalidRequest } from './errors';
+import { DEFAULT_RESOLUTION_SECONDS, createCursor } from './generators';
+import type { GeneratorCursor, GeneratorCursorState } from './generators';
+import type { UsageGenerator } from './types';
+import type { UsageColumns } from './usage/columns';
+
+export interface StoredGenerator {
+  generator: UsageGenerator;
+  cursor: GeneratorCursorState;
+}
+
+export class GeneratedUsage {
+  private readonly cursors = new Map<string, GeneratorCursor>();
+  private readonly byItem = new Map<string, StoredGenerator[]>();
+  /** Manually reported records of items that also have generators (what a snapshot keeps). */
+  private readonly manual = new Map<string, UsageColumns>();
+
+  constructor(private readonly stored: StoredGenerator[]) {}
+
+  /** Rebuilds the generated records from specs after a load; `usage` holds the manual part. */
+  restore(columnsOf: (item: string) => UsageColumns): void {
+    for (const entry of this.stored) {
+      const item = entry.generator.subscriptionItem;
+      const columns = columnsOf(item);
+      if (!this.manual.has(item)) this.manual.set(item, columns.clone());
+      const cursor = createCursor(entry.generator.spec, { defaultStart: entry.cursor.start });
+      const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
+      cursor.next(
+        entry.cursor.start + entry.cursor.slot * resolution,
+        sinkInto(columns, entry.generator),
+      );
+      this.track(entry, cursor);
+    }
+  }
+
+  private track(entry: StoredGenerator, cursor: GeneratorCursor): void {
+    this.cursors.set(entry.generator.id, cursor);
+    const item = entry.generator.subscriptionItem;
+    this.byItem.set(item, [...(this.byItem.get(item) ?? []), entry]);
+  }
+
+  has(item: string): boolean {
+    return this.byItem.has(item);
+  }
+
+  list(): UsageGenerator[] {
+    return this.stored.map((entry) => entry.generator);
+  }
+
+  find(id: string): StoredGenerator {
+    const entry = this.stored.find((candidate) => candidate.generator.id === id);
+    if (!entry)
+      throw invalidRequest(
+        'resource_missing',
+        'id',
+        `No such generator: '${id}'. List the generators to find it.`,
+      );
+    return entry;
+  }
+
+  /** Emits every record of the item's generators stamped before `limit`, in timestamp order. */
+  sync(item: string, columns: UsageColumns, limit: number): void {
+    for (const entry of this.byItem.get(item) ?? []) {
+      if (entry.generator.status === 'stopped') continue;
+      this.cursors.get(entry.generator.id)!.next(limit, sinkInto(columns, entry.generator));
+    }
+  }
+
+  add(generator: UsageGenerator, columns: UsageColumns): void {
+    const item = generator.subscriptionItem;
+    if (!this.manual.has(item)) this.manual.set(item, columns.clone());
+    const cursor = createCursor(generator.spec);
+    const entry = { generator, cursor: cursor.state };
+    this.stored.push(entry);
+    this.track(entry, cursor);
+  }
+
+  /** Also records a manual record apart, where the item has generators. */
+  recordManual(item: string, apply: (columns: UsageColumns) => void): void {
+    const manual = this.manual.get(item);
+    if (manual) apply(manual);
+  }
+
+  /**
+   * Turns the item's generated records into stored records: the generators go, the records stay.
+   * Returns the generators removed.
+   */
+  materialize(item: string): UsageGenerator[] {
+    const removed = (this.byItem.get(item) ?? []).map((entry) => entry.generator);
+    for (const generator of removed) this.cursors.delete(generator.id);
+    this.byItem.delete(item);
+    this.manual.delete(item);
+    const kept = this.stored.filter((entry) => entry.generator.subscriptionItem !== item);
+    this.stored.splice(0, this.stored.length, ...kept);
+    return removed;
+  }
+
+  /** What a snapshot stores for an item: its manual records where it has generators. */
+  persisted(item: string, columns: UsageColumns): UsageColumns {
+    return this.manual.get(item) ?? columns;
+  }
+
+  /** Copies each cursor's position into the stored state, for a snapshot. */
+  savePositions(): void {
+    for (const entry of this.stored) entry.cursor = this.cursors.get(entry.generator.id)!.state;
+  }
+}
+
+function sinkInto(
+  columns: UsageColumns,
+  generator: UsageGenerator,
+): { push(timestamp: number, quantity: number): void } {
+  const action = generator.spec.action;
+  return { push: (timestamp, quantity) => columns.apply(timestamp, quantity, action) };
+}
