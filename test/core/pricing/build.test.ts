@@ -328,7 +328,7 @@ describe('buildPriceFields: rejections name the param', () => {
         ],
       }),
       'tiers[0].upTo',
-      'parameter_missing',
+      'parameter_invalid',
     ],
     [
       'upTo fraction',
@@ -339,7 +339,7 @@ describe('buildPriceFields: rejections name the param', () => {
         ],
       }),
       'tiers[0].upTo',
-      'parameter_missing',
+      'parameter_invalid',
     ],
     [
       'upTo other word',
@@ -350,7 +350,7 @@ describe('buildPriceFields: rejections name the param', () => {
         ],
       }),
       'tiers[0].upTo',
-      'parameter_missing',
+      'parameter_invalid',
     ],
     [
       'upTo boolean',
@@ -361,7 +361,7 @@ describe('buildPriceFields: rejections name the param', () => {
         ],
       }),
       'tiers[0].upTo',
-      'parameter_missing',
+      'parameter_invalid',
     ],
     [
       'missing upTo',
