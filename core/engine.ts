@@ -10,7 +10,7 @@ import { periodAt } from './periods';
 import type { PeriodRule } from './periods';
 import { buildPriceFields } from './pricing/build';
 import type * as schemas from './schemas';
-import type { Snapshot } from './snapshot';
+import type { Snapshot, StoredEvent } from './snapshot';
 import type {
   BillingEvent,
   BillingReason,
@@ -39,6 +39,12 @@ export interface AdvanceProgress {
 const DAY = 86_400;
 
 /** Engine objects are plain JSON, so a JSON round trip is an exact deep copy. */
+/** An event as the API returns it. */
+export function inflateEvent(stored: StoredEvent): BillingEvent {
+  const { dataJson, ...event } = stored;
+  return { ...event, data: JSON.parse(dataJson) as BillingEvent['data'] };
+}
+
 export const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 export function list<T>(data: T[], limit = 100): List<T> {
@@ -65,7 +71,7 @@ export class Engine {
     { item: SubscriptionItem; subscription: Subscription }
   >();
   private readonly invoicesById = new Map<string, Invoice>();
-  private readonly eventsById = new Map<string, BillingEvent>();
+  private readonly eventsById = new Map<string, StoredEvent>();
   readonly generated: GeneratedUsage;
   readonly lineContext: LineContext = {
     newLineId: () => this.newId('il'),
@@ -156,7 +162,7 @@ export class Engine {
   event(id: string, param = 'id'): BillingEvent {
     const found = this.eventsById.get(id);
     if (!found) throw notFound('event', param, id);
-    return found;
+    return inflateEvent(found);
   }
   /** The item's usage as stored, without bringing its generators up to the clock. */
   storedColumns(itemId: string): UsageColumns {
@@ -196,13 +202,14 @@ export class Engine {
 
   // ---- events --------------------------------------------------------------------------------
 
+  /** Events keep their object as JSON text: written once, parsed only when someone reads it. */
   emit(type: EventType, data: BillingEvent['data']): void {
-    const event: BillingEvent = {
+    const event: StoredEvent = {
       id: this.newId('evt'),
       object: 'event',
       type,
       created: this.now,
-      data: copy(data),
+      dataJson: JSON.stringify(data),
     };
     this.state.events.push(event);
     this.eventsById.set(event.id, event);

@@ -3,7 +3,7 @@
 // all of its input before it changes anything, so a rejected call changes nothing.
 import { comparePrices, strategyComparison, usageSeries } from './analysis';
 import type { QuotablePrice, SimulatorApi, VerifyOptions } from './api';
-import { Engine, copy, list } from './engine';
+import { Engine, copy, inflateEvent, list } from './engine';
 import type { AdvanceProgress } from './engine';
 import { MeterlabError, invalidRequest } from './errors';
 import { makeId, nextRandom, randomToken } from './ids';
@@ -45,6 +45,8 @@ export interface SimulatorOptions {
 
 export interface Simulator extends SimulatorApi {
   snapshot(): Snapshot;
+  /** Distinct usage timestamps held in memory, and the bytes their columns take. */
+  usageFootprint(): { timestamps: number; bytes: number };
   /**
    * The clock advance as a generator: yields after each billing moment so a host can report
    * progress or stop; stopping leaves a consistent state with the clock at the last moment run.
@@ -162,6 +164,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
   const sim: Simulator = {
     snapshot: () => engine.snapshot(),
+    usageFootprint: () => {
+      let timestamps = 0;
+      let bytes = 0;
+      for (const item of engine.usage.keys()) {
+        const columns = engine.columns(item);
+        timestamps += columns.length;
+        bytes += columns.byteLength;
+      }
+      return { timestamps, bytes };
+    },
     advanceStepwise(target) {
       const frozenTime =
         'subscription' in target
@@ -396,11 +408,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       },
     },
     events: {
-      retrieve: (id) => copy(engine.event(parseArgs(schemas.objectIdOf, id, 'id'))),
+      retrieve: (id) => engine.event(parseArgs(schemas.objectIdOf, id, 'id')),
       list: (args) => {
         const parsed = parseArgs(schemas.eventListArgs, args);
+        const limit = parsed?.limit ?? 100;
         const found = state.events.filter((event) => !parsed?.type || event.type === parsed.type);
-        return list(found.reverse(), parsed?.limit);
+        const newest = found.reverse().slice(0, limit).map(inflateEvent);
+        return { object: 'list', data: newest, hasMore: found.length > limit };
       },
     },
     webhookEndpoints: {

@@ -48,6 +48,9 @@ export interface JournalEntry {
   result?: string;
 }
 
+/** An event with its object kept as JSON text (see Engine.emit). */
+export type StoredEvent = Omit<BillingEvent, 'data'> & { dataJson: string };
+
 export interface Snapshot {
   schemaVersion: number;
   seed: number;
@@ -64,7 +67,7 @@ export interface Snapshot {
   /** Subscription id -> index of its current billing period. */
   periodIndex: Record<string, number>;
   invoices: Invoice[];
-  events: BillingEvent[];
+  events: StoredEvent[];
   webhookEndpoints: WebhookEndpoint[];
   pendingLines: PendingLine[];
   idempotency: Record<string, IdempotencyEntry>;

@@ -1,0 +1,410 @@
+// `npm run bench`: the performance figures of issue 3, each measured side by side with its
+// baselines in one run, printed as a table of medians and ratios. Exits 1 if any baseline's
+// results differ from the engine's.
+import os from 'node:os';
+import { DuckDBDataChunk, DuckDBInstance, INTEGER, UINTEGER, DOUBLE } from '@duckdb/node-api';
+import Decimal from 'decimal.js';
+import { aggregateUsage } from '../core/aggregation';
+import { createSimulator } from '../core/simulator';
+import { UsageColumns } from '../core/usage/columns';
+
+const ITEMS = 1000;
+const RECORDS_PER_ITEM = 10_000;
+const YEAR_START = 1735689600; // 2025-01-01T00:00:00Z
+const MONTH_STARTS = Array.from({ length: 13 }, (_, m) => Date.UTC(2025, m, 1) / 1000);
+const STRATEGIES = ['sum', 'max', 'last_during_period'] as const;
+
+interface Row {
+  what: string;
+  records: number;
+  medianMs: number;
+  figure: string;
+  versus: string;
+  goal: string;
+  met: boolean | null;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function timeIt<T>(
+  repetitions: number,
+  run: () => T | Promise<T>,
+): Promise<{ ms: number; result: T }> {
+  const times: number[] = [];
+  let result!: T;
+  for (let i = 0; i < repetitions; i++) {
+    const start = performance.now();
+    result = await run();
+    times.push(performance.now() - start);
+  }
+  return { ms: median(times), result };
+}
+
+/** mulberry32, for a data set every baseline reads identically. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface DataSet {
+  items: UsageColumns[];
+  flatQuantities: Float64Array;
+}
+
+/** 1,000 items x 10,000 records, strictly increasing timestamps over 2025, quantities 1..100. */
+function makeData(): DataSet {
+  const next = random(2025);
+  const step = (MONTH_STARTS[12]! - YEAR_START) / RECORDS_PER_ITEM;
+  const flatQuantities = new Float64Array(ITEMS * RECORDS_PER_ITEM);
+  const items: UsageColumns[] = [];
+  for (let item = 0; item < ITEMS; item++) {
+    const timestamps = new Uint32Array(RECORDS_PER_ITEM);
+    const values = new Float64Array(RECORDS_PER_ITEM);
+    for (let j = 0; j < RECORDS_PER_ITEM; j++) {
+      timestamps[j] = YEAR_START + Math.floor((j + next() * 0.9) * step);
+      values[j] = 1 + Math.floor(next() * 100);
+      flatQuantities[item * RECORDS_PER_ITEM + j] = values[j]!;
+    }
+    items.push(UsageColumns.fromArrays(timestamps, values));
+  }
+  return { items, flatQuantities };
+}
+
+/** Results per (item, period): [sum, max, last] in one Float64Array. */
+type Results = Float64Array;
+const resultIndex = (item: number, period: number, strategy: number) =>
+  (item * 12 + period) * 3 + strategy;
+
+/** The engine's aggregation (the same call invoices make) of one strategy into `out`. */
+function engineAggregation(data: DataSet, strategy: number, out: Results): Results {
+  const name = STRATEGIES[strategy]!;
+  data.items.forEach((usage, item) => {
+    for (let period = 0; period < 12; period++) {
+      const span = { start: MONTH_STARTS[period]!, end: MONTH_STARTS[period + 1]! };
+      out[resultIndex(item, period, strategy)] = aggregateUsage(name, usage, span).quantity;
+    }
+  });
+  return out;
+}
+
+function ceilingSum(data: DataSet): number {
+  const values = data.flatQuantities;
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i]!;
+  return total;
+}
+
+/** The naive way: one object per record, a Decimal per record, `new Date()` to find the period. */
+function naiveAggregation(
+  records: { item: number; timestamp: number; quantity: number }[],
+): Results {
+  const sums = new Map<number, Decimal>();
+  const maxes = new Map<number, Decimal>();
+  const lasts = new Map<number, { timestamp: number; quantity: Decimal }>();
+  for (const record of records) {
+    const date = new Date(record.timestamp * 1000);
+    const key = record.item * 12 + date.getUTCMonth();
+    const quantity = new Decimal(record.quantity);
+    sums.set(key, (sums.get(key) ?? new Decimal(0)).plus(quantity));
+    const max = maxes.get(key);
+    if (!max || quantity.greaterThan(max)) maxes.set(key, quantity);
+    const last = lasts.get(key);
+    if (!last || record.timestamp >= last.timestamp)
+      lasts.set(key, { timestamp: record.timestamp, quantity });
+  }
+  const out = new Float64Array(ITEMS * 12 * 3);
+  for (const [key, sum] of sums) {
+    out[key * 3] = sum.toNumber();
+    out[key * 3 + 1] = maxes.get(key)!.toNumber();
+    out[key * 3 + 2] = lasts.get(key)!.quantity.toNumber();
+  }
+  return out;
+}
+
+async function loadDuckDb(data: DataSet) {
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  await connection.run('CREATE TABLE usage (item INTEGER, ts UINTEGER, qty DOUBLE)');
+  await connection.run('CREATE TABLE periods (p INTEGER, s UINTEGER)');
+  await connection.run(
+    `INSERT INTO periods VALUES ${MONTH_STARTS.slice(0, 12)
+      .map((s, p) => `(${p}, ${s})`)
+      .join(', ')}`,
+  );
+  const appender = await connection.createAppender('usage');
+  const chunkRows = 2048;
+  data.items.forEach((usage, item) => {
+    for (let offset = 0; offset < usage.length; offset += chunkRows) {
+      const rows = Math.min(chunkRows, usage.length - offset);
+      const chunk = DuckDBDataChunk.create([INTEGER, UINTEGER, DOUBLE], rows);
+      chunk.setColumns([
+        new Array<number>(rows).fill(item),
+        Array.from(usage.timestamps.subarray(offset, offset + rows)),
+        Array.from(usage.values.subarray(offset, offset + rows)),
+      ]);
+      appender.appendDataChunk(chunk);
+    }
+  });
+  appender.closeSync();
+  return { instance, connection };
+}
+
+async function duckDbAggregation(
+  connection: Awaited<ReturnType<typeof loadDuckDb>>['connection'],
+): Promise<Results> {
+  const reader = await connection.runAndReadAll(`
+    SELECT item, month(make_timestamp(ts::BIGINT * 1000000)) - 1 AS period,
+           SUM(qty), MAX(qty), arg_max(qty, ts)
+    FROM usage GROUP BY item, period`);
+  const out = new Float64Array(ITEMS * 12 * 3);
+  for (const [item, period, sum, max, last] of reader.getRows() as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ][]) {
+    out[resultIndex(item, period, 0)] = sum;
+    out[resultIndex(item, period, 1)] = max;
+    out[resultIndex(item, period, 2)] = last;
+  }
+  return out;
+}
+
+function sameResults(a: Results, b: Results): boolean {
+  return a.length === b.length && a.every((value, index) => value === b[index]);
+}
+
+function ingestBench(batchSize: number, batches: number): () => number {
+  return () => {
+    const sim = createSimulator({ startTime: YEAR_START, seed: 3 });
+    const product = sim.products.create({ name: 'Ingest' });
+    const price = sim.prices.create({
+      product: product.id,
+      currency: 'EUR',
+      unitAmountDecimal: '0.2',
+      recurring: { interval: 'year', usageType: 'metered' },
+    });
+    sim.customers.create({ id: 'cust_ingest', name: 'Ingest' });
+    const item = sim.subscriptions.create({ customer: 'cust_ingest', items: [{ price: price.id }] })
+      .items.data[0]!.id;
+    sim.testClock.advance({ frozenTime: YEAR_START + 364 * 86_400 });
+    const records = Array.from({ length: batchSize }, (_, i) => ({
+      quantity: 1 + (i % 7),
+      timestamp: 0,
+      action: 'increment' as const,
+    }));
+    let stored = 0;
+    for (let b = 0; b < batches; b++) {
+      for (let i = 0; i < batchSize; i++) records[i]!.timestamp = YEAR_START + b * batchSize + i;
+      stored +=
+        batchSize === 1
+          ? (sim.usageRecords.create({ subscriptionItem: item, ...records[0]! }), 1)
+          : sim.usageRecords.createBatch({ subscriptionItem: item, records }).count;
+    }
+    return stored;
+  };
+}
+
+function fastForward(): { records: number; bytes: number; invoices: number } {
+  const sim = createSimulator({ startTime: YEAR_START, seed: 11 });
+  const product = sim.products.create({ name: 'API calls' });
+  const price = sim.prices.create({
+    product: product.id,
+    currency: 'EUR',
+    unitAmountDecimal: '0.2',
+    recurring: { interval: 'month', usageType: 'metered', aggregateUsage: 'sum' },
+  });
+  for (let i = 0; i < ITEMS; i++) {
+    sim.customers.create({ id: `cust_${i}`, name: `Customer ${i}`, paymentMethod: 'pm_card_visa' });
+    const item = sim.subscriptions.create({ customer: `cust_${i}`, items: [{ price: price.id }] })
+      .items.data[0]!.id;
+    sim.generators.create({
+      subscriptionItem: item,
+      spec: {
+        pattern: { kind: 'poisson', meanPerHour: 40 },
+        action: 'increment',
+        resolutionSeconds: 2880,
+      },
+    });
+  }
+  sim.testClock.advance({
+    frozenTime: MONTH_STARTS[12]! + sim.settings.retrieve().finalizationDelaySeconds,
+  });
+  const invoices = sim.invoices.list({ limit: 10_000, status: 'paid' }).data.length;
+  const footprint = sim.usageFootprint();
+  return { records: footprint.timestamps, bytes: footprint.bytes, invoices };
+}
+
+const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
+const ratio = (a: number, b: number) => `${(a / b).toFixed(a / b < 10 ? 2 : 0)}x`;
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  console.log(
+    `Meterlab bench — ${cpus.length} CPU (${cpus[0]?.model ?? 'unknown'}), Node ${process.version}, ${os.platform()} ${os.arch()}`,
+  );
+  const rows: Row[] = [];
+  const failures: string[] = [];
+
+  // 1. Aggregation of 10M records over 12 monthly periods.
+  const data = makeData();
+  const total = ITEMS * RECORDS_PER_ITEM;
+  const engineResults = new Float64Array(ITEMS * 12 * 3);
+  const perStrategy: number[] = [];
+  for (let strategy = 0; strategy < STRATEGIES.length; strategy++) {
+    perStrategy.push((await timeIt(5, () => engineAggregation(data, strategy, engineResults))).ms);
+  }
+  const engineMs = perStrategy.reduce((a, b) => a + b, 0);
+  const ceiling = await timeIt(5, () => ceilingSum(data));
+  const engineSum = Array.from({ length: ITEMS * 12 }, (_, k) => engineResults[k * 3]!).reduce(
+    (a, b) => a + b,
+    0,
+  );
+  if (engineSum !== ceiling.result)
+    failures.push(`engine total ${engineSum} != bare loop total ${ceiling.result}`);
+  const { instance, connection } = await loadDuckDb(data);
+  const duck = await timeIt(5, () => duckDbAggregation(connection));
+  if (!sameResults(engineResults, duck.result))
+    failures.push('DuckDB results differ from the engine');
+  connection.closeSync();
+  instance.closeSync();
+  const objects = data.items.flatMap((usage, item) =>
+    Array.from({ length: usage.length }, (_, j) => ({
+      item,
+      timestamp: usage.timestamps[j]!,
+      quantity: usage.values[j]!,
+    })),
+  );
+  const naive = await timeIt(3, () => naiveAggregation(objects));
+  if (!sameResults(engineResults, naive.result))
+    failures.push('naive results differ from the engine');
+  rows.push(
+    ...STRATEGIES.map((strategy, s) => ({
+      what: `aggregate ${strategy}, engine`,
+      records: total,
+      medianMs: perStrategy[s]!,
+      figure: `${fmt(perStrategy[s]!)} ms`,
+      versus: `vs bare loop ${ratio(perStrategy[s]!, ceiling.ms)}`,
+      goal: '<= 2x bare loop',
+      met: perStrategy[s]! <= 2 * ceiling.ms,
+    })),
+    {
+      what: 'bare Float64Array sum loop (ceiling)',
+      records: total,
+      medianMs: ceiling.ms,
+      figure: `${fmt(ceiling.ms)} ms`,
+      versus: '',
+      goal: '',
+      met: null,
+    },
+    {
+      what: 'all three strategies, engine',
+      records: total,
+      medianMs: engineMs,
+      figure: `${fmt(engineMs)} ms`,
+      versus: '',
+      goal: 'tens of ms',
+      met: engineMs < 100,
+    },
+    {
+      what: '  vs DuckDB GROUP BY (in memory)',
+      records: total,
+      medianMs: duck.ms,
+      figure: `${fmt(duck.ms)} ms`,
+      versus: `DuckDB/engine ${ratio(duck.ms, engineMs)}`,
+      goal: '>= 5x faster',
+      met: duck.ms >= 5 * engineMs,
+    },
+    {
+      what: '  vs naive objects+Decimal+Date',
+      records: total,
+      medianMs: naive.ms,
+      figure: `${fmt(naive.ms)} ms`,
+      versus: `naive/engine ${ratio(naive.ms, engineMs)}`,
+      goal: '>= 100x faster',
+      met: naive.ms >= 100 * engineMs,
+    },
+  );
+
+  // 2. Ingest through the public API.
+  const batchRecords = 1_000_000;
+  const batch = await timeIt(5, ingestBench(10_000, batchRecords / 10_000));
+  const single = await timeIt(3, ingestBench(1, 200_000));
+  const batchRate = batchRecords / (batch.ms / 1000);
+  const singleRate = 200_000 / (single.ms / 1000);
+  rows.push(
+    {
+      what: 'usageRecords.createBatch (10k per batch)',
+      records: batchRecords,
+      medianMs: batch.ms,
+      figure: `${(batchRate / 1e6).toFixed(2)}M rec/s`,
+      versus: '',
+      goal: '>= 3M rec/s',
+      met: batchRate >= 3e6,
+    },
+    {
+      what: 'usageRecords.create one by one',
+      records: 200_000,
+      medianMs: single.ms,
+      figure: `${(singleRate / 1e3).toFixed(0)}k rec/s`,
+      versus: `batch/single ${ratio(batchRate, singleRate)}`,
+      goal: 'report',
+      met: null,
+    },
+  );
+
+  // 3 + 4. Fast-forward a year of 1,000 subscriptions with generators; memory per record.
+  const forward = await timeIt(3, fastForward);
+  rows.push(
+    {
+      what: 'fast-forward 1,000 subs x 12 months',
+      records: forward.result.records,
+      medianMs: forward.ms,
+      figure: `${fmt(forward.ms)} ms`,
+      versus: `${forward.result.invoices} paid invoices`,
+      goal: '<= 2000 ms',
+      met: forward.ms <= 2000,
+    },
+    {
+      what: 'memory per stored record',
+      records: forward.result.records,
+      medianMs: 0,
+      figure: `${(forward.result.bytes / forward.result.records).toFixed(1)} B`,
+      versus: `${(forward.result.bytes / 1e6).toFixed(0)} MB of columns`,
+      goal: '<= 24 B',
+      met: forward.result.bytes / forward.result.records <= 24,
+    },
+  );
+
+  const header = ['measured', 'records', 'median', 'figure', 'ratio', 'goal', 'met'];
+  const table = rows.map((row) => [
+    row.what,
+    row.records.toLocaleString('en-US'),
+    row.medianMs ? `${fmt(row.medianMs)} ms` : '',
+    row.figure,
+    row.versus,
+    row.goal,
+    row.met === null ? '' : row.met ? 'yes' : 'NO',
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...table.map((r) => r[c]!.length)));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of table) console.log(line(row));
+  if (failures.length > 0) {
+    console.error(`\nResults disagree:\n- ${failures.join('\n- ')}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
