@@ -28,6 +28,12 @@ import type {
 } from './types';
 import { GeneratedUsage } from './generated-usage';
 import { UsageColumns } from './usage/columns';
+import type { UsageWindow } from './usage/ingest';
+
+/** Where a new usage record of an item may land, and the draft it would update. */
+export interface AcceptedSpan extends UsageWindow {
+  draft: Invoice | null;
+}
 
 /** Reported while the clock advances, between billing events. */
 export interface AdvanceProgress {
@@ -59,6 +65,9 @@ function notFound(kind: string, param: string, id: string): MeterlabError {
   );
 }
 
+/** What an item without usage reads as. Never written to. */
+const EMPTY_USAGE = new UsageColumns();
+
 export class Engine {
   readonly state: Snapshot;
   readonly usage = new Map<string, UsageColumns>();
@@ -72,6 +81,8 @@ export class Engine {
   >();
   private readonly invoicesById = new Map<string, Invoice>();
   private readonly eventsById = new Map<string, StoredEvent>();
+  /** Subscription id -> its period-close draft awaiting finalization. */
+  private readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
   readonly lineContext: LineContext = {
     newLineId: () => this.newId('il'),
@@ -84,7 +95,16 @@ export class Engine {
     for (const price of state.prices) this.pricesById.set(price.id, price);
     for (const customer of state.customers) this.customersById.set(customer.id, customer);
     for (const subscription of state.subscriptions) this.indexSubscription(subscription);
-    for (const invoice of state.invoices) this.invoicesById.set(invoice.id, invoice);
+    for (const invoice of state.invoices) {
+      this.invoicesById.set(invoice.id, invoice);
+      if (
+        invoice.status === 'draft' &&
+        invoice.billingReason === 'subscription_cycle' &&
+        invoice.subscription
+      ) {
+        this.gracefulDrafts.set(invoice.subscription, invoice);
+      }
+    }
     for (const event of state.events) this.eventsById.set(event.id, event);
     for (const [item, columns] of Object.entries(state.usage)) {
       if (!columns)
@@ -96,7 +116,7 @@ export class Engine {
       this.usage.set(item, UsageColumns.fromJSON(columns));
     }
     this.generated = new GeneratedUsage(state.generators);
-    this.generated.restore((item) => this.storedColumns(item));
+    this.generated.restore((item) => this.writableColumns(item));
   }
 
   private indexSubscription(subscription: Subscription): void {
@@ -118,6 +138,8 @@ export class Engine {
 
   snapshot(): Snapshot {
     const usage: Snapshot['usage'] = {};
+    // Positions as of the clock, so a snapshot doesn't depend on which reads happened first.
+    for (const item of this.usage.keys()) this.columns(item);
     this.generated.savePositions();
     for (const [item, columns] of this.usage)
       usage[item] = this.generated.persisted(item, columns).toJSON();
@@ -164,8 +186,20 @@ export class Engine {
     if (!found) throw notFound('event', param, id);
     return inflateEvent(found);
   }
-  /** The item's usage as stored, without bringing its generators up to the clock. */
-  storedColumns(itemId: string): UsageColumns {
+  /**
+   * Runs a write on the item's usage (up to the clock); a new item's columns are kept only if the
+   * write succeeds, so a rejected first record leaves no trace.
+   */
+  writeUsage<T>(itemId: string, write: (columns: UsageColumns) => T): T {
+    if (this.usage.has(itemId)) return write(this.columns(itemId));
+    const fresh = new UsageColumns();
+    const result = write(fresh);
+    this.usage.set(itemId, fresh);
+    return result;
+  }
+
+  /** The item's usage columns, created if missing. */
+  writableColumns(itemId: string): UsageColumns {
     let columns = this.usage.get(itemId);
     if (!columns) {
       columns = new UsageColumns();
@@ -179,12 +213,17 @@ export class Engine {
    * emitted first (lazily, so a long advance generates each item once, in timestamp order).
    */
   columns(itemId: string): UsageColumns {
-    const columns = this.storedColumns(itemId);
-    if (this.generated.has(itemId)) {
-      const ended = this.itemsById.get(itemId)?.subscription.endedAt ?? null;
-      this.generated.sync(itemId, columns, Math.min(this.now + 1, ended ?? Infinity));
-    }
+    const columns = this.usage.get(itemId);
+    if (!columns) return EMPTY_USAGE;
+    if (this.generated.has(itemId))
+      this.generated.sync(itemId, columns, this.generationLimit(itemId));
     return columns;
+  }
+
+  /** Generators report up to the clock, and never past the end of their subscription. */
+  generationLimit(itemId: string): number {
+    const ended = this.itemsById.get(itemId)?.subscription.endedAt ?? null;
+    return Math.min(this.now + 1, ended ?? Infinity);
   }
 
   periodRule(subscription: Subscription): PeriodRule {
@@ -445,6 +484,9 @@ export class Engine {
   }
 
   finalizeInvoice(invoice: Invoice): void {
+    if (invoice.subscription && this.gracefulDrafts.get(invoice.subscription) === invoice) {
+      this.gracefulDrafts.delete(invoice.subscription);
+    }
     invoice.status = 'open';
     invoice.finalizedAt = this.now;
     invoice.finalizesAt = null;
@@ -546,24 +588,34 @@ export class Engine {
    * item's current period are "backdated" and rejected, except while the previous period's
    * invoice is still a draft: then they land in it and update the draft.
    */
-  acceptedSpan(
-    item: SubscriptionItem,
-    subscription: Subscription,
-  ): { start: number; draft: Invoice | null } | null {
+  acceptedSpan(item: SubscriptionItem, subscription: Subscription): AcceptedSpan | null {
     const draft = this.draftFor(subscription);
-    if (this.isEnded(subscription)) {
-      return draft ? { start: Math.max(draft.periodStart, item.usageStart), draft } : null;
-    }
-    const start = draft ? draft.periodStart : subscription.currentPeriodStart;
-    return { start: Math.max(start, item.usageStart), draft };
+    const draftLine = draft?.lines.data.find(
+      (line) =>
+        line.subscriptionItem === item.id &&
+        line.explanation.aggregation !== null &&
+        !line.proration,
+    );
+    const ended = this.isEnded(subscription);
+    if (ended && !draftLine) return null;
+    const currentFrom = Math.max(subscription.currentPeriodStart, item.usageStart);
+    // A price swap moves usageStart into the current period: the time before it was billed.
+    const billedGap =
+      draftLine && item.usageStart > subscription.currentPeriodStart
+        ? { start: subscription.currentPeriodStart, end: item.usageStart }
+        : null;
+    return {
+      from: draftLine ? draftLine.period.start : currentFrom,
+      until: ended ? subscription.endedAt! : Infinity,
+      now: this.now,
+      billedGap,
+      draft: draftLine ? draft : null,
+    };
   }
 
+  /** The subscription's period-close invoice still in its finalization grace, if any. */
   draftFor(subscription: Subscription): Invoice | null {
-    if (!subscription.latestInvoice) return null;
-    const latest = this.invoicesById.get(subscription.latestInvoice);
-    return latest && latest.status === 'draft' && latest.billingReason === 'subscription_cycle'
-      ? latest
-      : null;
+    return this.gracefulDrafts.get(subscription.id) ?? null;
   }
 
   /** Recomputes a draft's metered line for an item after late usage landed in its period. */
@@ -592,7 +644,7 @@ export class Engine {
     item: SubscriptionItem;
     subscription: Subscription;
     price: Price;
-    span: { start: number; draft: Invoice | null };
+    span: AcceptedSpan;
   } {
     const { item, subscription } = this.item(itemId);
     const price = this.price(item.price);
@@ -687,6 +739,7 @@ export class Engine {
     }
     const invoice = this.createInvoice(subscription, 'subscription_cycle', period, lines);
     invoice.finalizesAt = this.now + this.state.settings.finalizationDelaySeconds;
+    this.gracefulDrafts.set(subscription.id, invoice);
     if (continues) {
       this.state.periodIndex[subscription.id] = nextIndex;
       subscription.currentPeriodStart = nextPeriod.start;

@@ -130,6 +130,7 @@ export const settingsUpdateArgs = z.strictObject({
     .min(0)
     .max(365 * 86_400)
     .optional(),
+  eventRetentionDays: z.number().int().min(0).max(3650).optional(),
 });
 
 export const usageSeriesArgs = z.strictObject({

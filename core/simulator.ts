@@ -58,8 +58,19 @@ export interface Simulator extends SimulatorApi {
 
 const DEFAULT_START = 1740787200; // 2025-03-01T00:00:00Z
 
+/** The request's parameters as canonical JSON: the same values in any key order match. */
 function fingerprint(method: string, args: unknown): string {
-  return JSON.stringify([method, args]);
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+          )
+        : value;
+  return JSON.stringify([method, canonical(args)]);
 }
 
 function initialState(options: SimulatorOptions): Snapshot {
@@ -130,12 +141,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const target = engine.usageTarget(args.subscriptionItem);
     const action: UsageAction = args.action ?? 'increment';
     const timestamp = args.timestamp ?? engine.now;
-    const columns = engine.columns(target.item.id);
-    ingestOne(columns, target.span.start, engine.now, {
-      quantity: args.quantity,
-      timestamp,
-      action,
-    });
+    engine.writeUsage(target.item.id, (columns) =>
+      ingestOne(columns, target.span, { quantity: args.quantity, timestamp, action }),
+    );
     engine.generated.recordManual(target.item.id, (manual) =>
       manual.apply(timestamp, args.quantity, action),
     );
@@ -237,10 +245,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         idempotent('usageRecords.createBatch', args, options, () => {
           const envelope = parseArgs(schemas.usageRecordBatchEnvelope, args);
           const target = engine.usageTarget(envelope.subscriptionItem);
-          const columns = engine.columns(target.item.id);
-          const count = ingestBatch(columns, target.span.start, engine.now, envelope.records);
+          const count = engine.writeUsage(target.item.id, (columns) =>
+            ingestBatch(columns, target.span, envelope.records),
+          );
           engine.generated.recordManual(target.item.id, (manual) =>
-            ingestBatch(manual, target.span.start, engine.now, envelope.records),
+            ingestBatch(manual, target.span, envelope.records),
           );
           if (target.span.draft) engine.refreshDraftLine(target.span.draft, target.item);
           return { object: 'usage_record_batch' as const, subscriptionItem: target.item.id, count };
@@ -281,11 +290,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
           { ...parsed.spec, seed, start: parsed.spec.start ?? engine.now },
           'spec',
         );
-        if (spec.start! < target.span.start) {
+        if (spec.start! < target.span.from) {
           throw invalidRequest(
             'timestamp_backdated',
             'spec.start',
-            `A generator reports live, so it cannot start at ${spec.start}, before ${target.span.start} (the start of the item's open period). Leave start out to begin now.`,
+            `A generator reports live, so it cannot start at ${spec.start}, before ${target.span.from} (the start of the item's open period). Leave start out to begin now.`,
           );
         }
         if (parsed.spec.seed === undefined) state.rngState = nextRandom(state.rngState).state;
@@ -297,7 +306,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
           status: 'active',
           created: engine.now,
         };
-        engine.generated.add(generator, engine.columns(target.item.id));
+        engine.generated.add(generator, engine.writableColumns(target.item.id));
         return copy(generator);
       },
       list: (args) => {
@@ -596,7 +605,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         const item = engine.newItem(subscription.id, change.price, change.quantity);
         subscription.items.data.push(item);
         engine.registerItem(item, subscription);
-        if (change.price.recurring.usageType === 'licensed' && now > period.start) {
+        if (change.price.recurring.usageType === 'licensed') {
           lines.push(
             prorationLine(
               engine.lineContext,
@@ -614,7 +623,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       const { item, oldPrice, price, quantity } = change;
       if (price.recurring.usageType === 'licensed') {
         // NOTE: licensed changes are prorated to the second: credit the old, charge the new.
-        if (now > period.start && (price.id !== oldPrice.id || quantity !== item.quantity)) {
+        if (price.id !== oldPrice.id || quantity !== item.quantity) {
           lines.push(
             prorationLine(engine.lineContext, item, oldPrice, item.quantity ?? 1, period, now, -1),
           );
@@ -623,13 +632,14 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       } else if (price.id !== oldPrice.id) {
         // NOTE: metered items are never prorated; the usage so far is billed at the old price
         // (create_prorations: next invoice; always_invoice: now; none: discarded).
-        const usedSpan = { start: Math.max(period.start, item.usageStart), end: now };
+        // Records stamped at the moment of the swap were reported before it: usage so far.
+        const usedSpan = { start: Math.max(period.start, item.usageStart), end: now + 1 };
         if (behavior !== 'none' && usedSpan.end > usedSpan.start) {
           lines.push(
             meteredLine(engine.lineContext, item, oldPrice, engine.columns(item.id), usedSpan),
           );
         }
-        item.usageStart = now;
+        item.usageStart = now + 1;
       }
       item.price = price.id;
       item.quantity = quantity;

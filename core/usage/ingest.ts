@@ -12,8 +12,27 @@ export interface UsageInput {
   action: UsageAction;
 }
 
+/** Timestamps a record may carry: [from, until), and never after the clock's `now`. */
+export interface UsageWindow {
+  from: number;
+  /** Exclusive; the end of an ended subscription, or Infinity. */
+  until: number;
+  now: number;
+  /** Inside the window, a span already billed (before a price swap), or null. */
+  billedGap: { start: number; end: number } | null;
+}
+
 /** Why a record's timestamp cannot be accepted, or null. */
-function timestampProblem(timestamp: number, acceptFrom: number, now: number): string | null {
+function timestampProblem(
+  timestamp: number,
+  { from: acceptFrom, until, now, billedGap }: UsageWindow,
+): string | null {
+  if (billedGap && timestamp >= billedGap.start && timestamp < billedGap.end) {
+    return `falls before ${formatUtc(billedGap.end)}, when the item's price changed: the usage before the change was already billed at the old price`;
+  }
+  if (timestamp >= until) {
+    return `falls at or after ${formatUtc(until)}, when the subscription ended: nothing is billed after that`;
+  }
   if (timestamp > now) {
     return `is in the future (the test clock is at ${formatUtc(now)}): report usage at or before the clock's frozenTime, or advance the clock first`;
   }
@@ -23,21 +42,17 @@ function timestampProblem(timestamp: number, acceptFrom: number, now: number): s
   return null;
 }
 
-function timestampCode(timestamp: number, now: number): string {
+function timestampCode(timestamp: number, { until, now }: UsageWindow): string {
+  if (timestamp >= until) return 'subscription_item_ended';
   return timestamp > now ? 'timestamp_in_future' : 'timestamp_backdated';
 }
 
 /** Stores one record, or throws naming the field; nothing is stored on error. */
-export function ingestOne(
-  columns: UsageColumns,
-  acceptFrom: number,
-  now: number,
-  record: UsageInput,
-): void {
-  const problem = timestampProblem(record.timestamp, acceptFrom, now);
+export function ingestOne(columns: UsageColumns, window: UsageWindow, record: UsageInput): void {
+  const problem = timestampProblem(record.timestamp, window);
   if (problem) {
     throw invalidRequest(
-      timestampCode(record.timestamp, now),
+      timestampCode(record.timestamp, window),
       'timestamp',
       `Timestamp ${record.timestamp} ${problem}.`,
     );
@@ -61,12 +76,7 @@ interface BadRecord {
 
 const KNOWN_FIELDS = new Set(['quantity', 'timestamp', 'action']);
 
-function checkRecord(
-  raw: unknown,
-  index: number,
-  acceptFrom: number,
-  now: number,
-): BadRecord | UsageInput {
+function checkRecord(raw: unknown, index: number, window: UsageWindow): BadRecord | UsageInput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return {
       index,
@@ -85,7 +95,7 @@ function checkRecord(
         code: 'parameter_unknown',
       };
   }
-  const { quantity, timestamp = now, action = 'increment' } = record;
+  const { quantity, timestamp = window.now, action = 'increment' } = record;
   if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 0) {
     return {
       index,
@@ -110,9 +120,9 @@ function checkRecord(
       code: 'parameter_invalid',
     };
   }
-  const problem = timestampProblem(timestamp, acceptFrom, now);
+  const problem = timestampProblem(timestamp, window);
   if (problem)
-    return { index, field: 'timestamp', reason: problem, code: timestampCode(timestamp, now) };
+    return { index, field: 'timestamp', reason: problem, code: timestampCode(timestamp, window) };
   return { quantity, timestamp, action };
 }
 
@@ -124,8 +134,7 @@ const LISTED_BAD_RECORDS = 10;
  */
 export function ingestBatch(
   columns: UsageColumns,
-  acceptFrom: number,
-  now: number,
+  window: UsageWindow,
   records: readonly unknown[],
 ): number {
   const count = records.length;
@@ -136,7 +145,7 @@ export function ingestBatch(
   let mixedActions = false;
   let incrementTotal = 0;
   for (let i = 0; i < count; i++) {
-    const checked = checkRecord(records[i], i, acceptFrom, now);
+    const checked = checkRecord(records[i], i, window);
     if ('index' in checked) {
       bad.push(checked);
       continue;
