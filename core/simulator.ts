@@ -245,13 +245,15 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         idempotent('usageRecords.createBatch', args, options, () => {
           const envelope = parseArgs(schemas.usageRecordBatchEnvelope, args);
           const target = engine.usageTarget(envelope.subscriptionItem);
-          const count = engine.writeUsage(target.item.id, (columns) =>
+          const { count, earliest } = engine.writeUsage(target.item.id, (columns) =>
             ingestBatch(columns, target.span, envelope.records),
           );
           engine.generated.recordManual(target.item.id, (manual) =>
             ingestBatch(manual, target.span, envelope.records),
           );
-          if (target.span.draft) engine.refreshDraftLine(target.span.draft, target.item);
+          if (target.span.draft && earliest < target.span.draft.periodEnd) {
+            engine.refreshDraftLine(target.span.draft, target.item);
+          }
           return { object: 'usage_record_batch' as const, subscriptionItem: target.item.id, count };
         }),
       summaries: (args) => {

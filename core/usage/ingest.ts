@@ -130,13 +130,13 @@ const LISTED_BAD_RECORDS = 10;
 
 /**
  * Stores a whole batch, or nothing: every bad record is named by its index in the error.
- * Returns the number of records stored.
+ * Returns how many records were stored and the earliest timestamp among them.
  */
 export function ingestBatch(
   columns: UsageColumns,
   window: UsageWindow,
   records: readonly unknown[],
-): number {
+): { count: number; earliest: number } {
   const count = records.length;
   const timestamps = new Float64Array(count);
   const quantities = new Float64Array(count);
@@ -185,7 +185,9 @@ export function ingestBatch(
   } else {
     columns.appendSorted(timestamps, quantities, firstAction ?? 'increment');
   }
-  return count;
+  let earliest = Infinity;
+  for (let i = 0; i < count; i++) if (timestamps[i]! < earliest) earliest = timestamps[i]!;
+  return { count, earliest };
 }
 
 /** True when every per-timestamp value stays a safe integer once the batch is applied. */
