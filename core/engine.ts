@@ -143,7 +143,8 @@ export class Engine {
     this.generated.savePositions();
     for (const [item, columns] of this.usage)
       usage[item] = this.generated.persisted(item, columns).toJSON();
-    return copy({ ...this.state, usage });
+    // The usage arrays are fresh already; copying them again would double a large snapshot's cost.
+    return { ...copy({ ...this.state, usage: {} }), usage };
   }
 
   // ---- lookups -------------------------------------------------------------------------------

@@ -184,7 +184,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     },
     advanceStepwise(target) {
       const frozenTime =
-        'subscription' in target
+        typeof target === 'object' && target !== null && 'subscription' in target
           ? billingPeriodTarget(parseArgs(schemas.advanceBillingPeriodArgs, target).subscription)
           : parseArgs(schemas.advanceArgs, target).frozenTime;
       checkForward(frozenTime);
