@@ -72,8 +72,18 @@ export interface ErrorEnvelope {
 export type DispatchResult<T = unknown> =
   { ok: true; data: T } | { ok: false; error: ErrorEnvelope };
 
+/** Commands of the desktop app's menu and its shortcuts; the UI carries them out. */
+export type MenuCommand =
+  | 'scenario.new'
+  | 'scenario.open'
+  | 'scenario.duplicate'
+  | 'scenario.import'
+  | 'scenario.export'
+  | 'help.shortcuts';
+
 /** Events the host pushes to the UI. */
 export type HostEvent =
   | { type: 'state.changed'; scenario: string | null; revision: number }
   | { type: 'progress'; task: string; done: number; total: number }
-  | { type: 'error'; error: ErrorEnvelope };
+  | { type: 'error'; error: ErrorEnvelope }
+  | { type: 'menu'; command: MenuCommand };

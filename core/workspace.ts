@@ -1,0 +1,389 @@
+// A workspace: the user's scenarios, one of them open in a live simulator. It runs the workspace.*
+// methods of the contract and saves itself through a WorkspaceStore with group commit: a save
+// requested while a write is in flight joins the next write, so a burst of changes is one write,
+// and every caller's promise resolves only once a write that includes its change is durable.
+import { z } from 'zod';
+import type { ScenarioSummary } from './contract';
+import { invalidRequest, toErrorEnvelope } from './errors';
+import type { MeterlabError } from './errors';
+import { createSimulator } from './simulator';
+import type { Simulator, SimulatorOptions } from './simulator';
+import type { Snapshot } from './snapshot';
+import { objectId, parseArgs } from './validation';
+import type { StoreNotice, StoredScenario, WorkspaceData, WorkspaceStore } from './workspace-store';
+
+export type CreateSimulator = (options: SimulatorOptions) => Simulator;
+
+export interface TemplateInfo {
+  id: string;
+  name: string;
+  description: string;
+}
+
+/** Ready-made scenarios. `build` is only called with an id that `list` returned. */
+export interface TemplateCatalog {
+  list(): TemplateInfo[];
+  build(id: string, seed: number): Snapshot;
+}
+
+export const emptyTemplateCatalog: TemplateCatalog = {
+  list: () => [],
+  build: (id) => {
+    throw templateNotFound(id, []);
+  },
+};
+
+export interface WorkspaceOptions {
+  store: WorkspaceStore;
+  /** The engine; tests may pass a stand-in. */
+  createSimulator?: CreateSimulator;
+  /** Wall-clock milliseconds: core never reads the clock itself. */
+  now(): number;
+  templates?: TemplateCatalog;
+}
+
+/** What the workspace lists about a scenario without opening it. */
+export interface ScenarioStats {
+  frozenTime: number;
+  customers: number;
+  /** Invoiced totals per currency, integer minor units, from finalized invoices. */
+  invoicedTotals: Record<string, number>;
+}
+
+/** A scenario's details; `stats` are refreshed whenever the open scenario is snapshotted. */
+type ScenarioMeta = Omit<StoredScenario, 'snapshot'> & { stats: ScenarioStats };
+
+/** How many deleted scenarios undoDelete can bring back (this session only). */
+const undoDepth = 20;
+
+const scenarioName = z.string().trim().min(1).max(200);
+const createArgs = z.strictObject({
+  name: scenarioName,
+  template: z.string().min(1).max(200).optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+});
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** The figures a scenario is listed with, read from its snapshot. */
+export function scenarioStats(snapshot: Snapshot): ScenarioStats {
+  const invoicedTotals: Record<string, number> = {};
+  for (const invoice of snapshot.invoices) {
+    // NOTE: an invoice counts once finalized; a voided one was cancelled, so it does not.
+    if (invoice.finalizedAt === null || invoice.status === 'void') continue;
+    invoicedTotals[invoice.currency] = (invoicedTotals[invoice.currency] ?? 0) + invoice.total;
+  }
+  return {
+    frozenTime: snapshot.clock.frozenTime,
+    customers: snapshot.customers.length,
+    invoicedTotals,
+  };
+}
+
+function templateNotFound(id: string, known: TemplateInfo[]): MeterlabError {
+  const choices = known.length
+    ? `use one of ${known.map((t) => `'${t.id}'`).join(', ')}`
+    : 'no templates are installed, so create an empty scenario (leave template out)';
+  return invalidRequest('template_not_found', 'template', `No template '${id}': ${choices}.`);
+}
+
+export class Workspace {
+  readonly #store: WorkspaceStore;
+  readonly #createSimulator: CreateSimulator;
+  readonly #now: () => number;
+  readonly #templates: TemplateCatalog;
+  /** What the user must be told about loading the workspace (backups made, ...). */
+  readonly notices: StoreNotice[];
+
+  #revision = 0;
+  #scenarios: ScenarioMeta[] = [];
+  /** Snapshots of the scenarios that are not open; the open one lives in `#open.simulator`. */
+  readonly #snapshots = new Map<string, Snapshot>();
+  #open: { id: string; simulator: Simulator } | null = null;
+  readonly #deleted: { index: number; meta: ScenarioMeta; snapshot: Snapshot }[] = [];
+
+  #writing: Promise<void> | null = null;
+  #queued: Deferred | null = null;
+
+  private constructor(options: WorkspaceOptions, notices: StoreNotice[]) {
+    this.#store = options.store;
+    this.#createSimulator = options.createSimulator ?? createSimulator;
+    this.#now = options.now;
+    this.#templates = options.templates ?? emptyTemplateCatalog;
+    this.notices = notices;
+  }
+
+  /** Loads the workspace from its store and reopens the scenario that was open. */
+  static async load(options: WorkspaceOptions): Promise<Workspace> {
+    const { data, notices } = await options.store.load();
+    const workspace = new Workspace(options, [...notices]);
+    if (data) workspace.#restore(data);
+    return workspace;
+  }
+
+  #restore(data: WorkspaceData): void {
+    this.#revision = data.revision;
+    for (const { snapshot, ...meta } of data.scenarios) {
+      this.#scenarios.push({ ...meta, stats: scenarioStats(snapshot) });
+      this.#snapshots.set(meta.id, snapshot);
+    }
+    if (data.currentScenario === null) return;
+    try {
+      this.#activate(data.currentScenario);
+    } catch (error) {
+      // The workspace still opens; the user picks another scenario and learns why.
+      const envelope = toErrorEnvelope(error);
+      const name = this.#find(data.currentScenario).name;
+      const message = `Scenario '${name}' could not be opened: ${envelope.message}`;
+      this.notices.push({ ...envelope, message, file: null, backup: null });
+    }
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+
+  /** The id of the open scenario, or null. */
+  get currentId(): string | null {
+    return this.#open?.id ?? null;
+  }
+
+  /** The open scenario's simulator, or null when none is open. */
+  get simulator(): Simulator | null {
+    return this.#open?.simulator ?? null;
+  }
+
+  // --- the workspace.* methods of the contract; arguments are validated as untrusted input ---
+
+  list(): ScenarioSummary[] {
+    return this.#scenarios.map((meta) => summarize(meta));
+  }
+
+  create(args: { name: string; template?: string; seed?: number }): ScenarioSummary {
+    const { name, template, seed: givenSeed } = parseArgs(createArgs, args);
+    const now = this.#now();
+    const seed = givenSeed ?? Math.floor(now) % 0x100000000;
+    let simulator: Simulator;
+    if (template === undefined) {
+      // New scenarios start at the beginning of today (UTC), the clock a user expects.
+      const startTime = Math.floor(now / 86_400_000) * 86_400;
+      simulator = this.#createSimulator({ startTime, seed });
+    } else {
+      const known = this.#templates.list();
+      if (!known.some((t) => t.id === template)) throw templateNotFound(template, known);
+      simulator = this.#createSimulator({ snapshot: this.#templates.build(template, seed) });
+    }
+    const meta: ScenarioMeta = {
+      id: this.#newId(now),
+      name,
+      createdAt: now,
+      lastOpenedAt: now,
+      stats: scenarioStats(simulator.snapshot()),
+    };
+    this.#scenarios.push(meta);
+    this.#switchTo(meta.id, simulator);
+    return summarize(meta);
+  }
+
+  open(id: string): ScenarioSummary {
+    const meta = this.#find(parseArgs(objectId, id, 'id'));
+    if (this.#open?.id !== meta.id) this.#activate(meta.id);
+    meta.lastOpenedAt = this.#now();
+    return summarize(meta);
+  }
+
+  current(): ScenarioSummary | null {
+    return this.#open ? summarize(this.#find(this.#open.id)) : null;
+  }
+
+  rename(id: string, name: string): ScenarioSummary {
+    const meta = this.#find(parseArgs(objectId, id, 'id'));
+    meta.name = parseArgs(scenarioName, name, 'name');
+    return summarize(meta);
+  }
+
+  /** Copies a scenario (the open one as it is now) under a new id; the copy is not opened. */
+  duplicate(id: string): ScenarioSummary {
+    const source = this.#find(parseArgs(objectId, id, 'id'));
+    const now = this.#now();
+    const snapshot = this.#snapshotOf(source.id);
+    const meta: ScenarioMeta = {
+      id: this.#newId(now),
+      name: `${source.name} (copy)`,
+      createdAt: now,
+      lastOpenedAt: now,
+      stats: scenarioStats(snapshot),
+    };
+    this.#scenarios.splice(this.#scenarios.indexOf(source) + 1, 0, meta);
+    this.#snapshots.set(meta.id, snapshot);
+    return summarize(meta);
+  }
+
+  delete(id: string): { deleted: string } {
+    const meta = this.#find(parseArgs(objectId, id, 'id'));
+    const index = this.#scenarios.indexOf(meta);
+    this.#deleted.push({ index, meta, snapshot: this.#snapshotOf(meta.id) });
+    if (this.#deleted.length > undoDepth) this.#deleted.shift();
+    this.#scenarios.splice(index, 1);
+    this.#snapshots.delete(meta.id);
+    if (this.#open?.id === meta.id) this.#open = null;
+    return { deleted: meta.id };
+  }
+
+  undoDelete(): ScenarioSummary {
+    const entry = this.#deleted.pop();
+    if (!entry) {
+      throw invalidRequest(
+        'nothing_to_undo',
+        null,
+        'No deleted scenario to bring back: undoDelete restores scenarios deleted since Meterlab started.',
+      );
+    }
+    const { meta, snapshot } = entry;
+    this.#scenarios.splice(Math.min(entry.index, this.#scenarios.length), 0, meta);
+    this.#snapshots.set(meta.id, snapshot);
+    return summarize(meta);
+  }
+
+  templates(): TemplateInfo[] {
+    return this.#templates.list();
+  }
+
+  // --- saving ---
+
+  /** Counts a change (called once per successful mutating call); returns the new revision. */
+  markChanged(): number {
+    this.#revision += 1;
+    return this.#revision;
+  }
+
+  /**
+   * Resolves once a write that started after this call is durable. Calls made while a write is
+   * in flight share the next write; the workspace is snapshotted when that write starts.
+   */
+  save(): Promise<void> {
+    if (!this.#queued) {
+      this.#queued = deferred();
+      // Start on a microtask, so the changes of the current tick share this write.
+      if (!this.#writing) void Promise.resolve().then(() => this.#startWrite());
+    }
+    return this.#queued.promise;
+  }
+
+  /** Waits until every requested save is written (before the process exits). */
+  async flush(): Promise<void> {
+    while (this.#writing || this.#queued) await (this.#queued?.promise ?? this.#writing);
+  }
+
+  #startWrite(): void {
+    const batch = this.#queued;
+    if (!batch || this.#writing) return;
+    this.#queued = null;
+    let data: WorkspaceData;
+    try {
+      data = this.#toData();
+    } catch (error) {
+      batch.reject(error);
+      return;
+    }
+    this.#writing = this.#store
+      .save(data)
+      .then(batch.resolve, batch.reject)
+      .finally(() => {
+        this.#writing = null;
+        this.#startWrite();
+      });
+  }
+
+  /** The whole workspace as the store keeps it; snapshots the open scenario now. */
+  #toData(): WorkspaceData {
+    if (this.#open) {
+      const snapshot = this.#open.simulator.snapshot();
+      this.#find(this.#open.id).stats = scenarioStats(snapshot);
+      return this.#data(this.#open.id, snapshot);
+    }
+    return this.#data(null, null);
+  }
+
+  #data(openId: string | null, openSnapshot: Snapshot | null): WorkspaceData {
+    return {
+      revision: this.#revision,
+      currentScenario: openId,
+      scenarios: this.#scenarios.map(({ stats: _stats, ...meta }) => ({
+        ...meta,
+        snapshot: meta.id === openId ? openSnapshot! : this.#snapshots.get(meta.id)!,
+      })),
+    };
+  }
+
+  // --- internals ---
+
+  #find(id: string): ScenarioMeta {
+    const meta = this.#scenarios.find((s) => s.id === id);
+    if (meta) return meta;
+    throw invalidRequest(
+      'scenario_not_found',
+      'id',
+      `No scenario '${id}': pick one from workspace.list (it may have been deleted).`,
+    );
+  }
+
+  #snapshotOf(id: string): Snapshot {
+    return this.#open?.id === id ? this.#open.simulator.snapshot() : this.#snapshots.get(id)!;
+  }
+
+  /** Makes `id` the open scenario (a failure changes nothing). */
+  #activate(id: string): void {
+    this.#switchTo(id, this.#createSimulator({ snapshot: this.#snapshots.get(id)! }));
+  }
+
+  /** Opens `id` in `simulator`; the scenario open before goes back to a snapshot. */
+  #switchTo(id: string, simulator: Simulator): void {
+    const previous = this.#open;
+    if (previous) {
+      const snapshot = previous.simulator.snapshot();
+      this.#snapshots.set(previous.id, snapshot);
+      this.#find(previous.id).stats = scenarioStats(snapshot);
+    }
+    // The open scenario's truth is its simulator; holding its old snapshot too would double memory.
+    this.#snapshots.delete(id);
+    this.#open = { id, simulator };
+  }
+
+  #newId(now: number): string {
+    const taken = new Set([
+      ...this.#scenarios.map((s) => s.id),
+      ...this.#deleted.map((d) => d.meta.id),
+    ]);
+    const base = `scn_${Math.floor(now).toString(36)}`;
+    let id = base;
+    for (let n = 2; taken.has(id); n++) id = `${base}${n}`;
+    return id;
+  }
+}
+
+function summarize(meta: ScenarioMeta): ScenarioSummary {
+  return {
+    id: meta.id,
+    name: meta.name,
+    createdAt: meta.createdAt,
+    lastOpenedAt: meta.lastOpenedAt,
+    frozenTime: meta.stats.frozenTime,
+    customers: meta.stats.customers,
+    invoicedTotals: { ...meta.stats.invoicedTotals },
+  };
+}

@@ -1,0 +1,36 @@
+// What the preload exposes to the page as `window.meterlab`: named functions over two IPC
+// channels, never ipcRenderer itself (the page could then send anything on any channel).
+import type { DispatchResult, HostEvent } from '../core/contract';
+
+export const CALL_CHANNEL = 'meterlab:call';
+export const EVENT_CHANNEL = 'meterlab:event';
+
+/** The part of Electron's ipcRenderer the bridge uses. */
+export interface IpcRendererLike {
+  invoke(channel: string, ...args: unknown[]): Promise<unknown>;
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): unknown;
+}
+
+export interface MeterlabBridge {
+  call(method: string, args: unknown[]): Promise<DispatchResult>;
+  /** Subscribes to host events; returns the unsubscribe function. */
+  onEvent(listener: (event: HostEvent) => void): () => void;
+  platform: 'electron';
+}
+
+export function createBridge(ipc: IpcRendererLike): MeterlabBridge {
+  return Object.freeze({
+    call: (method: string, args: unknown[]) =>
+      ipc.invoke(CALL_CHANNEL, method, args) as Promise<DispatchResult>,
+    onEvent(listener: (event: HostEvent) => void) {
+      // The IPC event object (with its sender) stays here; the page gets the HostEvent only.
+      const forward = (_event: unknown, hostEvent: unknown) => listener(hostEvent as HostEvent);
+      ipc.on(EVENT_CHANNEL, forward);
+      return () => {
+        ipc.removeListener(EVENT_CHANNEL, forward);
+      };
+    },
+    platform: 'electron' as const,
+  });
+}

@@ -1,0 +1,146 @@
+// The desktop app's main process: wires Electron to the shell functions (each checked by tests
+// with fakes) and to the one dispatch. Run from dist/electron/main.mjs (see electron/build.ts).
+import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, screen, session } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HostEvent } from '../core/contract';
+import { createDispatcher } from '../core/dispatch';
+import { templateCatalog } from '../core/scenario/templates';
+import { Workspace } from '../core/workspace';
+import { noticeEvent } from '../core/workspace-store';
+import { CALL_CHANNEL, EVENT_CHANNEL } from './bridge';
+import { menuTemplate } from './menu';
+import {
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  APP_URL,
+  appProtocolHandler,
+  denyNavigation,
+  denyNewWindows,
+  denyPermissions,
+  secureWebPreferences,
+} from './security';
+import {
+  MIN_WINDOW,
+  appDataFolder,
+  createCallHandler,
+  dataFileArgument,
+  focusWindow,
+  loadWindowState,
+  saveWindowState,
+  windowStateFile,
+} from './shell';
+import { LowdbWorkspaceStore } from './store';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+app.setName('Meterlab');
+app.setPath('userData', appDataFolder());
+
+let mainWindow: BrowserWindow | null = null;
+
+if (!app.requestSingleInstanceLock()) {
+  // Another Meterlab owns the workspace: it brings its window forward (second-instance).
+  app.quit();
+} else {
+  app.on('second-instance', () => focusWindow(mainWindow));
+  app.on('web-contents-created', (_event, contents) => {
+    denyNavigation(contents);
+    denyNewWindows(contents);
+  });
+  app
+    .whenReady()
+    .then(run)
+    .catch((error: unknown) => fail('Meterlab could not start', error));
+}
+
+function fail(title: string, error: unknown): void {
+  dialog.showErrorBox(title, error instanceof Error ? error.message : String(error));
+  app.exit(1);
+}
+
+async function run(): Promise<void> {
+  const dataFile =
+    dataFileArgument(process.argv) ?? join(app.getPath('userData'), 'workspace.json');
+  let store: LowdbWorkspaceStore;
+  try {
+    store = await LowdbWorkspaceStore.open({ file: dataFile });
+  } catch (error) {
+    return fail('Meterlab cannot open its workspace', error);
+  }
+  const workspace = await Workspace.load({ store, now: Date.now, templates: templateCatalog });
+  const broadcast = (event: HostEvent) => {
+    for (const window of BrowserWindow.getAllWindows())
+      window.webContents.send(EVENT_CHANNEL, event);
+  };
+  const dispatch = createDispatcher(workspace, {
+    yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+  });
+
+  denyPermissions(session.defaultSession);
+  protocol.handle(APP_SCHEME, appProtocolHandler(join(here, '..', 'renderer')));
+  ipcMain.handle(CALL_CHANNEL, createCallHandler(dispatch, { onEvent: broadcast }));
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate({
+        platform: process.platform,
+        developer: !app.isPackaged,
+        send: (command) => broadcast({ type: 'menu', command }),
+      }),
+    ),
+  );
+
+  const stateFile = windowStateFile(dataFile);
+  let savingWindow: Promise<void> = Promise.resolve();
+  const openWindow = () => {
+    const workAreas = screen.getAllDisplays().map((display) => display.workArea);
+    const { maximized, ...bounds } = loadWindowState(stateFile, workAreas);
+    const window = new BrowserWindow({
+      ...bounds,
+      minWidth: MIN_WINDOW.width,
+      minHeight: MIN_WINDOW.height,
+      title: 'Meterlab',
+      show: false,
+      webPreferences: secureWebPreferences(join(here, 'preload.cjs')),
+    });
+    if (maximized) window.maximize();
+    window.once('ready-to-show', () => window.show());
+    window.webContents.on('did-finish-load', () => {
+      for (const notice of workspace.notices)
+        window.webContents.send(EVENT_CHANNEL, noticeEvent(notice));
+    });
+    window.on('close', () => {
+      const state = { ...window.getNormalBounds(), maximized: window.isMaximized() };
+      savingWindow = saveWindowState(stateFile, state).catch(() => undefined);
+    });
+    window.on('closed', () => {
+      if (mainWindow === window) mainWindow = null;
+    });
+    void window.loadURL(APP_URL);
+    mainWindow = window;
+  };
+  openWindow();
+  for (const notice of workspace.notices) {
+    void dialog.showMessageBox({ type: 'warning', title: 'Meterlab', message: notice.message });
+  }
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  // Nothing acknowledged is lost: quit only once the last saves are on disk.
+  let flushed = false;
+  app.on('before-quit', (event) => {
+    if (flushed) return;
+    event.preventDefault();
+    void Promise.allSettled([savingWindow, workspace.flush()])
+      .then(() => store.close())
+      .finally(() => {
+        flushed = true;
+        app.quit();
+      });
+  });
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { HostEvent } from '../../core/contract';
+import { CALL_CHANNEL, EVENT_CHANNEL, createBridge } from '../../electron/bridge';
+import type { IpcRendererLike } from '../../electron/bridge';
+
+function fakeIpc() {
+  const listeners = new Map<string, Set<(event: unknown, ...args: unknown[]) => void>>();
+  const ipc: IpcRendererLike & { emit(channel: string, ...args: unknown[]): void } = {
+    invoke: vi.fn(() => Promise.resolve({ ok: true, data: [] })),
+    on(channel, listener) {
+      if (!listeners.has(channel)) listeners.set(channel, new Set());
+      listeners.get(channel)!.add(listener);
+    },
+    removeListener(channel, listener) {
+      listeners.get(channel)?.delete(listener);
+    },
+    emit(channel, ...args) {
+      for (const listener of listeners.get(channel) ?? [])
+        listener({ sender: 'ipc internals' }, ...args);
+    },
+  };
+  return ipc;
+}
+
+describe('preload bridge (window.meterlab)', () => {
+  it('exposes only call, onEvent and platform, frozen', () => {
+    const bridge = createBridge(fakeIpc());
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'platform']);
+    expect(bridge.platform).toBe('electron');
+    expect(Object.isFrozen(bridge)).toBe(true);
+  });
+
+  it("calls on the 'meterlab:call' channel with the method and the argument tuple", async () => {
+    const ipc = fakeIpc();
+    const result = await createBridge(ipc).call('workspace.list', []);
+    expect(CALL_CHANNEL).toBe('meterlab:call');
+    expect(ipc.invoke).toHaveBeenCalledWith('meterlab:call', 'workspace.list', []);
+    expect(result).toEqual({ ok: true, data: [] });
+  });
+
+  it("hands the page the HostEvents of 'meterlab:event' only, until unsubscribed", () => {
+    const ipc = fakeIpc();
+    const bridge = createBridge(ipc);
+    const heard: unknown[][] = [];
+    const stop = bridge.onEvent((...args) => heard.push(args));
+    const event: HostEvent = { type: 'state.changed', scenario: 'scn_1', revision: 3 };
+    ipc.emit(EVENT_CHANNEL, event);
+    ipc.emit('other-channel', { type: 'error' });
+    stop();
+    ipc.emit(EVENT_CHANNEL, event);
+    expect(EVENT_CHANNEL).toBe('meterlab:event');
+    // The IPC event object (with its sender) never reaches the page.
+    expect(heard).toEqual([[event]]);
+  });
+});

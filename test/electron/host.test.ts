@@ -1,0 +1,399 @@
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DispatchResult, HostEvent } from '../../core/contract';
+import { MAX_BODY_BYTES, startHost } from '../../electron/host';
+import type { RunningHost } from '../../electron/host';
+import { CONTENT_SECURITY_POLICY } from '../../electron/security';
+
+let dir: string;
+let staticDir: string;
+let dataFile: string;
+const hosts: RunningHost[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'meterlab-host-'));
+  staticDir = join(dir, 'renderer');
+  dataFile = join(dir, 'data', 'workspace.json');
+  await mkdir(join(staticDir, 'assets'), { recursive: true });
+  await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Meterlab</title>');
+  await writeFile(join(staticDir, 'assets', 'app.js'), 'console.log("app")');
+  await writeFile(join(dir, 'secret.txt'), 'outside the static folder');
+});
+
+afterEach(async () => {
+  for (const host of hosts.splice(0)) await host.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function start(options: { token?: string } = {}) {
+  const host = await startHost({ port: 0, dataFile, staticDir, ...options });
+  hosts.push(host);
+  const url = new URL(host.url);
+  return { host, port: Number(url.port) };
+}
+
+interface Reply {
+  status: number;
+  headers: IncomingMessage['headers'];
+  text: string;
+  json: () => DispatchResult;
+}
+
+/** A raw HTTP request (fetch would not let a test send a foreign Host header). */
+function send(
+  port: number,
+  method: string,
+  path: string,
+  options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method, path, headers: options.headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            text,
+            json: () => JSON.parse(text) as DispatchResult,
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+function api(
+  port: number,
+  token: string,
+  method: string,
+  args: unknown,
+  headers: Record<string, string> = {},
+) {
+  return send(port, 'POST', `/api/${method}`, {
+    headers: { 'content-type': 'application/json', 'x-meterlab-token': token, ...headers },
+    body: JSON.stringify({ args }),
+  });
+}
+
+describe('browser host: address and token', () => {
+  it('prints a 127.0.0.1 URL with a random token, new each run', async () => {
+    const first = (await start()).host;
+    expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+    await first.close();
+    hosts.length = 0;
+    const second = (await start()).host;
+    expect(second.token).not.toBe(first.token);
+  });
+
+  it('listens on the loopback interface only', async () => {
+    const { port } = await start();
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && address.family === 'IPv4' && !address.internal);
+    if (!outside) return;
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      const req = httpRequest({ host: outside.address, port, path: '/' }, () => resolve(null));
+      req.on('error', resolve);
+      req.end();
+    });
+    expect(error?.code).toBe('ECONNREFUSED');
+  });
+
+  it('refuses API calls without the token, or with a wrong one', async () => {
+    const { port } = await start({ token: 'secret-token' });
+    const missing = await send(port, 'POST', '/api/workspace.list', {
+      headers: { 'content-type': 'application/json' },
+      body: '{"args":[]}',
+    });
+    expect(missing.status).toBe(401);
+    expect(missing.json()).toMatchObject({ ok: false, error: { code: 'token_missing' } });
+    const wrong = await api(port, 'secret-tokex', 'workspace.list', []);
+    expect(wrong.status).toBe(401);
+    expect(wrong.json()).toMatchObject({ ok: false, error: { code: 'token_invalid' } });
+    const events = await send(port, 'GET', '/api/events');
+    expect(events.status).toBe(401);
+  });
+
+  it('takes the token from the header or the query', async () => {
+    const { port } = await start({ token: 'secret-token' });
+    expect((await api(port, 'secret-token', 'workspace.list', [])).json()).toEqual({
+      ok: true,
+      data: [],
+    });
+    const viaQuery = await send(port, 'POST', '/api/workspace.list?token=secret-token', {
+      headers: { 'content-type': 'application/json' },
+      body: '{"args":[]}',
+    });
+    expect(viaQuery.json()).toEqual({ ok: true, data: [] });
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) and a foreign Origin', async () => {
+    const { port, host } = await start();
+    const rebound = await api(port, host.token, 'workspace.list', [], {
+      host: `evil.example:${port}`,
+    });
+    expect(rebound.status).toBe(403);
+    expect(rebound.json()).toMatchObject({ ok: false, error: { code: 'host_not_allowed' } });
+    expect((await send(port, 'GET', '/', { headers: { host: 'evil.example' } })).status).toBe(403);
+    const foreign = await api(port, host.token, 'workspace.list', [], {
+      origin: 'http://evil.example',
+    });
+    expect(foreign.status).toBe(403);
+    const local = await api(port, host.token, 'workspace.list', [], {
+      host: `localhost:${port}`,
+      origin: `http://localhost:${port}`,
+    });
+    expect(local.status).toBe(200);
+  });
+});
+
+describe('browser host: requests', () => {
+  it('refuses a body over the limit, declared or streamed', async () => {
+    const { port, host } = await start();
+    // The declared size alone is refused, before any of the body is read.
+    const declared = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/workspace.list',
+          headers: {
+            'content-type': 'application/json',
+            'content-length': String(MAX_BODY_BYTES + 1),
+            'x-meterlab-token': host.token,
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+          req.destroy();
+        },
+      );
+      req.on('error', reject);
+      req.write('{"args": [');
+    });
+    expect(declared).toBe(413);
+    const streamed = await send(port, 'POST', '/api/workspace.list', {
+      headers: {
+        'content-type': 'application/json',
+        'x-meterlab-token': host.token,
+        'transfer-encoding': 'chunked',
+      },
+      body: Buffer.alloc(MAX_BODY_BYTES + 1, 0x20),
+    });
+    expect(streamed.status).toBe(413);
+    expect(streamed.json()).toMatchObject({ ok: false, error: { code: 'body_too_large' } });
+  });
+
+  it('answers unknown methods and bad arguments with envelopes (HTTP 200)', async () => {
+    const { port, host } = await start();
+    const unknown = await api(port, host.token, 'products.craete', [{ name: 'x' }]);
+    expect(unknown.status).toBe(200);
+    expect(unknown.json()).toMatchObject({ ok: false, error: { code: 'unknown_method' } });
+    const notArray = await api(port, host.token, 'workspace.create', { name: 'x' });
+    expect(notArray.json()).toMatchObject({
+      ok: false,
+      error: { code: 'parameter_invalid', param: 'args' },
+    });
+    const badArg = await api(port, host.token, 'workspace.create', [{ name: 42 }]);
+    expect(badArg.json()).toMatchObject({
+      ok: false,
+      error: { code: 'parameter_invalid', param: 'name' },
+    });
+    const noScenario = await api(port, host.token, 'products.list', []);
+    expect(noScenario.json()).toMatchObject({ ok: false, error: { code: 'no_scenario_open' } });
+  });
+
+  it('answers HTTP-level mistakes with envelopes and the right status', async () => {
+    const { port, host } = await start();
+    const headers = { 'content-type': 'application/json', 'x-meterlab-token': host.token };
+    const notJson = await send(port, 'POST', '/api/workspace.list', {
+      headers,
+      body: '{"args": [',
+    });
+    expect([notJson.status, notJson.json()]).toMatchObject([
+      400,
+      { ok: false, error: { code: 'invalid_json' } },
+    ]);
+    const wrongVerb = await send(port, 'GET', '/api/workspace.list', { headers });
+    expect([wrongVerb.status, wrongVerb.headers.allow]).toEqual([405, 'POST']);
+    expect(wrongVerb.json()).toMatchObject({ ok: false, error: { code: 'method_not_allowed' } });
+    expect((await send(port, 'POST', '/api/events', { headers })).status).toBe(405);
+    expect((await send(port, 'POST', '/api/', { headers })).status).toBe(404);
+    const text = await send(port, 'POST', '/api/workspace.list', {
+      headers: { 'content-type': 'text/plain', 'x-meterlab-token': host.token },
+      body: '{"args":[]}',
+    });
+    expect(text.status).toBe(415);
+  });
+
+  it('serves the renderer with the CSP, routes to index.html, nothing outside its folder', async () => {
+    const { port } = await start();
+    const index = await send(port, 'GET', '/');
+    expect(index.status).toBe(200);
+    expect(index.text).toContain('<title>Meterlab</title>');
+    expect(index.headers['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+    expect(index.headers['x-content-type-options']).toBe('nosniff');
+    expect((await send(port, 'GET', '/catalog/prices')).text).toContain('<title>Meterlab</title>');
+    const script = await send(port, 'GET', '/assets/app.js');
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect((await send(port, 'GET', '/assets/missing.js')).status).toBe(404);
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%00']) {
+      const reply = await send(port, 'GET', path);
+      expect(reply.text).not.toContain('outside the static folder');
+    }
+    expect((await send(port, 'POST', '/')).status).toBe(405);
+  });
+});
+
+/** Reads server-sent events until `until` is satisfied. */
+function readEvents(port: number, token: string) {
+  const events: HostEvent[] = [];
+  let waiters: (() => void)[] = [];
+  const opened = new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port, path: `/api/events?token=${token}` },
+      resolve,
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  void opened.then((res) => {
+    let buffer = '';
+    res.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        for (const line of frame.split('\n')) {
+          if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as HostEvent);
+        }
+      }
+      for (const wake of waiters) wake();
+      waiters = [];
+    });
+  });
+  return {
+    opened,
+    events,
+    async until(test: (events: HostEvent[]) => boolean) {
+      while (!test(events)) await new Promise<void>((resolve) => waiters.push(resolve));
+    },
+  };
+}
+
+describe('browser host: events and the guide flow', () => {
+  it('streams state.changed to event listeners', async () => {
+    const { port, host } = await start();
+    const stream = readEvents(port, host.token);
+    const res = await stream.opened;
+    expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    await api(port, host.token, 'workspace.create', [{ name: 'Guide' }]);
+    await stream.until((events) => events.some((e) => e.type === 'state.changed'));
+    expect(stream.events[0]).toMatchObject({ type: 'state.changed', revision: 1 });
+  });
+
+  it("runs the guide's whole flow over HTTP: EUR 36.84 paid, invoice.paid sent", async () => {
+    const { port, host } = await start();
+    const call = async (method: string, ...args: unknown[]) => {
+      const result = (await api(port, host.token, method, args)).json();
+      if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
+      return result.data as Record<string, unknown>;
+    };
+    await call('workspace.create', { name: 'Bill for usage', seed: 42 });
+    const product = await call('products.create', { name: 'API access' });
+    const price = await call('prices.create', {
+      product: product.id,
+      currency: 'EUR',
+      billingScheme: 'usage',
+      unitAmountDecimal: '0.2',
+      recurring: { interval: 'month', usageType: 'metered', aggregateUsage: 'sum' },
+    });
+    await call('customers.create', {
+      id: 'cust_8aZ2',
+      name: 'Acme',
+      paymentMethod: 'pm_card_visa',
+    });
+    const sub = await call('subscriptions.create', {
+      customer: 'cust_8aZ2',
+      items: [{ price: price.id }],
+    });
+    const item = (sub.items as { data: { id: string }[] }).data[0]!.id;
+    await call(
+      'usageRecords.create',
+      { subscriptionItem: item, quantity: 18420 },
+      { idempotencyKey: 'usage-req-1' },
+    );
+    await call('testClock.advanceBillingPeriod', { subscription: sub.id });
+    const invoices = (await call('invoices.list', { subscription: sub.id })).data as {
+      total: number;
+      status: string;
+      billingReason: string;
+    }[];
+    // 18420 calls x EUR 0.002 = EUR 36.84 = 3684 cents.
+    expect(invoices.find((i) => i.billingReason === 'subscription_cycle')).toMatchObject({
+      total: 3684,
+      status: 'paid',
+    });
+    const paid = (await call('events.list', { type: 'invoice.paid' })).data as {
+      data: { total: number };
+    }[];
+    expect(paid.map((event) => event.data.total)).toContain(3684);
+
+    // The scenario survives a restart of the host.
+    await host.close();
+    hosts.length = 0;
+    const again = await start();
+    const current = (await api(again.port, again.host.token, 'workspace.current', [])).json();
+    expect(current).toMatchObject({
+      ok: true,
+      data: { name: 'Bill for usage', invoicedTotals: { EUR: 3684 } },
+    });
+  });
+});
+
+describe('browser host: templates', () => {
+  it('offers the shipped templates and creates a scenario from one', async () => {
+    const { port, host } = await start();
+    const templates = (await api(port, host.token, 'workspace.templates', [])).json();
+    if (!templates.ok) throw new Error(templates.error.message);
+    const ids = (templates.data as { id: string }[]).map((t) => t.id);
+    expect(ids).toContain('api-calls');
+    const created = await api(port, host.token, 'workspace.create', [
+      { name: 'From a template', template: 'api-calls' },
+    ]);
+    expect(created.json()).toMatchObject({ ok: true, data: { name: 'From a template' } });
+  });
+});
+
+describe('browser host: the workspace file', () => {
+  it('tells every event stream what happened to an unreadable workspace', async () => {
+    await mkdir(join(dir, 'data'), { recursive: true });
+    await writeFile(dataFile, '{ broken');
+    const { port, host } = await start();
+    expect(host.notices.map((n) => n.code)).toEqual(['workspace_corrupt']);
+    const stream = readEvents(port, host.token);
+    await stream.until((events) => events.length > 0);
+    expect(stream.events[0]).toMatchObject({ type: 'error', error: { code: 'workspace_corrupt' } });
+    expect((stream.events[0] as { error: { message: string } }).error.message).toContain(
+      host.notices[0]!.backup!,
+    );
+  });
+
+  it('refuses to open a workspace another host owns, naming the file', async () => {
+    await start();
+    await expect(startHost({ port: 0, dataFile, staticDir })).rejects.toThrow(dataFile);
+  });
+});

@@ -1,0 +1,210 @@
+// main.ts wired to a fake Electron (the real one throws without its binary): the window's
+// security, the protocol, IPC, the menu, single instance, and flushing saves before quitting.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { DispatchResult, HostEvent } from '../../core/contract';
+import type { MenuItemTemplate } from '../../electron/menu';
+
+type Listener = (...args: unknown[]) => unknown;
+
+const fake = vi.hoisted(() => {
+  const on = (listeners: Map<string, Listener[]>) => (name: string, listener: Listener) => {
+    listeners.set(name, [...(listeners.get(name) ?? []), listener]);
+  };
+  class FakeWebContents {
+    sent: [string, unknown][] = [];
+    listeners = new Map<string, Listener[]>();
+    openHandler: Listener | null = null;
+    on = on(this.listeners);
+    send(channel: string, event: unknown) {
+      this.sent.push([channel, event]);
+    }
+    setWindowOpenHandler(handler: Listener) {
+      this.openHandler = handler;
+    }
+  }
+  class FakeBrowserWindow {
+    static all: FakeBrowserWindow[] = [];
+    static getAllWindows = () => FakeBrowserWindow.all;
+    listeners = new Map<string, Listener[]>();
+    webContents = new FakeWebContents();
+    url: string | null = null;
+    focused = 0;
+    on = on(this.listeners);
+    once = on(this.listeners);
+    constructor(readonly options: Record<string, unknown>) {
+      FakeBrowserWindow.all.push(this);
+    }
+    maximize() {}
+    loadURL(url: string) {
+      this.url = url;
+      return Promise.resolve();
+    }
+    getNormalBounds = () => ({ x: 10, y: 20, width: 1000, height: 700 });
+    isMaximized = () => false;
+    isMinimized = () => false;
+    restore() {}
+    show() {}
+    focus() {
+      this.focused += 1;
+    }
+    emit(name: string, ...args: unknown[]) {
+      for (const listener of this.listeners.get(name) ?? []) listener(...args);
+    }
+  }
+  let ready!: () => void;
+  const appListeners = new Map<string, Listener[]>();
+  return {
+    module: {
+      app: {
+        on: on(appListeners),
+        setName: () => undefined,
+        setPath: (...args: unknown[]) => fake.calls.push(['setPath', ...args]),
+        getPath: (name: string) => `/fake/${name}`,
+        requestSingleInstanceLock: () => true,
+        whenReady: () => new Promise<void>((resolve) => (ready = resolve)),
+        isPackaged: false,
+        quit: () => fake.calls.push(['quit']),
+        exit: (code: number) => fake.calls.push(['exit', code]),
+      },
+      BrowserWindow: FakeBrowserWindow,
+      protocol: {
+        registerSchemesAsPrivileged: (schemes: unknown) => fake.calls.push(['privileged', schemes]),
+        handle: (scheme: string, handler: unknown) =>
+          fake.calls.push(['protocol', scheme, handler]),
+      },
+      ipcMain: {
+        handle: (channel: string, handler: unknown) => fake.calls.push(['ipc', channel, handler]),
+      },
+      Menu: {
+        buildFromTemplate: (template: unknown) => ({ template }),
+        setApplicationMenu: (menu: unknown) => fake.calls.push(['menu', menu]),
+      },
+      session: {
+        defaultSession: {
+          setPermissionRequestHandler: (handler: unknown) =>
+            fake.calls.push(['permissionRequest', handler]),
+          setPermissionCheckHandler: (handler: unknown) =>
+            fake.calls.push(['permissionCheck', handler]),
+        },
+      },
+      screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+      dialog: {
+        showErrorBox: (...args: unknown[]) => fake.calls.push(['errorBox', ...args]),
+        showMessageBox: () => Promise.resolve({}),
+      },
+    },
+    calls: [] as unknown[][],
+    appListeners,
+    ready: () => ready(),
+    FakeBrowserWindow,
+  };
+});
+
+vi.mock('electron', () => fake.module);
+
+const found = (name: string) => fake.calls.find((call) => call[0] === name);
+let dir: string;
+let dataFile: string;
+let window: InstanceType<typeof fake.FakeBrowserWindow>;
+let call: (frameUrl: string, method: string, args: unknown[]) => Promise<DispatchResult>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'meterlab-main-'));
+  dataFile = join(dir, 'workspace.json');
+  process.argv = [process.argv[0]!, 'main.mjs', '--data', dataFile];
+  await import('../../electron/main');
+  fake.ready();
+  await vi.waitFor(() => expect(found('ipc')).toBeDefined());
+  window = fake.FakeBrowserWindow.all[0]!;
+  const handler = found('ipc')![2] as (
+    event: unknown,
+    method: string,
+    args: unknown[],
+  ) => Promise<DispatchResult>;
+  call = (url, method, args) => handler({ senderFrame: { url } }, method, args);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('desktop main process', () => {
+  it('registers app:// as a privileged scheme before the app is ready', () => {
+    expect(fake.calls[0]![0]).toBe('privileged');
+    expect(found('privileged')![1]).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
+    expect(found('setPath')).toEqual(['setPath', 'userData', expect.stringMatching(/Meterlab$/)]);
+  });
+
+  it('opens a sandboxed, isolated window on app://meterlab/ with only the preload', () => {
+    const preferences = window.options.webPreferences as Record<string, unknown>;
+    expect(preferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      preload: expect.stringMatching(/preload\.cjs$/),
+    });
+    expect(window.url).toBe('app://meterlab/');
+    expect(found('protocol')!.slice(0, 2)).toEqual(['protocol', 'app']);
+  });
+
+  it('denies permissions, navigation and new windows for every web contents', () => {
+    const grant = vi.fn();
+    (found('permissionRequest')![1] as Listener)({}, 'media', grant);
+    expect(grant).toHaveBeenCalledWith(false);
+    const contents = new fake.FakeBrowserWindow({}).webContents;
+    fake.FakeBrowserWindow.all.pop();
+    for (const listener of fake.appListeners.get('web-contents-created')!) listener({}, contents);
+    const navigation = { preventDefault: vi.fn() };
+    for (const listener of contents.listeners.get('will-navigate')!) listener(navigation);
+    expect(navigation.preventDefault).toHaveBeenCalled();
+    expect(contents.openHandler!({ url: 'https://evil.example' })).toEqual({ action: 'deny' });
+  });
+
+  it('answers IPC from the app page through dispatch and pushes state.changed', async () => {
+    const created = await call('app://meterlab/', 'workspace.create', [{ name: 'Desktop' }]);
+    expect(created).toMatchObject({ ok: true, data: { name: 'Desktop' } });
+    const events = window.webContents.sent.filter(([channel]) => channel === 'meterlab:event');
+    expect(events.map(([, event]) => (event as HostEvent).type)).toContain('state.changed');
+  });
+
+  it('refuses IPC from any other frame', async () => {
+    const result = await call('https://evil.example/', 'workspace.delete', ['x']);
+    expect(result).toMatchObject({ ok: false, error: { code: 'sender_not_allowed' } });
+  });
+
+  it('sends menu commands to the page', () => {
+    const template = (found('menu')![1] as { template: MenuItemTemplate[] }).template;
+    const file = template.find((item) => item.label === '&File')!;
+    file.submenu!.find((item) => item.label === 'New Scenario…')!.click!();
+    expect(window.webContents.sent.at(-1)).toEqual([
+      'meterlab:event',
+      { type: 'menu', command: 'scenario.new' },
+    ]);
+  });
+
+  it('focuses the first window when Meterlab is started again', () => {
+    for (const listener of fake.appListeners.get('second-instance')!) listener();
+    expect(window.focused).toBe(1);
+  });
+
+  it('remembers the window size and flushes saves before quitting', async () => {
+    window.emit('close');
+    const quit = { preventDefault: vi.fn() };
+    for (const listener of fake.appListeners.get('before-quit')!) listener(quit);
+    expect(quit.preventDefault).toHaveBeenCalled();
+    await vi.waitFor(() => expect(found('quit')).toBeDefined());
+    expect(existsSync(`${dataFile}.lock`)).toBe(false);
+    expect(JSON.parse(await readFile(dataFile, 'utf8')).scenarios[0].name).toBe('Desktop');
+    expect(JSON.parse(await readFile(join(dir, 'window-state.json'), 'utf8'))).toMatchObject({
+      width: 1000,
+      height: 700,
+    });
+  });
+});

@@ -1,0 +1,115 @@
+// Crash safety: a process saving in a loop is killed with SIGKILL at random moments, 200 times.
+// After every kill the workspace must load cleanly and hold the last acknowledged change (or a
+// newer one), with its JSON and its usage sidecar consistent.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LowdbWorkspaceStore } from '../../electron/store';
+
+const kills = 200;
+/** Revisions 1 to 5 set the scenario up; each later one adds one unit of usage. */
+const setupRevisions = 5;
+
+let dir: string;
+let snapshotBlob: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'meterlab-crash-'));
+  const script = join(dir, 'save-loop.cjs');
+  snapshotBlob = join(dir, 'save-loop.blob');
+  // Bundled and snapshotted once, so each of the 200 runs starts with every module loaded.
+  await build({
+    entryPoints: [join(import.meta.dirname, 'fixtures/save-loop.ts')],
+    outfile: script,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    logLevel: 'silent',
+  });
+  execFileSync(process.execPath, ['--snapshot-blob', snapshotBlob, '--build-snapshot', script]);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the loop and kills it `delay` ms after its first acknowledgement (or after starting). */
+function runAndKill(
+  file: string,
+  delay: number,
+  afterFirstAck: boolean,
+): Promise<{ lastAck: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--snapshot-blob', snapshotBlob, file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let stderr = '';
+    let timer: NodeJS.Timeout | undefined;
+    const kill = () => child.kill('SIGKILL');
+    if (!afterFirstAck) timer = setTimeout(kill, delay);
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (afterFirstAck && !timer && out.includes('\n')) timer = setTimeout(kill, delay);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', () => {
+      clearTimeout(timer);
+      // Only whole lines were acknowledged.
+      const lines = out.split('\n').slice(0, -1).map(Number);
+      resolve({ lastAck: lines.length ? Math.max(...lines) : 0, stderr });
+    });
+  });
+}
+
+/** Kills `runs` loops on one workspace file, checking the file after each kill. */
+async function crashLane(file: string, runs: number): Promise<number> {
+  let acknowledged = 0;
+  for (let run = 0; run < runs; run++) {
+    // Mostly mid-loop; one run in ten is killed while still starting up.
+    const early = run % 10 === 9;
+    const { lastAck, stderr } = await runAndKill(file, Math.random() * (early ? 150 : 40), !early);
+    expect(stderr).toBe('');
+    acknowledged = Math.max(acknowledged, lastAck);
+
+    const store = await LowdbWorkspaceStore.open({ file });
+    try {
+      const { data, notices } = await store.load();
+      expect(notices).toEqual([]);
+      if (acknowledged === 0 && !data) continue;
+      expect(data!.revision).toBeGreaterThanOrEqual(acknowledged);
+      // The JSON and its sidecar agree: one unit of usage per change after the setup.
+      const usage = Object.values(data!.scenarios[0]!.snapshot.usage);
+      const total = usage.reduce(
+        (sum, columns) => sum + columns!.values.reduce((a, b) => a + b, 0),
+        0,
+      );
+      expect(total).toBe(Math.max(0, data!.revision - setupRevisions));
+    } finally {
+      await store.close();
+    }
+  }
+  return acknowledged;
+}
+
+describe('LowdbWorkspaceStore crash safety', () => {
+  it(
+    `keeps every acknowledged change through ${kills} SIGKILLs`,
+    { timeout: 120_000 },
+    async () => {
+      // Two workspaces side by side, one per core.
+      const lanes = [join(dir, 'a.json'), join(dir, 'b.json')];
+      const acknowledged = await Promise.all(
+        lanes.map((file) => crashLane(file, kills / lanes.length)),
+      );
+      // The runs really were killed mid-loop, many changes in.
+      for (const count of acknowledged) expect(count).toBeGreaterThan(kills / lanes.length);
+    },
+  );
+});
