@@ -81,6 +81,7 @@ export class Engine {
   >();
   private readonly invoicesById = new Map<string, Invoice>();
   private readonly eventsById = new Map<string, StoredEvent>();
+  private readonly serializedLines = new WeakMap<Invoice['lines'], string>();
   /** Subscription id -> its period-close draft awaiting finalization. */
   private readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
@@ -249,10 +250,25 @@ export class Engine {
       object: 'event',
       type,
       created: this.now,
-      dataJson: JSON.stringify(data),
+      dataJson: this.serializeData(data),
     };
     this.state.events.push(event);
     this.eventsById.set(event.id, event);
+  }
+
+  /**
+   * An event's object as JSON. An invoice's lines rarely change between its events (created,
+   * finalized, paid) and are most of its size, so they are serialized once per lines object.
+   */
+  serializeData(data: BillingEvent['data']): string {
+    if (data.object !== 'invoice') return JSON.stringify(data);
+    const { lines, ...header } = data;
+    let linesJson = this.serializedLines.get(lines);
+    if (linesJson === undefined) {
+      linesJson = JSON.stringify(lines);
+      this.serializedLines.set(lines, linesJson);
+    }
+    return `${JSON.stringify(header).slice(0, -1)},"lines":${linesJson}}`;
   }
 
   /** NOTE: like Stripe, events are kept for 30 days (of simulated time; a setting), then dropped. */
@@ -629,6 +645,8 @@ export class Engine {
     );
     if (index < 0) return;
     const old = draft.lines.data[index]!;
+    // A new lines object, so the serialized lines cached for events (serializeData) stay true.
+    draft.lines = { ...draft.lines, data: [...draft.lines.data] };
     draft.lines.data[index] = meteredLine(
       this.lineContext,
       item,
@@ -753,12 +771,18 @@ export class Engine {
 
   *advanceTo(target: number): Generator<AdvanceProgress, TestClock> {
     const from = this.now;
+    const generatedItems = [...this.generated.items()];
+    for (const item of generatedItems) {
+      const ended = this.itemsById.get(item)?.subscription.endedAt ?? Infinity;
+      this.generated.reserveUntil(item, this.writableColumns(item), Math.min(target + 1, ended));
+    }
     for (let due = this.nextDueTime(target); due !== null; due = this.nextDueTime(target)) {
       this.state.clock.frozenTime = due;
       this.runDue();
       yield { from, to: target, at: due };
     }
     this.state.clock.frozenTime = target;
+    for (const item of generatedItems) this.columns(item).trim();
     this.pruneIdempotencyKeys();
     this.pruneEvents();
     return copy(this.state.clock);

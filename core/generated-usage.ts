@@ -70,6 +70,28 @@ export class GeneratedUsage {
     }
   }
 
+  /**
+   * Reserves room for what the item's increment generators can report before `limit`: one
+   * allocation for a long advance instead of a doubling cascade. Call trim() after.
+   */
+  reserveUntil(item: string, columns: UsageColumns, limit: number): void {
+    let slots = 0;
+    for (const entry of this.byItem.get(item) ?? []) {
+      if (entry.generator.status === 'stopped' || entry.generator.spec.action !== 'increment')
+        continue;
+      const { start, slot } = this.cursors.get(entry.generator.id)!.state;
+      const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
+      const until = Math.min(limit, entry.generator.spec.end ?? Infinity);
+      slots += Math.max(0, Math.ceil((until - (start + slot * resolution)) / resolution));
+    }
+    if (slots > 0) columns.reserve(columns.length + slots);
+  }
+
+  /** Items that have generators. */
+  items(): IterableIterator<string> {
+    return this.byItem.keys();
+  }
+
   add(generator: UsageGenerator, columns: UsageColumns): void {
     const item = generator.subscriptionItem;
     if (!this.manual.has(item)) this.manual.set(item, columns.clone());

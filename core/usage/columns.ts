@@ -165,6 +165,16 @@ export class UsageColumns implements UsageView {
     if (growOnce && this.#timestamps.length > 2 * length) this.#resize(length);
   }
 
+  /** Makes room for `capacity` entries in one step (for a known burst of appends). */
+  reserve(capacity: number): void {
+    if (capacity > this.#timestamps.length) this.#resize(capacity);
+  }
+
+  /** Gives back room beyond twice the length (after a reservation that was not filled). */
+  trim(): void {
+    if (this.#timestamps.length > 2 * this.#length) this.#resize(this.#length);
+  }
+
   /** An independent copy, exact length. */
   clone(): UsageColumns {
     const copy = new UsageColumns();

@@ -1,0 +1,275 @@
+// Invoice exports: a CSV of invoice lines, the engine's invoice objects as JSON, and a print page
+// laid out like a real invoice (hosts turn it into a PDF: Electron's printToPDF, Chromium's
+// page.pdf). Pure string building: the caller passes the invoices and the objects they name.
+import Papa from 'papaparse';
+import { describeRounding, formatExactMoney, formatMoney } from '../money';
+import type { Customer, Invoice, InvoiceLine, Price, PriceStep } from '../types';
+
+/** The objects an export names besides the invoices. */
+export interface InvoiceExportContext {
+  customers: readonly Customer[];
+  prices: readonly Price[];
+  /** Shown in the print page's title. */
+  scenarioName?: string;
+}
+
+export const SELLER_NAME = 'Meterlab simulated seller';
+
+export const INVOICE_CSV_COLUMNS = [
+  'invoice',
+  'customer',
+  'customer_name',
+  'period_start',
+  'period_end',
+  'item',
+  'price',
+  'description',
+  'strategy',
+  'quantity',
+  'amount_minor',
+  'amount',
+  'currency',
+  'status',
+] as const;
+
+/** Unix seconds as an ISO 8601 instant: 2025-03-01T00:00:00Z. */
+function isoInstant(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Unix seconds for people: 2025-03-01 00:00 UTC. */
+function readableTime(seconds: number): string {
+  return `${isoInstant(seconds).slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The aggregation strategy a line was billed under; licensed lines have none. */
+function strategyOf(line: InvoiceLine): string {
+  return line.explanation.aggregation?.strategy ?? 'licensed';
+}
+
+/**
+ * One row per invoice line, invoices in the order given. A cell that a spreadsheet would run as a
+ * formula (=, +, -, @ first) is prefixed with ' (numbers are left alone).
+ */
+export function invoiceLinesCsv(
+  invoices: readonly Invoice[],
+  context: Pick<InvoiceExportContext, 'customers'>,
+): string {
+  const names = new Map(context.customers.map((customer) => [customer.id, customer.name]));
+  const rows = invoices.flatMap((invoice) =>
+    invoice.lines.data.map((line) => [
+      invoice.id,
+      invoice.customer,
+      names.get(invoice.customer) ?? '',
+      isoInstant(line.period.start),
+      isoInstant(line.period.end),
+      line.subscriptionItem ?? '',
+      line.price,
+      line.description,
+      strategyOf(line),
+      line.quantity,
+      line.amount,
+      formatMoney(line.amount, line.currency),
+      line.currency,
+      invoice.status,
+    ]),
+  );
+  const csv = Papa.unparse(
+    { fields: [...INVOICE_CSV_COLUMNS], data: rows },
+    { newline: '\n', escapeFormulae: true },
+  );
+  return `${csv}\n`;
+}
+
+/** The engine's invoice objects, as they are. */
+export function invoicesJson(invoices: readonly Invoice[]): string {
+  return `${JSON.stringify(invoices, null, 2)}\n`;
+}
+
+// ---- the print page ----------------------------------------------------------------------------
+
+const htmlEscapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Text made safe for HTML content and attribute values. */
+export function escapeHtml(text: string | number): string {
+  return String(text).replace(/[&<>"']/g, (char) => htmlEscapes[char]!);
+}
+
+const STATUS_LABELS: Record<Invoice['status'], string> = {
+  draft: 'Draft',
+  open: 'Open',
+  paid: 'Paid',
+  uncollectible: 'Uncollectible',
+  void: 'Void',
+};
+
+const REASON_LABELS: Record<Invoice['billingReason'], string> = {
+  subscription_create: 'Subscription created',
+  subscription_cycle: 'Billing period ended',
+  subscription_update: 'Subscription changed',
+  subscription_cancel: 'Subscription cancelled',
+  manual: 'Manual',
+};
+
+const PRINT_STYLE = `
+  @page { size: A4; margin: 16mm 14mm; }
+  * { box-sizing: border-box; }
+  body { margin: 0; font: 10pt/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1a1a1a; }
+  .invoice { break-after: page; padding-bottom: 8mm; }
+  .invoice:last-of-type { break-after: auto; }
+  header { display: flex; justify-content: space-between; gap: 12mm; border-bottom: 2px solid #1a1a1a; padding-bottom: 4mm; }
+  h1 { font-size: 15pt; margin: 0 0 1mm; }
+  h2 { font-size: 18pt; margin: 0 0 2mm; text-align: right; letter-spacing: .04em; }
+  h3 { font-size: 9pt; margin: 0 0 1mm; text-transform: uppercase; letter-spacing: .06em; color: #555; }
+  p { margin: 0; }
+  .note { color: #666; font-size: 8.5pt; }
+  dl { display: grid; grid-template-columns: auto auto; gap: .5mm 4mm; margin: 0; justify-content: end; }
+  dt { color: #555; text-align: right; }
+  dd { margin: 0; font-variant-numeric: tabular-nums; }
+  .status { display: inline-block; border: 1.5px solid currentColor; border-radius: 3px; padding: 0 2mm; font-weight: 700; text-transform: uppercase; font-size: 8.5pt; }
+  .status-paid { color: #176c2f; } .status-open { color: #8a5a00; } .status-draft { color: #555; }
+  .status-uncollectible, .status-void { color: #a11d1d; }
+  .parties { display: grid; grid-template-columns: 1fr 1fr; gap: 8mm; margin: 5mm 0; }
+  table { width: 100%; border-collapse: collapse; }
+  .lines th { text-align: left; font-size: 8.5pt; text-transform: uppercase; letter-spacing: .05em; color: #555; border-bottom: 1px solid #999; padding: 1.5mm 1mm; }
+  .lines td { padding: 1.5mm 1mm; vertical-align: top; }
+  .line td { border-top: 1px solid #ddd; }
+  .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+  .explain td { padding-top: 0; color: #444; font-size: 8.5pt; }
+  .explain p { margin: .5mm 0; }
+  .steps { width: auto; margin: 1mm 0; }
+  .steps td, .steps th { padding: .3mm 3mm .3mm 0; font-size: 8.5pt; border: 0; text-transform: none; letter-spacing: 0; }
+  .totals { width: 60%; margin: 4mm 0 0 auto; }
+  .totals th { text-align: left; font-weight: 400; padding: 1mm; }
+  .totals td { padding: 1mm; }
+  .totals .grand th, .totals .grand td { font-weight: 700; border-top: 2px solid #1a1a1a; }
+  .payments { margin-top: 6mm; }
+  .payments ul { margin: 0; padding-left: 5mm; }
+`;
+
+function stepsTable(steps: readonly PriceStep[], currency: string): string {
+  const rows = steps
+    .map(
+      (step) =>
+        `<tr><td>${escapeHtml(step.label)}</td><td class="num">${escapeHtml(step.quantity)} units</td>` +
+        `<td class="num">${step.unitAmountDecimal === null ? '' : `× ${escapeHtml(formatExactMoney(step.unitAmountDecimal, currency))}`}</td>` +
+        `<td class="num">${step.flatAmountDecimal === null ? '' : `+ ${escapeHtml(formatExactMoney(step.flatAmountDecimal, currency))} flat`}</td>` +
+        `<td class="num">= ${escapeHtml(formatExactMoney(step.amountExact, currency))}</td></tr>`,
+    )
+    .join('');
+  return `<table class="steps"><tbody>${rows}</tbody></table>`;
+}
+
+function lineRows(line: InvoiceLine, prices: Map<string, Price>): string {
+  const price = prices.get(line.price);
+  const priceName = price?.nickname ? `${price.nickname} (${line.price})` : line.price;
+  const { aggregation, pricing, proration } = line.explanation;
+  const explanation = [
+    aggregation ? `<p>${escapeHtml(aggregation.summary)}</p>` : '',
+    `<p>${escapeHtml(pricing.summary)}</p>`,
+    pricing.steps.length > 1 || pricing.steps[0]?.flatAmountDecimal
+      ? stepsTable(pricing.steps, line.currency)
+      : '',
+    proration ? `<p>${escapeHtml(proration.summary)}</p>` : '',
+    `<p>Line amount: ${escapeHtml(describeRounding(line.amountExact, line.amount, line.currency))}.</p>`,
+  ].join('');
+  return (
+    `<tr class="line"><td>${escapeHtml(line.description)}<p class="note">Price: ${escapeHtml(priceName)}</p></td>` +
+    `<td>${escapeHtml(readableTime(line.period.start))} –<br>${escapeHtml(readableTime(line.period.end))}</td>` +
+    `<td class="num">${escapeHtml(line.quantity.toLocaleString('en-US'))}</td>` +
+    `<td class="num">${escapeHtml(formatMoney(line.amount, line.currency))}</td></tr>` +
+    `<tr class="explain"><td colspan="4">${explanation}</td></tr>`
+  );
+}
+
+function invoiceSection(
+  invoice: Invoice,
+  customers: Map<string, Customer>,
+  prices: Map<string, Price>,
+): string {
+  const customer = customers.get(invoice.customer);
+  const money = (minor: number) => escapeHtml(formatMoney(minor, invoice.currency));
+  const dates = [
+    ['Number', escapeHtml(invoice.id)],
+    [
+      'Status',
+      `<span class="status status-${invoice.status}">${STATUS_LABELS[invoice.status]}</span>`,
+    ],
+    ['Created', escapeHtml(readableTime(invoice.created))],
+    ...(invoice.finalizedAt === null
+      ? [
+          [
+            'Finalizes',
+            invoice.finalizesAt === null ? '' : escapeHtml(readableTime(invoice.finalizesAt)),
+          ],
+        ]
+      : [['Finalized', escapeHtml(readableTime(invoice.finalizedAt))]]),
+    ...(invoice.paidAt === null ? [] : [['Paid', escapeHtml(readableTime(invoice.paidAt))]]),
+    ...(invoice.nextPaymentAttempt === null
+      ? []
+      : [['Next attempt', escapeHtml(readableTime(invoice.nextPaymentAttempt))]]),
+  ]
+    .map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`)
+    .join('');
+  const lines = invoice.lines.data.length
+    ? invoice.lines.data.map((line) => lineRows(line, prices)).join('')
+    : '<tr class="line"><td colspan="4">No lines: nothing was billed for this period.</td></tr>';
+  const attempts = invoice.attempts.length
+    ? `<section class="payments"><h3>Payment attempts</h3><ul>${invoice.attempts
+        .map(
+          (attempt) =>
+            `<li>${escapeHtml(readableTime(attempt.at))}: ${escapeHtml(attempt.paymentMethod ?? 'no payment method')}, ${attempt.outcome}${attempt.failureMessage ? ` (${escapeHtml(attempt.failureMessage)})` : ''}</li>`,
+        )
+        .join('')}</ul></section>`
+    : '';
+  return `<section class="invoice">
+<header>
+<div><h1>${SELLER_NAME}</h1><p class="note">A simulated invoice made by Meterlab: no money was charged.</p></div>
+<div><h2>INVOICE</h2><dl>${dates}</dl></div>
+</header>
+<div class="parties">
+<div><h3>Bill to</h3><p>${escapeHtml(customer?.name ?? invoice.customer)}</p><p class="note">${escapeHtml(invoice.customer)}${customer?.email ? ` · ${escapeHtml(customer.email)}` : ''}</p></div>
+<div><h3>Billing period</h3><p>${escapeHtml(readableTime(invoice.periodStart))} – ${escapeHtml(readableTime(invoice.periodEnd))}</p><p class="note">${REASON_LABELS[invoice.billingReason]}${invoice.subscription ? ` · ${escapeHtml(invoice.subscription)}` : ''}</p></div>
+</div>
+<table class="lines"><thead><tr><th>Description</th><th>Period</th><th class="num">Quantity</th><th class="num">Amount</th></tr></thead>
+<tbody>${lines}</tbody></table>
+<table class="totals"><tbody>
+<tr><th>Subtotal</th><td class="num">${money(invoice.subtotal)}</td></tr>
+<tr class="grand"><th>Total</th><td class="num">${money(invoice.total)}</td></tr>
+<tr><th>Amount paid</th><td class="num">${money(invoice.amountPaid)}</td></tr>
+<tr><th>Amount remaining</th><td class="num">${money(invoice.amountRemaining)}</td></tr>
+</tbody></table>
+${attempts}
+</section>`;
+}
+
+/** A print page of the invoices, one per page (an empty list prints a page that says so). */
+export function invoicesHtml(invoices: readonly Invoice[], context: InvoiceExportContext): string {
+  const customers = new Map(context.customers.map((customer) => [customer.id, customer]));
+  const prices = new Map(context.prices.map((price) => [price.id, price]));
+  const title =
+    invoices.length === 1
+      ? `Invoice ${invoices[0]!.id}`
+      : `Invoices${context.scenarioName ? ` of ${context.scenarioName}` : ''}`;
+  const body = invoices.length
+    ? invoices.map((invoice) => invoiceSection(invoice, customers, prices)).join('\n')
+    : `<section class="invoice"><h1>${SELLER_NAME}</h1><p>No invoices yet: advance the clock past a period end.</p></section>`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${escapeHtml(title)}</title>
+<style>${PRINT_STYLE}</style>
+</head>
+<body>
+${body}
+</body>
+</html>
+`;
+}
