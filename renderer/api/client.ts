@@ -1,0 +1,53 @@
+// The one typed api client: `call('prices.create', args)` is checked against core/contract.ts and
+// throws an ApiError carrying the engine's error envelope.
+import type {
+  ErrorEnvelope,
+  HostEvent,
+  Method,
+  MethodArgs,
+  MethodResult,
+} from '../../core/contract';
+import type { Transport } from './transport';
+
+export class ApiError extends Error {
+  readonly envelope: ErrorEnvelope;
+
+  constructor(envelope: ErrorEnvelope) {
+    super(envelope.message);
+    this.name = 'ApiError';
+    this.envelope = envelope;
+  }
+
+  get param(): string | null {
+    return this.envelope.param;
+  }
+
+  get code(): string {
+    return this.envelope.code;
+  }
+}
+
+/** Any thrown value as an ApiError (network failures become api_error envelopes). */
+export function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ApiError({ type: 'api_error', code: 'transport_error', param: null, message });
+}
+
+export interface ApiClient {
+  call<M extends Method>(method: M, ...args: MethodArgs<M>): Promise<MethodResult<M>>;
+  onEvent(listener: (event: HostEvent) => void): () => void;
+}
+
+export function createApiClient(transport: Transport): ApiClient {
+  return {
+    async call(method, ...args) {
+      const result = await transport.call(method, args).catch((error: unknown) => {
+        throw asApiError(error);
+      });
+      if (!result.ok) throw new ApiError(result.error);
+      return result.data as never;
+    },
+    onEvent: (listener) => transport.onEvent(listener),
+  };
+}

@@ -1,0 +1,156 @@
+// The app's shared state: which view is shown, the open scenario, its test clock, and a revision
+// that every view reloads on (bumped after each change and on the host's state.changed events).
+import type {
+  HostEvent,
+  MenuCommand,
+  Method,
+  MethodArgs,
+  MethodResult,
+  ScenarioSummary,
+} from '../../core/contract';
+import type { TestClock } from '../../core/types';
+import { untrack } from 'svelte';
+import type { ApiClient } from '../api/client';
+
+export const views = [
+  { id: 'scenarios', label: 'Scenarios', needsScenario: false },
+  { id: 'catalog', label: 'Catalog', needsScenario: true },
+  { id: 'customers', label: 'Customers', needsScenario: true },
+  { id: 'usage', label: 'Usage', needsScenario: true },
+  { id: 'lab', label: 'Aggregation lab', needsScenario: true },
+  { id: 'compare', label: 'Compare', needsScenario: true },
+  { id: 'invoices', label: 'Invoices', needsScenario: true },
+  { id: 'events', label: 'Events', needsScenario: true },
+] as const;
+
+/** How long after a change of its own the app ignores the host's state.changed echo. */
+const echoWindowMs = 300;
+
+export type ViewId = (typeof views)[number]['id'];
+
+export interface Progress {
+  task: string;
+  done: number;
+  total: number;
+}
+
+export interface Notice {
+  id: number;
+  kind: 'info' | 'error';
+  text: string;
+  action?: { label: string; run: () => void };
+}
+
+export class AppState {
+  view = $state<ViewId>('scenarios');
+  scenario = $state.raw<ScenarioSummary | null>(null);
+  clock = $state.raw<TestClock | null>(null);
+  /** Bumped whenever the engine's state may have changed; views reload when it does. */
+  revision = $state(0);
+  progress = $state.raw<Progress | null>(null);
+  notices = $state.raw<Notice[]>([]);
+  /** Item picked in one view and kept when switching to another (usage, lab). */
+  focusItem = $state<string | null>(null);
+  readonly api: ApiClient;
+  #noticeId = 0;
+  #changesInFlight = 0;
+  #lastChangeAt = -Infinity;
+  #stopEvents: (() => void) | null = null;
+
+  constructor(api: ApiClient) {
+    this.api = api;
+  }
+
+  async start(): Promise<void> {
+    this.#stopEvents = this.api.onEvent((event) => this.handleEvent(event));
+    await this.refresh();
+    if (this.scenario) this.view = 'catalog';
+  }
+
+  stop(): void {
+    this.#stopEvents?.();
+  }
+
+  handleEvent(event: HostEvent): void {
+    if (event.type === 'state.changed') {
+      // The echo of this window's own change is covered by the reload change() starts.
+      if (this.#changesInFlight === 0 && performance.now() - this.#lastChangeAt > echoWindowMs) {
+        this.invalidate();
+      }
+    } else if (event.type === 'progress') {
+      this.progress = event.done < event.total ? { ...event } : null;
+    } else if (event.type === 'menu') this.runMenuCommand(event.command);
+    else this.notify('error', event.error.message);
+  }
+
+  /** The desktop menu's commands (the shell sends them; the UI carries them out). */
+  runMenuCommand(command: MenuCommand): void {
+    if (command === 'scenario.new' || command === 'scenario.open') this.go('scenarios');
+    else if (command === 'scenario.duplicate') {
+      const current = this.scenario;
+      if (current) {
+        this.change('workspace.duplicate', current.id).then(
+          (copy) => this.notify('info', `Duplicated as “${copy.name}”.`),
+          (error: unknown) => this.notify('error', String(error)),
+        );
+      }
+    } else if (command === 'help.shortcuts') {
+      this.notify(
+        'info',
+        'Tab moves between controls; Enter submits a form; Escape cancels a rename.',
+      );
+    } else {
+      this.notify('info', 'Import and export come with scenario files (not in this build yet).');
+    }
+  }
+
+  /** Re-reads the scenario and clock and tells every view to reload. */
+  invalidate(): void {
+    this.revision += 1;
+    void this.refresh();
+  }
+
+  async refresh(): Promise<void> {
+    const scenario = await this.api.call('workspace.current');
+    this.scenario = scenario;
+    this.clock = scenario ? await this.api.call('testClock.retrieve') : null;
+  }
+
+  /** Calls a method that changes state, then invalidates. Errors reach the caller unchanged. */
+  async change<M extends Method>(method: M, ...args: MethodArgs<M>): Promise<MethodResult<M>> {
+    this.#changesInFlight += 1;
+    try {
+      const result = await this.api.call(method, ...args);
+      this.invalidate();
+      return result;
+    } finally {
+      this.#changesInFlight -= 1;
+      this.#lastChangeAt = performance.now();
+    }
+  }
+
+  go(view: ViewId): void {
+    this.view = view;
+  }
+
+  notify(kind: Notice['kind'], text: string, action?: Notice['action']): void {
+    const notice: Notice = { id: ++this.#noticeId, kind, text, ...(action ? { action } : {}) };
+    this.notices = [...this.notices.slice(-2), notice];
+    // Information fades on its own (an undo stays a little longer); errors wait to be dismissed.
+    if (kind === 'info' && typeof setTimeout !== 'undefined') {
+      setTimeout(() => this.dismiss(notice.id), action ? 10_000 : 5_000);
+    }
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((notice) => notice.id !== id);
+  }
+}
+
+/** In a component: runs `load` now and again whenever the engine's state may have changed. */
+export function reloadOnChange(app: () => AppState, load: () => void): void {
+  $effect(() => {
+    void app().revision;
+    untrack(load);
+  });
+}

@@ -1,0 +1,110 @@
+// Compare: 2 to 5 metered prices applied by the engine to the same usage, shown per period and
+// per customer, with each candidate's difference to the price marked as current.
+import type { PriceComparison } from '../../core/api';
+import type { Customer, List, Price, Subscription } from '../../core/types';
+import type { AppState } from './app.svelte';
+import { Resource } from './resource.svelte';
+
+export const minCompared = 2;
+export const maxCompared = 5;
+
+export interface GroupTotal {
+  key: string;
+  label: string;
+  amounts: Record<string, number>;
+}
+
+/** Sums the engine's per-(period, customer) amounts by a key, in first-seen order. */
+export function groupAmounts(
+  comparison: PriceComparison,
+  keyOf: (row: PriceComparison['rows'][number]) => { key: string; label: string },
+): GroupTotal[] {
+  const groups: GroupTotal[] = [];
+  for (const row of comparison.rows) {
+    const { key, label } = keyOf(row);
+    let group = groups.find((candidate) => candidate.key === key);
+    if (!group) {
+      group = { key, label, amounts: {} };
+      groups.push(group);
+    }
+    for (const price of comparison.prices) {
+      group.amounts[price] = (group.amounts[price] ?? 0) + (row.amounts[price] ?? 0);
+    }
+  }
+  return groups;
+}
+
+export class CompareState {
+  readonly prices: Resource<List<Price>>;
+  readonly context: Resource<{ customers: List<Customer>; subscriptions: List<Subscription> }>;
+  readonly result: Resource<PriceComparison | null>;
+  selected = $state<string[]>([]);
+  /** The price the others are measured against ("the current price"). */
+  baseline = $state('');
+  subscription = $state('');
+
+  constructor(app: AppState) {
+    this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
+    this.context = new Resource(async () => ({
+      customers: await app.api.call('customers.list', { limit: 100 }),
+      subscriptions: await app.api.call('subscriptions.list', { limit: 100 }),
+    }));
+    this.result = new Resource(async () => {
+      if (!this.ready) return null;
+      return app.api.call('analysis.comparePrices', {
+        prices: this.selected,
+        ...(this.subscription ? { subscription: this.subscription } : {}),
+      });
+    });
+  }
+
+  async load(): Promise<void> {
+    await Promise.all([this.prices.load(), this.context.load()]);
+    if (this.selected.length === 0) this.#preselect();
+    await this.result.load();
+  }
+
+  get metered(): Price[] {
+    return (this.prices.value?.data ?? []).filter((p) => p.recurring.usageType === 'metered');
+  }
+
+  get ready(): boolean {
+    return this.selected.length >= minCompared && this.selected.length <= maxCompared;
+  }
+
+  get baselinePrice(): string | null {
+    return this.selected.includes(this.baseline) ? this.baseline : (this.selected[0] ?? null);
+  }
+
+  /** Starts with the price subscriptions use and the next prices of its currency. */
+  #preselect(): void {
+    const inUse = this.context.value?.subscriptions.data
+      .flatMap((s) => s.items.data.map((i) => i.price))
+      .find((id) => this.metered.some((p) => p.id === id));
+    const first = this.metered.find((p) => p.id === inUse) ?? this.metered[0];
+    if (!first) return;
+    const same = this.metered.filter((p) => p.currency === first.currency && p.id !== first.id);
+    this.selected = [first.id, ...same.slice(0, 2).map((p) => p.id)];
+    this.baseline = first.id;
+  }
+
+  toggle(price: string): void {
+    if (this.selected.includes(price)) this.selected = this.selected.filter((p) => p !== price);
+    else if (this.selected.length < maxCompared) this.selected = [...this.selected, price];
+    void this.result.load();
+  }
+
+  chooseSubscription(id: string): void {
+    this.subscription = id;
+    void this.result.load();
+  }
+
+  customerName(id: string): string {
+    return this.context.value?.customers.data.find((c) => c.id === id)?.name ?? id;
+  }
+
+  priceName(id: string): string {
+    const price = this.prices.value?.data.find((p) => p.id === id);
+    return price?.nickname ?? id;
+  }
+}

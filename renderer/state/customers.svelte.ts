@@ -1,0 +1,187 @@
+// Customers and subscriptions: test cards, subscribe, swap or resize an item with the proration
+// behaviour, cancel now or at period end. The upcoming invoice comes from the engine.
+import type {
+  Customer,
+  List,
+  Price,
+  ProrationBehavior,
+  Subscription,
+  TestCard,
+  UpcomingInvoice,
+} from '../../core/types';
+import type { AppState } from './app.svelte';
+import { Resource, Task } from './resource.svelte';
+
+export const testCards: { id: TestCard; label: string }[] = [
+  { id: 'pm_card_visa', label: 'Visa: payments succeed' },
+  { id: 'pm_card_chargeDeclined', label: 'Declined card' },
+  { id: 'pm_card_chargeDeclinedInsufficientFunds', label: 'Insufficient funds' },
+];
+
+export const prorationBehaviors: { id: ProrationBehavior; label: string }[] = [
+  { id: 'create_prorations', label: 'create_prorations: on the next invoice' },
+  { id: 'always_invoice', label: 'always_invoice: invoice at once' },
+  { id: 'none', label: 'none: no proration (metered usage so far is discarded)' },
+];
+
+export interface SubscribeLine {
+  price: string;
+  quantity: string;
+}
+
+export class CustomersState {
+  readonly customers: Resource<List<Customer>>;
+  readonly subscriptions: Resource<List<Subscription>>;
+  readonly prices: Resource<List<Price>>;
+  readonly upcoming: Resource<UpcomingInvoice | null>;
+  readonly task = new Task();
+  name = $state('');
+  email = $state('');
+  card = $state<TestCard>('pm_card_visa');
+  /** Whether the name's problem is shown: after a submit, until a customer is created. */
+  showNameError = $state(false);
+  selected = $state<string | null>(null);
+  /** Prices ticked in the subscribe form, with a quantity for licensed ones. */
+  subscribeLines = $state<SubscribeLine[]>([]);
+  changeSubscription = $state<string | null>(null);
+  changeItem = $state('');
+  changePrice = $state('');
+  changeQuantity = $state('1');
+  prorationBehavior = $state<ProrationBehavior>('create_prorations');
+  invoiceNow = $state(true);
+  readonly #app: AppState;
+
+  constructor(app: AppState) {
+    this.#app = app;
+    this.customers = new Resource(() => app.api.call('customers.list', { limit: 100 }));
+    this.subscriptions = new Resource(() => app.api.call('subscriptions.list', { limit: 100 }));
+    this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
+    this.upcoming = new Resource(async () => {
+      const subscription = this.changeSubscription;
+      return subscription ? app.api.call('invoices.upcoming', { subscription }) : null;
+    });
+  }
+
+  load(): void {
+    void this.customers.load().then(() => {
+      if (!this.selected) this.selected = this.customers.value?.data[0]?.id ?? null;
+    });
+    void this.subscriptions.load();
+    void this.prices.load();
+    void this.upcoming.load();
+  }
+
+  get customer(): Customer | null {
+    return this.customers.value?.data.find((c) => c.id === this.selected) ?? null;
+  }
+
+  subscriptionsOf(customer: string): Subscription[] {
+    return this.subscriptions.value?.data.filter((s) => s.customer === customer) ?? [];
+  }
+
+  price(id: string): Price | undefined {
+    return this.prices.value?.data.find((p) => p.id === id);
+  }
+
+  get nameError(): string | null {
+    return this.name.trim() ? null : 'name: give the customer a name.';
+  }
+
+  async createCustomer(): Promise<void> {
+    this.showNameError = true;
+    if (this.nameError) return;
+    const email = this.email.trim();
+    const customer = await this.task.run(() =>
+      this.#app.change('customers.create', {
+        name: this.name.trim(),
+        ...(email ? { email } : {}),
+        paymentMethod: this.card,
+      }),
+    );
+    if (!customer) return;
+    this.showNameError = false;
+    this.name = '';
+    this.email = '';
+    this.selected = customer.id;
+  }
+
+  async setCard(customer: string, card: TestCard): Promise<void> {
+    await this.task.run(() =>
+      this.#app.change('customers.update', customer, { paymentMethod: card }),
+    );
+  }
+
+  isTicked(price: string): boolean {
+    return this.subscribeLines.some((line) => line.price === price);
+  }
+
+  toggle(price: string): void {
+    this.subscribeLines = this.isTicked(price)
+      ? this.subscribeLines.filter((line) => line.price !== price)
+      : [...this.subscribeLines, { price, quantity: '1' }];
+  }
+
+  async subscribe(): Promise<void> {
+    const customer = this.selected;
+    if (!customer || this.subscribeLines.length === 0) return;
+    const items = this.subscribeLines.map((line) =>
+      this.price(line.price)?.recurring.usageType === 'licensed'
+        ? { price: line.price, quantity: Number(line.quantity) }
+        : { price: line.price },
+    );
+    const created = await this.task.run(() =>
+      this.#app.change('subscriptions.create', { customer, items }),
+    );
+    if (!created) return;
+    this.subscribeLines = [];
+    this.#app.focusItem = created.items.data[0]?.id ?? null;
+    this.#app.notify('info', `Subscribed: ${created.id}.`);
+  }
+
+  /** Opens the change panel of a subscription, on its first item. */
+  startChange(subscription: Subscription): void {
+    this.changeSubscription = subscription.id;
+    const item = subscription.items.data[0];
+    this.changeItem = item?.id ?? '';
+    this.changePrice = item?.price ?? '';
+    this.changeQuantity = String(item?.quantity ?? 1);
+    void this.upcoming.load();
+  }
+
+  closeChange(): void {
+    this.changeSubscription = null;
+    void this.upcoming.load();
+  }
+
+  async applyChange(): Promise<void> {
+    const id = this.changeSubscription;
+    if (!id || !this.changeItem) return;
+    const licensed = this.price(this.changePrice)?.recurring.usageType === 'licensed';
+    await this.task.run(() =>
+      this.#app.change('subscriptions.update', id, {
+        items: [
+          {
+            id: this.changeItem,
+            price: this.changePrice,
+            ...(licensed ? { quantity: Number(this.changeQuantity) } : {}),
+          },
+        ],
+        prorationBehavior: this.prorationBehavior,
+      }),
+    );
+  }
+
+  async cancelAtPeriodEnd(subscription: Subscription): Promise<void> {
+    await this.task.run(() =>
+      this.#app.change('subscriptions.update', subscription.id, {
+        cancelAtPeriodEnd: !subscription.cancelAtPeriodEnd,
+      }),
+    );
+  }
+
+  async cancelNow(subscription: Subscription): Promise<void> {
+    await this.task.run(() =>
+      this.#app.change('subscriptions.cancel', subscription.id, { invoiceNow: this.invoiceNow }),
+    );
+  }
+}

@@ -1,0 +1,82 @@
+// Invoices: the list with status badges, one invoice in detail, the actions an open invoice
+// allows, and the engine's preview of the invoice the open period will produce.
+import type {
+  Customer,
+  Invoice,
+  InvoiceStatus,
+  List,
+  Subscription,
+  UpcomingInvoice,
+} from '../../core/types';
+import type { AppState } from './app.svelte';
+import { Resource, Task } from './resource.svelte';
+
+export class InvoicesState {
+  readonly invoices: Resource<List<Invoice>>;
+  readonly context: Resource<{ customers: List<Customer>; subscriptions: List<Subscription> }>;
+  readonly upcoming: Resource<UpcomingInvoice | null>;
+  readonly task = new Task();
+  /** The invoice shown; null shows the newest. */
+  selected = $state<string | null>(null);
+  status = $state<InvoiceStatus | ''>('');
+  upcomingFor = $state('');
+  readonly #app: AppState;
+
+  constructor(app: AppState) {
+    this.#app = app;
+    this.invoices = new Resource(() => app.api.call('invoices.list', { limit: 100 }));
+    this.context = new Resource(async () => ({
+      customers: await app.api.call('customers.list', { limit: 100 }),
+      subscriptions: await app.api.call('subscriptions.list', { limit: 100 }),
+    }));
+    this.upcoming = new Resource(async () => {
+      const subscription = this.upcomingSubscription;
+      return subscription ? app.api.call('invoices.upcoming', { subscription }) : null;
+    });
+  }
+
+  async load(): Promise<void> {
+    await Promise.all([this.invoices.load(), this.context.load()]);
+    await this.upcoming.load();
+  }
+
+  get filtered(): Invoice[] {
+    const all = this.invoices.value?.data ?? [];
+    return this.status ? all.filter((i) => i.status === this.status) : all;
+  }
+
+  get invoice(): Invoice | null {
+    const all = this.invoices.value?.data ?? [];
+    return all.find((i) => i.id === this.selected) ?? all[0] ?? null;
+  }
+
+  get liveSubscriptions(): Subscription[] {
+    return (this.context.value?.subscriptions.data ?? []).filter((s) => s.endedAt === null);
+  }
+
+  get upcomingSubscription(): string | null {
+    const live = this.liveSubscriptions;
+    return live.find((s) => s.id === this.upcomingFor)?.id ?? live[0]?.id ?? null;
+  }
+
+  customerName(id: string): string {
+    return this.context.value?.customers.data.find((c) => c.id === id)?.name ?? id;
+  }
+
+  chooseUpcoming(subscription: string): void {
+    this.upcomingFor = subscription;
+    void this.upcoming.load();
+  }
+
+  pay(id: string): Promise<unknown> {
+    return this.task.run(() => this.#app.change('invoices.pay', id));
+  }
+
+  voidInvoice(id: string): Promise<unknown> {
+    return this.task.run(() => this.#app.change('invoices.voidInvoice', id));
+  }
+
+  markUncollectible(id: string): Promise<unknown> {
+    return this.task.run(() => this.#app.change('invoices.markUncollectible', id));
+  }
+}

@@ -1,0 +1,155 @@
+// Drives the Meterlab UI in Debian's Chromium through playwright-core: launching the browser and
+// the few user-level steps the flows are made of, each done only through the UI.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const screenshotDir = join(import.meta.dirname, 'screenshots');
+
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(path)) {
+    throw new Error(
+      `No Chromium at ${path}: the UI tests drive Debian's chromium. Install it ` +
+        `(apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.`,
+    );
+  }
+  return path;
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export type ViewName =
+  'scenarios' | 'catalog' | 'customers' | 'usage' | 'lab' | 'compare' | 'invoices' | 'events';
+
+export interface PriceForm {
+  nickname: string;
+  amountDecimal: string;
+  aggregateUsage?: 'sum' | 'max' | 'last_during_period' | 'last_ever';
+  currency?: string;
+}
+
+/** The UI as a user sees it: every step clicks, types and waits like a person would. */
+export class MeterlabUi {
+  readonly page: Page;
+  readonly consoleErrors: string[] = [];
+
+  constructor(page: Page) {
+    this.page = page;
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => this.consoleErrors.push(String(error)));
+  }
+
+  async go(view: ViewName): Promise<void> {
+    await this.page.click(`nav button[data-view="${view}"]`);
+    await this.page.waitForSelector(`.content[data-view="${view}"]`);
+  }
+
+  /** Saves the page without passing notices, which would cover what the view shows. */
+  async screenshot(name: string): Promise<void> {
+    mkdirSync(screenshotDir, { recursive: true });
+    const dismiss = this.page.locator('.notices button[aria-label="Dismiss"]');
+    while ((await dismiss.count()) > 0) await dismiss.first().click();
+    // The view scrolls inside the app shell: grow the window to show all of it, then restore.
+    const viewport = this.page.viewportSize() ?? { width: 1440, height: 900 };
+    const contentHeight = await this.page.evaluate(() => {
+      const content = document.querySelector('.content');
+      return content ? content.scrollHeight - content.clientHeight : 0;
+    });
+    await this.page.setViewportSize({ ...viewport, height: viewport.height + contentHeight });
+    await this.page.screenshot({ path: join(screenshotDir, `${name}.png`) });
+    await this.page.setViewportSize(viewport);
+  }
+
+  async createScenario(name: string): Promise<void> {
+    await this.go('scenarios');
+    await this.page.fill('input[name="scenario-name"]', name);
+    await this.page.click('form button[type="submit"]:has-text("Create")');
+    await this.page.waitForSelector('.content[data-view="catalog"]');
+    await this.page.waitForSelector(`.sidebar .scenario .name:text-is("${name}")`);
+  }
+
+  async createProduct(name: string): Promise<void> {
+    await this.go('catalog');
+    await this.page.fill('input[name="product-name"]', name);
+    await this.page.click('button:has-text("Add product")');
+    await this.page.waitForSelector(`td:has-text("${name}")`);
+  }
+
+  /** A per-unit metered monthly price with a sub-cent unitAmountDecimal. */
+  async createMeteredPrice(form: PriceForm): Promise<void> {
+    await this.go('catalog');
+    const page = this.page;
+    await page.fill('input[name="currency"]', form.currency ?? 'EUR');
+    await page.fill('input[name="nickname"]', form.nickname);
+    await page.check('input[type="radio"][value="metered"]');
+    await page.selectOption('select[name="aggregateUsage"]', form.aggregateUsage ?? 'sum');
+    await page.selectOption('select[name="interval"]', 'month');
+    await page.check('input[type="radio"][value="per_unit"]');
+    await page.selectOption('select[name="amountParam"]', 'unitAmountDecimal');
+    await page.fill('input[name="unitAmount"]', form.amountDecimal);
+    await page.click('button:has-text("Create price")');
+    await page.waitForSelector(`[data-testid="prices-table"] td:has-text("${form.nickname}")`);
+  }
+
+  async createCustomer(name: string, card = 'pm_card_visa'): Promise<void> {
+    await this.go('customers');
+    await this.page.fill('input[name="customer-name"]', name);
+    await this.page.selectOption('select[name="customer-card"]', card);
+    await this.page.click('button:has-text("Add customer")');
+    await this.page.waitForSelector(`.customer-list button.current:has-text("${name}")`);
+  }
+
+  /** Subscribes the selected customer to the price with this nickname. */
+  async subscribe(customer: string, priceNickname: string): Promise<void> {
+    await this.go('customers');
+    await this.page.click(`.customer-list button:has-text("${customer}")`);
+    await this.page.check(
+      `.price-choice label:has-text("${priceNickname}") input[type="checkbox"]`,
+    );
+    await this.page.click('button:has-text("Subscribe"):not(:has-text("…"))');
+    await this.page.waitForSelector('.subscription[data-subscription]');
+  }
+
+  async chooseUsageItem(labelPart: string): Promise<void> {
+    const select = this.page.locator('select[name="usage-item"]');
+    const value = await select
+      .locator('option', { hasText: labelPart })
+      .first()
+      .getAttribute('value');
+    if (value) await select.selectOption(value);
+  }
+
+  async sendBatch(lines: string[]): Promise<void> {
+    await this.page.fill('textarea[name="batch"]', lines.join('\n'));
+    await this.page.click('button:has-text("Send")');
+  }
+
+  async advanceBy(step: '+1 hour' | '+1 day' | '+1 week'): Promise<void> {
+    const before = await this.page.textContent('[data-testid="clock-time"]');
+    await this.page.click(`.clock-bar button:has-text("${step}")`);
+    await this.page.waitForFunction(
+      (previous) => document.querySelector('[data-testid="clock-time"]')?.textContent !== previous,
+      before,
+    );
+  }
+
+  async clickAdvanceBillingPeriod(): Promise<void> {
+    await this.page.click('.clock-bar button:has-text("Advance billing period")');
+  }
+}

@@ -1,0 +1,287 @@
+// The UI end to end: the real browser host (in process, port 0, a temp data file) and Debian's
+// Chromium. Every flow is done through the UI only; the one exception, marked, asks the host
+// directly to compare the UI's error message with the engine's. Screenshots of every view go to
+// test/e2e/screenshots/; timings are printed, not asserted (speed is proven in `npm run bench`).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHost } from '../../electron/host';
+import { launchBrowser, MeterlabUi } from './driver';
+
+type Host = Awaited<ReturnType<typeof startHost>>;
+
+const workDir = mkdtempSync(join(tmpdir(), 'meterlab-e2e-'));
+const dataFile = join(workDir, 'workspace.json');
+const timings: Record<string, number> = {};
+
+let host: Host;
+let browser: Browser;
+let page: Page;
+let ui: MeterlabUi;
+
+function appUrl(started: Host): string {
+  const url = new URL(started.url);
+  if (!url.searchParams.has('token')) url.searchParams.set('token', started.token);
+  return url.toString();
+}
+
+async function openApp(): Promise<void> {
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  ui = new MeterlabUi(page);
+  await page.goto(appUrl(host));
+  await page.waitForSelector('nav button[data-view="scenarios"]');
+}
+
+/** The UI's time, read from the clock bar ('2025-05-28 00:00 UTC'), as unix seconds. */
+async function clockTime(): Promise<number> {
+  const text = (await page.textContent('[data-testid="clock-time"]')) ?? '';
+  return Date.parse(`${text.replace(' UTC', '').replace(' ', 'T')}Z`) / 1000;
+}
+
+function inputTime(unix: number): string {
+  return new Date(unix * 1000).toISOString().slice(0, 19);
+}
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  host = await startHost({ port: 0, dataFile, staticDir: 'dist/renderer' });
+  await openApp();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+  rmSync(workDir, { recursive: true, force: true });
+  console.log('UI timings (ms):', timings);
+});
+
+describe('the Meterlab UI in Chromium', () => {
+  it("runs the guide's flow: EUR 0.002 per call, 18420 calls, EUR 36.84 paid", async () => {
+    await ui.createScenario('Guide: API calls');
+    await ui.createProduct('API access');
+    await ui.createMeteredPrice({ nickname: 'API calls', amountDecimal: '0.2' });
+    await ui.createMeteredPrice({ nickname: 'API calls, cheaper', amountDecimal: '0.15' });
+    await ui.screenshot('catalog');
+
+    await ui.createCustomer('Acme');
+    await ui.subscribe('Acme', 'API calls ·');
+    await ui.screenshot('customers');
+
+    await ui.go('usage');
+    await ui.chooseUsageItem('API calls');
+    await ui.advanceBy('+1 day');
+    await ui.sendBatch(['1200', '980', '16240']); // 1200 + 980 + 16240 = 18420
+    await page.waitForSelector('[data-testid="batch-ok"]:has-text("Accepted 3 records")');
+    await page.waitForSelector('[data-testid="summaries"] td:text-is("18,420")');
+    await ui.screenshot('usage');
+
+    await ui.go('invoices');
+    const clicked = performance.now();
+    await ui.clickAdvanceBillingPeriod();
+    // 18420 × EUR 0.002 = EUR 36.84
+    const paidRow = '[data-testid="invoice-list"] tr[data-status="paid"]:has-text("EUR 36.84")';
+    await page.waitForSelector(paidRow);
+    timings.advanceBillingPeriodToInvoiceVisible = performance.now() - clicked;
+    await page.click(`${paidRow} button`);
+    await page.waitForSelector('[data-testid="invoice-view"][data-status="paid"]');
+    await page.click('[data-testid="invoice-view"] button[aria-expanded="false"]');
+    await page.waitForSelector('[data-testid="invoice-view"] .explain-row');
+    await ui.screenshot('invoices');
+
+    await ui.go('events');
+    await page.waitForSelector('[data-testid="event-log"] tr[data-event-type="invoice.paid"]');
+    await page.click('button:has-text("Add endpoint")');
+    await page.click('[data-testid="event-log"] tr[data-event-type="invoice.paid"] button');
+    await page.waitForSelector('[data-testid="signature-header"]');
+    expect(await page.inputValue('[data-testid="signature-header"]')).toMatch(
+      /^t=\d+,v1=[0-9a-f]{64}$/,
+    );
+    await page.click('button:has-text("Verify signature")');
+    await page.waitForSelector('[data-testid="verify-outcome"] .verified:has-text("invoice.paid")');
+    await ui.screenshot('events');
+    await page.click('button:has-text("Tamper with the body")');
+    await page.click('button:has-text("Verify signature")');
+    await page.waitForSelector('[data-testid="verify-outcome"] [role="alert"]');
+    expect(await page.textContent('[data-testid="verify-outcome"]')).toContain(
+      'signature_verification_error',
+    );
+    await ui.screenshot('events-tampered');
+
+    await ui.go('compare');
+    await page.waitForSelector('canvas[aria-label="Revenue per period for each price"]');
+    await ui.screenshot('compare');
+    expect(ui.consoleErrors).toEqual([]);
+  });
+
+  it("refuses a backdated record and shows the engine's message", async () => {
+    await ui.go('usage');
+    await ui.chooseUsageItem('API calls');
+    // The previous period's invoice is paid, so its period is closed to new usage.
+    const backdated = (await clockTime()) - 10 * 86_400;
+    await page.uncheck('input[name="use-clock-time"]');
+    await page.fill('input[name="timestamp"]', inputTime(backdated));
+    await page.fill('input[name="quantity"]', '5');
+    await page.click('button:has-text("Report usage")');
+    const alert = page.locator('[data-testid="record-error"] [role="alert"]');
+    await alert.waitFor();
+    await ui.screenshot('usage-backdated');
+
+    // Outside the UI, on purpose: the same call straight to the host gives the same message.
+    const item = await page.inputValue('select[name="usage-item"]');
+    const response = await fetch(new URL('/api/usageRecords.create', host.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-meterlab-token': host.token },
+      body: JSON.stringify({
+        args: [{ subscriptionItem: item, quantity: 5, timestamp: backdated }],
+      }),
+    });
+    const result = (await response.json()) as { ok: boolean; error: { message: string } };
+    expect(result.ok).toBe(false);
+    expect(await alert.locator('strong').textContent()).toBe(result.error.message);
+  });
+
+  it('shows three different quantities for one seat-count stream in the lab', async () => {
+    await ui.createScenario('Teach: seats');
+    await ui.createProduct('Seats');
+    await ui.createMeteredPrice({
+      nickname: 'Seats at period end',
+      amountDecimal: '800',
+      aggregateUsage: 'last_during_period',
+    });
+    await ui.createCustomer('Classroom');
+    await ui.subscribe('Classroom', 'Seats at period end');
+    await ui.go('usage');
+    await page.selectOption('select[name="action"]', 'set');
+    for (const [index, seats] of ['5', '12', '8'].entries()) {
+      if (index > 0) await ui.advanceBy('+1 hour');
+      await page.fill('input[name="quantity"]', seats);
+      await page.click('button:has-text("Report usage")');
+      await page.waitForSelector(
+        `[data-testid="record-ok"]:has-text("Recorded"):has-text(": ${seats} at")`,
+      );
+    }
+    await ui.go('lab');
+    const openRow = page.locator('[data-testid="strategy-table"] tbody tr').first();
+    // set 5, 12, 8: sum 5 + 12 + 8 = 25, max 12, last_during_period 8
+    await openRow.locator('[data-testid="quantity-sum"]').filter({ hasText: '25' }).waitFor();
+    const quantities = await Promise.all(
+      ['sum', 'max', 'last_during_period'].map(async (strategy) =>
+        (await openRow.locator(`[data-testid="quantity-${strategy}"]`).textContent())?.trim(),
+      ),
+    );
+    expect(quantities).toEqual(['25', '12', '8']);
+    await page.check('input[name="lab-strategy"][value="max"]');
+    timings.labChartDraw = Number(
+      await page.getAttribute('canvas[data-testid="lab-chart"]', 'data-draw-ms'),
+    );
+    await ui.screenshot('lab');
+  });
+
+  it('lets a declined card fail the invoice and schedules retries', async () => {
+    await ui.createScenario('Declined card');
+    await ui.createProduct('API access');
+    await ui.createMeteredPrice({ nickname: 'API calls', amountDecimal: '0.2' });
+    await ui.createCustomer('Declined Ltd', 'pm_card_chargeDeclined');
+    await ui.subscribe('Declined Ltd', 'API calls');
+    await ui.go('usage');
+    await ui.sendBatch(['5000']);
+    await page.waitForSelector('[data-testid="batch-ok"]');
+    await ui.go('invoices');
+    await ui.clickAdvanceBillingPeriod();
+    // 5000 × EUR 0.002 = EUR 10.00, open and unpaid after the failed charge
+    await page.waitForSelector(
+      '[data-testid="invoice-list"] tr[data-status="open"]:has-text("EUR 10.00")',
+    );
+    await page.waitForSelector('[data-testid="next-attempt"]');
+    await ui.advanceBy('+1 week');
+    const attempts = page.locator('[data-testid="invoice-view"] .attempts tbody tr');
+    await expect.poll(() => attempts.count()).toBeGreaterThan(1);
+    await ui.screenshot('invoices-declined');
+    await ui.go('events');
+    await page.waitForSelector(
+      '[data-testid="event-log"] tr[data-event-type="invoice.payment_failed"]',
+    );
+  });
+
+  it('keeps the scenarios when the host restarts on the same data file', async () => {
+    await page.close();
+    await host.close();
+    host = await startHost({ port: 0, dataFile, staticDir: 'dist/renderer' });
+    await openApp();
+    await ui.go('scenarios');
+    const guide = page.locator('tr[data-scenario="Guide: API calls"]');
+    await guide.waitFor();
+    expect(await guide.textContent()).toContain('EUR 36.84');
+    await ui.screenshot('scenarios');
+    await guide.locator('button:has-text("Open")').click();
+    await ui.go('invoices');
+    await page.waitForSelector(
+      '[data-testid="invoice-list"] tr[data-status="paid"]:has-text("EUR 36.84")',
+    );
+  });
+
+  it('stays quick with a million usage records', async () => {
+    await ui.createScenario('Scale: 1M records');
+    await ui.createProduct('API access');
+    await ui.createMeteredPrice({ nickname: 'API calls', amountDecimal: '0.2' });
+    await ui.createCustomer('Big Co');
+    await ui.subscribe('Big Co', 'API calls');
+    await ui.go('usage');
+    const item = await page.inputValue('select[name="usage-item"]');
+    const periodStart = await clockTime();
+    await ui.advanceBy('+1 week');
+    await ui.advanceBy('+1 week');
+    // Setup outside the UI, on purpose: a million records arrive as 100 batches of 10,000,
+    // one per second of simulated time from the period start.
+    const total = 1_000_000;
+    const batch = 10_000;
+    for (let first = 0; first < total; first += batch) {
+      const records = Array.from({ length: batch }, (_, i) => ({
+        quantity: 1,
+        timestamp: periodStart + 1 + first + i,
+      }));
+      const response = await fetch(new URL('/api/usageRecords.createBatch', host.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-meterlab-token': host.token },
+        body: JSON.stringify({ args: [{ subscriptionItem: item, records }] }),
+      });
+      expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
+    }
+    await ui.go('lab');
+    await page.waitForSelector('canvas[data-testid="lab-chart"]');
+    await page
+      .locator('[data-testid="quantity-sum"]')
+      .filter({ hasText: '1,000,000' })
+      .first()
+      .waitFor();
+    timings.labChartDraw1M = Number(
+      await page.getAttribute('canvas[data-testid="lab-chart"]', 'data-draw-ms'),
+    );
+    await ui.screenshot('lab-1m');
+    await ui.go('invoices');
+    const clicked = performance.now();
+    await ui.clickAdvanceBillingPeriod();
+    // 1,000,000 × EUR 0.002 = EUR 2,000.00
+    await page.waitForSelector(
+      '[data-testid="invoice-list"] tr[data-status="paid"]:has-text("EUR 2,000.00")',
+    );
+    timings.advanceBillingPeriodToInvoiceVisible1M = performance.now() - clicked;
+    // The clock bar's own figure: the advance call alone, before the views reload.
+    timings.advanceBillingPeriodCall1M = Number(
+      /Done in (\d+) ms/.exec((await page.textContent('.clock-bar .status')) ?? '')?.[1],
+    );
+  });
+
+  it('follows a dark OS theme', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await ui.go('lab');
+    await page.waitForSelector('canvas[data-testid="lab-chart"]');
+    const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(background).toBe('rgb(18, 21, 26)');
+    await ui.screenshot('lab-dark');
+    await ui.go('catalog');
+    await ui.screenshot('catalog-dark');
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createApiClient } from '../../../renderer/api/client';
+import { AppState } from '../../../renderer/state/app.svelte';
+import { FakeTransport, settle } from '../fake-transport';
+
+function setup() {
+  const transport = new FakeTransport()
+    .on('workspace.current', () => ({
+      id: 'scn_1',
+      name: 'Guide',
+      createdAt: 1,
+      lastOpenedAt: 1,
+      frozenTime: 100,
+      customers: 0,
+      invoicedTotals: {},
+    }))
+    .on('testClock.retrieve', () => ({ id: 'clock_1', object: 'test_clock', frozenTime: 100 }))
+    .on('products.create', (args) => ({
+      id: 'prod_1',
+      object: 'product',
+      name: args.name,
+      created: 100,
+    }));
+  return { transport, app: new AppState(createApiClient(transport)) };
+}
+
+describe('AppState', () => {
+  it('opens on the catalog when a scenario is open, with its clock', async () => {
+    const { app } = setup();
+    await app.start();
+    expect(app.view).toBe('catalog');
+    expect(app.clock?.frozenTime).toBe(100);
+  });
+
+  it('bumps the revision after its own change, ignoring the echo but not others', async () => {
+    const { app, transport } = setup();
+    await app.start();
+    const now = vi.spyOn(performance, 'now').mockReturnValue(1_000);
+    const before = app.revision;
+    await app.change('products.create', { name: 'API access' });
+    expect(app.revision).toBe(before + 1);
+    transport.emit({ type: 'state.changed', scenario: 'scn_1', revision: 7 });
+    expect(app.revision).toBe(before + 1); // the echo of the change above
+    now.mockReturnValue(5_000);
+    transport.emit({ type: 'state.changed', scenario: 'scn_1', revision: 8 });
+    expect(app.revision).toBe(before + 2); // a change made elsewhere (the CLI, another window)
+    now.mockRestore();
+    await settle();
+  });
+
+  it('shows progress while work runs and clears it when done', async () => {
+    const { app, transport } = setup();
+    await app.start();
+    transport.emit({ type: 'progress', task: 'advance', done: 3, total: 12 });
+    expect(app.progress).toEqual({ type: 'progress', task: 'advance', done: 3, total: 12 });
+    transport.emit({ type: 'progress', task: 'advance', done: 12, total: 12 });
+    expect(app.progress).toBeNull();
+  });
+});
+
+describe('AppState menu commands', () => {
+  it('opens the scenarios view for the desktop menu’s New and Open', async () => {
+    const { app, transport } = setup();
+    await app.start();
+    transport.emit({ type: 'menu', command: 'scenario.new' });
+    expect(app.view).toBe('scenarios');
+  });
+});

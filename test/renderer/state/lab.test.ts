@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { StrategyComparison } from '../../../core/api';
+import type { AggregateUsage } from '../../../core/types';
+import { createApiClient } from '../../../renderer/api/client';
+import { AppState } from '../../../renderer/state/app.svelte';
+import { LabState } from '../../../renderer/state/lab.svelte';
+import { FakeTransport } from '../fake-transport';
+
+/** One period of a seat stream: set 5, then 12 (the peak), then 8 (the last). */
+function comparison(): StrategyComparison {
+  const result = (strategy: AggregateUsage, quantity: number, deciding: number | null) => ({
+    aggregation: {
+      strategy,
+      quantity,
+      timestampCount: 3,
+      decidingTimestamp: deciding,
+      span: { start: 0, end: 100 },
+      summary: '',
+    },
+    amount: quantity * 100,
+    amountExact: String(quantity * 100),
+  });
+  return {
+    subscriptionItem: 'si_1',
+    price: 'price_seats',
+    currency: 'EUR',
+    periods: [
+      {
+        start: 0,
+        end: 100,
+        open: true,
+        strategies: {
+          sum: result('sum', 25, null),
+          max: result('max', 12, 20),
+          last_during_period: result('last_during_period', 8, 30),
+          last_ever: result('last_ever', 8, 30),
+        },
+      },
+    ],
+  };
+}
+
+function setup() {
+  const transport = new FakeTransport().on('analysis.strategies', comparison);
+  const lab = new LabState(new AppState(createApiClient(transport)));
+  return { lab, transport };
+}
+
+describe('LabState', () => {
+  it('asks nothing and marks nothing without a metered item', async () => {
+    const { lab } = setup();
+    await lab.comparison.load();
+    expect(lab.comparison.value).toBeNull(); // no item chosen yet: nothing is asked
+    lab.chooseStrategy('max');
+    expect(lab.marks).toEqual([]);
+  });
+
+  it('follows the chosen strategy without asking the engine again', async () => {
+    const { lab, transport } = setup();
+    lab.comparison.value = comparison();
+    lab.chooseStrategy('max');
+    expect(lab.marks.map((mark) => [mark.timestamp, mark.quantity])).toEqual([[20, 12]]);
+    lab.chooseStrategy('last_during_period');
+    expect(lab.marks.map((mark) => [mark.timestamp, mark.quantity])).toEqual([[30, 8]]);
+    lab.chooseStrategy('sum');
+    expect(lab.marks).toEqual([]);
+    expect(transport.calls).toEqual([]);
+  });
+});
