@@ -73,7 +73,7 @@ function describe(
   if (strategy === 'sum') {
     return count === 0
       ? 'sum: no usage in the period, so the quantity is 0.'
-      : `sum: ${inPeriod} add up to ${quantity}.`;
+      : `sum: the values at ${inPeriod} add up to ${quantity}.`;
   }
   if (decidingTimestamp === null) {
     return strategy === 'last_ever'

@@ -71,7 +71,7 @@ describe('aggregateUsage', () => {
       timestampCount: 3,
       decidingTimestamp: null,
       span: { start, end },
-      summary: 'sum: 3 timestamps in the period add up to 54.',
+      summary: 'sum: the values at 3 timestamps in the period add up to 54.',
     });
   });
 
