@@ -211,7 +211,13 @@ export interface SimulatorApi {
   invoices: {
     retrieve(id: string): Invoice;
     list(args?: InvoiceListArgs): List<Invoice>;
-    upcoming(args: { subscription: string }): UpcomingInvoice;
+    /** The open period's invoice as it stands; with items/prorationBehavior, as it would be
+     * after that subscriptions.update (a proration preview). Changes nothing. */
+    upcoming(args: {
+      subscription: string;
+      items?: SubscriptionUpdateArgs['items'];
+      prorationBehavior?: ProrationBehavior;
+    }): UpcomingInvoice;
     pay(id: string): Invoice;
     voidInvoice(id: string): Invoice;
     markUncollectible(id: string): Invoice;

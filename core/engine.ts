@@ -374,9 +374,14 @@ export class Engine {
     return quantity ?? 1;
   }
 
-  newItem(subscription: string, price: Price, quantity: number | null): SubscriptionItem {
+  newItem(
+    subscription: string,
+    price: Price,
+    quantity: number | null,
+    id = this.newId('si'),
+  ): SubscriptionItem {
     return {
-      id: this.newId('si'),
+      id,
       object: 'subscription_item',
       subscription,
       price: price.id,
@@ -790,7 +795,8 @@ export class Engine {
 
   // ---- upcoming ------------------------------------------------------------------------------
 
-  upcoming(subscription: Subscription): UpcomingInvoice {
+  /** The invoice the open period will produce; `proposedLines` are pending lines to preview. */
+  upcoming(subscription: Subscription, proposedLines: InvoiceLine[] = []): UpcomingInvoice {
     if (this.isEnded(subscription)) {
       throw invalidRequest(
         'subscription_ended',
@@ -820,6 +826,7 @@ export class Engine {
       ...this.state.pendingLines
         .filter((pending) => pending.subscription === subscription.id)
         .map((pending) => copy(pending.line)),
+      ...proposedLines,
     );
     if (!subscription.cancelAtPeriodEnd) {
       const next = periodAt(

@@ -42,17 +42,17 @@ export const subscriptionCreateArgs = z.strictObject({
     .max(20),
 });
 export const prorationBehavior = z.enum(['create_prorations', 'always_invoice', 'none']);
+const subscriptionUpdateItems = z
+  .array(
+    z.strictObject({
+      id: objectId.optional(),
+      price: objectId.optional(),
+      quantity: itemQuantity.optional(),
+    }),
+  )
+  .max(20);
 export const subscriptionUpdateArgs = z.strictObject({
-  items: z
-    .array(
-      z.strictObject({
-        id: objectId.optional(),
-        price: objectId.optional(),
-        quantity: itemQuantity.optional(),
-      }),
-    )
-    .max(20)
-    .optional(),
+  items: subscriptionUpdateItems.optional(),
   prorationBehavior: prorationBehavior.optional(),
   cancelAtPeriodEnd: z.boolean().optional(),
 });
@@ -91,7 +91,12 @@ export const invoiceListArgs = z
     status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
   })
   .optional();
-export const upcomingArgs = z.strictObject({ subscription: objectId });
+/** A proration preview takes the update's items and prorationBehavior. */
+export const upcomingArgs = z.strictObject({
+  subscription: objectId,
+  items: subscriptionUpdateItems.optional(),
+  prorationBehavior: prorationBehavior.optional(),
+});
 export const eventListArgs = z
   .strictObject({ limit: listLimit, type: z.string().min(1).optional() })
   .optional();

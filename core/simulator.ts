@@ -9,9 +9,11 @@ import { MeterlabError, invalidRequest } from './errors';
 import { makeId, nextRandom, randomToken } from './ids';
 import { dailySeries, parseGeneratorSpec, previewRecords } from './generators';
 import { meteredLine, prorationLine } from './invoicing';
+import type { LineContext } from './invoicing';
 import { buildPriceFields } from './pricing/build';
 import { quotePrice } from './pricing';
 import { aggregateUsage } from './aggregation';
+import type { z } from 'zod';
 import * as schemas from './schemas';
 import { DEFAULT_SETTINGS, SNAPSHOT_SCHEMA_VERSION, migrateSnapshot } from './snapshot';
 import type { Snapshot } from './snapshot';
@@ -22,7 +24,9 @@ import type {
   Price,
   SimulatorSettings,
   Subscription,
+  SubscriptionItem,
   TestClock,
+  UpcomingInvoice,
   UsageAction,
   UsageGenerator,
   UsageRecord,
@@ -362,8 +366,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         );
         return list(found.reverse(), parsed?.limit);
       },
-      upcoming: (args) =>
-        engine.upcoming(engine.subscription(parseArgs(schemas.upcomingArgs, args).subscription)),
+      upcoming: (args) => upcomingInvoice(args),
       pay: (id) => {
         const invoice = engine.invoice(parseArgs(schemas.objectIdOf, id, 'id'));
         if (invoice.status === 'draft') {
@@ -535,16 +538,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     }
   }
 
-  function updateSubscription(rawId: string, rawArgs: unknown): Subscription {
-    const subscription = engine.subscription(parseArgs(schemas.objectIdOf, rawId, 'id'), 'id');
-    const args = parseArgs(schemas.subscriptionUpdateArgs, rawArgs);
-    if (engine.isEnded(subscription)) {
-      throw invalidRequest(
-        'subscription_ended',
-        'id',
-        `${subscription.id} has ended: create a new subscription instead.`,
-      );
-    }
+  /**
+   * Applies a validated update to `subscription` (the real one, or a copy for a preview) and
+   * returns the lines it bills. Everything is checked before anything changes.
+   */
+  function applyUpdate(
+    subscription: Subscription,
+    args: z.output<typeof schemas.subscriptionUpdateArgs>,
+    context: LineContext,
+    addItem: (price: Price, quantity: number | null) => SubscriptionItem,
+  ): InvoiceLine[] {
     const behavior = args.prorationBehavior ?? 'create_prorations';
     const now = engine.now;
     const period = { start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd };
@@ -604,20 +607,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const lines: InvoiceLine[] = [];
     for (const change of changes) {
       if (change.kind === 'add') {
-        const item = engine.newItem(subscription.id, change.price, change.quantity);
+        const item = addItem(change.price, change.quantity);
         subscription.items.data.push(item);
-        engine.registerItem(item, subscription);
         if (change.price.recurring.usageType === 'licensed') {
           lines.push(
-            prorationLine(
-              engine.lineContext,
-              item,
-              change.price,
-              change.quantity ?? 1,
-              period,
-              now,
-              1,
-            ),
+            prorationLine(context, item, change.price, change.quantity ?? 1, period, now, 1),
           );
         }
         continue;
@@ -626,10 +620,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (price.recurring.usageType === 'licensed') {
         // NOTE: licensed changes are prorated to the second: credit the old, charge the new.
         if (price.id !== oldPrice.id || quantity !== item.quantity) {
-          lines.push(
-            prorationLine(engine.lineContext, item, oldPrice, item.quantity ?? 1, period, now, -1),
-          );
-          lines.push(prorationLine(engine.lineContext, item, price, quantity ?? 1, period, now, 1));
+          lines.push(prorationLine(context, item, oldPrice, item.quantity ?? 1, period, now, -1));
+          lines.push(prorationLine(context, item, price, quantity ?? 1, period, now, 1));
         }
       } else if (price.id !== oldPrice.id) {
         // NOTE: metered items are never prorated; the usage so far is billed at the old price
@@ -637,9 +629,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         // Records stamped at the moment of the swap were reported before it: usage so far.
         const usedSpan = { start: Math.max(period.start, item.usageStart), end: now + 1 };
         if (behavior !== 'none' && usedSpan.end > usedSpan.start) {
-          lines.push(
-            meteredLine(engine.lineContext, item, oldPrice, engine.columns(item.id), usedSpan),
-          );
+          lines.push(meteredLine(context, item, oldPrice, engine.columns(item.id), usedSpan));
         }
         item.usageStart = now + 1;
       }
@@ -648,18 +638,64 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     }
     if (args.cancelAtPeriodEnd !== undefined)
       subscription.cancelAtPeriodEnd = args.cancelAtPeriodEnd;
-    engine.emit('customer.subscription.updated', subscription);
+    return lines;
+  }
 
+  function updateSubscription(rawId: string, rawArgs: unknown): Subscription {
+    const subscription = openSubscription(rawId, 'id');
+    const args = parseArgs(schemas.subscriptionUpdateArgs, rawArgs);
+    const lines = applyUpdate(subscription, args, engine.lineContext, (price, quantity) => {
+      const item = engine.newItem(subscription.id, price, quantity);
+      engine.registerItem(item, subscription);
+      return item;
+    });
+    engine.emit('customer.subscription.updated', subscription);
+    const behavior = args.prorationBehavior ?? 'create_prorations';
     if (behavior === 'always_invoice' && lines.length > 0) {
       const invoice = engine.createInvoice(
         subscription,
         'subscription_update',
-        { start: period.start, end: now },
+        { start: subscription.currentPeriodStart, end: engine.now },
         [...engine.takePendingLines(subscription.id), ...lines],
       );
       engine.finalizeInvoice(invoice);
     } else if (behavior === 'create_prorations') {
       for (const line of lines) state.pendingLines.push({ subscription: subscription.id, line });
+    }
+    return subscription;
+  }
+
+  /** The upcoming invoice, with a proposed update applied to a copy (a proration preview). */
+  function upcomingInvoice(rawArgs: unknown): UpcomingInvoice {
+    const { subscription: id, items, prorationBehavior } = parseArgs(schemas.upcomingArgs, rawArgs);
+    const subscription = engine.subscription(id, 'subscription');
+    if (items === undefined && prorationBehavior === undefined)
+      return engine.upcoming(subscription);
+    const proposed = copy(openSubscription(id, 'subscription'));
+    let preview = 0;
+    const context: LineContext = {
+      ...engine.lineContext,
+      newLineId: () => `il_preview_${preview++}`,
+    };
+    const update = {
+      ...(items ? { items } : {}),
+      ...(prorationBehavior ? { prorationBehavior } : {}),
+    };
+    const lines = applyUpdate(proposed, update, context, (price, quantity) =>
+      engine.newItem(proposed.id, price, quantity, `si_preview_${preview++}`),
+    );
+    // always_invoice would bill these at once, on an invoice of their own; shown here all the same.
+    return engine.upcoming(proposed, prorationBehavior === 'none' ? [] : lines);
+  }
+
+  function openSubscription(rawId: string, param: string): Subscription {
+    const subscription = engine.subscription(parseArgs(schemas.objectIdOf, rawId, param), param);
+    if (engine.isEnded(subscription)) {
+      throw invalidRequest(
+        'subscription_ended',
+        param,
+        `${subscription.id} has ended: create a new subscription instead.`,
+      );
     }
     return subscription;
   }

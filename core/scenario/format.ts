@@ -77,9 +77,21 @@ export interface ScenarioProblem {
   message: string;
 }
 
-/** `calls[3].at: message`, or the message alone for the whole file. */
+/** `calls[3].at: message`; the message alone when it names the path already. */
 export function formatProblem(problem: ScenarioProblem): string {
-  return problem.path ? `${problem.path}: ${problem.message}` : problem.message;
+  return problem.path && !problem.message.includes(problem.path)
+    ? `${problem.path}: ${problem.message}`
+    : problem.message;
+}
+
+/** Unix seconds as 2025-03-01T00:00:00Z. */
+export function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Unix seconds with their date, for messages: 1740787200 (2025-03-01T00:00:00Z). */
+function when(seconds: number): string {
+  return `${seconds} (${isoTime(seconds)})`;
 }
 
 /** The error a refused file is thrown with: the first problem, and how many more there are. */
@@ -313,14 +325,14 @@ function checkUsage(
         'timestamps',
         i,
         'usage_before_start',
-        `The record at ${t} is before the scenario's startTime ${bounds.startTime}.`,
+        `The record at ${when(t)} is before the scenario's startTime ${when(bounds.startTime)}.`,
       );
     } else if (bounds.frozenTime !== undefined && t > bounds.frozenTime) {
       report(
         'timestamps',
         i,
         'timestamp_in_future',
-        `The record at ${t} is after the scenario's clock (clock.frozenTime ${bounds.frozenTime}): usage cannot be in the future.`,
+        `The record at ${when(t)} is after the scenario's clock (clock.frozenTime ${when(bounds.frozenTime)}): usage cannot be in the future.`,
       );
     }
     if (found.length > before) badTimestamps++;
@@ -380,7 +392,7 @@ function checkCurrent(
       problem(
         'clock.frozenTime',
         'clock_before_start',
-        `The clock (${clock.frozenTime}) is before startTime (${startTime}): the test clock only moves forward.`,
+        `The clock ${when(clock.frozenTime)} is before startTime ${when(startTime)}: the test clock only moves forward.`,
       ),
     );
   }
@@ -412,7 +424,7 @@ function checkCurrent(
         problem(
           `${path}.at`,
           'calls_out_of_order',
-          `Calls must be in time order: ${call.at} is before ${after}. Sort the calls by \`at\`; the engine's clock only moves forward.`,
+          `Calls must be in time order: ${when(call.at)} is before ${after}. Sort the calls by \`at\`; the engine's clock only moves forward.`,
         ),
       );
       return;
@@ -422,7 +434,7 @@ function checkCurrent(
         problem(
           `${path}.at`,
           'timestamp_in_future',
-          `The call at ${call.at} is after the scenario's clock (clock.frozenTime ${clock.frozenTime}).`,
+          `The call at ${when(call.at)} is after the scenario's clock (clock.frozenTime ${when(clock.frozenTime)}).`,
         ),
       );
       return;

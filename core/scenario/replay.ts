@@ -11,6 +11,7 @@ import type { SimulatorSettings, Subscription } from '../types';
 import {
   SCENARIO_FORMAT,
   SCENARIO_SCHEMA_VERSION,
+  isoTime,
   parseScenarioFile,
   problemOf,
   scenarioRefused,
@@ -39,11 +40,6 @@ export interface ScenarioImport {
 const MAX_BATCH = 100_000;
 /** Largest list the engine returns in one call. */
 const MAX_LIST = 10_000;
-
-/** Unix seconds as 2025-03-01T00:00:00Z. */
-export function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 /**
  * The settings a scenario started with. NOTE: the snapshot keeps only the current settings, so

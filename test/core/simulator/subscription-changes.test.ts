@@ -423,3 +423,46 @@ describe('rejected changes change nothing', () => {
     );
   });
 });
+
+describe('proration preview (invoices.upcoming with a proposed update)', () => {
+  it('shows the lines the update then creates, and changes nothing', () => {
+    const { sim, subscription, items, productId } = scenario({
+      prices: [licensedPrice(1000)],
+      quantities: [2],
+    });
+    const premium = sim.prices.create({ ...licensedPrice(3000), product: productId });
+    sim.testClock.advance({ frozenTime: MAR_1_2025 + 10 * DAY });
+    const before = JSON.stringify(sim.snapshot());
+    const proposal = { items: [{ id: items[0]!, price: premium.id }] };
+    const preview = sim.invoices.upcoming({ subscription: subscription.id, ...proposal });
+    expect(JSON.stringify(sim.snapshot())).toBe(before);
+
+    sim.subscriptions.update(subscription.id, proposal);
+    const after = sim.invoices.upcoming({ subscription: subscription.id });
+    const shape = (invoice: typeof after) =>
+      invoice.lines.data.map((line) => [
+        line.description,
+        line.quantity,
+        line.amount,
+        line.proration,
+      ]);
+    // March has 31 days; 21 remain: credit 2 × 1000 × 21/31 = 1354.84 -> -1355,
+    // charge 2 × 3000 × 21/31 = 4064.52 -> 4065, and April in advance 2 × 3000 = 6000.
+    expect(shape(preview)).toEqual(shape(after));
+    expect(preview.lines.data.filter((line) => line.proration).map((line) => line.amount)).toEqual([
+      -1355, 4065,
+    ]);
+    expect(preview.total).toBe(-1355 + 4065 + 6000);
+  });
+
+  it("prorationBehavior 'none' previews no proration lines", () => {
+    const { sim, subscription, items } = scenario({ prices: [licensedPrice(1000)] });
+    sim.testClock.advance({ frozenTime: MAR_1_2025 + 10 * DAY });
+    const preview = sim.invoices.upcoming({
+      subscription: subscription.id,
+      items: [{ id: items[0]!, quantity: 5 }],
+      prorationBehavior: 'none',
+    });
+    expect(preview.lines.data.some((line) => line.proration)).toBe(false);
+  });
+});
