@@ -9,6 +9,7 @@ import type {
   TestCard,
   UpcomingInvoice,
 } from '../../core/types';
+import type { SubscriptionUpdateArgs } from '../../core/api';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
 
@@ -56,9 +57,12 @@ export class CustomersState {
     this.customers = new Resource(() => app.api.call('customers.list', { limit: 100 }));
     this.subscriptions = new Resource(() => app.api.call('subscriptions.list', { limit: 100 }));
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
+    // With the change form open: the next invoice as it would be after the proposed change.
     this.upcoming = new Resource(async () => {
       const subscription = this.changeSubscription;
-      return subscription ? app.api.call('invoices.upcoming', { subscription }) : null;
+      if (!subscription) return null;
+      const proposed = this.proposedUpdate();
+      return app.api.call('invoices.upcoming', { subscription, ...(proposed ?? {}) });
     });
   }
 
@@ -153,22 +157,32 @@ export class CustomersState {
     void this.upcoming.load();
   }
 
+  /** The subscriptions.update arguments the change form describes, or null when incomplete. */
+  proposedUpdate(): SubscriptionUpdateArgs | null {
+    if (!this.changeItem || !this.changePrice) return null;
+    const licensed = this.price(this.changePrice)?.recurring.usageType === 'licensed';
+    return {
+      items: [
+        {
+          id: this.changeItem,
+          price: this.changePrice,
+          ...(licensed ? { quantity: Number(this.changeQuantity) } : {}),
+        },
+      ],
+      prorationBehavior: this.prorationBehavior,
+    };
+  }
+
+  /** Re-asks the engine for the preview after the change form was edited. */
+  refreshPreview(): void {
+    void this.upcoming.load();
+  }
+
   async applyChange(): Promise<void> {
     const id = this.changeSubscription;
-    if (!id || !this.changeItem) return;
-    const licensed = this.price(this.changePrice)?.recurring.usageType === 'licensed';
-    await this.task.run(() =>
-      this.#app.change('subscriptions.update', id, {
-        items: [
-          {
-            id: this.changeItem,
-            price: this.changePrice,
-            ...(licensed ? { quantity: Number(this.changeQuantity) } : {}),
-          },
-        ],
-        prorationBehavior: this.prorationBehavior,
-      }),
-    );
+    const update = this.proposedUpdate();
+    if (!id || !update) return;
+    await this.task.run(() => this.#app.change('subscriptions.update', id, update));
   }
 
   async cancelAtPeriodEnd(subscription: Subscription): Promise<void> {
