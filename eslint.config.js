@@ -7,11 +7,31 @@ import globals from 'globals';
 /** Import rules of ../shared/ARCHITECTURE.md: core/ stays pure, only main/preload touch Electron. */
 const nodeAndHostModules = [
   { group: ['node:*'], message: 'core/ is pure: take what you need from the host as an argument.' },
-  { group: ['electron', 'lowdb', 'lowdb/*', 'steno'], message: 'core/ is pure: storage and shell belong to electron/.' },
-  { group: ['svelte', 'svelte/*', 'chart.js', 'chart.js/*'], message: 'core/ is pure: UI code belongs to renderer/.' },
-  { group: ['**/electron/**', '**/renderer/**'], message: 'core/ depends on nothing outside core/.' },
+  {
+    group: ['electron', 'lowdb', 'lowdb/*', 'steno'],
+    message: 'core/ is pure: storage and shell belong to electron/.',
+  },
+  {
+    group: ['svelte', 'svelte/*', 'chart.js', 'chart.js/*'],
+    message: 'core/ is pure: UI code belongs to renderer/.',
+  },
+  {
+    group: ['**/electron/**', '**/renderer/**'],
+    message: 'core/ depends on nothing outside core/.',
+  },
 ];
-const nodeBuiltins = ['fs', 'path', 'os', 'crypto', 'child_process', 'http', 'url', 'util', 'events', 'stream'];
+const nodeBuiltins = [
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'child_process',
+  'http',
+  'url',
+  'util',
+  'events',
+  'stream',
+];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tsbuild/', 'test/e2e/screenshots/'] },
@@ -21,7 +41,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -38,11 +61,28 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: nodeAndHostModules, paths: nodeBuiltins }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'core/ reads time from the test clock, never Date.now().' },
-        { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'core/ takes randomness from the scenario seed, never Math.random().' },
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'core/ reads time from the test clock, never new Date().' },
+        {
+          selector: "MemberExpression[object.name='Date'][property.name='now']",
+          message: 'core/ reads time from the test clock, never Date.now().',
+        },
+        {
+          selector: "MemberExpression[object.name='Math'][property.name='random']",
+          message: 'core/ takes randomness from the scenario seed, never Math.random().',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'core/ reads time from the test clock, never new Date().',
+        },
       ],
-      'no-restricted-globals': ['error', 'window', 'document', 'process', 'Buffer', 'setTimeout', 'setInterval'],
+      'no-restricted-globals': [
+        'error',
+        'window',
+        'document',
+        'process',
+        'Buffer',
+        'setTimeout',
+        'setInterval',
+      ],
     },
   },
   {
@@ -52,8 +92,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'electron', 'lowdb', 'lowdb/*'], message: 'The renderer talks to the host through the api client only.' },
-            { group: ['**/electron/**'], message: 'The renderer talks to the host through the api client only.' },
+            {
+              group: ['node:*', 'electron', 'lowdb', 'lowdb/*'],
+              message: 'The renderer talks to the host through the api client only.',
+            },
+            {
+              group: ['**/electron/**'],
+              message: 'The renderer talks to the host through the api client only.',
+            },
           ],
         },
       ],
@@ -65,7 +111,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'Only electron/main.ts and electron/preload.ts import electron (it throws without its binary).' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              message:
+                'Only electron/main.ts and electron/preload.ts import electron (it throws without its binary).',
+            },
+          ],
+        },
       ],
     },
   },
