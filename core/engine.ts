@@ -10,7 +10,7 @@ import { periodAt } from './periods';
 import type { PeriodRule } from './periods';
 import { buildPriceFields } from './pricing/build';
 import type * as schemas from './schemas';
-import type { Snapshot, StoredEvent } from './snapshot';
+import type { Snapshot } from './snapshot';
 import type {
   BillingEvent,
   BillingReason,
@@ -45,10 +45,23 @@ export interface AdvanceProgress {
 const DAY = 86_400;
 
 /** Engine objects are plain JSON, so a JSON round trip is an exact deep copy. */
-/** An event as the API returns it. */
-export function inflateEvent(stored: StoredEvent): BillingEvent {
-  const { dataJson, ...event } = stored;
-  return { ...event, data: JSON.parse(dataJson) as BillingEvent['data'] };
+/**
+ * The object an event keeps: a copy as cheap as a spread. It is enough because the engine never
+ * edits an invoice's lines or payment attempts in place (it replaces them), nor an item of a
+ * subscription once it is copied here; everything else an event holds is a plain value.
+ */
+function eventData(data: BillingEvent['data']): BillingEvent['data'] {
+  switch (data.object) {
+    case 'invoice':
+      return { ...data, attempts: [...data.attempts] };
+    case 'subscription':
+      return {
+        ...data,
+        items: { ...data.items, data: data.items.data.map((item) => ({ ...item })) },
+      };
+    default:
+      return { ...data };
+  }
 }
 
 export const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -80,8 +93,7 @@ export class Engine {
     { item: SubscriptionItem; subscription: Subscription }
   >();
   private readonly invoicesById = new Map<string, Invoice>();
-  private readonly eventsById = new Map<string, StoredEvent>();
-  private readonly serializedLines = new WeakMap<Invoice['lines'], string>();
+  private readonly eventsById = new Map<string, BillingEvent>();
   /** Subscription id -> its period-close draft awaiting finalization. */
   private readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
@@ -186,7 +198,7 @@ export class Engine {
   event(id: string, param = 'id'): BillingEvent {
     const found = this.eventsById.get(id);
     if (!found) throw notFound('event', param, id);
-    return inflateEvent(found);
+    return copy(found);
   }
   /**
    * Runs a write on the item's usage (up to the clock); a new item's columns are kept only if the
@@ -243,32 +255,16 @@ export class Engine {
 
   // ---- events --------------------------------------------------------------------------------
 
-  /** Events keep their object as JSON text: written once, parsed only when someone reads it. */
   emit(type: EventType, data: BillingEvent['data']): void {
-    const event: StoredEvent = {
+    const event: BillingEvent = {
       id: this.newId('evt'),
       object: 'event',
       type,
       created: this.now,
-      dataJson: this.serializeData(data),
+      data: eventData(data),
     };
     this.state.events.push(event);
     this.eventsById.set(event.id, event);
-  }
-
-  /**
-   * An event's object as JSON. An invoice's lines rarely change between its events (created,
-   * finalized, paid) and are most of its size, so they are serialized once per lines object.
-   */
-  serializeData(data: BillingEvent['data']): string {
-    if (data.object !== 'invoice') return JSON.stringify(data);
-    const { lines, ...header } = data;
-    let linesJson = this.serializedLines.get(lines);
-    if (linesJson === undefined) {
-      linesJson = JSON.stringify(lines);
-      this.serializedLines.set(lines, linesJson);
-    }
-    return `${JSON.stringify(header).slice(0, -1)},"lines":${linesJson}}`;
   }
 
   /** NOTE: like Stripe, events are kept for 30 days (of simulated time; a setting), then dropped. */
@@ -650,7 +646,7 @@ export class Engine {
     );
     if (index < 0) return;
     const old = draft.lines.data[index]!;
-    // A new lines object, so the serialized lines cached for events (serializeData) stay true.
+    // A new lines object: events that hold the old one keep the invoice as it was (eventData).
     draft.lines = { ...draft.lines, data: [...draft.lines.data] };
     draft.lines.data[index] = meteredLine(
       this.lineContext,

@@ -3,7 +3,7 @@
 // all of its input before it changes anything, so a rejected call changes nothing.
 import { comparePrices, strategyComparison, usageSeries } from './analysis';
 import type { QuotablePrice, SimulatorApi, VerifyOptions } from './api';
-import { Engine, copy, inflateEvent, list } from './engine';
+import { Engine, copy, list } from './engine';
 import type { AdvanceProgress } from './engine';
 import { MeterlabError, invalidRequest } from './errors';
 import { makeId, nextRandom, randomToken } from './ids';
@@ -427,7 +427,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         const parsed = parseArgs(schemas.eventListArgs, args);
         const limit = parsed?.limit ?? 100;
         const found = state.events.filter((event) => !parsed?.type || event.type === parsed.type);
-        const newest = found.reverse().slice(0, limit).map(inflateEvent);
+        const newest = found.reverse().slice(0, limit).map(copy);
         return { object: 'list', data: newest, hasMore: found.length > limit };
       },
     },

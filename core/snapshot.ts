@@ -48,9 +48,6 @@ export interface JournalEntry {
   result?: string;
 }
 
-/** An event with its object kept as JSON text (see Engine.emit). */
-export type StoredEvent = Omit<BillingEvent, 'data'> & { dataJson: string };
-
 export interface Snapshot {
   schemaVersion: number;
   seed: number;
@@ -67,7 +64,7 @@ export interface Snapshot {
   /** Subscription id -> index of its current billing period. */
   periodIndex: Record<string, number>;
   invoices: Invoice[];
-  events: StoredEvent[];
+  events: BillingEvent[];
   webhookEndpoints: WebhookEndpoint[];
   pendingLines: PendingLine[];
   idempotency: Record<string, IdempotencyEntry>;

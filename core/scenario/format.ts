@@ -105,9 +105,9 @@ export function scenarioRefused(problems: readonly ScenarioProblem[]): MeterlabE
   );
 }
 
-/** A ScenarioProblem from an error the checks below threw. */
-export function problemOf(error: MeterlabError, path = error.param ?? ''): ScenarioProblem {
-  return { path, code: error.code, message: error.message };
+/** A ScenarioProblem from a MeterlabError whose param is a path in the file. */
+export function problemOf(error: MeterlabError): ScenarioProblem {
+  return { path: error.param ?? '', code: error.code, message: error.message };
 }
 
 /** Enough to stop a broken million-record file from printing a million lines. */
@@ -295,59 +295,54 @@ function checkUsage(
 ): ScenarioUsage | undefined {
   const { timestamps, values } = usage;
   const found: ScenarioProblem[] = [];
-  const report = (column: string, index: number, code: string, reason: string) => {
-    found.push(problem(`${path}.${column}[${index}]`, code, reason));
-  };
-  let badTimestamps = 0;
-  for (let i = 0; i < timestamps.length && badTimestamps < MAX_PROBLEMS_PER_COLUMN; i++) {
+  const timestampProblem = (i: number): [string, string] | null => {
     const t = timestamps[i];
-    const before = found.length;
+    const previous = timestamps[i - 1];
     if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 0xffffffff) {
-      report(
-        'timestamps',
-        i,
+      return [
         'parameter_invalid',
         `Invalid timestamp ${JSON.stringify(t) ?? String(t)}: use whole unix seconds from 0 to 4294967295.`,
-      );
-    } else if (
-      i > 0 &&
-      typeof timestamps[i - 1] === 'number' &&
-      t <= (timestamps[i - 1] as number)
-    ) {
-      report(
-        'timestamps',
-        i,
+      ];
+    }
+    if (typeof previous === 'number' && t <= previous) {
+      return [
         'usage_not_ascending',
-        `Timestamps must be strictly ascending (one value per timestamp): ${t} follows ${String(timestamps[i - 1])}.`,
-      );
-    } else if (bounds.startTime !== undefined && t < bounds.startTime) {
-      report(
-        'timestamps',
-        i,
+        `Timestamps must be strictly ascending (one value per timestamp): ${t} follows ${previous}.`,
+      ];
+    }
+    if (bounds.startTime !== undefined && t < bounds.startTime) {
+      return [
         'usage_before_start',
         `The record at ${when(t)} is before the scenario's startTime ${when(bounds.startTime)}.`,
-      );
-    } else if (bounds.frozenTime !== undefined && t > bounds.frozenTime) {
-      report(
-        'timestamps',
-        i,
+      ];
+    }
+    if (bounds.frozenTime !== undefined && t > bounds.frozenTime) {
+      return [
         'timestamp_in_future',
         `The record at ${when(t)} is after the scenario's clock (clock.frozenTime ${when(bounds.frozenTime)}): usage cannot be in the future.`,
-      );
+      ];
     }
-    if (found.length > before) badTimestamps++;
-  }
-  let badValues = 0;
-  for (let i = 0; i < values.length && badValues < MAX_PROBLEMS_PER_COLUMN; i++) {
+    return null;
+  };
+  const valueProblem = (i: number): [string, string] | null => {
     const value = values[i];
-    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      report(
-        'values',
-        i,
-        'parameter_invalid',
-        `Invalid value ${JSON.stringify(value) ?? String(value)}: usage values are whole numbers from 0 to ${Number.MAX_SAFE_INTEGER}.`,
-      );
-      badValues++;
+    return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+      ? null
+      : [
+          'parameter_invalid',
+          `Invalid value ${JSON.stringify(value) ?? String(value)}: usage values are whole numbers from 0 to ${Number.MAX_SAFE_INTEGER}.`,
+        ];
+  };
+  for (const [column, length, check] of [
+    ['timestamps', timestamps.length, timestampProblem],
+    ['values', values.length, valueProblem],
+  ] as const) {
+    let bad = 0;
+    for (let i = 0; i < length && bad < MAX_PROBLEMS_PER_COLUMN; i++) {
+      const reason = check(i);
+      if (!reason) continue;
+      found.push(problem(`${path}.${column}[${i}]`, ...reason));
+      bad++;
     }
   }
   if (timestamps.length !== values.length) {

@@ -1,7 +1,7 @@
 // Scenario files in and out. Export writes the engine's journal of calls and its usage columns;
 // import replays them through the engine's public API, so an imported scenario is recomputed by
 // the same engine and bills the same invoices, to the cent, by construction.
-import { MeterlabError } from '../errors';
+import { MeterlabError, invalidRequest } from '../errors';
 import { settingsUpdateArgs } from '../schemas';
 import { createSimulator } from '../simulator';
 import type { Simulator } from '../simulator';
@@ -32,6 +32,8 @@ export interface ScenarioImport {
   /** The replayed scenario, or null when the file was refused (see problems). */
   simulator: Simulator | null;
   problems: ScenarioProblem[];
+  /** The file as read (migrated to the current version), or null when it did not read. */
+  file: ScenarioFile | null;
   /** The version the file was migrated from, or null when it was current. */
   migratedFrom: number | null;
 }
@@ -64,8 +66,7 @@ export function exportScenario(snapshot: Snapshot, meta: ScenarioMeta): Scenario
   const usage: ScenarioFile['usage'] = {};
   for (const [item, columns] of Object.entries(snapshot.usage)) {
     if (!columns) {
-      throw new MeterlabError(
-        'invalid_request_error',
+      throw invalidRequest(
         'snapshot_invalid',
         `snapshot.usage.${item}`,
         `The usage of ${item} is not in the snapshot: join the bulk data first (joinSnapshot).`,
@@ -100,17 +101,15 @@ export function exportScenario(snapshot: Snapshot, meta: ScenarioMeta): Scenario
 /** Reads and replays a scenario file, or lists every problem found (nothing is changed). */
 export function importScenario(input: unknown, options: ReplayOptions = {}): ScenarioImport {
   const parsed = parseScenarioFile(input);
-  if ('problems' in parsed)
-    return { simulator: null, problems: parsed.problems, migratedFrom: null };
+  if ('problems' in parsed) {
+    return { simulator: null, problems: parsed.problems, file: null, migratedFrom: null };
+  }
+  const { file, migratedFrom } = parsed;
   try {
-    return {
-      simulator: replay(parsed.file, options),
-      problems: [],
-      migratedFrom: parsed.migratedFrom,
-    };
+    return { simulator: replay(file, options), problems: [], file, migratedFrom };
   } catch (error) {
     if (error instanceof ReplayRefused) {
-      return { simulator: null, problems: [error.problem], migratedFrom: parsed.migratedFrom };
+      return { simulator: null, problems: [error.problem], file, migratedFrom };
     }
     throw error;
   }
