@@ -125,6 +125,8 @@ export interface UsageRecordBatchArgs {
 
 export interface GeneratorCreateArgs {
   subscriptionItem: string;
+  /** An id of your own (gen_...); by default one is made. */
+  id?: string;
   /** The spec (core/generators/spec.ts); `seed` defaults to one drawn from the scenario's seed,
    * `start` to the test clock's time. */
   spec: Omit<GeneratorSpec, 'seed'> & { seed?: number };

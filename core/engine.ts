@@ -257,7 +257,7 @@ export class Engine {
 
   emit(type: EventType, data: BillingEvent['data']): void {
     const event: BillingEvent = {
-      id: this.newId('evt'),
+      id: makeId('evt', this.state.seed, this.state.eventCounter++),
       object: 'event',
       type,
       created: this.now,

@@ -29,10 +29,7 @@ export class GeneratedUsage {
       if (!this.manual.has(item)) this.manual.set(item, columns.clone());
       const cursor = createCursor(entry.generator.spec, { defaultStart: entry.cursor.start });
       const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
-      cursor.next(
-        entry.cursor.start + entry.cursor.slot * resolution,
-        sinkInto(columns, entry.generator),
-      );
+      cursor.next(entry.cursor.start + entry.cursor.slot * resolution, sinkInto(columns));
       this.track(entry, cursor);
     }
   }
@@ -66,7 +63,7 @@ export class GeneratedUsage {
   sync(item: string, columns: UsageColumns, limit: number): void {
     for (const entry of this.byItem.get(item) ?? []) {
       if (entry.generator.status === 'stopped') continue;
-      this.cursors.get(entry.generator.id)!.next(limit, sinkInto(columns, entry.generator));
+      this.cursors.get(entry.generator.id)!.next(limit, sinkInto(columns));
     }
   }
 
@@ -101,10 +98,23 @@ export class GeneratedUsage {
     this.track(entry, cursor);
   }
 
-  /** Also records a manual record apart, where the item has generators. */
-  recordManual(item: string, apply: (columns: UsageColumns) => void): void {
+  /**
+   * Writes manually reported records of an item that has generators: into its manual columns,
+   * then each touched timestamp of the live columns becomes manual + generated. Returns null
+   * (writing nothing) for an item without generators.
+   */
+  writeManual<T>(
+    item: string,
+    columns: UsageColumns,
+    timestamps: readonly number[],
+    write: (manual: UsageColumns) => T,
+  ): { result: T } | null {
     const manual = this.manual.get(item);
-    if (manual) apply(manual);
+    if (!manual) return null;
+    const generatedAt = timestamps.map((t) => (columns.valueAt(t) ?? 0) - (manual.valueAt(t) ?? 0));
+    const result = write(manual);
+    timestamps.forEach((t, i) => columns.apply(t, manual.valueAt(t)! + generatedAt[i]!, 'set'));
+    return { result };
   }
 
   /**
@@ -132,10 +142,10 @@ export class GeneratedUsage {
   }
 }
 
-function sinkInto(
-  columns: UsageColumns,
-  generator: UsageGenerator,
-): { push(timestamp: number, quantity: number): void } {
-  const action = generator.spec.action;
-  return { push: (timestamp, quantity) => columns.apply(timestamp, quantity, action) };
+/**
+ * NOTE: generated and manually reported values at one timestamp add up, whatever order they
+ * came in (a set spec never reports one timestamp twice, so adding is its set too).
+ */
+function sinkInto(columns: UsageColumns): { push(timestamp: number, quantity: number): void } {
+  return { push: (timestamp, quantity) => columns.apply(timestamp, quantity, 'increment') };
 }

@@ -99,7 +99,9 @@ export function meteredLine(
     proration: null,
     summary: `Metered (${strategy}): ${aggregation.quantity} units over ${isoDate(span.start)} – ${isoDate(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
   };
-  const built = line(context, {
+  // A refreshed draft line keeps its id (and takes none from the counter).
+  const ids = lineId ? { ...context, newLineId: () => lineId } : context;
+  return line(ids, {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
@@ -110,7 +112,6 @@ export function meteredLine(
     quote,
     explanation,
   });
-  return lineId ? { ...built, id: lineId } : built;
 }
 
 /**

@@ -162,6 +162,10 @@ const generatorSpecInput = z.looseObject({
 export const generatorCreateArgs = z.strictObject({
   subscriptionItem: objectId,
   spec: generatorSpecInput,
+  id: z
+    .string()
+    .regex(/^gen_[A-Za-z0-9]{1,64}$/, 'use "gen_" followed by letters and digits')
+    .optional(),
 });
 export const generatorListArgs = z
   .strictObject({ limit: listLimit, subscriptionItem: objectId.optional() })

@@ -6,7 +6,7 @@ import type { QuotablePrice, SimulatorApi, VerifyOptions } from './api';
 import { Engine, copy, list } from './engine';
 import type { AdvanceProgress } from './engine';
 import { MeterlabError, invalidRequest } from './errors';
-import { makeId, nextRandom, randomToken } from './ids';
+import { makeId, randomToken } from './ids';
 import { dailySeries, parseGeneratorSpec, previewRecords } from './generators';
 import { meteredLine, prorationLine } from './invoicing';
 import type { LineContext } from './invoicing';
@@ -31,6 +31,7 @@ import type {
   UsageGenerator,
   UsageRecord,
 } from './types';
+import type { UsageColumns } from './usage/columns';
 import { ingestBatch, ingestOne } from './usage/ingest';
 import { parseArgs, safeQuantity, unixSeconds } from './validation';
 import { DEFAULT_TOLERANCE_SECONDS, signatureHeader, verifySignature } from './webhooks';
@@ -86,6 +87,8 @@ function initialState(options: SimulatorOptions): Snapshot {
     seed,
     idCounter: 0,
     usageRecordCounter: 0,
+    eventCounter: 0,
+    generatorCounter: 0,
     rngState: seed,
     clock: { id: makeId('clock', seed, 0xffffffff), object: 'test_clock', frozenTime: startTime },
     settings: { ...DEFAULT_SETTINGS, ...settings },
@@ -145,12 +148,12 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const target = engine.usageTarget(args.subscriptionItem);
     const action: UsageAction = args.action ?? 'increment';
     const timestamp = args.timestamp ?? engine.now;
-    engine.writeUsage(target.item.id, (columns) =>
-      ingestOne(columns, target.span, { quantity: args.quantity, timestamp, action }),
-    );
-    engine.generated.recordManual(target.item.id, (manual) =>
-      manual.apply(timestamp, args.quantity, action),
-    );
+    const record = { quantity: args.quantity, timestamp, action };
+    engine.writeUsage(target.item.id, (columns) => {
+      const ingest = (into: UsageColumns) => ingestOne(into, target.span, record);
+      if (!engine.generated.writeManual(target.item.id, columns, [timestamp], ingest))
+        ingest(columns);
+    });
     if (target.span.draft && timestamp < target.span.draft.periodEnd)
       engine.refreshDraftLine(target.span.draft, target.item);
     return {
@@ -249,12 +252,17 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         idempotent('usageRecords.createBatch', args, options, () => {
           const envelope = parseArgs(schemas.usageRecordBatchEnvelope, args);
           const target = engine.usageTarget(envelope.subscriptionItem);
-          const { count, earliest } = engine.writeUsage(target.item.id, (columns) =>
-            ingestBatch(columns, target.span, envelope.records),
-          );
-          engine.generated.recordManual(target.item.id, (manual) =>
-            ingestBatch(manual, target.span, envelope.records),
-          );
+          const { count, earliest } = engine.writeUsage(target.item.id, (columns) => {
+            const ingest = (into: UsageColumns) => ingestBatch(into, target.span, envelope.records);
+            const touched = envelope.records.map((record) => {
+              const timestamp = (record as { timestamp?: unknown } | null)?.timestamp;
+              return typeof timestamp === 'number' ? timestamp : engine.now;
+            });
+            return (
+              engine.generated.writeManual(target.item.id, columns, touched, ingest)?.result ??
+              ingest(columns)
+            );
+          });
           if (target.span.draft && earliest < target.span.draft.periodEnd) {
             engine.refreshDraftLine(target.span.draft, target.item);
           }
@@ -291,7 +299,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       create: (args) => {
         const parsed = parseArgs(schemas.generatorCreateArgs, args);
         const target = engine.usageTarget(parsed.subscriptionItem);
-        const seed = parsed.spec.seed ?? drawSeed(state);
+        if (parsed.id && engine.generated.list().some((g) => g.id === parsed.id)) {
+          throw invalidRequest(
+            'resource_already_exists',
+            'id',
+            `A generator with id '${parsed.id}' already exists: choose another id or omit it.`,
+          );
+        }
+        const id = parsed.id ?? freeGeneratorId();
+        // The default seed comes from the id, so it takes nothing from the scenario's random state.
+        const seed = parsed.spec.seed ?? seedFromId(id);
         const spec = parseGeneratorSpec(
           { ...parsed.spec, seed, start: parsed.spec.start ?? engine.now },
           'spec',
@@ -303,16 +320,23 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
             `A generator reports live, so it cannot start at ${spec.start}, before ${target.span.from} (the start of the item's open period). Leave start out to begin now.`,
           );
         }
-        if (parsed.spec.seed === undefined) state.rngState = nextRandom(state.rngState).state;
         const generator: UsageGenerator = {
-          id: engine.newId('gen'),
+          id,
           object: 'usage_generator',
           subscriptionItem: target.item.id,
           spec,
           status: 'active',
           created: engine.now,
         };
+        state.generatorCounter += 1;
         engine.generated.add(generator, engine.writableColumns(target.item.id));
+        // Journaled resolved (id, seed, start), so a replay makes exactly this generator.
+        state.journal.push({
+          at: engine.now,
+          method: 'generators.create',
+          args: [{ subscriptionItem: target.item.id, spec, id }],
+          result: id,
+        });
         return copy(generator);
       },
       list: (args) => {
@@ -513,6 +537,14 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
 
   journalMutations(sim, engine);
+
+  /** The next counter-made generator id not taken (a replayed file may hold explicit ids). */
+  function freeGeneratorId(): string {
+    const taken = new Set(engine.generated.list().map((g) => g.id));
+    let id = makeId('gen', state.seed, state.generatorCounter);
+    for (let n = state.generatorCounter + 1; taken.has(id); n++) id = makeId('gen', state.seed, n);
+    return id;
+  }
 
   function billingPeriodTarget(subscriptionId: string): number {
     const subscription = engine.subscription(subscriptionId);
@@ -751,7 +783,6 @@ const JOURNALED_METHODS = [
   'invoices.markUncollectible',
   'webhookEndpoints.create',
   'settings.update',
-  'generators.create',
   'generators.stop',
 ] as const;
 
@@ -779,9 +810,11 @@ function journalMutations(sim: Simulator, engine: Engine): void {
   }
 }
 
-/** A generator seed drawn from the scenario's random state (the caller commits the new state). */
-function drawSeed(state: Snapshot): number {
-  return Math.floor(nextRandom(state.rngState).value * 0x100000000);
+/** FNV-1a of the id: a generator's default seed, fixed by its id. */
+function seedFromId(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 function runToEnd(steps: Generator<AdvanceProgress, TestClock>): TestClock {

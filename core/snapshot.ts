@@ -52,8 +52,12 @@ export interface Snapshot {
   schemaVersion: number;
   seed: number;
   idCounter: number;
-  /** Usage record ids count apart, so other ids don't depend on how usage was reported. */
+  /** Usage records, events and generators count their ids apart, so the ids of everything else
+   * don't depend on how usage was reported, which events a draft refresh emitted, or on
+   * generators that were later materialized. */
   usageRecordCounter: number;
+  eventCounter: number;
+  generatorCounter: number;
   rngState: number;
   clock: TestClock;
   settings: SimulatorSettings;
@@ -155,7 +159,14 @@ export function migrateSnapshot(json: unknown): Snapshot {
       );
     }
   }
-  for (const key of ['seed', 'idCounter', 'usageRecordCounter', 'rngState'] as const) {
+  for (const key of [
+    'seed',
+    'idCounter',
+    'usageRecordCounter',
+    'eventCounter',
+    'generatorCounter',
+    'rngState',
+  ] as const) {
     if (typeof current[key] !== 'number') {
       throw invalidRequest(
         'snapshot_invalid',

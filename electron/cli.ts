@@ -1,0 +1,504 @@
+// The headless `meterlab` command: run a scenario file to a date and write its invoices, compare
+// prices on its usage, or validate it. The scenario is replayed by the engine, then opened in an
+// in-memory workspace and driven through the same dispatch as the desktop and browser hosts.
+import { readFile, writeFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseArgs } from 'node:util';
+import type {
+  ErrorEnvelope,
+  HostEvent,
+  Method,
+  MethodArgs,
+  MethodResult,
+  ScenarioSummary,
+} from '../core/contract';
+import { createDispatcher } from '../core/dispatch';
+import { formatMoney } from '../core/money';
+import { invoiceLinesCsv, invoicesJson } from '../core/scenario/exports';
+import { formatProblem, isoTime } from '../core/scenario/format';
+import type { ScenarioProblem } from '../core/scenario/format';
+import { importScenario } from '../core/scenario/replay';
+import type { Snapshot } from '../core/snapshot';
+import type { PriceComparison } from '../core/api';
+import type { Invoice } from '../core/types';
+import { Workspace } from '../core/workspace';
+import { MemoryWorkspaceStore } from '../core/workspace-store';
+
+export const USAGE = `Usage: meterlab <command> <scenario.json> [options]
+
+Commands:
+  run <scenario.json>       Replay the scenario, fast-forward it and write its invoices.
+      --until <date>        Advance the clock to this ISO date (2025-06-01 or 2025-06-01T12:00:00Z).
+      --periods <n>         Or advance n billing periods (default 1; 0 keeps the file's clock).
+      --out <file>          Write the invoices to a .csv (one row per line) or .json file.
+      --format <format>     What to print: table (a summary, the default), json or csv.
+  compare <scenario.json>   Bill the scenario's usage under each price: revenue per period.
+      --price <id>          A price of the scenario; repeat for each (1 to 5).
+      --until, --periods    Fast-forward first, as for run (default: the file's clock).
+      --format <format>     table (default), json or csv.
+  validate <scenario.json>  Check a scenario file and print every problem found.
+      --format <format>     text (default) or json.
+
+Exit codes: 0 done, 1 the scenario was refused or failed, 2 bad command line.
+`;
+
+/** Where the CLI writes; a TTY on stderr gets progress bars. */
+export interface CliIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+/** A command-line mistake: exit code 2. */
+class UsageError extends Error {}
+
+/** The scenario could not be used: exit code 1. */
+class ScenarioError extends Error {}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO date as unix seconds; a date alone is midnight UTC, a time needs its zone. */
+function parseUntil(text: string): number {
+  if (!DATE_ONLY.test(text) && !DATE_TIME.test(text)) {
+    throw new UsageError(
+      `--until '${text}' is not an ISO date: use 2025-06-01 (midnight UTC) or 2025-06-01T12:00:00Z (a time needs Z or an offset).`,
+    );
+  }
+  const day = text.slice(0, 10);
+  // Date.parse rolls impossible days over (2025-02-30 -> March 2): refuse them instead.
+  if (new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+    throw new UsageError(`--until '${text}': ${day} is not a day of the calendar.`);
+  }
+  return Math.floor(Date.parse(text) / 1000);
+}
+
+/** How far to fast-forward: to a time, or a number of billing periods. */
+type Target = { until: number; text: string } | { periods: number };
+
+/** The time options, checked before any work starts. */
+function targetOf(values: CliValues, defaultPeriods: number): Target {
+  if (values.until !== undefined && values.periods !== undefined) {
+    throw new UsageError('use --until or --periods, not both.');
+  }
+  if (values.until !== undefined) return { until: parseUntil(values.until), text: values.until };
+  if (values.periods === undefined) return { periods: defaultPeriods };
+  if (!/^\d+$/.test(values.periods) || Number(values.periods) > 1200) {
+    throw new UsageError(`--periods '${values.periods}' must be a whole number from 0 to 1200.`);
+  }
+  return { periods: Number(values.periods) };
+}
+
+function formatOf(values: CliValues, formats: string[]): string {
+  const format = values.format ?? formats[0]!;
+  if (!formats.includes(format)) {
+    throw new UsageError(`--format '${format}' is not one of ${formats.join(', ')}.`);
+  }
+  return format;
+}
+
+/** A progress bar on stderr, drawn only on a terminal. */
+function progressBar(io: CliIo, label: string) {
+  let shown = -1;
+  return {
+    update(done: number, total: number) {
+      if (!io.stderr.isTTY) return;
+      const percent = Math.min(100, Math.floor((done / Math.max(1, total)) * 100));
+      if (percent === shown) return;
+      shown = percent;
+      const filled = Math.round(percent / 4);
+      io.stderr.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(25 - filled)}] ${percent}%`);
+    },
+    finish() {
+      if (io.stderr.isTTY && shown >= 0) io.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+async function readScenario(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : String((error as Error).message);
+    throw new UsageError(`cannot read '${path}': ${reason}.`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ScenarioError(`${path} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function refused(path: string, problems: readonly ScenarioProblem[]): ScenarioError {
+  const listed = problems.map((problem) => `  ${formatProblem(problem)}`).join('\n');
+  return new ScenarioError(`${path} was refused:\n${listed}`);
+}
+
+/** Replays the file (with a progress bar), or explains every problem. */
+function replayFile(io: CliIo, path: string, input: unknown) {
+  const bar = progressBar(io, 'Replaying');
+  const { simulator, problems, file } = importScenario(input, { onProgress: bar.update });
+  bar.finish();
+  if (!simulator || !file) throw refused(path, problems);
+  return { snapshot: simulator.snapshot(), file };
+}
+
+type Call = <M extends Method>(
+  method: M,
+  args: MethodArgs<M>,
+  onEvent?: (event: HostEvent) => void,
+) => Promise<MethodResult<M>>;
+
+/** A refusal of the engine, with its error envelope. */
+class EngineRefused extends Error {
+  constructor(readonly error: ErrorEnvelope) {
+    super(error.message);
+  }
+}
+
+/** Opens the replayed scenario in an in-memory workspace and returns the host's one dispatch. */
+async function openScenario(name: string, snapshot: Snapshot): Promise<Call> {
+  const workspace = await Workspace.load({
+    store: new MemoryWorkspaceStore(),
+    now: () => Date.now(),
+    // The scenario enters the workspace as its one template.
+    templates: {
+      list: () => [{ id: 'scenario', name, description: '' }],
+      build: () => snapshot,
+    },
+  });
+  const dispatch = createDispatcher(workspace, {
+    yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+  });
+  const call: Call = async (method, args, onEvent) => {
+    const result = await dispatch(method, args, onEvent ? { onEvent } : {});
+    if (!result.ok) throw new EngineRefused(result.error);
+    return result.data as MethodResult<typeof method>;
+  };
+  await call('workspace.create', [{ name, template: 'scenario' }]);
+  return call;
+}
+
+/** The options as parsed (see OPTIONS). */
+interface CliValues {
+  until?: string;
+  periods?: string;
+  out?: string;
+  format?: string;
+  price?: string[];
+  help?: boolean;
+}
+
+/** Moves the clock as asked; returns what was done, for the summary. */
+async function fastForward(io: CliIo, call: Call, target: Target): Promise<string> {
+  const bar = progressBar(io, 'Advancing');
+  if ('until' in target) {
+    const clock = await call('testClock.retrieve', []);
+    if (target.until < clock.frozenTime) {
+      throw new UsageError(
+        `--until ${target.text} is before the scenario's clock (${isoTime(clock.frozenTime)}): the clock only moves forward.`,
+      );
+    }
+    await call('testClock.advance', [{ frozenTime: target.until }], (event) => {
+      if (event.type === 'progress') bar.update(event.done, event.total);
+    });
+    bar.finish();
+    return `advanced to ${target.text}`;
+  }
+  let advanced = 0;
+  while (advanced < target.periods) {
+    const { data } = await call('subscriptions.list', [{ limit: 10_000 }]);
+    const next = data
+      .filter((subscription) => subscription.endedAt === null)
+      .sort((a, b) => a.currentPeriodEnd - b.currentPeriodEnd)[0];
+    if (!next) {
+      io.stderr.write(`meterlab: no active subscription left after ${advanced} periods.\n`);
+      break;
+    }
+    await call('testClock.advanceBillingPeriod', [{ subscription: next.id }]);
+    bar.update(++advanced, target.periods);
+  }
+  bar.finish();
+  return advanced === 0
+    ? 'clock as in the file'
+    : `${advanced} billing period${advanced === 1 ? '' : 's'} advanced`;
+}
+
+/** All invoices, oldest first. */
+async function allInvoices(call: Call): Promise<Invoice[]> {
+  const { data, hasMore } = await call('invoices.list', [{ limit: 10_000 }]);
+  if (hasMore)
+    throw new ScenarioError(
+      'the scenario has more than 10,000 invoices: run it to an earlier date.',
+    );
+  return data.reverse();
+}
+
+/** Columns padded to their widest cell; `numeric` columns are right-aligned. */
+function table(header: string[], rows: string[][], numeric: Set<number>): string {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) =>
+        numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+function moneyByCurrency(totals: Record<string, number>): string {
+  const entries = Object.entries(totals);
+  return entries.length
+    ? entries.map(([currency, minor]) => formatMoney(minor, currency)).join(', ')
+    : '0';
+}
+
+/** What an invoice counts for in "billed": finalized and not voided (as the workspace counts). */
+const isBilled = (invoice: Invoice) => invoice.finalizedAt !== null && invoice.status !== 'void';
+
+function summaryOf(invoices: Invoice[], customers: { id: string; name: string }[]) {
+  return customers.map((customer) => {
+    const own = invoices.filter((invoice) => invoice.customer === customer.id);
+    const billed: Record<string, number> = {};
+    for (const invoice of own.filter(isBilled)) {
+      billed[invoice.currency] = (billed[invoice.currency] ?? 0) + invoice.total;
+    }
+    return {
+      customer: customer.id,
+      name: customer.name,
+      invoices: own.length,
+      periods: own.filter((invoice) => invoice.billingReason === 'subscription_cycle').length,
+      billed,
+    };
+  });
+}
+
+async function runCommand(io: CliIo, path: string, values: CliValues) {
+  const format = formatOf(values, ['table', 'json', 'csv']);
+  const target = targetOf(values, 1);
+  const out = values.out;
+  if (out !== undefined && !['.csv', '.json'].includes(extname(out).toLowerCase())) {
+    throw new UsageError(`--out '${out}' must end in .csv or .json (the format is taken from it).`);
+  }
+  const { snapshot, file } = replayFile(io, path, await readScenario(path));
+  const call = await openScenario(file.name, snapshot);
+  const advanced = await fastForward(io, call, target);
+  const invoices = await allInvoices(call);
+  const customers = (await call('customers.list', [{ limit: 10_000 }])).data.reverse();
+  const current = (await call('workspace.current', [])) as ScenarioSummary;
+
+  if (out !== undefined) {
+    const text =
+      extname(out).toLowerCase() === '.csv'
+        ? invoiceLinesCsv(invoices, { customers })
+        : invoicesJson(invoices);
+    try {
+      await writeFile(out, text);
+    } catch (error) {
+      throw new UsageError(`cannot write '${out}': ${(error as Error).message}`);
+    }
+  }
+
+  const summary = summaryOf(invoices, customers);
+  if (format === 'json') {
+    const result = {
+      scenario: file.name,
+      clock: isoTime(current.frozenTime),
+      customers: summary,
+      billed: current.invoicedTotals,
+      invoices,
+    };
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else if (format === 'csv') {
+    io.stdout.write(invoiceLinesCsv(invoices, { customers }));
+  } else {
+    io.stdout.write(
+      `${file.name}\nClock ${isoTime(current.frozenTime)} (${advanced}), ${invoices.length} invoices\n\n`,
+    );
+    io.stdout.write(
+      table(
+        ['customer', 'name', 'invoices', 'periods', 'billed'],
+        summary.map((row) => [
+          row.customer,
+          row.name,
+          String(row.invoices),
+          String(row.periods),
+          moneyByCurrency(row.billed),
+        ]),
+        new Set([2, 3, 4]),
+      ),
+    );
+    io.stdout.write(`\nTotal billed: ${moneyByCurrency(current.invoicedTotals)}\n`);
+    if (out !== undefined) io.stdout.write(`Invoices written to ${out}\n`);
+  }
+}
+
+async function compareCommand(io: CliIo, path: string, values: CliValues) {
+  const format = formatOf(values, ['table', 'json', 'csv']);
+  const target = targetOf(values, 0);
+  const prices = values.price ?? [];
+  if (prices.length === 0) throw new UsageError('compare needs at least one --price <id>.');
+  const { snapshot, file } = replayFile(io, path, await readScenario(path));
+  const call = await openScenario(file.name, snapshot);
+  await fastForward(io, call, target);
+  let comparison: PriceComparison;
+  try {
+    comparison = await call('analysis.comparePrices', [{ prices }]);
+  } catch (error) {
+    if (!(error instanceof EngineRefused)) throw error;
+    const known = (await call('prices.list', [{ limit: 10_000 }])).data
+      .map((price) => `${price.id}${price.nickname ? ` (${price.nickname})` : ''}`)
+      .join(', ');
+    const which = /^prices\[(\d+)\]$/.exec(error.error.param ?? '');
+    const subject = which ? `--price ${prices[Number(which[1])]}` : '--price';
+    throw new UsageError(
+      `${subject}: ${error.message} Prices in this scenario: ${known || 'none'}.`,
+    );
+  }
+  const byPeriod = new Map<
+    string,
+    { start: number; end: number; amounts: Record<string, number> }
+  >();
+  for (const row of comparison.rows) {
+    const key = `${row.periodStart}-${row.periodEnd}`;
+    const entry = byPeriod.get(key) ?? { start: row.periodStart, end: row.periodEnd, amounts: {} };
+    for (const price of comparison.prices) {
+      entry.amounts[price] = (entry.amounts[price] ?? 0) + row.amounts[price]!;
+    }
+    byPeriod.set(key, entry);
+  }
+  const periods = [...byPeriod.values()].sort((a, b) => a.start - b.start || a.end - b.end);
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify({ ...comparison, periods }, null, 2)}\n`);
+    return;
+  }
+  if (format === 'csv') {
+    const lines = [
+      ['period_start', 'period_end', ...comparison.prices].join(','),
+      ...periods.map((period) =>
+        [
+          isoTime(period.start),
+          isoTime(period.end),
+          ...comparison.prices.map((price) => period.amounts[price]),
+        ].join(','),
+      ),
+    ];
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return;
+  }
+  const money = (minor: number) => formatMoney(minor, comparison.currency);
+  const rows = periods.map((period) => [
+    `${isoTime(period.start)} – ${isoTime(period.end)}`,
+    ...comparison.prices.map((price) => money(period.amounts[price]!)),
+  ]);
+  rows.push(['total', ...comparison.prices.map((price) => money(comparison.totals[price]!))]);
+  io.stdout.write(`${file.name}: revenue per period under each price\n\n`);
+  for (const id of comparison.prices) {
+    const price = await call('prices.retrieve', [id]);
+    const strategy = price.recurring.aggregateUsage ?? 'sum';
+    io.stdout.write(`  ${id}  ${price.nickname ?? price.billingScheme} (${strategy})\n`);
+  }
+  io.stdout.write('\n');
+  io.stdout.write(
+    table(['period', ...comparison.prices], rows, new Set(comparison.prices.map((_, i) => i + 1))),
+  );
+}
+
+async function validateCommand(io: CliIo, path: string, values: CliValues) {
+  const format = formatOf(values, ['text', 'json']);
+  const input = await readScenario(path);
+  const bar = progressBar(io, 'Checking');
+  const { simulator, problems, file, migratedFrom } = importScenario(input, {
+    onProgress: bar.update,
+  });
+  bar.finish();
+  if (format === 'json') {
+    io.stdout.write(`${JSON.stringify({ valid: problems.length === 0, problems }, null, 2)}\n`);
+  } else if (simulator && file) {
+    const migrated = migratedFrom === null ? '' : ` (schemaVersion ${migratedFrom}, migrated)`;
+    io.stdout.write(`${path}: valid scenario '${file.name}'${migrated}\n`);
+  } else {
+    io.stdout.write(`${path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+    for (const problem of problems) io.stdout.write(`  ${formatProblem(problem)}\n`);
+  }
+  return problems.length === 0 ? 0 : 1;
+}
+
+const OPTIONS = {
+  until: { type: 'string' },
+  periods: { type: 'string' },
+  out: { type: 'string' },
+  format: { type: 'string' },
+  price: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Which options each command takes. */
+const COMMAND_OPTIONS: Record<string, string[]> = {
+  run: ['until', 'periods', 'out', 'format'],
+  compare: ['price', 'until', 'periods', 'format'],
+  validate: ['format'],
+};
+
+/** Runs the command line; returns the exit code. */
+export async function main(argv: string[], io: CliIo = process): Promise<number> {
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    const [command, path, ...extra] = positionals;
+    if (values.help || command === 'help' || command === undefined) {
+      io.stdout.write(USAGE);
+      return command === undefined && !values.help ? 2 : 0;
+    }
+    const allowed = COMMAND_OPTIONS[command];
+    if (!allowed)
+      throw new UsageError(`unknown command '${command}': use run, compare or validate.`);
+    for (const option of Object.keys(values)) {
+      if (!allowed.includes(option)) {
+        throw new UsageError(
+          `${command} takes no --${option} (it takes ${allowed.map((o) => `--${o}`).join(', ')}).`,
+        );
+      }
+    }
+    if (path === undefined)
+      throw new UsageError(
+        `${command} needs a scenario file: meterlab ${command} <scenario.json>.`,
+      );
+    if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'.`);
+    if (command === 'validate') return await validateCommand(io, path, values);
+    if (command === 'compare') await compareCommand(io, path, values);
+    else await runCommand(io, path, values);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`meterlab: ${error.message}\nRun 'meterlab --help' for usage.\n`);
+      return 2;
+    }
+    if (error instanceof ScenarioError) {
+      io.stderr.write(`meterlab: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof EngineRefused) {
+      const { code, param, message } = error.error;
+      io.stderr.write(
+        `meterlab: the engine refused (${code}${param ? `, ${param}` : ''}): ${message}\n`,
+      );
+      return 1;
+    }
+    io.stderr.write(
+      `meterlab: internal error (a bug in Meterlab): ${(error as Error).stack ?? String(error)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,190 @@
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import {
+  INVOICE_CSV_COLUMNS,
+  SELLER_NAME,
+  escapeHtml,
+  invoiceLinesCsv,
+  invoicesHtml,
+  invoicesJson,
+} from '../../../core/scenario/exports';
+import { createSimulator } from '../../../core/simulator';
+import type { Simulator } from '../../../core/simulator';
+import { DAY, MARCH_1, guideScenario } from './helpers';
+
+/** Every invoice of the scenario, oldest first, with what the exports name. */
+function exportInput(sim: Simulator) {
+  return {
+    invoices: sim.invoices.list({ limit: 10_000 }).data.reverse(),
+    customers: sim.customers.list().data,
+    prices: sim.prices.list().data,
+  };
+}
+
+/** The guide, billed: 18,420 calls at 0.2 cents = 3684 cents. */
+function billedGuide() {
+  const scenario = guideScenario();
+  scenario.sim.testClock.advance({ frozenTime: MARCH_1 + DAY });
+  scenario.sim.usageRecords.create({ subscriptionItem: scenario.item, quantity: 18_420 });
+  scenario.sim.testClock.advanceBillingPeriod({ subscription: scenario.subscription.id });
+  return scenario;
+}
+
+/** A licensed plan whose product name needs quoting, with a mid-period upgrade (a credit line). */
+function awkwardScenario() {
+  const sim = createSimulator({ seed: 3, startTime: MARCH_1 });
+  const product = sim.products.create({ name: '=HYPERLINK("x"), "Pro", plan\nline two' });
+  const price = sim.prices.create({
+    product: product.id,
+    currency: 'EUR',
+    nickname: '<b>Pro</b> & more',
+    unitAmount: 1000,
+    recurring: { interval: 'month' },
+  });
+  const customer = sim.customers.create({
+    name: '@Ünïcode, "Quoted" <Co>',
+    paymentMethod: 'pm_card_visa',
+  });
+  const subscription = sim.subscriptions.create({
+    customer: customer.id,
+    items: [{ price: price.id, quantity: 1 }],
+  });
+  sim.testClock.advance({ frozenTime: MARCH_1 + 15 * DAY });
+  sim.subscriptions.update(subscription.id, {
+    items: [{ id: subscription.items.data[0]!.id, quantity: 3 }],
+  });
+  sim.testClock.advanceBillingPeriod({ subscription: subscription.id });
+  return sim;
+}
+
+describe('invoiceLinesCsv', () => {
+  it('writes one row per line with the amount in minor units and formatted', () => {
+    const { sim, item, price } = billedGuide();
+    const { invoices, customers } = exportInput(sim);
+    const csv = invoiceLinesCsv(invoices, { customers });
+    const { data } = Papa.parse<Record<string, string>>(csv, {
+      header: true,
+      skipEmptyLines: true,
+    });
+    // The creation invoice of a metered-only subscription has no lines.
+    expect(data).toEqual([
+      {
+        invoice: invoices[1]!.id,
+        customer: 'cust_8aZ2',
+        customer_name: 'Acme',
+        period_start: '2025-03-01T00:00:00Z',
+        period_end: '2025-04-01T00:00:00Z',
+        item,
+        price: price.id,
+        description: 'API access (18420 units, sum)',
+        strategy: 'sum',
+        quantity: '18420',
+        amount_minor: '3684',
+        amount: 'EUR 36.84',
+        currency: 'EUR',
+        status: 'paid',
+      },
+    ]);
+    expect(csv.split('\n')[0]).toBe(INVOICE_CSV_COLUMNS.join(','));
+  });
+
+  it('quotes and escapes what needs it, and defuses spreadsheet formulas', () => {
+    const sim = awkwardScenario();
+    const { invoices, customers } = exportInput(sim);
+    const csv = invoiceLinesCsv(invoices, { customers });
+    const { data, errors } = Papa.parse<Record<string, string>>(csv, {
+      header: true,
+      skipEmptyLines: true,
+    });
+    expect(errors).toEqual([]);
+    const rows = data.map((row) => [row.description, row.amount_minor, row.amount, row.strategy]);
+    const name = '=HYPERLINK("x"), "Pro", plan\nline two';
+    // 10.00 for the first month; then March 16 - April 1 is 16 of 31 days: credit
+    // -1000 x 16/31 = -516.13 -> -516, charge 3000 x 16/31 = 1548.39 -> 1548; April 3 x 1000.
+    expect(rows).toEqual([
+      [`1 × ${name}`, '1000', 'EUR 10.00', 'licensed'],
+      [expect.stringContaining(`Unused time on 1 × ${name}`), '-516', "'-EUR 5.16", 'licensed'],
+      [expect.stringContaining(`Remaining time on 3 × ${name}`), '1548', 'EUR 15.48', 'licensed'],
+      [`3 × ${name}`, '3000', 'EUR 30.00', 'licensed'],
+    ]);
+    expect(data[0]!.customer_name).toBe(`'@Ünïcode, "Quoted" <Co>`);
+  });
+});
+
+describe('invoicesJson', () => {
+  it("is the engine's invoice objects", () => {
+    const { sim } = billedGuide();
+    const { invoices } = exportInput(sim);
+    expect(JSON.parse(invoicesJson(invoices))).toEqual(invoices);
+  });
+});
+
+describe('invoicesHtml', () => {
+  it('lays out an invoice: seller, customer, period, lines with the explanation, totals, status', () => {
+    const { sim } = billedGuide();
+    const input = exportInput(sim);
+    const html = invoicesHtml([input.invoices[1]!], input);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain(SELLER_NAME);
+    expect(html).toContain('<title>Invoice inv_');
+    for (const text of [
+      'Acme',
+      'cust_8aZ2',
+      '2025-03-01 00:00 UTC – 2025-04-01 00:00 UTC',
+      'API access (18420 units, sum)',
+      '18,420',
+      'EUR 36.84',
+      'status-paid">Paid<',
+      'Payment attempts',
+      'pm_card_visa, succeeded',
+    ]) {
+      expect(html).toContain(text);
+    }
+    expect(html.match(/<section class="invoice">/g)).toHaveLength(1);
+  });
+
+  it('shows the tier by tier explanation of a graduated line', () => {
+    const sim = createSimulator({ seed: 9, startTime: MARCH_1 });
+    const product = sim.products.create({ name: 'Conversions' });
+    const price = sim.prices.create({
+      product: product.id,
+      currency: 'EUR',
+      billingScheme: 'tiered',
+      tiersMode: 'graduated',
+      tiers: [
+        { upTo: 1000, unitAmount: 0 },
+        { upTo: 'inf', unitAmountDecimal: '0.5', flatAmount: 100 },
+      ],
+      recurring: { interval: 'month', usageType: 'metered' },
+    });
+    const customer = sim.customers.create({ name: 'Tiered', paymentMethod: 'pm_card_visa' });
+    const subscription = sim.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: price.id }],
+    });
+    sim.usageRecords.create({ subscriptionItem: subscription.items.data[0]!.id, quantity: 1801 });
+    sim.testClock.advanceBillingPeriod({ subscription: subscription.id });
+    const input = exportInput(sim);
+    const html = invoicesHtml(input.invoices, { ...input, scenarioName: 'Tiers' });
+    // 1000 free; 801 x 0.5 = 400.5 + 100 flat = 500.5 cents, rounded half up to 501
+    expect(html).toContain('<table class="steps">');
+    expect(html).toContain('× EUR 0.005');
+    expect(html).toContain('+ EUR 1.00 flat');
+    expect(html).toContain('EUR 5.005, rounded half up to EUR 5.01');
+    expect(html).toContain('<title>Invoices of Tiers</title>');
+  });
+
+  it('escapes every text it prints', () => {
+    const sim = awkwardScenario();
+    const input = exportInput(sim);
+    const html = invoicesHtml(input.invoices, input);
+    expect(html).not.toContain('<b>Pro</b>');
+    expect(html).toContain('&lt;b&gt;Pro&lt;/b&gt; &amp; more');
+    expect(html).toContain('@Ünïcode, &quot;Quoted&quot; &lt;Co&gt;');
+    expect(escapeHtml(`<a href='x'>&`)).toBe('&lt;a href=&#39;x&#39;&gt;&amp;');
+  });
+
+  it('prints a page that says so when there is no invoice', () => {
+    expect(invoicesHtml([], { customers: [], prices: [] })).toContain('No invoices yet');
+  });
+});
