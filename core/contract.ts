@@ -2,6 +2,7 @@
 // argument tuples and results, the error envelope, and the events pushed to the UI. Every host
 // (Electron IPC, the browser host over HTTP, the CLI, tests) calls `dispatch` with these names.
 import type { SimulatorApi } from './api';
+import type { ScenarioFile } from './scenario/format';
 
 type EngineNamespace = Exclude<keyof SimulatorApi, 'quote'>;
 
@@ -19,6 +20,13 @@ type EngineFunction<M extends EngineMethod> = M extends 'quote'
       ? SimulatorApi[N][F]
       : never
     : never;
+
+/** A file made for the user to save (the host or the UI writes it). */
+export interface ExportedFile {
+  filename: string;
+  mimeType: string;
+  content: string;
+}
 
 /** A scenario as the workspace lists it. */
 export interface ScenarioSummary {
@@ -47,6 +55,16 @@ export interface WorkspaceMethods {
   'workspace.delete': (id: string) => { deleted: string };
   'workspace.undoDelete': () => ScenarioSummary;
   'workspace.templates': () => { id: string; name: string; description: string }[];
+  /** Replays a meterlab-scenario file into a new scenario and opens it; a refused file changes
+   * nothing and the error lists each problem (path and reason). */
+  'workspace.importScenario': (args: { file: unknown; name?: string }) => ScenarioSummary;
+  /** A scenario as a meterlab-scenario file (core/scenario/FORMAT.md). */
+  'workspace.exportScenario': (id: string) => ScenarioFile;
+  /** The open scenario's invoices (or one of them) as CSV, JSON, or a printable HTML page. */
+  'workspace.exportInvoices': (args: {
+    format: 'csv' | 'json' | 'html';
+    invoice?: string;
+  }) => ExportedFile;
 }
 
 export type WorkspaceMethod = keyof WorkspaceMethods;

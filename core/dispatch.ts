@@ -187,6 +187,21 @@ const workspaceMethods = {
   'workspace.delete': { arity: [1, 1], readOnly: false, run: (w, [id]) => w.delete(id as string) },
   'workspace.undoDelete': { arity: [0, 0], readOnly: false, run: (w) => w.undoDelete() },
   'workspace.templates': { arity: [0, 0], readOnly: true, run: (w) => w.templates() },
+  'workspace.importScenario': {
+    arity: [1, 1],
+    readOnly: false,
+    run: (w, [a]) => w.importScenario(a as never),
+  },
+  'workspace.exportScenario': {
+    arity: [1, 1],
+    readOnly: true,
+    run: (w, [id]) => w.exportScenario(id as string),
+  },
+  'workspace.exportInvoices': {
+    arity: [1, 1],
+    readOnly: true,
+    run: (w, [a]) => w.exportInvoices(a as never),
+  },
 } satisfies Record<WorkspaceMethod, WorkspaceSpec>;
 
 /** Every method of the contract, in the order above. */

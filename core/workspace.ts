@@ -3,9 +3,13 @@
 // requested while a write is in flight joins the next write, so a burst of changes is one write,
 // and every caller's promise resolves only once a write that includes its change is durable.
 import { z } from 'zod';
-import type { ScenarioSummary } from './contract';
+import type { ExportedFile, ScenarioSummary } from './contract';
 import { invalidRequest, toErrorEnvelope } from './errors';
 import type { MeterlabError } from './errors';
+import { invoiceLinesCsv, invoicesHtml, invoicesJson } from './scenario/exports';
+import { scenarioRefused } from './scenario/format';
+import type { ScenarioFile } from './scenario/format';
+import { exportScenario, importScenario } from './scenario/replay';
 import { createSimulator } from './simulator';
 import type { Simulator, SimulatorOptions } from './simulator';
 import type { Snapshot } from './snapshot';
@@ -57,6 +61,16 @@ type ScenarioMeta = Omit<StoredScenario, 'snapshot'> & { stats: ScenarioStats };
 const undoDepth = 20;
 
 const scenarioName = z.string().trim().min(1).max(200);
+const importArgs = z.strictObject({
+  file: z.unknown(),
+  name: z.string().trim().min(1).max(200).optional(),
+});
+const exportInvoicesArgs = z.strictObject({
+  format: z.enum(['csv', 'json', 'html']),
+  invoice: objectId.optional(),
+});
+const EXPORT_TYPES = { csv: 'text/csv', json: 'application/json', html: 'text/html' } as const;
+
 const createArgs = z.strictObject({
   name: scenarioName,
   template: z.string().min(1).max(200).optional(),
@@ -217,6 +231,59 @@ export class Workspace {
   }
 
   /** Copies a scenario (the open one as it is now) under a new id; the copy is not opened. */
+  importScenario(args: { file: unknown; name?: string }): ScenarioSummary {
+    const { file: input, name } = parseArgs(importArgs, args);
+    const { simulator, problems, file } = importScenario(input);
+    if (!simulator || !file) throw scenarioRefused(problems);
+    const now = this.#now();
+    const meta: ScenarioMeta = {
+      id: this.#newId(now),
+      name: name ?? file.name,
+      createdAt: now,
+      lastOpenedAt: now,
+      stats: scenarioStats(simulator.snapshot()),
+    };
+    this.#scenarios.push(meta);
+    this.#switchTo(meta.id, simulator);
+    return summarize(meta);
+  }
+
+  exportScenario(id: string): ScenarioFile {
+    const meta = this.#find(parseArgs(objectId, id, 'id'));
+    return exportScenario(this.#snapshotOf(meta.id), { name: meta.name });
+  }
+
+  exportInvoices(args: { format: 'csv' | 'json' | 'html'; invoice?: string }): ExportedFile {
+    const { format, invoice } = parseArgs(exportInvoicesArgs, args);
+    const open = this.#open;
+    if (!open) {
+      throw invalidRequest(
+        'no_scenario_open',
+        null,
+        'Open a scenario first: its invoices are exported.',
+      );
+    }
+    const sim = open.simulator;
+    const invoices = invoice
+      ? [sim.invoices.retrieve(invoice)]
+      : sim.invoices.list({ limit: 10_000 }).data.reverse();
+    const scenarioName = this.#find(open.id).name;
+    const context = {
+      customers: sim.customers.list({ limit: 10_000 }).data,
+      prices: sim.prices.list({ limit: 10_000 }).data,
+      scenarioName,
+    };
+    const content =
+      format === 'csv'
+        ? invoiceLinesCsv(invoices, context)
+        : format === 'json'
+          ? invoicesJson(invoices)
+          : invoicesHtml(invoices, context);
+    const base =
+      invoice ?? `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-invoices`;
+    return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
+  }
+
   duplicate(id: string): ScenarioSummary {
     const source = this.#find(parseArgs(objectId, id, 'id'));
     const now = this.#now();
