@@ -68,16 +68,21 @@ export function restoreStream(words: readonly number[]): Sfc32 {
   return new Sfc32(words[0]!, words[1]!, words[2]!, words[3]!);
 }
 
-/** Below this mean Poisson draws use inversion; from it on, PTRS (numpy's threshold too). */
-const PTRS_THRESHOLD = 10;
+/**
+ * Below this mean Poisson draws use inversion; from it on, PTRS. numpy switches at 10, but an
+ * inversion search costs about what PTRS does up to a mean of ~64, and a repeated mean (a
+ * constant rate) then draws from a guide table in a few steps. Inversion gives the same draw from
+ * the table as from the search, so a restored cursor continues exactly.
+ */
+const PTRS_THRESHOLD = 64;
 /** The largest number nextOpenUnit returns: an inversion search never looks past it. */
 const MAX_OPEN_UNIT = (4294967295 + 0.5) / 4294967296;
-/** Inversion stops here; below PTRS_THRESHOLD the chance of more is under 1e-80. */
-const LAST_INVERSION_TERM = 127;
+/** Inversion stops here; below PTRS_THRESHOLD the chance of more is under 1e-30. */
+const LAST_INVERSION_TERM = 220;
 /** 1/k, so the inversion search multiplies instead of dividing. */
 const RECIPROCALS = Float64Array.from({ length: LAST_INVERSION_TERM + 1 }, (_, k) => 1 / k);
 /** Buckets of the guide table: a draw starts its search at its bucket's first candidate. */
-const GUIDE_BUCKETS = 64;
+const GUIDE_BUCKETS = 256;
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 const LOG_FACTORIAL_TABLE_SIZE = 32;
 const logFactorialTable = new Float64Array(LOG_FACTORIAL_TABLE_SIZE);
