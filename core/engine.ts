@@ -70,6 +70,13 @@ export function list<T>(data: T[], limit = 100): List<T> {
   return { object: 'list', data: data.slice(0, limit).map(copy), hasMore: data.length > limit };
 }
 
+/** The object with this id, or a resource_missing error naming the param. */
+function found<T>(byId: ReadonlyMap<string, T>, id: string, kind: string, param: string): T {
+  const object = byId.get(id);
+  if (object === undefined) throw notFound(kind, param, id);
+  return object;
+}
+
 function notFound(kind: string, param: string, id: string): MeterlabError {
   return invalidRequest(
     'resource_missing',
@@ -163,42 +170,28 @@ export class Engine {
   // ---- lookups -------------------------------------------------------------------------------
 
   product(id: string, param = 'product'): Product {
-    const found = this.productsById.get(id);
-    if (!found) throw notFound('product', param, id);
-    return found;
+    return found(this.productsById, id, 'product', param);
   }
   price(id: string, param = 'price'): Price {
-    const found = this.pricesById.get(id);
-    if (!found) throw notFound('price', param, id);
-    return found;
+    return found(this.pricesById, id, 'price', param);
   }
   customer(id: string, param = 'customer'): Customer {
-    const found = this.customersById.get(id);
-    if (!found) throw notFound('customer', param, id);
-    return found;
+    return found(this.customersById, id, 'customer', param);
   }
   subscription(id: string, param = 'subscription'): Subscription {
-    const found = this.subscriptionsById.get(id);
-    if (!found) throw notFound('subscription', param, id);
-    return found;
+    return found(this.subscriptionsById, id, 'subscription', param);
   }
   item(
     id: string,
     param = 'subscriptionItem',
   ): { item: SubscriptionItem; subscription: Subscription } {
-    const found = this.itemsById.get(id);
-    if (!found) throw notFound('subscription item', param, id);
-    return found;
+    return found(this.itemsById, id, 'subscription item', param);
   }
   invoice(id: string, param = 'id'): Invoice {
-    const found = this.invoicesById.get(id);
-    if (!found) throw notFound('invoice', param, id);
-    return found;
+    return found(this.invoicesById, id, 'invoice', param);
   }
   event(id: string, param = 'id'): BillingEvent {
-    const found = this.eventsById.get(id);
-    if (!found) throw notFound('event', param, id);
-    return copy(found);
+    return copy(found(this.eventsById, id, 'event', param));
   }
   /**
    * Runs a write on the item's usage (up to the clock); a new item's columns are kept only if the

@@ -201,16 +201,7 @@ export class Workspace {
       if (!known.some((t) => t.id === template)) throw templateNotFound(template, known);
       simulator = this.#createSimulator({ snapshot: this.#templates.build(template, seed) });
     }
-    const meta: ScenarioMeta = {
-      id: this.#newId(now),
-      name,
-      createdAt: now,
-      lastOpenedAt: now,
-      stats: scenarioStats(simulator.snapshot()),
-    };
-    this.#scenarios.push(meta);
-    this.#switchTo(meta.id, simulator);
-    return summarize(meta);
+    return this.#addOpen(name, simulator, now);
   }
 
   open(id: string): ScenarioSummary {
@@ -235,10 +226,14 @@ export class Workspace {
     const { file: input, name } = parseArgs(importArgs, args);
     const { simulator, problems, file } = importScenario(input);
     if (!simulator || !file) throw scenarioRefused(problems);
-    const now = this.#now();
+    return this.#addOpen(name ?? file.name, simulator, this.#now());
+  }
+
+  /** Adds a new scenario to the list and opens it. */
+  #addOpen(name: string, simulator: Simulator, now: number): ScenarioSummary {
     const meta: ScenarioMeta = {
       id: this.#newId(now),
-      name: name ?? file.name,
+      name,
       createdAt: now,
       lastOpenedAt: now,
       stats: scenarioStats(simulator.snapshot()),

@@ -1,9 +1,9 @@
 // Package pricing (transformQuantity): the quantity is divided into packages, rounded up or down
 // as the price says, and each package costs the unit amount.
 import { MeterlabError } from '../errors';
-import { Dec, describeRounding, formatExactMoney, roundToMinor } from '../money';
+import { Dec } from '../money';
 import type { Price, PriceExplanation, TransformQuantity } from '../types';
-import { unitAmountOf, unitsText } from './per-unit';
+import { unitsText, unitsTimesAmount } from './per-unit';
 
 /** quantity / divideBy rounded as named; exact for any safe integers (% is exact on them). */
 export function packageCount(quantity: number, transform: TransformQuantity): number {
@@ -31,35 +31,15 @@ export function pricePackage(price: Price, quantity: number): PriceExplanation {
       `Price ${price.id} has no transformQuantity: package pricing needs divideBy and round.`,
     );
   }
-  const unitAmount = unitAmountOf(price);
   const packages = packageCount(quantity, transform);
-  const exact = new Dec(packages).times(unitAmount);
-  const amountExact = exact.toFixed();
-  const amount = roundToMinor(exact);
   const quotient = quotientText(quantity, transform.divideBy);
   const exactDivision = quantity % transform.divideBy === 0;
   const division =
     `${quantity} / ${transform.divideBy} = ${quotient}` +
     (exactDivision ? '' : `, rounded ${transform.round} to ${packages}`) +
     ` ${packages === 1 ? 'package' : 'packages'}`;
-  return {
-    model: 'package',
-    billedQuantity: packages,
-    steps: [
-      {
-        label: `${division}; ${packages} × ${unitAmount}`,
-        quantity: String(packages),
-        unitAmountDecimal: unitAmount,
-        flatAmountDecimal: null,
-        amountExact,
-      },
-    ],
-    amountExact,
-    amount,
-    rounding: 'half_up',
-    summary:
-      `${division} (packages of ${unitsText(transform.divideBy)}); ` +
-      `${unitsText(packages, 'package')} × ${formatExactMoney(unitAmount, price.currency)} = ` +
-      `${describeRounding(amountExact, amount, price.currency)}.`,
-  };
+  return unitsTimesAmount(price, 'package', packages, 'package', {
+    label: division,
+    summary: `${division} (packages of ${unitsText(transform.divideBy)})`,
+  });
 }

@@ -20,19 +20,29 @@ export function unitAmountOf(price: Price): string {
   );
 }
 
-/** quantity × unitAmountDecimal, rounded once. */
-export function pricePerUnit(price: Price, quantity: number): PriceExplanation {
+/**
+ * One step of `units` × the price's unit amount, rounded once: per-unit pricing, and package
+ * pricing once the packages are counted. `how` says where the units came from, for the step's
+ * label and the summary ('' for none).
+ */
+export function unitsTimesAmount(
+  price: Price,
+  model: 'per_unit' | 'package',
+  units: number,
+  unitWord: string,
+  how: { label: string; summary: string } = { label: '', summary: '' },
+): PriceExplanation {
   const unitAmount = unitAmountOf(price);
-  const exact = new Dec(quantity).times(unitAmount);
+  const exact = new Dec(units).times(unitAmount);
   const amountExact = exact.toFixed();
   const amount = roundToMinor(exact);
   return {
-    model: 'per_unit',
-    billedQuantity: quantity,
+    model,
+    billedQuantity: units,
     steps: [
       {
-        label: `${quantity} × ${unitAmount}`,
-        quantity: String(quantity),
+        label: `${how.label ? `${how.label}; ` : ''}${units} × ${unitAmount}`,
+        quantity: String(units),
         unitAmountDecimal: unitAmount,
         flatAmountDecimal: null,
         amountExact,
@@ -42,7 +52,13 @@ export function pricePerUnit(price: Price, quantity: number): PriceExplanation {
     amount,
     rounding: 'half_up',
     summary:
-      `${unitsText(quantity)} × ${formatExactMoney(unitAmount, price.currency)} = ` +
+      `${how.summary ? `${how.summary}; ` : ''}${unitsText(units, unitWord)} × ` +
+      `${formatExactMoney(unitAmount, price.currency)} = ` +
       `${describeRounding(amountExact, amount, price.currency)}.`,
   };
+}
+
+/** quantity × unitAmountDecimal, rounded once. */
+export function pricePerUnit(price: Price, quantity: number): PriceExplanation {
+  return unitsTimesAmount(price, 'per_unit', quantity, 'unit');
 }
