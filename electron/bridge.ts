@@ -1,9 +1,11 @@
-// What the preload exposes to the page as `window.meterlab`: named functions over two IPC
+// What the preload exposes to the page as `window.meterlab`: named functions over three IPC
 // channels, never ipcRenderer itself (the page could then send anything on any channel).
 import type { DispatchResult, HostEvent } from '../core/contract';
+import type { SavedPdf } from './print';
 
 export const CALL_CHANNEL = 'meterlab:call';
 export const EVENT_CHANNEL = 'meterlab:event';
+export const SAVE_PDF_CHANNEL = 'meterlab:save-invoices-pdf';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -16,6 +18,8 @@ export interface MeterlabBridge {
   call(method: string, args: unknown[]): Promise<DispatchResult>;
   /** Subscribes to host events; returns the unsubscribe function. */
   onEvent(listener: (event: HostEvent) => void): () => void;
+  /** Saves the open scenario's invoices (or one) as a PDF where the user chooses. */
+  saveInvoicesPdf(invoice?: string): Promise<DispatchResult<SavedPdf>>;
   platform: 'electron';
 }
 
@@ -31,6 +35,8 @@ export function createBridge(ipc: IpcRendererLike): MeterlabBridge {
         ipc.removeListener(EVENT_CHANNEL, forward);
       };
     },
+    saveInvoicesPdf: (invoice?: string) =>
+      ipc.invoke(SAVE_PDF_CHANNEL, invoice) as Promise<DispatchResult<SavedPdf>>,
     platform: 'electron' as const,
   });
 }

@@ -2,7 +2,8 @@
 // It serves the built renderer and POST /api/<method> ({ "args": [...] } in, DispatchResult
 // out), pushes HostEvents as server-sent events on GET /api/events, and guards the API with a
 // random per-run token, a Host header check (against DNS rebinding), a body-size limit, and the
-// same CSP as the desktop window.
+// same CSP as the desktop window. GET /api/print/invoices serves the invoices' print page, which
+// the user prints or saves as PDF from the browser.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,13 +16,18 @@ import type { TemplateCatalog } from '../core/workspace';
 import { templateCatalog } from '../core/scenario/templates';
 import { noticeEvent } from '../core/workspace-store';
 import type { StoreNotice } from '../core/workspace-store';
-import { SECURITY_HEADERS } from './security';
+import { SECURITY_HEADERS, printPageHeaders } from './security';
 import { readStaticFile } from './static-files';
 import { LowdbWorkspaceStore } from './store';
 
 export const TOKEN_HEADER = 'x-meterlab-token';
 /** Bodies above this are refused (a batch of 100k usage records is about 6 MiB). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** A scenario file is one body: a million usage values take about 13 MiB, pretty-printed ~25. */
+export const MAX_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
+/** GET /api/<PRINT_PATH>[?invoice=in_...]: the open scenario's invoices as a print page. */
+export const PRINT_PATH = 'print/invoices';
+const GET_PATHS = new Set(['events', PRINT_PATH]);
 const HEARTBEAT_MS = 25_000;
 
 export interface HostOptions {
@@ -59,17 +65,22 @@ function tokensMatch(given: string | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The largest body a method accepts: only an import carries a whole scenario file. */
+export function bodyLimit(method: string): number {
+  return method === 'workspace.importScenario' ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES;
+}
+
 class BodyTooLarge extends Error {}
 
-function readBody(request: IncomingMessage): Promise<Buffer> {
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > MAX_BODY_BYTES) return reject(new BodyTooLarge());
+    if (declared > limit) return reject(new BodyTooLarge());
     const chunks: Buffer[] = [];
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         request.removeAllListeners('data');
         request.resume();
         reject(new BodyTooLarge());
@@ -151,17 +162,21 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
     }
     let body: Buffer;
+    const limit = bodyLimit(method);
     try {
-      body = await readBody(request);
+      body = await readBody(request, limit);
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
+      const mib = limit / 1024 / 1024;
       return refuse(
         response,
         413,
         envelope(
           'invalid_request_error',
           'body_too_large',
-          `The request body is over ${MAX_BODY_BYTES / 1024 / 1024} MiB: send usage in smaller batches.`,
+          limit === MAX_BODY_BYTES
+            ? `The request body is over ${mib} MiB: send usage in smaller batches.`
+            : `The scenario file is over ${mib} MiB: Meterlab cannot import it.`,
         ),
         { Connection: 'close' },
       );
@@ -194,6 +209,33 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
     const result = await dispatch(method, args, { onEvent: broadcast, signal: abort.signal });
     if (!response.destroyed) send(response, 200, result);
+  }
+
+  /** The print page: HTML from the engine, under a CSP that allows its own styles and no script. */
+  async function servePrintPage(url: URL, response: ServerResponse) {
+    const invoice = url.searchParams.get('invoice');
+    const result = await dispatch('workspace.exportInvoices', [
+      invoice ? { format: 'html', invoice } : { format: 'html' },
+    ]);
+    if (!result.ok) {
+      // Shown in a browser tab: plain text, readable, and never interpreted as markup.
+      const text = `Meterlab cannot print the invoices: ${result.error.message}`;
+      response.writeHead(result.error.code === 'resource_missing' ? 404 : 400, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'text/plain; charset=utf-8',
+        'Content-Length': Buffer.byteLength(text),
+        'Cache-Control': 'no-store',
+      });
+      return response.end(text);
+    }
+    const { content } = result.data as { content: string };
+    response.writeHead(200, {
+      ...printPageHeaders(content),
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': Buffer.byteLength(content),
+      'Cache-Control': 'no-store',
+    });
+    response.end(content);
   }
 
   async function serveStatic(request: IncomingMessage, response: ServerResponse, path: string) {
@@ -267,7 +309,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
     }
     const name = url.pathname.slice('/api/'.length);
-    const verb = name === 'events' ? 'GET' : 'POST';
+    const verb = GET_PATHS.has(name) ? 'GET' : 'POST';
     if (!name) {
       return refuse(
         response,
@@ -284,6 +326,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
     }
     if (name === 'events') return openEventStream(request, response);
+    if (name === PRINT_PATH) return servePrintPage(url, response);
     let method: string;
     try {
       method = decodeURIComponent(name);

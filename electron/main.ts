@@ -1,6 +1,7 @@
 // The desktop app's main process: wires Electron to the shell functions (each checked by tests
 // with fakes) and to the one dispatch. Run from dist/electron/main.mjs (see electron/build.ts).
 import { BrowserWindow, Menu, app, dialog, ipcMain, protocol, screen, session } from 'electron';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostEvent } from '../core/contract';
@@ -8,8 +9,9 @@ import { createDispatcher } from '../core/dispatch';
 import { templateCatalog } from '../core/scenario/templates';
 import { Workspace } from '../core/workspace';
 import { noticeEvent } from '../core/workspace-store';
-import { CALL_CHANNEL, EVENT_CHANNEL } from './bridge';
+import { CALL_CHANNEL, EVENT_CHANNEL, SAVE_PDF_CHANNEL } from './bridge';
 import { menuTemplate } from './menu';
+import { PRINT_PARTITION, PrintPages, createSavePdfHandler, htmlToPdf } from './print';
 import {
   APP_SCHEME,
   APP_SCHEME_PRIVILEGES,
@@ -81,6 +83,29 @@ async function run(): Promise<void> {
   denyPermissions(session.defaultSession);
   protocol.handle(APP_SCHEME, appProtocolHandler(join(here, '..', 'renderer')));
   ipcMain.handle(CALL_CHANNEL, createCallHandler(dispatch, { onEvent: broadcast }));
+  const printPages = new PrintPages();
+  const printSession = session.fromPartition(PRINT_PARTITION);
+  denyPermissions(printSession);
+  printSession.protocol.handle(APP_SCHEME, printPages.handle);
+  ipcMain.handle(
+    SAVE_PDF_CHANNEL,
+    createSavePdfHandler({
+      dispatch,
+      renderPdf: (html) => htmlToPdf(html, printPages, (options) => new BrowserWindow(options)),
+      chooseFile: async (defaultName) => {
+        const options = {
+          title: 'Save invoices as PDF',
+          defaultPath: join(app.getPath('documents'), defaultName),
+          filters: [{ name: 'PDF', extensions: ['pdf'] }],
+        };
+        const chosen = mainWindow
+          ? await dialog.showSaveDialog(mainWindow, options)
+          : await dialog.showSaveDialog(options);
+        return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+      },
+      writeFile: (path, data) => writeFile(path, data),
+    }),
+  );
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate({

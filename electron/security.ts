@@ -1,5 +1,6 @@
 // Electron's security checklist, one small function per rule, each taking the Electron objects it
 // configures so a test can check it with a fake. main.ts applies them all.
+import { createHash } from 'node:crypto';
 import { readStaticFile } from './static-files';
 
 /** The one Content-Security-Policy of both hosts: only the app's own files, no inline code. */
@@ -21,6 +22,25 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
+
+/**
+ * The headers of an invoice print page (the engine's HTML, with its styles inline): those exact
+ * styles, by hash, and nothing else: no script, no request, no form, no frame.
+ */
+export function printPageHeaders(html: string): Record<string, string> {
+  const styles = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map(
+    ([, css]) => `'sha256-${createHash('sha256').update(css!, 'utf8').digest('base64')}'`,
+  );
+  const policy = [
+    "default-src 'none'",
+    `style-src ${styles.length ? styles.join(' ') : "'none'"}`,
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return { ...SECURITY_HEADERS, 'Content-Security-Policy': policy };
+}
 
 /** The desktop app is served from app://meterlab/, never file://. */
 export const APP_SCHEME = 'app';

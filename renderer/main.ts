@@ -15,6 +15,7 @@ function pickTransport(): Transport {
     token: takeToken(location, sessionStorage, history),
     fetch: window.fetch.bind(window),
     openEvents: (url) => new EventSource(url),
+    openTab: (url) => void window.open(url, '_blank', 'noopener'),
   });
 }
 

@@ -95,13 +95,20 @@ function when(seconds: number): string {
 }
 
 /** The error a refused file is thrown with: the first problem, and how many more there are. */
+/** Problems a refusal's message lists; the rest are counted. */
+const LISTED_PROBLEMS = 10;
+
 export function scenarioRefused(problems: readonly ScenarioProblem[]): MeterlabError {
   const first = problems[0]!;
-  const more = problems.length > 1 ? ` (and ${problems.length - 1} more problems)` : '';
+  const listed = problems.slice(0, LISTED_PROBLEMS).map(formatProblem);
+  const unlisted = problems.length - listed.length;
+  const more = unlisted > 0 ? `; and ${unlisted} more problem${unlisted === 1 ? '' : 's'}` : '';
   return invalidRequest(
     first.code,
     first.path || null,
-    `The scenario file was refused: ${formatProblem(first)}${more}`,
+    problems.length === 1
+      ? `The scenario file was refused: ${listed[0]}`
+      : `The scenario file was refused, ${problems.length} problems: ${listed.join('; ')}${more}`,
   );
 }
 

@@ -1,13 +1,14 @@
 // The one typed api client: `call('prices.create', args)` is checked against core/contract.ts and
 // throws an ApiError carrying the engine's error envelope.
 import type {
+  DispatchResult,
   ErrorEnvelope,
   HostEvent,
   Method,
   MethodArgs,
   MethodResult,
 } from '../../core/contract';
-import type { Transport } from './transport';
+import type { PrintOutcome, Transport } from './transport';
 
 export class ApiError extends Error {
   readonly envelope: ErrorEnvelope;
@@ -37,17 +38,23 @@ export function asApiError(error: unknown): ApiError {
 export interface ApiClient {
   call<M extends Method>(method: M, ...args: MethodArgs<M>): Promise<MethodResult<M>>;
   onEvent(listener: (event: HostEvent) => void): () => void;
+  /** Prints the open scenario's invoices (or one): a print tab in a browser, a PDF in Electron. */
+  printInvoices(invoice?: string): Promise<PrintOutcome>;
+}
+
+/** The data of a host's answer, or its error envelope thrown as an ApiError. */
+async function unwrap<T>(answer: Promise<DispatchResult<T>>): Promise<T> {
+  const result = await answer.catch((error: unknown) => {
+    throw asApiError(error);
+  });
+  if (!result.ok) throw new ApiError(result.error);
+  return result.data;
 }
 
 export function createApiClient(transport: Transport): ApiClient {
   return {
-    async call(method, ...args) {
-      const result = await transport.call(method, args).catch((error: unknown) => {
-        throw asApiError(error);
-      });
-      if (!result.ok) throw new ApiError(result.error);
-      return result.data as never;
-    },
+    call: async (method, ...args) => (await unwrap(transport.call(method, args))) as never,
     onEvent: (listener) => transport.onEvent(listener),
+    printInvoices: (invoice) => unwrap(transport.printInvoices(invoice)),
   };
 }

@@ -27,6 +27,8 @@ export interface HttpTransportOptions {
   fetch: typeof fetch;
   /** Opens the event stream; absent where there is no EventSource (tests). */
   openEvents?: (url: string) => EventSource;
+  /** Opens a page in a new tab (the print page); absent where there is no window. */
+  openTab?: (url: string) => void;
 }
 
 export function createHttpTransport(options: HttpTransportOptions): Transport {
@@ -54,6 +56,17 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           },
         };
       }
+    },
+    // The host serves the print page (its own CSP allows its inline styles, no script); the
+    // browser prints it or saves it as PDF. Opened at once, within the click that asked.
+    async printInvoices(invoice) {
+      if (!options.openTab) {
+        const message = 'This page cannot open tabs: open Meterlab in a browser to print.';
+        return { ok: false, error: { type: 'api_error', code: 'no_tabs', param: null, message } };
+      }
+      const query = new URLSearchParams({ token, ...(invoice ? { invoice } : {}) });
+      options.openTab(endpoint(`api/print/invoices?${query.toString()}`));
+      return { ok: true, data: { kind: 'opened' } };
     },
     onEvent(listener) {
       if (!options.openEvents) return () => {};

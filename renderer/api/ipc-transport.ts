@@ -1,10 +1,12 @@
 // The Electron transport: the preload's `window.meterlab` bridge (named functions only).
 import type { DispatchResult, HostEvent } from '../../core/contract';
-import type { Transport } from './transport';
+import type { PrintOutcome, Transport } from './transport';
 
 export interface MeterlabBridge {
   call(method: string, args: unknown[]): Promise<DispatchResult>;
   onEvent(listener: (event: HostEvent) => void): () => void;
+  /** Asks where to save, then writes the PDF; data is null when the user cancelled. */
+  saveInvoicesPdf(invoice?: string): Promise<DispatchResult<{ path: string } | null>>;
   platform: 'electron';
 }
 
@@ -18,5 +20,13 @@ export function createIpcTransport(bridge: MeterlabBridge): Transport {
   return {
     call: (method, args) => bridge.call(method, args),
     onEvent: (listener) => bridge.onEvent(listener),
+    async printInvoices(invoice) {
+      const result = await bridge.saveInvoicesPdf(invoice);
+      if (!result.ok) return result;
+      const outcome: PrintOutcome = result.data
+        ? { kind: 'saved', path: result.data.path }
+        : { kind: 'cancelled' };
+      return { ok: true, data: outcome };
+    },
   };
 }

@@ -1,8 +1,14 @@
-// What the api client needs from a host: send one call, hear its events.
+// What the api client needs from a host: send one call, hear its events, put invoices on paper.
 import type { DispatchResult, HostEvent } from '../../core/contract';
+
+/** What printing did: a print page opened in a new tab, or a PDF saved (null: cancelled). */
+export type PrintOutcome =
+  { kind: 'opened' } | { kind: 'saved'; path: string } | { kind: 'cancelled' };
 
 export interface Transport {
   call(method: string, args: unknown[]): Promise<DispatchResult>;
   /** Subscribes to host events; returns the unsubscribe function. */
   onEvent(listener: (event: HostEvent) => void): () => void;
+  /** The open scenario's invoices (or one) for printing or as a PDF, as the host can. */
+  printInvoices(invoice?: string): Promise<DispatchResult<PrintOutcome>>;
 }

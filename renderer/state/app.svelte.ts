@@ -1,6 +1,7 @@
 // The app's shared state: which view is shown, the open scenario, its test clock, and a revision
 // that every view reloads on (bumped after each change and on the host's state.changed events).
 import type {
+  ExportedFile,
   HostEvent,
   MenuCommand,
   Method,
@@ -10,7 +11,8 @@ import type {
 } from '../../core/contract';
 import type { TestClock } from '../../core/types';
 import { untrack } from 'svelte';
-import type { ApiClient } from '../api/client';
+import { asApiError, type ApiClient } from '../api/client';
+import { downloadFile, scenarioFilename } from '../lib/download';
 
 export const views = [
   { id: 'scenarios', label: 'Scenarios', needsScenario: false },
@@ -51,14 +53,19 @@ export class AppState {
   notices = $state.raw<Notice[]>([]);
   /** Item picked in one view and kept when switching to another (usage, lab). */
   focusItem = $state<string | null>(null);
+  /** Set by the menu's Import command: the Scenarios view focuses its file input and clears it. */
+  importRequested = $state(false);
   readonly api: ApiClient;
+  /** Hands a file to the user (a download; tests record it instead). */
+  readonly saveFile: (file: ExportedFile) => void;
   #noticeId = 0;
   #changesInFlight = 0;
   #lastChangeAt = -Infinity;
   #stopEvents: (() => void) | null = null;
 
-  constructor(api: ApiClient) {
+  constructor(api: ApiClient, saveFile: (file: ExportedFile) => void = downloadFile) {
     this.api = api;
+    this.saveFile = saveFile;
   }
 
   async start(): Promise<void> {
@@ -94,14 +101,35 @@ export class AppState {
           (error: unknown) => this.notify('error', String(error)),
         );
       }
+    } else if (command === 'scenario.import') {
+      // A file chooser needs a click in the page: the menu brings the user to the file input.
+      this.importRequested = true;
+      this.go('scenarios');
+      this.notify('info', 'Choose the scenario file to import (Space opens the file chooser).');
+    } else if (command === 'scenario.export') {
+      const current = this.scenario;
+      if (!current) this.notify('error', 'Open a scenario first: it is the one exported.');
+      else {
+        this.exportScenario(current).catch((error: unknown) =>
+          this.notify('error', asApiError(error).message),
+        );
+      }
     } else if (command === 'help.shortcuts') {
       this.notify(
         'info',
         'Tab moves between controls; Enter submits a form; Escape cancels a rename.',
       );
-    } else {
-      this.notify('info', 'Import and export come with scenario files (not in this build yet).');
     }
+  }
+
+  /** Saves a scenario as `<name>.meterlab.json` (the meterlab-scenario format). */
+  async exportScenario(scenario: Pick<ScenarioSummary, 'id' | 'name'>): Promise<void> {
+    const file = await this.api.call('workspace.exportScenario', scenario.id);
+    this.saveFile({
+      filename: scenarioFilename(scenario.name),
+      mimeType: 'application/json',
+      content: `${JSON.stringify(file, null, 2)}\n`,
+    });
   }
 
   /** Re-reads the scenario and clock and tells every view to reload. */

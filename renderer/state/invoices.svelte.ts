@@ -1,5 +1,6 @@
 // Invoices: the list with status badges, one invoice in detail, the actions an open invoice
-// allows, and the engine's preview of the invoice the open period will produce.
+// allows, the engine's preview of the invoice the open period will produce, and the exports
+// (CSV, JSON, and a print page or PDF of one invoice or all).
 import type {
   Customer,
   Invoice,
@@ -78,5 +79,24 @@ export class InvoicesState {
 
   markUncollectible(id: string): Promise<unknown> {
     return this.task.run(() => this.#app.change('invoices.markUncollectible', id));
+  }
+
+  /** Downloads all invoices of the open scenario as CSV (one row per line) or JSON. */
+  async exportFile(format: 'csv' | 'json'): Promise<void> {
+    const file = await this.task.run(() =>
+      this.#app.api.call('workspace.exportInvoices', { format }),
+    );
+    if (file) this.#app.saveFile(file);
+  }
+
+  /** One invoice, or all when none is given: a print tab in a browser, a saved PDF in Electron. */
+  async print(invoice?: string): Promise<void> {
+    // Called straight from the click: a browser opens the tab only within the user's gesture.
+    const outcome = await this.task.run(() => this.#app.api.printInvoices(invoice));
+    if (outcome?.kind === 'opened') {
+      this.#app.notify('info', 'The print page opened in a new tab: print it or save it as PDF.');
+    } else if (outcome?.kind === 'saved') {
+      this.#app.notify('info', `Saved the PDF to ${outcome.path}.`);
+    }
   }
 }

@@ -1,5 +1,7 @@
-// Scenarios: list, create (empty or from a template), open, rename, duplicate, delete with undo.
+// Scenarios: list, create (empty or from a template), open, rename, duplicate, delete with undo,
+// export to a scenario file and import one.
 import type { ScenarioSummary } from '../../core/contract';
+import { ApiError } from '../api/client';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
 
@@ -13,6 +15,8 @@ export class ScenariosState {
   readonly list: Resource<ScenarioSummary[]>;
   readonly templates: Resource<Template[]>;
   readonly task = new Task();
+  /** Importing a file: its own task, so a refusal shows beside the file input. */
+  readonly importTask = new Task();
   name = $state('');
   template = $state('');
   /** Whether the name's problem is shown: after a submit, until a scenario is created. */
@@ -89,5 +93,36 @@ export class ScenariosState {
   async undoDelete(): Promise<void> {
     const restored = await this.task.run(() => this.#app.change('workspace.undoDelete'));
     if (restored) this.#app.notify('info', `Restored “${restored.name}”.`);
+  }
+
+  /** Downloads the scenario as `<name>.meterlab.json`. */
+  async exportFile(scenario: ScenarioSummary): Promise<void> {
+    await this.task.run(() => this.#app.exportScenario(scenario));
+  }
+
+  /** Reads a scenario file and imports it; the engine refuses a bad one and names the problem. */
+  async importFile(file: { name: string; text(): Promise<string> }): Promise<void> {
+    const imported = await this.importTask.run(async () =>
+      this.#app.change('workspace.importScenario', {
+        file: parseScenarioFile(file.name, await file.text()),
+      }),
+    );
+    if (!imported) return;
+    this.#app.notify('info', `Imported “${imported.name}”.`);
+    this.#app.go('catalog');
+  }
+}
+
+/** The file's JSON, or an error that says it is not JSON at all (the engine checks the rest). */
+function parseScenarioFile(filename: string, text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new ApiError({
+      type: 'invalid_request_error',
+      code: 'invalid_json',
+      param: null,
+      message: `${filename} is not JSON (${(error as Error).message}): choose a .meterlab.json file exported from Meterlab.`,
+    });
   }
 }

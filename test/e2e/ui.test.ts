@@ -2,13 +2,15 @@
 // Chromium. Every flow is done through the UI only; the one exception, marked, asks the host
 // directly to compare the UI's error message with the engine's. Screenshots of every view go to
 // test/e2e/screenshots/; timings are printed, not asserted (speed is proven in `npm run bench`).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Papa from 'papaparse';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost } from '../../electron/host';
-import { launchBrowser, MeterlabUi } from './driver';
+import { launchBrowser, MeterlabUi, screenshotDir } from './driver';
 
 type Host = Awaited<ReturnType<typeof startHost>>;
 
@@ -38,6 +40,18 @@ async function openApp(): Promise<void> {
 async function clockTime(): Promise<number> {
   const text = (await page.textContent('[data-testid="clock-time"]')) ?? '';
   return Date.parse(`${text.replace(' UTC', '').replace(' ', 'T')}Z`) / 1000;
+}
+
+/** The text of all pages of a PDF, read back with pdf.js. */
+async function pdfText(pdf: Uint8Array): Promise<string> {
+  const document = await getDocument({ data: new Uint8Array(pdf), useSystemFonts: true }).promise;
+  const pages: string[] = [];
+  for (let number = 1; number <= document.numPages; number++) {
+    const content = await (await document.getPage(number)).getTextContent();
+    pages.push(content.items.map((item) => ('str' in item ? item.str : '')).join(' '));
+  }
+  await document.destroy();
+  return pages.join('\n').replace(/\s+/g, ' ');
 }
 
 function inputTime(unix: number): string {
@@ -222,6 +236,106 @@ describe('the Meterlab UI in Chromium', () => {
     );
   });
 
+  it('exports the guide scenario, imports it back and refuses a broken file', async () => {
+    await ui.go('scenarios');
+    const guide = page.locator('tr[data-scenario="Guide: API calls"]');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      guide.locator('button:has-text("Export")').click(),
+    ]);
+    // ':' is not allowed in file names on Windows: it becomes '-'.
+    expect(download.suggestedFilename()).toBe('Guide- API calls.meterlab.json');
+    const exported = join(workDir, download.suggestedFilename());
+    await download.saveAs(exported);
+    const file = JSON.parse(readFileSync(exported, 'utf8')) as Record<string, unknown>;
+    expect(file).toMatchObject({ format: 'meterlab-scenario', name: 'Guide: API calls' });
+
+    await page.setInputFiles('input[name="scenario-file"]', exported);
+    await page.waitForSelector('.content[data-view="catalog"]');
+    await ui.go('scenarios');
+    // The copy is the one open, beside the original.
+    const copies = page.locator('tr[data-scenario="Guide: API calls"]');
+    await expect.poll(() => copies.count()).toBe(2);
+    await expect.poll(() => copies.first().getAttribute('class')).toContain('selected');
+    await ui.go('invoices');
+    // 18420 × EUR 0.002 = EUR 36.84, replayed from the file
+    await page.waitForSelector(
+      '[data-testid="invoice-list"] tr[data-status="paid"]:has-text("EUR 36.84")',
+    );
+
+    await ui.go('scenarios');
+    const broken = join(workDir, 'broken.meterlab.json');
+    writeFileSync(broken, JSON.stringify({ ...file, seed: 'x' }));
+    await page.setInputFiles('input[name="scenario-file"]', broken);
+    const refusal = page.locator('[data-testid="import-error"] [role="alert"]');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/The scenario file was refused: .*seed/);
+    await ui.screenshot('scenarios-import-refused');
+    const notJson = join(workDir, 'notes.txt');
+    writeFileSync(notJson, 'not a scenario');
+    await page.setInputFiles('input[name="scenario-file"]', notJson);
+    await refusal.filter({ hasText: 'notes.txt is not JSON' }).waitFor();
+    expect(await copies.count()).toBe(2);
+  });
+
+  it('exports the invoices as CSV and prints the invoice to a PDF', async () => {
+    await ui.go('invoices');
+    const paidRow = '[data-testid="invoice-list"] tr[data-status="paid"]:has-text("EUR 36.84")';
+    await page.click(`${paidRow} button`);
+    const [csvDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('button:has-text("Export CSV")'),
+    ]);
+    expect(csvDownload.suggestedFilename()).toMatch(/\.csv$/);
+    const csv = Papa.parse<Record<string, string>>(
+      readFileSync((await csvDownload.path())!, 'utf8'),
+      { header: true, skipEmptyLines: true },
+    );
+    expect(csv.data).toContainEqual(
+      expect.objectContaining({
+        customer_name: 'Acme',
+        quantity: '18420',
+        amount_minor: '3684',
+        amount: 'EUR 36.84',
+        strategy: 'sum',
+        status: 'paid',
+      }),
+    );
+
+    // Listened to on the context: the print page may log before the test holds it.
+    const cspErrors: string[] = [];
+    page.context().on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) cspErrors.push(message.text());
+    });
+    const [printPage] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.click('[aria-label="Invoice detail"] button:has-text("Print / save as PDF")'),
+    ]);
+    await printPage.waitForLoadState();
+    expect(await printPage.textContent('body')).toContain('EUR 36.84');
+    // The print page's own styles apply under its CSP (A4 layout, not the browser's default).
+    expect(await printPage.evaluate(() => getComputedStyle(document.body).fontFamily)).toContain(
+      'system-ui',
+    );
+    mkdirSync(screenshotDir, { recursive: true });
+    await printPage.screenshot({ path: join(screenshotDir, 'print-invoice.png'), fullPage: true });
+    const printed = await pdfText(await printPage.pdf({ format: 'A4', printBackground: true }));
+    expect(printed).toContain('EUR 36.84');
+    expect(printed).toContain('PAID');
+    expect(cspErrors).toEqual([]);
+    await printPage.close();
+
+    const [allPage] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.click('button:has-text("Print all / save as PDF")'),
+    ]);
+    await allPage.waitForLoadState();
+    expect(await allPage.locator('.invoice').count()).toBeGreaterThan(1);
+    await allPage.close();
+    await ui.screenshot('invoices-exports');
+    expect(ui.consoleErrors).toEqual([]);
+  });
+
   it('stays quick with a million usage records', async () => {
     await ui.createScenario('Scale: 1M records');
     await ui.createProduct('API access');
@@ -247,7 +361,8 @@ describe('the Meterlab UI in Chromium', () => {
         headers: { 'content-type': 'application/json', 'x-meterlab-token': host.token },
         body: JSON.stringify({ args: [{ subscriptionItem: item, records }] }),
       });
-      expect(((await response.json()) as { ok: boolean }).ok).toBe(true);
+      const answer = (await response.json()) as { ok: boolean; error?: { message: string } };
+      expect(answer.error?.message ?? 'ok').toBe('ok');
     }
     await ui.go('lab');
     await page.waitForSelector('canvas[data-testid="lab-chart"]');

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { HostEvent } from '../../core/contract';
-import { CALL_CHANNEL, EVENT_CHANNEL, createBridge } from '../../electron/bridge';
+import { CALL_CHANNEL, EVENT_CHANNEL, SAVE_PDF_CHANNEL, createBridge } from '../../electron/bridge';
 import type { IpcRendererLike } from '../../electron/bridge';
 
 function fakeIpc() {
@@ -23,9 +23,9 @@ function fakeIpc() {
 }
 
 describe('preload bridge (window.meterlab)', () => {
-  it('exposes only call, onEvent and platform, frozen', () => {
+  it('exposes only call, onEvent, saveInvoicesPdf and platform, frozen', () => {
     const bridge = createBridge(fakeIpc());
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'platform']);
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'platform', 'saveInvoicesPdf']);
     expect(bridge.platform).toBe('electron');
     expect(Object.isFrozen(bridge)).toBe(true);
   });
@@ -36,6 +36,18 @@ describe('preload bridge (window.meterlab)', () => {
     expect(CALL_CHANNEL).toBe('meterlab:call');
     expect(ipc.invoke).toHaveBeenCalledWith('meterlab:call', 'workspace.list', []);
     expect(result).toEqual({ ok: true, data: [] });
+  });
+
+  it("asks for a PDF on the 'meterlab:save-invoices-pdf' channel with the invoice only", async () => {
+    const ipc = fakeIpc();
+    const bridge = createBridge(ipc);
+    await bridge.saveInvoicesPdf('in_1');
+    await bridge.saveInvoicesPdf();
+    expect(SAVE_PDF_CHANNEL).toBe('meterlab:save-invoices-pdf');
+    expect(vi.mocked(ipc.invoke).mock.calls).toEqual([
+      ['meterlab:save-invoices-pdf', 'in_1'],
+      ['meterlab:save-invoices-pdf', undefined],
+    ]);
   });
 
   it("hands the page the HostEvents of 'meterlab:event' only, until unsubscribed", () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -5,7 +6,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DispatchResult, HostEvent } from '../../core/contract';
-import { MAX_BODY_BYTES, startHost } from '../../electron/host';
+import { MAX_BODY_BYTES, MAX_IMPORT_BODY_BYTES, startHost } from '../../electron/host';
 import type { RunningHost } from '../../electron/host';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security';
 
@@ -34,6 +35,40 @@ async function start(options: { token?: string } = {}) {
   hosts.push(host);
   const url = new URL(host.url);
   return { host, port: Number(url.port) };
+}
+
+/** Declares a body of `size` bytes, sends a little of it, and reads the early answer. */
+function declaredOnly(
+  port: number,
+  token: string,
+  method: string,
+  size: number,
+): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: `/api/${method}`,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': String(size),
+          'x-meterlab-token': token,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) });
+          req.destroy();
+        });
+      },
+    );
+    req.on('error', reject);
+    req.write('{"args": [');
+  });
 }
 
 interface Reply {
@@ -161,29 +196,8 @@ describe('browser host: requests', () => {
   it('refuses a body over the limit, declared or streamed', async () => {
     const { port, host } = await start();
     // The declared size alone is refused, before any of the body is read.
-    const declared = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: '/api/workspace.list',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': String(MAX_BODY_BYTES + 1),
-            'x-meterlab-token': host.token,
-          },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode!);
-          req.destroy();
-        },
-      );
-      req.on('error', reject);
-      req.write('{"args": [');
-    });
-    expect(declared).toBe(413);
+    const declared = await declaredOnly(port, host.token, 'workspace.list', MAX_BODY_BYTES + 1);
+    expect(declared.status).toBe(413);
     const streamed = await send(port, 'POST', '/api/workspace.list', {
       headers: {
         'content-type': 'application/json',
@@ -375,6 +389,73 @@ describe('browser host: templates', () => {
       { name: 'From a template', template: 'api-calls' },
     ]);
     expect(created.json()).toMatchObject({ ok: true, data: { name: 'From a template' } });
+  });
+});
+
+describe('browser host: scenario files and printing', () => {
+  it('takes a scenario file above the general limit, up to the import limit', async () => {
+    const { port, host } = await start();
+    const created = await api(port, host.token, 'workspace.create', [
+      { name: 'Guide', template: 'api-calls' },
+    ]);
+    const id = (created.json() as { data: { id: string } }).data.id;
+    const exported = (await api(port, host.token, 'workspace.exportScenario', [id])).json();
+    if (!exported.ok) throw new Error(exported.error.message);
+    // Valid JSON past 8 MiB: the file, then whitespace (a big scenario file is just as large).
+    const padding = ' '.repeat(MAX_BODY_BYTES);
+    const body = `{"args": [{"file": ${JSON.stringify(exported.data)}, "name": "Big copy"}]${padding}}`;
+    const headers = { 'content-type': 'application/json', 'x-meterlab-token': host.token };
+    const imported = await send(port, 'POST', '/api/workspace.importScenario', { headers, body });
+    expect(imported.json()).toMatchObject({ ok: true, data: { name: 'Big copy' } });
+    // The same size to any other method is still refused.
+    const other = await send(port, 'POST', '/api/workspace.list', { headers, body });
+    expect(other.status).toBe(413);
+    const tooBig = await declaredOnly(
+      port,
+      host.token,
+      'workspace.importScenario',
+      MAX_IMPORT_BODY_BYTES + 1,
+    );
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body).toMatchObject({
+      error: { code: 'body_too_large', message: expect.stringContaining('64 MiB') },
+    });
+  });
+
+  it('serves the print page with the token only, under a CSP for its styles and no script', async () => {
+    const { port, host } = await start();
+    const noScenario = await send(port, 'GET', `/api/print/invoices?token=${host.token}`);
+    expect(noScenario.status).toBe(400);
+    expect(noScenario.headers['content-type']).toMatch(/^text\/plain/);
+    expect(noScenario.text).toContain('Open a scenario first');
+
+    await api(port, host.token, 'workspace.create', [{ name: 'Guide', template: 'api-calls' }]);
+    const subscriptions = (await api(port, host.token, 'subscriptions.list', [])).json();
+    if (!subscriptions.ok) throw new Error(subscriptions.error.message);
+    const subscription = (subscriptions.data as { data: { id: string }[] }).data[0]!.id;
+    await api(port, host.token, 'testClock.advanceBillingPeriod', [{ subscription }]);
+
+    expect((await send(port, 'GET', '/api/print/invoices')).status).toBe(401);
+    expect((await send(port, 'POST', `/api/print/invoices?token=${host.token}`)).status).toBe(405);
+    const page = await send(port, 'GET', `/api/print/invoices?token=${host.token}`);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    // 18420 calls × EUR 0.002 = EUR 36.84
+    expect(page.text).toContain('EUR 36.84');
+    const policy = page.headers['content-security-policy'] as string;
+    const style = /<style>([\s\S]*?)<\/style>/.exec(page.text)![1]!;
+    const hash = createHash('sha256').update(style).digest('base64');
+    expect(policy).toContain(`style-src 'sha256-${hash}'`);
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).not.toMatch(/script-src|unsafe-inline/);
+
+    const missing = await send(
+      port,
+      'GET',
+      `/api/print/invoices?token=${host.token}&invoice=in_nope`,
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.text).toContain('in_nope');
   });
 });
 

@@ -25,20 +25,32 @@ const fake = vi.hoisted(() => {
     setWindowOpenHandler(handler: Listener) {
       this.openHandler = handler;
     }
+    printToPDF(options: unknown) {
+      fake.calls.push(['printToPDF', options]);
+      return Promise.resolve(Buffer.from('%PDF-fake'));
+    }
   }
   class FakeBrowserWindow {
     static all: FakeBrowserWindow[] = [];
     static getAllWindows = () => FakeBrowserWindow.all;
+    /** Every window ever made, destroyed ones too. */
+    static created: FakeBrowserWindow[] = [];
     listeners = new Map<string, Listener[]>();
     webContents = new FakeWebContents();
     url: string | null = null;
     focused = 0;
+    destroyed = false;
     on = on(this.listeners);
     once = on(this.listeners);
     constructor(readonly options: Record<string, unknown>) {
       FakeBrowserWindow.all.push(this);
+      FakeBrowserWindow.created.push(this);
     }
     maximize() {}
+    destroy() {
+      this.destroyed = true;
+      FakeBrowserWindow.all = FakeBrowserWindow.all.filter((window) => window !== this);
+    }
     loadURL(url: string) {
       this.url = url;
       return Promise.resolve();
@@ -84,6 +96,14 @@ const fake = vi.hoisted(() => {
         setApplicationMenu: (menu: unknown) => fake.calls.push(['menu', menu]),
       },
       session: {
+        fromPartition: (partition: string) => ({
+          setPermissionRequestHandler: () => fake.calls.push(['printPermissions', partition]),
+          setPermissionCheckHandler: () => undefined,
+          protocol: {
+            handle: (scheme: string, handler: unknown) =>
+              fake.calls.push(['printProtocol', partition, scheme, handler]),
+          },
+        }),
         defaultSession: {
           setPermissionRequestHandler: (handler: unknown) =>
             fake.calls.push(['permissionRequest', handler]),
@@ -95,9 +115,14 @@ const fake = vi.hoisted(() => {
       dialog: {
         showErrorBox: (...args: unknown[]) => fake.calls.push(['errorBox', ...args]),
         showMessageBox: () => Promise.resolve({}),
+        showSaveDialog: (...args: unknown[]) => {
+          fake.calls.push(['saveDialog', ...args]);
+          return Promise.resolve(fake.saveDialogAnswer);
+        },
       },
     },
     calls: [] as unknown[][],
+    saveDialogAnswer: { canceled: true, filePath: '' } as { canceled: boolean; filePath: string },
     appListeners,
     ready: () => ready(),
     FakeBrowserWindow,
@@ -177,6 +202,40 @@ describe('desktop main process', () => {
   it('refuses IPC from any other frame', async () => {
     const result = await call('https://evil.example/', 'workspace.delete', ['x']);
     expect(result).toMatchObject({ ok: false, error: { code: 'sender_not_allowed' } });
+  });
+
+  it('saves the invoices as a PDF from a hidden, script-less window where the user chose', async () => {
+    const handler = fake.calls.find(
+      (entry) => entry[0] === 'ipc' && entry[1] === 'meterlab:save-invoices-pdf',
+    )![2] as (event: unknown, invoice?: unknown) => Promise<DispatchResult>;
+    const fromApp = { senderFrame: { url: 'app://meterlab/' } };
+    expect(found('printProtocol')!.slice(1, 3)).toEqual(['meterlab-print', 'app']);
+    expect(found('printPermissions')).toEqual(['printPermissions', 'meterlab-print']);
+
+    // Cancelling the dialog prints nothing.
+    expect(await handler(fromApp)).toEqual({ ok: true, data: null });
+    expect(found('printToPDF')).toBeUndefined();
+
+    const target = join(dir, 'invoices.pdf');
+    fake.saveDialogAnswer = { canceled: false, filePath: target };
+    const before = fake.FakeBrowserWindow.all.length;
+    expect(await handler(fromApp)).toEqual({ ok: true, data: { path: target } });
+    expect(await readFile(target, 'utf8')).toBe('%PDF-fake');
+    const dialogOptions = found('saveDialog')!.at(-1) as { defaultPath: string };
+    expect(dialogOptions.defaultPath).toMatch(/^\/fake\/documents\/desktop-invoices\.pdf$/);
+    const printWindow = fake.FakeBrowserWindow.created.at(-1)!;
+    expect(printWindow.options).toMatchObject({
+      show: false,
+      webPreferences: { partition: 'meterlab-print', sandbox: true, javascript: false },
+    });
+    expect(printWindow.options.webPreferences).not.toHaveProperty('preload');
+    expect(printWindow.url).toMatch(/^app:\/\/print\/[0-9a-f-]{36}$/);
+    expect(printWindow.destroyed).toBe(true);
+    expect(fake.FakeBrowserWindow.all).toHaveLength(before);
+    expect(found('printToPDF')![1]).toEqual({ pageSize: 'A4', printBackground: true });
+
+    const refused = await handler({ senderFrame: { url: 'https://evil.example/' } });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'sender_not_allowed' } });
   });
 
   it('sends menu commands to the page', () => {

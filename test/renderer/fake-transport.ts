@@ -7,7 +7,7 @@ import type {
   MethodArgs,
   MethodResult,
 } from '../../core/contract';
-import type { Transport } from '../../renderer/api/transport';
+import type { PrintOutcome, Transport } from '../../renderer/api/transport';
 
 /** Thrown by a handler to answer with an error envelope, as the engine would. */
 export class EngineRefusal extends Error {
@@ -23,6 +23,9 @@ export class FakeTransport implements Transport {
   readonly calls: { method: string; args: unknown[] }[] = [];
   readonly #handlers = new Map<string, (...args: never[]) => unknown>();
   readonly #listeners = new Set<(event: HostEvent) => void>();
+  /** The invoices printed (undefined: all), and what the host answers to a print. */
+  readonly printed: (string | undefined)[] = [];
+  printAnswer: DispatchResult<PrintOutcome> = { ok: true, data: { kind: 'opened' } };
 
   on<M extends Method>(method: M, handler: (...args: MethodArgs<M>) => MethodResult<M>): this {
     this.#handlers.set(method, handler as (...args: never[]) => unknown);
@@ -46,6 +49,11 @@ export class FakeTransport implements Transport {
       if (error instanceof EngineRefusal) return { ok: false, error: error.envelope };
       throw error;
     }
+  }
+
+  printInvoices(invoice?: string): Promise<DispatchResult<PrintOutcome>> {
+    this.printed.push(invoice);
+    return Promise.resolve(this.printAnswer);
   }
 
   onEvent(listener: (event: HostEvent) => void): () => void {

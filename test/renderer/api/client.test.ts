@@ -34,8 +34,29 @@ describe('api client', () => {
     const api = createApiClient({
       call: () => Promise.reject(new Error('connection refused')),
       onEvent: () => () => {},
+      printInvoices: () => Promise.reject(new Error('connection refused')),
     });
     const error = (await api.call('workspace.list').catch((e: unknown) => e)) as ApiError;
     expect(error.envelope).toMatchObject({ type: 'api_error', message: 'connection refused' });
+    const printError = (await api.printInvoices().catch((e: unknown) => e)) as ApiError;
+    expect(printError.envelope).toMatchObject({ type: 'api_error', message: 'connection refused' });
+  });
+
+  it("prints through the transport and throws the host's refusal", async () => {
+    const transport = new FakeTransport();
+    const api = createApiClient(transport);
+    await expect(api.printInvoices('in_1')).resolves.toEqual({ kind: 'opened' });
+    expect(transport.printed).toEqual(['in_1']);
+    transport.printAnswer = {
+      ok: false,
+      error: {
+        type: 'invalid_request_error',
+        code: 'no_scenario_open',
+        param: null,
+        message: 'Open a scenario first: its invoices are exported.',
+      },
+    };
+    const error = (await api.printInvoices().catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBe('no_scenario_open');
   });
 });

@@ -34,6 +34,37 @@ describe('http transport', () => {
     expect(!result.ok && result.error.message).toContain('403');
   });
 
+  it('opens the print page in a new tab with the token and the invoice', async () => {
+    const opened: string[] = [];
+    const transport = createHttpTransport({
+      baseUrl: 'http://127.0.0.1:4000/',
+      token: 'secret-token',
+      fetch: (() => Promise.reject(new Error('no fetch expected'))) as typeof fetch,
+      openTab: (url) => void opened.push(url),
+    });
+    await expect(transport.printInvoices('in_1')).resolves.toEqual({
+      ok: true,
+      data: { kind: 'opened' },
+    });
+    await transport.printInvoices();
+    expect(opened).toEqual([
+      'http://127.0.0.1:4000/api/print/invoices?token=secret-token&invoice=in_1',
+      'http://127.0.0.1:4000/api/print/invoices?token=secret-token',
+    ]);
+  });
+
+  it('says so when it cannot open a tab', async () => {
+    const transport = createHttpTransport({
+      baseUrl: 'http://127.0.0.1:4000/',
+      token: 'secret-token',
+      fetch: (() => Promise.reject(new Error('no fetch expected'))) as typeof fetch,
+    });
+    await expect(transport.printInvoices()).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'no_tabs' },
+    });
+  });
+
   it('takes the token from the URL, keeps it for a reload and hides it', () => {
     const stored = new Map<string, string>();
     const storage = {

@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { ExportedFile } from '../../../core/contract';
+import type { ScenarioFile } from '../../../core/scenario/format';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
 import { FakeTransport, settle } from '../fake-transport';
@@ -64,5 +66,35 @@ describe('AppState menu commands', () => {
     await app.start();
     transport.emit({ type: 'menu', command: 'scenario.new' });
     expect(app.view).toBe('scenarios');
+  });
+
+  it('brings Import to the scenarios view, asking for the file', async () => {
+    const { app, transport } = setup();
+    await app.start();
+    transport.emit({ type: 'menu', command: 'scenario.import' });
+    expect(app.view).toBe('scenarios');
+    expect(app.importRequested).toBe(true);
+    expect(app.notices.at(-1)!.text).toContain('Choose the scenario file');
+  });
+
+  it('exports the open scenario for Export, and says when none is open', async () => {
+    const { transport } = setup();
+    const saved: ExportedFile[] = [];
+    transport.on('workspace.exportScenario', () => ({ name: 'Guide' }) as unknown as ScenarioFile);
+    const app = new AppState(createApiClient(transport), (file) => saved.push(file));
+    await app.start();
+    transport.emit({ type: 'menu', command: 'scenario.export' });
+    await settle();
+    expect(transport.callsOf('workspace.exportScenario')).toEqual([['scn_1']]);
+    expect(saved.map((file) => file.filename)).toEqual(['Guide.meterlab.json']);
+
+    transport.on('workspace.current', () => null);
+    await app.refresh();
+    transport.emit({ type: 'menu', command: 'scenario.export' });
+    expect(app.notices.at(-1)).toMatchObject({
+      kind: 'error',
+      text: expect.stringContaining('Open a scenario'),
+    });
+    expect(saved).toHaveLength(1);
   });
 });
