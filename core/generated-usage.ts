@@ -48,8 +48,14 @@ export class GeneratedUsage {
     return this.stored.map((entry) => entry.generator);
   }
 
+  hasGenerator(id: string): boolean {
+    return this.cursors.has(id);
+  }
+
   find(id: string): StoredGenerator {
-    const entry = this.stored.find((candidate) => candidate.generator.id === id);
+    const entry = this.cursors.has(id)
+      ? this.stored.find((candidate) => candidate.generator.id === id)
+      : undefined;
     if (!entry)
       throw invalidRequest(
         'resource_missing',

@@ -299,7 +299,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       create: (args) => {
         const parsed = parseArgs(schemas.generatorCreateArgs, args);
         const target = engine.usageTarget(parsed.subscriptionItem);
-        if (parsed.id && engine.generated.list().some((g) => g.id === parsed.id)) {
+        if (parsed.id && engine.generated.hasGenerator(parsed.id)) {
           throw invalidRequest(
             'resource_already_exists',
             'id',
@@ -540,9 +540,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
   /** The next counter-made generator id not taken (a replayed file may hold explicit ids). */
   function freeGeneratorId(): string {
-    const taken = new Set(engine.generated.list().map((g) => g.id));
     let id = makeId('gen', state.seed, state.generatorCounter);
-    for (let n = state.generatorCounter + 1; taken.has(id); n++) id = makeId('gen', state.seed, n);
+    for (let n = state.generatorCounter + 1; engine.generated.hasGenerator(id); n++) {
+      id = makeId('gen', state.seed, n);
+    }
     return id;
   }
 
