@@ -454,8 +454,26 @@ export class Engine {
   ): Invoice {
     const invoice: Invoice = {
       id: this.newId('inv'),
-      object: 'invoice',
       status: 'draft',
+      ...this.invoiceBody(subscription, reason, period, lines, this.now),
+    };
+    this.state.invoices.push(invoice);
+    this.invoicesById.set(invoice.id, invoice);
+    subscription.latestInvoice = invoice.id;
+    this.emit('invoice.created', invoice);
+    return invoice;
+  }
+
+  /** An invoice of these lines, not yet paid nor attempted, with its totals (no id, no status). */
+  invoiceBody(
+    subscription: Subscription,
+    reason: BillingReason,
+    period: Span,
+    lines: InvoiceLine[],
+    finalizesAt: number,
+  ): Omit<Invoice, 'id' | 'status'> {
+    const body: Omit<Invoice, 'id' | 'status'> = {
+      object: 'invoice',
       customer: subscription.customer,
       subscription: subscription.id,
       currency: subscription.currency,
@@ -472,16 +490,12 @@ export class Engine {
       nextPaymentAttempt: null,
       lines: { object: 'list', data: lines, hasMore: false },
       created: this.now,
-      finalizesAt: this.now,
+      finalizesAt,
       finalizedAt: null,
       paidAt: null,
     };
-    applyTotals(invoice);
-    this.state.invoices.push(invoice);
-    this.invoicesById.set(invoice.id, invoice);
-    subscription.latestInvoice = invoice.id;
-    this.emit('invoice.created', invoice);
-    return invoice;
+    applyTotals(body);
+    return body;
   }
 
   takePendingLines(subscription: string): InvoiceLine[] {
@@ -828,32 +842,12 @@ export class Engine {
           lines.push(licensedLine(context, item, price, next));
       }
     }
-    const preview: UpcomingInvoice = {
+    const finalizesAt = period.end + this.state.settings.finalizationDelaySeconds;
+    return {
       id: null,
-      object: 'invoice',
       status: 'upcoming',
-      customer: subscription.customer,
-      subscription: subscription.id,
-      currency: subscription.currency,
-      periodStart: period.start,
-      periodEnd: period.end,
-      billingReason: 'subscription_cycle',
-      subtotal: 0,
-      total: 0,
-      amountDue: 0,
-      amountPaid: 0,
-      amountRemaining: 0,
-      attemptCount: 0,
-      attempts: [],
-      nextPaymentAttempt: null,
-      lines: { object: 'list', data: lines, hasMore: false },
-      created: this.now,
-      finalizesAt: period.end + this.state.settings.finalizationDelaySeconds,
-      finalizedAt: null,
-      paidAt: null,
+      ...this.invoiceBody(subscription, 'subscription_cycle', period, lines, finalizesAt),
     };
-    applyTotals(preview);
-    return preview;
   }
 
   /** Billing periods of a subscription from the first to the current one, newest first. */
