@@ -19,6 +19,7 @@ import {
 } from 'chart.js';
 import type { Attachment } from 'svelte/attachments';
 import { theme } from '../state/theme.svelte';
+import { formatMoney } from '../../core/money';
 import { formatAxisTime } from './time';
 
 Chart.register(
@@ -122,6 +123,17 @@ export function valueAxis(colors: Palette, title?: string) {
     ticks: { color: colors.muted },
     grid: { color: colors.grid },
     ...(title ? { title: { display: true, text: title, color: colors.muted } } : {}),
+  };
+}
+
+/** A value axis of amounts in minor units, its ticks formatted as money of the currency. */
+export function moneyAxis(colors: Palette, currency: string) {
+  return {
+    ...valueAxis(colors),
+    ticks: {
+      color: colors.muted,
+      callback: (value: number | string) => formatMoney(Math.round(Number(value)), currency),
+    },
   };
 }
 

@@ -4,6 +4,7 @@ import { createDispatcher, methods, plainJson } from '../../core/dispatch';
 import { Workspace } from '../../core/workspace';
 import { MemoryWorkspaceStore } from '../../core/workspace-store';
 import type { WorkspaceData } from '../../core/workspace-store';
+import { runGuideFlow } from './guide-flow';
 import { createFakeSimulator } from './workspace-fake';
 
 async function setup(options: { scenario?: boolean; store?: MemoryWorkspaceStore } = {}) {
@@ -263,30 +264,7 @@ describe('dispatch on the real engine', () => {
 
   it("bills the guide's flow: 18420 calls at EUR 0.002 is EUR 36.84, paid", async () => {
     const { call } = await engineSetup();
-    const product = await call('products.create', { name: 'API access' });
-    const price = await call('prices.create', {
-      product: product.id,
-      currency: 'EUR',
-      billingScheme: 'usage',
-      unitAmountDecimal: '0.2',
-      recurring: { interval: 'month', usageType: 'metered', aggregateUsage: 'sum' },
-    });
-    await call('customers.create', {
-      id: 'cust_8aZ2',
-      name: 'Acme',
-      paymentMethod: 'pm_card_visa',
-    });
-    const sub = await call('subscriptions.create', {
-      customer: 'cust_8aZ2',
-      items: [{ price: price.id }],
-    });
-    const item = (sub.items as { data: { id: string }[] }).data[0]!.id;
-    await call('usageRecords.create', { subscriptionItem: item, quantity: 18420 });
-    await call('testClock.advanceBillingPeriod', { subscription: sub.id });
-    const invoices = await call('invoices.list', { subscription: sub.id });
-    const billed = (
-      invoices.data as { total: number; status: string; billingReason: string }[]
-    ).find((invoice) => invoice.billingReason === 'subscription_cycle');
+    const billed = await runGuideFlow(call);
     // 18420 x 0.2 cents = 3684 cents = EUR 36.84.
     expect(billed).toMatchObject({ total: 3684, status: 'paid' });
     const current = await call('workspace.current');

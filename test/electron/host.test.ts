@@ -9,6 +9,7 @@ import type { DispatchResult, HostEvent } from '../../core/contract';
 import { MAX_BODY_BYTES, MAX_IMPORT_BODY_BYTES, startHost } from '../../electron/host';
 import type { RunningHost } from '../../electron/host';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security';
+import { runGuideFlow } from '../core/guide-flow';
 
 let dir: string;
 let staticDir: string;
@@ -327,40 +328,9 @@ describe('browser host: events and the guide flow', () => {
       return result.data as Record<string, unknown>;
     };
     await call('workspace.create', { name: 'Bill for usage', seed: 42 });
-    const product = await call('products.create', { name: 'API access' });
-    const price = await call('prices.create', {
-      product: product.id,
-      currency: 'EUR',
-      billingScheme: 'usage',
-      unitAmountDecimal: '0.2',
-      recurring: { interval: 'month', usageType: 'metered', aggregateUsage: 'sum' },
-    });
-    await call('customers.create', {
-      id: 'cust_8aZ2',
-      name: 'Acme',
-      paymentMethod: 'pm_card_visa',
-    });
-    const sub = await call('subscriptions.create', {
-      customer: 'cust_8aZ2',
-      items: [{ price: price.id }],
-    });
-    const item = (sub.items as { data: { id: string }[] }).data[0]!.id;
-    await call(
-      'usageRecords.create',
-      { subscriptionItem: item, quantity: 18420 },
-      { idempotencyKey: 'usage-req-1' },
-    );
-    await call('testClock.advanceBillingPeriod', { subscription: sub.id });
-    const invoices = (await call('invoices.list', { subscription: sub.id })).data as {
-      total: number;
-      status: string;
-      billingReason: string;
-    }[];
+    const billed = await runGuideFlow(call);
     // 18420 calls x EUR 0.002 = EUR 36.84 = 3684 cents.
-    expect(invoices.find((i) => i.billingReason === 'subscription_cycle')).toMatchObject({
-      total: 3684,
-      status: 'paid',
-    });
+    expect(billed).toMatchObject({ total: 3684, status: 'paid' });
     const paid = (await call('events.list', { type: 'invoice.paid' })).data as {
       data: { total: number };
     }[];
