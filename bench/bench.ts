@@ -4,10 +4,10 @@
 import os from 'node:os';
 import { DuckDBDataChunk, DuckDBInstance, INTEGER, UINTEGER, DOUBLE } from '@duckdb/node-api';
 import Decimal from 'decimal.js';
-import { aggregateUsage, aggregators, indexRange } from '../core/aggregation';
+import { aggregateUsage, aggregators, indexRange } from '../core/rules/aggregation';
 import { createSimulator } from '../core/simulator';
 import type { Simulator } from '../core/simulator';
-import { UsageColumns } from '../core/usage/columns';
+import { UsageColumns } from '../core/rules/usage/columns';
 
 const ITEMS = 1000;
 const RECORDS_PER_ITEM = 10_000;

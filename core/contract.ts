@@ -1,7 +1,7 @@
 // The one typed contract between the UI (or any host client) and the engine: method names, their
 // argument tuples and results, the error envelope, and the events pushed to the UI. Every host
 // (Electron IPC, the browser host over HTTP, the CLI, tests) calls `dispatch` with these names.
-import type { SimulatorApi } from './api';
+import type { SimulatorApi } from './simulator/api';
 import type { ScenarioFile } from './scenario/format';
 
 type EngineNamespace = Exclude<keyof SimulatorApi, 'quote'>;

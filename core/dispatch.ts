@@ -10,12 +10,12 @@ import type {
   Method,
   WorkspaceMethod,
 } from './contract';
-import { invalidRequest, toErrorEnvelope } from './errors';
-import type { MeterlabError } from './errors';
-import { advanceArgs, advanceBillingPeriodArgs } from './schemas';
+import { invalidRequest, toErrorEnvelope } from './values/errors';
+import type { MeterlabError } from './values/errors';
+import { advanceArgs, advanceBillingPeriodArgs } from './resources/schemas';
 import type { Simulator } from './simulator';
-import type { TestClock } from './types';
-import { parseArgs } from './validation';
+import type { TestClock } from './public/types';
+import { parseArgs } from './values/validation';
 import type { Workspace } from './workspace';
 
 /** The part of an AbortSignal dispatch reads (core has no DOM types). */

@@ -2,7 +2,7 @@
 // workspace: `load` it once, `save` it whole. The lowdb file store is in electron/store.ts; the
 // memory store here serves tests and hosts that keep nothing.
 import type { ErrorEnvelope, HostEvent } from './contract';
-import type { Snapshot } from './snapshot';
+import type { Snapshot } from './resources/snapshot';
 
 export interface StoredScenario {
   id: string;

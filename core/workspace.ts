@@ -4,16 +4,16 @@
 // and every caller's promise resolves only once a write that includes its change is durable.
 import { z } from 'zod';
 import type { ExportedFile, ScenarioSummary } from './contract';
-import { invalidRequest, toErrorEnvelope } from './errors';
-import type { MeterlabError } from './errors';
+import { invalidRequest, toErrorEnvelope } from './values/errors';
+import type { MeterlabError } from './values/errors';
 import { invoiceLinesCsv, invoicesHtml, invoicesJson } from './scenario/exports';
 import { scenarioRefused } from './scenario/format';
 import type { ScenarioFile } from './scenario/format';
 import { exportScenario, importScenario } from './scenario/replay';
 import { createSimulator } from './simulator';
 import type { Simulator, SimulatorOptions } from './simulator';
-import type { Snapshot } from './snapshot';
-import { objectId, parseArgs } from './validation';
+import type { Snapshot } from './resources/snapshot';
+import { objectId, parseArgs } from './values/validation';
 import type { StoreNotice, StoredScenario, WorkspaceData, WorkspaceStore } from './workspace-store';
 
 export type CreateSimulator = (options: SimulatorOptions) => Simulator;

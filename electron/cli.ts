@@ -13,14 +13,14 @@ import type {
   ScenarioSummary,
 } from '../core/contract';
 import { createDispatcher } from '../core/dispatch';
-import { formatMoney } from '../core/money';
+import { formatMoney } from '../core/values/money';
 import { invoiceLinesCsv, invoicesJson } from '../core/scenario/exports';
 import { formatProblem, isoTime } from '../core/scenario/format';
 import type { ScenarioProblem } from '../core/scenario/format';
 import { importScenario } from '../core/scenario/replay';
-import type { Snapshot } from '../core/snapshot';
-import type { PriceComparison } from '../core/api';
-import type { Invoice } from '../core/types';
+import type { Snapshot } from '../core/resources/snapshot';
+import type { PriceComparison } from '../core/simulator/api';
+import type { Invoice } from '../core/public/types';
 import { Workspace } from '../core/workspace';
 import { MemoryWorkspaceStore } from '../core/workspace-store';
 

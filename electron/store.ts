@@ -9,9 +9,9 @@ import { copyFile, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { MeterlabError } from '../core/errors';
-import { joinSnapshot, migrateSnapshot, splitSnapshot } from '../core/snapshot';
-import type { Snapshot } from '../core/snapshot';
+import { MeterlabError } from '../core/values/errors';
+import { joinSnapshot, migrateSnapshot, splitSnapshot } from '../core/resources/snapshot';
+import type { Snapshot } from '../core/resources/snapshot';
 import type {
   StoreNotice,
   StoredScenario,

@@ -13,7 +13,7 @@
 //   ...           per entry, 8-byte aligned: count Uint32 timestamps, then count Float64 values
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
-import type { BulkColumns } from '../core/snapshot';
+import type { BulkColumns } from '../core/resources/snapshot';
 
 const MAGIC = Buffer.from('MLUSAGE\0', 'latin1');
 const FORMAT_VERSION = 1;

@@ -1,7 +1,7 @@
 // The workspace file's JSON: its schemaVersion, the ordered migrations that bring an older file
 // up to date, and the check a loaded file must pass before Meterlab trusts it.
 import { z } from 'zod';
-import { paramPath } from '../core/validation';
+import { paramPath } from '../core/values/validation';
 
 export const WORKSPACE_FILE_VERSION = 1;
 

@@ -2,8 +2,8 @@
 // laid out like a real invoice (hosts turn it into a PDF: Electron's printToPDF, Chromium's
 // page.pdf). Pure string building: the caller passes the invoices and the objects they name.
 import Papa from 'papaparse';
-import { describeRounding, formatExactMoney, formatMoney } from '../money';
-import type { Customer, Invoice, InvoiceLine, Price, PriceStep } from '../types';
+import { describeRounding, formatExactMoney, formatMoney } from '../values/money';
+import type { Customer, Invoice, InvoiceLine, Price, PriceStep } from '../public/types';
 
 /** The objects an export names besides the invoices. */
 export interface InvoiceExportContext {

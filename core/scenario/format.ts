@@ -4,11 +4,11 @@
 // newer ones, and reports every problem it finds with the path of the field and the reason.
 import { z } from 'zod';
 import { plainJson } from '../dispatch';
-import { MeterlabError, invalidRequest } from '../errors';
-import { settingsUpdateArgs } from '../schemas';
-import type { UsageAction } from '../types';
-import { UsageColumns } from '../usage/columns';
-import { objectId, paramPath, parseArgs, safeQuantity, unixSeconds } from '../validation';
+import { MeterlabError, invalidRequest } from '../values/errors';
+import { settingsUpdateArgs } from '../resources/schemas';
+import type { UsageAction } from '../public/types';
+import { UsageColumns } from '../rules/usage/columns';
+import { objectId, paramPath, parseArgs, safeQuantity, unixSeconds } from '../values/validation';
 
 export const SCENARIO_FORMAT = 'meterlab-scenario';
 export const SCENARIO_SCHEMA_VERSION = 1;

@@ -1,13 +1,13 @@
 // Scenario files in and out. Export writes the engine's journal of calls and its usage columns;
 // import replays them through the engine's public API, so an imported scenario is recomputed by
 // the same engine and bills the same invoices, to the cent, by construction.
-import { MeterlabError, invalidRequest } from '../errors';
-import { settingsUpdateArgs } from '../schemas';
+import { MeterlabError, invalidRequest } from '../values/errors';
+import { settingsUpdateArgs } from '../resources/schemas';
 import { createSimulator } from '../simulator';
 import type { Simulator } from '../simulator';
-import { DEFAULT_SETTINGS } from '../snapshot';
-import type { Snapshot } from '../snapshot';
-import type { SimulatorSettings, Subscription } from '../types';
+import { DEFAULT_SETTINGS } from '../resources/snapshot';
+import type { Snapshot } from '../resources/snapshot';
+import type { SimulatorSettings, Subscription } from '../public/types';
 import {
   SCENARIO_FORMAT,
   SCENARIO_SCHEMA_VERSION,

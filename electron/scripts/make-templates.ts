@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import { nextRandom } from '../../core/ids';
+import { nextRandom } from '../../core/values/ids';
 import { exportScenario } from '../../core/scenario/replay';
 import type { ScenarioFile } from '../../core/scenario/format';
 import type { ScenarioMeta } from '../../core/scenario/replay';

@@ -1,6 +1,6 @@
 // How a price reads in a table: 'EUR 0.002 per unit', 'graduated, 3 tiers', 'per 1000 units, up'.
-import { formatExactMoney } from '../../core/money';
-import type { Price } from '../../core/types';
+import { formatExactMoney } from '../../core/values/money';
+import type { Price } from '../../core/public/types';
 
 export function describePriceModel(price: Price): string {
   if (price.billingScheme === 'tiered') {

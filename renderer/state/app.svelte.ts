@@ -9,7 +9,7 @@ import type {
   MethodResult,
   ScenarioSummary,
 } from '../../core/contract';
-import type { TestClock } from '../../core/types';
+import type { TestClock } from '../../core/public/types';
 import { untrack } from 'svelte';
 import { asApiError, type ApiClient } from '../api/client';
 import { downloadFile, scenarioFilename } from '../lib/download';

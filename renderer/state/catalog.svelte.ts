@@ -1,7 +1,7 @@
 // Catalog: products, prices, and the price builder. The builder keeps the form as text, turns it
 // into PriceCreateArgs (and a draft Price for quotes), and lets the engine judge it: every change
 // is quoted on the draft, so the engine's own validation names the bad field while typing.
-import type { PriceCreateArgs, PriceTierArgs, QuotablePrice } from '../../core/api';
+import type { PriceCreateArgs, PriceTierArgs, QuotablePrice } from '../../core/simulator/api';
 import type {
   AggregateUsage,
   Interval,
@@ -10,7 +10,7 @@ import type {
   Product,
   Quote,
   UsageType,
-} from '../../core/types';
+} from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';

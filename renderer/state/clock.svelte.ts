@@ -1,6 +1,6 @@
 // The clock bar: advance the scenario's test clock by a step, to a date, or past the end of a
 // subscription's billing period. The engine does the work; this keeps the bar's form and status.
-import type { Customer, List, Subscription } from '../../core/types';
+import type { Customer, List, Subscription } from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
 import { fromDateTimeInput, toDateTimeInput } from '../lib/time';
 import type { AppState } from './app.svelte';

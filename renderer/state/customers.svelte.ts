@@ -8,8 +8,8 @@ import type {
   Subscription,
   TestCard,
   UpcomingInvoice,
-} from '../../core/types';
-import type { SubscriptionUpdateArgs } from '../../core/api';
+} from '../../core/public/types';
+import type { SubscriptionUpdateArgs } from '../../core/simulator/api';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
 

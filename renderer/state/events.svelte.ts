@@ -7,7 +7,7 @@ import type {
   SimulatorSettings,
   WebhookDelivery,
   WebhookEndpoint,
-} from '../../core/types';
+} from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';

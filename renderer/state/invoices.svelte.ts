@@ -8,7 +8,7 @@ import type {
   List,
   Subscription,
   UpcomingInvoice,
-} from '../../core/types';
+} from '../../core/public/types';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
 

@@ -1,6 +1,6 @@
 // Usage: pick a metered subscription item, report one record (shown as the equivalent API call)
 // or paste a batch. Records go to the engine as typed; it names what it refuses.
-import type { UsageRecordArgs, UsageSeries } from '../../core/api';
+import type { UsageRecordArgs, UsageSeries } from '../../core/simulator/api';
 import type {
   Customer,
   List,
@@ -10,7 +10,7 @@ import type {
   UsageRecord,
   UsageRecordBatch,
   UsageRecordSummary,
-} from '../../core/types';
+} from '../../core/public/types';
 import { fromDateTimeInput, toDateTimeInput } from '../lib/time';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';

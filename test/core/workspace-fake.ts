@@ -1,10 +1,10 @@
 // A small stand-in for the engine, enough for workspace and dispatch unit tests: products,
 // customers, a clock that moves forward, invoices made by hand, and snapshots.
-import { invalidRequest } from '../../core/errors';
+import { invalidRequest } from '../../core/values/errors';
 import { createSimulator } from '../../core/simulator';
 import type { Simulator, SimulatorOptions } from '../../core/simulator';
-import type { Snapshot } from '../../core/snapshot';
-import type { Customer, Invoice, Product } from '../../core/types';
+import type { Snapshot } from '../../core/resources/snapshot';
+import type { Customer, Invoice, Product } from '../../core/public/types';
 
 export function emptySnapshot(startTime = 1_740_787_200, seed = 1): Snapshot {
   return createSimulator({ startTime, seed }).snapshot();

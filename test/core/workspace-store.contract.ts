@@ -1,6 +1,6 @@
 // The contract every WorkspaceStore keeps, run against the memory store and the lowdb store.
 import { describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../core/snapshot';
+import type { Snapshot } from '../../core/resources/snapshot';
 import { Workspace } from '../../core/workspace';
 import type { CreateSimulator } from '../../core/workspace';
 import type { WorkspaceData, WorkspaceStore } from '../../core/workspace-store';

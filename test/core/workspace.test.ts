@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MeterlabError } from '../../core/errors';
-import type { Snapshot } from '../../core/snapshot';
+import { MeterlabError } from '../../core/values/errors';
+import type { Snapshot } from '../../core/resources/snapshot';
 import { Workspace, scenarioStats } from '../../core/workspace';
 import type { TemplateCatalog } from '../../core/workspace';
 import { MemoryWorkspaceStore } from '../../core/workspace-store';

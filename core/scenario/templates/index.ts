@@ -1,6 +1,6 @@
 // The shipped templates (the scenario files beside this module) as the workspace's TemplateCatalog.
-import { invalidRequest } from '../../errors';
-import type { Snapshot } from '../../snapshot';
+import { invalidRequest } from '../../values/errors';
+import type { Snapshot } from '../../resources/snapshot';
 import type { TemplateCatalog, TemplateInfo } from '../../workspace';
 import { parseScenarioFile, scenarioRefused } from '../format';
 import { replayScenario } from '../replay';

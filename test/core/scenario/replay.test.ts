@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MeterlabError } from '../../../core/errors';
+import { MeterlabError } from '../../../core/values/errors';
 import type { ScenarioFile } from '../../../core/scenario/format';
 import {
   exportScenario,
@@ -10,7 +10,7 @@ import {
 } from '../../../core/scenario/replay';
 import { createSimulator } from '../../../core/simulator';
 import type { Simulator } from '../../../core/simulator';
-import { DEFAULT_SETTINGS } from '../../../core/snapshot';
+import { DEFAULT_SETTINGS } from '../../../core/resources/snapshot';
 import {
   DAY,
   HOUR,

@@ -1,7 +1,7 @@
 // The test clock and billing periods through the API: month-end anchors, intervals, advancing
 // across several periods, and a clock that only moves forward.
 import { describe, expect, it } from 'vitest';
-import type { Interval } from '../../../core/types';
+import type { Interval } from '../../../core/public/types';
 import {
   APR_1_2025,
   DAY,

@@ -2,7 +2,7 @@
 // that says how to fix the call; and a rejected call changes nothing.
 import { describe, expect, it } from 'vitest';
 import { MeterlabError, toErrorEnvelope } from '../../../core';
-import type { PriceCreateArgs } from '../../../core/api';
+import type { PriceCreateArgs } from '../../../core/simulator/api';
 import {
   GUIDE_PRICE,
   expectRejectedUnchanged,

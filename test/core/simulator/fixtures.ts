@@ -1,8 +1,8 @@
 // Shared scenario builders for the engine tests: the guide's flow (a metered EUR 0.002 price, the
 // customer cust_8aZ2, one subscription) and small helpers to look at what the engine produced.
 import { expect } from 'vitest';
-import type { PriceCreateArgs } from '../../../core/api';
-import { MeterlabError } from '../../../core/errors';
+import type { PriceCreateArgs } from '../../../core/simulator/api';
+import { MeterlabError } from '../../../core/values/errors';
 import { createSimulator } from '../../../core/simulator';
 import type { Simulator, SimulatorOptions } from '../../../core/simulator';
 import type {
@@ -12,7 +12,7 @@ import type {
   Price,
   Subscription,
   TestCard,
-} from '../../../core/types';
+} from '../../../core/public/types';
 
 export const HOUR = 3_600;
 export const DAY = 86_400;

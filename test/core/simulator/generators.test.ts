@@ -3,11 +3,11 @@
 // being cancelled part way and resumed from a snapshot.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GeneratorSpec, PatternSpec } from '../../../core/generators';
-import { previewRecords } from '../../../core/generators';
+import type { GeneratorSpec, PatternSpec } from '../../../core/rules/generators';
+import { previewRecords } from '../../../core/rules/generators';
 import { createSimulator } from '../../../core/simulator';
 import type { Simulator } from '../../../core/simulator';
-import type { AggregateUsage } from '../../../core/types';
+import type { AggregateUsage } from '../../../core/public/types';
 import { DAY, HOUR, MAR_1_2025, sumOfLines } from './fixtures';
 
 const END = MAR_1_2025 + 22 * DAY; // three weekly periods and a day

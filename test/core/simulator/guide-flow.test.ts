@@ -1,7 +1,7 @@
 // The "Bill for usage" guide end to end, through the public API only.
 import { describe, expect, it } from 'vitest';
 import { createSimulator } from '../../../core/simulator';
-import type { Invoice } from '../../../core/types';
+import type { Invoice } from '../../../core/public/types';
 import {
   APR_1_2025,
   DAY,

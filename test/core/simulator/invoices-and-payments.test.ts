@@ -1,7 +1,7 @@
 // Invoices and payments through the API: what each invoice bills, rounding and currencies, pricing
 // models over a whole invoice, the draft -> open -> paid life, failed payments and retries.
 import { describe, expect, it } from 'vitest';
-import type { Invoice, Subscription } from '../../../core/types';
+import type { Invoice, Subscription } from '../../../core/public/types';
 import {
   APR_1_2025,
   DAY,

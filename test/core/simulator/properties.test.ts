@@ -2,10 +2,10 @@
 // idempotency keys, clock advances, price swaps, seat changes, cancels and card changes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MeterlabError } from '../../../core/errors';
+import { MeterlabError } from '../../../core/values/errors';
 import { createSimulator } from '../../../core/simulator';
 import type { Simulator } from '../../../core/simulator';
-import type { ProrationBehavior, TestCard, UsageAction } from '../../../core/types';
+import type { ProrationBehavior, TestCard, UsageAction } from '../../../core/public/types';
 import {
   DAY,
   GUIDE_PRICE,

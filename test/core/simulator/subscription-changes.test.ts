@@ -1,7 +1,7 @@
 // Subscription changes through the API: licensed proration to the second, metered price swaps under
 // each prorationBehavior, cancel at period end and cancel now.
 import { describe, expect, it } from 'vitest';
-import type { ProrationBehavior } from '../../../core/types';
+import type { ProrationBehavior } from '../../../core/public/types';
 import {
   APR_1_2025,
   DAY,

@@ -1,7 +1,7 @@
 // Usage records through the API: aggregation of increment/set mixes, which period a record lands
 // in, what is rejected (and that nothing is stored then), batches and summaries.
 import { describe, expect, it } from 'vitest';
-import type { AggregateUsage } from '../../../core/types';
+import type { AggregateUsage } from '../../../core/public/types';
 import {
   APR_1_2025,
   DAY,

@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createSimulator } from '../../../core/simulator';
-import type { Invoice } from '../../../core/types';
+import type { Invoice } from '../../../core/public/types';
 import {
   APR_1_2025,
   DAY,

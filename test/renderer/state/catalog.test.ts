@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { QuotablePrice } from '../../../core/api';
-import type { Quote } from '../../../core/types';
+import type { QuotablePrice } from '../../../core/simulator/api';
+import type { Quote } from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
 import { CatalogState, PriceBuilder } from '../../../renderer/state/catalog.svelte';

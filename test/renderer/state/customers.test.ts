@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Price, Subscription, UpcomingInvoice } from '../../../core/types';
+import type { Price, Subscription, UpcomingInvoice } from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
 import { CustomersState } from '../../../renderer/state/customers.svelte';

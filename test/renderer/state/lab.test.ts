@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { StrategyComparison } from '../../../core/api';
-import type { AggregateUsage } from '../../../core/types';
+import type { StrategyComparison } from '../../../core/simulator/api';
+import type { AggregateUsage } from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
 import { LabState } from '../../../renderer/state/lab.svelte';

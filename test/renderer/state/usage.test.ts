@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Price, Subscription } from '../../../core/types';
+import type { Price, Subscription } from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
 import { meteredItems, parseBatch, UsageState } from '../../../renderer/state/usage.svelte';

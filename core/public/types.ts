@@ -1,0 +1,320 @@
+// The engine's public objects. Plain JSON only: they cross IPC, HTTP and snapshots unchanged.
+// Times are integer unix seconds (UTC). Invoice amounts are integers of minor units; exact
+// (unrounded) amounts travel as decimal strings of minor units.
+
+import type { GeneratorSpec } from '../rules/generators/spec';
+
+export type UnixSeconds = number;
+/** A decimal number written as a string, in minor units of a currency ('0.2' = EUR 0.002). */
+export type DecimalString = string;
+
+export type Interval = 'day' | 'week' | 'month' | 'year';
+export type UsageType = 'licensed' | 'metered';
+export type AggregateUsage = 'sum' | 'max' | 'last_during_period' | 'last_ever';
+export type BillingScheme = 'per_unit' | 'tiered';
+export type TiersMode = 'graduated' | 'volume';
+export type UsageAction = 'increment' | 'set';
+export type ProrationBehavior = 'create_prorations' | 'always_invoice' | 'none';
+export type TestCard =
+  'pm_card_visa' | 'pm_card_chargeDeclined' | 'pm_card_chargeDeclinedInsufficientFunds';
+
+export interface List<T> {
+  object: 'list';
+  data: T[];
+  hasMore: boolean;
+}
+
+export interface Product {
+  id: string;
+  object: 'product';
+  name: string;
+  created: UnixSeconds;
+}
+
+export interface PriceTier {
+  /** Inclusive upper bound of the tier, or 'inf' for the last tier. */
+  upTo: number | 'inf';
+  unitAmountDecimal: DecimalString | null;
+  flatAmountDecimal: DecimalString | null;
+}
+
+export interface TransformQuantity {
+  divideBy: number;
+  round: 'up' | 'down';
+}
+
+export interface Recurring {
+  interval: Interval;
+  intervalCount: number;
+  usageType: UsageType;
+  /** null for licensed prices. */
+  aggregateUsage: AggregateUsage | null;
+}
+
+export interface Price {
+  id: string;
+  object: 'price';
+  product: string;
+  /** ISO 4217 code, upper case. */
+  currency: string;
+  nickname: string | null;
+  billingScheme: BillingScheme;
+  /** Set when the unit amount is a whole number of minor units. */
+  unitAmount: number | null;
+  /** Always set for per_unit prices: the exact unit amount in minor units. */
+  unitAmountDecimal: DecimalString | null;
+  tiers: PriceTier[] | null;
+  tiersMode: TiersMode | null;
+  transformQuantity: TransformQuantity | null;
+  recurring: Recurring;
+  created: UnixSeconds;
+}
+
+export interface Customer {
+  id: string;
+  object: 'customer';
+  name: string;
+  email: string | null;
+  paymentMethod: TestCard | null;
+  created: UnixSeconds;
+}
+
+export interface SubscriptionItem {
+  id: string;
+  object: 'subscription_item';
+  subscription: string;
+  price: string;
+  /** Licensed items only; null for metered items. */
+  quantity: number | null;
+  /** Start of the span the item's metered usage is billed from (moves on a price swap). */
+  usageStart: UnixSeconds;
+  created: UnixSeconds;
+}
+
+export type SubscriptionStatus = 'active' | 'past_due' | 'canceled' | 'unpaid';
+
+export interface Subscription {
+  id: string;
+  object: 'subscription';
+  customer: string;
+  status: SubscriptionStatus;
+  currency: string;
+  billingCycleAnchor: UnixSeconds;
+  currentPeriodStart: UnixSeconds;
+  currentPeriodEnd: UnixSeconds;
+  cancelAtPeriodEnd: boolean;
+  canceledAt: UnixSeconds | null;
+  endedAt: UnixSeconds | null;
+  latestInvoice: string | null;
+  items: List<SubscriptionItem>;
+  created: UnixSeconds;
+}
+
+export interface UsageRecord {
+  id: string;
+  object: 'usage_record';
+  subscriptionItem: string;
+  quantity: number;
+  timestamp: UnixSeconds;
+  action: UsageAction;
+}
+
+/** A seeded usage generator attached to a metered item (see core/generators). */
+export interface UsageGenerator {
+  id: string;
+  object: 'usage_generator';
+  subscriptionItem: string;
+  spec: GeneratorSpec;
+  /** A stopped generator reports nothing more; what it reported stays. */
+  status: 'active' | 'stopped';
+  created: UnixSeconds;
+}
+
+export interface UsageRecordBatch {
+  object: 'usage_record_batch';
+  subscriptionItem: string;
+  count: number;
+}
+
+export interface UsageRecordSummary {
+  id: string;
+  object: 'usage_record_summary';
+  subscriptionItem: string;
+  period: { start: UnixSeconds; end: UnixSeconds };
+  /** The billable quantity under the price's aggregateUsage. */
+  totalUsage: number;
+  aggregateUsage: AggregateUsage;
+  /** True for data[0], the period still open. */
+  open: boolean;
+}
+
+/** How a quantity was aggregated from the usage records of one period. */
+export interface AggregationExplanation {
+  strategy: AggregateUsage;
+  quantity: number;
+  /** Distinct timestamps (records after increment/set were applied) in the span. */
+  timestampCount: number;
+  /** The timestamp whose value decided the quantity: the peak for max, the last for last_*. */
+  decidingTimestamp: UnixSeconds | null;
+  span: { start: UnixSeconds; end: UnixSeconds };
+  summary: string;
+}
+
+export interface PriceStep {
+  label: string;
+  /** Units priced in this step (a decimal string: package pricing may divide). */
+  quantity: string;
+  unitAmountDecimal: DecimalString | null;
+  flatAmountDecimal: DecimalString | null;
+  amountExact: DecimalString;
+}
+
+/** How an amount was priced from a quantity. */
+export interface PriceExplanation {
+  model: 'per_unit' | 'package' | 'graduated' | 'volume';
+  /** The quantity after transformQuantity (equals the input otherwise). */
+  billedQuantity: number;
+  steps: PriceStep[];
+  amountExact: DecimalString;
+  amount: number;
+  rounding: 'half_up';
+  summary: string;
+}
+
+/** The result of the pure quote(price, quantity). */
+export interface Quote {
+  currency: string;
+  quantity: number;
+  amount: number;
+  amountExact: DecimalString;
+  explanation: PriceExplanation;
+}
+
+export interface InvoiceLineExplanation {
+  aggregation: AggregationExplanation | null;
+  pricing: PriceExplanation;
+  /** For proration lines: the share of the period charged or credited. */
+  proration: { numerator: number; denominator: number; summary: string } | null;
+  summary: string;
+}
+
+export interface InvoiceLine {
+  id: string;
+  object: 'line_item';
+  subscriptionItem: string | null;
+  price: string;
+  description: string;
+  quantity: number;
+  amount: number;
+  amountExact: DecimalString;
+  currency: string;
+  period: { start: UnixSeconds; end: UnixSeconds };
+  proration: boolean;
+  explanation: InvoiceLineExplanation;
+}
+
+export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
+export type BillingReason =
+  | 'subscription_create'
+  | 'subscription_cycle'
+  | 'subscription_update'
+  | 'subscription_cancel'
+  | 'manual';
+
+export interface PaymentAttempt {
+  at: UnixSeconds;
+  paymentMethod: string | null;
+  outcome: 'succeeded' | 'failed';
+  failureCode: string | null;
+  failureMessage: string | null;
+}
+
+export interface Invoice {
+  id: string;
+  object: 'invoice';
+  status: InvoiceStatus;
+  customer: string;
+  subscription: string | null;
+  currency: string;
+  periodStart: UnixSeconds;
+  periodEnd: UnixSeconds;
+  billingReason: BillingReason;
+  subtotal: number;
+  total: number;
+  amountDue: number;
+  amountPaid: number;
+  amountRemaining: number;
+  attemptCount: number;
+  attempts: PaymentAttempt[];
+  nextPaymentAttempt: UnixSeconds | null;
+  lines: List<InvoiceLine>;
+  created: UnixSeconds;
+  /** When a draft becomes open; null once finalized. */
+  finalizesAt: UnixSeconds | null;
+  finalizedAt: UnixSeconds | null;
+  paidAt: UnixSeconds | null;
+}
+
+/** A preview of the invoice the open period will produce, computed now, stored nowhere. */
+export type UpcomingInvoice = Omit<Invoice, 'id' | 'status'> & { id: null; status: 'upcoming' };
+
+export type EventType =
+  | 'product.created'
+  | 'price.created'
+  | 'customer.created'
+  | 'customer.updated'
+  | 'customer.subscription.created'
+  | 'customer.subscription.updated'
+  | 'customer.subscription.deleted'
+  | 'invoice.created'
+  | 'invoice.updated'
+  | 'invoice.finalized'
+  | 'invoice.paid'
+  | 'invoice.payment_failed'
+  | 'invoice.marked_uncollectible'
+  | 'invoice.voided';
+
+export interface BillingEvent {
+  id: string;
+  object: 'event';
+  type: EventType;
+  created: UnixSeconds;
+  /** The object the event is about, as it was at that moment. */
+  data: Product | Price | Customer | Subscription | Invoice;
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  object: 'webhook_endpoint';
+  url: string;
+  secret: string;
+  created: UnixSeconds;
+}
+
+/** A signed delivery of an event to an endpoint, computed on demand (Meterlab sends nothing). */
+export interface WebhookDelivery {
+  event: string;
+  endpoint: string;
+  url: string;
+  payload: string;
+  signatureHeader: string;
+}
+
+export interface TestClock {
+  id: string;
+  object: 'test_clock';
+  frozenTime: UnixSeconds;
+}
+
+export interface SimulatorSettings {
+  /** Seconds from a period's close to its invoice's finalization (0 allowed). */
+  finalizationDelaySeconds: number;
+  /** Days after the first failed payment on which payment is retried. */
+  retryScheduleDays: number[];
+  /** What happens to the subscription when the retries run out. */
+  whenRetriesExhausted: 'cancel' | 'unpaid';
+  /** Seconds of simulated time an idempotency key is remembered. */
+  idempotencyKeyTtlSeconds: number;
+  /** Days of simulated time events are kept (Stripe keeps 30); 0 keeps them all. */
+  eventRetentionDays: number;
+}

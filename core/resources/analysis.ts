@@ -1,0 +1,168 @@
+// Read-only views for charts and teaching: pre-bucketed usage series, the four aggregation
+// strategies side by side, and candidate prices over the same usage. Computed by the same
+// aggregation and pricing modules that invoices use, so the UI teaches what the invoice bills.
+import { aggregateUsage, indexRange } from '../rules/aggregation';
+import type { PriceComparison, StrategyComparison, UsageSeries } from '../simulator/api';
+import type { Engine } from './state';
+import { invalidRequest } from '../values/errors';
+import { quotePrice } from '../rules/pricing';
+import type { AggregateUsage, Price, Subscription, SubscriptionItem } from '../public/types';
+
+const STRATEGIES: AggregateUsage[] = ['sum', 'max', 'last_during_period', 'last_ever'];
+
+function meteredItem(
+  engine: Engine,
+  itemId: string,
+): { item: SubscriptionItem; subscription: Subscription; price: Price } {
+  const { item, subscription } = engine.item(itemId);
+  const price = engine.price(item.price);
+  if (price.recurring.usageType !== 'metered') {
+    throw invalidRequest(
+      'usage_on_licensed_item',
+      'subscriptionItem',
+      `${item.id} has a licensed price: pick a metered item to see its usage.`,
+    );
+  }
+  return { item, subscription, price };
+}
+
+/** The item's billing periods, newest first, clipped to the item's life. */
+function itemPeriods(
+  engine: Engine,
+  item: SubscriptionItem,
+  subscription: Subscription,
+): { start: number; end: number; open: boolean }[] {
+  return engine
+    .periodsOf(subscription)
+    .filter((period) => period.end > item.created)
+    .map((period, index) => ({
+      start: Math.max(period.start, item.created),
+      end: period.end,
+      open: index === 0 && !engine.isEnded(subscription),
+    }));
+}
+
+export function usageSeries(
+  engine: Engine,
+  args: { subscriptionItem: string; start?: number; end?: number; buckets?: number },
+): UsageSeries {
+  const { item, subscription } = meteredItem(engine, args.subscriptionItem);
+  const start = args.start ?? item.created;
+  const end = args.end ?? Math.max(engine.now + 1, start + 1);
+  if (end <= start)
+    throw invalidRequest(
+      'parameter_invalid',
+      'end',
+      `end (${end}) must be after start (${start}).`,
+    );
+  const count = args.buckets ?? 200;
+  const width = (end - start) / count;
+  const buckets = Array.from({ length: count }, (_, index) => ({
+    start: Math.floor(start + index * width),
+    end: index === count - 1 ? end : Math.floor(start + (index + 1) * width),
+    sum: 0,
+    max: 0,
+    last: null as number | null,
+    count: 0,
+  }));
+  const usage = engine.columns(item.id);
+  const [lo, hi] = indexRange(usage, start, end);
+  const timestamps = usage.timestamps;
+  const values = usage.values;
+  for (let i = lo; i < hi; i++) {
+    const bucket = buckets[Math.min(count - 1, Math.floor((timestamps[i]! - start) / width))]!;
+    const value = values[i]!;
+    bucket.sum += value;
+    if (value > bucket.max) bucket.max = value;
+    bucket.last = value;
+    bucket.count += 1;
+  }
+  const periods = engine
+    .periodsOf(subscription)
+    .filter((period) => period.end > start && period.start < end)
+    .reverse();
+  return { subscriptionItem: item.id, start, end, buckets, periods, totalTimestamps: hi - lo };
+}
+
+export function strategyComparison(
+  engine: Engine,
+  args: { subscriptionItem: string; price?: string },
+): StrategyComparison {
+  const { item, subscription, price: itemPrice } = meteredItem(engine, args.subscriptionItem);
+  const price = args.price ? engine.price(args.price, 'price') : itemPrice;
+  const usage = engine.columns(item.id);
+  const periods = itemPeriods(engine, item, subscription).map((period) => {
+    const strategies = {} as StrategyComparison['periods'][number]['strategies'];
+    for (const strategy of STRATEGIES) {
+      const aggregation = aggregateUsage(strategy, usage, period);
+      const quote = quotePrice(price, aggregation.quantity);
+      strategies[strategy] = { aggregation, amount: quote.amount, amountExact: quote.amountExact };
+    }
+    return { ...period, strategies };
+  });
+  return { subscriptionItem: item.id, price: price.id, currency: price.currency, periods };
+}
+
+export function comparePrices(
+  engine: Engine,
+  args: { prices: string[]; subscription?: string },
+): PriceComparison {
+  const prices = args.prices.map((id, index) => engine.price(id, `prices[${index}]`));
+  const currency = prices[0]!.currency;
+  prices.forEach((price, index) => {
+    if (price.currency !== currency) {
+      throw invalidRequest(
+        'currency_mismatch',
+        `prices[${index}]`,
+        `Compare prices of one currency: ${price.id} is ${price.currency}, ${prices[0]!.id} is ${currency}.`,
+      );
+    }
+    if (price.recurring.usageType !== 'metered') {
+      throw invalidRequest(
+        'price_not_metered',
+        `prices[${index}]`,
+        `${price.id} is licensed: compare metered prices, which bill the same usage.`,
+      );
+    }
+  });
+  const subscriptions = args.subscription
+    ? [engine.subscription(args.subscription)]
+    : engine.state.subscriptions;
+  const rows: PriceComparison['rows'] = [];
+  const totals: Record<string, number> = Object.fromEntries(prices.map((price) => [price.id, 0]));
+  for (const subscription of subscriptions) {
+    if (subscription.currency !== currency) continue;
+    const metered = subscription.items.data.filter(
+      (item) => engine.price(item.price).recurring.usageType === 'metered',
+    );
+    if (metered.length === 0) continue;
+    const periods = engine.periodsOf(subscription).reverse();
+    for (const period of periods) {
+      const amounts: Record<string, number> = Object.fromEntries(
+        prices.map((price) => [price.id, 0]),
+      );
+      for (const item of metered) {
+        if (period.end <= item.created) continue;
+        const span = { start: Math.max(period.start, item.created), end: period.end };
+        const usage = engine.columns(item.id);
+        for (const price of prices) {
+          const quantity = aggregateUsage(
+            price.recurring.aggregateUsage ?? 'sum',
+            usage,
+            span,
+          ).quantity;
+          amounts[price.id]! += quotePrice(price, quantity).amount;
+        }
+      }
+      for (const price of prices) totals[price.id]! += amounts[price.id]!;
+      rows.push({
+        periodStart: period.start,
+        periodEnd: period.end,
+        customer: subscription.customer,
+        subscription: subscription.id,
+        amounts,
+      });
+    }
+  }
+  return { prices: prices.map((price) => price.id), rows, totals, currency };
+}

@@ -1,0 +1,178 @@
+// Argument schemas of the API. Validated once, at the edge of each call; the engine below trusts
+// what passed. createBatch's records are checked by a hand loop instead (see usage.ts): a batch of
+// 10k records must validate in well under a millisecond.
+import { z } from 'zod';
+import { objectId, safeQuantity, unixSeconds } from '../values/validation';
+
+const listLimit = z.number().int().min(1).max(10_000).optional();
+const testCard = z.enum([
+  'pm_card_visa',
+  'pm_card_chargeDeclined',
+  'pm_card_chargeDeclinedInsufficientFunds',
+]);
+const name = z.string().trim().min(1).max(500);
+
+export const listArgs = z.strictObject({ limit: listLimit }).optional();
+export const productCreateArgs = z.strictObject({ name });
+export const priceListArgs = z
+  .strictObject({ limit: listLimit, product: objectId.optional() })
+  .optional();
+
+export const customerCreateArgs = z.strictObject({
+  id: z
+    .string()
+    .regex(/^cust_[A-Za-z0-9]{1,64}$/, 'use "cust_" followed by letters and digits')
+    .optional(),
+  name,
+  email: z.email().optional(),
+  paymentMethod: testCard.optional(),
+});
+export const customerUpdateArgs = z.strictObject({
+  name: name.optional(),
+  email: z.email().optional(),
+  paymentMethod: testCard.optional(),
+});
+
+const itemQuantity = z.number().int().min(0).max(1_000_000_000);
+export const subscriptionCreateArgs = z.strictObject({
+  customer: objectId,
+  items: z
+    .array(z.strictObject({ price: objectId, quantity: itemQuantity.optional() }))
+    .min(1)
+    .max(20),
+});
+export const prorationBehavior = z.enum(['create_prorations', 'always_invoice', 'none']);
+const subscriptionUpdateItems = z
+  .array(
+    z.strictObject({
+      id: objectId.optional(),
+      price: objectId.optional(),
+      quantity: itemQuantity.optional(),
+    }),
+  )
+  .max(20);
+export const subscriptionUpdateArgs = z.strictObject({
+  items: subscriptionUpdateItems.optional(),
+  prorationBehavior: prorationBehavior.optional(),
+  cancelAtPeriodEnd: z.boolean().optional(),
+});
+export const subscriptionListArgs = z
+  .strictObject({
+    limit: listLimit,
+    customer: objectId.optional(),
+    status: z.enum(['active', 'past_due', 'canceled', 'unpaid']).optional(),
+  })
+  .optional();
+export const subscriptionCancelArgs = z
+  .strictObject({ invoiceNow: z.boolean().optional() })
+  .optional();
+
+export const usageAction = z.enum(['increment', 'set']);
+export const usageRecordCreateArgs = z.strictObject({
+  subscriptionItem: objectId,
+  quantity: safeQuantity,
+  timestamp: unixSeconds.optional(),
+  action: usageAction.optional(),
+});
+export const usageRecordBatchEnvelope = z.strictObject({
+  subscriptionItem: objectId,
+  records: z.array(z.unknown()).min(1).max(100_000),
+});
+export const requestOptions = z
+  .strictObject({ idempotencyKey: z.string().min(1).max(255).optional() })
+  .optional();
+export const summariesArgs = z.strictObject({ subscriptionItem: objectId, limit: listLimit });
+
+export const invoiceListArgs = z
+  .strictObject({
+    limit: listLimit,
+    subscription: objectId.optional(),
+    customer: objectId.optional(),
+    status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
+  })
+  .optional();
+/** A proration preview takes the update's items and prorationBehavior. */
+export const upcomingArgs = z.strictObject({
+  subscription: objectId,
+  items: subscriptionUpdateItems.optional(),
+  prorationBehavior: prorationBehavior.optional(),
+});
+export const eventListArgs = z
+  .strictObject({ limit: listLimit, type: z.string().min(1).optional() })
+  .optional();
+
+export const webhookEndpointCreateArgs = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+});
+export const deliveriesArgs = z.strictObject({ event: objectId });
+export const verifyOptions = z
+  .strictObject({
+    secret: z.string().min(1).optional(),
+    tolerance: z.number().int().min(0).optional(),
+    now: unixSeconds.optional(),
+  })
+  .optional();
+export const testHeaderArgs = z.strictObject({
+  payload: z.string(),
+  secret: z.string().min(1),
+  timestamp: unixSeconds,
+});
+
+export const advanceArgs = z.strictObject({ frozenTime: unixSeconds });
+export const advanceBillingPeriodArgs = z.strictObject({ subscription: objectId });
+export const settingsUpdateArgs = z.strictObject({
+  finalizationDelaySeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .optional(),
+  retryScheduleDays: z.array(z.number().int().min(1).max(365)).max(10).optional(),
+  whenRetriesExhausted: z.enum(['cancel', 'unpaid']).optional(),
+  idempotencyKeyTtlSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(365 * 86_400)
+    .optional(),
+  eventRetentionDays: z.number().int().min(0).max(3650).optional(),
+});
+
+export const usageSeriesArgs = z.strictObject({
+  subscriptionItem: objectId,
+  start: unixSeconds.optional(),
+  end: unixSeconds.optional(),
+  buckets: z.number().int().min(1).max(2000).optional(),
+});
+export const strategiesArgs = z.strictObject({
+  subscriptionItem: objectId,
+  price: objectId.optional(),
+});
+export const comparePricesArgs = z.strictObject({
+  prices: z.array(objectId).min(1).max(5),
+  subscription: objectId.optional(),
+});
+export const quoteQuantity = safeQuantity;
+export const objectIdOf = objectId;
+export const rawBody = z.string();
+export const quotablePrice = z.looseObject({ product: objectId.optional() });
+const generatorSpecInput = z.looseObject({
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+});
+export const generatorCreateArgs = z.strictObject({
+  subscriptionItem: objectId,
+  spec: generatorSpecInput,
+  id: z
+    .string()
+    .regex(/^gen_[A-Za-z0-9]{1,64}$/, 'use "gen_" followed by letters and digits')
+    .optional(),
+});
+export const generatorListArgs = z
+  .strictObject({ limit: listLimit, subscriptionItem: objectId.optional() })
+  .optional();
+export const materializeArgs = z.strictObject({ subscriptionItem: objectId });
+export const generatorPreviewArgs = z.strictObject({
+  spec: generatorSpecInput,
+  count: z.number().int().min(1).max(10_000).optional(),
+  days: z.number().int().min(1).max(3660).optional(),
+});

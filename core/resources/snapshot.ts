@@ -1,0 +1,220 @@
+// The engine's whole state as plain JSON, with ordered, pure migrations on load. Usage lives in
+// columns of numbers; hosts may move those columns to a binary sidecar (splitSnapshot).
+import { invalidRequest } from '../values/errors';
+import type { StoredGenerator } from '../rules/usage/generated';
+import type {
+  BillingEvent,
+  Customer,
+  Invoice,
+  InvoiceLine,
+  Price,
+  Product,
+  SimulatorSettings,
+  Subscription,
+  TestClock,
+  WebhookEndpoint,
+} from '../public/types';
+
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+/** Columns of usage numbers, kept out of the JSON by hosts that store them in a binary sidecar. */
+export interface BulkColumns {
+  timestamps: Uint32Array;
+  values: Float64Array;
+}
+
+export interface UsageColumnsJson {
+  timestamps: number[];
+  values: number[];
+}
+
+export interface IdempotencyEntry {
+  fingerprint: string;
+  response: unknown;
+  createdAt: number;
+}
+
+export interface PendingLine {
+  subscription: string;
+  line: InvoiceLine;
+}
+
+/** A mutating call as it was made, so a scenario can be replayed (usage is kept in `usage`). */
+export interface JournalEntry {
+  at: number;
+  method: string;
+  args: unknown[];
+  /** The id a create call made, so later rewrites (materialize) can find it. */
+  result?: string;
+}
+
+export interface Snapshot {
+  schemaVersion: number;
+  seed: number;
+  idCounter: number;
+  /** Usage records, events and generators count their ids apart, so the ids of everything else
+   * don't depend on how usage was reported, which events a draft refresh emitted, or on
+   * generators that were later materialized. */
+  usageRecordCounter: number;
+  eventCounter: number;
+  generatorCounter: number;
+  rngState: number;
+  clock: TestClock;
+  settings: SimulatorSettings;
+  products: Product[];
+  prices: Price[];
+  customers: Customer[];
+  subscriptions: Subscription[];
+  /** Subscription id -> index of its current billing period. */
+  periodIndex: Record<string, number>;
+  invoices: Invoice[];
+  events: BillingEvent[];
+  webhookEndpoints: WebhookEndpoint[];
+  pendingLines: PendingLine[];
+  idempotency: Record<string, IdempotencyEntry>;
+  journal: JournalEntry[];
+  /** Usage generators: spec and cursor position; their records are regenerated on load. */
+  generators: StoredGenerator[];
+  /**
+   * Subscription item id -> its usage columns (for items with generators: only the manually
+   * reported records); null where a host moved them to `bulk`.
+   */
+  usage: Record<string, UsageColumnsJson | null>;
+}
+
+export const DEFAULT_SETTINGS: SimulatorSettings = {
+  finalizationDelaySeconds: 3600,
+  retryScheduleDays: [1, 3, 5, 7],
+  whenRetriesExhausted: 'cancel',
+  idempotencyKeyTtlSeconds: 86_400,
+  eventRetentionDays: 30,
+};
+
+type Migration = (snapshot: Record<string, unknown>) => Record<string, unknown>;
+
+/** migrations[n] turns version n into n + 1. Version 1 is the first; none exist yet. */
+const migrations: Migration[] = [];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const requiredArrays = [
+  'products',
+  'prices',
+  'customers',
+  'subscriptions',
+  'invoices',
+  'events',
+  'webhookEndpoints',
+  'pendingLines',
+  'journal',
+  'generators',
+] as const;
+
+/** Brings a stored snapshot of any known version to the current one, or explains what is wrong. */
+export function migrateSnapshot(json: unknown): Snapshot {
+  if (!isRecord(json)) {
+    throw invalidRequest(
+      'snapshot_invalid',
+      'snapshot',
+      'The snapshot is not an object: pass what sim.snapshot() returned.',
+    );
+  }
+  let version = json.schemaVersion;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw invalidRequest(
+      'snapshot_invalid',
+      'snapshot.schemaVersion',
+      'The snapshot has no valid schemaVersion: pass what sim.snapshot() returned.',
+    );
+  }
+  if (version > SNAPSHOT_SCHEMA_VERSION) {
+    throw invalidRequest(
+      'snapshot_too_new',
+      'snapshot.schemaVersion',
+      `The snapshot is schemaVersion ${version}, newer than this Meterlab understands (${SNAPSHOT_SCHEMA_VERSION}): update Meterlab to open it.`,
+    );
+  }
+  let current: Record<string, unknown> = json;
+  while (version < SNAPSHOT_SCHEMA_VERSION) {
+    current = migrations[version - 1]!(current);
+    version += 1;
+  }
+  for (const key of requiredArrays) {
+    if (!Array.isArray(current[key])) {
+      throw invalidRequest(
+        'snapshot_invalid',
+        `snapshot.${key}`,
+        `The snapshot's ${key} is not a list: the file was damaged or edited by hand.`,
+      );
+    }
+  }
+  for (const key of ['clock', 'settings', 'periodIndex', 'idempotency', 'usage'] as const) {
+    if (!isRecord(current[key])) {
+      throw invalidRequest(
+        'snapshot_invalid',
+        `snapshot.${key}`,
+        `The snapshot's ${key} is missing: the file was damaged or edited by hand.`,
+      );
+    }
+  }
+  for (const key of [
+    'seed',
+    'idCounter',
+    'usageRecordCounter',
+    'eventCounter',
+    'generatorCounter',
+    'rngState',
+  ] as const) {
+    if (typeof current[key] !== 'number') {
+      throw invalidRequest(
+        'snapshot_invalid',
+        `snapshot.${key}`,
+        `The snapshot's ${key} is not a number: the file was damaged or edited by hand.`,
+      );
+    }
+  }
+  return {
+    ...(current as unknown as Snapshot),
+    settings: { ...DEFAULT_SETTINGS, ...(current.settings as object) },
+  };
+}
+
+/** Moves the usage columns out of the JSON, for hosts that store them as binary. */
+export function splitSnapshot(snapshot: Snapshot): {
+  json: Snapshot;
+  bulk: Record<string, BulkColumns>;
+} {
+  const bulk: Record<string, BulkColumns> = {};
+  const usage: Record<string, null> = {};
+  for (const [item, columns] of Object.entries(snapshot.usage)) {
+    if (!columns) continue;
+    bulk[item] = {
+      timestamps: Uint32Array.from(columns.timestamps),
+      values: Float64Array.from(columns.values),
+    };
+    usage[item] = null;
+  }
+  return { json: { ...snapshot, usage }, bulk };
+}
+
+/** The inverse of splitSnapshot. */
+export function joinSnapshot(json: Snapshot, bulk: Record<string, BulkColumns>): Snapshot {
+  const usage: Record<string, UsageColumnsJson | null> = {};
+  for (const [item, columns] of Object.entries(json.usage)) {
+    const stored = columns ?? bulk[item];
+    if (!stored) {
+      throw invalidRequest(
+        'snapshot_invalid',
+        `snapshot.usage.${item}`,
+        `The usage of ${item} is missing from the bulk data: restore the .usage.bin file saved beside the workspace.`,
+      );
+    }
+    usage[item] = columns ?? {
+      timestamps: Array.from(stored.timestamps as ArrayLike<number>),
+      values: Array.from(stored.values as ArrayLike<number>),
+    };
+  }
+  return { ...json, usage };
+}

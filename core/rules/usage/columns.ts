@@ -1,0 +1,258 @@
+// The usage of one subscription item as two columns sorted by timestamp: one Uint32 timestamp and
+// one Float64 value per distinct timestamp (12 bytes), never one object per record. Buffers grow by
+// doubling, so capacity stays at most twice the length (at most 24 bytes per timestamp).
+import { MeterlabError } from '../../values/errors';
+import { lowerBound, type UsageView } from '../aggregation';
+import type { UsageAction } from '../../public/types';
+
+/** The latest timestamp a Uint32 column holds: 2106-02-07 06:28:15 UTC. */
+export const maxColumnTimestamp = 0xffffffff;
+
+export interface UsageColumnsJson {
+  timestamps: number[];
+  values: number[];
+}
+
+export class UsageColumns implements UsageView {
+  #timestamps: Uint32Array;
+  #values: Float64Array;
+  #length: number;
+  // Exact-length views, made on first read after a change.
+  #timestampsView: Uint32Array | null = null;
+  #valuesView: Float64Array | null = null;
+
+  constructor() {
+    this.#timestamps = new Uint32Array(0);
+    this.#values = new Float64Array(0);
+    this.#length = 0;
+  }
+
+  /** Adopts sorted, distinct timestamps and their values as they are (no copy). */
+  static fromArrays(timestamps: Uint32Array, values: Float64Array): UsageColumns {
+    assertColumns(timestamps, values);
+    const columns = new UsageColumns();
+    columns.#timestamps = timestamps;
+    columns.#values = values;
+    columns.#length = timestamps.length;
+    return columns;
+  }
+
+  static fromJSON(json: UsageColumnsJson): UsageColumns {
+    // Uint32Array.from would wrap an out-of-range timestamp silently.
+    const outside = json.timestamps.findIndex(
+      (timestamp) =>
+        !Number.isInteger(timestamp) || timestamp < 0 || timestamp > maxColumnTimestamp,
+    );
+    if (outside !== -1) {
+      invalidColumns(`timestamp at index ${outside} is outside 0..${maxColumnTimestamp}`);
+    }
+    return UsageColumns.fromArrays(
+      Uint32Array.from(json.timestamps),
+      Float64Array.from(json.values),
+    );
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** A view of the live timestamps, ascending. Hoist it out of loops; do not write to it. */
+  get timestamps(): Uint32Array {
+    return (this.#timestampsView ??= this.#timestamps.subarray(0, this.#length));
+  }
+
+  /** A view of the live values, one per timestamp. Hoist it out of loops; do not write to it. */
+  get values(): Float64Array {
+    return (this.#valuesView ??= this.#values.subarray(0, this.#length));
+  }
+
+  /** Bytes allocated for both columns, growth slack included. */
+  get byteLength(): number {
+    return this.#timestamps.byteLength + this.#values.byteLength;
+  }
+
+  /** The value held at `timestamp`, undefined when nothing was reported there. */
+  valueAt(timestamp: number): number | undefined {
+    const index = this.#lowerBound(timestamp);
+    return index < this.#length && this.#timestamps[index] === timestamp
+      ? this.#values[index]
+      : undefined;
+  }
+
+  /**
+   * True when applying the record would leave the columns unable to hold it exactly: a timestamp
+   * outside Uint32, or a value that is not a safe integer.
+   */
+  wouldOverflow(timestamp: number, quantity: number, action: UsageAction): boolean {
+    if (!Number.isInteger(timestamp) || timestamp < 0 || timestamp > maxColumnTimestamp) {
+      return true;
+    }
+    if (action === 'set') return !Number.isSafeInteger(quantity);
+    const held = this.valueAt(timestamp) ?? 0;
+    return !Number.isSafeInteger(held + quantity);
+  }
+
+  /**
+   * Applies one record: increment adds to the value held at its timestamp (from 0), set replaces
+   * it. NOTE: a set never touches other timestamps. Input is assumed valid (see wouldOverflow).
+   */
+  apply(timestamp: number, quantity: number, action: UsageAction): void {
+    const length = this.#length;
+    // Fast path: records mostly arrive in time order.
+    if (length === 0 || timestamp > this.#timestamps[length - 1]!) {
+      this.#append(timestamp, quantity);
+      return;
+    }
+    const index =
+      timestamp === this.#timestamps[length - 1]! ? length - 1 : this.#lowerBound(timestamp);
+    if (this.#timestamps[index] === timestamp) {
+      this.#values[index] = action === 'increment' ? this.#values[index]! + quantity : quantity;
+      return;
+    }
+    this.#reserve(length + 1);
+    this.#timestamps.copyWithin(index + 1, index, length);
+    this.#values.copyWithin(index + 1, index, length);
+    this.#timestamps[index] = timestamp;
+    this.#values[index] = quantity;
+    this.#setLength(length + 1);
+  }
+
+  /**
+   * Applies records in order; fast for batches sorted ascending from the current last timestamp,
+   * and correct for any order (an out-of-order record goes through apply()).
+   */
+  appendSorted(
+    timestamps: ArrayLike<number>,
+    quantities: ArrayLike<number>,
+    action: UsageAction,
+  ): void {
+    const count = timestamps.length;
+    const increment = action === 'increment';
+    const lastBefore = this.#length === 0 ? -1 : this.#timestamps[this.#length - 1]!;
+    // A batch that starts after the current last timestamp grows the buffers once, not log n times.
+    const growOnce = count > 0 && timestamps[0]! >= lastBefore;
+    if (growOnce) this.#reserve(this.#length + count);
+    // Locals instead of private fields in the hot loop; written back before any apply().
+    let columnTimestamps = this.#timestamps;
+    let columnValues = this.#values;
+    let length = this.#length;
+    for (let i = 0; i < count; i++) {
+      const timestamp = timestamps[i]!;
+      const quantity = quantities[i]!;
+      const last = length - 1;
+      if (last >= 0 && timestamp === columnTimestamps[last]) {
+        columnValues[last] = increment ? columnValues[last]! + quantity : quantity;
+      } else if (last < 0 || timestamp > columnTimestamps[last]!) {
+        if (length === columnTimestamps.length) {
+          this.#setLength(length);
+          this.#reserve(length + 1);
+          columnTimestamps = this.#timestamps;
+          columnValues = this.#values;
+        }
+        columnTimestamps[length] = timestamp;
+        columnValues[length] = quantity;
+        length++;
+      } else {
+        this.#setLength(length);
+        this.apply(timestamp, quantity, action);
+        columnTimestamps = this.#timestamps;
+        columnValues = this.#values;
+        length = this.#length;
+      }
+    }
+    this.#setLength(length);
+    // Merged timestamps may leave more slack than doubling would: give it back.
+    if (growOnce && this.#timestamps.length > 2 * length) this.#resize(length);
+  }
+
+  /** Makes room for `capacity` entries in one step (for a known burst of appends). */
+  reserve(capacity: number): void {
+    if (capacity > this.#timestamps.length) this.#resize(capacity);
+  }
+
+  /** Gives back room beyond twice the length (after a reservation that was not filled). */
+  trim(): void {
+    if (this.#timestamps.length > 2 * this.#length) this.#resize(this.#length);
+  }
+
+  /** An independent copy, exact length. */
+  clone(): UsageColumns {
+    const copy = new UsageColumns();
+    copy.#timestamps = this.#timestamps.slice(0, this.#length);
+    copy.#values = this.#values.slice(0, this.#length);
+    copy.#length = this.#length;
+    return copy;
+  }
+
+  /** Exact-length copies of both columns. */
+  toArrays(): { timestamps: Uint32Array; values: Float64Array } {
+    return {
+      timestamps: this.#timestamps.slice(0, this.#length),
+      values: this.#values.slice(0, this.#length),
+    };
+  }
+
+  toJSON(): UsageColumnsJson {
+    return { timestamps: Array.from(this.timestamps), values: Array.from(this.values) };
+  }
+
+  #append(timestamp: number, value: number): void {
+    const length = this.#length;
+    if (length === this.#timestamps.length) this.#reserve(length + 1);
+    this.#timestamps[length] = timestamp;
+    this.#values[length] = value;
+    this.#setLength(length + 1);
+  }
+
+  /** Grows both buffers to hold `needed` entries, doubling so appends stay amortized O(1). */
+  #reserve(needed: number): void {
+    const capacity = this.#timestamps.length;
+    if (needed <= capacity) return;
+    this.#resize(Math.max(needed, capacity * 2));
+  }
+
+  #resize(capacity: number): void {
+    const timestamps = new Uint32Array(capacity);
+    const values = new Float64Array(capacity);
+    timestamps.set(this.#timestamps.subarray(0, this.#length));
+    values.set(this.#values.subarray(0, this.#length));
+    this.#timestamps = timestamps;
+    this.#values = values;
+    this.#timestampsView = null;
+    this.#valuesView = null;
+  }
+
+  #setLength(length: number): void {
+    this.#length = length;
+    this.#timestampsView = null;
+    this.#valuesView = null;
+  }
+
+  #lowerBound(timestamp: number): number {
+    return lowerBound(this.#timestamps, this.#length, timestamp);
+  }
+}
+
+function invalidColumns(why: string): never {
+  throw new MeterlabError(
+    'api_error',
+    'usage_columns_invalid',
+    null,
+    `Invalid usage columns: ${why}.`,
+  );
+}
+
+function assertColumns(timestamps: Uint32Array, values: Float64Array): void {
+  if (timestamps.length !== values.length) {
+    invalidColumns(`${timestamps.length} timestamps but ${values.length} values`);
+  }
+  for (let i = 1; i < timestamps.length; i++) {
+    if (timestamps[i]! <= timestamps[i - 1]!) {
+      invalidColumns(`timestamps not strictly ascending at index ${i}`);
+    }
+  }
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isSafeInteger(values[i]))
+      invalidColumns(`value at index ${i} is not a safe integer`);
+  }
+}

@@ -1,0 +1,157 @@
+// Generated usage: each generator is a spec plus a cursor position. Its records live in the item's
+// usage columns while the scenario is open, but a snapshot stores only the spec, the position and
+// the item's manually reported records; loading regenerates the rest, byte for byte, so a scenario
+// with millions of generated records stays a small file.
+import { invalidRequest } from '../../values/errors';
+import { DEFAULT_RESOLUTION_SECONDS, createCursor } from '../generators';
+import type { GeneratorCursor, GeneratorCursorState } from '../generators';
+import type { UsageGenerator } from '../../public/types';
+import type { UsageColumns } from './columns';
+
+export interface StoredGenerator {
+  generator: UsageGenerator;
+  cursor: GeneratorCursorState;
+}
+
+export class GeneratedUsage {
+  private readonly cursors = new Map<string, GeneratorCursor>();
+  private readonly byItem = new Map<string, StoredGenerator[]>();
+  /** Manually reported records of items that also have generators (what a snapshot keeps). */
+  private readonly manual = new Map<string, UsageColumns>();
+
+  constructor(private readonly stored: StoredGenerator[]) {}
+
+  /** Rebuilds the generated records from specs after a load; `usage` holds the manual part. */
+  restore(columnsOf: (item: string) => UsageColumns): void {
+    for (const entry of this.stored) {
+      const item = entry.generator.subscriptionItem;
+      const columns = columnsOf(item);
+      if (!this.manual.has(item)) this.manual.set(item, columns.clone());
+      const cursor = createCursor(entry.generator.spec, { defaultStart: entry.cursor.start });
+      const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
+      cursor.next(entry.cursor.start + entry.cursor.slot * resolution, sinkInto(columns));
+      this.track(entry, cursor);
+    }
+  }
+
+  private track(entry: StoredGenerator, cursor: GeneratorCursor): void {
+    this.cursors.set(entry.generator.id, cursor);
+    const item = entry.generator.subscriptionItem;
+    this.byItem.set(item, [...(this.byItem.get(item) ?? []), entry]);
+  }
+
+  has(item: string): boolean {
+    return this.byItem.has(item);
+  }
+
+  list(): UsageGenerator[] {
+    return this.stored.map((entry) => entry.generator);
+  }
+
+  hasGenerator(id: string): boolean {
+    return this.cursors.has(id);
+  }
+
+  find(id: string): StoredGenerator {
+    const entry = this.cursors.has(id)
+      ? this.stored.find((candidate) => candidate.generator.id === id)
+      : undefined;
+    if (!entry)
+      throw invalidRequest(
+        'resource_missing',
+        'id',
+        `No such generator: '${id}'. List the generators to find it.`,
+      );
+    return entry;
+  }
+
+  /** Emits every record of the item's generators stamped before `limit`, in timestamp order. */
+  sync(item: string, columns: UsageColumns, limit: number): void {
+    for (const entry of this.byItem.get(item) ?? []) {
+      if (entry.generator.status === 'stopped') continue;
+      this.cursors.get(entry.generator.id)!.next(limit, sinkInto(columns));
+    }
+  }
+
+  /**
+   * Reserves room for what the item's increment generators can report before `limit`: one
+   * allocation for a long advance instead of a doubling cascade. Call trim() after.
+   */
+  reserveUntil(item: string, columns: UsageColumns, limit: number): void {
+    let slots = 0;
+    for (const entry of this.byItem.get(item) ?? []) {
+      if (entry.generator.status === 'stopped' || entry.generator.spec.action !== 'increment')
+        continue;
+      const { start, slot } = this.cursors.get(entry.generator.id)!.state;
+      const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
+      const until = Math.min(limit, entry.generator.spec.end ?? Infinity);
+      slots += Math.max(0, Math.ceil((until - (start + slot * resolution)) / resolution));
+    }
+    if (slots > 0) columns.reserve(columns.length + slots);
+  }
+
+  /** Items that have generators. */
+  items(): IterableIterator<string> {
+    return this.byItem.keys();
+  }
+
+  add(generator: UsageGenerator, columns: UsageColumns): void {
+    const item = generator.subscriptionItem;
+    if (!this.manual.has(item)) this.manual.set(item, columns.clone());
+    const cursor = createCursor(generator.spec);
+    const entry = { generator, cursor: cursor.state };
+    this.stored.push(entry);
+    this.track(entry, cursor);
+  }
+
+  /**
+   * Writes manually reported records of an item that has generators: into its manual columns,
+   * then each touched timestamp of the live columns becomes manual + generated. Returns null
+   * (writing nothing) for an item without generators.
+   */
+  writeManual<T>(
+    item: string,
+    columns: UsageColumns,
+    timestamps: readonly number[],
+    write: (manual: UsageColumns) => T,
+  ): { result: T } | null {
+    const manual = this.manual.get(item);
+    if (!manual) return null;
+    const generatedAt = timestamps.map((t) => (columns.valueAt(t) ?? 0) - (manual.valueAt(t) ?? 0));
+    const result = write(manual);
+    timestamps.forEach((t, i) => columns.apply(t, manual.valueAt(t)! + generatedAt[i]!, 'set'));
+    return { result };
+  }
+
+  /**
+   * Turns the item's generated records into stored records: the generators go, the records stay.
+   * Returns the generators removed.
+   */
+  materialize(item: string): UsageGenerator[] {
+    const removed = (this.byItem.get(item) ?? []).map((entry) => entry.generator);
+    for (const generator of removed) this.cursors.delete(generator.id);
+    this.byItem.delete(item);
+    this.manual.delete(item);
+    const kept = this.stored.filter((entry) => entry.generator.subscriptionItem !== item);
+    this.stored.splice(0, this.stored.length, ...kept);
+    return removed;
+  }
+
+  /** What a snapshot stores for an item: its manual records where it has generators. */
+  persisted(item: string, columns: UsageColumns): UsageColumns {
+    return this.manual.get(item) ?? columns;
+  }
+
+  /** Copies each cursor's position into the stored state, for a snapshot. */
+  savePositions(): void {
+    for (const entry of this.stored) entry.cursor = this.cursors.get(entry.generator.id)!.state;
+  }
+}
+
+/**
+ * NOTE: generated and manually reported values at one timestamp add up, whatever order they
+ * came in (a set spec never reports one timestamp twice, so adding is its set too).
+ */
+function sinkInto(columns: UsageColumns): { push(timestamp: number, quantity: number): void } {
+  return { push: (timestamp, quantity) => columns.apply(timestamp, quantity, 'increment') };
+}

@@ -1,0 +1,226 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MeterlabError } from '../../../../core/values/errors';
+import { maxColumnTimestamp, UsageColumns } from '../../../../core/rules/usage/columns';
+import type { UsageAction } from '../../../../core/public/types';
+
+const t = 1740787200; // 2025-03-01 00:00:00 UTC
+
+function contents(columns: UsageColumns): [number, number][] {
+  return Array.from(columns.timestamps, (timestamp, index) => [timestamp, columns.values[index]!]);
+}
+
+describe('UsageColumns.apply', () => {
+  it('adds increments and replaces with set, per timestamp', () => {
+    const columns = new UsageColumns();
+    columns.apply(t, 3, 'increment'); // 0 + 3
+    columns.apply(t, 4, 'increment'); // 3 + 4 = 7
+    columns.apply(t + 60, 10, 'set'); // 10
+    columns.apply(t + 60, 2, 'increment'); // 10 + 2 = 12
+    columns.apply(t, 1, 'set'); // replaces 7 with 1; t + 60 keeps 12
+    expect(contents(columns)).toEqual([
+      [t, 1],
+      [t + 60, 12],
+    ]);
+    expect(columns.valueAt(t)).toBe(1);
+    expect(columns.valueAt(t + 60)).toBe(12);
+    expect(columns.valueAt(t + 30)).toBeUndefined();
+  });
+
+  it('starts an increment and a set alike from 0', () => {
+    const columns = new UsageColumns();
+    columns.apply(t, 5, 'set');
+    columns.apply(t + 1, 5, 'increment');
+    expect(contents(columns)).toEqual([
+      [t, 5],
+      [t + 1, 5],
+    ]);
+  });
+
+  it('inserts out-of-order timestamps in sorted place', () => {
+    const columns = new UsageColumns();
+    for (const [offset, quantity] of [
+      [300, 1],
+      [100, 2],
+      [200, 3],
+      [0, 4],
+      [400, 5],
+      [100, 6], // merges into 100: 2 + 6 = 8
+    ] as const) {
+      columns.apply(t + offset, quantity, 'increment');
+    }
+    expect(contents(columns)).toEqual([
+      [t, 4],
+      [t + 100, 8],
+      [t + 200, 3],
+      [t + 300, 1],
+      [t + 400, 5],
+    ]);
+    expect(columns.length).toBe(5);
+  });
+
+  it('keeps at most 24 bytes per timestamp, slack included', () => {
+    const columns = new UsageColumns();
+    expect(columns.byteLength).toBe(0);
+    for (let i = 0; i < 10_000; i++) {
+      columns.apply(t + i * 60, 1, 'increment');
+      expect(columns.byteLength).toBeLessThanOrEqual(24 * columns.length);
+    }
+    // Out of order inserts grow the same way.
+    for (let i = 0; i < 1_000; i++) columns.apply(t + i * 60 + 1, 1, 'increment');
+    expect(columns.byteLength).toBeLessThanOrEqual(24 * columns.length);
+  });
+});
+
+describe('UsageColumns.appendSorted', () => {
+  it('merges equal timestamps in a sorted batch, after the current last', () => {
+    const columns = new UsageColumns();
+    columns.apply(t, 1, 'increment');
+    columns.appendSorted([t, t, t + 60, t + 60, t + 120], [2, 3, 4, 5, 6], 'increment');
+    // t: 1 + 2 + 3 = 6; t + 60: 4 + 5 = 9; t + 120: 6
+    expect(contents(columns)).toEqual([
+      [t, 6],
+      [t + 60, 9],
+      [t + 120, 6],
+    ]);
+    columns.appendSorted([t + 120, t + 180, t + 180], [1, 7, 8], 'set');
+    // set: t + 120 becomes 1; t + 180 is 7, then 8
+    expect(contents(columns).slice(2)).toEqual([
+      [t + 120, 1],
+      [t + 180, 8],
+    ]);
+  });
+
+  it('gives back the slack of a batch that merges into few timestamps', () => {
+    const columns = new UsageColumns();
+    columns.appendSorted(new Array<number>(1000).fill(t), new Array<number>(1000).fill(1), 'set');
+    expect(columns.length).toBe(1);
+    expect(columns.byteLength).toBe(12);
+  });
+
+  it('falls back to apply for records before the current last', () => {
+    const columns = new UsageColumns();
+    columns.apply(t + 100, 1, 'increment');
+    columns.appendSorted([t + 200, t + 50, t + 100, t + 300], [2, 3, 4, 5], 'increment');
+    expect(contents(columns)).toEqual([
+      [t + 50, 3],
+      [t + 100, 5],
+      [t + 200, 2],
+      [t + 300, 5],
+    ]);
+  });
+});
+
+describe('UsageColumns copies', () => {
+  it('round-trips through JSON, arrays and clone without sharing buffers', () => {
+    const columns = new UsageColumns();
+    columns.appendSorted([t, t + 1, t + 2], [1, 2, 3], 'increment');
+    const json = columns.toJSON();
+    expect(json).toEqual({ timestamps: [t, t + 1, t + 2], values: [1, 2, 3] });
+    expect(contents(UsageColumns.fromJSON(JSON.parse(JSON.stringify(json))))).toEqual(
+      contents(columns),
+    );
+
+    const arrays = columns.toArrays();
+    expect(arrays.timestamps).toHaveLength(3);
+    expect(arrays.timestamps).toBeInstanceOf(Uint32Array);
+    expect(arrays.values).toBeInstanceOf(Float64Array);
+    const restored = UsageColumns.fromArrays(arrays.timestamps, arrays.values);
+    expect(contents(restored)).toEqual(contents(columns));
+
+    const clone = columns.clone();
+    clone.apply(t, 10, 'increment');
+    expect(columns.valueAt(t)).toBe(1);
+    expect(clone.valueAt(t)).toBe(11);
+    expect(clone.byteLength).toBe(36); // exact length: 3 × (4 + 8)
+  });
+
+  it('gives views that follow later changes', () => {
+    const columns = new UsageColumns();
+    columns.apply(t, 1, 'increment');
+    expect(columns.timestamps).toHaveLength(1);
+    columns.apply(t - 10, 1, 'increment');
+    expect(Array.from(columns.timestamps)).toEqual([t - 10, t]);
+  });
+
+  it.each([
+    ['lengths differ', [t, t + 1], [1]],
+    ['unsorted', [t + 1, t], [1, 1]],
+    ['duplicate timestamps', [t, t], [1, 1]],
+    ['a timestamp beyond Uint32', [2 ** 32], [1]],
+    ['a negative timestamp', [-1], [1]],
+    ['a fractional value', [t], [1.5]],
+  ])('rejects columns with %s', (_case, timestamps, values) => {
+    expect(() => UsageColumns.fromJSON({ timestamps, values })).toThrow(MeterlabError);
+  });
+});
+
+describe('UsageColumns.wouldOverflow', () => {
+  it('flags values beyond the safe integer range and timestamps beyond Uint32', () => {
+    const columns = new UsageColumns();
+    columns.apply(t, Number.MAX_SAFE_INTEGER - 1, 'increment');
+    expect(columns.wouldOverflow(t, 1, 'increment')).toBe(false);
+    expect(columns.wouldOverflow(t, 2, 'increment')).toBe(true);
+    expect(columns.wouldOverflow(t, Number.MAX_SAFE_INTEGER, 'set')).toBe(false);
+    expect(columns.wouldOverflow(t + 1, Number.MAX_SAFE_INTEGER, 'increment')).toBe(false);
+    expect(columns.wouldOverflow(maxColumnTimestamp, 1, 'increment')).toBe(false);
+    expect(columns.wouldOverflow(maxColumnTimestamp + 1, 1, 'increment')).toBe(true);
+    expect(columns.wouldOverflow(-1, 1, 'increment')).toBe(true);
+  });
+});
+
+describe('UsageColumns properties', () => {
+  const recordArb = fc.record({
+    timestamp: fc.integer({ min: 0, max: 200 }),
+    quantity: fc.integer({ min: 0, max: 1000 }),
+    action: fc.constantFrom<UsageAction>('increment', 'set'),
+  });
+
+  /** The rule as plainly as it can be written: a map from timestamp to value. */
+  function reference(records: { timestamp: number; quantity: number; action: UsageAction }[]) {
+    const values = new Map<number, number>();
+    for (const { timestamp, quantity, action } of records) {
+      values.set(timestamp, action === 'set' ? quantity : (values.get(timestamp) ?? 0) + quantity);
+    }
+    return [...values.entries()].sort(([a], [b]) => a - b);
+  }
+
+  it('match a map-based model for random increment/set sequences in random order', () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { maxLength: 200 }), (records) => {
+        const columns = new UsageColumns();
+        for (const { timestamp, quantity, action } of records)
+          columns.apply(timestamp, quantity, action);
+        expect(contents(columns)).toEqual(reference(records));
+        expect(columns.byteLength).toBeLessThanOrEqual(24 * columns.length);
+      }),
+    );
+  });
+
+  it('appendSorted matches apply one by one, for any batch order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(recordArb, { maxLength: 50 }),
+        fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 100 }),
+        fc.array(fc.integer({ min: 0, max: 1000 }), { maxLength: 100 }),
+        fc.constantFrom<UsageAction>('increment', 'set'),
+        fc.boolean(),
+        (before, times, quantities, action, sorted) => {
+          const count = Math.min(times.length, quantities.length);
+          const timestamps = times.slice(0, count);
+          if (sorted) timestamps.sort((a, b) => a - b);
+          const bulk = new UsageColumns();
+          const single = new UsageColumns();
+          for (const record of before) {
+            bulk.apply(record.timestamp, record.quantity, record.action);
+            single.apply(record.timestamp, record.quantity, record.action);
+          }
+          bulk.appendSorted(timestamps, quantities.slice(0, count), action);
+          for (let i = 0; i < count; i++) single.apply(timestamps[i]!, quantities[i]!, action);
+          expect(contents(bulk)).toEqual(contents(single));
+          expect(bulk.byteLength).toBeLessThanOrEqual(24 * bulk.length);
+        },
+      ),
+    );
+  });
+});
