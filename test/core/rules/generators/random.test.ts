@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PoissonSampler, Sfc32, logFactorial, seededStream } from '../../../../core/rules/generators/random';
+import {
+  PoissonSampler,
+  Sfc32,
+  logFactorial,
+  seededStream,
+} from '../../../../core/rules/generators/random';
 
 /** sfc32 as its author publishes it, on plain numbers, to check the typed-array version against. */
 function referenceSfc32(a: number, b: number, c: number, d: number): () => number {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MeterlabError } from '../../../../core/values/errors';
-import { generatorPatterns, parseGeneratorSpec, patternKinds } from '../../../../core/rules/generators';
+import {
+  generatorPatterns,
+  parseGeneratorSpec,
+  patternKinds,
+} from '../../../../core/rules/generators';
 import type { GeneratorSpec } from '../../../../core/rules/generators';
 import { MONDAY } from './helpers';
 
