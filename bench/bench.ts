@@ -4,7 +4,8 @@
 import os from 'node:os';
 import { DuckDBDataChunk, DuckDBInstance, INTEGER, UINTEGER, DOUBLE } from '@duckdb/node-api';
 import Decimal from 'decimal.js';
-import { aggregateUsage, aggregators, indexRange } from '../core/rules/aggregation';
+import { aggregateUsage, aggregators } from '../core/rules/aggregation';
+import { indexRange } from '../core/rules/usage/view';
 import { createSimulator } from '../core/simulator';
 import type { Simulator } from '../core/simulator';
 import { UsageColumns } from '../core/rules/usage/columns';

@@ -79,13 +79,8 @@ export type MethodFunction<M extends Method> = M extends WorkspaceMethod
 export type MethodArgs<M extends Method> = Parameters<MethodFunction<M>>;
 export type MethodResult<M extends Method> = ReturnType<MethodFunction<M>>;
 
-/** Errors cross process boundaries as this plain envelope. */
-export interface ErrorEnvelope {
-  type: string;
-  code: string;
-  param: string | null;
-  message: string;
-}
+export type { ErrorEnvelope } from './values/errors';
+import type { ErrorEnvelope } from './values/errors';
 
 export type DispatchResult<T = unknown> =
   { ok: true; data: T } | { ok: false; error: ErrorEnvelope };

@@ -13,9 +13,10 @@ import type {
   ScenarioSummary,
 } from '../core/contract';
 import { createDispatcher } from '../core/dispatch';
-import { formatMoney } from '../core/values/money';
+import { formatMoney } from '../core/public/format';
 import { invoiceLinesCsv, invoicesJson } from '../core/scenario/exports';
-import { formatProblem, isoTime } from '../core/scenario/format';
+import { formatProblem } from '../core/scenario/format';
+import { isoInstant as isoTime } from '../core/values/time';
 import type { ScenarioProblem } from '../core/scenario/format';
 import { importScenario } from '../core/scenario/replay';
 import type { Snapshot } from '../core/resources/snapshot';

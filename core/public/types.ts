@@ -2,7 +2,7 @@
 // Times are integer unix seconds (UTC). Invoice amounts are integers of minor units; exact
 // (unrounded) amounts travel as decimal strings of minor units.
 
-import type { GeneratorSpec } from '../rules/generators/spec';
+import type { GeneratorSpec } from './generator-spec';
 
 export type UnixSeconds = number;
 /** A decimal number written as a string, in minor units of a currency ('0.2' = EUR 0.002). */

@@ -1,7 +1,8 @@
 // Read-only views for charts and teaching: pre-bucketed usage series, the four aggregation
 // strategies side by side, and candidate prices over the same usage. Computed by the same
 // aggregation and pricing modules that invoices use, so the UI teaches what the invoice bills.
-import { aggregateUsage, indexRange } from '../rules/aggregation';
+import { aggregateUsage } from '../rules/aggregation';
+import { indexRange } from '../rules/usage/view';
 import type { PriceComparison, StrategyComparison, UsageSeries } from '../simulator/api';
 import type { Engine } from './state';
 import { invalidRequest } from '../values/errors';

@@ -1,9 +1,11 @@
 // Invoice lines: licensed items billed in advance, metered items in arrears, proration lines.
 // NOTE: each line is rounded once, half up, from its exact amount; the invoice sums rounded lines.
 import { aggregateUsage } from './aggregation';
-import { Dec, formatMoney, roundToMinor } from '../values/money';
+import { Dec, roundToMinor } from '../values/money';
+import { formatMoney } from '../public/format';
 import { quotePrice } from './pricing';
-import type { UsageView } from './aggregation';
+import type { UsageView } from './usage/view';
+import { utcMinutes } from '../values/time';
 import type {
   Invoice,
   InvoiceLine,
@@ -21,10 +23,6 @@ export interface Span {
 export interface LineContext {
   newLineId(): string;
   productName(price: Price): string;
-}
-
-function isoDate(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 }
 
 function line(
@@ -66,7 +64,7 @@ export function licensedLine(
     aggregation: null,
     pricing: quote.explanation,
     proration: null,
-    summary: `Licensed: ${quantity} × ${context.productName(price)}, billed in advance for ${isoDate(span.start)} – ${isoDate(span.end)}.`,
+    summary: `Licensed: ${quantity} × ${context.productName(price)}, billed in advance for ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
   };
   return line(context, {
     subscriptionItem: item.id,
@@ -97,7 +95,7 @@ export function meteredLine(
     aggregation,
     pricing: quote.explanation,
     proration: null,
-    summary: `Metered (${strategy}): ${aggregation.quantity} units over ${isoDate(span.start)} – ${isoDate(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    summary: `Metered (${strategy}): ${aggregation.quantity} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
   };
   // A refreshed draft line keeps its id (and takes none from the counter).
   const ids = lineId ? { ...context, newLineId: () => lineId } : context;
@@ -142,13 +140,13 @@ export function prorationLine(
       denominator: length,
       summary: `${sign < 0 ? 'Credit' : 'Charge'} for ${share} of the period: ${quote.amountExact} × ${remaining} / ${length} = ${exactString} minor units, rounded half up once.`,
     },
-    summary: `${what} on ${quantity} × ${context.productName(price)} after ${isoDate(changeAt)}.`,
+    summary: `${what} on ${quantity} × ${context.productName(price)} after ${utcMinutes(changeAt)}.`,
   };
   return line(context, {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
-    description: `${what} on ${quantity} × ${context.productName(price)} after ${isoDate(changeAt)}`,
+    description: `${what} on ${quantity} × ${context.productName(price)} after ${utcMinutes(changeAt)}`,
     quantity,
     period: { start: changeAt, end: period.end },
     proration: true,

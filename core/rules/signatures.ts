@@ -4,6 +4,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { MeterlabError } from '../values/errors';
+import type { ErrorCode } from '../values/errors';
 
 export const SIGNATURE_HEADER = 'x-vinr-signature';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -24,7 +25,7 @@ function constantTimeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-function signatureError(code: string, message: string): MeterlabError {
+function signatureError(code: ErrorCode, message: string): MeterlabError {
   return new MeterlabError('signature_verification_error', code, 'signatureHeader', message);
 }
 

@@ -2,7 +2,8 @@
 // laid out like a real invoice (hosts turn it into a PDF: Electron's printToPDF, Chromium's
 // page.pdf). Pure string building: the caller passes the invoices and the objects they name.
 import Papa from 'papaparse';
-import { describeRounding, formatExactMoney, formatMoney } from '../values/money';
+import { isoInstant, utcMinutes } from '../values/time';
+import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
 import type { Customer, Invoice, InvoiceLine, Price, PriceStep } from '../public/types';
 
 /** The objects an export names besides the invoices. */
@@ -31,16 +32,6 @@ export const INVOICE_CSV_COLUMNS = [
   'currency',
   'status',
 ] as const;
-
-/** Unix seconds as an ISO 8601 instant: 2025-03-01T00:00:00Z. */
-function isoInstant(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-/** Unix seconds for people: 2025-03-01 00:00 UTC. */
-function readableTime(seconds: number): string {
-  return `${isoInstant(seconds).slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 /** The aggregation strategy a line was billed under; licensed lines have none. */
 function strategyOf(line: InvoiceLine): string {
@@ -181,7 +172,7 @@ function lineRows(line: InvoiceLine, prices: Map<string, Price>): string {
   ].join('');
   return (
     `<tr class="line"><td>${escapeHtml(line.description)}<p class="note">Price: ${escapeHtml(priceName)}</p></td>` +
-    `<td>${escapeHtml(readableTime(line.period.start))} –<br>${escapeHtml(readableTime(line.period.end))}</td>` +
+    `<td>${escapeHtml(utcMinutes(line.period.start))} –<br>${escapeHtml(utcMinutes(line.period.end))}</td>` +
     `<td class="num">${escapeHtml(line.quantity.toLocaleString('en-US'))}</td>` +
     `<td class="num">${escapeHtml(formatMoney(line.amount, line.currency))}</td></tr>` +
     `<tr class="explain"><td colspan="4">${explanation}</td></tr>`
@@ -201,19 +192,19 @@ function invoiceSection(
       'Status',
       `<span class="status status-${invoice.status}">${STATUS_LABELS[invoice.status]}</span>`,
     ],
-    ['Created', escapeHtml(readableTime(invoice.created))],
+    ['Created', escapeHtml(utcMinutes(invoice.created))],
     ...(invoice.finalizedAt === null
       ? [
           [
             'Finalizes',
-            invoice.finalizesAt === null ? '' : escapeHtml(readableTime(invoice.finalizesAt)),
+            invoice.finalizesAt === null ? '' : escapeHtml(utcMinutes(invoice.finalizesAt)),
           ],
         ]
-      : [['Finalized', escapeHtml(readableTime(invoice.finalizedAt))]]),
-    ...(invoice.paidAt === null ? [] : [['Paid', escapeHtml(readableTime(invoice.paidAt))]]),
+      : [['Finalized', escapeHtml(utcMinutes(invoice.finalizedAt))]]),
+    ...(invoice.paidAt === null ? [] : [['Paid', escapeHtml(utcMinutes(invoice.paidAt))]]),
     ...(invoice.nextPaymentAttempt === null
       ? []
-      : [['Next attempt', escapeHtml(readableTime(invoice.nextPaymentAttempt))]]),
+      : [['Next attempt', escapeHtml(utcMinutes(invoice.nextPaymentAttempt))]]),
   ]
     .map(([term, value]) => `<dt>${term}</dt><dd>${value}</dd>`)
     .join('');
@@ -224,7 +215,7 @@ function invoiceSection(
     ? `<section class="payments"><h3>Payment attempts</h3><ul>${invoice.attempts
         .map(
           (attempt) =>
-            `<li>${escapeHtml(readableTime(attempt.at))}: ${escapeHtml(attempt.paymentMethod ?? 'no payment method')}, ${attempt.outcome}${attempt.failureMessage ? ` (${escapeHtml(attempt.failureMessage)})` : ''}</li>`,
+            `<li>${escapeHtml(utcMinutes(attempt.at))}: ${escapeHtml(attempt.paymentMethod ?? 'no payment method')}, ${attempt.outcome}${attempt.failureMessage ? ` (${escapeHtml(attempt.failureMessage)})` : ''}</li>`,
         )
         .join('')}</ul></section>`
     : '';
@@ -235,7 +226,7 @@ function invoiceSection(
 </header>
 <div class="parties">
 <div><h3>Bill to</h3><p>${escapeHtml(customer?.name ?? invoice.customer)}</p><p class="note">${escapeHtml(invoice.customer)}${customer?.email ? ` · ${escapeHtml(customer.email)}` : ''}</p></div>
-<div><h3>Billing period</h3><p>${escapeHtml(readableTime(invoice.periodStart))} – ${escapeHtml(readableTime(invoice.periodEnd))}</p><p class="note">${REASON_LABELS[invoice.billingReason]}${invoice.subscription ? ` · ${escapeHtml(invoice.subscription)}` : ''}</p></div>
+<div><h3>Billing period</h3><p>${escapeHtml(utcMinutes(invoice.periodStart))} – ${escapeHtml(utcMinutes(invoice.periodEnd))}</p><p class="note">${REASON_LABELS[invoice.billingReason]}${invoice.subscription ? ` · ${escapeHtml(invoice.subscription)}` : ''}</p></div>
 </div>
 <table class="lines"><thead><tr><th>Description</th><th>Period</th><th class="num">Quantity</th><th class="num">Amount</th></tr></thead>
 <tbody>${lines}</tbody></table>

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { plainJson } from '../dispatch';
 import { MeterlabError, invalidRequest } from '../values/errors';
+import type { ErrorCode } from '../values/errors';
+import { isoInstant } from '../values/time';
 import { settingsUpdateArgs } from '../resources/schemas';
 import type { UsageAction } from '../public/types';
 import { UsageColumns } from '../rules/usage/columns';
@@ -73,7 +75,7 @@ export interface ScenarioFile {
 export interface ScenarioProblem {
   /** Where in the file: `calls[3].args[0].recurring.interval`; '' for the file as a whole. */
   path: string;
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
@@ -84,14 +86,9 @@ export function formatProblem(problem: ScenarioProblem): string {
     : problem.message;
 }
 
-/** Unix seconds as 2025-03-01T00:00:00Z. */
-export function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-}
-
 /** Unix seconds with their date, for messages: 1740787200 (2025-03-01T00:00:00Z). */
 function when(seconds: number): string {
-  return `${seconds} (${isoTime(seconds)})`;
+  return `${seconds} (${isoInstant(seconds)})`;
 }
 
 /** The error a refused file is thrown with: the first problem, and how many more there are. */
@@ -169,7 +166,7 @@ function attempt<T>(problems: ScenarioProblem[], check: () => T): T | undefined 
   }
 }
 
-function problem(path: string, code: string, message: string): ScenarioProblem {
+function problem(path: string, code: ErrorCode, message: string): ScenarioProblem {
   return { path, code, message };
 }
 
@@ -302,7 +299,7 @@ function checkUsage(
 ): ScenarioUsage | undefined {
   const { timestamps, values } = usage;
   const found: ScenarioProblem[] = [];
-  const timestampProblem = (i: number): [string, string] | null => {
+  const timestampProblem = (i: number): [ErrorCode, string] | null => {
     const t = timestamps[i];
     const previous = timestamps[i - 1];
     if (typeof t !== 'number' || !Number.isInteger(t) || t < 0 || t > 0xffffffff) {
@@ -331,7 +328,7 @@ function checkUsage(
     }
     return null;
   };
-  const valueProblem = (i: number): [string, string] | null => {
+  const valueProblem = (i: number): [ErrorCode, string] | null => {
     const value = values[i];
     return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
       ? null

@@ -2,6 +2,7 @@
 // import replays them through the engine's public API, so an imported scenario is recomputed by
 // the same engine and bills the same invoices, to the cent, by construction.
 import { MeterlabError, invalidRequest } from '../values/errors';
+import { isoInstant } from '../values/time';
 import { settingsUpdateArgs } from '../resources/schemas';
 import { createSimulator } from '../simulator';
 import type { Simulator } from '../simulator';
@@ -11,7 +12,6 @@ import type { SimulatorSettings, Subscription } from '../public/types';
 import {
   SCENARIO_FORMAT,
   SCENARIO_SCHEMA_VERSION,
-  isoTime,
   parseScenarioFile,
   problemOf,
   scenarioRefused,
@@ -280,7 +280,7 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
           throw new ReplayRefused({
             path: `usage.${item}.timestamps[${stream.index[position]!}]`,
             code: error.code,
-            message: `Reporting the usage of ${item} at ${isoTime(stream.timestamp[position]!)} was refused: ${error.message}`,
+            message: `Reporting the usage of ${item} at ${isoInstant(stream.timestamp[position]!)} was refused: ${error.message}`,
           });
         }
       }
@@ -339,7 +339,7 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
       throw new ReplayRefused({
         path: argumentPath(call, path, error.param),
         code: error.code,
-        message: `${call.method} at ${isoTime(call.at)} was refused: ${error.message}`,
+        message: `${call.method} at ${isoInstant(call.at)} was refused: ${error.message}`,
       });
     }
     const made = (result as { id?: unknown }).id;

@@ -1,6 +1,5 @@
-// The one error type of the engine, shaped like stripe-node's: `type`, a stable `code`, the
-// offending `param`, and a message that says how to fix the call.
-import type { ErrorEnvelope } from '../contract';
+// The one error type of the engine, shaped like stripe-node's: `type`, a stable `code` from the
+// catalogue below, the offending `param`, and a message that says how to fix the call.
 
 export type ErrorType =
   | 'invalid_request_error'
@@ -9,12 +8,107 @@ export type ErrorType =
   | 'signature_verification_error'
   | 'api_error';
 
+/** Every error code Meterlab answers with, and what it means (README lists them from here). */
+export const errorCodes = {
+  // Arguments
+  parameter_missing: 'A required argument or field is missing.',
+  parameter_invalid: 'An argument or field has the wrong type, form or range.',
+  parameter_unknown: 'A field the method does not take (params are camelCase, as in the guide).',
+  parameter_conflict: 'Two fields that cannot be given together.',
+  parameter_not_allowed: 'A field that does not apply to this kind of object.',
+  unknown_method: 'The method name is not in the contract.',
+  request_aborted: 'The caller cancelled the call before it ran.',
+  // Objects
+  resource_missing: 'No object has this id.',
+  resource_already_exists: 'An object with this id exists already.',
+  // Prices and money
+  price_invalid: 'The price fields do not make a valid price.',
+  amount_invalid: 'An amount is not a non-negative decimal of minor units.',
+  amount_too_large: 'An amount goes beyond the exact integer range of minor units.',
+  currency_invalid: 'Not an active ISO 4217 currency code.',
+  currency_mismatch: 'Prices or amounts in different currencies where one is needed.',
+  interval_mismatch: 'Items of one subscription must share their billing interval.',
+  interval_count_too_large: 'A billing period is at most one year.',
+  aggregate_usage_requires_metered: 'aggregateUsage applies to metered prices only.',
+  tiers_not_increasing: "Tiers' upTo must increase.",
+  tiers_last_not_inf: "The last tier's upTo must be 'inf'.",
+  tiers_inf_not_last: "Only the last tier's upTo may be 'inf'.",
+  price_not_metered: 'The operation needs a metered price.',
+  // Subscriptions
+  duplicate_price: 'A price appears twice on one subscription.',
+  quantity_not_allowed: 'Metered items have no quantity.',
+  quantity_too_large: 'A quantity beyond the range the engine bills exactly.',
+  usage_type_change: 'An item cannot switch between licensed and metered.',
+  subscription_ended: 'The subscription has ended.',
+  // Usage
+  usage_on_licensed_item: 'Usage records need an item with a metered price.',
+  subscription_item_ended: "The item's subscription has ended: no more usage.",
+  timestamp_backdated: "The record falls before the item's open period (and no draft takes it).",
+  timestamp_in_future: "The record is stamped after the test clock's time.",
+  idempotency_key_reused: 'The idempotency key was used with other parameters.',
+  generator_state_mismatch: "A generator's saved position does not match its spec.",
+  usage_columns_invalid: 'Stored usage columns are malformed.',
+  usage_columns_mismatch: 'Stored usage timestamps and values differ in length.',
+  usage_not_ascending: "A scenario file's usage timestamps are not ascending.",
+  usage_before_start: "A scenario file's usage falls before its startTime.",
+  batch_invalid: 'A usage batch is not a list of records.',
+  // Invoices and payments
+  invoice_not_payable: 'Only open or uncollectible invoices can be paid.',
+  invoice_not_voidable: 'Only open or uncollectible invoices can be voided.',
+  invoice_not_open: 'Only open invoices can be marked uncollectible.',
+  card_declined: 'The test card declines every charge.',
+  insufficient_funds: 'The test card has insufficient funds.',
+  payment_method_missing: 'The customer has no default payment method.',
+  // Clock
+  clock_moves_forward_only: 'The test clock only moves forward.',
+  // Webhook signatures
+  signature_missing: 'No signature header was given.',
+  signature_malformed: 'The signature header is not t=…,v1=….',
+  signature_mismatch: 'No v1 signature matches the payload and secret.',
+  timestamp_outside_tolerance: "The signature's timestamp is outside the tolerance.",
+  secret_missing: 'No secret to verify with: pass one or create a webhook endpoint.',
+  payload_invalid: 'The signed payload is not JSON.',
+  // Snapshots and scenario files
+  snapshot_invalid: 'A stored snapshot is damaged or incomplete.',
+  snapshot_too_new: 'The snapshot comes from a newer Meterlab.',
+  scenario_invalid: 'The scenario file does not validate.',
+  scenario_format_unknown: 'The file is not a meterlab-scenario file.',
+  scenario_too_new: 'The scenario file comes from a newer Meterlab.',
+  calls_out_of_order: "A scenario file's calls are not in time order.",
+  clock_before_start: "A scenario file's clock is before its start.",
+  replay_id_mismatch: 'Replaying a call created another id than the file says.',
+  // Workspace and hosts
+  no_scenario_open: 'No scenario is open.',
+  scenario_not_found: 'No scenario has this id.',
+  template_not_found: 'No template has this id.',
+  nothing_to_undo: 'No deleted scenario to bring back.',
+  workspace_corrupt: 'The workspace file does not read as JSON.',
+  workspace_invalid: 'The workspace file has the wrong shape.',
+  workspace_too_new: 'The workspace file comes from a newer Meterlab.',
+  workspace_read_only: 'The workspace is open read-only.',
+  save_failed: 'The change was made but could not be saved.',
+  sender_not_allowed: 'An IPC message came from a frame that may not call.',
+  pdf_failed: 'The PDF could not be printed.',
+  result_not_json: 'A method returned something that is not plain JSON (a bug).',
+  internal_error: 'An unexpected error (a bug): the call changed nothing.',
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+/** Errors cross process boundaries as this plain envelope. */
+export interface ErrorEnvelope {
+  type: string;
+  code: string;
+  param: string | null;
+  message: string;
+}
+
 export class MeterlabError extends Error {
   readonly type: ErrorType;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly param: string | null;
 
-  constructor(type: ErrorType, code: string, param: string | null, message: string) {
+  constructor(type: ErrorType, code: ErrorCode, param: string | null, message: string) {
     super(message);
     this.name = 'MeterlabError';
     this.type = type;
@@ -27,7 +121,11 @@ export class MeterlabError extends Error {
   }
 }
 
-export function invalidRequest(code: string, param: string | null, message: string): MeterlabError {
+export function invalidRequest(
+  code: ErrorCode,
+  param: string | null,
+  message: string,
+): MeterlabError {
   return new MeterlabError('invalid_request_error', code, param, message);
 }
 

@@ -23,22 +23,6 @@ const activeCurrencyCodes = new Set(
   ).split(' '),
 );
 
-const zeroDecimalCurrencies = new Set(
-  'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(' '),
-);
-const threeDecimalCurrencies = new Set('BHD IQD JOD KWD LYD OMR TND'.split(' '));
-// NOTE: the two unidades de fomento count in ten-thousandths (ISO 4217 minor unit 4).
-const fourDecimalCurrencies = new Set(['CLF', 'UYW']);
-
-/** The ISO 4217 minor-unit exponent: EUR 2 (cents), JPY 0, KWD 3. */
-export function currencyExponent(code: string): number {
-  const upper = code.toUpperCase();
-  if (zeroDecimalCurrencies.has(upper)) return 0;
-  if (threeDecimalCurrencies.has(upper)) return 3;
-  if (fourDecimalCurrencies.has(upper)) return 4;
-  return 2;
-}
-
 /** True for an active ISO 4217 currency code, written in upper case. */
 export function isCurrency(code: string): boolean {
   return activeCurrencyCodes.has(code);
@@ -112,39 +96,4 @@ export function roundToMinor(exactMinor: Decimal | string): number {
     );
   }
   return minor;
-}
-
-/** '1234567.5' -> '1,234,567.5'. */
-function groupThousands(plain: string): string {
-  const dot = plain.indexOf('.');
-  const whole = dot === -1 ? plain : plain.slice(0, dot);
-  const fraction = dot === -1 ? '' : plain.slice(dot);
-  return whole.replace(/\B(?=(\d{3})+$)/g, ',') + fraction;
-}
-
-/** Major units with at least the currency's decimals, more only when the amount is sub-minor. */
-function formatMajor(exactMinor: Decimal, currency: string): string {
-  const code = currency.toUpperCase();
-  const exponent = currencyExponent(code);
-  const major = exactMinor.abs().div(new Dec(10).pow(exponent));
-  const decimals = Math.max(exponent, major.decimalPlaces());
-  const sign = exactMinor.isNegative() && !exactMinor.isZero() ? '-' : '';
-  return `${sign}${code} ${groupThousands(major.toFixed(decimals))}`;
-}
-
-/** An integer of minor units in major units: 'EUR 36.84', 'JPY 1,234', 'KWD 1.234', '-EUR 1.50'. */
-export function formatMoney(minor: number, currency: string): string {
-  return formatMajor(new Dec(minor), currency);
-}
-
-/** An exact amount of minor units in major units, unrounded: '0.2' EUR -> 'EUR 0.002'. */
-export function formatExactMoney(exactMinor: string, currency: string): string {
-  return formatMajor(new Dec(exactMinor), currency);
-}
-
-/** 'EUR 36.84' when the exact amount is whole, else 'EUR 0.015, rounded half up to EUR 0.02'. */
-export function describeRounding(exactMinor: string, minor: number, currency: string): string {
-  return new Dec(exactMinor).equals(minor)
-    ? formatMoney(minor, currency)
-    : `${formatExactMoney(exactMinor, currency)}, rounded half up to ${formatMoney(minor, currency)}`;
 }

@@ -2,6 +2,7 @@
 // name the field (`tiers[2].upTo`) and say how to fix it.
 import { z } from 'zod';
 import { invalidRequest } from './errors';
+import type { ErrorCode } from './errors';
 
 /** `['tiers', 2, 'upTo']` -> `tiers[2].upTo`; a prefix names the argument the path is inside. */
 export function paramPath(path: readonly PropertyKey[], prefix = ''): string | null {
@@ -68,7 +69,7 @@ export function parseArgs<S extends z.ZodType>(
   return failWith(code, param, describeIssue(issue, param));
 }
 
-function failWith(code: string, param: string | null, message: string): never {
+function failWith(code: ErrorCode, param: string | null, message: string): never {
   throw invalidRequest(code, param, message);
 }
 

@@ -19,7 +19,7 @@ import {
 } from 'chart.js';
 import type { Attachment } from 'svelte/attachments';
 import { theme } from '../state/theme.svelte';
-import { formatMoney } from '../../core/values/money';
+import { formatMoney } from '../../core/public/format';
 import { formatAxisTime } from './time';
 
 Chart.register(

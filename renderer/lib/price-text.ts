@@ -1,5 +1,5 @@
 // How a price reads in a table: 'EUR 0.002 per unit', 'graduated, 3 tiers', 'per 1000 units, up'.
-import { formatExactMoney } from '../../core/values/money';
+import { formatExactMoney } from '../../core/public/format';
 import type { Price } from '../../core/public/types';
 
 export function describePriceModel(price: Price): string {

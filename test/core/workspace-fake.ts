@@ -75,7 +75,7 @@ export function createFakeSimulator(
       advance(args: { frozenTime: number }) {
         if (args.frozenTime < state.clock.frozenTime) {
           throw invalidRequest(
-            'clock_backwards',
+            'clock_moves_forward_only',
             'frozenTime',
             'The test clock only moves forward.',
           );

@@ -1,5 +1,6 @@
 // last_during_period: the value at the latest timestamp in the period (seats at period end).
-import type { AggregationResult, UsageView } from './index';
+import type { AggregationResult } from './strategy';
+import type { UsageView } from '../usage/view';
 
 /** The value at index hi - 1 when [lo, hi) holds any; 0 (and -1) when the period has none. */
 export function aggregateLastDuringPeriod(

@@ -1,5 +1,6 @@
 // last_ever: the value at the latest timestamp up to the period's end, in any earlier period too.
-import type { AggregationResult, UsageView } from './index';
+import type { AggregationResult } from './strategy';
+import type { UsageView } from '../usage/view';
 import { aggregateLastDuringPeriod } from './last-during-period';
 
 /**

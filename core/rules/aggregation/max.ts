@@ -1,5 +1,6 @@
 // max: the largest per-timestamp value in the period (peak concurrent connections).
-import type { AggregationResult, UsageView } from './index';
+import type { AggregationResult } from './strategy';
+import type { UsageView } from '../usage/view';
 
 /** The peak of values[lo, hi) and the first index holding it; 0 and -1 when empty. */
 export function aggregateMax(usage: UsageView, lo: number, hi: number): AggregationResult {

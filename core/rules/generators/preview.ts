@@ -5,7 +5,7 @@ import { parseArgs } from '../../values/validation';
 import { createCursor } from './cursor';
 import type { CursorOptions } from './cursor';
 import { DEFAULT_RESOLUTION_SECONDS, MAX_GENERATED_TIMESTAMP } from './spec';
-import type { GeneratorSpec } from './spec';
+import type { GeneratorSpec } from '../../public/generator-spec';
 
 export interface GeneratedRecord {
   timestamp: UnixSeconds;

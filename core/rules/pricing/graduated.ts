@@ -2,7 +2,8 @@
 // quantity reaches adds its flat amount once.
 import type Decimal from 'decimal.js';
 import { MeterlabError } from '../../values/errors';
-import { Dec, describeRounding, formatExactMoney, roundToMinor } from '../../values/money';
+import { Dec, roundToMinor } from '../../values/money';
+import { describeRounding, formatExactMoney } from '../../public/format';
 import type { Price, PriceExplanation, PriceStep, PriceTier } from '../../public/types';
 import { unitsText } from './per-unit';
 

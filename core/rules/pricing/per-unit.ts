@@ -1,6 +1,7 @@
 // Per-unit pricing: every unit costs the same exact unit amount.
 import { MeterlabError } from '../../values/errors';
-import { Dec, describeRounding, formatExactMoney, roundToMinor } from '../../values/money';
+import { Dec, roundToMinor } from '../../values/money';
+import { describeRounding, formatExactMoney } from '../../public/format';
 import type { Price, PriceExplanation } from '../../public/types';
 
 /** '1 unit', '18420 units'. */

@@ -1,6 +1,7 @@
 // Volume tiered pricing: the tier holding the whole quantity prices every unit, and only that
 // tier's flat amount is added.
-import { Dec, describeRounding, formatExactMoney, roundToMinor } from '../../values/money';
+import { Dec, roundToMinor } from '../../values/money';
+import { describeRounding, formatExactMoney } from '../../public/format';
 import type { Price, PriceExplanation } from '../../public/types';
 import { tierIndexOf, tierName, tierStep, tiersOf, zeroQuantityNote } from './graduated';
 import { unitsText } from './per-unit';

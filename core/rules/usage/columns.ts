@@ -2,7 +2,7 @@
 // one Float64 value per distinct timestamp (12 bytes), never one object per record. Buffers grow by
 // doubling, so capacity stays at most twice the length (at most 24 bytes per timestamp).
 import { MeterlabError } from '../../values/errors';
-import { lowerBound, type UsageView } from '../aggregation';
+import { lowerBound, type UsageView } from './view';
 import type { UsageAction } from '../../public/types';
 
 /** The latest timestamp a Uint32 column holds: 2106-02-07 06:28:15 UTC. */

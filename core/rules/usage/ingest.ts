@@ -1,8 +1,9 @@
 // Usage intake: the rules a record must pass before it is stored (BILLING-RULES.md, "Usage
 // records"). A batch is all-or-nothing and is checked by a hand loop, not a schema: 10k records
 // must validate in well under a millisecond.
-import { formatUtc } from '../aggregation';
+import { utcSeconds } from '../../values/time';
 import { invalidRequest } from '../../values/errors';
+import type { ErrorCode } from '../../values/errors';
 import type { UsageAction } from '../../public/types';
 import type { UsageColumns } from './columns';
 
@@ -28,21 +29,21 @@ function timestampProblem(
   { from: acceptFrom, until, now, billedGap }: UsageWindow,
 ): string | null {
   if (billedGap && timestamp >= billedGap.start && timestamp < billedGap.end) {
-    return `falls before ${formatUtc(billedGap.end)}, when the item's price changed: the usage before the change was already billed at the old price`;
+    return `falls before ${utcSeconds(billedGap.end)}, when the item's price changed: the usage before the change was already billed at the old price`;
   }
   if (timestamp >= until) {
-    return `falls at or after ${formatUtc(until)}, when the subscription ended: nothing is billed after that`;
+    return `falls at or after ${utcSeconds(until)}, when the subscription ended: nothing is billed after that`;
   }
   if (timestamp > now) {
-    return `is in the future (the test clock is at ${formatUtc(now)}): report usage at or before the clock's frozenTime, or advance the clock first`;
+    return `is in the future (the test clock is at ${utcSeconds(now)}): report usage at or before the clock's frozenTime, or advance the clock first`;
   }
   if (timestamp < acceptFrom) {
-    return `is backdated: it falls before ${formatUtc(acceptFrom)}, the start of the item's current billing period, whose earlier periods are already invoiced. Report usage promptly, within the open period`;
+    return `is backdated: it falls before ${utcSeconds(acceptFrom)}, the start of the item's current billing period, whose earlier periods are already invoiced. Report usage promptly, within the open period`;
   }
   return null;
 }
 
-function timestampCode(timestamp: number, { until, now }: UsageWindow): string {
+function timestampCode(timestamp: number, { until, now }: UsageWindow): ErrorCode {
   if (timestamp >= until) return 'subscription_item_ended';
   return timestamp > now ? 'timestamp_in_future' : 'timestamp_backdated';
 }
@@ -71,7 +72,7 @@ interface BadRecord {
   index: number;
   field: string;
   reason: string;
-  code: string;
+  code: ErrorCode;
 }
 
 const KNOWN_FIELDS = new Set(['quantity', 'timestamp', 'action']);

@@ -2,11 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MeterlabError } from '../../../core/values/errors';
 import {
-  Dec,
   currencyExponent,
   describeRounding,
   formatExactMoney,
   formatMoney,
+} from '../../../core/public/format';
+import {
+  Dec,
   isCurrency,
   normalizeCurrency,
   parseAmountDecimal,

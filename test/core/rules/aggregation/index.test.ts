@@ -1,11 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  aggregateUsage,
-  aggregationStrategies,
-  formatUtc,
-  indexRange,
-} from '../../../../core/rules/aggregation';
+import { aggregationStrategies } from '../../../../core/public/descriptions';
+import { aggregateUsage } from '../../../../core/rules/aggregation';
+import { indexRange } from '../../../../core/rules/usage/view';
+import { utcSeconds as formatUtc } from '../../../../core/values/time';
 import { UsageColumns } from '../../../../core/rules/usage/columns';
 
 const start = 1740787200; // 2025-03-01 00:00:00 UTC

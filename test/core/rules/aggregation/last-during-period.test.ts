@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexRange } from '../../../../core/rules/aggregation';
+import { indexRange } from '../../../../core/rules/usage/view';
 import { aggregateLastDuringPeriod } from '../../../../core/rules/aggregation/last-during-period';
 import { UsageColumns } from '../../../../core/rules/usage/columns';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexRange } from '../../../../core/rules/aggregation';
+import { indexRange } from '../../../../core/rules/usage/view';
 import { aggregateLastEver } from '../../../../core/rules/aggregation/last-ever';
 import { UsageColumns } from '../../../../core/rules/usage/columns';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { indexRange } from '../../../../core/rules/aggregation';
+import { indexRange } from '../../../../core/rules/usage/view';
 import { aggregateSum } from '../../../../core/rules/aggregation/sum';
 import { UsageColumns } from '../../../../core/rules/usage/columns';
 

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MeterlabError } from '../../../../core/values/errors';
-import {
-  generatorPatterns,
-  parseGeneratorSpec,
-  patternKinds,
-} from '../../../../core/rules/generators';
+import { generatorPatterns } from '../../../../core/public/descriptions';
+import { parseGeneratorSpec, patternKinds } from '../../../../core/rules/generators';
 import type { GeneratorSpec } from '../../../../core/rules/generators';
 import { MONDAY } from './helpers';
 

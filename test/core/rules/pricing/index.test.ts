@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { PriceCreateArgs } from '../../../../core/simulator/api';
 import { MeterlabError } from '../../../../core/values/errors';
 import { Dec } from '../../../../core/values/money';
-import { buildPriceFields, pricingModels, quotePrice } from '../../../../core/rules/pricing';
+import { pricingModels } from '../../../../core/public/descriptions';
+import { buildPriceFields, quotePrice } from '../../../../core/rules/pricing';
 import type { Price } from '../../../../core/public/types';
 
 function priceOf(args: Omit<PriceCreateArgs, 'product' | 'currency' | 'recurring'>): Price {

@@ -1,0 +1,73 @@
+// Money for people: amounts of minor units shown in major units ('EUR 36.84'). Plain string
+// arithmetic on the engine's decimal strings, with no dependency, so the UI can import it.
+
+const zeroDecimalCurrencies = new Set(
+  'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(' '),
+);
+const threeDecimalCurrencies = new Set('BHD IQD JOD KWD LYD OMR TND'.split(' '));
+// NOTE: the two unidades de fomento count in ten-thousandths (ISO 4217 minor unit 4).
+const fourDecimalCurrencies = new Set(['CLF', 'UYW']);
+
+/** The ISO 4217 minor-unit exponent: EUR 2 (cents), JPY 0, KWD 3. */
+export function currencyExponent(code: string): number {
+  const upper = code.toUpperCase();
+  if (zeroDecimalCurrencies.has(upper)) return 0;
+  if (threeDecimalCurrencies.has(upper)) return 3;
+  if (fourDecimalCurrencies.has(upper)) return 4;
+  return 2;
+}
+
+interface PlainDecimal {
+  negative: boolean;
+  whole: string;
+  /** Without trailing zeros. */
+  fraction: string;
+}
+
+/** A plain decimal string ('-12.50', '7') divided by 10^places, digit by digit. */
+function shiftLeft(plain: string, places: number): PlainDecimal {
+  const negative = plain.startsWith('-');
+  const [int = '0', frac = ''] = (negative ? plain.slice(1) : plain).split('.');
+  const digits = int + frac;
+  const point = int.length - places;
+  const whole = point <= 0 ? '0' : digits.slice(0, point).replace(/^0+(?=\d)/, '');
+  const fraction = (
+    point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0))
+  ).replace(/0+$/, '');
+  const isZero = /^0*$/.test(whole) && fraction === '';
+  return { negative: negative && !isZero, whole, fraction };
+}
+
+/** '1234567' -> '1,234,567'. */
+function groupThousands(whole: string): string {
+  return whole.replace(/\B(?=(\d{3})+$)/g, ',');
+}
+
+/** Major units with at least the currency's decimals, more only when the amount is sub-minor. */
+function formatMajor(exactMinor: string, currency: string): string {
+  const code = currency.toUpperCase();
+  const exponent = currencyExponent(code);
+  const { negative, whole, fraction } = shiftLeft(exactMinor, exponent);
+  const decimals = fraction.padEnd(exponent, '0');
+  return `${negative ? '-' : ''}${code} ${groupThousands(whole)}${decimals ? `.${decimals}` : ''}`;
+}
+
+/** An integer of minor units in major units: 'EUR 36.84', 'JPY 1,234', 'KWD 1.234', '-EUR 1.50'. */
+export function formatMoney(minor: number, currency: string): string {
+  return formatMajor(String(minor), currency);
+}
+
+/** An exact amount of minor units in major units, unrounded: '0.2' EUR -> 'EUR 0.002'. */
+export function formatExactMoney(exactMinor: string, currency: string): string {
+  return formatMajor(exactMinor, currency);
+}
+
+/** 'EUR 36.84' when the exact amount is whole, else 'EUR 0.015, rounded half up to EUR 0.02'. */
+export function describeRounding(exactMinor: string, minor: number, currency: string): string {
+  const exact = shiftLeft(exactMinor, 0);
+  const whole =
+    exact.fraction === '' && `${exact.negative ? '-' : ''}${exact.whole}` === String(minor);
+  return whole
+    ? formatMoney(minor, currency)
+    : `${formatExactMoney(exactMinor, currency)}, rounded half up to ${formatMoney(minor, currency)}`;
+}
