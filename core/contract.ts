@@ -1,25 +1,13 @@
 // The one typed contract between the UI (or any host client) and the engine: method names, their
 // argument tuples and results, the error envelope, and the events pushed to the UI. Every host
 // (Electron IPC, the browser host over HTTP, the CLI, tests) calls `dispatch` with these names.
-import type { SimulatorApi } from './simulator/api';
+import type { ErrorEnvelope } from './values/errors';
 import type { ScenarioFile } from './scenario/format';
+import type { ApiFunction } from './simulator/api';
+import type { EngineMethod, EntryOf } from './simulator/registry';
 
-type EngineNamespace = Exclude<keyof SimulatorApi, 'quote'>;
-
-/** 'prices.create', 'testClock.advance', ... and 'quote'. */
-export type EngineMethod =
-  | {
-      [N in EngineNamespace]: `${N}.${Extract<keyof SimulatorApi[N], string>}`;
-    }[EngineNamespace]
-  | 'quote';
-
-type EngineFunction<M extends EngineMethod> = M extends 'quote'
-  ? SimulatorApi['quote']
-  : M extends `${infer N extends EngineNamespace}.${infer F}`
-    ? F extends keyof SimulatorApi[N]
-      ? SimulatorApi[N][F]
-      : never
-    : never;
+export type { ErrorEnvelope } from './values/errors';
+export type { EngineMethod } from './simulator/registry';
 
 /** A file made for the user to save (the host or the UI writes it). */
 export interface ExportedFile {
@@ -73,14 +61,11 @@ export type Method = EngineMethod | WorkspaceMethod;
 export type MethodFunction<M extends Method> = M extends WorkspaceMethod
   ? WorkspaceMethods[M]
   : M extends EngineMethod
-    ? EngineFunction<M>
+    ? ApiFunction<EntryOf<M>>
     : never;
 
 export type MethodArgs<M extends Method> = Parameters<MethodFunction<M>>;
 export type MethodResult<M extends Method> = ReturnType<MethodFunction<M>>;
-
-export type { ErrorEnvelope } from './values/errors';
-import type { ErrorEnvelope } from './values/errors';
 
 export type DispatchResult<T = unknown> =
   { ok: true; data: T } | { ok: false; error: ErrorEnvelope };

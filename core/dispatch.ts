@@ -11,11 +11,10 @@ import type {
   WorkspaceMethod,
 } from './contract';
 import { invalidRequest, toErrorEnvelope } from './values/errors';
-import type { MeterlabError } from './values/errors';
-import { advanceArgs, advanceBillingPeriodArgs } from './resources/schemas';
+import { plainJson } from './values/json';
+import type { MethodEntry } from './resources/entry';
 import type { Simulator } from './simulator';
-import type { TestClock } from './public/types';
-import { parseArgs } from './values/validation';
+import { arityOf, registry } from './simulator/registry';
 import type { Workspace } from './workspace';
 
 /** The part of an AbortSignal dispatch reads (core has no DOM types). */
@@ -61,112 +60,42 @@ interface MethodSpec<T> {
   arity: readonly [number, number];
   /** Read-only calls skip the save and the state.changed event. */
   readOnly: boolean;
-  /** How the call runs; engine methods default to calling the simulator's method of that name. */
-  run?: Runner<T>;
-}
-
-/** Runs `namespace.name` (or the top-level `quote`) on the simulator with the tuple as is. */
-function callEngine(method: EngineMethod, simulator: Simulator, args: unknown[]): unknown {
-  const [namespace, name] = method.split('.') as [string, string | undefined];
-  const owner = (
-    name === undefined ? simulator : simulator[namespace as keyof Simulator]
-  ) as Record<string, (...a: unknown[]) => unknown>;
-  return owner[name ?? namespace]!.apply(owner, args);
+  run: Runner<T>;
 }
 
 /**
- * The clock advances, run step by step through the engine's advanceStepwise: progress at most once
- * per percent of the span, and a cancelled call stops after the billing moment it is at (a
- * consistent state) and answers with the clock where it stopped.
+ * Runs a registry method on the open scenario. Long ones (the clock) run step by step: progress
+ * at most once per percent of the span, and a cancelled call stops after the billing moment it
+ * is at (a consistent state) and answers with the clock where it stopped.
  */
-function advanceInSteps(toTarget: (arg: unknown) => Parameters<Simulator['advanceStepwise']>[0]) {
-  return async (
-    simulator: Simulator,
-    [arg]: unknown[],
-    context: CallContext,
-  ): Promise<TestClock> => {
-    const steps = simulator.advanceStepwise(toTarget(arg));
-    let reported = -1;
-    for (;;) {
-      const step = steps.next();
-      if (step.done) return step.value;
-      const { from, to, at } = step.value;
-      const percent = Math.floor(((at - from) / Math.max(1, to - from)) * 100);
-      if (percent === reported) continue;
-      reported = percent;
-      context.progress(at - from, to - from);
-      await context.yieldToHost();
-      if (context.signal?.aborted) return simulator.testClock.retrieve();
-    }
+function engineSpec(method: EngineMethod, entry: MethodEntry): MethodSpec<Simulator> {
+  return {
+    arity: arityOf(entry),
+    readOnly: !entry.mutates,
+    run: async (simulator, args, context) => {
+      const steps = simulator.steps(method, args);
+      if (!steps) return simulator.call(method, args);
+      let reported = -1;
+      for (;;) {
+        const step = steps.next();
+        if (step.done) return step.value;
+        const { from, to, at } = step.value;
+        const percent = Math.floor(((at - from) / Math.max(1, to - from)) * 100);
+        if (percent === reported) continue;
+        reported = percent;
+        context.progress(at - from, to - from);
+        await context.yieldToHost();
+        if (context.signal?.aborted) return simulator.testClock.retrieve();
+      }
+    },
   };
 }
 
-const reads = (min: number, max = min): MethodSpec<Simulator> => ({
-  arity: [min, max],
-  readOnly: true,
-});
-const writes = (min: number, max = min): MethodSpec<Simulator> => ({
-  arity: [min, max],
-  readOnly: false,
-});
+const engineMethods = new Map(
+  [...registry].map(([method, entry]) => [method as string, engineSpec(method, entry)]),
+);
 
-const engineMethods = {
-  'products.create': writes(1),
-  'products.retrieve': reads(1),
-  'products.list': reads(0, 1),
-  'prices.create': writes(1),
-  'prices.retrieve': reads(1),
-  'prices.list': reads(0, 1),
-  'customers.create': writes(1),
-  'customers.retrieve': reads(1),
-  'customers.list': reads(0, 1),
-  'customers.update': writes(2),
-  'subscriptions.create': writes(1),
-  'subscriptions.retrieve': reads(1),
-  'subscriptions.list': reads(0, 1),
-  'subscriptions.update': writes(2),
-  'subscriptions.cancel': writes(1, 2),
-  'usageRecords.create': writes(1, 2),
-  'usageRecords.createBatch': writes(1, 2),
-  'usageRecords.summaries': reads(1),
-  'generators.create': writes(1),
-  'generators.list': reads(0, 1),
-  'generators.stop': writes(1),
-  'generators.materialize': writes(1),
-  'generators.preview': reads(1),
-  'invoices.retrieve': reads(1),
-  'invoices.list': reads(0, 1),
-  'invoices.upcoming': reads(1),
-  'invoices.pay': writes(1),
-  'invoices.voidInvoice': writes(1),
-  'invoices.markUncollectible': writes(1),
-  'events.retrieve': reads(1),
-  'events.list': reads(0, 1),
-  'webhookEndpoints.create': writes(1),
-  'webhookEndpoints.list': reads(0, 1),
-  'webhookEndpoints.deliveries': reads(1),
-  'webhooks.verify': reads(2, 3),
-  'webhooks.generateTestHeader': reads(1),
-  'testClock.retrieve': reads(0),
-  'testClock.advance': {
-    arity: [1, 1],
-    readOnly: false,
-    run: advanceInSteps((arg) => parseArgs(advanceArgs, arg)),
-  },
-  'testClock.advanceBillingPeriod': {
-    arity: [1, 1],
-    readOnly: false,
-    run: advanceInSteps((arg) => parseArgs(advanceBillingPeriodArgs, arg)),
-  },
-  'settings.retrieve': reads(0),
-  'settings.update': writes(1),
-  'analysis.usageSeries': reads(1),
-  'analysis.strategies': reads(1),
-  'analysis.comparePrices': reads(1),
-  quote: reads(2),
-} satisfies Record<EngineMethod, MethodSpec<Simulator>>;
-
-type WorkspaceSpec = MethodSpec<Workspace> & { run: Runner<Workspace> };
+type WorkspaceSpec = MethodSpec<Workspace>;
 
 // The workspace validates its own arguments, as the engine does.
 const workspaceMethods = {
@@ -206,52 +135,9 @@ const workspaceMethods = {
 
 /** Every method of the contract, in the order above. */
 export const methods: readonly Method[] = [
-  ...(Object.keys(engineMethods) as EngineMethod[]),
+  ...registry.keys(),
   ...(Object.keys(workspaceMethods) as WorkspaceMethod[]),
 ];
-
-/** Nesting deeper than this is refused: no API argument comes close. */
-const maxDepth = 64;
-
-/**
- * A copy of `value` holding plain JSON only (objects, arrays, strings, finite numbers, booleans,
- * null); `undefined` object fields are dropped. Anything else throws, naming where it is.
- */
-export function plainJson(value: unknown, path: string, depth = 0): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value;
-    throw notJson(path, `${String(value)} is not a finite number`);
-  }
-  if (typeof value !== 'object') throw notJson(path, `a ${typeof value} is not JSON`);
-  if (depth >= maxDepth) throw notJson(path, `it nests deeper than ${maxDepth} levels`);
-  if (Array.isArray(value))
-    return value.map((item, i) => plainJson(item, `${path}[${i}]`, depth + 1));
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) {
-    throw notJson(path, 'only plain objects and arrays cross the contract');
-  }
-  const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    if (field === undefined) continue;
-    // Defined as data, so a key named __proto__ stays a key.
-    Object.defineProperty(copy, key, {
-      value: plainJson(field, `${path}.${key}`, depth + 1),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return copy;
-}
-
-function notJson(path: string, reason: string): MeterlabError {
-  return invalidRequest(
-    'parameter_invalid',
-    path,
-    `Invalid ${path}: ${reason}. Pass plain JSON values.`,
-  );
-}
 
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -319,7 +205,7 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
   let running: Promise<unknown> = Promise.resolve();
 
   async function execute(method: string, args: unknown, hooks: DispatchHooks): Promise<Ran> {
-    const isEngine = typeof method === 'string' && Object.hasOwn(engineMethods, method);
+    const isEngine = typeof method === 'string' && engineMethods.has(method);
     if (!isEngine && !(typeof method === 'string' && Object.hasOwn(workspaceMethods, method))) {
       return { result: { ok: false, error: unknownMethod(method) } };
     }
@@ -332,7 +218,7 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
       return { result: { ok: false, error: error.toEnvelope() } };
     }
     const spec: MethodSpec<Simulator> | WorkspaceSpec = isEngine
-      ? engineMethods[method as EngineMethod]
+      ? engineMethods.get(method)!
       : workspaceMethods[method as WorkspaceMethod];
     const context: CallContext = {
       progress: (done, total) => hooks.onEvent?.({ type: 'progress', task: method, done, total }),
@@ -345,10 +231,7 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
       if (isEngine) {
         const simulator = workspace.simulator;
         if (!simulator) return { result: { ok: false, error: noScenarioOpen } };
-        const { run } = spec as MethodSpec<Simulator>;
-        data = await (run
-          ? run(simulator, tuple, context)
-          : callEngine(method as EngineMethod, simulator, tuple));
+        data = await (spec as MethodSpec<Simulator>).run(simulator, tuple, context);
       } else {
         data = await (spec as WorkspaceSpec).run(workspace, tuple, context);
       }

@@ -88,3 +88,26 @@ export interface GeneratorSpec {
    */
   repeatEverySeconds?: number;
 }
+
+export interface GeneratedRecord {
+  timestamp: UnixSeconds;
+  quantity: number;
+}
+
+export interface DailyTotal {
+  /** Start of the day: the spec's start plus whole days. */
+  start: UnixSeconds;
+  /** The units reported during the day. */
+  total: number;
+}
+
+export interface DailyLevel {
+  start: UnixSeconds;
+  /** The value in effect at the end of the day (0 before the first record). */
+  last: number;
+  /** The highest value in effect during the day. */
+  peak: number;
+}
+
+export type DailySeries =
+  { action: 'increment'; days: DailyTotal[] } | { action: 'set'; days: DailyLevel[] };

@@ -2,7 +2,7 @@
 // Times are integer unix seconds (UTC). Invoice amounts are integers of minor units; exact
 // (unrounded) amounts travel as decimal strings of minor units.
 
-import type { GeneratorSpec } from './generator-spec';
+import type { DailySeries, GeneratedRecord, GeneratorSpec } from './generator-spec';
 
 export type UnixSeconds = number;
 /** A decimal number written as a string, in minor units of a currency ('0.2' = EUR 0.002). */
@@ -317,4 +317,57 @@ export interface SimulatorSettings {
   idempotencyKeyTtlSeconds: number;
   /** Days of simulated time events are kept (Stripe keeps 30); 0 keeps them all. */
   eventRetentionDays: number;
+}
+
+export interface GeneratorPreview {
+  records: GeneratedRecord[];
+  daily: DailySeries;
+}
+
+export interface UsageSeries {
+  subscriptionItem: string;
+  start: UnixSeconds;
+  end: UnixSeconds;
+  /** Per bucket: the total, the peak and the last per-timestamp value (null when empty). */
+  buckets: {
+    start: UnixSeconds;
+    end: UnixSeconds;
+    sum: number;
+    max: number;
+    last: number | null;
+    count: number;
+  }[];
+  /** Billing period boundaries that fall in the range. */
+  periods: { start: UnixSeconds; end: UnixSeconds }[];
+  totalTimestamps: number;
+}
+
+export interface StrategyComparison {
+  subscriptionItem: string;
+  price: string;
+  currency: string;
+  /** Newest period first, like usage summaries. */
+  periods: {
+    start: UnixSeconds;
+    end: UnixSeconds;
+    open: boolean;
+    strategies: Record<
+      AggregateUsage,
+      { aggregation: AggregationExplanation; amount: number; amountExact: string }
+    >;
+  }[];
+}
+
+export interface PriceComparison {
+  prices: string[];
+  /** One row per (period, customer), oldest first; amounts in minor units per price id. */
+  rows: {
+    periodStart: UnixSeconds;
+    periodEnd: UnixSeconds;
+    customer: string;
+    subscription: string;
+    amounts: Record<string, number>;
+  }[];
+  totals: Record<string, number>;
+  currency: string;
 }

@@ -3,8 +3,10 @@
 // aggregation and pricing modules that invoices use, so the UI teaches what the invoice bills.
 import { aggregateUsage } from '../rules/aggregation';
 import { indexRange } from '../rules/usage/view';
-import type { PriceComparison, StrategyComparison, UsageSeries } from '../simulator/api';
-import type { Engine } from './state';
+import type { PriceComparison, StrategyComparison, UsageSeries } from '../public/types';
+import { method, param } from './entry';
+import { comparePricesArgs, strategiesArgs, usageSeriesArgs } from './schemas';
+import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quotePrice } from '../rules/pricing';
 import type { AggregateUsage, Price, Subscription, SubscriptionItem } from '../public/types';
@@ -12,11 +14,11 @@ import type { AggregateUsage, Price, Subscription, SubscriptionItem } from '../p
 const STRATEGIES: AggregateUsage[] = ['sum', 'max', 'last_during_period', 'last_ever'];
 
 function meteredItem(
-  engine: Engine,
+  state: ScenarioState,
   itemId: string,
 ): { item: SubscriptionItem; subscription: Subscription; price: Price } {
-  const { item, subscription } = engine.item(itemId);
-  const price = engine.price(item.price);
+  const { item, subscription } = state.item(itemId);
+  const price = state.price(item.price);
   if (price.recurring.usageType !== 'metered') {
     throw invalidRequest(
       'usage_on_licensed_item',
@@ -29,27 +31,27 @@ function meteredItem(
 
 /** The item's billing periods, newest first, clipped to the item's life. */
 function itemPeriods(
-  engine: Engine,
+  state: ScenarioState,
   item: SubscriptionItem,
   subscription: Subscription,
 ): { start: number; end: number; open: boolean }[] {
-  return engine
+  return state
     .periodsOf(subscription)
     .filter((period) => period.end > item.created)
     .map((period, index) => ({
       start: Math.max(period.start, item.created),
       end: period.end,
-      open: index === 0 && !engine.isEnded(subscription),
+      open: index === 0 && !state.isEnded(subscription),
     }));
 }
 
-export function usageSeries(
-  engine: Engine,
+function usageSeries(
+  state: ScenarioState,
   args: { subscriptionItem: string; start?: number; end?: number; buckets?: number },
 ): UsageSeries {
-  const { item, subscription } = meteredItem(engine, args.subscriptionItem);
+  const { item, subscription } = meteredItem(state, args.subscriptionItem);
   const start = args.start ?? item.created;
-  const end = args.end ?? Math.max(engine.now + 1, start + 1);
+  const end = args.end ?? Math.max(state.now + 1, start + 1);
   if (end <= start)
     throw invalidRequest(
       'parameter_invalid',
@@ -66,7 +68,7 @@ export function usageSeries(
     last: null as number | null,
     count: 0,
   }));
-  const usage = engine.columns(item.id);
+  const usage = state.columns(item.id);
   const [lo, hi] = indexRange(usage, start, end);
   const timestamps = usage.timestamps;
   const values = usage.values;
@@ -78,21 +80,21 @@ export function usageSeries(
     bucket.last = value;
     bucket.count += 1;
   }
-  const periods = engine
+  const periods = state
     .periodsOf(subscription)
     .filter((period) => period.end > start && period.start < end)
     .reverse();
   return { subscriptionItem: item.id, start, end, buckets, periods, totalTimestamps: hi - lo };
 }
 
-export function strategyComparison(
-  engine: Engine,
+function strategyComparison(
+  state: ScenarioState,
   args: { subscriptionItem: string; price?: string },
 ): StrategyComparison {
-  const { item, subscription, price: itemPrice } = meteredItem(engine, args.subscriptionItem);
-  const price = args.price ? engine.price(args.price, 'price') : itemPrice;
-  const usage = engine.columns(item.id);
-  const periods = itemPeriods(engine, item, subscription).map((period) => {
+  const { item, subscription, price: itemPrice } = meteredItem(state, args.subscriptionItem);
+  const price = args.price ? state.price(args.price, 'price') : itemPrice;
+  const usage = state.columns(item.id);
+  const periods = itemPeriods(state, item, subscription).map((period) => {
     const strategies = {} as StrategyComparison['periods'][number]['strategies'];
     for (const strategy of STRATEGIES) {
       const aggregation = aggregateUsage(strategy, usage, period);
@@ -104,11 +106,11 @@ export function strategyComparison(
   return { subscriptionItem: item.id, price: price.id, currency: price.currency, periods };
 }
 
-export function comparePrices(
-  engine: Engine,
+function comparePrices(
+  state: ScenarioState,
   args: { prices: string[]; subscription?: string },
 ): PriceComparison {
-  const prices = args.prices.map((id, index) => engine.price(id, `prices[${index}]`));
+  const prices = args.prices.map((id, index) => state.price(id, `prices[${index}]`));
   const currency = prices[0]!.currency;
   prices.forEach((price, index) => {
     if (price.currency !== currency) {
@@ -127,17 +129,17 @@ export function comparePrices(
     }
   });
   const subscriptions = args.subscription
-    ? [engine.subscription(args.subscription)]
-    : engine.state.subscriptions;
+    ? [state.subscription(args.subscription)]
+    : state.data.subscriptions;
   const rows: PriceComparison['rows'] = [];
   const totals: Record<string, number> = Object.fromEntries(prices.map((price) => [price.id, 0]));
   for (const subscription of subscriptions) {
     if (subscription.currency !== currency) continue;
     const metered = subscription.items.data.filter(
-      (item) => engine.price(item.price).recurring.usageType === 'metered',
+      (item) => state.price(item.price).recurring.usageType === 'metered',
     );
     if (metered.length === 0) continue;
-    const periods = engine.periodsOf(subscription).reverse();
+    const periods = state.periodsOf(subscription).reverse();
     for (const period of periods) {
       const amounts: Record<string, number> = Object.fromEntries(
         prices.map((price) => [price.id, 0]),
@@ -145,7 +147,7 @@ export function comparePrices(
       for (const item of metered) {
         if (period.end <= item.created) continue;
         const span = { start: Math.max(period.start, item.created), end: period.end };
-        const usage = engine.columns(item.id);
+        const usage = state.columns(item.id);
         for (const price of prices) {
           const quantity = aggregateUsage(
             price.recurring.aggregateUsage ?? 'sum',
@@ -167,3 +169,22 @@ export function comparePrices(
   }
   return { prices: prices.map((price) => price.id), rows, totals, currency };
 }
+
+/** Read-only views the UI draws from: pre-bucketed, never one point per record. */
+export const analysis = {
+  usageSeries: method({
+    params: [param('', usageSeriesArgs)],
+    mutates: false,
+    run: (state, [args]) => usageSeries(state, args),
+  }),
+  strategies: method({
+    params: [param('', strategiesArgs)],
+    mutates: false,
+    run: (state, [args]) => strategyComparison(state, args),
+  }),
+  comparePrices: method({
+    params: [param('', comparePricesArgs)],
+    mutates: false,
+    run: (state, [args]) => comparePrices(state, args),
+  }),
+};

@@ -3,6 +3,7 @@
 // 10k records must validate in well under a millisecond.
 import { z } from 'zod';
 import { objectId, safeQuantity, unixSeconds } from '../values/validation';
+import type { GeneratorSpec } from '../public/generator-spec';
 
 const listLimit = z.number().int().min(1).max(10_000).optional();
 const testCard = z.enum([
@@ -74,9 +75,15 @@ export const usageRecordCreateArgs = z.strictObject({
   timestamp: unixSeconds.optional(),
   action: usageAction.optional(),
 });
+/** A batch's records are typed here but checked by ingestBatch's own loop (fast at 100k). */
+const batchRecord = z.custom<{
+  quantity: number;
+  timestamp?: number;
+  action?: 'increment' | 'set';
+}>(() => true);
 export const usageRecordBatchEnvelope = z.strictObject({
   subscriptionItem: objectId,
-  records: z.array(z.unknown()).min(1).max(100_000),
+  records: z.array(batchRecord).min(1).max(100_000),
 });
 export const requestOptions = z
   .strictObject({ idempotencyKey: z.string().min(1).max(255).optional() })
@@ -155,10 +162,11 @@ export const comparePricesArgs = z.strictObject({
 export const quoteQuantity = safeQuantity;
 export const objectIdOf = objectId;
 export const rawBody = z.string();
-export const quotablePrice = z.looseObject({ product: objectId.optional() });
-const generatorSpecInput = z.looseObject({
-  seed: z.number().int().min(0).max(0xffffffff).optional(),
-});
+/** A spec as callers send it; checked whole by parseGeneratorSpec once seed and start are set. */
+const generatorSpecInput = z.custom<Omit<GeneratorSpec, 'seed'> & { seed?: number }>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  'pass a generator spec object',
+);
 export const generatorCreateArgs = z.strictObject({
   subscriptionItem: objectId,
   spec: generatorSpecInput,

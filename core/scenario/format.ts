@@ -3,7 +3,9 @@
 // This module reads a file of any known version: it migrates older versions in order, refuses
 // newer ones, and reports every problem it finds with the path of the field and the reason.
 import { z } from 'zod';
-import { plainJson } from '../dispatch';
+import { plainJson } from '../values/json';
+import { registry } from '../simulator/registry';
+import type { EngineMethod } from '../simulator/registry';
 import { MeterlabError, invalidRequest } from '../values/errors';
 import type { ErrorCode } from '../values/errors';
 import { isoInstant } from '../values/time';
@@ -15,28 +17,14 @@ import { objectId, paramPath, parseArgs, safeQuantity, unixSeconds } from '../va
 export const SCENARIO_FORMAT = 'meterlab-scenario';
 export const SCENARIO_SCHEMA_VERSION = 1;
 
-/**
- * The calls a file may replay, with how many arguments each takes. These are the engine's
- * journaled calls (every mutating call except usage records and clock moves).
- */
-export const REPLAYABLE_METHODS = {
-  'products.create': 1,
-  'prices.create': 1,
-  'customers.create': 1,
-  'customers.update': 2,
-  'subscriptions.create': 1,
-  'subscriptions.update': 2,
-  'subscriptions.cancel': 2,
-  'invoices.pay': 1,
-  'invoices.voidInvoice': 1,
-  'invoices.markUncollectible': 1,
-  'webhookEndpoints.create': 1,
-  'settings.update': 1,
-  'generators.create': 1,
-  'generators.stop': 1,
-} as const;
+/** The calls a file may replay: the registry's journaled methods, with their argument counts. */
+export const REPLAYABLE_METHODS: ReadonlyMap<EngineMethod, number> = new Map(
+  [...registry]
+    .filter(([, entry]) => entry.journal !== undefined)
+    .map(([method, entry]) => [method, entry.params.length]),
+);
 
-export type ReplayableMethod = keyof typeof REPLAYABLE_METHODS;
+export type ReplayableMethod = EngineMethod;
 
 export interface ScenarioCall {
   /** Unix seconds: the test clock's time when the call was made. */
@@ -128,7 +116,7 @@ const header = {
 
 const callSchema = z.strictObject({
   at: unixSeconds,
-  method: z.enum(Object.keys(REPLAYABLE_METHODS) as [ReplayableMethod, ...ReplayableMethod[]]),
+  method: z.enum([...REPLAYABLE_METHODS.keys()] as [ReplayableMethod, ...ReplayableMethod[]]),
   args: z.array(z.unknown()),
   result: objectId.optional(),
 });
@@ -403,7 +391,7 @@ function checkCurrent(
     const path = `calls[${index}]`;
     const call = attempt(problems, () => parseArgs(callSchema, raw, path));
     if (!call) return;
-    const arity = REPLAYABLE_METHODS[call.method];
+    const arity = REPLAYABLE_METHODS.get(call.method)!;
     if (call.args.length < 1 || call.args.length > arity) {
       problems.push(
         problem(

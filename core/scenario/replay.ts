@@ -6,6 +6,7 @@ import { isoInstant } from '../values/time';
 import { settingsUpdateArgs } from '../resources/schemas';
 import { createSimulator } from '../simulator';
 import type { Simulator } from '../simulator';
+import { registry } from '../simulator/registry';
 import { DEFAULT_SETTINGS } from '../resources/snapshot';
 import type { Snapshot } from '../resources/snapshot';
 import type { SimulatorSettings, Subscription } from '../public/types';
@@ -40,8 +41,6 @@ export interface ScenarioImport {
 
 /** Largest batch the engine takes in one createBatch. */
 const MAX_BATCH = 100_000;
-/** Largest list the engine returns in one call. */
-const MAX_LIST = 10_000;
 
 /**
  * The settings a scenario started with. NOTE: the snapshot keeps only the current settings, so
@@ -171,23 +170,17 @@ function usageStream(usage: ScenarioFile['usage']): UsageStream {
 }
 
 /** Methods whose first argument is the id of the object they act on. */
-const idFirst = new Set<ReplayableMethod>([
-  'customers.update',
-  'subscriptions.update',
-  'subscriptions.cancel',
-  'invoices.pay',
-  'invoices.voidInvoice',
-  'invoices.markUncollectible',
-  'generators.stop',
-]);
+function idFirst(method: ReplayableMethod): boolean {
+  return registry.get(method)?.params[0]?.name === 'id';
+}
 
 /** Where in a call's arguments an engine error's param points. */
 function argumentPath(call: ScenarioCall, callPath: string, param: string | null): string {
   if (param === null) return callPath;
-  if (idFirst.has(call.method) && (param === 'id' || call.args.length === 1)) {
+  if (idFirst(call.method) && (param === 'id' || call.args.length === 1)) {
     return `${callPath}.args[0]`;
   }
-  const argument = `${callPath}.args[${idFirst.has(call.method) ? 1 : 0}]`;
+  const argument = `${callPath}.args[${idFirst(call.method) ? 1 : 0}]`;
   return param.startsWith('[') ? `${argument}${param}` : `${argument}.${param}`;
 }
 
@@ -225,24 +218,6 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
   const now = () => sim.testClock.retrieve().frozenTime;
   const advance = (to: number) => {
     if (to > now()) sim.testClock.advance({ frozenTime: to });
-  };
-
-  /**
-   * The next time the clock would run billing (a period end, a finalization, a retry), or null
-   * when there are too many objects to list them all.
-   */
-  const nextBillingMoment = (): number | null => {
-    const subscriptions = sim.subscriptions.list({ limit: MAX_LIST });
-    const drafts = sim.invoices.list({ status: 'draft', limit: MAX_LIST });
-    const open = sim.invoices.list({ status: 'open', limit: MAX_LIST });
-    if (subscriptions.hasMore || drafts.hasMore || open.hasMore) return null;
-    let next = Infinity;
-    for (const subscription of subscriptions.data) {
-      if (subscription.endedAt === null) next = Math.min(next, subscription.currentPeriodEnd);
-    }
-    for (const invoice of drafts.data) next = Math.min(next, invoice.finalizesAt ?? Infinity);
-    for (const invoice of open.data) next = Math.min(next, invoice.nextPaymentAttempt ?? Infinity);
-    return next;
   };
 
   /** Reports the given stream positions (all stamped at or before the clock). */
@@ -301,9 +276,8 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
     if (ready.length > 0) report(ready);
     while (cursor < stream.timestamp.length && stream.timestamp[cursor]! <= limit) {
       const first = stream.timestamp[cursor]!;
-      // Unknown (too many objects to list): one timestamp at a time, which is always right. A
-      // moment already due runs on the next advance, one second on.
-      const barrier = Math.max(nextBillingMoment() ?? first + 1, now() + 1);
+      // A moment already due runs on the next advance, one second on.
+      const barrier = Math.max(sim.nextBillingMoment(), now() + 1);
       if (first >= barrier) {
         advance(barrier); // the moment runs first: a record stamped at a period's end is in the next
         continue;
@@ -327,13 +301,9 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
     const path = `calls[${index}]`;
     reportUntil(call.at, false);
     advance(call.at);
-    const [namespace, name] = call.method.split('.') as [string, string];
-    const owner = (sim as unknown as Record<string, Record<string, (...a: unknown[]) => unknown>>)[
-      namespace
-    ]!;
     let result: unknown;
     try {
-      result = owner[name]!(...call.args);
+      result = sim.call(call.method, call.args);
     } catch (error) {
       if (!(error instanceof MeterlabError)) throw error;
       throw new ReplayRefused({

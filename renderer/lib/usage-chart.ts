@@ -1,7 +1,7 @@
 // The usage timeline: the engine's pre-bucketed series as a stepped line (one step per bucket),
 // billing period boundaries as dashed lines, and the records that decided a quantity as markers.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { UsageSeries } from '../../core/simulator/api';
+import type { UsageSeries } from '../../core/public/types';
 import type { AggregateUsage } from '../../core/public/types';
 import { baseOptions, timeAxis, valueAxis, type Palette } from './charts';
 import { formatTime } from './time';

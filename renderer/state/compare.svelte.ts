@@ -1,6 +1,6 @@
 // Compare: 2 to 5 metered prices applied by the engine to the same usage, shown per period and
 // per customer, with each candidate's difference to the price marked as current.
-import type { PriceComparison } from '../../core/simulator/api';
+import type { PriceComparison } from '../../core/public/types';
 import type { Customer, List, Price, Subscription } from '../../core/public/types';
 import type { AppState } from './app.svelte';
 import { Resource } from './resource.svelte';

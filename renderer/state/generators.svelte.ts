@@ -1,6 +1,7 @@
 // Usage generators of one subscription item: pick a pattern from the engine's catalog, edit its
 // spec, preview it (the engine computes the preview), attach it, stop or materialize it.
-import type { GeneratorCreateArgs, GeneratorPreview } from '../../core/simulator/api';
+import type { GeneratorCreateArgs } from '../../core/simulator/api';
+import type { GeneratorPreview } from '../../core/public/types';
 import { generatorPatterns } from '../../core/public/descriptions';
 import type { PatternKind, PatternSpec } from '../../core/public/generator-spec';
 import type { List, UsageAction, UsageGenerator } from '../../core/public/types';

@@ -1,6 +1,6 @@
 // The aggregation lab: one item's usage on a timeline, and per period what sum, max,
 // last_during_period and last_ever would bill under a chosen price, all computed by the engine.
-import type { StrategyComparison, UsageSeries } from '../../core/simulator/api';
+import type { StrategyComparison, UsageSeries } from '../../core/public/types';
 import type { AggregateUsage, Price } from '../../core/public/types';
 import type { DecidingMark } from '../lib/usage-chart';
 import { formatCount } from '../lib/count';

@@ -1,6 +1,7 @@
 // Usage: pick a metered subscription item, report one record (shown as the equivalent API call)
 // or paste a batch. Records go to the engine as typed; it names what it refuses.
-import type { UsageRecordArgs, UsageSeries } from '../../core/simulator/api';
+import type { UsageRecordArgs } from '../../core/simulator/api';
+import type { UsageSeries } from '../../core/public/types';
 import type {
   Customer,
   List,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DispatchResult, HostEvent } from '../../core/contract';
-import { createDispatcher, methods, plainJson } from '../../core/dispatch';
+import { createDispatcher, methods } from '../../core/dispatch';
+import { plainJson } from '../../core/values/json';
 import { Workspace } from '../../core/workspace';
 import { MemoryWorkspaceStore } from '../../core/workspace-store';
 import type { WorkspaceData } from '../../core/workspace-store';

@@ -90,6 +90,16 @@ export function createFakeSimulator(
       state.invoices.push(invoice);
     },
     snapshot: () => structuredClone(state),
+    /** Dispatch's way in: the fake's own function of that name, or undefined-method TypeError. */
+    call(method: string, args: unknown[]) {
+      const [namespace, name] = method.includes('.') ? method.split('.') : [undefined, method];
+      const owner = (namespace ? fake[namespace as keyof typeof fake] : fake) as Record<
+        string,
+        (...a: unknown[]) => unknown
+      >;
+      return owner[name!]!(...args);
+    },
+    steps: () => null,
   };
   return fake as unknown as Simulator & { addInvoice(i: Invoice): void };
 }

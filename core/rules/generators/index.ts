@@ -37,4 +37,9 @@ export {
   dailySeries,
   previewRecords,
 } from './preview';
-export type { DailyLevel, DailySeries, DailyTotal, GeneratedRecord } from './preview';
+export type {
+  DailyLevel,
+  DailySeries,
+  DailyTotal,
+  GeneratedRecord,
+} from '../../public/generator-spec';

@@ -1,34 +1,12 @@
 // Previews for the UI's chart: each runs a fresh cursor, so no engine state is read or changed.
 import { z } from 'zod';
+import type { DailyLevel, DailySeries, GeneratedRecord } from '../../public/generator-spec';
 import type { UnixSeconds } from '../../public/types';
 import { parseArgs } from '../../values/validation';
 import { createCursor } from './cursor';
 import type { CursorOptions } from './cursor';
 import { DEFAULT_RESOLUTION_SECONDS, MAX_GENERATED_TIMESTAMP } from './spec';
 import type { GeneratorSpec } from '../../public/generator-spec';
-
-export interface GeneratedRecord {
-  timestamp: UnixSeconds;
-  quantity: number;
-}
-
-export interface DailyTotal {
-  /** Start of the day: the spec's start plus whole days. */
-  start: UnixSeconds;
-  /** The units reported during the day. */
-  total: number;
-}
-
-export interface DailyLevel {
-  start: UnixSeconds;
-  /** The value in effect at the end of the day (0 before the first record). */
-  last: number;
-  /** The highest value in effect during the day. */
-  peak: number;
-}
-
-export type DailySeries =
-  { action: 'increment'; days: DailyTotal[] } | { action: 'set'; days: DailyLevel[] };
 
 export const MAX_PREVIEW_RECORDS = 10_000;
 export const MAX_PREVIEW_DAYS = 3660;

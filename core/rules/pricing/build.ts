@@ -20,7 +20,7 @@ const tierSchema = z.strictObject({
 });
 type TierArgs = z.output<typeof tierSchema>;
 
-const priceCreateSchema = z.strictObject({
+export const priceCreateSchema = z.strictObject({
   product: objectId,
   currency: z.string(),
   nickname: z.string().max(255).optional(),
@@ -43,6 +43,9 @@ const priceCreateSchema = z.strictObject({
   }),
 });
 type PriceArgs = z.output<typeof priceCreateSchema>;
+/** What prices.create takes. */
+export type PriceCreateArgs = z.input<typeof priceCreateSchema>;
+export type PriceTierArgs = z.input<typeof tierSchema>;
 
 /** Longest billing period: one year, in each interval's units. */
 export const maxIntervalCount: Record<Interval, number> = {

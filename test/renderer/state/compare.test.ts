@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PriceComparison } from '../../../core/simulator/api';
+import type { PriceComparison } from '../../../core/public/types';
 import { groupAmounts } from '../../../renderer/state/compare.svelte';
 
 describe('groupAmounts', () => {

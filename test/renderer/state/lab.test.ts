@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StrategyComparison } from '../../../core/simulator/api';
+import type { StrategyComparison } from '../../../core/public/types';
 import type { AggregateUsage } from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';

@@ -1,0 +1,158 @@
+// The test clock: it only moves forward, and every billing moment it passes runs in order
+// (period closes, finalizations, payment retries).
+import { invalidRequest } from '../values/errors';
+import { copy } from '../values/json';
+import { periodAt } from '../rules/periods';
+import type { Subscription, TestClock } from '../public/types';
+import { drain, method, param } from './entry';
+import type { StepProgress } from './entry';
+import {
+  attemptPayment,
+  createInvoice,
+  finalizeInvoice,
+  periodLines,
+  takePendingLines,
+} from './invoicing';
+import { advanceArgs, advanceBillingPeriodArgs } from './schemas';
+import type { ScenarioState } from './state';
+import { endSubscription } from './subscription-status';
+
+/** The next billing moment at or before `limit`, or null. */
+export function nextDueTime(state: ScenarioState, limit: number): number | null {
+  let next = Infinity;
+  for (const subscription of state.data.subscriptions) {
+    if (!state.isEnded(subscription) && subscription.currentPeriodEnd < next)
+      next = subscription.currentPeriodEnd;
+  }
+  for (const invoice of state.data.invoices) {
+    if (invoice.status === 'draft' && invoice.finalizesAt !== null && invoice.finalizesAt < next)
+      next = invoice.finalizesAt;
+    if (
+      invoice.status === 'open' &&
+      invoice.nextPaymentAttempt !== null &&
+      invoice.nextPaymentAttempt < next
+    )
+      next = invoice.nextPaymentAttempt;
+  }
+  return next <= limit ? next : null;
+}
+
+/** Closes the period: its invoice is created as a draft that finalizes after the grace delay. */
+function closePeriod(state: ScenarioState, subscription: Subscription): void {
+  const period = { start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd };
+  const continues = !subscription.cancelAtPeriodEnd;
+  const nextIndex = state.data.periodIndex[subscription.id]! + 1;
+  const nextPeriod = periodAt(state.periodRule(subscription), nextIndex);
+  const lines = periodLines(state, state.lineContext, subscription, {
+    meteredUntil: period.end,
+    pending: takePendingLines(state, subscription.id),
+    licensedPeriod: continues ? nextPeriod : null,
+  });
+  const invoice = createInvoice(state, subscription, 'subscription_cycle', period, lines);
+  invoice.finalizesAt = state.now + state.data.settings.finalizationDelaySeconds;
+  state.gracefulDrafts.set(subscription.id, invoice);
+  if (continues) {
+    state.data.periodIndex[subscription.id] = nextIndex;
+    subscription.currentPeriodStart = nextPeriod.start;
+    subscription.currentPeriodEnd = nextPeriod.end;
+    state.emit('customer.subscription.updated', subscription);
+  } else {
+    endSubscription(state, subscription);
+  }
+}
+
+/** Runs everything due at the current time, in a fixed order: closes, finalizations, retries. */
+function runDue(state: ScenarioState): void {
+  const now = state.now;
+  for (const subscription of state.data.subscriptions) {
+    if (!state.isEnded(subscription) && subscription.currentPeriodEnd === now)
+      closePeriod(state, subscription);
+  }
+  for (const invoice of state.data.invoices) {
+    if (invoice.status === 'draft' && invoice.finalizesAt !== null && invoice.finalizesAt <= now)
+      finalizeInvoice(state, invoice);
+  }
+  for (const invoice of state.data.invoices) {
+    if (
+      invoice.status === 'open' &&
+      invoice.nextPaymentAttempt !== null &&
+      invoice.nextPaymentAttempt <= now
+    ) {
+      invoice.nextPaymentAttempt = null;
+      attemptPayment(state, invoice);
+    }
+  }
+}
+
+function checkForward(state: ScenarioState, frozenTime: number): void {
+  if (frozenTime < state.now) {
+    throw invalidRequest(
+      'clock_moves_forward_only',
+      'frozenTime',
+      `The test clock only moves forward: ${frozenTime} is before its time ${state.now}. Create a new scenario to start earlier.`,
+    );
+  }
+}
+
+/** The clock moving to `target`, one billing moment per step. */
+function* advanceTo(state: ScenarioState, target: number): Generator<StepProgress, TestClock> {
+  checkForward(state, target);
+  const from = state.now;
+  const generatedItems = [...state.generated.items()];
+  for (const item of generatedItems) {
+    state.generated.reserveUntil(
+      item,
+      state.writableColumns(item),
+      Math.min(target + 1, state.item(item).subscription.endedAt ?? Infinity),
+    );
+  }
+  for (let due = nextDueTime(state, target); due !== null; due = nextDueTime(state, target)) {
+    state.data.clock.frozenTime = due;
+    runDue(state);
+    yield { from, to: target, at: due };
+  }
+  state.data.clock.frozenTime = target;
+  for (const item of generatedItems) state.columns(item).trim();
+  state.pruneIdempotencyKeys();
+  state.pruneEvents();
+  return copy(state.data.clock);
+}
+
+function billingPeriodTarget(state: ScenarioState, subscriptionId: string): number {
+  const subscription = state.subscription(subscriptionId);
+  if (state.isEnded(subscription)) {
+    throw invalidRequest(
+      'subscription_ended',
+      'subscription',
+      `${subscription.id} has ended: there is no billing period to advance to.`,
+    );
+  }
+  // NOTE: "advance billing period" = the period end plus the finalization delay, so the
+  // invoice is finalized and charged.
+  return subscription.currentPeriodEnd + state.data.settings.finalizationDelaySeconds;
+}
+
+const advanceSteps = (state: ScenarioState, [args]: [{ frozenTime: number }]) =>
+  advanceTo(state, args.frozenTime);
+const billingPeriodSteps = (state: ScenarioState, [args]: [{ subscription: string }]) =>
+  advanceTo(state, billingPeriodTarget(state, args.subscription));
+
+export const testClock = {
+  retrieve: method({
+    params: [],
+    mutates: false,
+    run: (state) => copy(state.data.clock),
+  }),
+  advance: method({
+    params: [param('', advanceArgs)],
+    mutates: true,
+    steps: advanceSteps,
+    run: (state, args) => drain(advanceSteps(state, args)),
+  }),
+  advanceBillingPeriod: method({
+    params: [param('', advanceBillingPeriodArgs)],
+    mutates: true,
+    steps: billingPeriodSteps,
+    run: (state, args) => drain(billingPeriodSteps(state, args)),
+  }),
+};

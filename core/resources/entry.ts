@@ -1,0 +1,68 @@
+// A method of the API as one entry: its parameters (zod schemas, named for error paths), whether
+// it changes state, how the scenario journal keeps it, and its handler. The registry
+// (core/simulator/registry.ts) builds the API, dispatch, the journal and replay from entries.
+import type { z } from 'zod';
+import type { ScenarioState } from './state';
+
+export interface Param<S extends z.ZodType = z.ZodType> {
+  /** What errors in this argument point at ('id', 'options'); '' for the arguments object. */
+  readonly name: string;
+  readonly schema: S;
+}
+
+export function param<S extends z.ZodType>(name: string, schema: S): Param<S> {
+  return { name, schema };
+}
+
+/** The handler's arguments: each parameter as its schema parsed it. */
+export type ParsedArgs<P extends readonly Param[]> = {
+  -readonly [K in keyof P]: P[K] extends Param<infer S> ? z.output<S> : never;
+};
+
+/** Reported between the steps of a long call (the clock's billing moments). */
+export interface StepProgress {
+  from: number;
+  to: number;
+  at: number;
+}
+
+/** What the scenario journal keeps of a call, besides its time and method. */
+export interface JournalRecord {
+  args: unknown[];
+  /** The id the call made, so replay can check it makes the same. */
+  result?: string;
+}
+
+/**
+ * How a journaled call is kept: its arguments as given, those and the id it made, or a record
+ * of its own (for calls whose result fixes values the arguments left open).
+ */
+export type JournalRule<R> = 'arguments' | 'argumentsAndId' | ((result: R) => JournalRecord);
+
+export interface MethodEntry<P extends readonly Param[] = readonly Param[], R = unknown> {
+  readonly params: P;
+  /** Hosts save after a mutating call; a read-only one changes nothing. */
+  readonly mutates: boolean;
+  /** Present for calls a scenario file replays (usage and clock moves are kept otherwise). */
+  readonly journal?: JournalRule<R>;
+  /** The last parameter is request options with an idempotencyKey. */
+  readonly idempotent?: boolean;
+  readonly run: (state: ScenarioState, args: ParsedArgs<P>) => R;
+  /** Long calls: the same work as run, yielding between steps so a host can report and cancel. */
+  readonly steps?: (state: ScenarioState, args: ParsedArgs<P>) => Generator<StepProgress, R>;
+}
+
+/** Declares an entry; the identity, so that its parameter and result types are inferred. */
+export function method<const P extends readonly Param[], R>(
+  entry: MethodEntry<P, R>,
+): MethodEntry<P, R> {
+  return entry;
+}
+
+/** Runs a stepwise call to its end. */
+export function drain<R>(steps: Generator<StepProgress, R>): R {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}

@@ -1,0 +1,118 @@
+// Events, webhook endpoints and signatures. Meterlab sends nothing itself: a delivery is the
+// signed payload an endpoint would receive; hosts do the sending.
+import { z } from 'zod';
+import { MeterlabError } from '../values/errors';
+import { randomToken } from '../values/ids';
+import { copy } from '../values/json';
+import { DEFAULT_TOLERANCE_SECONDS, signatureHeader, verifySignature } from '../rules/signatures';
+import type { BillingEvent } from '../public/types';
+import { method, param } from './entry';
+import {
+  deliveriesArgs,
+  eventListArgs,
+  listArgs,
+  objectIdOf,
+  rawBody,
+  testHeaderArgs,
+  verifyOptions,
+  webhookEndpointCreateArgs,
+} from './schemas';
+import { list } from './state';
+
+export const events = {
+  retrieve: method({
+    params: [param('id', objectIdOf)],
+    mutates: false,
+    run: (state, [id]) => state.event(id),
+  }),
+  list: method({
+    params: [param('', eventListArgs)],
+    mutates: false,
+    run: (state, [args]) => {
+      const limit = args?.limit ?? 100;
+      const found = state.data.events.filter((event) => !args?.type || event.type === args.type);
+      const newest = found.reverse().slice(0, limit).map(copy);
+      return { object: 'list' as const, data: newest, hasMore: found.length > limit };
+    },
+  }),
+};
+
+export const webhookEndpoints = {
+  create: method({
+    params: [param('', webhookEndpointCreateArgs)],
+    mutates: true,
+    journal: 'argumentsAndId',
+    run: (state, [{ url }]) => {
+      const secret = randomToken(state.data.rngState, 32);
+      state.data.rngState = secret.state;
+      const endpoint = {
+        id: state.newId('we'),
+        object: 'webhook_endpoint' as const,
+        url,
+        secret: `whsec_${secret.token}`,
+        created: state.now,
+      };
+      state.data.webhookEndpoints.push(endpoint);
+      return copy(endpoint);
+    },
+  }),
+  list: method({
+    params: [param('', listArgs)],
+    mutates: false,
+    run: (state, [args]) => list([...state.data.webhookEndpoints].reverse(), args?.limit),
+  }),
+  /** The signed payload each endpoint receives for an event. */
+  deliveries: method({
+    params: [param('', deliveriesArgs)],
+    mutates: false,
+    run: (state, [args]) => {
+      const event = state.event(args.event, 'event');
+      const payload = JSON.stringify(event);
+      return state.data.webhookEndpoints.map((endpoint) => ({
+        event: event.id,
+        endpoint: endpoint.id,
+        url: endpoint.url,
+        payload,
+        signatureHeader: signatureHeader(payload, endpoint.secret, event.created),
+      }));
+    },
+  }),
+};
+
+export const webhooks = {
+  verify: method({
+    params: [
+      param('rawBody', rawBody),
+      param('signatureHeader', z.string().nullable().optional()),
+      param('options', verifyOptions),
+    ],
+    mutates: false,
+    run: (state, [body, header, options]): BillingEvent => {
+      const secrets = options?.secret
+        ? [options.secret]
+        : state.data.webhookEndpoints.map((endpoint) => endpoint.secret);
+      verifySignature(
+        body,
+        header,
+        secrets,
+        options?.now ?? state.now,
+        options?.tolerance ?? DEFAULT_TOLERANCE_SECONDS,
+      );
+      try {
+        return JSON.parse(body) as BillingEvent;
+      } catch {
+        throw new MeterlabError(
+          'signature_verification_error',
+          'payload_invalid',
+          'rawBody',
+          'The signed payload is not JSON: pass the raw request body as text.',
+        );
+      }
+    },
+  }),
+  generateTestHeader: method({
+    params: [param('', testHeaderArgs)],
+    mutates: false,
+    run: (_state, [{ payload, secret, timestamp }]) => signatureHeader(payload, secret, timestamp),
+  }),
+};

@@ -1,0 +1,310 @@
+// Invoices as billing makes them: one builder of a period's lines (period close, upcoming,
+// cancel), and every change of an invoice's state: created, finalized, charged, paid, voided,
+// marked uncollectible, a draft refreshed by late usage.
+import { invalidRequest } from '../values/errors';
+import { copy } from '../values/json';
+import { applyTotals, licensedLine, meteredLine } from '../rules/lines';
+import type { LineContext, Span } from '../rules/lines';
+import type { BillingReason, Invoice, InvoiceLine, Subscription } from '../public/types';
+import type { ScenarioState } from './state';
+import {
+  endSubscription,
+  markPastDue,
+  onRetriesExhausted,
+  reactivateIfSettled,
+} from './subscription-status';
+
+const DAY = 86_400;
+
+export interface PeriodLinesPlan {
+  /** Metered usage is billed from each item's usage start up to here (exclusive); null: none. */
+  meteredUntil: number | null;
+  /** Pending proration lines (and proposed ones), after the metered lines. */
+  pending: InvoiceLine[];
+  /** The period licensed items are billed for in advance, or null for none. */
+  licensedPeriod: Span | null;
+}
+
+/**
+ * The lines of a subscription's invoice: metered items in arrears over the current period, then
+ * the pending lines, then licensed items in advance. NOTE: metered usage in arrears, licensed in
+ * advance.
+ */
+export function periodLines(
+  state: ScenarioState,
+  context: LineContext,
+  subscription: Subscription,
+  plan: PeriodLinesPlan,
+): InvoiceLine[] {
+  // Two passes, so line ids are taken in this order: metered lines first, then licensed.
+  const metered: InvoiceLine[] = [];
+  for (const item of plan.meteredUntil === null ? [] : subscription.items.data) {
+    const price = state.price(item.price);
+    if (price.recurring.usageType !== 'metered') continue;
+    const span = {
+      start: Math.max(subscription.currentPeriodStart, item.usageStart),
+      end: plan.meteredUntil!,
+    };
+    metered.push(meteredLine(context, item, price, state.columns(item.id), span));
+  }
+  const licensed: InvoiceLine[] = [];
+  for (const item of plan.licensedPeriod === null ? [] : subscription.items.data) {
+    const price = state.price(item.price);
+    if (price.recurring.usageType === 'licensed')
+      licensed.push(licensedLine(context, item, price, plan.licensedPeriod!));
+  }
+  return [...metered, ...plan.pending, ...licensed];
+}
+
+/** An invoice of these lines, not yet paid nor attempted, with its totals (no id, no status). */
+export function invoiceBody(
+  state: ScenarioState,
+  subscription: Subscription,
+  reason: BillingReason,
+  period: Span,
+  lines: InvoiceLine[],
+  finalizesAt: number,
+): Omit<Invoice, 'id' | 'status'> {
+  const body: Omit<Invoice, 'id' | 'status'> = {
+    object: 'invoice',
+    customer: subscription.customer,
+    subscription: subscription.id,
+    currency: subscription.currency,
+    periodStart: period.start,
+    periodEnd: period.end,
+    billingReason: reason,
+    subtotal: 0,
+    total: 0,
+    amountDue: 0,
+    amountPaid: 0,
+    amountRemaining: 0,
+    attemptCount: 0,
+    attempts: [],
+    nextPaymentAttempt: null,
+    lines: { object: 'list', data: lines, hasMore: false },
+    created: state.now,
+    finalizesAt,
+    finalizedAt: null,
+    paidAt: null,
+  };
+  applyTotals(body);
+  return body;
+}
+
+export function createInvoice(
+  state: ScenarioState,
+  subscription: Subscription,
+  reason: BillingReason,
+  period: Span,
+  lines: InvoiceLine[],
+): Invoice {
+  const invoice: Invoice = {
+    id: state.newId('inv'),
+    status: 'draft',
+    ...invoiceBody(state, subscription, reason, period, lines, state.now),
+  };
+  state.addInvoice(invoice);
+  subscription.latestInvoice = invoice.id;
+  state.emit('invoice.created', invoice);
+  return invoice;
+}
+
+/** Creates, finalizes and charges an invoice at once (subscription create, update, cancel). */
+export function invoiceNow(
+  state: ScenarioState,
+  subscription: Subscription,
+  reason: BillingReason,
+  period: Span,
+  lines: InvoiceLine[],
+): Invoice {
+  const invoice = createInvoice(state, subscription, reason, period, lines);
+  finalizeInvoice(state, invoice);
+  return invoice;
+}
+
+/** The subscription's pending proration lines, removed from the pending list. */
+export function takePendingLines(state: ScenarioState, subscription: string): InvoiceLine[] {
+  const taken = state.data.pendingLines.filter((pending) => pending.subscription === subscription);
+  state.data.pendingLines = state.data.pendingLines.filter(
+    (pending) => pending.subscription !== subscription,
+  );
+  return taken.map((pending) => pending.line);
+}
+
+/** Copies of the subscription's pending lines, left pending (previews). */
+export function pendingLinesOf(state: ScenarioState, subscription: string): InvoiceLine[] {
+  return state.data.pendingLines
+    .filter((pending) => pending.subscription === subscription)
+    .map((pending) => copy(pending.line));
+}
+
+export function finalizeInvoice(state: ScenarioState, invoice: Invoice): void {
+  if (invoice.subscription && state.gracefulDrafts.get(invoice.subscription) === invoice) {
+    state.gracefulDrafts.delete(invoice.subscription);
+  }
+  invoice.status = 'open';
+  invoice.finalizedAt = state.now;
+  invoice.finalizesAt = null;
+  state.emit('invoice.finalized', invoice);
+  attemptPayment(state, invoice);
+}
+
+/** Charges the customer's default payment method; a failure schedules the next retry. */
+export function attemptPayment(state: ScenarioState, invoice: Invoice): void {
+  if (invoice.amountRemaining === 0) {
+    markPaid(state, invoice);
+    return;
+  }
+  const customer = state.customer(invoice.customer);
+  const failure = cardFailure(customer.paymentMethod);
+  invoice.attemptCount += 1;
+  invoice.attempts.push({
+    at: state.now,
+    paymentMethod: customer.paymentMethod,
+    outcome: failure ? 'failed' : 'succeeded',
+    failureCode: failure?.code ?? null,
+    failureMessage: failure?.message ?? null,
+  });
+  if (!failure) {
+    invoice.amountPaid = invoice.amountDue;
+    invoice.amountRemaining = 0;
+    markPaid(state, invoice);
+    return;
+  }
+  // NOTE: retries are scheduled from the first failure: 1, 3, 5 and 7 days by default.
+  const firstFailure = invoice.attempts.find((attempt) => attempt.outcome === 'failed')!.at;
+  const failures = invoice.attempts.filter((attempt) => attempt.outcome === 'failed').length;
+  const schedule = state.data.settings.retryScheduleDays;
+  invoice.nextPaymentAttempt =
+    failures <= schedule.length ? firstFailure + schedule[failures - 1]! * DAY : null;
+  state.emit('invoice.payment_failed', invoice);
+  const subscription = state.subscriptionOf(invoice);
+  if (invoice.nextPaymentAttempt === null) {
+    invoice.status = 'uncollectible';
+    state.emit('invoice.marked_uncollectible', invoice);
+    if (subscription) onRetriesExhausted(state, subscription);
+    return;
+  }
+  if (subscription) markPastDue(state, subscription);
+}
+
+function markPaid(state: ScenarioState, invoice: Invoice): void {
+  invoice.status = 'paid';
+  invoice.paidAt = state.now;
+  invoice.nextPaymentAttempt = null;
+  state.emit('invoice.paid', invoice);
+  reactivateIfSettled(state, invoice);
+}
+
+/** invoices.pay: a draft is finalized (and charged); an open or uncollectible one is charged. */
+export function payInvoice(state: ScenarioState, invoice: Invoice): void {
+  if (invoice.status === 'draft') {
+    finalizeInvoice(state, invoice);
+    return;
+  }
+  if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
+    throw invalidRequest(
+      'invoice_not_payable',
+      'id',
+      `Invoice ${invoice.id} is ${invoice.status}: only open or uncollectible invoices can be paid.`,
+    );
+  }
+  invoice.nextPaymentAttempt = null;
+  const wasUncollectible = invoice.status === 'uncollectible';
+  if (wasUncollectible) invoice.status = 'open';
+  attemptPayment(state, invoice);
+  // NOTE: a failed manual charge of an uncollectible invoice leaves it uncollectible.
+  if (wasUncollectible && invoice.status === 'open') {
+    invoice.status = 'uncollectible';
+    invoice.nextPaymentAttempt = null;
+  }
+}
+
+export function voidInvoice(state: ScenarioState, invoice: Invoice): void {
+  if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
+    throw invalidRequest(
+      'invoice_not_voidable',
+      'id',
+      `Invoice ${invoice.id} is ${invoice.status}: only open or uncollectible invoices can be voided.`,
+    );
+  }
+  invoice.status = 'void';
+  invoice.nextPaymentAttempt = null;
+  state.emit('invoice.voided', invoice);
+  reactivateIfSettled(state, invoice);
+}
+
+export function markUncollectible(state: ScenarioState, invoice: Invoice): void {
+  if (invoice.status !== 'open') {
+    throw invalidRequest(
+      'invoice_not_open',
+      'id',
+      `Invoice ${invoice.id} is ${invoice.status}: only open invoices can be marked uncollectible.`,
+    );
+  }
+  invoice.status = 'uncollectible';
+  invoice.nextPaymentAttempt = null;
+  state.emit('invoice.marked_uncollectible', invoice);
+  reactivateIfSettled(state, invoice);
+}
+
+/** Recomputes a draft's metered line for an item after late usage landed in its period. */
+export function refreshDraftLine(state: ScenarioState, draft: Invoice, itemId: string): void {
+  const index = draft.lines.data.findIndex(
+    (line) =>
+      line.subscriptionItem === itemId && !line.proration && line.explanation.aggregation !== null,
+  );
+  if (index < 0) return;
+  const old = draft.lines.data[index]!;
+  const { item } = state.item(itemId);
+  // A new lines object: events that hold the old one keep the invoice as it was (eventData).
+  draft.lines = { ...draft.lines, data: [...draft.lines.data] };
+  draft.lines.data[index] = meteredLine(
+    state.lineContext,
+    item,
+    state.price(old.price),
+    state.columns(item.id),
+    old.period,
+    old.id,
+  );
+  applyTotals(draft);
+  state.emit('invoice.updated', draft);
+}
+
+/** Cancel now: with invoiceNow the usage so far is invoiced at once, otherwise discarded. */
+export function cancelNow(
+  state: ScenarioState,
+  subscription: Subscription,
+  invoice: boolean,
+): void {
+  subscription.canceledAt = state.now;
+  // NOTE: cancel now: with invoiceNow the usage so far is invoiced at once, otherwise discarded.
+  if (invoice) {
+    const lines = periodLines(state, state.lineContext, subscription, {
+      meteredUntil: state.now + 1,
+      pending: takePendingLines(state, subscription.id),
+      licensedPeriod: null,
+    });
+    const period = { start: subscription.currentPeriodStart, end: state.now };
+    invoiceNow(state, subscription, 'subscription_cancel', period, lines);
+  }
+  endSubscription(state, subscription);
+}
+
+const CARD_FAILURES: Record<string, { code: string; message: string }> = {
+  pm_card_chargeDeclined: { code: 'card_declined', message: 'Your card was declined.' },
+  pm_card_chargeDeclinedInsufficientFunds: {
+    code: 'insufficient_funds',
+    message: 'Your card has insufficient funds.',
+  },
+};
+
+/** NOTE: test cards: pm_card_visa succeeds; the declined cards fail as their names say. */
+function cardFailure(paymentMethod: string | null): { code: string; message: string } | null {
+  if (paymentMethod === null)
+    return {
+      code: 'payment_method_missing',
+      message: 'The customer has no default payment method: set one with customers.update.',
+    };
+  return CARD_FAILURES[paymentMethod] ?? null;
+}

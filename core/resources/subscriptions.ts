@@ -1,0 +1,362 @@
+// Subscriptions: create (the first invoice at once), update (price swaps, quantities, new items,
+// prorations), cancel (now or at period end). NOTE rules are marked where they are coded.
+import type { z } from 'zod';
+import { invalidRequest } from '../values/errors';
+import { copy } from '../values/json';
+import { meteredLine, prorationLine } from '../rules/lines';
+import type { LineContext } from '../rules/lines';
+import { periodAt } from '../rules/periods';
+import type { InvoiceLine, Price, Subscription, SubscriptionItem } from '../public/types';
+import { method, param } from './entry';
+import { cancelNow, invoiceNow, periodLines, takePendingLines } from './invoicing';
+import {
+  objectIdOf,
+  subscriptionCancelArgs,
+  subscriptionCreateArgs,
+  subscriptionListArgs,
+  subscriptionUpdateArgs,
+} from './schemas';
+import { list } from './state';
+import type { ScenarioState } from './state';
+
+export type SubscriptionUpdate = z.output<typeof subscriptionUpdateArgs>;
+
+/** Checks that prices can share one subscription: same currency, same billing interval. */
+function checkItemPrices(
+  state: ScenarioState,
+  prices: { price: Price; param: string }[],
+  subscription?: Subscription,
+): void {
+  const first = subscription ? state.price(subscription.items.data[0]!.price) : prices[0]!.price;
+  for (const { price, param: where } of prices) {
+    if (price.currency !== first.currency) {
+      throw invalidRequest(
+        'currency_mismatch',
+        where,
+        `Price ${price.id} is in ${price.currency} but the subscription bills in ${first.currency}: use prices of one currency.`,
+      );
+    }
+    if (
+      price.recurring.interval !== first.recurring.interval ||
+      price.recurring.intervalCount !== first.recurring.intervalCount
+    ) {
+      throw invalidRequest(
+        'interval_mismatch',
+        where,
+        `Price ${price.id} bills every ${price.recurring.intervalCount} ${price.recurring.interval} but the subscription every ${first.recurring.intervalCount} ${first.recurring.interval}: items of one subscription share their billing interval.`,
+      );
+    }
+  }
+}
+
+function checkItemQuantity(
+  price: Price,
+  quantity: number | undefined,
+  where: string,
+): number | null {
+  if (price.recurring.usageType === 'metered') {
+    if (quantity !== undefined) {
+      throw invalidRequest(
+        'quantity_not_allowed',
+        where,
+        'Metered items have no quantity: their usage records decide what is billed. Remove quantity.',
+      );
+    }
+    return null;
+  }
+  return quantity ?? 1;
+}
+
+function newItem(
+  state: ScenarioState,
+  subscription: string,
+  price: Price,
+  quantity: number | null,
+  id = state.newId('si'),
+): SubscriptionItem {
+  return {
+    id,
+    object: 'subscription_item',
+    subscription,
+    price: price.id,
+    quantity,
+    usageStart: state.now,
+    created: state.now,
+  };
+}
+
+function createSubscription(
+  state: ScenarioState,
+  args: z.output<typeof subscriptionCreateArgs>,
+): Subscription {
+  state.customer(args.customer);
+  const prices = args.items.map((entry, index) => ({
+    price: state.price(entry.price, `items[${index}].price`),
+    param: `items[${index}].price`,
+  }));
+  checkItemPrices(state, prices);
+  const quantities = args.items.map((entry, index) =>
+    checkItemQuantity(prices[index]!.price, entry.quantity, `items[${index}].quantity`),
+  );
+  const seen = new Set<string>();
+  for (const { price, param: where } of prices) {
+    if (seen.has(price.id))
+      throw invalidRequest(
+        'duplicate_price',
+        where,
+        `Price ${price.id} appears twice: list each price once and set its quantity instead.`,
+      );
+    seen.add(price.id);
+  }
+  const id = state.newId('sub');
+  const first = prices[0]!.price;
+  const period = periodAt(
+    {
+      anchor: state.now,
+      interval: first.recurring.interval,
+      intervalCount: first.recurring.intervalCount,
+    },
+    0,
+  );
+  const subscription: Subscription = {
+    id,
+    object: 'subscription',
+    customer: args.customer,
+    status: 'active',
+    currency: first.currency,
+    billingCycleAnchor: state.now,
+    currentPeriodStart: period.start,
+    currentPeriodEnd: period.end,
+    cancelAtPeriodEnd: false,
+    canceledAt: null,
+    endedAt: null,
+    latestInvoice: null,
+    items: {
+      object: 'list',
+      data: prices.map(({ price }, index) => newItem(state, id, price, quantities[index]!)),
+      hasMore: false,
+    },
+    created: state.now,
+  };
+  state.data.subscriptions.push(subscription);
+  state.data.periodIndex[id] = 0;
+  state.addSubscription(subscription);
+  state.emit('customer.subscription.created', subscription);
+  // NOTE: licensed items are invoiced for the first period at once; a metered-only subscription
+  // gets an invoice of 0, paid at once.
+  const lines = periodLines(state, state.lineContext, subscription, {
+    meteredUntil: null,
+    pending: [],
+    licensedPeriod: period,
+  });
+  invoiceNow(state, subscription, 'subscription_create', period, lines);
+  return subscription;
+}
+
+/** The subscription, refused when it has ended. */
+export function openSubscription(state: ScenarioState, id: string, where: string): Subscription {
+  const subscription = state.subscription(id, where);
+  if (state.isEnded(subscription)) {
+    throw invalidRequest(
+      'subscription_ended',
+      where,
+      `${subscription.id} has ended: create a new subscription instead.`,
+    );
+  }
+  return subscription;
+}
+
+type ItemChange =
+  | { kind: 'add'; price: Price; quantity: number | null }
+  | {
+      kind: 'change';
+      item: SubscriptionItem;
+      oldPrice: Price;
+      price: Price;
+      quantity: number | null;
+    };
+
+/** Every change of an update, validated; nothing is built until all pass. */
+function checkChanges(
+  state: ScenarioState,
+  subscription: Subscription,
+  items: NonNullable<SubscriptionUpdate['items']>,
+): ItemChange[] {
+  return items.map((change, index) => {
+    const where = `items[${index}]`;
+    const newPrice = change.price ? state.price(change.price, `${where}.price`) : undefined;
+    if (change.id === undefined) {
+      if (!newPrice)
+        throw invalidRequest(
+          'parameter_missing',
+          `${where}.price`,
+          'A new item needs a price: pass items[].price, or items[].id to change an existing item.',
+        );
+      checkItemPrices(state, [{ price: newPrice, param: `${where}.price` }], subscription);
+      if (subscription.items.data.some((item) => item.price === newPrice.id)) {
+        throw invalidRequest(
+          'duplicate_price',
+          `${where}.price`,
+          `Price ${newPrice.id} is already on ${subscription.id}: change that item's quantity instead.`,
+        );
+      }
+      const quantity = checkItemQuantity(newPrice, change.quantity, `${where}.quantity`);
+      return { kind: 'add', price: newPrice, quantity };
+    }
+    const item = subscription.items.data.find((candidate) => candidate.id === change.id);
+    if (!item)
+      throw invalidRequest(
+        'resource_missing',
+        `${where}.id`,
+        `${change.id} is not an item of ${subscription.id}: list the subscription's items.data to find its ids.`,
+      );
+    const oldPrice = state.price(item.price);
+    const price = newPrice ?? oldPrice;
+    if (newPrice)
+      checkItemPrices(state, [{ price: newPrice, param: `${where}.price` }], subscription);
+    if (price.recurring.usageType !== oldPrice.recurring.usageType) {
+      throw invalidRequest(
+        'usage_type_change',
+        `${where}.price`,
+        `${item.id} is ${oldPrice.recurring.usageType}; ${price.id} is ${price.recurring.usageType}. Add the new price as a new item instead.`,
+      );
+    }
+    const quantity = checkItemQuantity(
+      price,
+      change.quantity ??
+        (price.recurring.usageType === 'licensed' ? (item.quantity ?? 1) : undefined),
+      `${where}.quantity`,
+    );
+    return { kind: 'change', item, oldPrice, price, quantity };
+  });
+}
+
+/**
+ * Applies a validated update to `subscription` (the real one, or a copy for a preview) and
+ * returns the lines it bills. Everything is checked before anything changes.
+ */
+export function applyUpdate(
+  state: ScenarioState,
+  subscription: Subscription,
+  args: SubscriptionUpdate,
+  context: LineContext,
+  addItem: (price: Price, quantity: number | null) => SubscriptionItem,
+): InvoiceLine[] {
+  const behavior = args.prorationBehavior ?? 'create_prorations';
+  const now = state.now;
+  const period = { start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd };
+  const changes = checkChanges(state, subscription, args.items ?? []);
+  const lines: InvoiceLine[] = [];
+  for (const change of changes) {
+    if (change.kind === 'add') {
+      const item = addItem(change.price, change.quantity);
+      subscription.items.data.push(item);
+      if (change.price.recurring.usageType === 'licensed') {
+        lines.push(
+          prorationLine(context, item, change.price, change.quantity ?? 1, period, now, 1),
+        );
+      }
+      continue;
+    }
+    const { item, oldPrice, price, quantity } = change;
+    if (price.recurring.usageType === 'licensed') {
+      // NOTE: licensed changes are prorated to the second: credit the old, charge the new.
+      if (price.id !== oldPrice.id || quantity !== item.quantity) {
+        lines.push(prorationLine(context, item, oldPrice, item.quantity ?? 1, period, now, -1));
+        lines.push(prorationLine(context, item, price, quantity ?? 1, period, now, 1));
+      }
+    } else if (price.id !== oldPrice.id) {
+      // NOTE: metered items are never prorated; the usage so far is billed at the old price
+      // (create_prorations: next invoice; always_invoice: now; none: discarded).
+      // Records stamped at the moment of the swap were reported before it: usage so far.
+      const usedSpan = { start: Math.max(period.start, item.usageStart), end: now + 1 };
+      if (behavior !== 'none' && usedSpan.end > usedSpan.start) {
+        lines.push(meteredLine(context, item, oldPrice, state.columns(item.id), usedSpan));
+      }
+      item.usageStart = now + 1;
+    }
+    item.price = price.id;
+    item.quantity = quantity;
+  }
+  if (args.cancelAtPeriodEnd !== undefined) subscription.cancelAtPeriodEnd = args.cancelAtPeriodEnd;
+  return lines;
+}
+
+/** A preview item of a proposed update: an id of its own, nothing taken from the counters. */
+export function previewItem(
+  state: ScenarioState,
+  subscription: string,
+  price: Price,
+  quantity: number | null,
+  id: string,
+): SubscriptionItem {
+  return newItem(state, subscription, price, quantity, id);
+}
+
+function updateSubscription(
+  state: ScenarioState,
+  id: string,
+  args: SubscriptionUpdate,
+): Subscription {
+  const subscription = openSubscription(state, id, 'id');
+  const lines = applyUpdate(state, subscription, args, state.lineContext, (price, quantity) => {
+    const item = newItem(state, subscription.id, price, quantity);
+    state.addItem(item, subscription);
+    return item;
+  });
+  state.emit('customer.subscription.updated', subscription);
+  const behavior = args.prorationBehavior ?? 'create_prorations';
+  if (behavior === 'always_invoice' && lines.length > 0) {
+    const period = { start: subscription.currentPeriodStart, end: state.now };
+    const pending = takePendingLines(state, subscription.id);
+    invoiceNow(state, subscription, 'subscription_update', period, [...pending, ...lines]);
+  } else if (behavior === 'create_prorations') {
+    for (const line of lines) state.data.pendingLines.push({ subscription: subscription.id, line });
+  }
+  return subscription;
+}
+
+export const subscriptions = {
+  create: method({
+    params: [param('', subscriptionCreateArgs)],
+    mutates: true,
+    journal: 'argumentsAndId',
+    run: (state, [args]) => copy(createSubscription(state, args)),
+  }),
+  retrieve: method({
+    params: [param('id', objectIdOf)],
+    mutates: false,
+    run: (state, [id]) => copy(state.subscription(id, 'id')),
+  }),
+  list: method({
+    params: [param('', subscriptionListArgs)],
+    mutates: false,
+    run: (state, [args]) => {
+      const found = state.data.subscriptions.filter(
+        (s) =>
+          (!args?.customer || s.customer === args.customer) &&
+          (!args?.status || s.status === args.status),
+      );
+      return list(found.reverse(), args?.limit);
+    },
+  }),
+  update: method({
+    params: [param('id', objectIdOf), param('', subscriptionUpdateArgs)],
+    mutates: true,
+    journal: 'arguments',
+    run: (state, [id, args]) => copy(updateSubscription(state, id, args)),
+  }),
+  cancel: method({
+    params: [param('id', objectIdOf), param('', subscriptionCancelArgs)],
+    mutates: true,
+    journal: 'arguments',
+    run: (state, [id, args]) => {
+      const subscription = state.subscription(id, 'id');
+      if (state.isEnded(subscription)) {
+        throw invalidRequest('subscription_ended', 'id', `${subscription.id} has already ended.`);
+      }
+      cancelNow(state, subscription, args?.invoiceNow ?? false);
+      return copy(subscription);
+    },
+  }),
+};

@@ -1,0 +1,99 @@
+// Running one registry entry: its arguments parsed (errors name the field), idempotency keys
+// honoured, the journal written for replayable calls. The API, dispatch and replay all call here.
+import { MeterlabError } from '../values/errors';
+import { canonicalJson, copy } from '../values/json';
+import { parseArgs } from '../values/validation';
+import type { MethodEntry, StepProgress } from '../resources/entry';
+import type { ScenarioState } from '../resources/state';
+import type { EngineMethod } from './registry';
+
+/** The call's arguments with trailing undefined removed, as the journal keeps them. */
+function given(args: readonly unknown[]): unknown[] {
+  return args.slice(0, args.findLastIndex((arg) => arg !== undefined) + 1);
+}
+
+function parsed(entry: MethodEntry, args: readonly unknown[]): never {
+  return entry.params.map((p, index) => parseArgs(p.schema, args[index], p.name)) as never;
+}
+
+/** Runs an idempotent request: a key seen with the same parameters returns the first response. */
+function idempotent(
+  state: ScenarioState,
+  method: EngineMethod,
+  args: readonly unknown[],
+  key: string | undefined,
+  run: () => unknown,
+): unknown {
+  if (key === undefined) return run();
+  const fingerprint = canonicalJson([method, args[0]]);
+  const seen = state.data.idempotency[key];
+  if (seen && seen.createdAt + state.data.settings.idempotencyKeyTtlSeconds > state.now) {
+    if (seen.fingerprint !== fingerprint) {
+      throw new MeterlabError(
+        'idempotency_error',
+        'idempotency_key_reused',
+        'idempotencyKey',
+        `Idempotency key '${key}' was already used with other parameters: use a new key for a new request.`,
+      );
+    }
+    return copy(seen.response);
+  }
+  const response = run();
+  // NOTE: only successful requests are remembered, so a corrected retry with the same key runs.
+  state.data.idempotency[key] = { fingerprint, response: copy(response), createdAt: state.now };
+  return response;
+}
+
+/** Writes the journal entry of a replayable call that succeeded. */
+function journal(
+  state: ScenarioState,
+  method: EngineMethod,
+  entry: MethodEntry,
+  at: number,
+  args: readonly unknown[],
+  result: unknown,
+): void {
+  const rule = entry.journal;
+  if (rule === undefined) return;
+  const record =
+    typeof rule === 'function'
+      ? rule(result)
+      : {
+          args: copy(given(args)),
+          ...(rule === 'argumentsAndId' ? { result: (result as { id: string }).id } : {}),
+        };
+  state.data.journal.push({ at, method, ...record });
+}
+
+/** Runs a method with untrusted arguments. */
+export function invoke(
+  state: ScenarioState,
+  method: EngineMethod,
+  entry: MethodEntry,
+  args: readonly unknown[],
+): unknown {
+  const at = state.now;
+  const values = parsed(entry, args);
+  const run = () => entry.run(state, values);
+  const result = entry.idempotent
+    ? idempotent(
+        state,
+        method,
+        args,
+        (values as { idempotencyKey?: string }[]).at(-1)?.idempotencyKey,
+        run,
+      )
+    : run();
+  journal(state, method, entry, at, args, result);
+  return result;
+}
+
+/** A long method step by step (progress, cancel); null for methods that run in one go. */
+export function invokeSteps(
+  state: ScenarioState,
+  entry: MethodEntry,
+  args: readonly unknown[],
+): Generator<StepProgress, unknown> | null {
+  if (!entry.steps) return null;
+  return entry.steps(state, parsed(entry, args));
+}
