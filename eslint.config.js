@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
-/** Import rules of ../shared/ARCHITECTURE.md: core/ stays pure, only main/preload touch Electron. */
+/** Import rules of docs/architecture.md: core/ stays pure, only main/preload touch Electron. */
 const nodeAndHostModules = [
   { group: ['node:*'], message: 'core/ is pure: take what you need from the host as an argument.' },
   {
@@ -88,7 +88,7 @@ export default tseslint.config(
   {
     files: ['renderer/**/*.ts', 'renderer/**/*.svelte'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
@@ -99,6 +99,13 @@ export default tseslint.config(
             {
               group: ['**/electron/**'],
               message: 'The renderer talks to the host through the api client only.',
+            },
+            {
+              // Types cost nothing at run time; code from core/ must be its dependency-free part.
+              regex: '(^|/)core/(?!public/)',
+              allowTypeImports: true,
+              message:
+                'The renderer imports only core/public (types, money formatting, description tables); other core code reaches it through the api client.',
             },
           ],
         },

@@ -1,7 +1,7 @@
 // What the UI shows for each aggregation strategy, pricing model and generator pattern. Plain
 // data with no dependency, so the renderer imports it as is; the engine's modules are the ones
 // these texts describe.
-import type { PatternKind, PatternSpec } from './generator-spec';
+import type { PatternKind, PatternSpec } from './types';
 import type { AggregateUsage, PriceExplanation } from './types';
 
 /** What each strategy does, for the UI (from the guide's table). */
@@ -16,17 +16,17 @@ export const aggregationStrategies: Record<
       'a set replaces the value at its own timestamp only.',
     useFor: 'API calls, GB transferred',
   },
+  max: {
+    title: 'Max',
+    description: 'The highest value seen at any timestamp in the period.',
+    useFor: 'Peak concurrent connections',
+  },
   last_during_period: {
     title: 'Last during period',
     description:
       'The value at the latest timestamp inside the period. A period with no usage bills 0, ' +
       'even if an earlier period had a value.',
     useFor: 'Active seats at period end',
-  },
-  max: {
-    title: 'Max',
-    description: 'The highest value seen at any timestamp in the period.',
-    useFor: 'Peak concurrent connections',
   },
   last_ever: {
     title: 'Last ever',

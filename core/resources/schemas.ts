@@ -3,7 +3,7 @@
 // 10k records must validate in well under a millisecond.
 import { z } from 'zod';
 import { objectId, safeQuantity, unixSeconds } from '../values/validation';
-import type { GeneratorSpec } from '../public/generator-spec';
+import type { GeneratorSpec } from '../public/types';
 
 const listLimit = z.number().int().min(1).max(10_000).optional();
 const testCard = z.enum([

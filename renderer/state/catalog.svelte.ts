@@ -12,25 +12,16 @@ import type {
   UsageType,
 } from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
+import { pricingModels } from '../../core/public/descriptions';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
 
 export type PriceModel = 'per_unit' | 'package' | 'graduated' | 'volume';
 
-export const priceModels: { id: PriceModel; label: string; hint: string }[] = [
-  { id: 'per_unit', label: 'Per unit', hint: 'Every unit costs the same.' },
-  { id: 'package', label: 'Package', hint: 'Units are billed in packages, rounded up or down.' },
-  {
-    id: 'graduated',
-    label: 'Tiered: graduated',
-    hint: 'Each unit is priced by the tier it falls in; every tier reached adds its flat amount.',
-  },
-  {
-    id: 'volume',
-    label: 'Tiered: volume',
-    hint: 'The tier holding the whole quantity prices every unit; only its flat amount is added.',
-  },
-];
+/** The price builder's models, in the engine's own words (core/public/descriptions). */
+export const priceModels: { id: PriceModel; label: string; hint: string }[] = (
+  Object.keys(pricingModels) as PriceModel[]
+).map((id) => ({ id, label: pricingModels[id].title, hint: pricingModels[id].description }));
 
 export interface TierDraft {
   key: number;

@@ -3,7 +3,7 @@
 import type { GeneratorCreateArgs } from '../../core/simulator/api';
 import type { GeneratorPreview } from '../../core/public/types';
 import { generatorPatterns } from '../../core/public/descriptions';
-import type { PatternKind, PatternSpec } from '../../core/public/generator-spec';
+import type { PatternKind, PatternSpec } from '../../core/public/types';
 import type { List, UsageAction, UsageGenerator } from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
 import type { AppState } from './app.svelte';

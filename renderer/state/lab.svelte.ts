@@ -5,24 +5,15 @@ import type { AggregateUsage, Price } from '../../core/public/types';
 import type { DecidingMark } from '../lib/usage-chart';
 import { formatCount } from '../lib/count';
 import { formatTime } from '../lib/time';
+import { aggregationStrategies } from '../../core/public/descriptions';
 import type { AppState } from './app.svelte';
 import { Resource } from './resource.svelte';
 import { loadCatalog, meteredItems, type MeteredItem } from './usage.svelte';
 
-export const strategies: { id: AggregateUsage; label: string; use: string }[] = [
-  { id: 'sum', label: 'sum', use: 'Total of every value: API calls, GB transferred.' },
-  { id: 'max', label: 'max', use: 'Highest value seen: peak concurrent connections.' },
-  {
-    id: 'last_during_period',
-    label: 'last_during_period',
-    use: 'Value at the latest timestamp in the period (0 if none): seats at period end.',
-  },
-  {
-    id: 'last_ever',
-    label: 'last_ever',
-    use: 'Value at the latest timestamp up to the period end, earlier periods included.',
-  },
-];
+/** The four strategies, in the engine's own words (core/public/descriptions). */
+export const strategies: { id: AggregateUsage; label: string; use: string }[] = (
+  Object.keys(aggregationStrategies) as AggregateUsage[]
+).map((id) => ({ id, label: id, use: aggregationStrategies[id].useFor }));
 
 export class LabState {
   readonly catalog: Resource<Awaited<ReturnType<typeof loadCatalog>>>;

@@ -13,7 +13,7 @@ import {
   MAX_GENERATED_TIMESTAMP,
   parseGeneratorSpec,
 } from './spec';
-import type { GeneratorSpec } from '../../public/generator-spec';
+import type { GeneratorSpec } from '../../public/types';
 
 /** Receives records in timestamp order. It must not throw: the cursor has moved on by then. */
 export interface RecordSink {

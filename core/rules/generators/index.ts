@@ -20,7 +20,7 @@ export type {
   SeasonalityPattern,
   SeatsPattern,
   SumPattern,
-} from '../../public/generator-spec';
+} from '../../public/types';
 export { RecordCollector, createCursor, restoreCursor } from './cursor';
 export type {
   CursorOptions,
@@ -37,9 +37,4 @@ export {
   dailySeries,
   previewRecords,
 } from './preview';
-export type {
-  DailyLevel,
-  DailySeries,
-  DailyTotal,
-  GeneratedRecord,
-} from '../../public/generator-spec';
+export type { DailyLevel, DailySeries, DailyTotal, GeneratedRecord } from '../../public/types';

@@ -1,12 +1,12 @@
 // Previews for the UI's chart: each runs a fresh cursor, so no engine state is read or changed.
 import { z } from 'zod';
-import type { DailyLevel, DailySeries, GeneratedRecord } from '../../public/generator-spec';
+import type { DailyLevel, DailySeries, GeneratedRecord } from '../../public/types';
 import type { UnixSeconds } from '../../public/types';
 import { parseArgs } from '../../values/validation';
 import { createCursor } from './cursor';
 import type { CursorOptions } from './cursor';
 import { DEFAULT_RESOLUTION_SECONDS, MAX_GENERATED_TIMESTAMP } from './spec';
-import type { GeneratorSpec } from '../../public/generator-spec';
+import type { GeneratorSpec } from '../../public/types';
 
 export const MAX_PREVIEW_RECORDS = 10_000;
 export const MAX_PREVIEW_DAYS = 3660;

@@ -8,7 +8,7 @@ import { invalidRequest } from '../../values/errors';
 import { PoissonSampler, restoreStream, seededStream } from './random';
 import type { Sfc32 } from './random';
 import { DEFAULT_RESOLUTION_SECONDS } from './spec';
-import type { GeneratorSpec, PatternSpec, SeasonalityPattern } from '../../public/generator-spec';
+import type { GeneratorSpec, PatternSpec, SeasonalityPattern } from '../../public/types';
 
 const SECONDS_PER_HOUR = 3600;
 const SECONDS_PER_DAY = 86400;

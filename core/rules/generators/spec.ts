@@ -2,7 +2,7 @@
 // poisson) give an expected number of units per hour; modifiers (growth, seasonality, bursts)
 // multiply the expected rate of everything under them; seats is a count, not a rate; sum adds.
 import { z } from 'zod';
-import type { GeneratorSpec, PatternKind, PatternSpec } from '../../public/generator-spec';
+import type { GeneratorSpec, PatternKind, PatternSpec } from '../../public/types';
 import type { UsageAction } from '../../public/types';
 import { parseArgs } from '../../values/validation';
 
