@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ExportedFile, ScenarioSummary } from './contract';
 import { invalidRequest, toErrorEnvelope } from './values/errors';
 import type { MeterlabError } from './values/errors';
-import { invoiceLinesCsv, invoicesHtml, invoicesJson } from './scenario/exports';
+import { exportInvoicesArgs, exportInvoicesFile } from './scenario/exports';
 import { scenarioRefused } from './scenario/format';
 import type { ScenarioFile } from './scenario/format';
 import { exportScenario, importScenario } from './scenario/replay';
@@ -65,11 +65,6 @@ const importArgs = z.strictObject({
   file: z.unknown(),
   name: z.string().trim().min(1).max(200).optional(),
 });
-const exportInvoicesArgs = z.strictObject({
-  format: z.enum(['csv', 'json', 'html']),
-  invoice: objectId.optional(),
-});
-const EXPORT_TYPES = { csv: 'text/csv', json: 'application/json', html: 'text/html' } as const;
 
 const createArgs = z.strictObject({
   name: scenarioName,
@@ -258,25 +253,7 @@ export class Workspace {
         'Open a scenario first: its invoices are exported.',
       );
     }
-    const sim = open.simulator;
-    const invoices = invoice
-      ? [sim.invoices.retrieve(invoice)]
-      : sim.invoices.list({ limit: 10_000 }).data.reverse();
-    const scenarioName = this.#find(open.id).name;
-    const context = {
-      customers: sim.customers.list({ limit: 10_000 }).data,
-      prices: sim.prices.list({ limit: 10_000 }).data,
-      scenarioName,
-    };
-    const content =
-      format === 'csv'
-        ? invoiceLinesCsv(invoices, context)
-        : format === 'json'
-          ? invoicesJson(invoices)
-          : invoicesHtml(invoices, context);
-    const base =
-      invoice ?? `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-invoices`;
-    return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
+    return exportInvoicesFile(open.simulator, this.#find(open.id).name, { format, invoice });
   }
 
   duplicate(id: string): ScenarioSummary {

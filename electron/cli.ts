@@ -20,7 +20,7 @@ import { isoInstant as isoTime } from '../core/values/time';
 import type { ScenarioProblem } from '../core/scenario/format';
 import { importScenario } from '../core/scenario/replay';
 import type { Snapshot } from '../core/resources/snapshot';
-import type { PriceComparison } from '../core/simulator/api';
+import type { PriceComparison } from '../core/public/types';
 import type { Invoice } from '../core/public/types';
 import { Workspace } from '../core/workspace';
 import { MemoryWorkspaceStore } from '../core/workspace-store';

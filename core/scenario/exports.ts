@@ -2,6 +2,10 @@
 // laid out like a real invoice (hosts turn it into a PDF: Electron's printToPDF, Chromium's
 // page.pdf). Pure string building: the caller passes the invoices and the objects they name.
 import Papa from 'papaparse';
+import { z } from 'zod';
+import type { ExportedFile } from '../contract';
+import type { Simulator } from '../simulator';
+import { objectId } from '../values/validation';
 import { isoInstant, utcMinutes } from '../values/time';
 import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
 import type { Customer, Invoice, InvoiceLine, Price, PriceStep } from '../public/types';
@@ -263,4 +267,34 @@ ${body}
 </body>
 </html>
 `;
+}
+
+export const exportInvoicesArgs = z.strictObject({
+  format: z.enum(['csv', 'json', 'html']),
+  invoice: objectId.optional(),
+});
+const EXPORT_TYPES = { csv: 'text/csv', json: 'application/json', html: 'text/html' } as const;
+
+/** The scenario's invoices (or one of them) as a file: CSV lines, JSON, or the print page. */
+export function exportInvoicesFile(
+  sim: Simulator,
+  scenarioName: string,
+  { format, invoice }: z.output<typeof exportInvoicesArgs>,
+): ExportedFile {
+  const invoices = invoice
+    ? [sim.invoices.retrieve(invoice)]
+    : sim.invoices.list({ limit: 10_000 }).data.reverse();
+  const context = {
+    customers: sim.customers.list({ limit: 10_000 }).data,
+    prices: sim.prices.list({ limit: 10_000 }).data,
+    scenarioName,
+  };
+  const content =
+    format === 'csv'
+      ? invoiceLinesCsv(invoices, context)
+      : format === 'json'
+        ? invoicesJson(invoices)
+        : invoicesHtml(invoices, context);
+  const base = invoice ?? `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-invoices`;
+  return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
 }
