@@ -184,6 +184,48 @@ function argumentPath(call: ScenarioCall, callPath: string, param: string | null
   return param.startsWith('[') ? `${argument}${param}` : `${argument}.${param}`;
 }
 
+/** Reports the given stream positions (all stamped at or before the clock). */
+function reportPositions(sim: Simulator, stream: UsageStream, positions: number[]): void {
+  const byItem = new Map<number, number[]>();
+  for (const position of positions) {
+    const item = stream.item[position]!;
+    const list = byItem.get(item);
+    if (list) list.push(position);
+    else byItem.set(item, [position]);
+  }
+  // NOTE: one record at a time while a draft invoice waits: a batch then refreshes the draft
+  // (an invoice.updated event, which takes an id) even for records of the open period.
+  const draftWaiting = sim.invoices.list({ status: 'draft', limit: 1 }).data.length > 0;
+  const batchSize = draftWaiting ? 1 : MAX_BATCH;
+  for (const [itemIndex, itemPositions] of byItem) {
+    const item = stream.items[itemIndex]!;
+    for (let from = 0; from < itemPositions.length; from += batchSize) {
+      const chunk = itemPositions.slice(from, from + batchSize);
+      // NOTE: increment, not set: on an item without generators each timestamp is reported
+      // once, so both are the same; on an item with generators the file holds only the manual
+      // records, which add to the generated ones at the same timestamp, as when a snapshot loads.
+      const records = chunk.map((position) => ({
+        quantity: stream.value[position]!,
+        timestamp: stream.timestamp[position]!,
+        action: 'increment' as const,
+      }));
+      try {
+        if (draftWaiting) sim.usageRecords.create({ subscriptionItem: item, ...records[0]! });
+        else sim.usageRecords.createBatch({ subscriptionItem: item, records });
+      } catch (error) {
+        if (!(error instanceof MeterlabError)) throw error;
+        const bad = /^records\[(\d+)\]/.exec(error.param ?? '');
+        const position = chunk[bad ? Number(bad[1]) : 0]!;
+        throw new ReplayRefused({
+          path: `usage.${item}.timestamps[${stream.index[position]!}]`,
+          code: error.code,
+          message: `Reporting the usage of ${item} at ${isoInstant(stream.timestamp[position]!)} was refused: ${error.message}`,
+        });
+      }
+    }
+  }
+}
+
 /**
  * Replays a file through the engine's public API: the clock moves to each call's time and the
  * call runs; each usage value is reported at its own timestamp before the clock passes it, so it
@@ -220,46 +262,8 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
     if (to > now()) sim.testClock.advance({ frozenTime: to });
   };
 
-  /** Reports the given stream positions (all stamped at or before the clock). */
   const report = (positions: number[]) => {
-    const byItem = new Map<number, number[]>();
-    for (const position of positions) {
-      const item = stream.item[position]!;
-      const list = byItem.get(item);
-      if (list) list.push(position);
-      else byItem.set(item, [position]);
-    }
-    // NOTE: one record at a time while a draft invoice waits: a batch then refreshes the draft
-    // (an invoice.updated event, which takes an id) even for records of the open period.
-    const draftWaiting = sim.invoices.list({ status: 'draft', limit: 1 }).data.length > 0;
-    const batchSize = draftWaiting ? 1 : MAX_BATCH;
-    for (const [itemIndex, itemPositions] of byItem) {
-      const item = stream.items[itemIndex]!;
-      for (let from = 0; from < itemPositions.length; from += batchSize) {
-        const chunk = itemPositions.slice(from, from + batchSize);
-        // NOTE: increment, not set: on an item without generators each timestamp is reported
-        // once, so both are the same; on an item with generators the file holds only the manual
-        // records, which add to the generated ones at the same timestamp, as when a snapshot loads.
-        const records = chunk.map((position) => ({
-          quantity: stream.value[position]!,
-          timestamp: stream.timestamp[position]!,
-          action: 'increment' as const,
-        }));
-        try {
-          if (draftWaiting) sim.usageRecords.create({ subscriptionItem: item, ...records[0]! });
-          else sim.usageRecords.createBatch({ subscriptionItem: item, records });
-        } catch (error) {
-          if (!(error instanceof MeterlabError)) throw error;
-          const bad = /^records\[(\d+)\]/.exec(error.param ?? '');
-          const position = chunk[bad ? Number(bad[1]) : 0]!;
-          throw new ReplayRefused({
-            path: `usage.${item}.timestamps[${stream.index[position]!}]`,
-            code: error.code,
-            message: `Reporting the usage of ${item} at ${isoInstant(stream.timestamp[position]!)} was refused: ${error.message}`,
-          });
-        }
-      }
-    }
+    reportPositions(sim, stream, positions);
     progress(positions.length);
   };
 
