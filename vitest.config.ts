@@ -1,6 +1,10 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
+// Tests that take seconds or drive real processes (the crash test kills a saving process 200
+// times; the PDF test prints in Chromium): the `slow` project, left out of `npm run test:fast`.
+const slowTests = ['test/electron/store-crash.test.ts', 'test/core/scenario/exports-pdf.test.ts'];
+
 export default defineConfig({
   test: {
     exclude: ['node_modules/**', 'dist/**'],
@@ -10,16 +14,23 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
+          // Worker threads start faster than forked processes; most of the fast part's time is
+          // starting a fresh worker and importing the engine for each file.
+          pool: 'threads',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/renderer/**', 'test/e2e/**', 'node_modules/**', 'dist/**'],
+          exclude: ['test/renderer/**', 'test/e2e/**', ...slowTests, 'node_modules/**', 'dist/**'],
         },
+      },
+      {
+        extends: true,
+        test: { name: 'slow', include: slowTests },
       },
       {
         // The renderer's state classes (*.svelte.ts) need the Svelte compiler for their runes.
         extends: true,
         plugins: [svelte({ configFile: false })],
         resolve: { conditions: ['browser'] },
-        test: { name: 'renderer', include: ['test/renderer/**/*.test.ts'] },
+        test: { name: 'renderer', pool: 'threads', include: ['test/renderer/**/*.test.ts'] },
       },
       {
         // Real Chromium against the real browser host; the renderer is built once beforehand.

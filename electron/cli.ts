@@ -43,7 +43,11 @@ Commands:
 Exit codes: 0 done, 1 the scenario was refused or failed, 2 bad command line.
 `;
 
-/** Where the CLI writes; a TTY on stderr gets progress bars. */
+/**
+ * Where the CLI writes: the bin passes the process's streams, tests pass collectors. Progress bars
+ * go to stderr and are drawn only when `stderr.isTTY` (a terminal), never when it is piped. Files
+ * (the scenario, `--out`) are read and written with node:fs.
+ */
 export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown; isTTY?: boolean };
@@ -447,8 +451,8 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
   validate: ['format'],
 };
 
-/** Runs the command line; returns the exit code. */
-export async function main(argv: string[], io: CliIo = process): Promise<number> {
+/** Runs the command line; returns the exit code (0 done, 1 refused or failed, 2 bad command line). */
+export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     let parsed;
     try {

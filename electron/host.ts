@@ -2,8 +2,14 @@
 // It serves the built renderer and POST /api/<method> ({ "args": [...] } in, DispatchResult
 // out), pushes HostEvents as server-sent events on GET /api/events, and guards the API with a
 // random per-run token, a Host header check (against DNS rebinding), a body-size limit, and the
-// same CSP as the desktop window. GET /api/print/invoices serves the invoices' print page, which
-// the user prints or saves as PDF from the browser.
+// same CSP as the desktop window. POST calls take the token in a header only; a GET, which a
+// browser makes without headers (EventSource, a new tab), may carry it as ?token=.
+//
+// The print page, which the user prints or saves as PDF from the browser, is opened in a tab, so
+// its URL lands in the browser's history and in the printed page's footer. It never holds the
+// token: POST /api/print/ticket gives a one-use ticket good for a minute, and the page is served
+// at /api/print/invoices?ticket=<ticket>. A GET /api/print/invoices with the token is answered
+// with a redirect to such a ticket URL, so the tab keeps only the ticket.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -18,21 +24,29 @@ import { noticeEvent } from '../core/workspace-store';
 import type { StoreNotice } from '../core/workspace-store';
 import { SECURITY_HEADERS, printPageHeaders } from './security';
 import { readStaticFile } from './static-files';
-import { LowdbWorkspaceStore } from './store';
+import { LowdbWorkspaceStore, explainStorageError } from './store';
 
 export const TOKEN_HEADER = 'x-meterlab-token';
 /** Bodies above this are refused (a batch of 100k usage records is about 6 MiB). */
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** A scenario file is one body: a million usage values take about 13 MiB, pretty-printed ~25. */
 export const MAX_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
-/** GET /api/<PRINT_PATH>[?invoice=in_...]: the open scenario's invoices as a print page. */
+/** GET /api/<PRINT_PATH>?ticket=...: the open scenario's invoices as a print page. */
 export const PRINT_PATH = 'print/invoices';
+/** POST /api/<PRINT_TICKET_PATH> { "args": [{ "invoice"?: "in_..." }] } -> { url }: a print ticket. */
+export const PRINT_TICKET_PATH = 'print/ticket';
+/** How long a print ticket may wait for its page to be opened. */
+export const PRINT_TICKET_MS = 60_000;
+/** Tickets waiting at most at once; the oldest gives way. */
+const MAX_PRINT_TICKETS = 32;
 const GET_PATHS = new Set(['events', PRINT_PATH]);
 const HEARTBEAT_MS = 25_000;
 
 export interface HostOptions {
   /** 0 (default) picks a free port. */
   port?: number;
+  /** Wall clock for print tickets (default Date.now). */
+  now?: () => number;
   dataFile: string;
   /** The built renderer (default dist/renderer). */
   staticDir?: string;
@@ -65,6 +79,47 @@ function tokensMatch(given: string | null, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** What `npm start` prints when the host cannot start: the cause and what to do about it. */
+export function startFailureMessage(error: unknown, options: { dataFile: string; port?: number }) {
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  if (syscall === 'listen' && (code === 'EADDRINUSE' || code === 'EACCES')) {
+    return (
+      `Meterlab cannot listen on port ${options.port}: ` +
+      `${code === 'EADDRINUSE' ? 'another program uses it' : 'that port needs more rights'}. ` +
+      'Start it with another --port, or without --port to pick a free one.'
+    );
+  }
+  // A full disk, no permission, ...: what is wrong and what to do, not a bare ENOSPC.
+  const explained = explainStorageError(error, options.dataFile, 'open');
+  return explained instanceof Error ? explained.message : String(explained);
+}
+
+/** One-use print tickets: the print page's URL carries one of these instead of the token. */
+class PrintTickets {
+  readonly #tickets = new Map<string, { invoice: string | null; expires: number }>();
+  constructor(readonly now: () => number) {}
+
+  issue(invoice: string | null): string {
+    const now = this.now();
+    for (const [ticket, { expires }] of this.#tickets) {
+      if (expires <= now || this.#tickets.size >= MAX_PRINT_TICKETS) this.#tickets.delete(ticket);
+    }
+    const ticket = randomBytes(24).toString('base64url');
+    this.#tickets.set(ticket, { invoice, expires: now + PRINT_TICKET_MS });
+    return ticket;
+  }
+
+  /** The invoice a ticket was issued for (null: all), once; undefined for an unknown ticket. */
+  redeem(ticket: string | null): { invoice: string | null } | undefined {
+    const found = ticket === null ? undefined : this.#tickets.get(ticket);
+    if (!found) return undefined;
+    this.#tickets.delete(ticket!);
+    return found.expires > this.now() ? { invoice: found.invoice } : undefined;
+  }
+}
+
+const printUrl = (ticket: string) => `/api/${PRINT_PATH}?ticket=${ticket}`;
+
 /** The largest body a method accepts: only an import carries a whole scenario file. */
 export function bodyLimit(method: string): number {
   return method === 'workspace.importScenario' ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES;
@@ -94,6 +149,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const staticDir = options.staticDir ?? join(process.cwd(), 'dist', 'renderer');
   const token = options.token ?? randomBytes(24).toString('base64url');
+  const tickets = new PrintTickets(options.now ?? Date.now);
   const store = await LowdbWorkspaceStore.open({ file: options.dataFile });
   let workspace: Workspace;
   try {
@@ -132,6 +188,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   const refuse = (response: ServerResponse, status: number, error: ErrorEnvelope, headers = {}) =>
     send(response, status, { ok: false, error }, headers);
 
+  /** Shown in a browser tab: plain text, readable, and never interpreted as markup. */
+  function sendText(response: ServerResponse, status: number, text: string) {
+    response.writeHead(status, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': Buffer.byteLength(text),
+      'Cache-Control': 'no-store',
+    });
+    response.end(text);
+  }
+
   function openEventStream(request: IncomingMessage, response: ServerResponse) {
     response.writeHead(200, {
       ...SECURITY_HEADERS,
@@ -148,10 +215,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     request.on('close', () => streams.delete(response));
   }
 
-  async function callApi(method: string, request: IncomingMessage, response: ServerResponse) {
+  /** Reads a call's `args` from its JSON body; undefined when it answered the request itself. */
+  async function readArgs(
+    method: string,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<{ args: unknown } | undefined> {
     const type = request.headers['content-type'] ?? '';
     if (!type.startsWith('application/json')) {
-      return refuse(
+      refuse(
         response,
         415,
         envelope(
@@ -160,6 +232,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           'Send the body as application/json: { "args": [...] }.',
         ),
       );
+      return undefined;
     }
     let body: Buffer;
     const limit = bodyLimit(method);
@@ -168,7 +241,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     } catch (error) {
       if (!(error instanceof BodyTooLarge)) throw error;
       const mib = limit / 1024 / 1024;
-      return refuse(
+      refuse(
         response,
         413,
         envelope(
@@ -180,6 +253,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         ),
         { Connection: 'close' },
       );
+      return undefined;
     }
     let args: unknown = [];
     if (body.length > 0) {
@@ -187,7 +261,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       try {
         parsed = JSON.parse(body.toString('utf8'));
       } catch {
-        return refuse(
+        refuse(
           response,
           400,
           envelope(
@@ -196,12 +270,20 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
             'The body is not JSON: send { "args": [...] }.',
           ),
         );
+        return undefined;
       }
       args =
         typeof parsed === 'object' && parsed !== null
           ? (parsed as { args?: unknown }).args
           : parsed;
     }
+    return { args };
+  }
+
+  async function callApi(method: string, request: IncomingMessage, response: ServerResponse) {
+    const body = await readArgs(method, request, response);
+    if (!body) return;
+    const { args } = body;
     // A client that goes away cancels long work (a fast-forward stops at a consistent point).
     const abort = new AbortController();
     response.on('close', () => {
@@ -211,22 +293,66 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (!response.destroyed) send(response, 200, result);
   }
 
-  /** The print page: HTML from the engine, under a CSP that allows its own styles and no script. */
-  async function servePrintPage(url: URL, response: ServerResponse) {
-    const invoice = url.searchParams.get('invoice');
+  /** POST print/ticket: a ticket for the print page of one invoice (`{ invoice }`) or all. */
+  async function issuePrintTicket(request: IncomingMessage, response: ServerResponse) {
+    const body = await readArgs(PRINT_TICKET_PATH, request, response);
+    if (!body) return;
+    const [options = {}] = Array.isArray(body.args) ? (body.args as unknown[]) : [undefined];
+    const invoice = (options as { invoice?: unknown } | null)?.invoice;
+    if (
+      typeof options !== 'object' ||
+      options === null ||
+      (invoice !== undefined && (typeof invoice !== 'string' || invoice.length > 255))
+    ) {
+      return send(response, 200, {
+        ok: false,
+        error: {
+          ...envelope(
+            'invalid_request_error',
+            'parameter_invalid',
+            'Send { "args": [{ "invoice": "in_..." }] }, or { "args": [] } for all invoices.',
+          ),
+          param: 'invoice',
+        },
+      });
+    }
+    const ticket = tickets.issue(invoice ?? null);
+    send(response, 200, {
+      ok: true,
+      data: { url: printUrl(ticket), expiresInMs: PRINT_TICKET_MS },
+    });
+  }
+
+  /**
+   * The print page: HTML from the engine, under a CSP that allows its own styles and no script.
+   * Its URL holds a ticket; asked with the token instead, it redirects to a ticket URL.
+   */
+  async function servePrintPage(url: URL, response: ServerResponse, tokenGiven: boolean) {
+    if (tokenGiven) {
+      const ticket = tickets.issue(url.searchParams.get('invoice'));
+      response.writeHead(303, {
+        ...SECURITY_HEADERS,
+        Location: printUrl(ticket),
+        'Cache-Control': 'no-store',
+        'Content-Length': 0,
+      });
+      return response.end();
+    }
+    const redeemed = tickets.redeem(url.searchParams.get('ticket'));
+    if (!redeemed) {
+      return sendText(
+        response,
+        401,
+        'This print link was already used or has expired: print again from Meterlab.',
+      );
+    }
+    const { invoice } = redeemed;
     const result = await dispatch('workspace.exportInvoices', [
       invoice ? { format: 'html', invoice } : { format: 'html' },
     ]);
     if (!result.ok) {
-      // Shown in a browser tab: plain text, readable, and never interpreted as markup.
       const text = `Meterlab cannot print the invoices: ${result.error.message}`;
-      response.writeHead(result.error.code === 'resource_missing' ? 404 : 400, {
-        ...SECURITY_HEADERS,
-        'Content-Type': 'text/plain; charset=utf-8',
-        'Content-Length': Buffer.byteLength(text),
-        'Cache-Control': 'no-store',
-      });
-      return response.end(text);
+      return sendText(response, result.error.code === 'resource_missing' ? 404 : 400, text);
     }
     const { content } = result.data as { content: string };
     response.writeHead(200, {
@@ -283,16 +409,25 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) {
       return serveStatic(request, response, url.pathname);
     }
-    const given =
-      (request.headers[TOKEN_HEADER] as string | undefined) ?? url.searchParams.get('token');
-    if (!tokensMatch(given, token)) {
+    const name = url.pathname.slice('/api/'.length);
+    // A print ticket stands in for the token, once (it is checked where the page is served).
+    const byTicket =
+      name === PRINT_PATH && request.method === 'GET' && url.searchParams.has('ticket');
+    // Only a GET may carry the token in its URL: a browser cannot add headers to those.
+    const fromHeader = request.headers[TOKEN_HEADER] as string | undefined;
+    const fromQuery = request.method === 'GET' ? url.searchParams.get('token') : null;
+    const given = fromHeader ?? fromQuery;
+    if (!byTicket && !tokensMatch(given, token)) {
+      const inQuery = !given && url.searchParams.has('token');
       return refuse(
         response,
         401,
         envelope(
           'invalid_request_error',
           given ? 'token_invalid' : 'token_missing',
-          `Send this run's token in the ${TOKEN_HEADER} header (or ?token=): it is in the URL Meterlab printed.`,
+          inQuery
+            ? `Send this run's token in the ${TOKEN_HEADER} header, not in the URL: only GET requests may carry it as ?token=.`
+            : `Send this run's token in the ${TOKEN_HEADER} header: it is in the URL Meterlab printed.`,
         ),
       );
     }
@@ -308,7 +443,6 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         ),
       );
     }
-    const name = url.pathname.slice('/api/'.length);
     const verb = GET_PATHS.has(name) ? 'GET' : 'POST';
     if (!name) {
       return refuse(
@@ -326,7 +460,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
     }
     if (name === 'events') return openEventStream(request, response);
-    if (name === PRINT_PATH) return servePrintPage(url, response);
+    if (name === PRINT_PATH) return servePrintPage(url, response, !byTicket);
+    if (name === PRINT_TICKET_PATH) return issuePrintTicket(request, response);
     let method: string;
     try {
       method = decodeURIComponent(name);

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startHost } from './host';
+import { startFailureMessage, startHost } from './host';
 import { chooseShell, electronBinary, electronPackageDir, isStale } from './launch';
 import { appDataFolder, dataFileArgument } from './shell';
 
@@ -74,7 +74,7 @@ if (shell.kind === 'desktop') {
   try {
     host = await startHost({ port, dataFile, staticDir: join(root, 'dist', 'renderer') });
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(startFailureMessage(error, { dataFile, port }));
     process.exit(1);
   }
   console.log(`Meterlab runs in your browser here (${shell.why}).`);

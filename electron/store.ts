@@ -3,15 +3,23 @@
 // Saving writes each new sidecar atomically first (named by the SHA-256 of its content), then the
 // JSON that refers to them (lowdb's steno writer: temp file + rename), flushed to disk, then
 // deletes sidecars nothing refers to any more. A crash at any point leaves a JSON file whose
-// sidecars all exist. Loading migrates older files; a file that cannot be used is never written
-// over on load: it is copied to a timestamped backup (sidecars too) and the user is told.
-import { copyFile, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
+// sidecars all exist.
+//
+// Loading migrates older files, and damage stays local: each scenario (its entry, snapshot and
+// sidecar) is its own unit, so a damaged one is left out and named while the others open. Only a
+// file with no usable list of scenarios (not JSON, not a workspace, from a newer Meterlab) opens
+// empty. Whatever could not be used, the file is never written over on load: it is first kept,
+// byte for byte with the sidecars it refers to, as `<file>.<tag>-<time>.bak`, a workspace file
+// that opens with --data like any other.
+import { constants } from 'node:fs';
+import { copyFile, link, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { MeterlabError } from '../core/values/errors';
 import { joinSnapshot, migrateSnapshot, splitSnapshot } from '../core/resources/snapshot';
 import type { Snapshot } from '../core/resources/snapshot';
+import { scenarioStats } from '../core/workspace';
 import type {
   StoreNotice,
   StoredScenario,
@@ -20,15 +28,19 @@ import type {
   WorkspaceStore,
 } from '../core/workspace-store';
 import { syncFile, tempPathFor, writeFileAtomic } from './atomic-file';
-import { lockWorkspaceFile } from './lock';
+import { WorkspaceLockedError, lockWorkspaceFile } from './lock';
 import type { FileLock } from './lock';
 import { SidecarError, decodeUsage, encodeUsage } from './usage-sidecar';
 import {
   InvalidWorkspaceFile,
   WORKSPACE_FILE_VERSION,
+  checkScenarioEntry,
   emptyWorkspaceFile,
   fileVersion,
+  parseWorkspaceJson,
+  quoteText,
   upgradeWorkspaceFile,
+  usageIdOf,
 } from './workspace-file';
 import type { ScenarioEntry, UsageRef, WorkspaceFile } from './workspace-file';
 
@@ -45,7 +57,78 @@ interface Prepared {
   usage: UsageRef | null;
 }
 
+/** A file read as far as it could be. */
+interface ReadWorkspace {
+  data: WorkspaceData;
+  /** What was left out or reset, one phrase each; empty when the file was whole. */
+  problems: string[];
+  /** Sidecars (file names) the file refers to but that are not there. */
+  missing: Set<string>;
+  /** Sidecars (file names) the file refers to, usable or not. */
+  referenced: Set<string>;
+}
+
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The workspace file cannot be read or written for a reason of the disk, not of its content (a
+ * full disk, no permission, a read-only disk). Its message says what happened and what to do.
+ */
+export class WorkspaceStorageError extends Error {
+  override name = 'WorkspaceStorageError';
+  constructor(
+    message: string,
+    /** The system error code (ENOSPC, EACCES, ...). */
+    readonly code: string,
+    options?: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * A system error met while opening (`open`) or saving (`save`) the workspace `file`, explained:
+ * what is wrong and what the user can do. Other errors are returned as they are.
+ */
+export function explainStorageError(error: unknown, file: string, when: 'open' | 'save'): unknown {
+  if (!(error instanceof Error) || error instanceof WorkspaceStorageError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const path = (error as NodeJS.ErrnoException).path ?? file;
+  const folder = dirname(file);
+  let cause: string;
+  let remedy: string;
+  switch (code) {
+    case 'ENOSPC':
+      cause = `the disk that holds ${folder} is full`;
+      remedy = 'Free some space on that disk (empty the trash, delete large files you do not need)';
+      break;
+    case 'EDQUOT':
+      cause = `your disk quota for ${folder} is used up`;
+      remedy = 'Free some space in your quota';
+      break;
+    case 'EROFS':
+      cause = `${folder} is on a read-only disk`;
+      remedy = 'Use a folder you can write to';
+      break;
+    case 'EACCES':
+    case 'EPERM':
+      cause = `Meterlab is not allowed to use ${path}`;
+      remedy = `Check the permissions of ${folder}`;
+      break;
+    case 'EISDIR':
+      cause = `${path} is a folder`;
+      remedy = 'Name a file, not a folder';
+      break;
+    default:
+      return error;
+  }
+  const message =
+    when === 'open'
+      ? `Meterlab cannot open the workspace ${file}: ${cause} (${code} at ${path}). ${remedy}, ` +
+        `then start Meterlab again; or start it with --data <a file on another disk or folder>.`
+      : `${cause[0]!.toUpperCase()}${cause.slice(1)} (${code} at ${path}). ${remedy}.`;
+  return new WorkspaceStorageError(message, code, { cause: error });
+}
 
 export class LowdbWorkspaceStore implements WorkspaceStore {
   readonly file: string;
@@ -53,6 +136,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
   readonly #lock: FileLock;
   readonly #now: () => number;
   readonly #sidecarName: RegExp;
+  /** Temp files a crash may leave: of sidecars (writeFileAtomic) and of the JSON (steno). */
+  readonly #tempName: RegExp;
   /** Sidecars known to be complete on disk (by file name). */
   readonly #sidecars = new Set<string>();
   /** Snapshots are never mutated, so each is split and hashed once. */
@@ -67,13 +152,21 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     this.#lock = lock;
     this.#now = now;
     this.#low = new Low(new JSONFile<WorkspaceFile>(file), emptyWorkspaceFile());
-    this.#sidecarName = new RegExp(`^${escapeRegExp(basename(file))}\\.usage-[0-9a-f]{16}\\.bin$`);
+    const name = escapeRegExp(basename(file));
+    this.#sidecarName = new RegExp(`^${name}\\.usage-[0-9a-f]{16}\\.bin$`);
+    this.#tempName = new RegExp(`^\\.${name}(\\.usage-[0-9a-f]{16}\\.bin)?\\.tmp$`);
   }
 
   /** Opens the store, taking the file's lock (WorkspaceLockedError when another process has it). */
   static async open(options: LowdbStoreOptions): Promise<LowdbWorkspaceStore> {
-    await mkdir(dirname(options.file), { recursive: true });
-    const lock = lockWorkspaceFile(options.file);
+    let lock: FileLock;
+    try {
+      await mkdir(dirname(options.file), { recursive: true });
+      lock = lockWorkspaceFile(options.file);
+    } catch (error) {
+      if (error instanceof WorkspaceLockedError) throw error;
+      throw explainStorageError(error, options.file, 'open');
+    }
     return new LowdbWorkspaceStore(options.file, lock, options.now ?? Date.now);
   }
 
@@ -83,15 +176,11 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
   }
 
   async load(): Promise<WorkspaceLoad> {
-    if (!(await exists(this.file))) return { data: null, notices: [] };
-    let data: WorkspaceData;
     try {
-      data = await this.#read();
+      return await this.#load();
     } catch (error) {
-      return { data: null, notices: [await this.#recover(error)] };
+      throw explainStorageError(error, this.file, 'open');
     }
-    await this.#collectGarbage(true);
-    return { data, notices: [] };
   }
 
   save(data: WorkspaceData): Promise<void> {
@@ -109,38 +198,91 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
 
   // --- loading ---
 
-  async #read(): Promise<WorkspaceData> {
-    const nothing = emptyWorkspaceFile();
-    this.#low.data = nothing;
-    await this.#low.read();
-    // lowdb keeps the defaults when the file holds a falsy value (null, 0, "").
-    const raw: unknown = this.#low.data === nothing ? null : this.#low.data;
+  async #load(): Promise<WorkspaceLoad> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.file);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return { data: null, notices: [] };
+      if (code !== 'ERR_FS_FILE_TOO_LARGE') throw error;
+      const tooLarge = new InvalidWorkspaceFile('the top level: the file is over 2 GiB');
+      return { data: null, notices: [await this.#refuse(tooLarge)] };
+    }
+    let read: ReadWorkspace;
+    try {
+      read = await this.#read(bytes);
+    } catch (error) {
+      const notice = await this.#refuse(error);
+      await this.#collectGarbage(null, true);
+      return { data: null, notices: [notice] };
+    }
+    const notices = read.problems.length > 0 ? [await this.#reportDamage(read)] : [];
+    await this.#collectGarbage(read.referenced, true);
+    return { data: read.data, notices };
+  }
+
+  async #read(bytes: Buffer): Promise<ReadWorkspace> {
+    let raw: unknown;
+    try {
+      raw = parseWorkspaceJson(bytes);
+    } catch (error) {
+      if (error instanceof SyntaxError) throw error;
+      // Too large to be a string at all: no workspace Meterlab wrote.
+      throw new InvalidWorkspaceFile(`the top level: it cannot be read as text (${String(error)})`);
+    }
     const version = fileVersion(raw);
     if (version === null) throw new InvalidWorkspaceFile('the top level: not a workspace object');
     if (version > WORKSPACE_FILE_VERSION) throw new NewerWorkspaceFile(version);
-    const file = upgradeWorkspaceFile(raw as Record<string, unknown>, version);
-    const scenarios: StoredScenario[] = [];
-    for (const [index, entry] of file.scenarios.entries()) {
-      let snapshot: Snapshot;
-      try {
-        snapshot = await this.#readSnapshot(entry);
-      } catch (error) {
-        if (!(error instanceof MeterlabError)) throw error;
-        const where = `scenarios[${index}] ('${entry.name}') ${error.param ?? 'snapshot'}`;
-        throw new InvalidWorkspaceFile(`${where}: ${error.message}`);
-      }
-      scenarios.push({
-        id: entry.id,
-        name: entry.name,
-        createdAt: entry.createdAt,
-        lastOpenedAt: entry.lastOpenedAt,
-        snapshot,
-      });
+    const outline = upgradeWorkspaceFile(raw as Record<string, unknown>, version);
+    const problems = outline.problems.map((problem) => `the file's top level: ${problem}`);
+    const referenced = new Set<string>();
+    for (const entry of outline.scenarios) {
+      const id = usageIdOf(entry);
+      if (id) referenced.add(basename(this.sidecarPath(id)));
     }
-    return { revision: file.revision, currentScenario: file.currentScenario, scenarios };
+    const missing = new Set<string>();
+    const scenarios: StoredScenario[] = [];
+    const ids = new Set<string>();
+    const leftOut = new Set<string>();
+    for (const [index, value] of outline.scenarios.entries()) {
+      try {
+        const entry = checkScenarioEntry(value, index);
+        if (ids.has(entry.id)) {
+          throw new InvalidWorkspaceFile(`its id ${entry.id} is used by an earlier scenario`);
+        }
+        const snapshot = await this.#readSnapshot(entry, missing);
+        ids.add(entry.id);
+        scenarios.push({
+          id: entry.id,
+          name: entry.name,
+          createdAt: entry.createdAt,
+          lastOpenedAt: entry.lastOpenedAt,
+          snapshot,
+        });
+      } catch (error) {
+        problems.push(`${scenarioLabel(value, index)} was left out: ${reasonOf(error)}`);
+        const id = (value as { id?: unknown } | null)?.id;
+        if (typeof id === 'string') leftOut.add(id);
+      }
+    }
+    let currentScenario = outline.currentScenario;
+    if (currentScenario !== null && !ids.has(currentScenario)) {
+      const why = leftOut.has(currentScenario) ? 'was left out' : 'is not in the file';
+      problems.push(
+        `no scenario is open, as the one that was (${quoteText(currentScenario)}) ${why}`,
+      );
+      currentScenario = null;
+    }
+    return {
+      data: { revision: outline.revision, currentScenario, scenarios },
+      problems,
+      missing,
+      referenced,
+    };
   }
 
-  async #readSnapshot(entry: ScenarioEntry): Promise<Snapshot> {
+  async #readSnapshot(entry: ScenarioEntry, missing: Set<string>): Promise<Snapshot> {
     const json = migrateSnapshot(entry.snapshot);
     let bulk = {};
     if (entry.usage) {
@@ -149,22 +291,33 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       try {
         bytes = await readFile(path);
       } catch (error) {
-        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-        if (!missing) throw error;
-        throw new SidecarError(`the usage of scenario '${entry.name}' is missing: ${path}`);
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') {
+          missing.add(basename(path));
+          throw new SidecarError(`its usage file ${path} is missing`);
+        }
+        // Unreadable where it lies (a bad sector, a folder in its place): damage, not permission.
+        if (code === 'EIO' || code === 'EISDIR' || code === 'ERR_FS_FILE_TOO_LARGE') {
+          throw new SidecarError(`its usage file ${path} cannot be read (${code})`);
+        }
+        throw error;
       }
       try {
         if (bytes.length !== entry.usage.bytes) throw new SidecarError('it has the wrong size');
         bulk = decodeUsage(bytes, entry.usage.sha256);
       } catch (error) {
         const reason = error instanceof SidecarError ? error.message : String(error);
-        throw new SidecarError(
-          `the usage of scenario '${entry.name}' (${path}) is unusable: ${reason}`,
-        );
+        throw new SidecarError(`its usage file ${path} is unusable: ${reason}`);
       }
       this.#sidecars.add(basename(path));
     }
     const snapshot = joinSnapshot(json, bulk);
+    try {
+      // The workspace lists every scenario with these figures as it opens: check they can be read.
+      scenarioStats(snapshot);
+    } catch (error) {
+      throw new InvalidWorkspaceFile(`snapshot: it cannot be listed (${String(error)})`);
+    }
     // Saved as it was read, unless usage is still inline (older files): then it moves out.
     if (Object.values(json.usage).every((columns) => columns === null)) {
       this.#prepared.set(snapshot, { json, usage: entry.usage });
@@ -172,10 +325,37 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     return snapshot;
   }
 
-  /** Backs the unusable file up and says what happened; the original stays as it is. */
-  async #recover(error: unknown): Promise<StoreNotice> {
+  /** Backs up a file whose parts could not all be used and says what was left out. */
+  async #reportDamage(read: ReadWorkspace): Promise<StoreNotice> {
+    const backup = await this.#backup('damaged', read.referenced);
+    const what = read.problems.map((problem) => problem.replace(/\.+$/, '')).join('; ');
+    const opened = read.data.scenarios.length;
+    const found = [...read.missing].map(
+      (name) => basename(backup) + name.slice(basename(this.file).length),
+    );
+    const hint =
+      found.length === 0
+        ? ''
+        : ` If you find the missing usage file${found.length > 1 ? 's' : ''}, put ` +
+          `${found.length > 1 ? 'them' : 'it'} beside the copy as ${found.join(', ')} first.`;
+    return {
+      type: 'api_error',
+      code: 'workspace_damaged',
+      param: null,
+      message:
+        `Meterlab opened the workspace ${this.file} (${opened} scenario${opened === 1 ? '' : 's'}) ` +
+        `but not all of it: ${what}. The file as it was, with its usage files, is kept in ` +
+        `${backup}: to look at it, start Meterlab with --data ${backup}.${hint} Your next change ` +
+        `saves ${basename(this.file)} without what was left out (the copy stays).`,
+      file: this.file,
+      backup,
+    };
+  }
+
+  /** Backs up a file that cannot be used at all and says so; the original stays as it is. */
+  async #refuse(error: unknown): Promise<StoreNotice> {
     const kind = describeProblem(error);
-    const backup = await this.#backup(kind.tag);
+    const backup = await this.#backup(kind.tag, null);
     const kept = `It was left as it is and copied to ${backup}`;
     if (kind.tag === 'newer') {
       const notice: StoreNotice = {
@@ -199,24 +379,36 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       message:
         `Meterlab could not open the workspace ${this.file}: ${kind.detail}. ${kept}. ` +
         `Meterlab opened an empty workspace; your next change replaces ${basename(this.file)} ` +
-        `(the copy stays). To look at the old data, start Meterlab with --data ${backup}.`,
+        `(the copy stays, with its usage files). To get the old data back, correct the copy (it ` +
+        `is JSON; what is wrong is said above) and start Meterlab with --data ${backup}.`,
       file: this.file,
       backup,
     };
   }
 
-  /** Copies the file and its sidecars to `<file>.<tag>-<time>.bak` (+ `.usage-*.bin`). */
-  async #backup(tag: string): Promise<string> {
+  /**
+   * Keeps the file as `<file>.<tag>-<time>.bak` (a byte copy) with its sidecars beside it as
+   * `<backup>.usage-*.bin`, so the backup opens with --data like any workspace file. Sidecars are
+   * never rewritten in place, so each is hard-linked (no space, no time) or else copied; with
+   * `referenced` null (the file could not be read) every sidecar of the file is kept.
+   */
+  async #backup(tag: string, referenced: Set<string> | null): Promise<string> {
     const stamp = new Date(this.#now()).toISOString().replace(/[:.]/g, '-');
     let backup = `${this.file}.${tag}-${stamp}.bak`;
     for (let n = 2; await exists(backup); n++) backup = `${this.file}.${tag}-${stamp}-${n}.bak`;
-    await copyFile(this.file, backup);
+    await copyFile(this.file, backup, constants.COPYFILE_EXCL);
+    const names = referenced
+      ? (await this.#sidecarFiles()).filter((name) => referenced.has(name))
+      : await this.#sidecarFiles();
     const prefix = `${basename(this.file)}.usage-`;
-    for (const name of await this.#sidecarFiles()) {
-      await copyFile(
-        join(dirname(this.file), name),
-        `${backup}.usage-${name.slice(prefix.length)}`,
-      );
+    for (const name of names) {
+      const from = join(dirname(this.file), name);
+      const to = `${backup}.usage-${name.slice(prefix.length)}`;
+      try {
+        await link(from, to);
+      } catch {
+        await copyFile(from, to, constants.COPYFILE_EXCL);
+      }
     }
     return backup;
   }
@@ -228,28 +420,41 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     if (this.#readOnly) {
       throw new MeterlabError('api_error', 'workspace_read_only', null, this.#readOnly.message);
     }
-    const scenarios: ScenarioEntry[] = [];
-    for (const scenario of data.scenarios) {
-      const prepared = await this.#prepare(scenario.snapshot);
-      scenarios.push({
-        id: scenario.id,
-        name: scenario.name,
-        createdAt: scenario.createdAt,
-        lastOpenedAt: scenario.lastOpenedAt,
-        snapshot: prepared.json as unknown as Record<string, unknown>,
-        usage: prepared.usage,
-      });
+    try {
+      const scenarios: ScenarioEntry[] = [];
+      for (const scenario of data.scenarios) {
+        const prepared = await this.#prepare(scenario.snapshot);
+        scenarios.push({
+          id: scenario.id,
+          name: scenario.name,
+          createdAt: scenario.createdAt,
+          lastOpenedAt: scenario.lastOpenedAt,
+          snapshot: prepared.json as unknown as Record<string, unknown>,
+          usage: prepared.usage,
+        });
+      }
+      this.#low.data = {
+        schemaVersion: WORKSPACE_FILE_VERSION,
+        revision: data.revision,
+        currentScenario: data.currentScenario,
+        scenarios,
+      };
+      try {
+        await this.#low.write();
+      } catch (error) {
+        // steno leaves its temp file behind when the write fails (a full disk): give the space back.
+        await rm(tempPathFor(this.file), { force: true });
+        throw error;
+      }
+      // steno renames without flushing; flush so an acknowledged save survives a power cut too.
+      await syncFile(this.file);
+      const referenced = new Set(
+        scenarios.flatMap((s) => (s.usage ? [basename(this.sidecarPath(s.usage.sha256))] : [])),
+      );
+      await this.#collectGarbage(referenced, false);
+    } catch (error) {
+      throw explainStorageError(error, this.file, 'save');
     }
-    this.#low.data = {
-      schemaVersion: WORKSPACE_FILE_VERSION,
-      revision: data.revision,
-      currentScenario: data.currentScenario,
-      scenarios,
-    };
-    await this.#low.write();
-    // steno renames without flushing; flush so an acknowledged save survives a power cut too.
-    await syncFile(this.file);
-    await this.#collectGarbage(false);
   }
 
   /** Splits a snapshot, writing its sidecar first when that content is not on disk yet. */
@@ -283,24 +488,21 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
   }
 
   /**
-   * Deletes sidecars the file on disk no longer refers to. After a load it also sweeps what a
-   * crash may have left (sidecars written for a JSON that never landed, temp files).
+   * Deletes sidecars the file on disk no longer refers to (`referenced`: the ones it does; null
+   * when that is not known, then none). After a load it also sweeps what a crash may have left:
+   * sidecars written for a JSON that never landed, and temp files. The lock guarantees that no
+   * other process is writing them.
    */
-  async #collectGarbage(sweep: boolean): Promise<void> {
-    const referenced = new Set(
-      this.#low.data.scenarios.flatMap((s) =>
-        s.usage ? [basename(this.sidecarPath(s.usage.sha256))] : [],
-      ),
-    );
-    const candidates = sweep ? await this.#sidecarFiles() : [...this.#sidecars];
-    for (const name of candidates) {
-      if (referenced.has(name)) continue;
-      await rm(join(dirname(this.file), name), { force: true });
+  async #collectGarbage(referenced: Set<string> | null, sweep: boolean): Promise<void> {
+    const folder = dirname(this.file);
+    const names = sweep ? await readdir(folder) : [...this.#sidecars];
+    for (const name of names) {
+      const stray = this.#sidecarName.test(name)
+        ? referenced !== null && !referenced.has(name)
+        : this.#tempName.test(name);
+      if (!stray) continue;
+      await rm(join(folder, name), { force: true });
       this.#sidecars.delete(name);
-    }
-    if (sweep) {
-      for (const name of candidates)
-        await rm(tempPathFor(join(dirname(this.file), name)), { force: true });
     }
   }
 }
@@ -311,6 +513,28 @@ class NewerWorkspaceFile extends Error {
   constructor(readonly version: number) {
     super(`file version ${version}; this Meterlab reads up to ${WORKSPACE_FILE_VERSION}`);
   }
+}
+
+/** How a scenario entry is named in a notice: its name, else its id, else its place. */
+function scenarioLabel(entry: unknown, index: number): string {
+  const { name, id } = (typeof entry === 'object' && entry !== null ? entry : {}) as {
+    name?: unknown;
+    id?: unknown;
+  };
+  const label =
+    typeof name === 'string' && name.trim()
+      ? `scenario ${quoteText(name)}`
+      : typeof id === 'string' && id
+        ? `scenario ${quoteText(id)}`
+        : 'a scenario';
+  return `${label} (scenarios[${index}])`;
+}
+
+/** Why a scenario could not be used; errors that are not about its content are thrown on. */
+function reasonOf(error: unknown): string {
+  if (error instanceof MeterlabError) return `${error.param ?? 'snapshot'}: ${error.message}`;
+  if (error instanceof InvalidWorkspaceFile || error instanceof SidecarError) return error.message;
+  throw error;
 }
 
 function describeProblem(error: unknown): { tag: 'corrupt' | 'invalid' | 'newer'; detail: string } {
@@ -324,7 +548,6 @@ function describeProblem(error: unknown): { tag: 'corrupt' | 'invalid' | 'newer'
   if (error instanceof InvalidWorkspaceFile) {
     return { tag: 'invalid', detail: `it does not hold a valid workspace (${error.message})` };
   }
-  if (error instanceof SidecarError) return { tag: 'invalid', detail: error.message };
   // Not a problem of the file's content (permissions, I/O): let the caller see it as it is.
   throw error;
 }

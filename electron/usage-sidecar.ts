@@ -120,8 +120,12 @@ export function decodeUsage(bytes: Buffer, expectedSha256: string): Record<strin
   if (!Array.isArray(entries) || entries.length !== bytes.readUInt32LE(12)) {
     throw new SidecarError('its index does not list the columns its header counts');
   }
-  const bulk: Record<string, BulkColumns> = {};
+  // No prototype: a key such as "__proto__" in a damaged or hostile index stays a plain key.
+  const bulk: Record<string, BulkColumns> = Object.create(null) as Record<string, BulkColumns>;
   for (const entry of entries) {
+    if (typeof entry !== 'object' || entry === null) {
+      throw new SidecarError('its index lists something other than columns');
+    }
     const { key, count, timestamps, values } = entry;
     const fits = (offset: number, size: number) =>
       Number.isSafeInteger(offset) && offset >= indexEnd && offset + count * size <= bytes.length;
@@ -135,6 +139,7 @@ export function decodeUsage(bytes: Buffer, expectedSha256: string): Record<strin
     ) {
       throw new SidecarError(`its index entry for ${String(key)} points outside the file`);
     }
+    if (key in bulk) throw new SidecarError(`its index lists ${key} twice`);
     bulk[key] = {
       timestamps: new Uint32Array(copyOut(bytes, timestamps, count * 4)),
       values: new Float64Array(copyOut(bytes, values, count * 8)),

@@ -1,5 +1,7 @@
 // The workspace file's JSON: its schemaVersion, the ordered migrations that bring an older file
-// up to date, and the check a loaded file must pass before Meterlab trusts it.
+// up to date, and the checks a loaded file must pass before Meterlab trusts it. The file is
+// checked in two layers, so that damage stays local: its outline (the top level), then each
+// scenario entry on its own; a bad entry costs that scenario, never the others.
 import { z } from 'zod';
 import { paramPath } from '../core/values/validation';
 
@@ -28,6 +30,15 @@ export interface WorkspaceFile {
   scenarios: ScenarioEntry[];
 }
 
+/** A file's top level, brought to the current version; its entries are not checked yet. */
+export interface WorkspaceOutline {
+  revision: number;
+  currentScenario: string | null;
+  scenarios: unknown[];
+  /** What had to be reset or dropped at the top level, one phrase each (empty when nothing). */
+  problems: string[];
+}
+
 export const emptyWorkspaceFile = (): WorkspaceFile => ({
   schemaVersion: WORKSPACE_FILE_VERSION,
   revision: 0,
@@ -40,21 +51,36 @@ type Json = Record<string, unknown>;
 const isRecord = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Thrown when a file's content is not a workspace this Meterlab can use; says where and why. */
+export class InvalidWorkspaceFile extends Error {
+  override name = 'InvalidWorkspaceFile';
+}
+
+/** The file's text as JSON; a UTF-8 byte order mark (Notepad writes one) is skipped. */
+export function parseWorkspaceJson(bytes: Buffer): unknown {
+  const text = bytes.toString('utf8');
+  return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+}
+
 /**
  * migrations[n] turns a version-n file into version n + 1. Version 0 is the shape before the file
  * had a schemaVersion: `{ active, scenarios: [{ id, name, created (unix seconds), snapshot }] }`,
- * usage inline in each snapshot.
+ * usage inline in each snapshot. A value of the wrong type is passed on as it is, for the checks
+ * to name.
  */
 const migrations: ((file: Json) => Json)[] = [
-  (v0) => ({
+  ({ active, scenarios }) => ({
     schemaVersion: 1,
     revision: 0,
-    currentScenario: v0.active ?? null,
-    scenarios: (Array.isArray(v0.scenarios) ? v0.scenarios : []).map((scenario: unknown) => {
-      const { created, ...rest } = isRecord(scenario) ? scenario : {};
-      const createdAt = typeof created === 'number' ? created * 1000 : created;
-      return { ...rest, createdAt, lastOpenedAt: createdAt, usage: null };
-    }),
+    currentScenario: active ?? null,
+    scenarios: Array.isArray(scenarios)
+      ? scenarios.map((scenario: unknown) => {
+          if (!isRecord(scenario)) return scenario;
+          const { created, ...fields } = scenario;
+          const createdAt = typeof created === 'number' ? created * 1000 : created;
+          return { ...fields, createdAt, lastOpenedAt: createdAt, usage: null };
+        })
+      : scenarios,
   }),
 ];
 
@@ -66,60 +92,88 @@ export function fileVersion(file: unknown): number | null {
   return typeof version === 'number' && Number.isInteger(version) && version >= 0 ? version : null;
 }
 
-const finiteTime = z.number().finite().nonnegative();
-const fileSchema = z
-  .strictObject({
-    schemaVersion: z.literal(WORKSPACE_FILE_VERSION),
-    revision: z.number().int().nonnegative(),
-    currentScenario: z.string().min(1).nullable(),
-    scenarios: z.array(
-      z.strictObject({
-        id: z.string().min(1).max(255),
-        name: z.string().min(1).max(200),
-        createdAt: finiteTime,
-        lastOpenedAt: finiteTime,
-        snapshot: z.record(z.string(), z.unknown()),
-        usage: z
-          .strictObject({
-            sha256: z.string().regex(/^[0-9a-f]{64}$/),
-            bytes: z.number().int().nonnegative(),
-          })
-          .nullable(),
-      }),
-    ),
-  })
-  .superRefine((file, context) => {
-    const ids = new Set<string>();
-    file.scenarios.forEach((scenario, index) => {
-      if (ids.has(scenario.id)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['scenarios', index, 'id'],
-          message: `the id ${scenario.id} is used twice`,
-        });
-      }
-      ids.add(scenario.id);
-    });
-    if (file.currentScenario !== null && !ids.has(file.currentScenario)) {
-      context.addIssue({
-        code: 'custom',
-        path: ['currentScenario'],
-        message: `no scenario has the id ${file.currentScenario}`,
-      });
-    }
-  });
+const OUTLINE_KEYS = new Set(['schemaVersion', 'revision', 'currentScenario', 'scenarios']);
+const revisionSchema = z.number().int().nonnegative();
+const currentSchema = z.string().min(1).max(255).nullable();
 
-/** Thrown when a file's content is not a workspace this Meterlab can use; says where and why. */
-export class InvalidWorkspaceFile extends Error {
-  override name = 'InvalidWorkspaceFile';
-}
-
-/** Migrates a parsed file of version `version` (<= current) and checks it, or throws. */
-export function upgradeWorkspaceFile(file: Json, version: number): WorkspaceFile {
+/**
+ * Migrates a parsed file of version `version` (<= current) and checks its top level. Throws
+ * InvalidWorkspaceFile when there is no list of scenarios (then nothing in it can be used); a bad
+ * revision, open scenario or unknown field is reset or dropped and listed in `problems`.
+ */
+export function upgradeWorkspaceFile(file: Json, version: number): WorkspaceOutline {
   let current = file;
   for (let v = version; v < WORKSPACE_FILE_VERSION; v++) current = migrations[v]!(current);
-  const result = fileSchema.safeParse(current);
+  if (!Array.isArray(current.scenarios)) {
+    const found = current.scenarios === undefined ? 'none' : describe(current.scenarios);
+    throw new InvalidWorkspaceFile(`scenarios: expected a list of scenarios, found ${found}`);
+  }
+  const problems: string[] = [];
+  let revision = 0;
+  if (revisionSchema.safeParse(current.revision).success) revision = current.revision as number;
+  else problems.push(`its revision (${describe(current.revision)}) was reset to 0`);
+  let currentScenario: string | null = null;
+  if (currentSchema.safeParse(current.currentScenario).success) {
+    currentScenario = current.currentScenario as string | null;
+  } else {
+    problems.push(`its open scenario (${describe(current.currentScenario)}) was reset to none`);
+  }
+  for (const key of Object.keys(current)) {
+    if (!OUTLINE_KEYS.has(key))
+      problems.push(`the unknown field ${JSON.stringify(key)} was dropped`);
+  }
+  return { revision, currentScenario, scenarios: current.scenarios as unknown[], problems };
+}
+
+const finiteTime = z.number().finite().nonnegative();
+export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+const entrySchema = z.strictObject({
+  id: z.string().min(1).max(255),
+  name: z.string().min(1).max(200),
+  createdAt: finiteTime,
+  lastOpenedAt: finiteTime,
+  snapshot: z.record(z.string(), z.unknown()),
+  usage: z
+    .strictObject({
+      sha256: z.string().regex(SHA256_PATTERN),
+      bytes: z.number().int().nonnegative(),
+    })
+    .nullable(),
+});
+
+/** Checks one scenario entry (at `scenarios[index]`), or throws InvalidWorkspaceFile saying why. */
+export function checkScenarioEntry(entry: unknown, index: number): ScenarioEntry {
+  const result = entrySchema.safeParse(entry);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  throw new InvalidWorkspaceFile(`${paramPath(issue.path) ?? 'the top level'}: ${issue.message}`);
+  throw new InvalidWorkspaceFile(
+    `${paramPath(issue.path, `scenarios[${index}]`)}: ${issue.message}`,
+  );
+}
+
+/** The content id an entry names for its usage, when it names a well-formed one. */
+export function usageIdOf(entry: unknown): string | null {
+  if (!isRecord(entry) || !isRecord(entry.usage)) return null;
+  const { sha256 } = entry.usage;
+  return typeof sha256 === 'string' && SHA256_PATTERN.test(sha256) ? sha256 : null;
+}
+
+/** A short, printable account of a value found in a file (never its whole content). */
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return quoteText(value);
+  return String(value);
+}
+
+/** Text from a file, quoted for a message: control characters escaped, at most 80 characters. */
+export function quoteText(text: string): string {
+  const short = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  // eslint-disable-next-line no-control-regex
+  const safe = short.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  return `'${safe}'`;
 }

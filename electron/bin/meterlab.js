@@ -5,4 +5,8 @@ import { tsImport } from 'tsx/esm/api';
 
 const { main } = await tsImport('../cli.ts', import.meta.url);
 // exitCode rather than exit(): piped output is flushed before the process ends.
-process.exitCode = await main(process.argv.slice(2));
+// The real streams: progress bars show when stderr is a terminal.
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+});

@@ -1,4 +1,5 @@
-// The `meterlab` command, spawned as a real process through its bin launcher (node + tsx).
+// The `meterlab` command: every case runs in-process through the CLI's main(argv, io) with its
+// output collected; two smoke runs spawn the real bin launcher (node + tsx) to check the wiring.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../electron/cli';
 import { goldenDir } from '../../electron/scripts/update-golden';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -20,20 +22,26 @@ interface Run {
   stderr: string;
 }
 
-/** Runs `meterlab` with its output piped (not a terminal). */
-function meterlab(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: root }, (error, stdout, stderr) => {
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-    });
+/** Runs `meterlab` in-process; `terminal` makes stderr a TTY, as for a user at a terminal. */
+async function run(args: string[], terminal: boolean): Promise<Run> {
+  const output = { stdout: '', stderr: '' };
+  const code = await main(args, {
+    stdout: { write: (text: string) => (output.stdout += text) },
+    stderr: { write: (text: string) => (output.stderr += text), isTTY: terminal },
   });
+  return { code, ...output };
 }
 
-/** Runs `meterlab` on a pseudo-terminal (script(1)), as a user at a terminal would. */
-function meterlabOnTerminal(...args: string[]): Promise<Run> {
-  const command = [process.execPath, bin, ...args].map((part) => `'${part}'`).join(' ');
+/** Runs `meterlab` with its output piped (not a terminal). */
+const meterlab = (...args: string[]) => run(args, false);
+
+/** Runs `meterlab` with stderr on a terminal. */
+const meterlabOnTerminal = (...args: string[]) => run(args, true);
+
+/** Spawns the real `meterlab` bin with its output piped. */
+function spawnMeterlab(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('script', ['-qec', command, '/dev/null'], { cwd: root }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd: root }, (error, stdout, stderr) => {
       resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
     });
   });
@@ -47,8 +55,24 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// Each case is its own process: run them side by side.
-describe.concurrent('meterlab run', () => {
+describe.concurrent('the meterlab bin, spawned', () => {
+  it('runs a scenario: exit 0, the summary on stdout, no progress bar when piped', async () => {
+    const { code, stdout, stderr } = await spawnMeterlab('run', template('api-calls'));
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).not.toContain('\r');
+    expect(stdout).toContain('Total billed: EUR 36.84');
+  });
+
+  it('exits 2 on a bad command line, the reason on stderr', async () => {
+    const { code, stdout, stderr } = await spawnMeterlab('run', 'x.json', '--bogus');
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/Unknown option '--bogus'/);
+  });
+});
+
+describe('meterlab run', () => {
   it('replays the guide, advances one period and prints the summary (EUR 36.84), without a progress bar when piped', async () => {
     const { code, stdout, stderr } = await meterlab('run', template('api-calls'));
     expect(code).toBe(0);
@@ -125,20 +149,20 @@ describe.concurrent('meterlab run', () => {
   });
 
   it('shows a progress bar on a terminal', async () => {
-    const { code, stdout } = await meterlabOnTerminal(
+    const { code, stdout, stderr } = await meterlabOnTerminal(
       'run',
       template('api-calls'),
       '--until',
       '2026-03-01',
     );
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Replaying \[#*-*\] \d+%/);
-    expect(stdout).toMatch(/Advancing \[#*-*\] \d+%/);
+    expect(stderr).toMatch(/Replaying \[#*-*\] \d+%/);
+    expect(stderr).toMatch(/Advancing \[#*-*\] \d+%/);
     expect(stdout).toContain('Total billed: EUR 36.84');
   });
 });
 
-describe.concurrent('meterlab compare', () => {
+describe('meterlab compare', () => {
   const sum = 'price_0NehBt3mTAI3';
   const max = 'price_1LqSUG43mYfu';
 
@@ -191,7 +215,7 @@ describe.concurrent('meterlab compare', () => {
   });
 });
 
-describe.concurrent('meterlab validate', () => {
+describe('meterlab validate', () => {
   it('accepts a good file', async () => {
     const { code, stdout } = await meterlab('validate', template('peak-connections-max'));
     expect(code).toBe(0);
@@ -220,7 +244,7 @@ describe.concurrent('meterlab validate', () => {
   });
 });
 
-describe.concurrent('meterlab errors', () => {
+describe('meterlab errors', () => {
   const badFiles: Record<string, string> = {
     'not-json.json': '{ "format": ',
     'too-new.json': JSON.stringify({ format: 'meterlab-scenario', schemaVersion: 9 }),

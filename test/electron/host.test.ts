@@ -160,7 +160,7 @@ describe('browser host: address and token', () => {
     expect(events.status).toBe(401);
   });
 
-  it('takes the token from the header or the query', async () => {
+  it('takes the token of a POST from the header only, of a GET also from the query', async () => {
     const { port } = await start({ token: 'secret-token' });
     expect((await api(port, 'secret-token', 'workspace.list', [])).json()).toEqual({
       ok: true,
@@ -170,7 +170,14 @@ describe('browser host: address and token', () => {
       headers: { 'content-type': 'application/json' },
       body: '{"args":[]}',
     });
-    expect(viaQuery.json()).toEqual({ ok: true, data: [] });
+    expect(viaQuery.status).toBe(401);
+    expect(viaQuery.json()).toMatchObject({
+      ok: false,
+      error: { code: 'token_missing', message: expect.stringContaining('header, not in the URL') },
+    });
+    const events = await readEvents(port, 'secret-token').opened;
+    expect(events.statusCode).toBe(200);
+    events.destroy();
   });
 
   it('refuses a foreign Host header (DNS rebinding) and a foreign Origin', async () => {
@@ -392,9 +399,17 @@ describe('browser host: scenario files and printing', () => {
     });
   });
 
-  it('serves the print page with the token only, under a CSP for its styles and no script', async () => {
+  it('serves the print page by ticket only, under a CSP for its styles and no script', async () => {
     const { port, host } = await start();
-    const noScenario = await send(port, 'GET', `/api/print/invoices?token=${host.token}`);
+    const headers = { 'content-type': 'application/json', 'x-meterlab-token': host.token };
+    const ticket = async (args: unknown[] = []) => {
+      const reply = await send(port, 'POST', '/api/print/ticket', {
+        headers,
+        body: JSON.stringify({ args }),
+      });
+      return (reply.json() as { data: { url: string } }).data.url;
+    };
+    const noScenario = await send(port, 'GET', await ticket());
     expect(noScenario.status).toBe(400);
     expect(noScenario.headers['content-type']).toMatch(/^text\/plain/);
     expect(noScenario.text).toContain('Open a scenario first');
@@ -406,8 +421,10 @@ describe('browser host: scenario files and printing', () => {
     await api(port, host.token, 'testClock.advanceBillingPeriod', [{ subscription }]);
 
     expect((await send(port, 'GET', '/api/print/invoices')).status).toBe(401);
-    expect((await send(port, 'POST', `/api/print/invoices?token=${host.token}`)).status).toBe(405);
-    const page = await send(port, 'GET', `/api/print/invoices?token=${host.token}`);
+    expect((await send(port, 'POST', '/api/print/invoices', { headers })).status).toBe(405);
+    const url = await ticket();
+    expect(url).toMatch(/^\/api\/print\/invoices\?ticket=[A-Za-z0-9_-]{32}$/);
+    const page = await send(port, 'GET', url);
     expect(page.status).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     // 18420 calls × EUR 0.002 = EUR 36.84
@@ -419,11 +436,7 @@ describe('browser host: scenario files and printing', () => {
     expect(policy).toContain("default-src 'none'");
     expect(policy).not.toMatch(/script-src|unsafe-inline/);
 
-    const missing = await send(
-      port,
-      'GET',
-      `/api/print/invoices?token=${host.token}&invoice=in_nope`,
-    );
+    const missing = await send(port, 'GET', await ticket([{ invoice: 'in_nope' }]));
     expect(missing.status).toBe(404);
     expect(missing.text).toContain('in_nope');
   });

@@ -59,7 +59,7 @@ describeWorkspaceStoreContract(
 const readJson = async (file: string) => JSON.parse(await readFile(file, 'utf8')) as WorkspaceFile;
 const sidecars = async (file: string) =>
   (await readdir(join(file, '..')))
-    .filter((name) => /\.usage-[0-9a-f]{16}\.bin$/.test(name))
+    .filter((name) => /^workspace\.json\.usage-[0-9a-f]{16}\.bin$/.test(name))
     .sort();
 
 describe('LowdbWorkspaceStore file layout', () => {
@@ -162,7 +162,34 @@ async function expectRecovered(file: string, code: string, mention: string | Reg
   return { store, notice, original };
 }
 
-describe('LowdbWorkspaceStore refuses files it cannot use, keeping them', () => {
+/** Asserts a load that opened what it could: one `workspace_damaged` notice, a byte-exact backup. */
+async function expectDamaged(file: string, mention: string | RegExp) {
+  const original = await readFile(file);
+  const store = await openStore(file);
+  const { data, notices } = await store.load();
+  expect(data).not.toBeNull();
+  expect(notices).toHaveLength(1);
+  const notice = notices[0]!;
+  expect(notice).toMatchObject({ type: 'api_error', code: 'workspace_damaged', file });
+  expect(notice.backup).toMatch(/workspace\.json\.damaged-2025-06-15T13-20-00-000Z(-\d+)?\.bak$/);
+  expect(notice.message).toContain(notice.backup!);
+  expect(notice.message).toContain(`--data ${notice.backup}`);
+  expect(notice.message).toMatch(mention);
+  expect(await readFile(file)).toEqual(original);
+  expect(await readFile(notice.backup!)).toEqual(original);
+  return { store, notice, data: data!, original };
+}
+
+/** A saved five-scenario workspace, closed again, and its JSON. */
+async function savedWorkspace(scenarios = 5) {
+  const file = await tempFile();
+  const first = await openStore(file);
+  await first.save(workspaceData(5, scenarios));
+  await closeStore(first);
+  return { file, json: await readJson(file) };
+}
+
+describe('LowdbWorkspaceStore refuses files it cannot use at all, keeping them', () => {
   it('a file that is not JSON', async () => {
     const file = await tempFile();
     await writeFile(file, '{ "schemaVersion": 1, "scenarios": [ oops');
@@ -206,81 +233,128 @@ describe('LowdbWorkspaceStore refuses files it cannot use, keeping them', () => 
     expect(await readFile(file)).toEqual(original);
   });
 
-  it.each([
-    [
-      'a wrong type',
-      (f: WorkspaceFile) => ((f.scenarios[1] as unknown as { name: number }).name = 42),
-      /scenarios\[1\]\.name/,
-    ],
-    [
-      'a duplicate id',
-      (f: WorkspaceFile) => (f.scenarios[1]!.id = 'scn_0'),
-      /id scn_0 is used twice/,
-    ],
-    [
-      'an unknown open scenario',
-      (f: WorkspaceFile) => (f.currentScenario = 'scn_x'),
-      /currentScenario/,
-    ],
-    [
-      'an unknown field',
-      (f: WorkspaceFile) => ((f as unknown as { extra: number }).extra = 1),
-      /extra/,
-    ],
-    [
-      'a damaged snapshot',
-      (f: WorkspaceFile) => (f.scenarios[0]!.snapshot.products = 'none'),
-      /scenarios\[0\] \('Scenario 0'\) snapshot\.products/,
-    ],
-  ])('a hand-edited file with %s', async (_label, edit, mention) => {
-    const file = await tempFile();
-    const first = await openStore(file);
-    await first.save(workspaceData(5));
-    await closeStore(first);
-    const json = await readJson(file);
-    edit(json);
-    await writeFile(file, JSON.stringify(json));
-    await expectRecovered(file, 'workspace_invalid', mention);
-  });
-
   it('a file holding null', async () => {
     const file = await tempFile();
     await writeFile(file, 'null');
     await expectRecovered(file, 'workspace_invalid', /not a workspace object/);
   });
 
-  it('a damaged or missing sidecar, backing the sidecars up too', async () => {
+  it('a file without a list of scenarios', async () => {
     const file = await tempFile();
-    const first = await openStore(file);
-    await first.save(workspaceData(5, 1));
-    await closeStore(first);
-    const [sidecar] = await sidecars(file);
-    const bytes = await readFile(join(file, '..', sidecar!));
-    bytes[bytes.length - 1]! ^= 0xff;
-    await writeFile(join(file, '..', sidecar!), bytes);
-    const { notice, store } = await expectRecovered(file, 'workspace_invalid', /checksum/);
-    const hash = sidecar!.split('.usage-')[1];
-    expect(await readFile(`${notice.backup}.usage-${hash}`)).toEqual(bytes);
-    await closeStore(store);
-
-    await rm(join(file, '..', sidecar!));
-    await expectRecovered(file, 'workspace_invalid', /usage of scenario 'Scenario 0' is missing/);
+    await writeFile(file, JSON.stringify({ schemaVersion: 1, revision: 1, scenarios: 'none' }));
+    await expectRecovered(file, 'workspace_invalid', /scenarios: expected a list of scenarios/);
   });
 
-  it('a backup can be opened as a workspace of its own', async () => {
-    const file = await tempFile();
-    const first = await openStore(file);
-    await first.save(workspaceData(5, 2));
-    await closeStore(first);
-    const json = await readJson(file);
-    json.revision = -1;
-    await writeFile(file, JSON.stringify(json));
-    const { notice } = await expectRecovered(file, 'workspace_invalid', /revision/);
-    await writeFile(notice.backup!, JSON.stringify({ ...json, revision: 5 }));
+  it('a backup, once corrected, opens as a workspace of its own, usage included', async () => {
+    const { file, json } = await savedWorkspace(2);
+    await writeFile(file, JSON.stringify({ ...json, scenarios: { lost: json.scenarios } }));
+    const { notice, store } = await expectRecovered(file, 'workspace_invalid', /scenarios/);
+    expect(notice.message).toContain(`--data ${notice.backup}`);
+    // The next change and the next start sweep the old sidecars; the backup keeps its own.
+    await store.save(workspaceData(6, 0));
+    await closeStore(store);
+    await (await openStore(file)).load();
+    expect(await sidecars(file)).toEqual([]);
+    await writeFile(notice.backup!, JSON.stringify(json));
     const backupStore = await openStore(notice.backup!);
-    expect((await backupStore.load()).data).toEqual(workspaceData(5, 2));
+    expect(await backupStore.load()).toEqual({ data: workspaceData(5, 2), notices: [] });
   });
 });
+
+describe('LowdbWorkspaceStore opens what it can of a damaged file, keeping it', () => {
+  it.each([
+    [
+      'a wrong type',
+      (f: WorkspaceFile) => ((f.scenarios[1] as unknown as { name: number }).name = 42),
+      /scenario 'scn_1' \(scenarios\[1\]\) was left out: scenarios\[1\]\.name/,
+      ['scn_0', 'scn_2', 'scn_3', 'scn_4'],
+    ],
+    [
+      'a duplicate id',
+      (f: WorkspaceFile) => (f.scenarios[2]!.id = 'scn_1'),
+      /scenario 'Scenario 2' \(scenarios\[2\]\) was left out: its id scn_1 is used by an earlier/,
+      ['scn_0', 'scn_1', 'scn_3', 'scn_4'],
+    ],
+    [
+      'a damaged snapshot',
+      (f: WorkspaceFile) => (f.scenarios[3]!.snapshot.products = 'none'),
+      /scenario 'Scenario 3' \(scenarios\[3\]\) was left out: snapshot\.products/,
+      ['scn_0', 'scn_1', 'scn_2', 'scn_4'],
+    ],
+    [
+      'an entry that is not an object',
+      (f: WorkspaceFile) => ((f.scenarios as unknown[])[4] = 'scn_4'),
+      /a scenario \(scenarios\[4\]\) was left out/,
+      ['scn_0', 'scn_1', 'scn_2', 'scn_3'],
+    ],
+  ])(
+    'a hand-edited file with %s: only that scenario is left out',
+    async (_l, edit, mention, ids) => {
+      const { file, json } = await savedWorkspace();
+      edit(json);
+      await writeFile(file, JSON.stringify(json));
+      const { data } = await expectDamaged(file, mention);
+      expect(data.scenarios.map((s) => s.id)).toEqual(ids);
+      const expected = workspaceData(5, 5);
+      for (const scenario of data.scenarios) {
+        expect(scenario).toEqual(expected.scenarios.find((s) => s.id === scenario.id));
+      }
+    },
+  );
+
+  it('a hand-edited top level: the bad parts are reset, every scenario opens', async () => {
+    const { file, json } = await savedWorkspace(2);
+    Object.assign(json, { revision: -1, currentScenario: 'scn_x', extra: 1 });
+    await writeFile(file, JSON.stringify(json));
+    const { data, notice } = await expectDamaged(file, /revision \(-1\) was reset to 0/);
+    expect(notice.message).toMatch(/unknown field "extra" was dropped/);
+    expect(notice.message).toMatch(
+      /no scenario is open, as the one that was \('scn_x'\) is not in/,
+    );
+    expect(data).toEqual({ ...workspaceData(5, 2), revision: 0, currentScenario: null });
+  });
+
+  it('the open scenario damaged: the others open, none of them open', async () => {
+    const { file, json } = await savedWorkspace(2);
+    json.scenarios[0]!.snapshot.clock = null as unknown as Record<string, unknown>;
+    await writeFile(file, JSON.stringify(json));
+    const { data, notice } = await expectDamaged(file, /'Scenario 0' \(scenarios\[0\]\)/);
+    expect(notice.message).toMatch(/the one that was \('scn_0'\) was left out/);
+    expect(data.currentScenario).toBeNull();
+    expect(data.scenarios.map((s) => s.id)).toEqual(['scn_1']);
+  });
+
+  it('a damaged or missing sidecar, backing the sidecars up too', async () => {
+    const { file } = await savedWorkspace(2);
+    const [mine, other] = await sidecarsOf(file);
+    const bytes = await readFile(join(file, '..', mine!));
+    bytes[bytes.length - 1]! ^= 0xff;
+    await writeFile(join(file, '..', mine!), bytes);
+    const { notice, store, data } = await expectDamaged(
+      file,
+      /scenario 'Scenario 0' \(scenarios\[0\]\) was left out: its usage file .* is unusable: its checksum/,
+    );
+    expect(data.scenarios.map((s) => s.id)).toEqual(['scn_1']);
+    const hash = (name: string) => name.split('.usage-')[1];
+    expect(await readFile(`${notice.backup}.usage-${hash(mine!)}`)).toEqual(bytes);
+    expect(await readFile(`${notice.backup}.usage-${hash(other!)}`)).toEqual(
+      await readFile(join(file, '..', other!)),
+    );
+    await closeStore(store);
+
+    await rm(join(file, '..', mine!));
+    await expectDamaged(
+      file,
+      /'Scenario 0' \(scenarios\[0\]\) was left out: its usage file .* is missing/,
+    );
+  });
+});
+
+/** The sidecars of the saved workspaceData scenarios, in scenario order. */
+async function sidecarsOf(file: string): Promise<string[]> {
+  const json = await readJson(file);
+  return json.scenarios.map((s) => `workspace.json.usage-${s.usage!.sha256.slice(0, 16)}.bin`);
+}
 
 describe('LowdbWorkspaceStore migrations', () => {
   /** A file as each earlier version wrote it, with what it must load as. */
