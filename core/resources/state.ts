@@ -90,7 +90,8 @@ export class ScenarioState {
     productName: (price) => this.productsById.get(price.product)?.name ?? price.product,
   };
 
-  constructor(data: Snapshot) {
+  /** `columns`: usage columns to adopt instead of reading data.usage (a restored checkpoint). */
+  constructor(data: Snapshot, columns?: ReadonlyMap<string, UsageColumns>) {
     this.data = data;
     for (const product of data.products) this.productsById.set(product.id, product);
     for (const price of data.prices) this.pricesById.set(price.id, price);
@@ -107,14 +108,15 @@ export class ScenarioState {
       }
     }
     for (const event of data.events) this.eventsById.set(event.id, event);
-    for (const [item, columns] of Object.entries(data.usage)) {
-      if (!columns)
+    for (const [item, adopted] of columns ?? []) this.usage.set(item, adopted);
+    for (const [item, json] of columns ? [] : Object.entries(data.usage)) {
+      if (!json)
         throw invalidRequest(
           'snapshot_invalid',
           `snapshot.usage.${item}`,
           'Usage columns are missing: join the bulk data first (joinSnapshot).',
         );
-      this.usage.set(item, UsageColumns.fromJSON(columns));
+      this.usage.set(item, UsageColumns.fromJSON(json));
     }
     this.generated = new GeneratedUsage(data.generators);
     this.generated.restore((item) => this.writableColumns(item));

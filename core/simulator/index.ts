@@ -13,6 +13,7 @@ import { ScenarioState } from '../resources/state';
 import type { SimulatorSettings, TestClock } from '../public/types';
 import type { SimulatorApi } from './api';
 import { invoke, invokeSteps } from './invoke';
+import type { StateHolder } from './invoke';
 import { namespaces, registry } from './registry';
 import type { EngineMethod } from './registry';
 
@@ -81,40 +82,42 @@ function initialState(options: SimulatorOptions): Snapshot {
 }
 
 /** The API's namespaces, each method calling its registry entry. */
-function buildApi(state: ScenarioState): SimulatorApi {
+function buildApi(holder: StateHolder): SimulatorApi {
   const api: Record<string, unknown> = {};
   for (const [namespace, entries] of Object.entries(namespaces)) {
     const functions: Record<string, (...args: unknown[]) => unknown> = {};
     for (const name of Object.keys(entries)) {
       const method = `${namespace}.${name}` as EngineMethod;
       const entry = registry.get(method)!;
-      functions[name] = (...args) => invoke(state, method, entry, args);
+      functions[name] = (...args) => invoke(holder, method, entry, args);
     }
     api[namespace] = functions;
   }
-  api.quote = (...args: unknown[]) => invoke(state, 'quote', registry.get('quote')!, args);
+  api.quote = (...args: unknown[]) => invoke(holder, 'quote', registry.get('quote')!, args);
   return api as unknown as SimulatorApi;
 }
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
-  const state = new ScenarioState(
-    options.snapshot === undefined
-      ? initialState(options)
-      : migrateSnapshot(copy(options.snapshot)),
-  );
+  const holder: StateHolder = {
+    state: new ScenarioState(
+      options.snapshot === undefined
+        ? initialState(options)
+        : migrateSnapshot(copy(options.snapshot)),
+    ),
+  };
   const entryOf = (method: EngineMethod) => {
     const entry = registry.get(method);
     if (!entry) throw new TypeError(`Unknown engine method '${String(method)}'.`);
     return entry;
   };
   return {
-    ...buildApi(state),
-    snapshot: () => state.snapshot(),
+    ...buildApi(holder),
+    snapshot: () => holder.state.snapshot(),
     usageFootprint: () => {
       let timestamps = 0;
       let bytes = 0;
-      for (const item of state.usage.keys()) {
-        const columns = state.columns(item);
+      for (const item of holder.state.usage.keys()) {
+        const columns = holder.state.columns(item);
         timestamps += columns.length;
         bytes += columns.byteLength;
       }
@@ -123,11 +126,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     advanceStepwise: (target) => {
       const method =
         'subscription' in target ? 'testClock.advanceBillingPeriod' : 'testClock.advance';
-      const steps = invokeSteps(state, entryOf(method), [target])!;
-      return steps as Generator<AdvanceProgress, TestClock>;
+      return invokeSteps(holder, entryOf(method), [target]) as Generator<
+        AdvanceProgress,
+        TestClock
+      >;
     },
-    call: (method, args) => invoke(state, method, entryOf(method), args),
-    steps: (method, args) => invokeSteps(state, entryOf(method), args),
-    nextBillingMoment: () => nextDueTime(state, Infinity) ?? Infinity,
+    call: (method, args) => invoke(holder, method, entryOf(method), args),
+    steps: (method, args) => {
+      const entry = entryOf(method);
+      return entry.steps ? invokeSteps(holder, entry, args) : null;
+    },
+    nextBillingMoment: () => nextDueTime(holder.state, Infinity) ?? Infinity,
   };
 }

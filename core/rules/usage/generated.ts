@@ -114,8 +114,8 @@ export class GeneratedUsage {
     columns: UsageColumns,
     timestamps: readonly number[],
     write: (manual: UsageColumns) => T,
+    manual = this.manual.get(item),
   ): { result: T } | null {
-    const manual = this.manual.get(item);
     if (!manual) return null;
     const generatedAt = timestamps.map((t) => (columns.valueAt(t) ?? 0) - (manual.valueAt(t) ?? 0));
     const result = write(manual);
@@ -135,6 +135,11 @@ export class GeneratedUsage {
     const kept = this.stored.filter((entry) => entry.generator.subscriptionItem !== item);
     this.stored.splice(0, this.stored.length, ...kept);
     return removed;
+  }
+
+  /** A copy of the item's manual records, or null for an item without generators (trial writes). */
+  manualCopy(item: string): UsageColumns | null {
+    return this.manual.get(item)?.clone() ?? null;
   }
 
   /** What a snapshot stores for an item: its manual records where it has generators. */
