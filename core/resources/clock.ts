@@ -2,6 +2,7 @@
 // (period closes, finalizations, payment retries).
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
+import { utcSeconds } from '../values/time';
 import { periodAt } from '../rules/periods';
 import type { Subscription, TestClock } from '../public/types';
 import { drain, method, param } from './entry';
@@ -94,17 +95,39 @@ function checkForward(state: ScenarioState, frozenTime: number): void {
   }
 }
 
+/**
+ * NOTE: a clock move is refused up front when it would generate more records than the scenario's
+ * maxGeneratedRecordsPerAdvance setting, with the estimate, so no move runs for minutes unasked.
+ */
+function checkWorkBound(
+  state: ScenarioState,
+  items: string[],
+  limitOf: (item: string) => number,
+  target: number,
+): void {
+  const bound = state.data.settings.maxGeneratedRecordsPerAdvance;
+  const estimate = items.reduce(
+    (sum, item) => sum + state.generated.recordsUntil(item, limitOf(item)),
+    0,
+  );
+  if (estimate <= bound) return;
+  throw invalidRequest(
+    'work_too_large',
+    'frozenTime',
+    `Moving the clock to ${utcSeconds(target)} would generate about ${estimate.toLocaleString('en-US')} usage records, more than the limit of ${bound.toLocaleString('en-US')} (setting maxGeneratedRecordsPerAdvance): move it in smaller steps, or raise the limit with settings.update.`,
+  );
+}
+
 /** The clock moving to `target`, one billing moment per step. */
 function* advanceTo(state: ScenarioState, target: number): Generator<StepProgress, TestClock> {
   checkForward(state, target);
   const from = state.now;
   const generatedItems = [...state.generated.items()];
+  const limitOf = (item: string) =>
+    Math.min(target + 1, state.item(item).subscription.endedAt ?? Infinity);
+  checkWorkBound(state, generatedItems, limitOf, target);
   for (const item of generatedItems) {
-    state.generated.reserveUntil(
-      item,
-      state.writableColumns(item),
-      Math.min(target + 1, state.item(item).subscription.endedAt ?? Infinity),
-    );
+    state.generated.reserveUntil(item, state.writableColumns(item), limitOf(item));
   }
   for (let due = nextDueTime(state, target); due !== null; due = nextDueTime(state, target)) {
     state.data.clock.frozenTime = due;

@@ -134,7 +134,14 @@ export const settingsUpdateArgs = z.strictObject({
     .min(0)
     .max(30 * 86_400)
     .optional(),
-  retryScheduleDays: z.array(z.number().int().min(1).max(365)).max(10).optional(),
+  // NOTE: retries run in the order of the schedule, so its days must increase.
+  retryScheduleDays: z
+    .array(z.number().int().min(1).max(365))
+    .max(10)
+    .refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), {
+      message: 'list the days in increasing order, such as [1, 3, 5, 7]',
+    })
+    .optional(),
   whenRetriesExhausted: z.enum(['cancel', 'unpaid']).optional(),
   idempotencyKeyTtlSeconds: z
     .number()
@@ -143,6 +150,7 @@ export const settingsUpdateArgs = z.strictObject({
     .max(365 * 86_400)
     .optional(),
   eventRetentionDays: z.number().int().min(0).max(3650).optional(),
+  maxGeneratedRecordsPerAdvance: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const usageSeriesArgs = z.strictObject({
