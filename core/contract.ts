@@ -14,6 +14,9 @@ export interface ExportedFile {
   filename: string;
   mimeType: string;
   content: string;
+  /** The print page comes in parts: this one, of how many. */
+  part?: number;
+  parts?: number;
 }
 
 /** A scenario as the workspace lists it. */
@@ -52,6 +55,7 @@ export interface WorkspaceMethods {
   'workspace.exportInvoices': (args: {
     format: 'csv' | 'json' | 'html';
     invoice?: string;
+    part?: number;
   }) => ExportedFile;
 }
 

@@ -21,7 +21,7 @@ import type { ScenarioProblem } from '../core/scenario/format';
 import { importScenario } from '../core/scenario/replay';
 import type { Snapshot } from '../core/resources/snapshot';
 import type { PriceComparison } from '../core/public/types';
-import type { Invoice } from '../core/public/types';
+import type { Customer, Invoice } from '../core/public/types';
 import { Workspace } from '../core/workspace';
 import { MemoryWorkspaceStore } from '../core/workspace-store';
 
@@ -256,13 +256,28 @@ async function fastForward(io: CliIo, call: Call, target: Target): Promise<strin
 }
 
 /** All invoices, oldest first. */
+/** Every invoice, oldest first, read page by page. */
 async function allInvoices(call: Call): Promise<Invoice[]> {
-  const { data, hasMore } = await call('invoices.list', [{ limit: 10_000 }]);
-  if (hasMore)
-    throw new ScenarioError(
-      'the scenario has more than 10,000 invoices: run it to an earlier date.',
-    );
-  return data.reverse();
+  const all: Invoice[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const { data, hasMore } = await call('invoices.list', [{ limit: 10_000, startingAfter }]);
+    all.push(...data);
+    if (!hasMore) return all.reverse();
+    startingAfter = data.at(-1)!.id;
+  }
+}
+
+/** Every customer, oldest first, read page by page. */
+async function allCustomers(call: Call): Promise<Customer[]> {
+  const all: Customer[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const { data, hasMore } = await call('customers.list', [{ limit: 10_000, startingAfter }]);
+    all.push(...data);
+    if (!hasMore) return all.reverse();
+    startingAfter = data.at(-1)!.id;
+  }
 }
 
 /** Columns padded to their widest cell; `numeric` columns are right-aligned. */
@@ -318,7 +333,7 @@ async function runCommand(io: CliIo, path: string, values: CliValues) {
   const call = await openScenario(file.name, snapshot, values);
   const advanced = await fastForward(io, call, target);
   const invoices = await allInvoices(call);
-  const customers = (await call('customers.list', [{ limit: 10_000 }])).data.reverse();
+  const customers = await allCustomers(call);
   const current = (await call('workspace.current', [])) as ScenarioSummary;
 
   if (out !== undefined) {

@@ -6,6 +6,8 @@ import { objectId, safeQuantity, unixSeconds } from '../values/validation';
 import type { GeneratorSpec } from '../public/types';
 
 const listLimit = z.number().int().min(1).max(10_000).optional();
+/** A list page: at most `limit` objects, after the object `startingAfter` (newest first). */
+const page = { limit: listLimit, startingAfter: objectId.optional() };
 const testCard = z.enum([
   'pm_card_visa',
   'pm_card_chargeDeclined',
@@ -13,11 +15,9 @@ const testCard = z.enum([
 ]);
 const name = z.string().trim().min(1).max(500);
 
-export const listArgs = z.strictObject({ limit: listLimit }).optional();
+export const listArgs = z.strictObject(page).optional();
 export const productCreateArgs = z.strictObject({ name });
-export const priceListArgs = z
-  .strictObject({ limit: listLimit, product: objectId.optional() })
-  .optional();
+export const priceListArgs = z.strictObject({ ...page, product: objectId.optional() }).optional();
 
 export const customerCreateArgs = z.strictObject({
   id: z
@@ -59,7 +59,7 @@ export const subscriptionUpdateArgs = z.strictObject({
 });
 export const subscriptionListArgs = z
   .strictObject({
-    limit: listLimit,
+    ...page,
     customer: objectId.optional(),
     status: z.enum(['active', 'past_due', 'canceled', 'unpaid']).optional(),
   })
@@ -92,7 +92,7 @@ export const summariesArgs = z.strictObject({ subscriptionItem: objectId, limit:
 
 export const invoiceListArgs = z
   .strictObject({
-    limit: listLimit,
+    ...page,
     subscription: objectId.optional(),
     customer: objectId.optional(),
     status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
@@ -105,7 +105,7 @@ export const upcomingArgs = z.strictObject({
   prorationBehavior: prorationBehavior.optional(),
 });
 export const eventListArgs = z
-  .strictObject({ limit: listLimit, type: z.string().min(1).optional() })
+  .strictObject({ ...page, type: z.string().min(1).optional() })
   .optional();
 
 export const webhookEndpointCreateArgs = z.strictObject({
@@ -184,7 +184,7 @@ export const generatorCreateArgs = z.strictObject({
     .optional(),
 });
 export const generatorListArgs = z
-  .strictObject({ limit: listLimit, subscriptionItem: objectId.optional() })
+  .strictObject({ ...page, subscriptionItem: objectId.optional() })
   .optional();
 export const materializeArgs = z.strictObject({ subscriptionItem: objectId });
 export const generatorPreviewArgs = z.strictObject({

@@ -44,9 +44,32 @@ function eventData(data: BillingEvent['data']): BillingEvent['data'] {
   }
 }
 
-/** The newest `limit` objects as a list page (callers pass them newest first). */
-export function list<T>(data: T[], limit = 100): List<T> {
-  return { object: 'list', data: data.slice(0, limit).map(copy), hasMore: data.length > limit };
+/**
+ * A page of a list (callers pass the objects newest first): at most `limit` objects (default
+ * 100), after the one with id `startingAfter`, so every object can be read, page by page.
+ */
+export function list<T>(
+  data: T[],
+  page: { limit?: number | undefined; startingAfter?: string | undefined } = {},
+): List<T> {
+  let from = 0;
+  if (page.startingAfter !== undefined) {
+    from = data.findIndex((object) => (object as { id?: unknown }).id === page.startingAfter) + 1;
+    if (from === 0) {
+      throw invalidRequest(
+        'resource_missing',
+        'startingAfter',
+        `startingAfter '${page.startingAfter}' is not in this list: pass the id of the last object of the page before.`,
+      );
+    }
+  }
+  const limit = page.limit ?? 100;
+  const rest = data.length - from;
+  return {
+    object: 'list',
+    data: data.slice(from, from + limit).map(copy),
+    hasMore: rest > limit,
+  };
 }
 
 /** The object with this id, or a resource_missing error naming the param. */

@@ -240,7 +240,7 @@ export const usageRecords = {
           open: index === 0 && !state.isEnded(subscription),
         };
       });
-      return list(data, args.limit ?? 10);
+      return list(data, { limit: args.limit ?? 10 });
     },
   }),
 };
