@@ -10,7 +10,7 @@
 // token: POST /api/print/ticket gives a one-use ticket good for a minute, and the page is served
 // at /api/print/invoices?ticket=<ticket>. A GET /api/print/invoices with the token is answered
 // with a redirect to such a ticket URL, so the tab keeps only the ticket.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,13 +22,20 @@ import type { TemplateCatalog } from '../core/workspace';
 import { templateCatalog } from '../core/scenario/templates';
 import { noticeEvent } from '../core/workspace-store';
 import type { StoreNotice } from '../core/workspace-store';
+import {
+  BodyTooLarge,
+  MAX_BODY_BYTES,
+  loopbackHosts,
+  readBody,
+  secretsMatch,
+  sendJson,
+} from './http';
 import { SECURITY_HEADERS, printPageHeaders } from './security';
 import { readStaticFile } from './static-files';
 import { LowdbWorkspaceStore, explainStorageError } from './store';
 
 export const TOKEN_HEADER = 'x-meterlab-token';
-/** Bodies above this are refused (a batch of 100k usage records is about 6 MiB). */
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+export { MAX_BODY_BYTES } from './http';
 /** A scenario file is one body: a million usage values take about 13 MiB, pretty-printed ~25. */
 export const MAX_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
 /** GET /api/<PRINT_PATH>?ticket=...: the open scenario's invoices as a print page. */
@@ -71,13 +78,6 @@ const envelope = (type: string, code: string, message: string): ErrorEnvelope =>
   param: null,
   message,
 });
-
-function tokensMatch(given: string | null, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** What `npm start` prints when the host cannot start: the cause and what to do about it. */
 export function startFailureMessage(error: unknown, options: { dataFile: string; port?: number }) {
@@ -125,27 +125,6 @@ export function bodyLimit(method: string): number {
   return method === 'workspace.importScenario' ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES;
 }
 
-class BodyTooLarge extends Error {}
-
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > limit) return reject(new BodyTooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new BodyTooLarge());
-      } else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const staticDir = options.staticDir ?? join(process.cwd(), 'dist', 'renderer');
   const token = options.token ?? randomBytes(24).toString('base64url');
@@ -173,17 +152,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
 
   let allowedHosts = new Set<string>();
 
-  function send(response: ServerResponse, status: number, body: unknown, headers = {}) {
-    const text = JSON.stringify(body);
-    response.writeHead(status, {
-      ...SECURITY_HEADERS,
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(text),
-      'Cache-Control': 'no-store',
-      ...headers,
-    });
-    response.end(text);
-  }
+  const send = sendJson;
 
   const refuse = (response: ServerResponse, status: number, error: ErrorEnvelope, headers = {}) =>
     send(response, status, { ok: false, error }, headers);
@@ -417,7 +386,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const fromHeader = request.headers[TOKEN_HEADER] as string | undefined;
     const fromQuery = request.method === 'GET' ? url.searchParams.get('token') : null;
     const given = fromHeader ?? fromQuery;
-    if (!byTicket && !tokensMatch(given, token)) {
+    if (!byTicket && !secretsMatch(given, token)) {
       const inQuery = !given && url.searchParams.has('token');
       return refuse(
         response,
@@ -485,7 +454,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     throw error;
   });
   const { port } = server.address() as AddressInfo;
-  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  allowedHosts = loopbackHosts(port);
   const heartbeat = setInterval(() => {
     for (const stream of streams) stream.write(': keep-alive\n\n');
   }, HEARTBEAT_MS).unref();
