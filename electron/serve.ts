@@ -117,7 +117,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
     headers: Record<string, string> = {},
   ) => sendJson(response, status, { error: envelope }, headers);
 
-  // The clock follows the wall clock at most once a second; calls of that second wait for it.
+  // NOTE: the test clock catches up with the wall clock (never back), checked at most once a
+  // second; the calls of that second wait for it.
   let followedSecond = 0;
   let following: Promise<void> = Promise.resolve();
   function followClock(): Promise<void> {

@@ -24,6 +24,7 @@ export interface WebhookSenderOptions {
   now?: () => number;
 }
 
+// NOTE: a few quick retries in real time, then the delivery is given up (docs/billing-rules.md).
 export const DEFAULT_RETRY_DELAYS_MS = [2_000, 10_000, 30_000] as const;
 const RESPONSE_EXCERPT_CHARS = 500;
 const EVENTS_PAGE_MAX = 10_000;
@@ -188,7 +189,9 @@ export async function startWebhookSender(options: WebhookSenderOptions): Promise
       if (attempt > 1) await sleep(retryDelays[attempt - 2]!);
       if (closed) return;
       const started = now();
+      // NOTE: loopback URLs only, unless serve runs with --allow-remote-webhooks.
       const allowed = options.allowRemote || isLoopbackUrl(endpoint.url);
+      // NOTE: signed at the time of sending (wall clock), not at the event's simulated time.
       const sentAt = Math.floor(started / 1000);
       const outcome = allowed
         ? await post(
@@ -242,7 +245,7 @@ export async function startWebhookSender(options: WebhookSenderOptions): Promise
       });
   }
 
-  // Events from before this run are history: only new ones are sent.
+  // NOTE: events from before this run are history: only new ones are sent.
   await newEvents();
 
   return {
