@@ -104,7 +104,7 @@ describe('webhook delivery', () => {
       .data as WebhookAttempt[];
     const of = (endpoint: { id: string }) => attempts.filter((a) => a.endpoint === endpoint.id);
     expect(of(endpoints[0])).toEqual([]); // still waiting for the hanging receiver
-    const [{ secret }] = [endpoints[3]] as { secret: string }[];
+    const { secret } = endpoints[3] as { secret: string };
     for (const { header, body } of got) {
       expect(() =>
         verifySignature(body, header, [secret], Math.floor(Date.now() / 1000), 300),
