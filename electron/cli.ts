@@ -25,6 +25,7 @@ import type { Invoice } from '../core/public/types';
 import { Workspace } from '../core/workspace';
 import { MemoryWorkspaceStore } from '../core/workspace-store';
 import { startFailureMessage } from './host';
+import { startListen } from './listen';
 import { DEFAULT_SERVE_PORT, serve } from './serve';
 import { appDataFolder } from './shell';
 
@@ -49,6 +50,10 @@ Commands:
       --clock <mode>        wall (default: the test clock catches up with the wall clock before
                             each call) or frozen (it moves only when you advance it).
       --allow-remote-webhooks  Deliver webhooks to any http(s) URL, not only to loopback ones.
+  listen                    Receive a running serve's webhooks, print them and forward them.
+      --forward-to <url>    Where to forward each event, signed with a secret listen prints.
+      --base-url <url>      The serve to listen to (default http://127.0.0.1:12111).
+                            The secret key comes from $VINR_SECRET_KEY or $METERLAB_SECRET_KEY.
 
 Exit codes: 0 done, 1 the scenario was refused or failed, 2 bad command line.
 `;
@@ -212,6 +217,8 @@ interface CliValues {
   scenario?: string;
   clock?: string;
   'allow-remote-webhooks'?: boolean;
+  'forward-to'?: string;
+  'base-url'?: string;
 }
 
 /** Moves the clock as asked; returns what was done, for the summary. */
@@ -496,7 +503,38 @@ async function serveCommand(io: CliIo, values: CliValues) {
   await running.close();
 }
 
+async function listenCommand(io: CliIo, values: CliValues) {
+  const forwardTo = values['forward-to'];
+  if (forwardTo === undefined) throw new UsageError('listen needs --forward-to <url>.');
+  const secretKey = process.env.VINR_SECRET_KEY ?? process.env.METERLAB_SECRET_KEY;
+  if (!secretKey) {
+    throw new UsageError(
+      'set VINR_SECRET_KEY (or METERLAB_SECRET_KEY) to the key `meterlab serve` printed.',
+    );
+  }
+  const baseUrl = values['base-url'] ?? `http://127.0.0.1:${DEFAULT_SERVE_PORT}`;
+  let running;
+  try {
+    running = await startListen({
+      baseUrl,
+      secretKey,
+      forwardTo,
+      print: (line) => io.stdout.write(`${line}\n`),
+    });
+  } catch (error) {
+    throw new ScenarioError(`cannot listen to ${baseUrl}: ${(error as Error).message}`);
+  }
+  io.stdout.write(
+    `Forwarding the webhooks of ${baseUrl} to ${forwardTo} (endpoint ${running.endpoint}).\n` +
+      `Signing secret: ${running.secret}\nPress Ctrl-C to stop.\n`,
+  );
+  await (io.untilStopped ?? signalled());
+  await running.close();
+}
+
 const OPTIONS = {
+  'forward-to': { type: 'string' },
+  'base-url': { type: 'string' },
   port: { type: 'string' },
   data: { type: 'string' },
   scenario: { type: 'string' },
@@ -516,6 +554,7 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
   compare: ['price', 'until', 'periods', 'format'],
   validate: ['format'],
   serve: ['port', 'data', 'scenario', 'clock', 'allow-remote-webhooks'],
+  listen: ['forward-to', 'base-url'],
 };
 
 /** Runs the command line; returns the exit code (0 done, 1 refused or failed, 2 bad command line). */
@@ -535,7 +574,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const allowed = COMMAND_OPTIONS[command];
     if (!allowed)
-      throw new UsageError(`unknown command '${command}': use run, compare, validate or serve.`);
+      throw new UsageError(
+        `unknown command '${command}': use run, compare, validate, serve or listen.`,
+      );
     for (const option of Object.keys(values)) {
       if (!allowed.includes(option)) {
         throw new UsageError(
@@ -543,9 +584,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         );
       }
     }
-    if (command === 'serve') {
+    if (command === 'serve' || command === 'listen') {
       if (path !== undefined) throw new UsageError(`unexpected argument '${path}'.`);
-      await serveCommand(io, values);
+      await (command === 'serve' ? serveCommand(io, values) : listenCommand(io, values));
       return 0;
     }
     if (path === undefined)

@@ -40,14 +40,19 @@ export function isLoopbackUrl(url: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-interface Outcome {
+export interface Outcome {
   status: number | null;
   error: string | null;
   excerpt: string;
 }
 
 /** One POST: the status and the first characters of the answer, or why none came. */
-function post(url: string, body: string, headers: Record<string, string>, timeoutMs: number) {
+export function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+) {
   return new Promise<Outcome>((resolve) => {
     let done = false;
     const finish = (outcome: Outcome) => {
