@@ -146,7 +146,8 @@ export function queryFields(
   for (const [key, value] of query) given.set(key, [...(given.get(key) ?? []), value]);
   const fields: Record<string, unknown> = {};
   for (const [key, values] of given) {
-    const schema = shape[key];
+    // Own fields only: a key like `__proto__` must not reach Object.prototype.
+    const schema = Object.hasOwn(shape, key) ? shape[key] : undefined;
     const candidates: unknown[] = values.length > 1 ? [values] : [values[0], [values[0]]];
     const numbers = values.map(Number);
     if (values.every((v) => v.trim() !== '' && Number.isFinite(Number(v)))) {
@@ -155,9 +156,15 @@ export function queryFields(
     if (values.length === 1 && (values[0] === 'true' || values[0] === 'false')) {
       candidates.push(values[0] === 'true');
     }
-    fields[key] = schema
+    const value = schema
       ? (candidates.find((c) => schema.safeParse(c).success) ?? candidates[0])
       : candidates[0];
+    Object.defineProperty(fields, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return fields;
 }

@@ -25,6 +25,7 @@ import type { StoreNotice } from '../core/workspace-store';
 import {
   BodyTooLarge,
   MAX_BODY_BYTES,
+  foreignOrigin,
   loopbackHosts,
   readBody,
   secretsMatch,
@@ -400,15 +401,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         ),
       );
     }
-    const origin = request.headers.origin;
-    if (origin !== undefined && !allowedHosts.has(origin.replace(/^http:\/\//, ''))) {
+    if (foreignOrigin(request, allowedHosts)) {
       return refuse(
         response,
         403,
         envelope(
           'invalid_request_error',
           'origin_not_allowed',
-          `Calls from ${origin} are not allowed.`,
+          `Calls from ${request.headers.origin} are not allowed.`,
         ),
       );
     }

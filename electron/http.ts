@@ -46,6 +46,15 @@ export function loopbackHosts(port: number): Set<string> {
   return new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
 }
 
+/** A request from a web page of another origin (no header: not from a page, or same-origin GET). */
+export function foreignOrigin(
+  request: IncomingMessage,
+  allowedHosts: ReadonlySet<string>,
+): boolean {
+  const origin = request.headers.origin;
+  return origin !== undefined && !allowedHosts.has(origin.replace(/^http:\/\//, ''));
+}
+
 /** A JSON answer with the security headers, never cached. */
 export function sendJson(
   response: ServerResponse,

@@ -21,6 +21,7 @@ import { Workspace } from '../core/workspace';
 import {
   BodyTooLarge,
   MAX_BODY_BYTES,
+  foreignOrigin,
   loopbackHosts,
   readBody,
   secretsMatch,
@@ -248,8 +249,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       await followClock();
       const result = await dispatch(route.method, args, { onEvent, signal: abort.signal });
       if (response.destroyed) return;
-      if (result.ok) sendJson(response, 200, result.data);
-      else refuse(response, statusOf(result.error), result.error);
+      if (result.ok) return sendJson(response, 200, result.data);
+      // Over HTTP the request options' key is a header: errors name it so.
+      const param = /^(options\.)?idempotencyKey$/.test(result.error.param ?? '')
+        ? 'Idempotency-Key'
+        : result.error.param;
+      refuse(response, statusOf(result.error), { ...result.error, param });
     } finally {
       pending -= 1;
     }
@@ -268,8 +273,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
       );
     }
     // No CORS: a page of another origin gets no answer it can read, and its preflights fail.
-    const origin = request.headers.origin;
-    if (origin !== undefined && !allowedHosts.has(origin.replace(/^http:\/\//, ''))) {
+    if (foreignOrigin(request, allowedHosts)) {
       return refuse(
         response,
         403,
