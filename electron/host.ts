@@ -32,8 +32,11 @@ import {
   sendJson,
 } from './http';
 import { SECURITY_HEADERS, printPageHeaders } from './security';
+import { startApiServer, workspaceSecretKey } from './serve';
+import type { ApiServerOptions, RunningApi } from './serve';
 import { readStaticFile } from './static-files';
 import { LowdbWorkspaceStore, explainStorageError } from './store';
+import type { WebhookSender } from './webhook-sender';
 
 export const TOKEN_HEADER = 'x-meterlab-token';
 export { MAX_BODY_BYTES } from './http';
@@ -62,6 +65,11 @@ export interface HostOptions {
   token?: string;
   /** Default: the templates shipped in core/scenario/templates. */
   templates?: TemplateCatalog;
+  /**
+   * Also run `meterlab serve`'s API over the same dispatch, so the calls of a developer's own code
+   * show in the open window as they land (port 12111 by default).
+   */
+  api?: Omit<ApiServerOptions, 'dispatch' | 'secretKey' | 'onEvent'>;
 }
 
 export interface RunningHost {
@@ -69,6 +77,8 @@ export interface RunningHost {
   token: string;
   /** What the user must be told about the workspace file (also sent to each event stream). */
   notices: StoreNotice[];
+  /** The API beside the window (options.api), with the workspace's secret key. */
+  api: { url: string; secretKey: string; webhooks: WebhookSender | null } | null;
   /** Stops serving, waits for saves in flight, and releases the workspace file. */
   close(): Promise<void>;
 }
@@ -146,9 +156,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
   });
   const streams = new Set<ServerResponse>();
+  let api: RunningApi | null = null;
   const broadcast = (event: HostEvent) => {
     const frame = `data: ${JSON.stringify(event)}\n\n`;
     for (const stream of streams) stream.write(frame);
+    // Changes made in the window send their webhooks too.
+    if (event.type === 'state.changed') api?.webhooks?.poke();
   };
 
   let allowedHosts = new Set<string>();
@@ -455,6 +468,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   const { port } = server.address() as AddressInfo;
   allowedHosts = loopbackHosts(port);
+  let secretKey = '';
+  if (options.api) {
+    try {
+      secretKey = await workspaceSecretKey(options.dataFile);
+      api = await startApiServer({ ...options.api, dispatch, secretKey, onEvent: broadcast });
+    } catch (error) {
+      server.close();
+      await store.close();
+      throw error;
+    }
+  }
   const heartbeat = setInterval(() => {
     for (const stream of streams) stream.write(': keep-alive\n\n');
   }, HEARTBEAT_MS).unref();
@@ -464,9 +488,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     notices: workspace.notices,
+    api: api && { url: api.url, secretKey, webhooks: api.webhooks },
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat);
+        await api?.close();
         for (const stream of streams) stream.end();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -7,6 +7,7 @@ import { MAX_BODY_BYTES } from '../../electron/http';
 import { serve, statusOf } from '../../electron/serve';
 import type { RunningServe } from '../../electron/serve';
 import { main } from '../../electron/cli';
+import { startHost } from '../../electron/host';
 
 /** A JSON answer, read loosely: the assertions check its shape. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -231,5 +232,47 @@ describe('meterlab serve', () => {
     stop();
     expect(await exited).toBe(0);
     expect(out).toContain("scenario 'cli'");
+  });
+
+  it('runs beside the browser host over the same dispatch: API calls show in the window live', async () => {
+    const host = await startHost({
+      port: 0,
+      dataFile,
+      staticDir: dir,
+      api: { port: 0, webhooks: false },
+    });
+    try {
+      const origin = new URL(host.url).origin;
+      const events = await fetch(`${origin}/api/events?token=${host.token}`);
+      const reader = events.body!.getReader();
+      await fetch(`${origin}/api/workspace.create`, {
+        method: 'POST',
+        headers: { 'x-meterlab-token': host.token, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ args: [{ name: 'live' }] }),
+      });
+      const created = await fetch(`${host.api!.url}/v1/products`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${host.api!.secretKey}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'From my code' }),
+      });
+      expect(created.status).toBe(200);
+      let seen = '';
+      while ((seen.match(/state\.changed/g) ?? []).length < 2) {
+        seen += new TextDecoder().decode((await reader.read()).value);
+      }
+      await reader.cancel();
+      const listed = await fetch(`${origin}/api/products.list`, {
+        method: 'POST',
+        headers: { 'x-meterlab-token': host.token, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ args: [] }),
+      });
+      const result = (await listed.json()) as { data: { data: { name: string }[] } };
+      expect(result.data.data.map((p) => p.name)).toEqual(['From my code']);
+    } finally {
+      await host.close();
+    }
   });
 });
