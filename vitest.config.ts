@@ -7,6 +7,7 @@ const slowTests = [
   'test/electron/store-crash.test.ts',
   'test/core/scenario/exports-pdf.test.ts',
   'test/attacks/complete-exports.test.ts',
+  'test/electron/serve-load.test.ts',
 ];
 
 export default defineConfig({

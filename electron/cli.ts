@@ -2,7 +2,7 @@
 // prices on its usage, or validate it. The scenario is replayed by the engine, then opened in an
 // in-memory workspace and driven through the same dispatch as the desktop and browser hosts.
 import { readFile, writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type {
   ErrorEnvelope,
@@ -24,6 +24,10 @@ import type { PriceComparison } from '../core/public/types';
 import type { Customer, Invoice } from '../core/public/types';
 import { Workspace } from '../core/workspace';
 import { MemoryWorkspaceStore } from '../core/workspace-store';
+import { startFailureMessage } from './host';
+import { startListen } from './listen';
+import { DEFAULT_SERVE_PORT, serve } from './serve';
+import { appDataFolder } from './shell';
 
 export const USAGE = `Usage: meterlab <command> <scenario.json> [options]
 
@@ -41,6 +45,17 @@ Commands:
   validate <scenario.json>  Check a scenario file and print every problem found.
       --format <format>     text (default) or json.
       --max-records <n>     As for run.
+  serve                     The engine API over HTTP on 127.0.0.1, for your own code (meterlab/client).
+      --port <n>            Port (default 12111; 0 picks a free one).
+      --data <file>         Workspace file (default: the desktop app's).
+      --scenario <name>     Serve this scenario (created empty if none has that name).
+      --clock <mode>        wall (default: the test clock catches up with the wall clock before
+                            each call) or frozen (it moves only when you advance it).
+      --allow-remote-webhooks  Deliver webhooks to any http(s) URL, not only to loopback ones.
+  listen                    Receive a running serve's webhooks, print them and forward them.
+      --forward-to <url>    Where to forward each event, signed with a secret listen prints.
+      --base-url <url>      The serve to listen to (default http://127.0.0.1:12111).
+                            The secret key comes from $VINR_SECRET_KEY or $METERLAB_SECRET_KEY.
 
 Exit codes: 0 done, 1 the scenario was refused or failed, 2 bad command line.
 `;
@@ -53,6 +68,8 @@ Exit codes: 0 done, 1 the scenario was refused or failed, 2 bad command line.
 export interface CliIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown; isTTY?: boolean };
+  /** Long-running commands (serve) stop when this resolves; default: Ctrl-C or SIGTERM. */
+  untilStopped?: Promise<void>;
 }
 
 /** A command-line mistake: exit code 2. */
@@ -205,6 +222,13 @@ interface CliValues {
   price?: string[];
   'max-records'?: string;
   help?: boolean;
+  port?: string;
+  data?: string;
+  scenario?: string;
+  clock?: string;
+  'allow-remote-webhooks'?: boolean;
+  'forward-to'?: string;
+  'base-url'?: string;
 }
 
 /** --max-records: the most usage records a replay or a clock move may generate. */
@@ -474,7 +498,87 @@ async function validateCommand(io: CliIo, path: string, values: CliValues) {
   return problems.length === 0 ? 0 : 1;
 }
 
+/** Resolves on Ctrl-C or SIGTERM. */
+function signalled(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+async function serveCommand(io: CliIo, values: CliValues) {
+  const port = values.port === undefined ? DEFAULT_SERVE_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port '${values.port}' must be a whole number from 0 to 65535.`);
+  }
+  const clock = values.clock ?? 'wall';
+  if (clock !== 'wall' && clock !== 'frozen') {
+    throw new UsageError(`--clock '${clock}' is not one of wall, frozen.`);
+  }
+  const dataFile = values.data ? resolve(values.data) : join(appDataFolder(), 'workspace.json');
+  let running;
+  try {
+    running = await serve({
+      dataFile,
+      port,
+      followWallClock: clock === 'wall',
+      webhooks: { allowRemote: values['allow-remote-webhooks'] ?? false },
+      ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
+    });
+  } catch (error) {
+    throw new ScenarioError(startFailureMessage(error, { dataFile, port }));
+  }
+  for (const notice of running.notices) io.stderr.write(`${notice.message}\n`);
+  io.stdout.write(
+    `Meterlab serves scenario '${running.scenario.name}' (${running.scenario.id}) of ${dataFile}\n\n` +
+      `  base URL    ${running.url}\n` +
+      `  secret key  ${running.secretKey}\n\n` +
+      `  const vinr = new Meterlab({ secretKey: process.env.VINR_SECRET_KEY, baseUrl: '${running.url}' });\n\n` +
+      `Test clock: ${clock === 'wall' ? 'catches up with the wall clock before each call' : 'frozen (advance it through the API)'}. ` +
+      `Webhooks: ${values['allow-remote-webhooks'] ? 'any http(s) URL' : 'loopback URLs only'}.\n` +
+      'Press Ctrl-C to stop (every change is saved as it is made).\n',
+  );
+  await (io.untilStopped ?? signalled());
+  await running.close();
+}
+
+async function listenCommand(io: CliIo, values: CliValues) {
+  const forwardTo = values['forward-to'];
+  if (forwardTo === undefined) throw new UsageError('listen needs --forward-to <url>.');
+  const secretKey = process.env.VINR_SECRET_KEY ?? process.env.METERLAB_SECRET_KEY;
+  if (!secretKey) {
+    throw new UsageError(
+      'set VINR_SECRET_KEY (or METERLAB_SECRET_KEY) to the key `meterlab serve` printed.',
+    );
+  }
+  const baseUrl = values['base-url'] ?? `http://127.0.0.1:${DEFAULT_SERVE_PORT}`;
+  let running;
+  try {
+    running = await startListen({
+      baseUrl,
+      secretKey,
+      forwardTo,
+      print: (line) => io.stdout.write(`${line}\n`),
+    });
+  } catch (error) {
+    throw new ScenarioError(`cannot listen to ${baseUrl}: ${(error as Error).message}`);
+  }
+  io.stdout.write(
+    `Forwarding the webhooks of ${baseUrl} to ${forwardTo} (endpoint ${running.endpoint}).\n` +
+      `Signing secret: ${running.secret}\nPress Ctrl-C to stop.\n`,
+  );
+  await (io.untilStopped ?? signalled());
+  await running.close();
+}
+
 const OPTIONS = {
+  'forward-to': { type: 'string' },
+  'base-url': { type: 'string' },
+  port: { type: 'string' },
+  data: { type: 'string' },
+  scenario: { type: 'string' },
+  clock: { type: 'string' },
+  'allow-remote-webhooks': { type: 'boolean' },
   until: { type: 'string' },
   periods: { type: 'string' },
   out: { type: 'string' },
@@ -489,6 +593,8 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
   run: ['until', 'periods', 'out', 'format', 'max-records'],
   compare: ['price', 'until', 'periods', 'format', 'max-records'],
   validate: ['format', 'max-records'],
+  serve: ['port', 'data', 'scenario', 'clock', 'allow-remote-webhooks'],
+  listen: ['forward-to', 'base-url'],
 };
 
 /** Runs the command line; returns the exit code (0 done, 1 refused or failed, 2 bad command line). */
@@ -508,13 +614,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const allowed = COMMAND_OPTIONS[command];
     if (!allowed)
-      throw new UsageError(`unknown command '${command}': use run, compare or validate.`);
+      throw new UsageError(
+        `unknown command '${command}': use run, compare, validate, serve or listen.`,
+      );
     for (const option of Object.keys(values)) {
       if (!allowed.includes(option)) {
         throw new UsageError(
           `${command} takes no --${option} (it takes ${allowed.map((o) => `--${o}`).join(', ')}).`,
         );
       }
+    }
+    if (command === 'serve' || command === 'listen') {
+      if (path !== undefined) throw new UsageError(`unexpected argument '${path}'.`);
+      await (command === 'serve' ? serveCommand(io, values) : listenCommand(io, values));
+      return 0;
     }
     if (path === undefined)
       throw new UsageError(

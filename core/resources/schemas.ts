@@ -108,9 +108,41 @@ export const eventListArgs = z
   .strictObject({ ...page, type: z.string().min(1).optional() })
   .optional();
 
+export const eventTypes = z.enum([
+  'product.created',
+  'price.created',
+  'customer.created',
+  'customer.updated',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.created',
+  'invoice.updated',
+  'invoice.finalized',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'invoice.marked_uncollectible',
+  'invoice.voided',
+  '*',
+]);
 export const webhookEndpointCreateArgs = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
+  enabledEvents: z.array(eventTypes).min(1).max(20).optional(),
 });
+export const webhookAttemptArgs = z.strictObject({
+  endpoint: objectId,
+  event: objectId,
+  attempt: z.number().int().min(1).max(1000),
+  url: z.string().max(2048),
+  status: z.number().int().min(100).max(599).nullable(),
+  error: z.string().max(500).nullable(),
+  latencyMs: z.number().min(0).max(3_600_000),
+  responseExcerpt: z.string().max(500),
+  sentAt: unixSeconds,
+});
+export const webhookAttemptListArgs = z
+  .strictObject({ ...page, endpoint: objectId.optional(), event: objectId.optional() })
+  .optional();
 export const deliveriesArgs = z.strictObject({ event: objectId });
 export const verifyOptions = z
   .strictObject({

@@ -12,6 +12,7 @@ import type {
   SimulatorSettings,
   Subscription,
   TestClock,
+  WebhookAttempt,
   WebhookEndpoint,
 } from '../public/types';
 
@@ -70,6 +71,9 @@ export interface Snapshot {
   invoices: Invoice[];
   events: BillingEvent[];
   webhookEndpoints: WebhookEndpoint[];
+  /** Delivery tries hosts reported (webhookEndpoints.recordAttempt), newest last; optional, so
+   * snapshots from before it need no migration. */
+  webhookAttempts?: WebhookAttempt[];
   pendingLines: PendingLine[];
   idempotency: Record<string, IdempotencyEntry>;
   journal: JournalEntry[];
