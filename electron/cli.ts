@@ -24,8 +24,13 @@ import type { PriceComparison } from '../core/public/types';
 import type { Invoice } from '../core/public/types';
 import { Workspace } from '../core/workspace';
 import { MemoryWorkspaceStore } from '../core/workspace-store';
+import { backtestCommand, BACKTEST_USAGE } from './backtest/cli';
+import { parseDate, progressBar, ScenarioError, table, UsageError, type CliIo } from './cli-common';
+
+export type { CliIo };
 
 export const USAGE = `Usage: meterlab <command> <scenario.json> [options]
+       meterlab backtest --usage <file> --prices <prices.json> [options]
 
 Commands:
   run <scenario.json>       Replay the scenario, fast-forward it and write its invoices.
@@ -39,43 +44,9 @@ Commands:
       --format <format>     table (default), json or csv.
   validate <scenario.json>  Check a scenario file and print every problem found.
       --format <format>     text (default) or json.
-
+${BACKTEST_USAGE}
 Exit codes: 0 done, 1 the scenario was refused or failed, 2 bad command line.
 `;
-
-/**
- * Where the CLI writes: the bin passes the process's streams, tests pass collectors. Progress bars
- * go to stderr and are drawn only when `stderr.isTTY` (a terminal), never when it is piped. Files
- * (the scenario, `--out`) are read and written with node:fs.
- */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-}
-
-/** A command-line mistake: exit code 2. */
-class UsageError extends Error {}
-
-/** The scenario could not be used: exit code 1. */
-class ScenarioError extends Error {}
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An ISO date as unix seconds; a date alone is midnight UTC, a time needs its zone. */
-function parseUntil(text: string): number {
-  if (!DATE_ONLY.test(text) && !DATE_TIME.test(text)) {
-    throw new UsageError(
-      `--until '${text}' is not an ISO date: use 2025-06-01 (midnight UTC) or 2025-06-01T12:00:00Z (a time needs Z or an offset).`,
-    );
-  }
-  const day = text.slice(0, 10);
-  // Date.parse rolls impossible days over (2025-02-30 -> March 2): refuse them instead.
-  if (new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
-    throw new UsageError(`--until '${text}': ${day} is not a day of the calendar.`);
-  }
-  return Math.floor(Date.parse(text) / 1000);
-}
 
 /** How far to fast-forward: to a time, or a number of billing periods. */
 type Target = { until: number; text: string } | { periods: number };
@@ -85,7 +56,7 @@ function targetOf(values: CliValues, defaultPeriods: number): Target {
   if (values.until !== undefined && values.periods !== undefined) {
     throw new UsageError('use --until or --periods, not both.');
   }
-  if (values.until !== undefined) return { until: parseUntil(values.until), text: values.until };
+  if (values.until !== undefined) return { until: parseDate(values.until), text: values.until };
   if (values.periods === undefined) return { periods: defaultPeriods };
   if (!/^\d+$/.test(values.periods) || Number(values.periods) > 1200) {
     throw new UsageError(`--periods '${values.periods}' must be a whole number from 0 to 1200.`);
@@ -99,24 +70,6 @@ function formatOf(values: CliValues, formats: string[]): string {
     throw new UsageError(`--format '${format}' is not one of ${formats.join(', ')}.`);
   }
   return format;
-}
-
-/** A progress bar on stderr, drawn only on a terminal. */
-function progressBar(io: CliIo, label: string) {
-  let shown = -1;
-  return {
-    update(done: number, total: number) {
-      if (!io.stderr.isTTY) return;
-      const percent = Math.min(100, Math.floor((done / Math.max(1, total)) * 100));
-      if (percent === shown) return;
-      shown = percent;
-      const filled = Math.round(percent / 4);
-      io.stderr.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(25 - filled)}] ${percent}%`);
-    },
-    finish() {
-      if (io.stderr.isTTY && shown >= 0) io.stderr.write('\r\x1b[2K');
-    },
-  };
 }
 
 async function readScenario(path: string): Promise<unknown> {
@@ -240,21 +193,6 @@ async function allInvoices(call: Call): Promise<Invoice[]> {
       'the scenario has more than 10,000 invoices: run it to an earlier date.',
     );
   return data.reverse();
-}
-
-/** Columns padded to their widest cell; `numeric` columns are right-aligned. */
-function table(header: string[], rows: string[][], numeric: Set<number>): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) =>
-        numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 function moneyByCurrency(totals: Record<string, number>): string {
@@ -454,6 +392,11 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
 /** Runs the command line; returns the exit code (0 done, 1 refused or failed, 2 bad command line). */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
+    // backtest reads usage, not a scenario: it takes options of its own and no file argument.
+    if (argv[0] === 'backtest' && !argv.includes('--help') && !argv.includes('-h')) {
+      await backtestCommand(io, argv.slice(1));
+      return 0;
+    }
     let parsed;
     try {
       parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -468,7 +411,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const allowed = COMMAND_OPTIONS[command];
     if (!allowed)
-      throw new UsageError(`unknown command '${command}': use run, compare or validate.`);
+      throw new UsageError(`unknown command '${command}': use run, compare, validate or backtest.`);
     for (const option of Object.keys(values)) {
       if (!allowed.includes(option)) {
         throw new UsageError(
