@@ -67,4 +67,3 @@ export function table(header: string[], rows: string[][], numeric: Set<number>):
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
-

@@ -137,16 +137,21 @@ export async function aggregateClickHouse(
     ).map(column);
     const from = tableIdentifier(table);
     const rows = `
-      SELECT *, ${reasonSql(request.meters)} AS reason FROM (
-        SELECT ${textOf(identifier(customer!.name))} AS customer,
-          ${textOf(identifier(meter!.name))} AS meter,
-          ${timestampSql(identifier(timestamp!.name), timestamp!.type)} AS ts,
-          ${NUMERIC.test(quantity!.type) ? `toFloat64(${identifier(quantity!.name)})` : `toFloat64OrNull(${textOf(identifier(quantity!.name))})`} AS quantity,
-          ${action ? `if(${textOf(identifier(action.name))} = '', 'increment', lower(${textOf(identifier(action.name))}))` : "'increment'"} AS action,
-          ${sequence ? `toUInt64(${identifier(sequence.name)})` : 'toUInt64(1)'} AS seq,
-          toString(${identifier(timestamp!.name)}) AS raw_timestamp,
-          toString(${identifier(quantity!.name)}) AS raw_quantity,
-          ${action ? `toString(${identifier(action.name)})` : "''"} AS raw_action
+      SELECT u_customer AS customer, u_meter AS meter, u_ts AS ts, u_quantity AS quantity,
+          u_action AS action, u_seq AS seq, u_raw_timestamp AS raw_timestamp,
+          u_raw_quantity AS raw_quantity, u_raw_action AS raw_action,
+          ${reasonSql(request.meters)} AS reason
+      FROM (
+        -- ClickHouse aliases shadow the table's columns everywhere in a SELECT: hence the u_ names.
+        SELECT ${textOf(identifier(customer!.name))} AS u_customer,
+          ${textOf(identifier(meter!.name))} AS u_meter,
+          ${timestampSql(identifier(timestamp!.name), timestamp!.type)} AS u_ts,
+          ${NUMERIC.test(quantity!.type) ? `toFloat64(${identifier(quantity!.name)})` : `toFloat64OrNull(${textOf(identifier(quantity!.name))})`} AS u_quantity,
+          ${action ? `if(${textOf(identifier(action.name))} = '', 'increment', lower(${textOf(identifier(action.name))}))` : "'increment'"} AS u_action,
+          ${sequence ? `toUInt64(${identifier(sequence.name)})` : 'toUInt64(1)'} AS u_seq,
+          toString(${identifier(timestamp!.name)}) AS u_raw_timestamp,
+          toString(${identifier(quantity!.name)}) AS u_raw_quantity,
+          ${action ? `toString(${identifier(action.name)})` : "''"} AS u_raw_action
         FROM ${from})`;
     const [counts] = await rowsOf(
       client,
@@ -186,16 +191,16 @@ export async function aggregateClickHouse(
     ].join(' ');
     const perTimestamp = `
       SELECT customer, meter, ts, groupArray((seq, toInt64(quantity))) AS records,
-        maxIf(seq, action = 'set') AS set_seq, countIf(action = 'set') AS sets, count() AS n
+        maxIf(seq, action = 'set') AS set_seq, countIf(action = 'set') AS sets, count() AS records_count
       FROM (${rows}) WHERE reason = '' ${range} GROUP BY customer, meter, ts`;
     if (!sequence) {
       const [unordered] = await rowsOf(
         client,
-        `SELECT count() AS n FROM (${perTimestamp}) WHERE sets > 0 AND n > 1`,
+        `SELECT count() AS unordered FROM (${perTimestamp}) WHERE sets > 0 AND records_count > 1`,
       );
-      if (Number(unordered!.n) > 0) {
+      if (Number(unordered!.unordered) > 0) {
         throw new SourceError(
-          `ClickHouse table ${table}: ${String(unordered!.n)} timestamps hold a set together with other records, and a table has no row order to apply them in. Map a column that orders them with --map sequence=<column>.`,
+          `ClickHouse table ${table}: ${String(unordered!.unordered)} timestamps hold a set together with other records, and a table has no row order to apply them in. Map a column that orders them with --map sequence=<column>.`,
         );
       }
     }
