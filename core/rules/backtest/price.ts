@@ -122,40 +122,59 @@ export function prepareUsage(
   };
 }
 
-/** The billable quantity of one customer × period × hypothesis, and which timestamp decided it. */
-function aggregationOf(
-  prepared: PreparedUsage,
-  hypothesis: Hypothesis,
-  customer: number,
+/** The aggregate that decides a cell: the period's own, or for last_ever the latest before it. */
+function decidingAggregate(
+  row: (UsageAggregate | undefined)[] | undefined,
+  strategy: AggregateUsage,
   period: number,
-): AggregationExplanation {
-  const strategy: AggregateUsage = hypothesis.price.recurring.aggregateUsage ?? 'sum';
-  const row = prepared.byMeter.get(hypothesis.meter)?.[customer];
-  const span = prepared.periods[period]!;
+): UsageAggregate | undefined {
   let aggregate = row?.[period];
-  let quantity = 0;
-  let decidingTimestamp: number | null = null;
   if (strategy === 'last_ever' && aggregate === undefined && row) {
     // NOTE: last_ever looks back to the latest earlier period with usage, as invoices do.
     for (let earlier = period - 1; earlier >= 0 && aggregate === undefined; earlier--) {
       aggregate = row[earlier];
     }
   }
-  if (aggregate !== undefined) {
-    if (strategy === 'sum') quantity = aggregate.sum;
-    else if (strategy === 'max')
-      [quantity, decidingTimestamp] = [aggregate.max, aggregate.maxTimestamp];
-    else [quantity, decidingTimestamp] = [aggregate.last, aggregate.lastTimestamp];
-  }
+  return aggregate;
+}
+
+/** The billable quantity under `strategy` and the timestamp that decided it (none for sum). */
+function quantityOf(
+  aggregate: UsageAggregate | undefined,
+  strategy: AggregateUsage,
+): [number, number | null] {
+  if (aggregate === undefined) return [0, null];
+  if (strategy === 'sum') return [aggregate.sum, null];
+  if (strategy === 'max') return [aggregate.max, aggregate.maxTimestamp];
+  return [aggregate.last, aggregate.lastTimestamp];
+}
+
+const strategyOf = (hypothesis: Hypothesis): AggregateUsage =>
+  hypothesis.price.recurring.aggregateUsage ?? 'sum';
+
+/** The aggregation of one customer × period × hypothesis, explained as an invoice line's is. */
+function aggregationOf(
+  prepared: PreparedUsage,
+  hypothesis: Hypothesis,
+  customer: number,
+  period: number,
+): AggregationExplanation {
+  const strategy = strategyOf(hypothesis);
+  const row = prepared.byMeter.get(hypothesis.meter)?.[customer];
+  const [quantity, decidingTimestamp] = quantityOf(
+    decidingAggregate(row, strategy, period),
+    strategy,
+  );
   const count = row?.[period]?.count ?? 0;
-  const spanOf = { start: span.start, end: span.end };
+  const { start, end } = prepared.periods[period]!;
+  const span = { start, end };
   return {
     strategy,
     quantity,
     timestampCount: count,
     decidingTimestamp,
-    span: spanOf,
-    summary: describeAggregation(strategy, quantity, decidingTimestamp, count, spanOf),
+    span,
+    summary: describeAggregation(strategy, quantity, decidingTimestamp, count, span),
   };
 }
 
@@ -248,11 +267,16 @@ export interface BacktestResult {
 function priceAll(prepared: PreparedUsage, hypothesis: Hypothesis): (number | null)[][] {
   // Quotes repeat for equal quantities (flat allowances, round numbers): priced once each.
   const quotes = new Map<number, Quote>();
+  const strategy = strategyOf(hypothesis);
+  const rows = prepared.byMeter.get(hypothesis.meter);
   return prepared.customers.map((_, customer) => {
     const span = prepared.spans[customer]!;
     return prepared.periods.map((_, period) => {
       if (period < span.first || period > span.last) return null;
-      const { quantity } = aggregationOf(prepared, hypothesis, customer, period);
+      const [quantity] = quantityOf(
+        decidingAggregate(rows?.[customer], strategy, period),
+        strategy,
+      );
       let quote = quotes.get(quantity);
       if (!quote) quotes.set(quantity, (quote = quotePrice(hypothesis.price, quantity)));
       return quote.amount;
