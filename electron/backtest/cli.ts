@@ -201,7 +201,7 @@ export async function backtestCommand(io: CliIo, argv: string[]): Promise<void> 
       map,
       skipBadRows: values['skip-bad-rows'] ?? false,
       riskThresholdPct: threshold === undefined ? undefined : Number(threshold),
-      onStep: (_, index, of) => bar.update(index, of),
+      onProgress: (fraction) => bar.update(Math.round(fraction * 100), 100),
     });
   } catch (error) {
     if (error instanceof SourceError) throw new ScenarioError(error.message);

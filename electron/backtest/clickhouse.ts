@@ -6,6 +6,7 @@ import type { Interval } from '../../core/public/types';
 import { explainReason, toAggregates } from './duckdb';
 import {
   badRowsError,
+  cancelled,
   columnsOf,
   LAST_SECOND,
   MILLISECONDS_FROM,
@@ -66,8 +67,8 @@ function reasonSql(meters: readonly string[]): string {
     '')`;
 }
 
-async function rowsOf(client: ClickHouseClient, query: string) {
-  const result = await client.query({ query, format: 'JSONEachRow' });
+async function rowsOf(client: ClickHouseClient, query: string, signal?: AbortSignal) {
+  const result = await client.query({ query, format: 'JSONEachRow', abort_signal: signal });
   return (await result.json()) as Record<string, unknown>[];
 }
 
@@ -112,13 +113,18 @@ export async function aggregateClickHouse(
       `--clickhouse-url ${url} is not a usable URL: ${(error as Error).message}`,
     );
   }
+  // Each query stops when the request's signal aborts; progress is counted in queries.
+  let done = 0;
+  const query = async (sql: string) => {
+    const rows = await rowsOf(client, sql, request.signal);
+    request.onProgress?.(Math.min(1, ++done / 4));
+    return rows;
+  };
   try {
-    const available = (await rowsOf(client, `DESCRIBE TABLE ${tableIdentifier(table)}`)).map(
-      (row) => ({
-        name: String(row.name),
-        type: String(row.type).replace(/^Nullable\((.*)\)$/, '$1'),
-      }),
-    );
+    const available = (await query(`DESCRIBE TABLE ${tableIdentifier(table)}`)).map((row) => ({
+      name: String(row.name),
+      type: String(row.type).replace(/^Nullable\((.*)\)$/, '$1'),
+    }));
     const wanted = columnsOf(request.map);
     const column = (field: keyof typeof wanted) => {
       const name = wanted[field];
@@ -153,8 +159,7 @@ export async function aggregateClickHouse(
           toString(${identifier(quantity!.name)}) AS u_raw_quantity,
           ${action ? `toString(${identifier(action.name)})` : "''"} AS u_raw_action
         FROM ${from})`;
-    const [counts] = await rowsOf(
-      client,
+    const [counts] = await query(
       `SELECT count() AS rows, countIf(reason != '') AS bad FROM (${rows})`,
     );
     const total = Number(counts!.rows);
@@ -163,23 +168,20 @@ export async function aggregateClickHouse(
     const examples: BadRow[] =
       bad === 0
         ? []
-        : (await rowsOf(client, `SELECT * FROM (${rows}) WHERE reason != '' LIMIT 10`)).map(
-            (row) => ({
-              where: `row customer=${JSON.stringify(row.customer)} meter=${JSON.stringify(row.meter)} timestamp=${JSON.stringify(row.raw_timestamp)}`,
-              reason: explainReason(String(row.reason), {
-                meter: row.meter,
-                timestamp: row.raw_timestamp,
-                quantity: row.raw_quantity,
-                action: row.raw_action,
-              }),
+        : (await query(`SELECT * FROM (${rows}) WHERE reason != '' LIMIT 10`)).map((row) => ({
+            where: `row customer=${JSON.stringify(row.customer)} meter=${JSON.stringify(row.meter)} timestamp=${JSON.stringify(row.raw_timestamp)}`,
+            reason: explainReason(String(row.reason), {
+              meter: row.meter,
+              timestamp: row.raw_timestamp,
+              quantity: row.raw_quantity,
+              action: row.raw_action,
             }),
-          );
+          }));
     if (bad > 0 && !request.skipBadRows)
       throw badRowsError(`ClickHouse table ${table}`, bad, examples);
     const skippedByReason: Record<string, number> = {};
     if (bad > 0) {
-      for (const row of await rowsOf(
-        client,
+      for (const row of await query(
         `SELECT reason, count() AS n FROM (${rows}) WHERE reason != '' GROUP BY reason`,
       )) {
         skippedByReason[String(row.reason)] = Number(row.n);
@@ -194,8 +196,7 @@ export async function aggregateClickHouse(
         maxIf(seq, action = 'set') AS set_seq, countIf(action = 'set') AS sets, count() AS records_count
       FROM (${rows}) WHERE reason = '' ${range} GROUP BY customer, meter, ts`;
     if (!sequence) {
-      const [unordered] = await rowsOf(
-        client,
+      const [unordered] = await query(
         `SELECT count() AS unordered FROM (${perTimestamp}) WHERE sets > 0 AND records_count > 1`,
       );
       if (Number(unordered!.unordered) > 0) {
@@ -205,8 +206,7 @@ export async function aggregateClickHouse(
       }
     }
     // NOTE: as for files: the value at a timestamp is the last set plus the increments after it.
-    const aggregates = await rowsOf(
-      client,
+    const aggregates = await query(
       `SELECT customer, meter, period, sum(value) AS sum, max(value) AS max,
         argMax(ts, (value, -ts)) AS max_timestamp, argMax(value, ts) AS last,
         max(ts) AS last_timestamp, count() AS count
@@ -224,6 +224,7 @@ export async function aggregateClickHouse(
       examples,
     };
   } catch (error) {
+    if (request.signal?.aborted) throw cancelled(`ClickHouse table ${table}`);
     throw sourceErrorOf(error, url, table);
   } finally {
     await client.close();

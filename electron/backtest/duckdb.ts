@@ -7,6 +7,7 @@ import type { Interval } from '../../core/public/types';
 import type { UsageAggregate } from '../../core/rules/backtest';
 import {
   badRowsError,
+  cancelled,
   columnsOf,
   LAST_SECOND,
   MILLISECONDS_FROM,
@@ -205,6 +206,42 @@ async function rowsOf(connection: DuckDBConnection, sql: string) {
   return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
 }
 
+/** The steps of an import, for progress: reading the file, checking rows, aggregating. */
+const STEPS = 3;
+
+/**
+ * Runs one step's query, reporting DuckDB's own progress while it runs and interrupting it when
+ * the request's signal aborts.
+ */
+async function step<T>(
+  connection: DuckDBConnection,
+  request: AggregateRequest,
+  index: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  const report = (fraction: number) =>
+    request.onProgress?.((index + Math.min(1, Math.max(0, fraction))) / STEPS);
+  if (request.signal?.aborted) throw new Error('cancelled');
+  const interrupt = () => connection.interrupt();
+  request.signal?.addEventListener('abort', interrupt);
+  const timer = request.onProgress
+    ? setInterval(() => {
+        const { percentage } = connection.progress;
+        if (percentage >= 0) report(percentage / 100);
+      }, 100)
+    : undefined;
+  try {
+    report(0);
+    const result = await run();
+    if (request.signal?.aborted) throw new Error('cancelled');
+    report(1);
+    return result;
+  } finally {
+    clearInterval(timer);
+    request.signal?.removeEventListener('abort', interrupt);
+  }
+}
+
 /** The file's column for each usage field: exact name first, else the one equal ignoring case. */
 function resolveColumns(
   path: string,
@@ -257,8 +294,11 @@ export async function aggregateFile(
   try {
     await connection.run("SET TimeZone = 'UTC'");
     try {
-      await connection.run(`CREATE TEMP TABLE raw AS SELECT * FROM ${readerOf(kind, path)}`);
+      await step(connection, request, 0, () =>
+        connection.run(`CREATE TEMP TABLE raw AS SELECT * FROM ${readerOf(kind, path)}`),
+      );
     } catch (error) {
+      if (request.signal?.aborted) throw cancelled(path);
       throw new SourceError(
         `cannot read ${path} as ${kind === 'json' ? 'JSON Lines' : kind.toUpperCase()}: ${(error as Error).message.split('\n')[0]}`,
       );
@@ -280,9 +320,11 @@ export async function aggregateFile(
           ${columns.action ? `coalesce(nullif(lower(${textOf(sql('action'))}), ''), 'increment')` : "'increment'"} AS action,
           ${['customer', 'meter', 'timestamp', 'quantity', 'action'].map((field) => `${columns[field] ? `CAST(${sql(field)} AS VARCHAR)` : 'NULL'} AS raw_${field}`).join(', ')}
         FROM raw)`);
-    const [counts] = await rowsOf(
-      connection,
-      'SELECT count(*) AS rows, count(*) FILTER (WHERE reason IS NOT NULL) AS bad FROM usage_rows',
+    const [counts] = await step(connection, request, 1, () =>
+      rowsOf(
+        connection,
+        'SELECT count(*) AS rows, count(*) FILTER (WHERE reason IS NOT NULL) AS bad FROM usage_rows',
+      ),
     );
     const rows = Number(counts!.rows);
     const bad = Number(counts!.bad);
@@ -315,9 +357,14 @@ export async function aggregateFile(
       }
     }
     const aggregates = toAggregates(
-      await rowsOf(connection, aggregateSql(request.grain, request.from, request.until)),
+      await step(connection, request, 2, () =>
+        rowsOf(connection, aggregateSql(request.grain, request.from, request.until)),
+      ),
     );
     return { aggregates, rows, skippedRows: bad, skippedByReason, examples };
+  } catch (error) {
+    if (request.signal?.aborted) throw cancelled(path);
+    throw error;
   } finally {
     connection.closeSync();
     instance.closeSync();

@@ -25,8 +25,10 @@ export interface BacktestOptions {
   map?: Partial<ColumnMap>;
   skipBadRows?: boolean;
   riskThresholdPct?: number;
-  /** Called as each step starts: 'aggregating' then 'pricing'. */
-  onStep?: (step: 'aggregating' | 'pricing', index: number, of: number) => void;
+  /** How far the whole backtest is, from 0 to 1 (the source's queries, then the pricing). */
+  onProgress?: (fraction: number) => void;
+  /** Aborting stops the source's query; runBacktest then rejects with a SourceError. */
+  signal?: AbortSignal;
 }
 
 export interface BacktestRun {
@@ -44,7 +46,6 @@ async function aggregate(source: UsageSource, request: AggregateRequest): Promis
 
 export async function runBacktest(options: BacktestOptions): Promise<BacktestRun> {
   const { hypotheses, grain } = buildHypotheses(options.hypotheses);
-  options.onStep?.('aggregating', 0, 2);
   const source = await aggregate(options.source, {
     grain,
     meters: [...new Set(hypotheses.map((hypothesis) => hypothesis.meter))],
@@ -52,8 +53,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     until: options.until,
     map: options.map,
     skipBadRows: options.skipBadRows,
+    signal: options.signal,
+    // The source takes most of the time: pricing is shown as the last tenth.
+    onProgress: (fraction) => options.onProgress?.(fraction * 0.9),
   });
-  options.onStep?.('pricing', 1, 2);
   const prepared = prepareUsage(source.aggregates, grain, {
     start: options.from,
     end: options.until,
@@ -62,5 +65,6 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     current: options.current,
     riskThresholdPct: options.riskThresholdPct,
   });
+  options.onProgress?.(1);
   return { result, hypotheses, prepared, source };
 }

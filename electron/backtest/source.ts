@@ -44,6 +44,10 @@ export interface AggregateRequest {
   /** Skip bad rows (and count them) instead of refusing the whole import. */
   skipBadRows?: boolean;
   map?: Partial<ColumnMap>;
+  /** Aborting stops the query on the source; the import then fails with "cancelled". */
+  signal?: AbortSignal;
+  /** How far the source is, from 0 to 1 (DuckDB reports it while each query runs). */
+  onProgress?: (fraction: number) => void;
 }
 
 /** A row the import refused: where it is (line of a file, or the row's key) and why. */
@@ -71,6 +75,11 @@ export class SourceError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The error of an import stopped through its AbortSignal. */
+export function cancelled(source: string): SourceError {
+  return new SourceError(`${source}: the import was cancelled; nothing was imported.`);
 }
 
 /** The mapping with defaults filled in. */

@@ -221,6 +221,18 @@ describe.concurrent('meterlab backtest', () => {
     }
   });
 
+  it('draws a progress bar on a terminal only, and clears it', async () => {
+    let stderr = '';
+    const code = await main([...base(), '--format', 'json'], {
+      stdout: { write: () => true },
+      stderr: { write: (text: string) => (stderr += text), isTTY: true },
+    });
+    expect(code).toBe(0);
+    expect(stderr).toContain('\rBacktesting [');
+    expect(stderr).toContain('100%');
+    expect(stderr.endsWith('\r\x1b[2K')).toBe(true);
+  });
+
   it('is listed in --help', async () => {
     const { code, stdout } = await meterlab('backtest', '--help');
     expect(code).toBe(0);

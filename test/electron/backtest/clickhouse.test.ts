@@ -173,6 +173,14 @@ describe('ClickHouse refusals', () => {
     );
   });
 
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(
+      (await refusal(server.url, 'default.usage', { signal: controller.signal })).message,
+    ).toBe('ClickHouse table default.usage: the import was cancelled; nothing was imported.');
+  });
+
   it('lists bad rows, skips them on request, and needs an order for sets at one timestamp', async () => {
     await table('bad', [
       { customer: 'a', meter: 'api', timestamp: JAN_2025, quantity: 5, action: 'increment' },

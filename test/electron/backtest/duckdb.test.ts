@@ -234,4 +234,23 @@ describe.concurrent('usage files read by DuckDB', () => {
       /cannot read .*fake\.parquet as PARQUET/,
     );
   });
+
+  it('reports progress up to 1 and stops when cancelled, importing nothing', async () => {
+    const path = await file('progress.csv', CSV);
+    const seen: number[] = [];
+    const result = await aggregateFile(path, { ...request, onProgress: (f) => seen.push(f) });
+    expect(result.aggregates).toEqual(expected);
+    expect(seen.at(-1)).toBe(1);
+    expect([...seen].sort((a, b) => a - b)).toEqual(seen);
+    const controller = new AbortController();
+    const stopped = await failure(path, {
+      signal: controller.signal,
+      // Cancel once the file is read: the check and the aggregation never run.
+      onProgress: (fraction) => fraction >= 1 / 3 && controller.abort(),
+    });
+    expect(stopped.message).toBe(`${path}: the import was cancelled; nothing was imported.`);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect((await failure(path, { signal: aborted.signal })).message).toMatch(/cancelled/);
+  });
 });
