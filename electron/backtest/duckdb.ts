@@ -84,13 +84,13 @@ function quantitySql(column: string, type: string): string {
 }
 
 /** SQL of the calendar period key of unix seconds `ts` (see core/rules/backtest/periods.ts). */
-function periodSql(grain: Interval): string {
-  const time = 'make_timestamp(ts * 1000000)';
+function periodSql(grain: Interval, ts: string): string {
+  const time = `make_timestamp(${ts} * 1000000)`;
   switch (grain) {
     case 'day':
-      return '(ts // 86400)';
+      return `(${ts} // 86400)`;
     case 'week':
-      return '((ts + 259200) // 604800)';
+      return `((${ts} + 259200) // 604800)`;
     case 'month':
       return `(year(${time}) * 100 + month(${time}))`;
     case 'year':
@@ -155,17 +155,25 @@ function aggregateSql(
       SELECT line, customer, meter, ts, CAST(quantity AS BIGINT) AS quantity, action = 'set' AS is_set
       FROM usage_rows WHERE reason IS NULL ${range.map((r) => `AND ${r}`).join(' ')}
     ),
+    -- NOTE: increment adds to the value at its timestamp and set replaces it, in row order: the
+    -- value is the sum of the records from the last set on. Most timestamps hold no set, so the
+    -- records before a set are summed apart (a join on those few timestamps only) and taken off.
     per_timestamp AS (
-      SELECT customer, meter, ts, list({'line': line, 'quantity': quantity}) AS records,
-        coalesce(max(line) FILTER (WHERE is_set), 0) AS set_line
+      SELECT customer, meter, ts, sum(quantity) AS total,
+        max(line) FILTER (WHERE is_set) AS set_line
       FROM valid GROUP BY customer, meter, ts
     ),
-    -- NOTE: increment adds to the value at its timestamp and set replaces it, in row order: the
-    -- value is the last set plus the increments after it.
+    before_set AS (
+      SELECT v.customer, v.meter, v.ts, sum(v.quantity) AS overridden
+      FROM valid v JOIN (SELECT customer, meter, ts, set_line FROM per_timestamp WHERE set_line IS NOT NULL) s
+        ON v.customer = s.customer AND v.meter = s.meter AND v.ts = s.ts AND v.line < s.set_line
+      GROUP BY v.customer, v.meter, v.ts
+    ),
     timestamp_values AS (
-      SELECT customer, meter, ts, ${periodSql(grain)} AS period,
-        list_sum(list_transform(list_filter(records, r -> r.line >= set_line), r -> r.quantity)) AS value
-      FROM per_timestamp
+      SELECT p.customer, p.meter, p.ts, ${periodSql(grain, 'p.ts')} AS period,
+        p.total - coalesce(b.overridden, 0) AS value
+      FROM per_timestamp p LEFT JOIN before_set b
+        ON p.customer = b.customer AND p.meter = b.meter AND p.ts = b.ts
     )
     SELECT customer, meter, period,
       CAST(sum(value) AS BIGINT) AS sum, max(value) AS max,
