@@ -253,4 +253,19 @@ describe.concurrent('usage files read by DuckDB', () => {
     aborted.abort();
     expect((await failure(path, { signal: aborted.signal })).message).toMatch(/cancelled/);
   });
+
+  it('treats hostile names as names: quotes in the path, the columns and the values', async () => {
+    const path = await file(
+      `it's "odd"; DROP TABLE raw; --.csv`,
+      `"who""se",meter,timestamp,quantity\n"a'); DROP TABLE raw; --",api,2025-01-01,3\n`,
+    );
+    const result = await aggregateFile(path, { ...request, map: { customer: 'who"se' } });
+    expect(result.aggregates.map((a) => [a.customer, a.sum])).toEqual([
+      ["a'); DROP TABLE raw; --", 3],
+    ]);
+    const meter = await failure(path, { map: { customer: 'who"se' }, meters: ["x' OR '1'='1"] });
+    expect(meter.badRows).toEqual([
+      { where: 'line 2', reason: 'meter "api" is not priced by any hypothesis' },
+    ]);
+  });
 });
