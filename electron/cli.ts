@@ -28,8 +28,13 @@ import { startFailureMessage } from './host';
 import { startListen } from './listen';
 import { DEFAULT_SERVE_PORT, serve } from './serve';
 import { appDataFolder } from './shell';
+import { backtestCommand, BACKTEST_USAGE } from './backtest/cli';
+import { parseDate, progressBar, ScenarioError, table, UsageError, type CliIo } from './cli-common';
+
+export type { CliIo };
 
 export const USAGE = `Usage: meterlab <command> <scenario.json> [options]
+       meterlab backtest --usage <file> --prices <prices.json> [options]
 
 Commands:
   run <scenario.json>       Replay the scenario, fast-forward it and write its invoices.
@@ -57,44 +62,9 @@ Commands:
       --base-url <url>      The serve to listen to (default http://127.0.0.1:12111).
                             The secret key comes from $VINR_SECRET_KEY or $METERLAB_SECRET_KEY.
 
+${BACKTEST_USAGE}
 Exit codes: 0 done, 1 the scenario was refused or failed, 2 bad command line.
 `;
-
-/**
- * Where the CLI writes: the bin passes the process's streams, tests pass collectors. Progress bars
- * go to stderr and are drawn only when `stderr.isTTY` (a terminal), never when it is piped. Files
- * (the scenario, `--out`) are read and written with node:fs.
- */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-  /** Long-running commands (serve) stop when this resolves; default: Ctrl-C or SIGTERM. */
-  untilStopped?: Promise<void>;
-}
-
-/** A command-line mistake: exit code 2. */
-class UsageError extends Error {}
-
-/** The scenario could not be used: exit code 1. */
-class ScenarioError extends Error {}
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An ISO date as unix seconds; a date alone is midnight UTC, a time needs its zone. */
-function parseUntil(text: string): number {
-  if (!DATE_ONLY.test(text) && !DATE_TIME.test(text)) {
-    throw new UsageError(
-      `--until '${text}' is not an ISO date: use 2025-06-01 (midnight UTC) or 2025-06-01T12:00:00Z (a time needs Z or an offset).`,
-    );
-  }
-  const day = text.slice(0, 10);
-  // Date.parse rolls impossible days over (2025-02-30 -> March 2): refuse them instead.
-  if (new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
-    throw new UsageError(`--until '${text}': ${day} is not a day of the calendar.`);
-  }
-  return Math.floor(Date.parse(text) / 1000);
-}
 
 /** How far to fast-forward: to a time, or a number of billing periods. */
 type Target = { until: number; text: string } | { periods: number };
@@ -104,7 +74,7 @@ function targetOf(values: CliValues, defaultPeriods: number): Target {
   if (values.until !== undefined && values.periods !== undefined) {
     throw new UsageError('use --until or --periods, not both.');
   }
-  if (values.until !== undefined) return { until: parseUntil(values.until), text: values.until };
+  if (values.until !== undefined) return { until: parseDate(values.until), text: values.until };
   if (values.periods === undefined) return { periods: defaultPeriods };
   if (!/^\d+$/.test(values.periods) || Number(values.periods) > 1200) {
     throw new UsageError(`--periods '${values.periods}' must be a whole number from 0 to 1200.`);
@@ -118,24 +88,6 @@ function formatOf(values: CliValues, formats: string[]): string {
     throw new UsageError(`--format '${format}' is not one of ${formats.join(', ')}.`);
   }
   return format;
-}
-
-/** A progress bar on stderr, drawn only on a terminal. */
-function progressBar(io: CliIo, label: string) {
-  let shown = -1;
-  return {
-    update(done: number, total: number) {
-      if (!io.stderr.isTTY) return;
-      const percent = Math.min(100, Math.floor((done / Math.max(1, total)) * 100));
-      if (percent === shown) return;
-      shown = percent;
-      const filled = Math.round(percent / 4);
-      io.stderr.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(25 - filled)}] ${percent}%`);
-    },
-    finish() {
-      if (io.stderr.isTTY && shown >= 0) io.stderr.write('\r\x1b[2K');
-    },
-  };
 }
 
 async function readScenario(path: string): Promise<unknown> {
@@ -302,21 +254,6 @@ async function allCustomers(call: Call): Promise<Customer[]> {
     if (!hasMore) return all.reverse();
     startingAfter = data.at(-1)!.id;
   }
-}
-
-/** Columns padded to their widest cell; `numeric` columns are right-aligned. */
-function table(header: string[], rows: string[][], numeric: Set<number>): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) =>
-        numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 function moneyByCurrency(totals: Record<string, number>): string {
@@ -600,6 +537,11 @@ const COMMAND_OPTIONS: Record<string, string[]> = {
 /** Runs the command line; returns the exit code (0 done, 1 refused or failed, 2 bad command line). */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
+    // backtest reads usage, not a scenario: it takes options of its own and no file argument.
+    if (argv[0] === 'backtest' && !argv.includes('--help') && !argv.includes('-h')) {
+      await backtestCommand(io, argv.slice(1));
+      return 0;
+    }
     let parsed;
     try {
       parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -615,7 +557,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const allowed = COMMAND_OPTIONS[command];
     if (!allowed)
       throw new UsageError(
-        `unknown command '${command}': use run, compare, validate, serve or listen.`,
+        `unknown command '${command}': use run, compare, validate, backtest, serve or listen.`,
       );
     for (const option of Object.keys(values)) {
       if (!allowed.includes(option)) {
