@@ -431,7 +431,9 @@ function checkCurrent(
   });
 
   const usage: Record<string, ScenarioUsage> = {};
-  const rawUsage = field('usage', z.record(z.string(), z.unknown()));
+  // The shape is checked, but the entries are read from the file itself: a parsed record drops
+  // a key named __proto__, which must be refused, not lost.
+  const rawUsage = field('usage', z.record(z.string(), z.unknown())) && (file.usage as object);
   for (const [item, raw] of Object.entries(rawUsage ?? {})) {
     const path = paramPath(['usage', item])!;
     const columns = attempt(problems, () => {
