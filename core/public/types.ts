@@ -370,6 +370,15 @@ export interface PriceComparison {
   currency: string;
 }
 
+/** A page of invoices, newest first: `total` match the filter; `counts` are per status, all. */
+export interface InvoicePage {
+  object: 'invoice_page';
+  data: Invoice[];
+  offset: number;
+  total: number;
+  counts: Record<InvoiceStatus, number>;
+}
+
 // ---- generator specs: plain JSON attached to a subscription item ---------------------------
 // Rate patterns (constant, poisson) give an expected number of units per hour; modifiers
 // (growth, seasonality, bursts) multiply the expected rate of everything under them; seats is a

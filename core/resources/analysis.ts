@@ -3,9 +3,16 @@
 // aggregation and pricing modules that invoices use, so the UI teaches what the invoice bills.
 import { aggregateUsage } from '../rules/aggregation';
 import { indexRange } from '../rules/usage/view';
-import type { PriceComparison, StrategyComparison, UsageSeries } from '../public/types';
+import type {
+  InvoicePage,
+  InvoiceStatus,
+  PriceComparison,
+  StrategyComparison,
+  UsageSeries,
+} from '../public/types';
 import { method, param } from './entry';
-import { comparePricesArgs, strategiesArgs, usageSeriesArgs } from './schemas';
+import { comparePricesArgs, invoicePageArgs, strategiesArgs, usageSeriesArgs } from './schemas';
+import { copy } from '../values/json';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quotePrice } from '../rules/pricing';
@@ -170,6 +177,31 @@ function comparePrices(
   return { prices: prices.map((price) => price.id), rows, totals, currency };
 }
 
+const INVOICE_STATUSES: InvoiceStatus[] = ['draft', 'open', 'paid', 'uncollectible', 'void'];
+
+/** One page of the invoices, newest first, with how many there are in all and per status. */
+function invoicePage(
+  state: ScenarioState,
+  args: { offset?: number; limit?: number; status?: InvoiceStatus } | undefined,
+): InvoicePage {
+  const all = state.data.invoices;
+  const counts = Object.fromEntries(INVOICE_STATUSES.map((status) => [status, 0])) as Record<
+    InvoiceStatus,
+    number
+  >;
+  for (const invoice of all) counts[invoice.status] += 1;
+  const matching = args?.status ? all.filter((invoice) => invoice.status === args.status) : all;
+  const offset = args?.offset ?? 0;
+  const limit = args?.limit ?? 50;
+  // Stored oldest first: the newest-first page [offset, offset + limit) is read from the end.
+  const end = Math.max(0, matching.length - offset);
+  const data = matching
+    .slice(Math.max(0, end - limit), end)
+    .reverse()
+    .map(copy);
+  return { object: 'invoice_page', data, offset, total: matching.length, counts };
+}
+
 /** Read-only views the UI draws from: pre-bucketed, never one point per record. */
 export const analysis = {
   usageSeries: method({
@@ -186,5 +218,11 @@ export const analysis = {
     params: [param('', comparePricesArgs)],
     mutates: false,
     run: (state, [args]) => comparePrices(state, args),
+  }),
+  /** Lists that scale: a page of invoices by offset, with the counts a pager and filter show. */
+  invoicePage: method({
+    params: [param('', invoicePageArgs)],
+    mutates: false,
+    run: (state, [args]) => invoicePage(state, args),
   }),
 };

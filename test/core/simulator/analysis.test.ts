@@ -238,3 +238,42 @@ describe('analysis.comparePrices', () => {
     });
   });
 });
+
+describe('analysis.invoicePage', () => {
+  /** The guide's scenario billed for `months` periods: 1 creation invoice + `months` cycles. */
+  function billed(months: number) {
+    const built = scenario();
+    for (let i = 0; i < months; i++) {
+      built.sim.testClock.advanceBillingPeriod({ subscription: built.subscription.id });
+    }
+    return built;
+  }
+
+  it('pages the invoices newest first and counts them all and by status', () => {
+    const { sim } = billed(5);
+    const newestFirst = sim.invoices.list({ limit: 100 }).data.map((invoice) => invoice.id);
+    expect(newestFirst).toHaveLength(6);
+    const first = sim.analysis.invoicePage({ limit: 4 });
+    const second = sim.analysis.invoicePage({ offset: 4, limit: 4 });
+    expect(first.data.map((invoice) => invoice.id)).toEqual(newestFirst.slice(0, 4));
+    expect(second.data.map((invoice) => invoice.id)).toEqual(newestFirst.slice(4));
+    expect(first.total).toBe(6);
+    // Paid: the creation invoice (EUR 0.00) and five cycles.
+    expect(first.counts).toEqual({ draft: 0, open: 0, paid: 6, uncollectible: 0, void: 0 });
+    expect(sim.analysis.invoicePage({ offset: 10 }).data).toEqual([]);
+  });
+
+  it('filters by status, counting the matches as the total', () => {
+    const { sim } = billed(2);
+    expect(sim.analysis.invoicePage({ status: 'open' })).toMatchObject({ total: 0, data: [] });
+    expect(sim.analysis.invoicePage({ status: 'paid' }).total).toBe(3);
+  });
+
+  it('refuses a negative offset and changes nothing', () => {
+    const { sim } = billed(1);
+    expectError(() => sim.analysis.invoicePage({ offset: -1 }), {
+      code: 'parameter_invalid',
+      param: 'offset',
+    });
+  });
+});
