@@ -42,8 +42,28 @@ function strategyOf(line: InvoiceLine): string {
   return line.explanation.aggregation?.strategy ?? 'licensed';
 }
 
+/** An invoice without lines still gets its row (nothing billed), so every invoice is present. */
+function linelessRow(invoice: Invoice, customerName: string): (string | number)[] {
+  return [
+    invoice.id,
+    invoice.customer,
+    customerName,
+    isoInstant(invoice.periodStart),
+    isoInstant(invoice.periodEnd),
+    '',
+    '',
+    'No lines: nothing was billed for this period',
+    '',
+    0,
+    invoice.total,
+    formatMoney(invoice.total, invoice.currency),
+    invoice.currency,
+    invoice.status,
+  ];
+}
+
 /**
- * One row per invoice line, invoices in the order given. A cell that a spreadsheet would run as a
+ * One row per invoice line (one for an invoice without lines), invoices in the order given. A cell that a spreadsheet would run as a
  * formula (=, +, -, @ first) is prefixed with ' (numbers are left alone).
  */
 export function invoiceLinesCsv(
@@ -52,22 +72,24 @@ export function invoiceLinesCsv(
 ): string {
   const names = new Map(context.customers.map((customer) => [customer.id, customer.name]));
   const rows = invoices.flatMap((invoice) =>
-    invoice.lines.data.map((line) => [
-      invoice.id,
-      invoice.customer,
-      names.get(invoice.customer) ?? '',
-      isoInstant(line.period.start),
-      isoInstant(line.period.end),
-      line.subscriptionItem ?? '',
-      line.price,
-      line.description,
-      strategyOf(line),
-      line.quantity,
-      line.amount,
-      formatMoney(line.amount, line.currency),
-      line.currency,
-      invoice.status,
-    ]),
+    invoice.lines.data.length === 0
+      ? [linelessRow(invoice, names.get(invoice.customer) ?? '')]
+      : invoice.lines.data.map((line) => [
+          invoice.id,
+          invoice.customer,
+          names.get(invoice.customer) ?? '',
+          isoInstant(line.period.start),
+          isoInstant(line.period.end),
+          line.subscriptionItem ?? '',
+          line.price,
+          line.description,
+          strategyOf(line),
+          line.quantity,
+          line.amount,
+          formatMoney(line.amount, line.currency),
+          line.currency,
+          invoice.status,
+        ]),
   );
   const csv = Papa.unparse(
     { fields: [...INVOICE_CSV_COLUMNS], data: rows },
