@@ -14,6 +14,12 @@ export interface GroupTotal {
   amounts: Record<string, number>;
 }
 
+/** A calendar month's revenue: every period whose last day falls in it, open ones marked. */
+export interface MonthTotal extends GroupTotal {
+  /** Some period counted here is still open at the clock's time: its amount is so far. */
+  open: boolean;
+}
+
 /** Sums the engine's per-(period, customer) amounts by a key, in first-seen order. */
 export function groupAmounts(
   comparison: PriceComparison,
@@ -32,6 +38,34 @@ export function groupAmounts(
     }
   }
   return groups;
+}
+
+function monthOf(unix: number): string {
+  const d = new Date(unix * 1000);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/**
+ * Revenue by calendar month (UTC), oldest first: each period counts in the month of its last
+ * day (the month its invoice closes), so subscriptions that start on different days line up.
+ * A period still open at `now` marks its month open: its amount is the usage so far.
+ */
+export function calendarMonths(comparison: PriceComparison, now: number): MonthTotal[] {
+  const lastDay = (row: PriceComparison['rows'][number]) => monthOf(row.periodEnd - 1);
+  const months = groupAmounts(comparison, (row) => ({ key: lastDay(row), label: lastDay(row) }));
+  return months
+    .map((month) => ({
+      ...month,
+      open: comparison.rows.some((row) => lastDay(row) === month.key && row.periodEnd > now),
+    }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** The engine's rows by period start, then customer: the table reads in time order. */
+export function rowsInTimeOrder(comparison: PriceComparison): PriceComparison['rows'] {
+  return [...comparison.rows].sort(
+    (a, b) => a.periodStart - b.periodStart || a.customer.localeCompare(b.customer),
+  );
 }
 
 export class CompareState {
@@ -97,6 +131,18 @@ export class CompareState {
   chooseSubscription(id: string): void {
     this.subscription = id;
     void this.result.load();
+  }
+
+  /** Subscriptions compared that have more than one metered item, with how many they have. */
+  get multiItem(): { subscription: Subscription; metered: number }[] {
+    const metered = this.metered.map((price) => price.id);
+    return (this.context.value?.subscriptions.data ?? [])
+      .filter((s) => !this.subscription || s.id === this.subscription)
+      .map((subscription) => ({
+        subscription,
+        metered: subscription.items.data.filter((item) => metered.includes(item.price)).length,
+      }))
+      .filter((entry) => entry.metered > 1);
   }
 
   customerName(id: string): string {

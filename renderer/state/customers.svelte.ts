@@ -139,7 +139,11 @@ export class CustomersState {
     if (!created) return;
     this.subscribeLines = [];
     this.#app.focusItem = created.items.data[0]?.id ?? null;
-    this.#app.notify('info', `Subscribed: ${created.id}.`);
+    // The next step of the flow: usage for the new item (the Usage view opens on it).
+    this.#app.notify('info', `Subscribed: ${created.id}.`, {
+      label: 'Report usage',
+      run: () => this.#app.go('usage'),
+    });
   }
 
   /** Opens the change panel of a subscription, on its first item. */
