@@ -159,6 +159,18 @@ export class AppState {
     }
   }
 
+  /** Runs many calls that change state as one change: views reload once, when all are done. */
+  async changeMany<T>(work: () => Promise<T>): Promise<T> {
+    this.#changesInFlight += 1;
+    try {
+      return await work();
+    } finally {
+      this.#changesInFlight -= 1;
+      this.#lastChangeAt = performance.now();
+      this.invalidate();
+    }
+  }
+
   go(view: ViewId): void {
     this.view = view;
   }

@@ -61,10 +61,15 @@ export function calendarMonths(comparison: PriceComparison, now: number): MonthT
     .sort((a, b) => a.key.localeCompare(b.key));
 }
 
-/** The engine's rows by period start, then customer: the table reads in time order. */
-export function rowsInTimeOrder(comparison: PriceComparison): PriceComparison['rows'] {
+/** The engine's rows by period start, then customer name: the table reads in time order. */
+export function rowsInTimeOrder(
+  comparison: PriceComparison,
+  nameOf: (customer: string) => string = (customer) => customer,
+): PriceComparison['rows'] {
   return [...comparison.rows].sort(
-    (a, b) => a.periodStart - b.periodStart || a.customer.localeCompare(b.customer),
+    (a, b) =>
+      a.periodStart - b.periodStart ||
+      nameOf(a.customer).localeCompare(nameOf(b.customer), 'en', { numeric: true }),
   );
 }
 

@@ -187,6 +187,50 @@ describe("the three users' flows", () => {
     );
   });
 
+  it('builds a generator from a form, with JSON only as the advanced way', async () => {
+    await ui.go('usage');
+    await page.selectOption('select[name="pattern.kind"]', 'growth');
+    await page.fill('input[name="pattern.base.Mean units per hour"]', '40');
+    await page.fill('input[name="pattern.Growth per day (0.01 = 1%)"]', '0.02');
+    await page.click('summary:has-text("Advanced: the pattern as JSON")');
+    const json = JSON.parse(await page.inputValue('textarea[name="generator-pattern-json"]'));
+    expect(json).toEqual({
+      kind: 'growth',
+      base: { kind: 'poisson', meanPerHour: 40 },
+      mode: 'exponential',
+      ratePerDay: 0.02,
+    });
+    await page.waitForSelector('canvas[aria-label="Preview of the generator\'s first 30 days"]');
+    await ui.screenshot('flows-generator-form');
+  });
+
+  it('lets a product team add a cohort, compare three prices and export', async () => {
+    await ui.createScenario('Product team');
+    await ui.createProduct('API access');
+    for (const [nickname, amount] of [
+      ['Now', '0.2'],
+      ['Cheaper', '0.15'],
+      ['Dearer', '0.3'],
+    ] as const) {
+      await ui.createMeteredPrice({ nickname, amountDecimal: amount });
+    }
+    await ui.go('customers');
+    await page.fill('input[name="cohort-count"]', '20');
+    await page.fill('input[name="cohort-prefix"]', 'Team');
+    const preview = page.locator('[data-testid="cohort-preview"]');
+    await preview.locator('text=20 customers: median').waitFor();
+    await ui.screenshot('flows-cohort-preview');
+    await page.click('button:has-text("Add 20 customers")');
+    await page.waitForSelector('.notices :text("Added 20 customers")');
+    await page.waitForSelector('.customer-list button:has-text("Team 20")');
+    await ui.advanceBy('+1 week');
+    await ui.go('compare');
+    await page.waitForSelector('[data-testid="compare-months"]');
+    // 20 customers, one open period each.
+    await expect.poll(() => page.locator('tbody tr[data-open="true"]').count()).toBe(20);
+    await ui.screenshot('flows-compare-cohort');
+  });
+
   it('has no serious or critical axe violations on any view, light or dark', async () => {
     const found: Record<string, AxeViolation[]> = {};
     for (const scheme of ['light', 'dark'] as const) {

@@ -8,7 +8,9 @@ describe('humanMessage', () => {
         param: 'unitAmountDecimal',
         message: 'Invalid unitAmountDecimal: pass a non-negative decimal of minor units.',
       }),
-    ).toBe('Invalid “Unit amount (decimal minor units)”: pass a non-negative decimal of minor units.');
+    ).toBe(
+      'Invalid “Unit amount (decimal minor units)”: pass a non-negative decimal of minor units.',
+    );
     expect(
       humanMessage({
         param: 'recurring.aggregateUsage',

@@ -83,6 +83,18 @@ describe('calendarMonths', () => {
     expect(calendarMonths(comparison, may31).every((m) => !m.open)).toBe(true);
   });
 
+  it('orders customers of one period by name, numbers as numbers', () => {
+    const named = { x: 'Team 10', y: 'Team 9' } as Record<string, string>;
+    const rows = rowsInTimeOrder(comparison, (customer) => named[customer]!);
+    expect(rows.slice(0, 2).map((r) => r.customer)).toEqual(['x', 'y']);
+    // Same start: 'Team 9' before 'Team 10'.
+    const sameStart = {
+      ...comparison,
+      rows: comparison.rows.map((r) => ({ ...r, periodStart: 0 })),
+    };
+    expect(rowsInTimeOrder(sameStart, (customer) => named[customer]!)[0]!.customer).toBe('y');
+  });
+
   it('lists the table rows by period start whatever the engine order', () => {
     expect(
       rowsInTimeOrder(comparison).map((r) => `${r.customer}${r.periodStart - march1}`),
