@@ -379,6 +379,14 @@ export interface InvoicePage {
   counts: Record<InvoiceStatus, number>;
 }
 
+/** A page of customers, newest first: `total` match the name filter. */
+export interface CustomerPage {
+  object: 'customer_page';
+  data: Customer[];
+  offset: number;
+  total: number;
+}
+
 // ---- generator specs: plain JSON attached to a subscription item ---------------------------
 // Rate patterns (constant, poisson) give an expected number of units per hour; modifiers
 // (growth, seasonality, bursts) multiply the expected rate of everything under them; seats is a

@@ -4,6 +4,7 @@
 import { aggregateUsage } from '../rules/aggregation';
 import { indexRange } from '../rules/usage/view';
 import type {
+  CustomerPage,
   InvoicePage,
   InvoiceStatus,
   PriceComparison,
@@ -11,7 +12,13 @@ import type {
   UsageSeries,
 } from '../public/types';
 import { method, param } from './entry';
-import { comparePricesArgs, invoicePageArgs, strategiesArgs, usageSeriesArgs } from './schemas';
+import {
+  comparePricesArgs,
+  customerPageArgs,
+  invoicePageArgs,
+  strategiesArgs,
+  usageSeriesArgs,
+} from './schemas';
 import { copy } from '../values/json';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
@@ -202,6 +209,26 @@ function invoicePage(
   return { object: 'invoice_page', data, offset, total: matching.length, counts };
 }
 
+/** One page of the customers, newest first; `name` keeps those whose name contains it. */
+function customerPage(
+  state: ScenarioState,
+  args: { offset?: number; limit?: number; name?: string } | undefined,
+): CustomerPage {
+  const needle = args?.name?.trim().toLowerCase();
+  const all = state.data.customers;
+  const matching = needle
+    ? all.filter((customer) => customer.name.toLowerCase().includes(needle))
+    : all;
+  const offset = args?.offset ?? 0;
+  const limit = args?.limit ?? 50;
+  const end = Math.max(0, matching.length - offset);
+  const data = matching
+    .slice(Math.max(0, end - limit), end)
+    .reverse()
+    .map(copy);
+  return { object: 'customer_page', data, offset, total: matching.length };
+}
+
 /** Read-only views the UI draws from: pre-bucketed, never one point per record. */
 export const analysis = {
   usageSeries: method({
@@ -224,5 +251,11 @@ export const analysis = {
     params: [param('', invoicePageArgs)],
     mutates: false,
     run: (state, [args]) => invoicePage(state, args),
+  }),
+  /** A page of customers by offset, optionally those whose name contains a text, with the count. */
+  customerPage: method({
+    params: [param('', customerPageArgs)],
+    mutates: false,
+    run: (state, [args]) => customerPage(state, args),
   }),
 };

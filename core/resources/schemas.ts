@@ -166,6 +166,13 @@ export const invoicePageArgs = z
     status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
   })
   .optional();
+export const customerPageArgs = z
+  .strictObject({
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    name: z.string().max(500).optional(),
+  })
+  .optional();
 export const quoteQuantity = safeQuantity;
 export const objectIdOf = objectId;
 export const rawBody = z.string();

@@ -81,6 +81,13 @@ describe("the three users' flows", () => {
     await page.waitForSelector('text=The rising line is the running total');
     expect(await page.getAttribute('canvas[data-testid="lab-chart"]', 'role')).toBe('img');
     await ui.screenshot('flows-lab-sum');
+    const [png] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('button[aria-label="Save PNG of the usage stream chart"]'),
+    ]);
+    expect(png.suggestedFilename()).toBe('usage-sum.png');
+    // The PNG signature: \x89 P N G.
+    expect([...readFileSync((await png.path())!).subarray(0, 4)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
 
     const carry = page.locator('[data-testid="carry-over"]');
     await carry.locator('text=equals').waitFor();
@@ -223,6 +230,14 @@ describe("the three users' flows", () => {
     await page.click('button:has-text("Add 20 customers")');
     await page.waitForSelector('.notices :text("Added 20 customers")');
     await page.waitForSelector('.customer-list button:has-text("Team 20")');
+    expect(await page.textContent('[data-testid="customer-count"]')).toBe('1–20 of 20');
+    await page.fill('input[name="customer-search"]', 'Team 1');
+    // Team 1 and Team 10 to Team 19.
+    await page
+      .locator('[data-testid="customer-count"]')
+      .filter({ hasText: '1–11 of 11' })
+      .waitFor();
+    await page.fill('input[name="customer-search"]', '');
     await ui.advanceBy('+1 week');
     await ui.go('compare');
     await page.waitForSelector('[data-testid="compare-months"]');

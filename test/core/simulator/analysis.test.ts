@@ -277,3 +277,20 @@ describe('analysis.invoicePage', () => {
     });
   });
 });
+
+describe('analysis.customerPage', () => {
+  it('pages the customers newest first, finds them by name, and counts them', () => {
+    const { sim } = scenario();
+    for (const name of ['Team 1', 'Team 2', 'Other', 'Team 3']) sim.customers.create({ name });
+    // Acme (the fixture's), Team 1, Team 2, Other, Team 3: five in all.
+    const first = sim.analysis.customerPage({ limit: 2 });
+    expect(first.total).toBe(5);
+    expect(first.data.map((c) => c.name)).toEqual(['Team 3', 'Other']);
+    expect(sim.analysis.customerPage({ offset: 4, limit: 2 }).data.map((c) => c.name)).toEqual([
+      'Acme',
+    ]);
+    const teams = sim.analysis.customerPage({ name: 'team' });
+    expect(teams.total).toBe(3);
+    expect(teams.data.map((c) => c.name)).toEqual(['Team 3', 'Team 2', 'Team 1']);
+  });
+});
