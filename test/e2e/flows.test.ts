@@ -246,6 +246,39 @@ describe("the three users' flows", () => {
     await ui.screenshot('flows-compare-cohort');
   });
 
+  it('takes a learner through a lesson on sum, max and last, ending with the advance', async () => {
+    await createFromTemplate('Teach: lesson', 'teach-strategies');
+    await page.waitForSelector('.content[data-view="lab"]');
+    await page.click('button:has-text("Start lesson")');
+    const table = page.locator('[data-testid="strategy-table"] tbody tr').first();
+    const verdict = page.locator('[data-testid="lesson-verdict"]');
+    // The template's newest period: sum 78, max 25, last 12; the next period carries 12 over.
+    for (const [strategy, answer] of [
+      ['sum', '78'],
+      ['max', '25'],
+      ['last_during_period', '12'],
+      ['last_ever', '12'],
+    ] as const) {
+      expect(
+        (await table.locator(`[data-testid="quantity-${strategy}"]`).textContent())?.trim(),
+      ).toBe('?');
+      await page.fill('input[name="lesson-answer"]', answer);
+      await page.click('button:has-text("Show answer")');
+      await verdict.filter({ hasText: 'Right.' }).waitFor();
+      if (strategy === 'last_ever') {
+        await verdict
+          .filter({ hasText: 'carries the last value ever reported over: 12' })
+          .waitFor();
+        await ui.screenshot('flows-lesson-last-ever');
+      }
+      await page.click(`[data-testid="lesson"] button[type="submit"]`);
+    }
+    await page.waitForSelector('button:has-text("Start lesson")');
+    expect(
+      (await table.locator('[data-testid="quantity-last_during_period"]').textContent())?.trim(),
+    ).toBe('0');
+  });
+
   it('has no serious or critical axe violations on any view, light or dark', async () => {
     const found: Record<string, AxeViolation[]> = {};
     for (const scheme of ['light', 'dark'] as const) {
