@@ -7,6 +7,7 @@ import type { ExportedFile } from '../contract';
 import type { Simulator } from '../simulator';
 import { objectId } from '../values/validation';
 import { isoInstant, utcMinutes } from '../values/time';
+import { billingReasons } from '../public/descriptions';
 import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
 import type { Customer, Invoice, InvoiceLine, Price, PriceStep } from '../public/types';
 
@@ -218,6 +219,7 @@ function invoiceSection(
       'Status',
       `<span class="status status-${invoice.status}">${STATUS_LABELS[invoice.status]}</span>`,
     ],
+    ['Reason', escapeHtml(billingReasons[invoice.billingReason])],
     ['Created', escapeHtml(utcMinutes(invoice.created))],
     ...(invoice.finalizedAt === null
       ? [

@@ -2,7 +2,6 @@
 // allows, the engine's preview of the invoice the open period will produce, and the exports
 // (CSV, JSON, and a print page or PDF of one invoice or all).
 import type {
-  BillingReason,
   Customer,
   Invoice,
   InvoicePage,
@@ -13,15 +12,6 @@ import type {
 } from '../../core/public/types';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
-
-/** Why an invoice exists, in words (two invoices can share a period: creation and cycle). */
-export const billingReasons: Record<BillingReason, string> = {
-  subscription_create: 'subscription started',
-  subscription_cycle: 'period ended',
-  subscription_update: 'subscription changed',
-  subscription_cancel: 'subscription canceled',
-  manual: 'manual',
-};
 
 export const invoicePageSize = 50;
 

@@ -118,7 +118,7 @@ describe('the Meterlab UI in Chromium', () => {
     await ui.screenshot('events-tampered');
 
     await ui.go('compare');
-    await page.waitForSelector('canvas[aria-label="Revenue per period for each price"]');
+    await page.waitForSelector('canvas[aria-label="Revenue per calendar month for each price"]');
     await ui.screenshot('compare');
     expect(ui.consoleErrors).toEqual([]);
   });

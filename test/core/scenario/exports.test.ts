@@ -154,6 +154,8 @@ describe('invoicesHtml', () => {
       'status-paid">Paid<',
       'Payment attempts',
       'pm_card_visa, succeeded',
+      // Why it exists: the creation invoice shares this period.
+      '<dt>Reason</dt><dd>period ended</dd>',
     ]) {
       expect(html).toContain(text);
     }
