@@ -74,7 +74,8 @@ export function invoiceLinesCsv(
   const names = new Map(context.customers.map((customer) => [customer.id, customer.name]));
   const rows = invoices.flatMap((invoice) =>
     invoice.lines.data.length === 0
-      ? [linelessRow(invoice, names.get(invoice.customer) ?? '')]
+      ? // NOTE: every invoice is exported; one without lines as one row billing nothing.
+        [linelessRow(invoice, names.get(invoice.customer) ?? '')]
       : invoice.lines.data.map((line) => [
           invoice.id,
           invoice.customer,

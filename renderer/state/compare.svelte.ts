@@ -49,6 +49,7 @@ function monthOf(unix: number): string {
  * Revenue by calendar month (UTC), oldest first: each period counts in the month of its last
  * day (the month its invoice closes), so subscriptions that start on different days line up.
  * A period still open at `now` marks its month open: its amount is the usage so far.
+ * (docs/billing-rules.md, "Previews, quotes and comparisons", states the rule.)
  */
 export function calendarMonths(comparison: PriceComparison, now: number): MonthTotal[] {
   const lastDay = (row: PriceComparison['rows'][number]) => monthOf(row.periodEnd - 1);
