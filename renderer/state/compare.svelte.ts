@@ -3,7 +3,7 @@
 import type { PriceComparison } from '../../core/public/types';
 import type { Customer, List, Price, Subscription } from '../../core/public/types';
 import type { AppState } from './app.svelte';
-import { Resource } from './resource.svelte';
+import { lookupLimit, Resource } from './resource.svelte';
 
 export const minCompared = 2;
 export const maxCompared = 5;
@@ -86,8 +86,8 @@ export class CompareState {
   constructor(app: AppState) {
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
     this.context = new Resource(async () => ({
-      customers: await app.api.call('customers.list', { limit: 100 }),
-      subscriptions: await app.api.call('subscriptions.list', { limit: 100 }),
+      customers: await app.api.call('customers.list', { limit: lookupLimit }),
+      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
     }));
     this.result = new Resource(async () => {
       if (!this.ready) return null;

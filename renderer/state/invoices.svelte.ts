@@ -11,7 +11,7 @@ import type {
   UpcomingInvoice,
 } from '../../core/public/types';
 import type { AppState } from './app.svelte';
-import { Resource, Task } from './resource.svelte';
+import { lookupLimit, Resource, Task } from './resource.svelte';
 
 export const invoicePageSize = 50;
 
@@ -38,8 +38,8 @@ export class InvoicesState {
       }),
     );
     this.context = new Resource(async () => ({
-      customers: await app.api.call('customers.list', { limit: 100 }),
-      subscriptions: await app.api.call('subscriptions.list', { limit: 100 }),
+      customers: await app.api.call('customers.list', { limit: lookupLimit }),
+      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
     }));
     this.upcoming = new Resource(async () => {
       const subscription = this.upcomingSubscription;
