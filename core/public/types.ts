@@ -387,6 +387,14 @@ export interface CustomerPage {
   total: number;
 }
 
+/** A page of the events kept, newest first: `total` match the type filter. */
+export interface EventPage {
+  object: 'event_page';
+  data: BillingEvent[];
+  offset: number;
+  total: number;
+}
+
 // ---- generator specs: plain JSON attached to a subscription item ---------------------------
 // Rate patterns (constant, poisson) give an expected number of units per hour; modifiers
 // (growth, seasonality, bursts) multiply the expected rate of everything under them; seats is a

@@ -5,6 +5,7 @@ import { aggregateUsage } from '../rules/aggregation';
 import { indexRange } from '../rules/usage/view';
 import type {
   CustomerPage,
+  EventPage,
   InvoicePage,
   InvoiceStatus,
   PriceComparison,
@@ -15,6 +16,7 @@ import { method, param } from './entry';
 import {
   comparePricesArgs,
   customerPageArgs,
+  eventPageArgs,
   invoicePageArgs,
   strategiesArgs,
   usageSeriesArgs,
@@ -184,6 +186,15 @@ function comparePrices(
   return { prices: prices.map((price) => price.id), rows, totals, currency };
 }
 
+/** Objects stored oldest first, as the newest-first page [offset, offset + limit), copied. */
+function newestFirstPage<T>(stored: readonly T[], offset: number, limit = 50): T[] {
+  const end = Math.max(0, stored.length - offset);
+  return stored
+    .slice(Math.max(0, end - limit), end)
+    .reverse()
+    .map(copy);
+}
+
 const INVOICE_STATUSES: InvoiceStatus[] = ['draft', 'open', 'paid', 'uncollectible', 'void'];
 
 /** One page of the invoices, newest first, with how many there are in all and per status. */
@@ -199,13 +210,7 @@ function invoicePage(
   for (const invoice of all) counts[invoice.status] += 1;
   const matching = args?.status ? all.filter((invoice) => invoice.status === args.status) : all;
   const offset = args?.offset ?? 0;
-  const limit = args?.limit ?? 50;
-  // Stored oldest first: the newest-first page [offset, offset + limit) is read from the end.
-  const end = Math.max(0, matching.length - offset);
-  const data = matching
-    .slice(Math.max(0, end - limit), end)
-    .reverse()
-    .map(copy);
+  const data = newestFirstPage(matching, offset, args?.limit);
   return { object: 'invoice_page', data, offset, total: matching.length, counts };
 }
 
@@ -220,13 +225,20 @@ function customerPage(
     ? all.filter((customer) => customer.name.toLowerCase().includes(needle))
     : all;
   const offset = args?.offset ?? 0;
-  const limit = args?.limit ?? 50;
-  const end = Math.max(0, matching.length - offset);
-  const data = matching
-    .slice(Math.max(0, end - limit), end)
-    .reverse()
-    .map(copy);
+  const data = newestFirstPage(matching, offset, args?.limit);
   return { object: 'customer_page', data, offset, total: matching.length };
+}
+
+/** One page of the events kept, newest first, of one type if given, with the count. */
+function eventPage(
+  state: ScenarioState,
+  args: { offset?: number; limit?: number; type?: string } | undefined,
+): EventPage {
+  const all = state.data.events;
+  const matching = args?.type ? all.filter((event) => event.type === args.type) : all;
+  const offset = args?.offset ?? 0;
+  const data = newestFirstPage(matching, offset, args?.limit);
+  return { object: 'event_page', data, offset, total: matching.length };
 }
 
 /** Read-only views the UI draws from: pre-bucketed, never one point per record. */
@@ -257,5 +269,11 @@ export const analysis = {
     params: [param('', customerPageArgs)],
     mutates: false,
     run: (state, [args]) => customerPage(state, args),
+  }),
+  /** A page of the events kept by offset, optionally of one type, with the count. */
+  eventPage: method({
+    params: [param('', eventPageArgs)],
+    mutates: false,
+    run: (state, [args]) => eventPage(state, args),
   }),
 };

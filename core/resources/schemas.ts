@@ -173,6 +173,13 @@ export const customerPageArgs = z
     name: z.string().max(500).optional(),
   })
   .optional();
+export const eventPageArgs = z
+  .strictObject({
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    type: z.string().min(1).optional(),
+  })
+  .optional();
 export const quoteQuantity = safeQuantity;
 export const objectIdOf = objectId;
 export const rawBody = z.string();

@@ -156,6 +156,12 @@ describe("the three users' flows", () => {
     // Every invoice is in the CSV, the EUR 0.00 creation invoice (no lines) included.
     expect(invoices).toHaveLength(total);
     expect(new Set(rows.map((row) => row.invoice))).toEqual(new Set(invoices.map((i) => i.id)));
+
+    await ui.go('events');
+    const events = page.locator('[data-testid="event-count"]');
+    await events.filter({ hasText: /^Events 1–\d+ of \d+$/ }).waitFor();
+    const shown = await page.locator('[data-testid="event-log"] tbody tr').count();
+    expect(await events.textContent()).toBe(`Events 1–${shown} of ${shown}`);
   });
 
   it('speaks the form’s words in errors and clears them on edit', async () => {

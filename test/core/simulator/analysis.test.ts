@@ -294,3 +294,21 @@ describe('analysis.customerPage', () => {
     expect(teams.data.map((c) => c.name)).toEqual(['Team 3', 'Team 2', 'Team 1']);
   });
 });
+
+describe('analysis.eventPage', () => {
+  it('pages the events kept newest first, of one type if asked, with the count', () => {
+    const { sim, subscription } = scenario();
+    sim.testClock.advanceBillingPeriod({ subscription: subscription.id });
+    sim.testClock.advanceBillingPeriod({ subscription: subscription.id });
+    const all = sim.events.list({ limit: 1000 }).data.map((event) => event.id);
+    const page = sim.analysis.eventPage({ offset: 2, limit: 3 });
+    expect(page.total).toBe(all.length);
+    expect(page.data.map((event) => event.id)).toEqual(all.slice(2, 5));
+    const paid = sim.analysis.eventPage({ type: 'invoice.paid' });
+    expect(paid.data.map((event) => event.id)).toEqual(
+      sim.events.list({ type: 'invoice.paid' }).data.map((event) => event.id),
+    );
+    // Two cycles paid; the creation invoice's event (two months back) is past the 30 days kept.
+    expect(paid.total).toBe(2);
+  });
+});
