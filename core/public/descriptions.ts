@@ -1,8 +1,9 @@
-// What the UI shows for each aggregation strategy, pricing model and generator pattern. Plain
+// What the UI shows for each aggregation strategy, pricing model, generator pattern and billing
+// reason. Plain
 // data with no dependency, so the renderer imports it as is; the engine's modules are the ones
 // these texts describe.
 import type { PatternKind, PatternSpec } from './types';
-import type { AggregateUsage, PriceExplanation } from './types';
+import type { AggregateUsage, BillingReason, PriceExplanation } from './types';
 
 /** What each strategy does, for the UI (from the guide's table). */
 export const aggregationStrategies: Record<
@@ -150,4 +151,13 @@ export const generatorPatterns: { [K in PatternKind]: PatternInfo<K> } = {
       ],
     },
   },
+};
+
+/** Why an invoice exists, in words: two invoices can share a period (creation and cycle). */
+export const billingReasons: Record<BillingReason, string> = {
+  subscription_create: 'subscription started',
+  subscription_cycle: 'period ended',
+  subscription_update: 'subscription changed',
+  subscription_cancel: 'subscription canceled',
+  manual: 'manual',
 };

@@ -394,6 +394,31 @@ export interface PriceComparison {
   currency: string;
 }
 
+/** A page of invoices, newest first: `total` match the filter; `counts` are per status, all. */
+export interface InvoicePage {
+  object: 'invoice_page';
+  data: Invoice[];
+  offset: number;
+  total: number;
+  counts: Record<InvoiceStatus, number>;
+}
+
+/** A page of customers, newest first: `total` match the name filter. */
+export interface CustomerPage {
+  object: 'customer_page';
+  data: Customer[];
+  offset: number;
+  total: number;
+}
+
+/** A page of the events kept, newest first: `total` match the type filter. */
+export interface EventPage {
+  object: 'event_page';
+  data: BillingEvent[];
+  offset: number;
+  total: number;
+}
+
 // ---- generator specs: plain JSON attached to a subscription item ---------------------------
 // Rate patterns (constant, poisson) give an expected number of units per hour; modifiers
 // (growth, seasonality, bursts) multiply the expected rate of everything under them; seats is a

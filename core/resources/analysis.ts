@@ -3,9 +3,25 @@
 // aggregation and pricing modules that invoices use, so the UI teaches what the invoice bills.
 import { aggregateUsage } from '../rules/aggregation';
 import { indexRange } from '../rules/usage/view';
-import type { PriceComparison, StrategyComparison, UsageSeries } from '../public/types';
+import type {
+  CustomerPage,
+  EventPage,
+  InvoicePage,
+  InvoiceStatus,
+  PriceComparison,
+  StrategyComparison,
+  UsageSeries,
+} from '../public/types';
 import { method, param } from './entry';
-import { comparePricesArgs, strategiesArgs, usageSeriesArgs } from './schemas';
+import {
+  comparePricesArgs,
+  customerPageArgs,
+  eventPageArgs,
+  invoicePageArgs,
+  strategiesArgs,
+  usageSeriesArgs,
+} from './schemas';
+import { copy } from '../values/json';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quotePrice } from '../rules/pricing';
@@ -170,6 +186,61 @@ function comparePrices(
   return { prices: prices.map((price) => price.id), rows, totals, currency };
 }
 
+/** Objects stored oldest first, as the newest-first page [offset, offset + limit), copied. */
+function newestFirstPage<T>(stored: readonly T[], offset: number, limit = 50): T[] {
+  const end = Math.max(0, stored.length - offset);
+  return stored
+    .slice(Math.max(0, end - limit), end)
+    .reverse()
+    .map(copy);
+}
+
+const INVOICE_STATUSES: InvoiceStatus[] = ['draft', 'open', 'paid', 'uncollectible', 'void'];
+
+/** One page of the invoices, newest first, with how many there are in all and per status. */
+function invoicePage(
+  state: ScenarioState,
+  args: { offset?: number; limit?: number; status?: InvoiceStatus } | undefined,
+): InvoicePage {
+  const all = state.data.invoices;
+  const counts = Object.fromEntries(INVOICE_STATUSES.map((status) => [status, 0])) as Record<
+    InvoiceStatus,
+    number
+  >;
+  for (const invoice of all) counts[invoice.status] += 1;
+  const matching = args?.status ? all.filter((invoice) => invoice.status === args.status) : all;
+  const offset = args?.offset ?? 0;
+  const data = newestFirstPage(matching, offset, args?.limit);
+  return { object: 'invoice_page', data, offset, total: matching.length, counts };
+}
+
+/** One page of the customers, newest first; `name` keeps those whose name contains it. */
+function customerPage(
+  state: ScenarioState,
+  args: { offset?: number; limit?: number; name?: string } | undefined,
+): CustomerPage {
+  const needle = args?.name?.trim().toLowerCase();
+  const all = state.data.customers;
+  const matching = needle
+    ? all.filter((customer) => customer.name.toLowerCase().includes(needle))
+    : all;
+  const offset = args?.offset ?? 0;
+  const data = newestFirstPage(matching, offset, args?.limit);
+  return { object: 'customer_page', data, offset, total: matching.length };
+}
+
+/** One page of the events kept, newest first, of one type if given, with the count. */
+function eventPage(
+  state: ScenarioState,
+  args: { offset?: number; limit?: number; type?: string } | undefined,
+): EventPage {
+  const all = state.data.events;
+  const matching = args?.type ? all.filter((event) => event.type === args.type) : all;
+  const offset = args?.offset ?? 0;
+  const data = newestFirstPage(matching, offset, args?.limit);
+  return { object: 'event_page', data, offset, total: matching.length };
+}
+
 /** Read-only views the UI draws from: pre-bucketed, never one point per record. */
 export const analysis = {
   usageSeries: method({
@@ -186,5 +257,23 @@ export const analysis = {
     params: [param('', comparePricesArgs)],
     mutates: false,
     run: (state, [args]) => comparePrices(state, args),
+  }),
+  /** Lists that scale: a page of invoices by offset, with the counts a pager and filter show. */
+  invoicePage: method({
+    params: [param('', invoicePageArgs)],
+    mutates: false,
+    run: (state, [args]) => invoicePage(state, args),
+  }),
+  /** A page of customers by offset, optionally those whose name contains a text, with the count. */
+  customerPage: method({
+    params: [param('', customerPageArgs)],
+    mutates: false,
+    run: (state, [args]) => customerPage(state, args),
+  }),
+  /** A page of the events kept by offset, optionally of one type, with the count. */
+  eventPage: method({
+    params: [param('', eventPageArgs)],
+    mutates: false,
+    run: (state, [args]) => eventPage(state, args),
   }),
 };

@@ -199,6 +199,27 @@ export const comparePricesArgs = z.strictObject({
   prices: z.array(objectId).min(1).max(5),
   subscription: objectId.optional(),
 });
+export const invoicePageArgs = z
+  .strictObject({
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
+  })
+  .optional();
+export const customerPageArgs = z
+  .strictObject({
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    name: z.string().max(500).optional(),
+  })
+  .optional();
+export const eventPageArgs = z
+  .strictObject({
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+    type: z.string().min(1).optional(),
+  })
+  .optional();
 export const quoteQuantity = safeQuantity;
 export const objectIdOf = objectId;
 export const rawBody = z.string();

@@ -8,6 +8,7 @@ import type { Simulator } from '../simulator';
 import { objectId } from '../values/validation';
 import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
+import { billingReasons } from '../public/descriptions';
 import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
 import type { Customer, Invoice, InvoiceLine, List, Price, PriceStep } from '../public/types';
 
@@ -45,8 +46,28 @@ function strategyOf(line: InvoiceLine): string {
   return line.explanation.aggregation?.strategy ?? 'licensed';
 }
 
+/** An invoice without lines still gets its row (nothing billed), so every invoice is present. */
+function linelessRow(invoice: Invoice, customerName: string): (string | number)[] {
+  return [
+    invoice.id,
+    invoice.customer,
+    customerName,
+    isoInstant(invoice.periodStart),
+    isoInstant(invoice.periodEnd),
+    '',
+    '',
+    'No lines: nothing was billed for this period',
+    '',
+    0,
+    invoice.total,
+    formatMoney(invoice.total, invoice.currency),
+    invoice.currency,
+    invoice.status,
+  ];
+}
+
 /**
- * One row per invoice line, invoices in the order given. A cell that a spreadsheet would run as a
+ * One row per invoice line (one for an invoice without lines), invoices in the order given. A cell that a spreadsheet would run as a
  * formula (=, +, -, @ first) is prefixed with ' (numbers are left alone).
  */
 export function invoiceLinesCsv(
@@ -55,22 +76,25 @@ export function invoiceLinesCsv(
 ): string {
   const names = new Map(context.customers.map((customer) => [customer.id, customer.name]));
   const rows = invoices.flatMap((invoice) =>
-    invoice.lines.data.map((line) => [
-      invoice.id,
-      invoice.customer,
-      names.get(invoice.customer) ?? '',
-      isoInstant(line.period.start),
-      isoInstant(line.period.end),
-      line.subscriptionItem ?? '',
-      line.price,
-      line.description,
-      strategyOf(line),
-      line.quantity,
-      line.amount,
-      formatMoney(line.amount, line.currency),
-      line.currency,
-      invoice.status,
-    ]),
+    invoice.lines.data.length === 0
+      ? // NOTE: every invoice is exported; one without lines as one row billing nothing.
+        [linelessRow(invoice, names.get(invoice.customer) ?? '')]
+      : invoice.lines.data.map((line) => [
+          invoice.id,
+          invoice.customer,
+          names.get(invoice.customer) ?? '',
+          isoInstant(line.period.start),
+          isoInstant(line.period.end),
+          line.subscriptionItem ?? '',
+          line.price,
+          line.description,
+          strategyOf(line),
+          line.quantity,
+          line.amount,
+          formatMoney(line.amount, line.currency),
+          line.currency,
+          invoice.status,
+        ]),
   );
   const csv = Papa.unparse(
     { fields: [...INVOICE_CSV_COLUMNS], data: rows },
@@ -199,6 +223,7 @@ function invoiceSection(
       'Status',
       `<span class="status status-${invoice.status}">${STATUS_LABELS[invoice.status]}</span>`,
     ],
+    ['Reason', escapeHtml(billingReasons[invoice.billingReason])],
     ['Created', escapeHtml(utcMinutes(invoice.created))],
     ...(invoice.finalizedAt === null
       ? [

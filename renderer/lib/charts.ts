@@ -20,6 +20,7 @@ import {
 import type { Attachment } from 'svelte/attachments';
 import { theme } from '../state/theme.svelte';
 import { formatMoney } from '../../core/public/format';
+import { downloadBlob } from './download';
 import { formatAxisTime } from './time';
 
 Chart.register(
@@ -152,4 +153,22 @@ export function chart<T extends ChartType>(
     canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
     return () => instance.destroy();
   };
+}
+
+/**
+ * Saves a chart as a PNG for slides: drawn on the theme's card colour (a canvas is transparent)
+ * at the size it has on screen.
+ */
+export function saveChartPng(canvas: HTMLCanvasElement, filename: string): void {
+  const copy = document.createElement('canvas');
+  copy.width = canvas.width;
+  copy.height = canvas.height;
+  const context = copy.getContext('2d');
+  if (!context) return;
+  context.fillStyle = getComputedStyle(document.documentElement).getPropertyValue('--surface');
+  context.fillRect(0, 0, copy.width, copy.height);
+  context.drawImage(canvas, 0, 0);
+  copy.toBlob((blob) => {
+    if (blob) downloadBlob(blob, filename);
+  }, 'image/png');
 }

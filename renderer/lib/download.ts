@@ -7,10 +7,15 @@ import type { ExportedFile } from '../../core/contract';
 const revokeAfterMs = 60_000;
 
 export function downloadFile(file: ExportedFile): void {
-  const url = URL.createObjectURL(new Blob([file.content], { type: file.mimeType }));
+  downloadBlob(new Blob([file.content], { type: file.mimeType }), file.filename);
+}
+
+/** Offers bytes the page made (a chart's PNG) as a download. */
+export function downloadBlob(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
-  link.download = file.filename;
+  link.download = filename;
   link.hidden = true;
   document.body.append(link);
   link.click();

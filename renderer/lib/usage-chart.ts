@@ -19,10 +19,34 @@ export function bucketFigure(strategy: AggregateUsage): 'sum' | 'max' | 'last' {
 }
 
 const figureLabels = {
-  sum: 'Units per bucket (total)',
-  max: 'Peak value per bucket',
-  last: 'Last value per bucket',
+  sum: 'Units per time slice (total)',
+  max: 'Peak value per time slice',
+  last: 'Last value per time slice',
 };
+
+/**
+ * What `sum` bills as it builds up: the units so far in each billing period, starting again at
+ * 0 where a period starts (one point per bucket end; a bucket across a boundary counts in the
+ * period it starts in).
+ */
+export function runningTotals(series: UsageSeries): { x: number; y: number }[] {
+  const starts = series.periods.map((period) => period.start).sort((a, b) => a - b);
+  const points: { x: number; y: number }[] = [{ x: series.start, y: 0 }];
+  let next = 0;
+  let total = 0;
+  for (const bucket of series.buckets) {
+    while (next < starts.length && starts[next]! <= bucket.start) {
+      if (starts[next]! > series.start) {
+        total = 0;
+        points.push({ x: starts[next]!, y: 0 });
+      }
+      next += 1;
+    }
+    total += bucket.sum;
+    points.push({ x: bucket.end, y: total });
+  }
+  return points;
+}
 
 export function usageTimelineConfig(
   series: UsageSeries,
@@ -55,6 +79,19 @@ export function usageTimelineConfig(
       normalized: true,
     },
   ];
+  if (figure === 'sum') {
+    datasets.push({
+      type: 'line',
+      label: 'Running total in the period (what sum bills)',
+      data: runningTotals(series),
+      borderColor: colors.series[1],
+      backgroundColor: colors.series[1],
+      borderWidth: 2,
+      pointRadius: 0,
+      parsing: false,
+      normalized: true,
+    });
+  }
   if (marks.length > 0) {
     datasets.push({
       type: 'scatter',

@@ -53,6 +53,8 @@ export class AppState {
   notices = $state.raw<Notice[]>([]);
   /** Item picked in one view and kept when switching to another (usage, lab). */
   focusItem = $state<string | null>(null);
+  /** The invoice to show when the Invoices view opens (a "Show invoice" pointer sets it). */
+  focusInvoice = $state<string | null>(null);
   /** Set by the menu's Import command: the Scenarios view focuses its file input and clears it. */
   importRequested = $state(false);
   readonly api: ApiClient;
@@ -163,8 +165,25 @@ export class AppState {
     }
   }
 
+  /** Runs many calls that change state as one change: views reload once, when all are done. */
+  async changeMany<T>(work: () => Promise<T>): Promise<T> {
+    this.#changesInFlight += 1;
+    try {
+      return await work();
+    } finally {
+      this.#changesInFlight -= 1;
+      this.#lastChangeAt = performance.now();
+      this.invalidate();
+    }
+  }
+
   go(view: ViewId): void {
     this.view = view;
+  }
+
+  showInvoice(id: string): void {
+    this.focusInvoice = id;
+    this.go('invoices');
   }
 
   notify(kind: Notice['kind'], text: string, action?: Notice['action']): void {

@@ -14,6 +14,7 @@ import type {
 import { asApiError, type ApiError } from '../api/client';
 import { pricingModels } from '../../core/public/descriptions';
 import type { AppState } from './app.svelte';
+import { humanMessage } from '../lib/errors';
 import { Resource, Task } from './resource.svelte';
 
 export type PriceModel = 'per_unit' | 'package' | 'graduated' | 'volume';
@@ -253,8 +254,10 @@ export class CatalogState {
   issueFor(param: string): string | null {
     const local = this.builder.localIssues.find((issue) => issue.param === param);
     if (local) return local.message;
-    const error = this.priceTask.error ?? this.draftError;
-    return error && error.param === param ? error.message : null;
+    // The draft check runs before anything is typed: a missing product is the card above's job
+    // (nothing is red on arrival); once Create price is pressed, the engine's word shows.
+    const error = this.priceTask.error ?? (param === 'product' ? null : this.draftError);
+    return error && error.param === param ? humanMessage(error.envelope) : null;
   }
 
   /** An engine error that no field shows (its param is not on the form). */
@@ -280,7 +283,11 @@ export class CatalogState {
     );
     if (price) {
       this.builder.nickname = '';
-      this.#app.notify('info', `Created ${price.id}.`);
+      // The next step of the flow: a price bills once a customer subscribes to it.
+      this.#app.notify('info', `Created ${price.id}.`, {
+        label: 'Subscribe a customer',
+        run: () => this.#app.go('customers'),
+      });
     }
     return price;
   }

@@ -2,15 +2,48 @@
 // subscription's billing period. The engine does the work; this keeps the bar's form and status.
 import type { Customer, List, Subscription } from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
-import { fromDateTimeInput, toDateTimeInput } from '../lib/time';
+import { formatTime, fromDateTimeInput, toDateTimeInput } from '../lib/time';
 import type { AppState } from './app.svelte';
-import { Resource } from './resource.svelte';
+import { lookupLimit, Resource } from './resource.svelte';
 
 export const clockSteps = [
   { label: '+1 hour', seconds: 3600 },
   { label: '+1 day', seconds: 86_400 },
   { label: '+1 week', seconds: 604_800 },
 ] as const;
+
+/** Jumps past this many billing periods in total, or this far, ask first. */
+export const bigJump = { periods: 24, seconds: 366 * 86_400 };
+
+export interface JumpEstimate {
+  target: number;
+  /** Billing periods that would close, over all live subscriptions (about: months vary). */
+  periods: number;
+  subscriptions: number;
+}
+
+/** The host's progress task names in words ('testClock.advance' -> 'Advancing the clock'). */
+export function progressLabel(task: string | undefined): string {
+  if (task === 'testClock.advance') return 'Advancing the clock';
+  if (task === 'testClock.advanceBillingPeriod') return 'Advancing the billing period';
+  return 'Clock work';
+}
+
+/**
+ * About how many periods a jump to `target` closes: each live subscription closes its current
+ * period and then one per period length (its current one's) until the target.
+ */
+export function estimatePeriods(subscriptions: Subscription[], target: number): JumpEstimate {
+  let periods = 0;
+  let counted = 0;
+  for (const s of subscriptions) {
+    if (s.status === 'canceled' || s.endedAt !== null || target < s.currentPeriodEnd) continue;
+    const length = Math.max(1, s.currentPeriodEnd - s.currentPeriodStart);
+    periods += 1 + Math.floor((target - s.currentPeriodEnd) / length);
+    counted += 1;
+  }
+  return { target, periods, subscriptions: counted };
+}
 
 export class ClockState {
   /** What is running now ('Advancing billing period'), or null. */
@@ -20,6 +53,8 @@ export class ClockState {
   subscription = $state('');
   /** Milliseconds the last advance took, end to end. */
   lastDurationMs = $state<number | null>(null);
+  /** A big jump waiting for the person's yes (see bigJump), or null. */
+  pending = $state.raw<JumpEstimate | null>(null);
   readonly subscriptions: Resource<{
     subscriptions: List<Subscription>;
     customers: List<Customer>;
@@ -29,8 +64,8 @@ export class ClockState {
   constructor(app: AppState) {
     this.#app = app;
     this.subscriptions = new Resource(async () => ({
-      subscriptions: await app.api.call('subscriptions.list', { limit: 100 }),
-      customers: await app.api.call('customers.list', { limit: 100 }),
+      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
+      customers: await app.api.call('customers.list', { limit: lookupLimit }),
     }));
   }
 
@@ -61,24 +96,73 @@ export class ClockState {
   advanceBy(seconds: number): Promise<void> {
     const now = this.#app.clock?.frozenTime;
     if (now === undefined) return Promise.resolve();
-    return this.#run('Advancing the clock', () =>
-      this.#app.change('testClock.advance', { frozenTime: now + seconds }),
-    );
+    return this.#advanceTo(now + seconds);
   }
 
+  /** To the date typed; a big jump waits in `pending` for confirm() (or cancelJump()). */
   advanceToTarget(): Promise<void> {
     const frozenTime = this.targetTime;
-    if (frozenTime === null) return Promise.resolve();
+    const now = this.#app.clock?.frozenTime;
+    if (frozenTime === null || now === undefined) return Promise.resolve();
+    const estimate = estimatePeriods(
+      this.subscriptions.value?.subscriptions.data ?? [],
+      frozenTime,
+    );
+    if (estimate.periods > bigJump.periods || frozenTime - now > bigJump.seconds) {
+      this.pending = estimate;
+      return Promise.resolve();
+    }
+    return this.#advanceTo(frozenTime);
+  }
+
+  confirmJump(): Promise<void> {
+    const pending = this.pending;
+    this.pending = null;
+    return pending ? this.#advanceTo(pending.target) : Promise.resolve();
+  }
+
+  cancelJump(): void {
+    this.pending = null;
+  }
+
+  #advanceTo(frozenTime: number): Promise<void> {
     return this.#run('Advancing the clock', () =>
       this.#app.change('testClock.advance', { frozenTime }),
     );
   }
 
+  /** Advances, then points to the invoice the closed period produced. */
   advanceBillingPeriod(): Promise<void> {
     const subscription = this.chosenSubscription;
     if (!subscription) return Promise.resolve();
-    return this.#run('Advancing the billing period', () =>
-      this.#app.change('testClock.advanceBillingPeriod', { subscription }),
+    return this.#run('Advancing the billing period', async () => {
+      await this.#app.change('testClock.advanceBillingPeriod', { subscription });
+      const [invoice] = (await this.#app.api.call('invoices.list', { subscription, limit: 1 }))
+        .data;
+      if (!invoice) return;
+      this.#app.notify('info', `Invoice ${invoice.id} is ${invoice.status}.`, {
+        label: 'Show invoice',
+        run: () => this.#app.showInvoice(invoice.id),
+      });
+    });
+  }
+
+  /** A new scenario starts with a clean status line. */
+  forgetStatus(): void {
+    this.error = null;
+    this.lastDurationMs = null;
+    this.pending = null;
+  }
+
+  /** The confirmation's words: where to, and about how many periods close. */
+  describe(estimate: JumpEstimate): string {
+    const now = this.#app.clock?.frozenTime ?? estimate.target;
+    const days = Math.round((estimate.target - now) / 86_400);
+    const span = days >= 730 ? `${Math.round(days / 365)} years` : `${days} days`;
+    return (
+      `Advance ${span} to ${formatTime(estimate.target)}? About ${estimate.periods} billing ` +
+      `periods close across ${estimate.subscriptions} subscription` +
+      `${estimate.subscriptions === 1 ? '' : 's'}, each with its invoice.`
     );
   }
 
@@ -94,6 +178,8 @@ export class ClockState {
       this.error = asApiError(error);
     } finally {
       this.busy = null;
+      // The last progress event may say "almost done": the work is over either way.
+      this.#app.progress = null;
     }
   }
 }

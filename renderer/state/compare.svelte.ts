@@ -3,7 +3,7 @@
 import type { PriceComparison } from '../../core/public/types';
 import type { Customer, List, Price, Subscription } from '../../core/public/types';
 import type { AppState } from './app.svelte';
-import { Resource } from './resource.svelte';
+import { lookupLimit, Resource } from './resource.svelte';
 
 export const minCompared = 2;
 export const maxCompared = 5;
@@ -12,6 +12,12 @@ export interface GroupTotal {
   key: string;
   label: string;
   amounts: Record<string, number>;
+}
+
+/** A calendar month's revenue: every period whose last day falls in it, open ones marked. */
+export interface MonthTotal extends GroupTotal {
+  /** Some period counted here is still open at the clock's time: its amount is so far. */
+  open: boolean;
 }
 
 /** Sums the engine's per-(period, customer) amounts by a key, in first-seen order. */
@@ -34,6 +40,40 @@ export function groupAmounts(
   return groups;
 }
 
+function monthOf(unix: number): string {
+  const d = new Date(unix * 1000);
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/**
+ * Revenue by calendar month (UTC), oldest first: each period counts in the month of its last
+ * day (the month its invoice closes), so subscriptions that start on different days line up.
+ * A period still open at `now` marks its month open: its amount is the usage so far.
+ * (docs/billing-rules.md, "Previews, quotes and comparisons", states the rule.)
+ */
+export function calendarMonths(comparison: PriceComparison, now: number): MonthTotal[] {
+  const lastDay = (row: PriceComparison['rows'][number]) => monthOf(row.periodEnd - 1);
+  const months = groupAmounts(comparison, (row) => ({ key: lastDay(row), label: lastDay(row) }));
+  return months
+    .map((month) => ({
+      ...month,
+      open: comparison.rows.some((row) => lastDay(row) === month.key && row.periodEnd > now),
+    }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** The engine's rows by period start, then customer name: the table reads in time order. */
+export function rowsInTimeOrder(
+  comparison: PriceComparison,
+  nameOf: (customer: string) => string = (customer) => customer,
+): PriceComparison['rows'] {
+  return [...comparison.rows].sort(
+    (a, b) =>
+      a.periodStart - b.periodStart ||
+      nameOf(a.customer).localeCompare(nameOf(b.customer), 'en', { numeric: true }),
+  );
+}
+
 export class CompareState {
   readonly prices: Resource<List<Price>>;
   readonly context: Resource<{ customers: List<Customer>; subscriptions: List<Subscription> }>;
@@ -46,8 +86,8 @@ export class CompareState {
   constructor(app: AppState) {
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
     this.context = new Resource(async () => ({
-      customers: await app.api.call('customers.list', { limit: 100 }),
-      subscriptions: await app.api.call('subscriptions.list', { limit: 100 }),
+      customers: await app.api.call('customers.list', { limit: lookupLimit }),
+      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
     }));
     this.result = new Resource(async () => {
       if (!this.ready) return null;
@@ -97,6 +137,18 @@ export class CompareState {
   chooseSubscription(id: string): void {
     this.subscription = id;
     void this.result.load();
+  }
+
+  /** Subscriptions compared that have more than one metered item, with how many they have. */
+  get multiItem(): { subscription: Subscription; metered: number }[] {
+    const metered = this.metered.map((price) => price.id);
+    return (this.context.value?.subscriptions.data ?? [])
+      .filter((s) => !this.subscription || s.id === this.subscription)
+      .map((subscription) => ({
+        subscription,
+        metered: subscription.items.data.filter((item) => metered.includes(item.price)).length,
+      }))
+      .filter((entry) => entry.metered > 1);
   }
 
   customerName(id: string): string {

@@ -2,6 +2,7 @@
 // behaviour, cancel now or at period end. The upcoming invoice comes from the engine.
 import type {
   Customer,
+  CustomerPage,
   List,
   Price,
   ProrationBehavior,
@@ -30,8 +31,10 @@ export interface SubscribeLine {
   quantity: string;
 }
 
+export const customerPageSize = 50;
+
 export class CustomersState {
-  readonly customers: Resource<List<Customer>>;
+  readonly customers: Resource<CustomerPage>;
   readonly subscriptions: Resource<List<Subscription>>;
   readonly prices: Resource<List<Price>>;
   readonly upcoming: Resource<UpcomingInvoice | null>;
@@ -42,6 +45,9 @@ export class CustomersState {
   /** Whether the name's problem is shown: after a submit, until a customer is created. */
   showNameError = $state(false);
   selected = $state<string | null>(null);
+  /** The customers list: its first row (newest first, from 0) and the name searched for. */
+  offset = $state(0);
+  search = $state('');
   /** Prices ticked in the subscribe form, with a quantity for licensed ones. */
   subscribeLines = $state<SubscribeLine[]>([]);
   changeSubscription = $state<string | null>(null);
@@ -50,12 +56,25 @@ export class CustomersState {
   changeQuantity = $state('1');
   prorationBehavior = $state<ProrationBehavior>('create_prorations');
   invoiceNow = $state(true);
+  #chosen = $state.raw<Customer | null>(null);
   readonly #app: AppState;
 
   constructor(app: AppState) {
     this.#app = app;
-    this.customers = new Resource(() => app.api.call('customers.list', { limit: 100 }));
-    this.subscriptions = new Resource(() => app.api.call('subscriptions.list', { limit: 100 }));
+    this.customers = new Resource(() =>
+      app.api.call('analysis.customerPage', {
+        offset: this.offset,
+        limit: customerPageSize,
+        ...(this.search.trim() ? { name: this.search.trim() } : {}),
+      }),
+    );
+    // The selected customer's subscriptions only: the list stays small however many there are.
+    this.subscriptions = new Resource(() =>
+      app.api.call('subscriptions.list', {
+        limit: 100,
+        ...(this.selected ? { customer: this.selected } : {}),
+      }),
+    );
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
     // With the change form open: the next invoice as it would be after the proposed change.
     this.upcoming = new Resource(async () => {
@@ -68,15 +87,39 @@ export class CustomersState {
 
   load(): void {
     void this.customers.load().then(() => {
-      if (!this.selected) this.selected = this.customers.value?.data[0]?.id ?? null;
+      if (!this.selected) this.select(this.customers.value?.data[0]?.id ?? null);
     });
     void this.subscriptions.load();
     void this.prices.load();
     void this.upcoming.load();
   }
 
+  select(id: string | null): void {
+    this.selected = id;
+    this.#chosen = this.customers.value?.data.find((c) => c.id === id) ?? null;
+    void this.subscriptions.load();
+  }
+
+  /** Customers matching the search, in all pages. */
+  get total(): number {
+    return this.customers.value?.total ?? 0;
+  }
+
+  page(direction: 1 | -1): Promise<void> {
+    this.offset = Math.max(0, this.offset + direction * customerPageSize);
+    return this.customers.load();
+  }
+
+  find(text: string): Promise<void> {
+    this.search = text;
+    this.offset = 0;
+    return this.customers.load();
+  }
+
+  /** The selected customer, still shown when the list pages or searches past it. */
   get customer(): Customer | null {
-    return this.customers.value?.data.find((c) => c.id === this.selected) ?? null;
+    const onPage = this.customers.value?.data.find((c) => c.id === this.selected);
+    return onPage ?? (this.#chosen?.id === this.selected ? this.#chosen : null);
   }
 
   subscriptionsOf(customer: string): Subscription[] {
@@ -106,7 +149,9 @@ export class CustomersState {
     this.showNameError = false;
     this.name = '';
     this.email = '';
-    this.selected = customer.id;
+    this.offset = 0;
+    this.search = '';
+    this.select(customer.id);
   }
 
   async setCard(customer: string, card: TestCard): Promise<void> {
@@ -139,7 +184,11 @@ export class CustomersState {
     if (!created) return;
     this.subscribeLines = [];
     this.#app.focusItem = created.items.data[0]?.id ?? null;
-    this.#app.notify('info', `Subscribed: ${created.id}.`);
+    // The next step of the flow: usage for the new item (the Usage view opens on it).
+    this.#app.notify('info', `Subscribed: ${created.id}.`, {
+      label: 'Report usage',
+      run: () => this.#app.go('usage'),
+    });
   }
 
   /** Opens the change panel of a subscription, on its first item. */

@@ -2,6 +2,7 @@
 // the delivery as received (succeeds), then with a tampered body (fails).
 import type {
   BillingEvent,
+  EventPage,
   EventType,
   List,
   SimulatorSettings,
@@ -32,14 +33,18 @@ export function handlerAction(type: EventType): string {
   return 'nothing (the guide handles invoice.paid and invoice.payment_failed)';
 }
 
+export const eventPageSize = 50;
+
 export class EventsState {
-  readonly events: Resource<List<BillingEvent>>;
+  readonly events: Resource<EventPage>;
   readonly endpoints: Resource<List<WebhookEndpoint>>;
   readonly deliveries: Resource<WebhookDelivery[]>;
   readonly settings: Resource<SimulatorSettings>;
   readonly endpointTask = new Task();
   type = $state<EventType | ''>('');
   selected = $state<string | null>(null);
+  /** The log's first row shown (newest first, from 0). */
+  offset = $state(0);
   endpointUrl = $state('http://127.0.0.1:3000/hooks');
   body = $state('');
   header = $state('');
@@ -50,7 +55,11 @@ export class EventsState {
   constructor(app: AppState) {
     this.#app = app;
     this.events = new Resource(() =>
-      app.api.call('events.list', { limit: 100, ...(this.type ? { type: this.type } : {}) }),
+      app.api.call('analysis.eventPage', {
+        offset: this.offset,
+        limit: eventPageSize,
+        ...(this.type ? { type: this.type } : {}),
+      }),
     );
     this.endpoints = new Resource(() => app.api.call('webhookEndpoints.list', { limit: 100 }));
     this.settings = new Resource(() => app.api.call('settings.retrieve'));
@@ -87,7 +96,18 @@ export class EventsState {
   filter(type: EventType | ''): void {
     this.type = type;
     this.selected = null;
+    this.offset = 0;
     void this.load();
+  }
+
+  /** Events matching the filter, in all pages. */
+  get total(): number {
+    return this.events.value?.total ?? 0;
+  }
+
+  page(direction: 1 | -1): Promise<void> {
+    this.offset = Math.max(0, this.offset + direction * eventPageSize);
+    return this.events.load();
   }
 
   async #loadDeliveries(): Promise<void> {

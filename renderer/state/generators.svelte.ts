@@ -22,16 +22,34 @@ export const resolutions = [
   { seconds: 86_400, label: 'a day' },
 ];
 
-function defaultsOf(kind: PatternKind): PatternSpec {
-  return generatorPatterns[kind].defaults as PatternSpec;
+/** A fresh copy of a pattern kind's defaults (forms edit it in place). */
+export function patternDefaults(kind: PatternKind): PatternSpec {
+  return structuredClone(generatorPatterns[kind].defaults) as PatternSpec;
+}
+
+/** JSON text as a pattern the form can show (its fields the engine checks), or the problem. */
+export function parsePattern(text: string): { pattern: PatternSpec } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { problem: `spec.pattern is not JSON: ${(error as Error).message}` };
+  }
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (typeof value !== 'object' || !patternChoices.some((choice) => choice.kind === kind)) {
+    const kinds = patternChoices.map((choice) => choice.kind).join(', ');
+    return { problem: `spec.pattern needs a kind: one of ${kinds}.` };
+  }
+  return { pattern: value as PatternSpec };
 }
 
 export class GeneratorsState {
   readonly list: Resource<List<UsageGenerator> | null>;
   readonly task = new Task();
-  kind = $state<PatternKind>('poisson');
-  /** The pattern as JSON text: every option of every pattern, nested ones included. */
-  patternText = $state(JSON.stringify(defaultsOf('poisson'), null, 2));
+  /** The pattern the form edits, nested patterns included. */
+  pattern = $state<PatternSpec>(patternDefaults('poisson'));
+  /** The advanced JSON being typed while it does not parse (null: the text follows the form). */
+  jsonDraft = $state<string | null>(null);
   action = $state<UsageAction>('increment');
   seed = $state('');
   resolutionSeconds = $state(3600);
@@ -53,29 +71,48 @@ export class GeneratorsState {
     });
   }
 
-  choosePattern(kind: PatternKind): void {
-    this.kind = kind;
-    this.patternText = JSON.stringify(defaultsOf(kind), null, 2);
-    // Seat counts are levels: each record replaces the last, it does not add to it.
-    this.action = kind === 'seats' ? 'set' : 'increment';
+  get kind(): PatternKind {
+    return this.pattern.kind;
   }
 
-  /** The pattern parsed from the text, or the JSON syntax problem. */
-  get parsedPattern(): { pattern: PatternSpec } | { problem: string } {
-    try {
-      return { pattern: JSON.parse(this.patternText) as PatternSpec };
-    } catch (error) {
-      return { problem: `spec.pattern is not JSON: ${(error as Error).message}` };
-    }
+  /** Seat counts are levels: each record replaces the last, it does not add to it. */
+  fitAction(): void {
+    this.action = this.pattern.kind === 'seats' ? 'set' : 'increment';
+  }
+
+  choosePattern(kind: PatternKind): void {
+    this.pattern = patternDefaults(kind);
+    this.jsonDraft = null;
+    this.fitAction();
+  }
+
+  /** The pattern as the engine takes it, for the advanced JSON field. */
+  get patternText(): string {
+    return this.jsonDraft ?? JSON.stringify(this.pattern, null, 2);
+  }
+
+  /** Typed JSON: the form follows it once it parses; until then it waits as a draft. */
+  set patternText(text: string) {
+    const parsed = parsePattern(text);
+    if ('pattern' in parsed) {
+      this.pattern = parsed.pattern;
+      this.jsonDraft = null;
+    } else this.jsonDraft = text;
+  }
+
+  /** Why the advanced field's text is not a pattern yet, or null. */
+  get jsonProblem(): string | null {
+    if (this.jsonDraft === null) return null;
+    const parsed = parsePattern(this.jsonDraft);
+    return 'problem' in parsed ? parsed.problem : null;
   }
 
   /** The spec to send, starting at the test clock (the engine validates everything else). */
   get spec(): GeneratorCreateArgs['spec'] | null {
-    const parsed = this.parsedPattern;
-    if ('problem' in parsed) return null;
+    if (this.jsonDraft !== null) return null;
     const seed = this.seed.trim();
     return {
-      pattern: parsed.pattern,
+      pattern: $state.snapshot(this.pattern) as PatternSpec,
       action: this.action,
       resolutionSeconds: this.resolutionSeconds,
       ...(seed ? { seed: Number(seed) } : {}),

@@ -4,31 +4,42 @@
 import type {
   Customer,
   Invoice,
+  InvoicePage,
   InvoiceStatus,
   List,
   Subscription,
   UpcomingInvoice,
 } from '../../core/public/types';
 import type { AppState } from './app.svelte';
-import { Resource, Task } from './resource.svelte';
+import { lookupLimit, Resource, Task } from './resource.svelte';
+
+export const invoicePageSize = 50;
 
 export class InvoicesState {
-  readonly invoices: Resource<List<Invoice>>;
+  readonly invoices: Resource<InvoicePage>;
   readonly context: Resource<{ customers: List<Customer>; subscriptions: List<Subscription> }>;
   readonly upcoming: Resource<UpcomingInvoice | null>;
   readonly task = new Task();
   /** The invoice shown; null shows the newest. */
   selected = $state<string | null>(null);
   status = $state<InvoiceStatus | ''>('');
+  /** The first invoice of the page shown, counted newest first from 0. */
+  offset = $state(0);
   upcomingFor = $state('');
   readonly #app: AppState;
 
   constructor(app: AppState) {
     this.#app = app;
-    this.invoices = new Resource(() => app.api.call('invoices.list', { limit: 100 }));
+    this.invoices = new Resource(() =>
+      app.api.call('analysis.invoicePage', {
+        offset: this.offset,
+        limit: invoicePageSize,
+        ...(this.status ? { status: this.status } : {}),
+      }),
+    );
     this.context = new Resource(async () => ({
-      customers: await app.api.call('customers.list', { limit: 100 }),
-      subscriptions: await app.api.call('subscriptions.list', { limit: 100 }),
+      customers: await app.api.call('customers.list', { limit: lookupLimit }),
+      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
     }));
     this.upcoming = new Resource(async () => {
       const subscription = this.upcomingSubscription;
@@ -41,14 +52,45 @@ export class InvoicesState {
     await this.upcoming.load();
   }
 
+  /** The page shown (the engine filters by status). */
   get filtered(): Invoice[] {
-    const all = this.invoices.value?.data ?? [];
-    return this.status ? all.filter((i) => i.status === this.status) : all;
+    return this.invoices.value?.data ?? [];
+  }
+
+  /** Invoices matching the filter, in all pages. */
+  get total(): number {
+    return this.invoices.value?.total ?? 0;
+  }
+
+  /** 'Invoices 51–100 of 866' as numbers: the page's first and last, counted from 1. */
+  get shown(): { first: number; last: number } {
+    const count = this.filtered.length;
+    return { first: count ? this.offset + 1 : 0, last: this.offset + count };
+  }
+
+  get hasPrevious(): boolean {
+    return this.offset > 0;
+  }
+
+  get hasNext(): boolean {
+    return this.offset + invoicePageSize < this.total;
+  }
+
+  filter(status: InvoiceStatus | ''): Promise<void> {
+    this.status = status;
+    this.offset = 0;
+    return this.invoices.load();
+  }
+
+  page(direction: 1 | -1): Promise<void> {
+    this.offset = Math.max(0, this.offset + direction * invoicePageSize);
+    return this.invoices.load();
   }
 
   get invoice(): Invoice | null {
     const all = this.invoices.value?.data ?? [];
-    return all.find((i) => i.id === this.selected) ?? all[0] ?? null;
+    const wanted = this.selected ?? this.#app.focusInvoice;
+    return all.find((i) => i.id === wanted) ?? all[0] ?? null;
   }
 
   get liveSubscriptions(): Subscription[] {

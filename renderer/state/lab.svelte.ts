@@ -7,7 +7,7 @@ import { formatCount } from '../lib/count';
 import { formatTime } from '../lib/time';
 import { aggregationStrategies } from '../../core/public/descriptions';
 import type { AppState } from './app.svelte';
-import { Resource } from './resource.svelte';
+import { Resource, Task } from './resource.svelte';
 import { loadCatalog, meteredItems, type MeteredItem } from './usage.svelte';
 
 /** The four strategies, in the engine's own words (core/public/descriptions). */
@@ -22,6 +22,7 @@ export class LabState {
   item = $state('');
   price = $state('');
   strategy = $state<AggregateUsage | null>(null);
+  readonly task = new Task();
   readonly #app: AppState;
 
   constructor(app: AppState) {
@@ -106,5 +107,27 @@ export class LabState {
 
   chooseStrategy(strategy: AggregateUsage): void {
     this.strategy = strategy;
+  }
+
+  /** last_ever and last_during_period agree while every period has records of its own. */
+  get lastStrategiesAgree(): boolean {
+    return (this.comparison.value?.periods ?? []).every(
+      (period) =>
+        period.strategies.last_ever.aggregation.quantity ===
+        period.strategies.last_during_period.aggregation.quantity,
+    );
+  }
+
+  /**
+   * The lesson of last_ever: close the period with no new records, so the next one opens empty:
+   * last_during_period bills 0 there, last_ever carries the last value over.
+   */
+  advanceToSeeCarryOver(): Promise<unknown> {
+    const item = this.chosenItem;
+    if (!item) return Promise.resolve();
+    this.strategy = 'last_ever';
+    return this.task.run(() =>
+      this.#app.change('testClock.advanceBillingPeriod', { subscription: item.subscription }),
+    );
   }
 }

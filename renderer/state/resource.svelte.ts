@@ -1,6 +1,12 @@
 // One value loaded from the engine: the latest answer wins, errors are kept as envelopes.
 import { type ApiError, asApiError } from '../api/client';
 
+/**
+ * How many customers and subscriptions a view reads to name customers and estimate clock jumps:
+ * a cohort of a thousand is still named (the lists themselves page, see analysis.*Page).
+ */
+export const lookupLimit = 1000;
+
 export class Resource<T> {
   // Raw: engine answers are replaced whole, never edited, and Chart.js may annotate them.
   value = $state.raw<T | undefined>();

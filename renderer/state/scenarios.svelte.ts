@@ -52,7 +52,8 @@ export class ScenariosState {
     this.showNameError = false;
     this.name = '';
     this.#app.notify('info', `Created “${created.name}”.`);
-    this.#app.go('catalog');
+    // A teaching template starts where it teaches: the aggregation lab.
+    this.#app.go(template?.startsWith('teach') ? 'lab' : 'catalog');
   }
 
   async open(id: string): Promise<void> {

@@ -197,8 +197,9 @@ export class UsageState {
     return match ? Number(match[1]) : null;
   }
 
+  /** The clock moved: a field stamped with the clock's time follows it; a typed time stays. */
   resetTimestamp(frozenTime: number): void {
-    if (!this.timestamp) this.timestamp = toDateTimeInput(frozenTime);
+    if (!this.timestamp || this.useClockTime) this.timestamp = toDateTimeInput(frozenTime);
   }
 
   async submitRecord(): Promise<void> {

@@ -10,7 +10,7 @@ import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHost } from '../../electron/host';
-import { launchBrowser, MeterlabUi, screenshotDir } from './driver';
+import { appUrl, launchBrowser, MeterlabUi, screenshotDir } from './driver';
 
 type Host = Awaited<ReturnType<typeof startHost>>;
 
@@ -22,12 +22,6 @@ let host: Host;
 let browser: Browser;
 let page: Page;
 let ui: MeterlabUi;
-
-function appUrl(started: Host): string {
-  const url = new URL(started.url);
-  if (!url.searchParams.has('token')) url.searchParams.set('token', started.token);
-  return url.toString();
-}
 
 async function openApp(): Promise<void> {
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -124,7 +118,7 @@ describe('the Meterlab UI in Chromium', () => {
     await ui.screenshot('events-tampered');
 
     await ui.go('compare');
-    await page.waitForSelector('canvas[aria-label="Revenue per period for each price"]');
+    await page.waitForSelector('canvas[aria-label="Revenue per calendar month for each price"]');
     await ui.screenshot('compare');
     expect(ui.consoleErrors).toEqual([]);
   });
@@ -153,7 +147,12 @@ describe('the Meterlab UI in Chromium', () => {
     });
     const result = (await response.json()) as { ok: boolean; error: { message: string } };
     expect(result.ok).toBe(false);
-    expect(await alert.locator('strong').textContent()).toBe(result.error.message);
+    // The UI leads with the message in the form's words (a UTC date, not unix seconds) and keeps
+    // the engine's own message, word for word, under "As the API says it".
+    expect(await alert.locator('[data-testid="api-message"]').textContent()).toBe(
+      result.error.message,
+    );
+    expect(await alert.locator('strong').textContent()).toMatch(/\d{4}-\d{2}-\d{2} [\d:]+ UTC/);
   });
 
   it('shows three different quantities for one seat-count stream in the lab', async () => {

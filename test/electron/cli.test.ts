@@ -135,7 +135,9 @@ describe('meterlab run', () => {
       header: true,
       skipEmptyLines: true,
     });
+    // The creation invoice bills nothing: one row without a line says so.
     expect(data.map((row) => [row.strategy, row.quantity, row.amount])).toEqual([
+      ['', '0', 'EUR 0.00'],
       ['sum', '78', 'EUR 390.00'],
       ['max', '25', 'EUR 125.00'],
       ['last_during_period', '12', 'EUR 60.00'],

@@ -66,8 +66,25 @@ describe('invoiceLinesCsv', () => {
       header: true,
       skipEmptyLines: true,
     });
-    // The creation invoice of a metered-only subscription has no lines.
+    // The creation invoice of a metered-only subscription has no lines: one row says so, so the
+    // export holds every invoice.
     expect(data).toEqual([
+      {
+        invoice: invoices[0]!.id,
+        customer: 'cust_8aZ2',
+        customer_name: 'Acme',
+        period_start: '2025-03-01T00:00:00Z',
+        period_end: '2025-04-01T00:00:00Z',
+        item: '',
+        price: '',
+        description: 'No lines: nothing was billed for this period',
+        strategy: '',
+        quantity: '0',
+        amount_minor: '0',
+        amount: 'EUR 0.00',
+        currency: 'EUR',
+        status: 'paid',
+      },
       {
         invoice: invoices[1]!.id,
         customer: 'cust_8aZ2',
@@ -137,6 +154,8 @@ describe('invoicesHtml', () => {
       'status-paid">Paid<',
       'Payment attempts',
       'pm_card_visa, succeeded',
+      // Why it exists: the creation invoice shares this period.
+      '<dt>Reason</dt><dd>period ended</dd>',
     ]) {
       expect(html).toContain(text);
     }

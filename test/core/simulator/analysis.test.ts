@@ -238,3 +238,77 @@ describe('analysis.comparePrices', () => {
     });
   });
 });
+
+describe('analysis.invoicePage', () => {
+  /** The guide's scenario billed for `months` periods: 1 creation invoice + `months` cycles. */
+  function billed(months: number) {
+    const built = scenario();
+    for (let i = 0; i < months; i++) {
+      built.sim.testClock.advanceBillingPeriod({ subscription: built.subscription.id });
+    }
+    return built;
+  }
+
+  it('pages the invoices newest first and counts them all and by status', () => {
+    const { sim } = billed(5);
+    const newestFirst = sim.invoices.list({ limit: 100 }).data.map((invoice) => invoice.id);
+    expect(newestFirst).toHaveLength(6);
+    const first = sim.analysis.invoicePage({ limit: 4 });
+    const second = sim.analysis.invoicePage({ offset: 4, limit: 4 });
+    expect(first.data.map((invoice) => invoice.id)).toEqual(newestFirst.slice(0, 4));
+    expect(second.data.map((invoice) => invoice.id)).toEqual(newestFirst.slice(4));
+    expect(first.total).toBe(6);
+    // Paid: the creation invoice (EUR 0.00) and five cycles.
+    expect(first.counts).toEqual({ draft: 0, open: 0, paid: 6, uncollectible: 0, void: 0 });
+    expect(sim.analysis.invoicePage({ offset: 10 }).data).toEqual([]);
+  });
+
+  it('filters by status, counting the matches as the total', () => {
+    const { sim } = billed(2);
+    expect(sim.analysis.invoicePage({ status: 'open' })).toMatchObject({ total: 0, data: [] });
+    expect(sim.analysis.invoicePage({ status: 'paid' }).total).toBe(3);
+  });
+
+  it('refuses a negative offset and changes nothing', () => {
+    const { sim } = billed(1);
+    expectError(() => sim.analysis.invoicePage({ offset: -1 }), {
+      code: 'parameter_invalid',
+      param: 'offset',
+    });
+  });
+});
+
+describe('analysis.customerPage', () => {
+  it('pages the customers newest first, finds them by name, and counts them', () => {
+    const { sim } = scenario();
+    for (const name of ['Team 1', 'Team 2', 'Other', 'Team 3']) sim.customers.create({ name });
+    // Acme (the fixture's), Team 1, Team 2, Other, Team 3: five in all.
+    const first = sim.analysis.customerPage({ limit: 2 });
+    expect(first.total).toBe(5);
+    expect(first.data.map((c) => c.name)).toEqual(['Team 3', 'Other']);
+    expect(sim.analysis.customerPage({ offset: 4, limit: 2 }).data.map((c) => c.name)).toEqual([
+      'Acme',
+    ]);
+    const teams = sim.analysis.customerPage({ name: 'team' });
+    expect(teams.total).toBe(3);
+    expect(teams.data.map((c) => c.name)).toEqual(['Team 3', 'Team 2', 'Team 1']);
+  });
+});
+
+describe('analysis.eventPage', () => {
+  it('pages the events kept newest first, of one type if asked, with the count', () => {
+    const { sim, subscription } = scenario();
+    sim.testClock.advanceBillingPeriod({ subscription: subscription.id });
+    sim.testClock.advanceBillingPeriod({ subscription: subscription.id });
+    const all = sim.events.list({ limit: 1000 }).data.map((event) => event.id);
+    const page = sim.analysis.eventPage({ offset: 2, limit: 3 });
+    expect(page.total).toBe(all.length);
+    expect(page.data.map((event) => event.id)).toEqual(all.slice(2, 5));
+    const paid = sim.analysis.eventPage({ type: 'invoice.paid' });
+    expect(paid.data.map((event) => event.id)).toEqual(
+      sim.events.list({ type: 'invoice.paid' }).data.map((event) => event.id),
+    );
+    // Two cycles paid; the creation invoice's event (two months back) is past the 30 days kept.
+    expect(paid.total).toBe(2);
+  });
+});

@@ -136,7 +136,8 @@ describe('CatalogState', () => {
       throw new EngineRefusal('tier_order', 'tiers[1].upTo', 'tiers[1].upTo must exceed 1000.');
     });
     await catalog.refreshQuotes();
-    expect(catalog.issueFor('tiers[1].upTo')).toBe('tiers[1].upTo must exceed 1000.');
+    // In the form's words: the field's label, not the API's param path.
+    expect(catalog.issueFor('tiers[1].upTo')).toBe('“Tier 2 up to” must exceed 1000.');
     expect(catalog.issueFor('tiers[0].upTo')).toBeNull();
     expect(catalog.unplacedError).toBeNull();
     expect(catalog.curve).toEqual([]);

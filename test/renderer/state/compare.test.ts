@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { PriceComparison } from '../../../core/public/types';
-import { groupAmounts } from '../../../renderer/state/compare.svelte';
+import {
+  calendarMonths,
+  groupAmounts,
+  rowsInTimeOrder,
+} from '../../../renderer/state/compare.svelte';
+
+const day = 86_400;
+/** 2025-03-01 00:00 UTC */
+const march1 = 1_740_787_200;
 
 describe('groupAmounts', () => {
   it("adds up the engine's per-customer amounts by period, in first-seen order", () => {
@@ -28,5 +36,68 @@ describe('groupAmounts', () => {
       ['x', 101],
       ['y', 50],
     ]);
+  });
+});
+
+describe('calendarMonths', () => {
+  // Two monthly subscriptions: x from 2025-03-01, y from 2025-03-31 (periods end on the 30th/31st).
+  const row = (periodStart: number, periodEnd: number, customer: string, a: number) => ({
+    periodStart,
+    periodEnd,
+    customer,
+    subscription: `sub_${customer}`,
+    amounts: { price_a: a },
+  });
+  const april1 = march1 + 31 * day;
+  const may1 = april1 + 30 * day;
+  const march31 = march1 + 30 * day;
+  const april30 = april1 + 29 * day;
+  const may31 = may1 + 30 * day;
+  // The engine lists rows subscription by subscription: x's periods, then y's.
+  const comparison: PriceComparison = {
+    prices: ['price_a'],
+    rows: [
+      row(march1, april1, 'x', 100),
+      row(april1, may1, 'x', 200),
+      row(march31, april30, 'y', 10),
+      row(april30, may31, 'y', 20),
+    ],
+    totals: { price_a: 330 },
+    currency: 'EUR',
+  };
+
+  it('orders months by time and counts each period in the month of its last day', () => {
+    const months = calendarMonths(comparison, may1 + day);
+    // March: x's March (100). April: x's April (200) + y's 03-31→04-30 (10). May: y's 20.
+    expect(months.map((m) => [m.key, m.amounts.price_a])).toEqual([
+      ['2025-03', 100],
+      ['2025-04', 210],
+      ['2025-05', 20],
+    ]);
+  });
+
+  it('marks the months whose periods are still open at the clock time', () => {
+    // At 2025-05-02 y's period 04-30 → 05-31 is open; x's last period ended on 05-01.
+    const months = calendarMonths(comparison, may1 + day);
+    expect(months.map((m) => m.open)).toEqual([false, false, true]);
+    expect(calendarMonths(comparison, may31).every((m) => !m.open)).toBe(true);
+  });
+
+  it('orders customers of one period by name, numbers as numbers', () => {
+    const named = { x: 'Team 10', y: 'Team 9' } as Record<string, string>;
+    const rows = rowsInTimeOrder(comparison, (customer) => named[customer]!);
+    expect(rows.slice(0, 2).map((r) => r.customer)).toEqual(['x', 'y']);
+    // Same start: 'Team 9' before 'Team 10'.
+    const sameStart = {
+      ...comparison,
+      rows: comparison.rows.map((r) => ({ ...r, periodStart: 0 })),
+    };
+    expect(rowsInTimeOrder(sameStart, (customer) => named[customer]!)[0]!.customer).toBe('y');
+  });
+
+  it('lists the table rows by period start whatever the engine order', () => {
+    expect(
+      rowsInTimeOrder(comparison).map((r) => `${r.customer}${r.periodStart - march1}`),
+    ).toEqual(['x0', `y${30 * day}`, `x${31 * day}`, `y${60 * day}`]);
   });
 });

@@ -20,7 +20,7 @@ describe('webhook helpers', () => {
 describe('EventsState.verify', () => {
   it("verifies with the endpoint's secret as at the signing time", async () => {
     const transport = new FakeTransport()
-      .on('events.list', () => ({ object: 'list', data: [], hasMore: false }))
+      .on('analysis.eventPage', () => ({ object: 'event_page', data: [], offset: 0, total: 0 }))
       .on('webhookEndpoints.list', () => ({ object: 'list', data: [], hasMore: false }));
     const events = new EventsState(new AppState(createApiClient(transport)));
     transport.on('webhooks.verify', (body) => ({
@@ -39,5 +39,30 @@ describe('EventsState.verify', () => {
       { now: 1748390400 },
     ]);
     expect(events.outcome).toMatchObject({ ok: true, event: { type: 'invoice.paid' } });
+  });
+});
+
+describe('EventsState pages', () => {
+  it('asks the engine for 50 events at a time, of the type chosen, from the first page', async () => {
+    const transport = new FakeTransport()
+      .on('analysis.eventPage', (args) => ({
+        object: 'event_page',
+        data: [],
+        offset: args?.offset ?? 0,
+        total: 120,
+      }))
+      .on('webhookEndpoints.list', () => ({ object: 'list', data: [], hasMore: false }))
+      .on('settings.retrieve', () => ({}) as never)
+      .on('webhookEndpoints.deliveries', () => []);
+    const events = new EventsState(new AppState(createApiClient(transport)));
+    await events.events.load();
+    await events.page(1);
+    expect(events.total).toBe(120);
+    expect(transport.callsOf('analysis.eventPage').at(-1)).toEqual([{ offset: 50, limit: 50 }]);
+    events.filter('invoice.paid');
+    expect(events.offset).toBe(0);
+    expect(transport.callsOf('analysis.eventPage').at(-1)).toEqual([
+      { offset: 0, limit: 50, type: 'invoice.paid' },
+    ]);
   });
 });

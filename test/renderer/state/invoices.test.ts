@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportedFile } from '../../../core/contract';
+import type { Invoice } from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
-import { InvoicesState } from '../../../renderer/state/invoices.svelte';
+import { InvoicesState, invoicePageSize } from '../../../renderer/state/invoices.svelte';
 import { EngineRefusal, FakeTransport } from '../fake-transport';
 
 function setup() {
@@ -62,5 +63,58 @@ describe('InvoicesState exports', () => {
     await invoices.print();
     expect(app.notices).toHaveLength(before);
     expect(invoices.task.error).toBeNull();
+  });
+});
+
+describe('InvoicesState pages', () => {
+  const invoice = (n: number) => ({ id: `in_${n}`, status: 'paid' }) as Invoice;
+
+  function paged(total: number) {
+    const { transport, app, invoices } = setup();
+    transport.on('analysis.invoicePage', (args) => {
+      const offset = args?.offset ?? 0;
+      const count = Math.max(0, Math.min(args?.limit ?? 50, total - offset));
+      return {
+        object: 'invoice_page',
+        data: Array.from({ length: count }, (_, i) => invoice(total - offset - i)),
+        offset,
+        total,
+        counts: { draft: 0, open: 0, paid: total, uncollectible: 0, void: 0 },
+      };
+    });
+    return { transport, app, invoices };
+  }
+
+  it('shows 50 at a time with the count, and pages on', async () => {
+    const { transport, invoices } = paged(866);
+    await invoices.invoices.load();
+    expect(invoices.filtered).toHaveLength(invoicePageSize);
+    expect(invoices.shown).toEqual({ first: 1, last: 50 });
+    expect(invoices.total).toBe(866);
+    expect([invoices.hasPrevious, invoices.hasNext]).toEqual([false, true]);
+    for (let page = 1; page < 18; page++) await invoices.page(1);
+    // 17 pages of 50 = 850: the 18th page holds invoices 851–866.
+    expect(invoices.shown).toEqual({ first: 851, last: 866 });
+    expect(invoices.hasNext).toBe(false);
+    expect(transport.callsOf('analysis.invoicePage').at(-1)).toEqual([{ offset: 850, limit: 50 }]);
+  });
+
+  it('filters in the engine and starts again at the first page', async () => {
+    const { transport, invoices } = paged(120);
+    await invoices.page(1);
+    await invoices.filter('paid');
+    expect(invoices.offset).toBe(0);
+    expect(transport.callsOf('analysis.invoicePage').at(-1)).toEqual([
+      { offset: 0, limit: 50, status: 'paid' },
+    ]);
+  });
+
+  it('opens on the invoice a "Show invoice" pointer names', async () => {
+    const { app, invoices } = paged(3);
+    await invoices.invoices.load();
+    expect(invoices.invoice?.id).toBe('in_3');
+    app.showInvoice('in_2');
+    expect(app.view).toBe('invoices');
+    expect(invoices.invoice?.id).toBe('in_2');
   });
 });

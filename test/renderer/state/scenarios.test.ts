@@ -29,14 +29,25 @@ function setup() {
 describe('ScenariosState', () => {
   it('creates from a template and opens the catalog', async () => {
     const { transport, app, scenarios } = setup();
+    scenarios.name = '  API calls ';
+    scenarios.template = 'api-calls';
+    await scenarios.create();
+    expect(transport.callsOf('workspace.create')).toEqual([
+      [{ name: 'API calls', template: 'api-calls' }],
+    ]);
+    expect(app.view).toBe('catalog');
+    expect(scenarios.name).toBe('');
+  });
+
+  it('opens a teaching template in the aggregation lab, where it teaches', async () => {
+    const { transport, app, scenarios } = setup();
     scenarios.name = '  Teach strategies ';
     scenarios.template = 'teach-strategies';
     await scenarios.create();
     expect(transport.callsOf('workspace.create')).toEqual([
       [{ name: 'Teach strategies', template: 'teach-strategies' }],
     ]);
-    expect(app.view).toBe('catalog');
-    expect(scenarios.name).toBe('');
+    expect(app.view).toBe('lab');
   });
 
   it('refuses an empty name without calling the engine', async () => {

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { Subscription } from '../../../core/public/types';
+import { createApiClient } from '../../../renderer/api/client';
+import { AppState } from '../../../renderer/state/app.svelte';
+import { ClockState, estimatePeriods, progressLabel } from '../../../renderer/state/clock.svelte';
+import { toDateTimeInput } from '../../../renderer/lib/time';
+import { FakeTransport } from '../fake-transport';
+
+const day = 86_400;
+/** 2025-03-01 00:00 UTC */
+const march1 = 1_740_787_200;
+
+function monthly(id: string, start: number, end: number): Subscription {
+  return {
+    id,
+    status: 'active',
+    endedAt: null,
+    currentPeriodStart: start,
+    currentPeriodEnd: end,
+    customer: 'cust_1',
+    items: { object: 'list', data: [], hasMore: false },
+  } as unknown as Subscription;
+}
+
+function setup(now = march1) {
+  let frozenTime = now;
+  const subscription = monthly('sub_1', march1, march1 + 31 * day);
+  const transport = new FakeTransport()
+    .on('workspace.current', () => ({
+      id: 'scn_1',
+      name: 'Guide',
+      createdAt: 1,
+      lastOpenedAt: 1,
+      frozenTime,
+      customers: 1,
+      invoicedTotals: {},
+    }))
+    .on('testClock.retrieve', () => ({ id: 'clock_1', object: 'test_clock', frozenTime }))
+    .on('testClock.advance', (args) => {
+      frozenTime = args.frozenTime;
+      return { id: 'clock_1', object: 'test_clock', frozenTime };
+    })
+    .on('subscriptions.list', () => ({ object: 'list', data: [subscription], hasMore: false }))
+    .on('customers.list', () => ({ object: 'list', data: [], hasMore: false }));
+  const app = new AppState(createApiClient(transport));
+  return { transport, app, clock: new ClockState(app) };
+}
+
+describe('estimatePeriods', () => {
+  it('counts the current period and one per period length after it, per subscription', () => {
+    const subscription = monthly('sub_1', march1, march1 + 31 * day);
+    expect(estimatePeriods([subscription], march1 + 10 * day).periods).toBe(0);
+    // The March period closes, then one per 31 days: 2099 is 74 years on, about 871 periods.
+    const target = Date.UTC(2099, 0, 1) / 1000;
+    const estimate = estimatePeriods([subscription, { ...subscription, id: 'sub_2' }], target);
+    expect(estimate.subscriptions).toBe(2);
+    expect(estimate.periods).toBe(
+      2 * (1 + Math.floor((target - (march1 + 31 * day)) / (31 * day))),
+    );
+  });
+});
+
+describe('ClockState', () => {
+  it('asks before a big jump, with the estimate, and only then advances', async () => {
+    const { transport, app, clock } = setup();
+    await app.refresh();
+    await clock.subscriptions.load();
+    clock.target = toDateTimeInput(Date.UTC(2099, 0, 1) / 1000);
+    await clock.advanceToTarget();
+    expect(transport.callsOf('testClock.advance')).toEqual([]);
+    expect(clock.describe(clock.pending!)).toMatch(
+      /^Advance 74 years to 2099-01-01 00:00 UTC\? About \d{3} billing periods close across 1 subscription/,
+    );
+    clock.cancelJump();
+    expect(clock.pending).toBeNull();
+    await clock.advanceToTarget();
+    await clock.confirmJump();
+    expect(transport.callsOf('testClock.advance')).toEqual([
+      [{ frozenTime: Date.UTC(2099, 0, 1) / 1000 }],
+    ]);
+  });
+
+  it('advances a small step at once and leaves no progress bar behind', async () => {
+    const { transport, app, clock } = setup();
+    await app.refresh();
+    await clock.subscriptions.load();
+    app.handleEvent({ type: 'progress', task: 'testClock.advance', done: 3, total: 4 });
+    clock.target = toDateTimeInput(march1 + 3 * day);
+    await clock.advanceToTarget();
+    expect(transport.callsOf('testClock.advance')).toEqual([[{ frozenTime: march1 + 3 * day }]]);
+    expect(app.progress).toBeNull();
+    expect(clock.lastDurationMs).not.toBeNull();
+    clock.forgetStatus();
+    expect(clock.lastDurationMs).toBeNull();
+  });
+
+  it('names the progress in words', () => {
+    expect(progressLabel('testClock.advance')).toBe('Advancing the clock');
+    expect(progressLabel(undefined)).toBe('Clock work');
+  });
+});
