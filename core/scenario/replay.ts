@@ -293,7 +293,17 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
 
   const now = () => sim.testClock.retrieve().frozenTime;
   const advance = (to: number) => {
-    if (to > now()) sim.testClock.advance({ frozenTime: to });
+    if (to <= now()) return;
+    try {
+      sim.testClock.advance({ frozenTime: to });
+    } catch (error) {
+      if (!(error instanceof MeterlabError)) throw error;
+      throw new ReplayRefused({
+        path: 'clock.frozenTime',
+        code: error.code,
+        message: `Moving the clock to ${isoInstant(to)} was refused: ${error.message}`,
+      });
+    }
   };
 
   const report = (positions: number[]) => {
