@@ -13,13 +13,14 @@ import {
   periodLines,
   takePendingLines,
 } from './invoicing';
+import { expireDueGrants, nextGrantExpiry } from './credit-grants';
 import { advanceArgs, advanceBillingPeriodArgs } from './schemas';
 import type { ScenarioState } from './state';
 import { endSubscription } from './subscription-status';
 
 /** The next billing moment at or before `limit`, or null. */
 export function nextDueTime(state: ScenarioState, limit: number): number | null {
-  let next = Infinity;
+  let next = nextGrantExpiry(state);
   for (const subscription of state.data.subscriptions) {
     if (!state.isEnded(subscription) && subscription.currentPeriodEnd < next)
       next = subscription.currentPeriodEnd;
@@ -61,9 +62,13 @@ function closePeriod(state: ScenarioState, subscription: Subscription): void {
   }
 }
 
-/** Runs everything due at the current time, in a fixed order: closes, finalizations, retries. */
+/**
+ * Runs everything due at the current time, in a fixed order: grant expiries (NOTE: expiry wins
+ * over a finalization at the same second), closes, finalizations, retries.
+ */
 function runDue(state: ScenarioState): void {
   const now = state.now;
+  expireDueGrants(state);
   for (const subscription of state.data.subscriptions) {
     if (!state.isEnded(subscription) && subscription.currentPeriodEnd === now)
       closePeriod(state, subscription);

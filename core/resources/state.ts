@@ -12,6 +12,8 @@ import { GeneratedUsage } from '../rules/usage/generated';
 import { UsageColumns } from '../rules/usage/columns';
 import type {
   BillingEvent,
+  Coupon,
+  CreditGrant,
   Customer,
   EventType,
   Invoice,
@@ -20,6 +22,7 @@ import type {
   Product,
   Subscription,
   SubscriptionItem,
+  TaxRate,
 } from '../public/types';
 import type { Snapshot } from './snapshot';
 
@@ -82,6 +85,9 @@ export class ScenarioState {
   private readonly itemsById = new Map<string, ItemOf>();
   private readonly invoicesById = new Map<string, Invoice>();
   private readonly eventsById = new Map<string, BillingEvent>();
+  private readonly couponsById = new Map<string, Coupon>();
+  private readonly taxRatesById = new Map<string, TaxRate>();
+  private readonly creditGrantsById = new Map<string, CreditGrant>();
   /** Subscription id -> its period-close draft awaiting finalization. */
   readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
@@ -107,6 +113,9 @@ export class ScenarioState {
       }
     }
     for (const event of data.events) this.eventsById.set(event.id, event);
+    for (const coupon of data.coupons) this.couponsById.set(coupon.id, coupon);
+    for (const rate of data.taxRates) this.taxRatesById.set(rate.id, rate);
+    for (const grant of data.creditGrants) this.creditGrantsById.set(grant.id, grant);
     for (const [item, columns] of Object.entries(data.usage)) {
       if (!columns)
         throw invalidRequest(
@@ -161,6 +170,18 @@ export class ScenarioState {
   addItem(item: SubscriptionItem, subscription: Subscription): void {
     this.itemsById.set(item.id, { item, subscription });
   }
+  addCoupon(coupon: Coupon): void {
+    this.data.coupons.push(coupon);
+    this.couponsById.set(coupon.id, coupon);
+  }
+  addTaxRate(rate: TaxRate): void {
+    this.data.taxRates.push(rate);
+    this.taxRatesById.set(rate.id, rate);
+  }
+  addCreditGrant(grant: CreditGrant): void {
+    this.data.creditGrants.push(grant);
+    this.creditGrantsById.set(grant.id, grant);
+  }
   addInvoice(invoice: Invoice): void {
     this.data.invoices.push(invoice);
     this.invoicesById.set(invoice.id, invoice);
@@ -189,6 +210,15 @@ export class ScenarioState {
   }
   item(id: string, param = 'subscriptionItem'): ItemOf {
     return found(this.itemsById, id, 'subscription item', param);
+  }
+  coupon(id: string, param = 'coupon'): Coupon {
+    return found(this.couponsById, id, 'coupon', param);
+  }
+  taxRate(id: string, param = 'taxRate'): TaxRate {
+    return found(this.taxRatesById, id, 'tax rate', param);
+  }
+  creditGrant(id: string, param = 'id'): CreditGrant {
+    return found(this.creditGrantsById, id, 'credit grant', param);
   }
   invoice(id: string, param = 'id'): Invoice {
     return found(this.invoicesById, id, 'invoice', param);

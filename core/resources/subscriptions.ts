@@ -18,6 +18,9 @@ import {
 } from './schemas';
 import { list } from './state';
 import type { ScenarioState } from './state';
+import { settleCurrency } from './balance';
+import { buildDiscounts, checkDiscountEntries } from './coupons';
+import { checkTaxRates } from './tax-rates';
 
 export type SubscriptionUpdate = z.output<typeof subscriptionUpdateArgs>;
 
@@ -89,7 +92,7 @@ function createSubscription(
   state: ScenarioState,
   args: z.output<typeof subscriptionCreateArgs>,
 ): Subscription {
-  state.customer(args.customer);
+  const customer = state.customer(args.customer);
   const prices = args.items.map((entry, index) => ({
     price: state.price(entry.price, `items[${index}].price`),
     param: `items[${index}].price`,
@@ -108,8 +111,18 @@ function createSubscription(
       );
     seen.add(price.id);
   }
-  const id = state.newId('sub');
   const first = prices[0]!.price;
+  settleCurrency(customer, first.currency, 'items[0].price');
+  const coupons = checkDiscountEntries(state, first.currency, args.discounts ?? []);
+  const taxRates = checkTaxRates(state, args.defaultTaxRates ?? []);
+  const minimum = args.minimumCommitment;
+  if (minimum && minimum.currency.toUpperCase() !== first.currency)
+    throw invalidRequest(
+      'currency_mismatch',
+      'minimumCommitment.currency',
+      `The minimum commitment is in ${minimum.currency} but the subscription bills in ${first.currency}: state it in ${first.currency}.`,
+    );
+  const id = state.newId('sub');
   const period = periodAt(
     {
       anchor: state.now,
@@ -136,8 +149,14 @@ function createSubscription(
       data: prices.map(({ price }, index) => newItem(state, id, price, quantities[index]!)),
       hasMore: false,
     },
+    discounts: [],
+    defaultTaxRates: taxRates,
+    // NOTE: a minimum commitment (a Meterlab extension) is a positive amount per period.
+    minimumCommitment: minimum ? { amount: minimum.amount, currency: first.currency } : null,
     created: state.now,
   };
+  subscription.discounts = buildDiscounts(state, subscription, coupons);
+  customer.currency = first.currency;
   state.data.subscriptions.push(subscription);
   state.data.periodIndex[id] = 0;
   state.addSubscription(subscription);
@@ -299,11 +318,17 @@ function updateSubscription(
   args: SubscriptionUpdate,
 ): Subscription {
   const subscription = openSubscription(state, id, 'id');
+  const coupons =
+    args.discounts && checkDiscountEntries(state, subscription.currency, args.discounts);
+  const taxRates = args.defaultTaxRates && checkTaxRates(state, args.defaultTaxRates);
   const lines = applyUpdate(state, subscription, args, state.lineContext, (price, quantity) => {
     const item = newItem(state, subscription.id, price, quantity);
     state.addItem(item, subscription);
     return item;
   });
+  // NOTE: an update's discounts replace the list; its tax rates apply to invoices made from now.
+  if (coupons) subscription.discounts = buildDiscounts(state, subscription, coupons);
+  if (taxRates) subscription.defaultTaxRates = taxRates;
   state.emit('customer.subscription.updated', subscription);
   const behavior = args.prorationBehavior ?? 'create_prorations';
   if (behavior === 'always_invoice' && lines.length > 0) {

@@ -63,6 +63,9 @@ const subscription: Subscription = {
       created: 0,
     },
   ]),
+  discounts: [],
+  defaultTaxRates: [],
+  minimumCommitment: null,
   created: 0,
 };
 
@@ -80,6 +83,8 @@ function setup() {
           name: 'Acme',
           email: null,
           paymentMethod: 'pm_card_visa',
+          balance: 0,
+          currency: 'EUR',
           created: 0,
         },
       ]),
