@@ -15,9 +15,12 @@ export interface MinimumCommitmentInput {
   trueUpLine: (amount: number) => InvoiceLine;
 }
 
-/** NOTE: a line counts toward a period when its own period lies inside it. */
+/**
+ * NOTE: a line counts toward the period its own period starts in (the licensed line billed in
+ * advance at a period's end counts toward the next one).
+ */
 export function isWithin(line: InvoiceLine, period: { start: number; end: number }): boolean {
-  return line.period.start >= period.start && line.period.end <= period.end;
+  return line.period.start >= period.start && line.period.start < period.end;
 }
 
 /**
