@@ -68,11 +68,11 @@ export const customers = {
   }),
   /** NOTE: a balance adjustment is a non-zero integer (negative credits the customer). */
   createBalanceTransaction: method({
-    params: [param('customer', objectIdOf), param('', balanceTransactionArgs)],
+    params: [param('id', objectIdOf), param('', balanceTransactionArgs)],
     mutates: true,
     journal: 'argumentsAndId',
     run: (state, [id, args]) => {
-      const customer = state.customer(id, 'customer');
+      const customer = state.customer(id, 'id');
       if (args.amount === 0)
         throw invalidRequest(
           'balance_transaction_invalid',
@@ -94,10 +94,10 @@ export const customers = {
     },
   }),
   listBalanceTransactions: method({
-    params: [param('customer', objectIdOf), param('', listArgs)],
+    params: [param('id', objectIdOf), param('', listArgs)],
     mutates: false,
     run: (state, [id, args]) => {
-      state.customer(id, 'customer');
+      state.customer(id, 'id');
       const found = state.data.balanceTransactions.filter((tx) => tx.customer === id);
       return list(found.reverse(), args?.limit);
     },
