@@ -196,7 +196,7 @@ export interface SubscriptionItem {
   created: UnixSeconds;
 }
 
-export type SubscriptionStatus = 'active' | 'past_due' | 'canceled' | 'unpaid';
+export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid';
 
 /** A minimum spend per period (a Meterlab extension): a period billed below it gets a true-up. */
 export interface MinimumCommitment {
@@ -210,7 +210,12 @@ export interface Subscription {
   customer: string;
   status: SubscriptionStatus;
   currency: string;
+  /** When billing starts: the creation time, or a backdated start. */
+  startDate: UnixSeconds;
+  /** Whole periods run from here; a first period [startDate, anchor) is partial (or a trial). */
   billingCycleAnchor: UnixSeconds;
+  trialStart: UnixSeconds | null;
+  trialEnd: UnixSeconds | null;
   currentPeriodStart: UnixSeconds;
   currentPeriodEnd: UnixSeconds;
   cancelAtPeriodEnd: boolean;

@@ -53,6 +53,8 @@ function closePeriod(state: ScenarioState, subscription: Subscription): void {
   invoice.finalizesAt = state.now + state.data.settings.finalizationDelaySeconds;
   state.gracefulDrafts.set(subscription.id, invoice);
   if (continues) {
+    // NOTE: a trial ends with its period: the subscription becomes active.
+    if (subscription.status === 'trialing') subscription.status = 'active';
     state.data.periodIndex[subscription.id] = nextIndex;
     subscription.currentPeriodStart = nextPeriod.start;
     subscription.currentPeriodEnd = nextPeriod.end;

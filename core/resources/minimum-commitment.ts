@@ -6,14 +6,13 @@ import { trueUpLine } from '../rules/lines';
 import { afterDiscounts } from '../rules/pipeline/amounts';
 import { isWithin } from '../rules/pipeline/minimum';
 import type { MinimumCommitmentInput } from '../rules/pipeline';
-import { periodAt } from '../rules/periods';
+import { addIntervals } from '../rules/periods';
 import type { Invoice } from '../public/types';
 import type { ScenarioState } from './state';
 
 /**
  * The commitment the invoice checks, or null. NOTE: the invoice that bills a period's metered
- * usage (its close, or a cancel with invoiceNow) checks that period; a period cut short by a
- * cancel commits the share of it that ran.
+ * usage (its close, or a cancel with invoiceNow) checks that period.
  */
 export function minimumFor(
   state: ScenarioState,
@@ -31,13 +30,22 @@ export function minimumFor(
   )
     return null;
   const period = { start: invoice.periodStart, end: invoice.periodEnd };
-  let commitment = minimum.amount;
-  if (invoice.billingReason === 'subscription_cancel') {
-    const full = periodAt(state.periodRule(subscription), state.data.periodIndex[subscription.id]!);
-    commitment = roundToMinor(
-      new Dec(minimum.amount).mul(period.end - period.start).div(full.end - full.start),
-    );
-  }
+  // NOTE: trial time commits nothing.
+  if (subscription.trialEnd !== null && period.start < subscription.trialEnd) return null;
+  // NOTE: a first partial period commits the share of the interval that starts with it; a period
+  // a cancel cut commits the share of it that ran. Rounded once.
+  const share = (part: number, whole: number) =>
+    roundToMinor(new Dec(minimum.amount).mul(part).div(whole));
+  const rule = state.periodRule(subscription);
+  const commitment =
+    invoice.billingReason === 'subscription_cancel'
+      ? share(period.end - period.start, subscription.currentPeriodEnd - period.start)
+      : period.start === subscription.startDate && period.end === subscription.billingCycleAnchor
+        ? share(
+            period.end - period.start,
+            addIntervals(period.start, rule.interval, rule.intervalCount) - period.start,
+          )
+        : minimum.amount;
   const baseElsewhere = state.data.invoices
     .filter(
       (other) =>

@@ -74,6 +74,12 @@ export const subscriptionCreateArgs = z.strictObject({
     .max(20),
   discounts: discountEntries.optional(),
   defaultTaxRates: defaultTaxRates.optional(),
+  billingCycleAnchor: unixSeconds.optional(),
+  trialEnd: unixSeconds.optional(),
+  trialPeriodDays: z.number().int().min(1).max(730).optional(),
+  backdateStartDate: unixSeconds.optional(),
+  /** How the first partial period's licensed time is billed: prorated, or free with 'none'. */
+  prorationBehavior: z.enum(['create_prorations', 'none']).optional(),
   minimumCommitment: z
     .strictObject({
       amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
@@ -102,7 +108,7 @@ export const subscriptionListArgs = z
   .strictObject({
     limit: listLimit,
     customer: objectId.optional(),
-    status: z.enum(['active', 'past_due', 'canceled', 'unpaid']).optional(),
+    status: z.enum(['trialing', 'active', 'past_due', 'canceled', 'unpaid']).optional(),
   })
   .optional();
 export const subscriptionCancelArgs = z

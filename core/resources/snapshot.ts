@@ -139,7 +139,7 @@ function invoiceV2(invoice: Json): Json {
 
 /** migrations[n] turns version n + 1 into n + 2. */
 const migrations: Migration[] = [
-  // 1 -> 2: money adjustments (credit balance, coupons, tax rates, credit grants).
+  // 1 -> 2: money adjustments (credit balance, coupons, tax rates, credit grants, start options).
   (snapshot) => {
     const subscriptions = snapshot.subscriptions as Json[];
     const currencyOf = (customer: string) =>
@@ -157,6 +157,9 @@ const migrations: Migration[] = [
         ...customer,
       })),
       subscriptions: subscriptions.map((subscription) => ({
+        startDate: subscription.created,
+        trialStart: null,
+        trialEnd: null,
         discounts: [],
         defaultTaxRates: [],
         minimumCommitment: null,

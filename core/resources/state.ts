@@ -240,12 +240,17 @@ export class ScenarioState {
     };
   }
 
-  /** Billing periods of a subscription from the first to the current one, newest first. */
+  /**
+   * Billing periods of a subscription from the first to the current one, newest first. A first
+   * period before the anchor (a trial, a backdated or anchored start) is index -1.
+   */
   periodsOf(subscription: Subscription): Span[] {
     const rule = this.periodRule(subscription);
     const current = this.data.periodIndex[subscription.id]!;
     const periods: Span[] = [];
     for (let index = current; index >= 0; index--) periods.push(periodAt(rule, index));
+    if (subscription.startDate < subscription.billingCycleAnchor)
+      periods.push({ start: subscription.startDate, end: subscription.billingCycleAnchor });
     return periods;
   }
 

@@ -3,9 +3,8 @@
 import type { z } from 'zod';
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
-import { meteredLine, prorationLine } from '../rules/lines';
+import { firstPeriodLine, meteredLine, prorationLine } from '../rules/lines';
 import type { LineContext } from '../rules/lines';
-import { periodAt } from '../rules/periods';
 import type { InvoiceLine, Price, Subscription, SubscriptionItem } from '../public/types';
 import { method, param } from './entry';
 import { cancelNow, invoiceNow, periodLines, takePendingLines } from './invoicing';
@@ -21,6 +20,7 @@ import type { ScenarioState } from './state';
 import { settleCurrency } from './balance';
 import { buildDiscounts, checkDiscountEntries } from './coupons';
 import { checkTaxRates } from './tax-rates';
+import { planStart } from './subscription-start';
 
 export type SubscriptionUpdate = z.output<typeof subscriptionUpdateArgs>;
 
@@ -122,24 +122,20 @@ function createSubscription(
       'minimumCommitment.currency',
       `The minimum commitment is in ${minimum.currency} but the subscription bills in ${first.currency}: state it in ${first.currency}.`,
     );
+  const start = planStart(state, args, first);
   const id = state.newId('sub');
-  const period = periodAt(
-    {
-      anchor: state.now,
-      interval: first.recurring.interval,
-      intervalCount: first.recurring.intervalCount,
-    },
-    0,
-  );
   const subscription: Subscription = {
     id,
     object: 'subscription',
     customer: args.customer,
-    status: 'active',
+    status: start.status,
     currency: first.currency,
-    billingCycleAnchor: state.now,
-    currentPeriodStart: period.start,
-    currentPeriodEnd: period.end,
+    startDate: start.startDate,
+    billingCycleAnchor: start.anchor,
+    trialStart: start.trialEnd === null ? null : state.now,
+    trialEnd: start.trialEnd,
+    currentPeriodStart: start.current.start,
+    currentPeriodEnd: start.current.end,
     cancelAtPeriodEnd: false,
     canceledAt: null,
     endedAt: null,
@@ -158,16 +154,27 @@ function createSubscription(
   subscription.discounts = buildDiscounts(state, subscription, coupons);
   customer.currency = first.currency;
   state.data.subscriptions.push(subscription);
-  state.data.periodIndex[id] = 0;
+  state.data.periodIndex[id] = start.periodIndex;
   state.addSubscription(subscription);
   state.emit('customer.subscription.created', subscription);
-  // NOTE: licensed items are invoiced for the first period at once; a metered-only subscription
-  // gets an invoice of 0, paid at once.
+  // NOTE: licensed items are invoiced for the first period at once (a partial first period
+  // prorated, a trial at 0); a metered-only subscription gets an invoice of 0, paid at once.
+  if (start.noInvoice) return subscription;
+  const prorated = start.prorated;
+  const firstLines = prorated
+    ? subscription.items.data
+        .map((item) => ({ item, price: state.price(item.price) }))
+        .filter(({ price }) => price.recurring.usageType === 'licensed')
+        .map(({ item, price }) =>
+          firstPeriodLine(state.lineContext, item, price, prorated.span, prorated.imaginedEnd),
+        )
+    : [];
   const lines = periodLines(state, state.lineContext, subscription, {
     meteredUntil: null,
-    pending: [],
-    licensedPeriod: period,
+    pending: firstLines,
+    licensedPeriod: start.inAdvance,
   });
+  const period = { start: start.startDate, end: start.current.end };
   invoiceNow(state, subscription, 'subscription_create', period, lines);
   return subscription;
 }

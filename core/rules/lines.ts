@@ -218,3 +218,58 @@ export function trueUpLine(
     },
   };
 }
+
+/** NOTE: during a trial, lines are listed at amount 0 (licensed in advance, usage in arrears). */
+export function freeTrialLine(line: InvoiceLine, trialEnd: number): InvoiceLine {
+  return {
+    ...line,
+    amount: 0,
+    amountExact: '0',
+    discountable: false,
+    description: `${line.description} (free trial)`,
+    explanation: {
+      ...line.explanation,
+      summary: `${line.explanation.summary} Free: the trial runs until ${utcMinutes(trialEnd)}.`,
+    },
+  };
+}
+
+/**
+ * A licensed item's first, partial period [start, anchor), billed in advance. NOTE: its share is
+ * (anchor − start) over an imagined whole interval that begins at the start, to the second.
+ */
+export function firstPeriodLine(
+  context: LineContext,
+  item: SubscriptionItem,
+  price: Price,
+  span: Span,
+  imaginedEnd: number,
+): InvoiceLine {
+  const quantity = item.quantity ?? 1;
+  const quote = quotePrice(price, quantity);
+  const length = span.end - span.start;
+  const whole = imaginedEnd - span.start;
+  const exact = new Dec(quote.amountExact).mul(length).div(whole).toFixed();
+  const explanation: InvoiceLineExplanation = {
+    aggregation: null,
+    pricing: quote.explanation,
+    proration: {
+      numerator: length,
+      denominator: whole,
+      summary: `First period of ${length} seconds out of an interval of ${whole} from the start: ${quote.amountExact} × ${length} / ${whole} = ${exact} minor units, rounded half up once.`,
+    },
+    summary: `Licensed: ${quantity} × ${context.productName(price)}, first partial period ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+  };
+  return line(context, {
+    subscriptionItem: item.id,
+    price: price.id,
+    currency: price.currency,
+    description: `${quantity} × ${context.productName(price)} (partial period to ${utcMinutes(span.end)})`,
+    quantity,
+    period: span,
+    proration: true,
+    quote,
+    exact,
+    explanation,
+  });
+}

@@ -47,6 +47,10 @@ export const errorCodes = {
   balance_transaction_invalid: 'A balance transaction amount must be a non-zero integer.',
   credit_grant_invalid: 'The credit grant fields do not make a valid grant.',
   credit_grant_not_active: 'The credit grant has expired or was voided already.',
+  invalid_billing_cycle_anchor: 'The billing cycle anchor must fall inside the first interval.',
+  invalid_trial_end: 'The trial must end after the clock.',
+  trial_conflict: 'trialEnd and trialPeriodDays cannot be given together.',
+  invalid_backdate_start_date: 'A backdated start must lie within one interval before now.',
   credit_grant_already_applied:
     'Part of the credit grant paid a finalized invoice: expire it instead.',
   // Usage
