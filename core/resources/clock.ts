@@ -13,7 +13,7 @@ import {
   periodLines,
   takePendingLines,
 } from './invoicing';
-import { expireDueGrants, nextGrantExpiry } from './credit-grants';
+import { expireDueGrants, nextGrantExpiry } from './credit-ledger';
 import { advanceArgs, advanceBillingPeriodArgs } from './schemas';
 import type { ScenarioState } from './state';
 import { endSubscription } from './subscription-status';

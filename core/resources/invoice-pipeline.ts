@@ -4,7 +4,7 @@
 import { runInvoicePipeline } from '../rules/pipeline';
 import type { Invoice } from '../public/types';
 import { moveBalance } from './balance';
-import { availableGrants, bindCredits, restoreCredits } from './credit-grants';
+import { availableGrants, bindCredits, restoreCredits } from './credit-ledger';
 import { minimumFor } from './minimum-commitment';
 import type { ScenarioState } from './state';
 
@@ -58,7 +58,8 @@ export function bindInvoice(state: ScenarioState, invoice: Invoice): void {
       invoice: invoice.id,
       description: null,
     });
-  repriceDrafts(state, invoice.customer);
+  if (moved !== 0 || invoice.totalCreditGrantAmounts.length > 0)
+    repriceDrafts(state, invoice.customer);
 }
 
 /** NOTE: voiding an invoice reverses its balance application and restores its credits. */
@@ -78,10 +79,12 @@ export function unbindInvoice(state: ScenarioState, invoice: Invoice): void {
   repriceDrafts(state, invoice.customer);
 }
 
-/** The customer's drafts recomputed after a change of the balance or credit grants. */
+/**
+ * The customer's drafts recomputed after a change of the balance or credit grants. Drafts are
+ * the period-close invoices waiting out their grace (every other invoice finalizes at once).
+ */
 export function repriceDrafts(state: ScenarioState, customer: string): void {
-  for (const invoice of state.data.invoices) {
-    if (invoice.status === 'draft' && invoice.customer === customer)
-      priceInvoice(state, invoice, false);
+  for (const draft of state.gracefulDrafts.values()) {
+    if (draft.customer === customer) priceInvoice(state, draft, false);
   }
 }

@@ -142,6 +142,19 @@ describe('credit grants', () => {
     expect(w.sim.billing.creditGrants.list({ customer: w.customer }).data).toHaveLength(3);
   });
 
+  it("a grant made while a draft waits updates the draft's estimate", () => {
+    const w = moneyWorld();
+    const sub = w.subscribe([w.metered(1)]);
+    use(w, sub.items.data[0]!.id, 300);
+    w.sim.testClock.advance({ frozenTime: FEB_1 });
+    const draftId = w.invoices(sub.id)[1]!.id;
+    expect(w.sim.invoices.retrieve(draftId).total).toBe(300);
+    const g = grant(w, 120);
+    expect(w.sim.invoices.retrieve(draftId)).toMatchObject({ status: 'draft', total: 180 });
+    w.sim.billing.creditGrants.voidGrant(g.id);
+    expect(w.sim.invoices.retrieve(draftId).total).toBe(300);
+  });
+
   it('a grant never pays licensed lines', () => {
     const w = moneyWorld();
     grant(w, 1000);
