@@ -145,7 +145,18 @@ export function invoiceDiscounts(
   lines: InvoiceLine[],
   at: number,
 ): Discount[] {
-  const discountable = lines.some((line) => line.discountable);
+  const { trialStart, trialEnd } = subscription;
+  const discountable = lines.some(
+    (line) =>
+      line.discountable &&
+      // Trial time is listed at 0: nothing to discount.
+      !(
+        trialStart !== null &&
+        trialEnd !== null &&
+        line.period.start >= trialStart &&
+        line.period.start < trialEnd
+      ),
+  );
   return subscription.discounts
     .filter((discount) => discount.start <= at && (discount.end === null || at < discount.end))
     .filter((discount) => discountable || state.coupon(discount.coupon).duration !== 'once')

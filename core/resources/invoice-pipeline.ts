@@ -13,9 +13,15 @@ export type PricedInvoice = Omit<Invoice, 'id' | 'status'> & { id: string | null
 
 /** Runs the pipeline on the invoice and writes its amounts and steps. */
 export function priceInvoice(state: ScenarioState, invoice: PricedInvoice, bound: boolean): void {
+  const subscription = invoice.subscription ? state.subscription(invoice.subscription) : null;
+  const trial =
+    subscription?.trialStart != null && subscription.trialEnd !== null
+      ? { start: subscription.trialStart, end: subscription.trialEnd }
+      : null;
   const result = runInvoicePipeline({
     currency: invoice.currency,
     lines: invoice.lines.data.filter((line) => line.type !== 'minimum_commitment_true_up'),
+    trial,
     discounts: invoice.discounts.map((discount) => ({
       discount: discount.id,
       coupon: state.coupon(discount.coupon),

@@ -3,7 +3,7 @@
 // marked uncollectible, a draft refreshed by late usage.
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
-import { freeTrialLine, licensedLine, meteredLine } from '../rules/lines';
+import { licensedLine, meteredLine } from '../rules/lines';
 import type { LineContext, Span } from '../rules/lines';
 import type { BillingReason, Invoice, InvoiceLine, Subscription } from '../public/types';
 import type { ScenarioState } from './state';
@@ -56,18 +56,7 @@ export function periodLines(
     if (price.recurring.usageType === 'licensed')
       licensed.push(licensedLine(context, item, price, plan.licensedPeriod!));
   }
-  return freeDuringTrial(subscription, [...metered, ...plan.pending, ...licensed]);
-}
-
-/** NOTE: every line of a period that starts inside the trial is listed at 0. */
-function freeDuringTrial(subscription: Subscription, lines: InvoiceLine[]): InvoiceLine[] {
-  const { trialStart, trialEnd } = subscription;
-  if (trialStart === null || trialEnd === null) return lines;
-  return lines.map((line) =>
-    line.period.start >= trialStart && line.period.start < trialEnd
-      ? freeTrialLine(line, trialEnd)
-      : line,
-  );
+  return [...metered, ...plan.pending, ...licensed];
 }
 
 /**

@@ -219,8 +219,9 @@ export function trueUpLine(
   };
 }
 
-/** NOTE: during a trial, lines are listed at amount 0 (licensed in advance, usage in arrears). */
+/** A line of trial time, listed at 0 (a line already at 0 stays as it is). */
 export function freeTrialLine(line: InvoiceLine, trialEnd: number): InvoiceLine {
+  if (line.amount === 0 && line.amountExact === '0') return line;
   return {
     ...line,
     amount: 0,

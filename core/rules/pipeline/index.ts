@@ -28,6 +28,8 @@ export interface PipelineInput {
   currency: string;
   /** Step 1's lines, each rounded once (a true-up line from an earlier run is left out). */
   lines: InvoiceLine[];
+  /** The subscription's trial: lines of trial time are listed at 0. */
+  trial: { start: number; end: number } | null;
   discounts: AppliedDiscount[];
   /** Eligible grants in the order they are used. */
   grants: AvailableGrant[];
@@ -58,7 +60,7 @@ const sum = (entries: { amount: number }[]) => entries.reduce((t, e) => t + e.am
 /** NOTE: the order of the steps on one invoice is fixed (see docs/billing-rules.md). */
 export function runInvoicePipeline(input: PipelineInput): PipelineResult {
   const { currency } = input;
-  const step1 = lineAmounts(input.lines, currency);
+  const step1 = lineAmounts(input.lines, input.trial, currency);
   const step2 = applyDiscounts(step1.lines, input.discounts, currency);
   const step3 = applyCreditGrants(step2.lines, input.grants, currency);
   const step4 = applyMinimum(step3.lines, input.minimum, currency);

@@ -35,6 +35,7 @@ const setupArb = fc.record({
     { maxLength: 2 },
   ),
   minimum: fc.option(fc.integer({ min: 1, max: 30_000 })),
+  trialDays: fc.option(fc.integer({ min: 1, max: 40 })),
 });
 
 type Op =
@@ -113,6 +114,7 @@ function run(setup: Setup, ops: Op[]) {
     ...(setup.minimum === null
       ? {}
       : { minimumCommitment: { amount: setup.minimum, currency: 'USD' } }),
+    ...(setup.trialDays === null ? {} : { trialPeriodDays: setup.trialDays }),
   });
   const [licensedItem, meteredItem] = sub.items.data.map((item) => item.id);
   let current = a!;
@@ -183,7 +185,7 @@ function run(setup: Setup, ops: Op[]) {
 
 const sum = (entries: { amount: number }[]) => entries.reduce((t, e) => t + e.amount, 0);
 
-function checkInvoice(invoice: Omit<Invoice, 'id' | 'status'>) {
+function checkInvoice(invoice: Omit<Invoice, 'id' | 'status'>, trialEnd: number | null = null) {
   const lines = invoice.lines.data;
   const discounts = sum(lines.flatMap((line) => line.discountAmounts));
   const credits = sum(lines.flatMap((line) => line.creditGrantAmounts));
@@ -204,6 +206,7 @@ function checkInvoice(invoice: Omit<Invoice, 'id' | 'status'>) {
     if (line.discountAmounts.length > 0) expect(line.discountable).toBe(true);
     if (line.amount > 0) expect(base).toBeGreaterThanOrEqual(0);
     if (line.creditGrantAmounts.length > 0) expect(line.explanation.aggregation).not.toBeNull();
+    if (line.period.start < (trialEnd ?? -Infinity)) expect(line.amount).toBe(0);
     if (line.type === 'minimum_commitment_true_up') {
       expect(line.discountAmounts).toEqual([]);
       expect(line.creditGrantAmounts).toEqual([]);
@@ -226,7 +229,8 @@ describe('invoice pipeline properties', () => {
         (setup, ops) => {
           const { w, sub, adjustments } = run(setup, ops);
           const invoices = w.sim.invoices.list({ limit: 10_000 }).data;
-          for (const invoice of invoices) checkInvoice(invoice);
+          const { trialEnd } = w.sim.subscriptions.retrieve(sub.id);
+          for (const invoice of invoices) checkInvoice(invoice, trialEnd);
           const customer = w.sim.customers.retrieve(w.customer);
           // The balance is conserved: adjustments plus what finalized, non-void invoices moved.
           const moved = invoices

@@ -49,6 +49,27 @@ describe('subscription start options', () => {
     expect(sub.currentPeriodEnd).toBe(JAN_1 + 3 * DAY);
   });
 
+  it('a once coupon outlives a trial; changes during the trial are free too', () => {
+    const w = moneyWorld();
+    const once = w.sim.coupons.create({ percentOff: 50, duration: 'once' });
+    const sub = w.subscribe([w.licensed(2000)], {
+      trialPeriodDays: 14,
+      discounts: [{ coupon: once.id }],
+    });
+    expect(w.invoices(sub.id)[0]).toMatchObject({ total: 0, discounts: [] });
+    w.sim.testClock.advance({ frozenTime: JAN_1 + 7 * DAY });
+    w.sim.subscriptions.update(sub.id, {
+      items: [{ id: sub.items.data[0]!.id, price: w.licensed(4000).id }],
+      prorationBehavior: 'always_invoice',
+    });
+    const change = w.invoices(sub.id)[1]!;
+    expect(change.lines.data.map((line) => line.amount)).toEqual([0, 0]);
+    expect(change.total).toBe(0);
+    w.sim.testClock.advance({ frozenTime: JAN_15 + HOUR });
+    expect(w.invoices(sub.id)[2]).toMatchObject({ subtotal: 4000, total: 2000 });
+    expect(w.sim.subscriptions.retrieve(sub.id).discounts).toEqual([]);
+  });
+
   it('N-X19: a later anchor bills the first partial period prorated over an interval from the start', () => {
     const w = moneyWorld(JAN_15);
     const price = w.licensed(3100);
