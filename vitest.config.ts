@@ -3,7 +3,11 @@ import { defineConfig } from 'vitest/config';
 
 // Tests that take seconds or drive real processes (the crash test kills a saving process 200
 // times; the PDF test prints in Chromium): the `slow` project, left out of `npm run test:fast`.
-const slowTests = ['test/electron/store-crash.test.ts', 'test/core/scenario/exports-pdf.test.ts'];
+const slowTests = [
+  'test/electron/store-crash.test.ts',
+  'test/core/scenario/exports-pdf.test.ts',
+  'test/attacks/complete-exports.test.ts',
+];
 
 export default defineConfig({
   test: {

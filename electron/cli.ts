@@ -21,7 +21,7 @@ import type { ScenarioProblem } from '../core/scenario/format';
 import { importScenario } from '../core/scenario/replay';
 import type { Snapshot } from '../core/resources/snapshot';
 import type { PriceComparison } from '../core/public/types';
-import type { Invoice } from '../core/public/types';
+import type { Customer, Invoice } from '../core/public/types';
 import { Workspace } from '../core/workspace';
 import { MemoryWorkspaceStore } from '../core/workspace-store';
 
@@ -33,12 +33,14 @@ Commands:
       --periods <n>         Or advance n billing periods (default 1; 0 keeps the file's clock).
       --out <file>          Write the invoices to a .csv (one row per line) or .json file.
       --format <format>     What to print: table (a summary, the default), json or csv.
+      --max-records <n>     Refuse work that would generate more usage records (default 200000000).
   compare <scenario.json>   Bill the scenario's usage under each price: revenue per period.
       --price <id>          A price of the scenario; repeat for each (1 to 5).
       --until, --periods    Fast-forward first, as for run (default: the file's clock).
       --format <format>     table (default), json or csv.
   validate <scenario.json>  Check a scenario file and print every problem found.
       --format <format>     text (default) or json.
+      --max-records <n>     As for run.
 
 Exit codes: 0 done, 1 the scenario was refused or failed, 2 bad command line.
 `;
@@ -143,9 +145,12 @@ function refused(path: string, problems: readonly ScenarioProblem[]): ScenarioEr
 }
 
 /** Replays the file (with a progress bar), or explains every problem. */
-function replayFile(io: CliIo, path: string, input: unknown) {
+function replayFile(io: CliIo, path: string, input: unknown, values: CliValues) {
   const bar = progressBar(io, 'Replaying');
-  const { simulator, problems, file } = importScenario(input, { onProgress: bar.update });
+  const { simulator, problems, file } = importScenario(input, {
+    onProgress: bar.update,
+    maxGeneratedRecords: maxRecordsOf(values),
+  });
   bar.finish();
   if (!simulator || !file) throw refused(path, problems);
   return { snapshot: simulator.snapshot(), file };
@@ -165,7 +170,7 @@ class EngineRefused extends Error {
 }
 
 /** Opens the replayed scenario in an in-memory workspace and returns the host's one dispatch. */
-async function openScenario(name: string, snapshot: Snapshot): Promise<Call> {
+async function openScenario(name: string, snapshot: Snapshot, values: CliValues): Promise<Call> {
   const workspace = await Workspace.load({
     store: new MemoryWorkspaceStore(),
     now: () => Date.now(),
@@ -184,6 +189,10 @@ async function openScenario(name: string, snapshot: Snapshot): Promise<Call> {
     return result.data as MethodResult<typeof method>;
   };
   await call('workspace.create', [{ name, template: 'scenario' }]);
+  const maxRecords = maxRecordsOf(values);
+  if (maxRecords !== undefined) {
+    await call('settings.update', [{ maxGeneratedRecordsPerAdvance: maxRecords }]);
+  }
   return call;
 }
 
@@ -194,7 +203,21 @@ interface CliValues {
   out?: string;
   format?: string;
   price?: string[];
+  'max-records'?: string;
   help?: boolean;
+}
+
+/** --max-records: the most usage records a replay or a clock move may generate. */
+function maxRecordsOf(values: CliValues): number | undefined {
+  const text = values['max-records'];
+  if (text === undefined) return undefined;
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(count)) {
+    throw new UsageError(
+      `--max-records '${text}' must be a whole number of records, such as 500000000.`,
+    );
+  }
+  return count;
 }
 
 /** Moves the clock as asked; returns what was done, for the summary. */
@@ -233,13 +256,28 @@ async function fastForward(io: CliIo, call: Call, target: Target): Promise<strin
 }
 
 /** All invoices, oldest first. */
+/** Every invoice, oldest first, read page by page. */
 async function allInvoices(call: Call): Promise<Invoice[]> {
-  const { data, hasMore } = await call('invoices.list', [{ limit: 10_000 }]);
-  if (hasMore)
-    throw new ScenarioError(
-      'the scenario has more than 10,000 invoices: run it to an earlier date.',
-    );
-  return data.reverse();
+  const all: Invoice[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const { data, hasMore } = await call('invoices.list', [{ limit: 10_000, startingAfter }]);
+    all.push(...data);
+    if (!hasMore) return all.reverse();
+    startingAfter = data.at(-1)!.id;
+  }
+}
+
+/** Every customer, oldest first, read page by page. */
+async function allCustomers(call: Call): Promise<Customer[]> {
+  const all: Customer[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const { data, hasMore } = await call('customers.list', [{ limit: 10_000, startingAfter }]);
+    all.push(...data);
+    if (!hasMore) return all.reverse();
+    startingAfter = data.at(-1)!.id;
+  }
 }
 
 /** Columns padded to their widest cell; `numeric` columns are right-aligned. */
@@ -291,11 +329,11 @@ async function runCommand(io: CliIo, path: string, values: CliValues) {
   if (out !== undefined && !['.csv', '.json'].includes(extname(out).toLowerCase())) {
     throw new UsageError(`--out '${out}' must end in .csv or .json (the format is taken from it).`);
   }
-  const { snapshot, file } = replayFile(io, path, await readScenario(path));
-  const call = await openScenario(file.name, snapshot);
+  const { snapshot, file } = replayFile(io, path, await readScenario(path), values);
+  const call = await openScenario(file.name, snapshot, values);
   const advanced = await fastForward(io, call, target);
   const invoices = await allInvoices(call);
-  const customers = (await call('customers.list', [{ limit: 10_000 }])).data.reverse();
+  const customers = await allCustomers(call);
   const current = (await call('workspace.current', [])) as ScenarioSummary;
 
   if (out !== undefined) {
@@ -349,8 +387,8 @@ async function compareCommand(io: CliIo, path: string, values: CliValues) {
   const target = targetOf(values, 0);
   const prices = values.price ?? [];
   if (prices.length === 0) throw new UsageError('compare needs at least one --price <id>.');
-  const { snapshot, file } = replayFile(io, path, await readScenario(path));
-  const call = await openScenario(file.name, snapshot);
+  const { snapshot, file } = replayFile(io, path, await readScenario(path), values);
+  const call = await openScenario(file.name, snapshot, values);
   await fastForward(io, call, target);
   let comparison: PriceComparison;
   try {
@@ -421,6 +459,7 @@ async function validateCommand(io: CliIo, path: string, values: CliValues) {
   const bar = progressBar(io, 'Checking');
   const { simulator, problems, file, migratedFrom } = importScenario(input, {
     onProgress: bar.update,
+    maxGeneratedRecords: maxRecordsOf(values),
   });
   bar.finish();
   if (format === 'json') {
@@ -441,14 +480,15 @@ const OPTIONS = {
   out: { type: 'string' },
   format: { type: 'string' },
   price: { type: 'string', multiple: true },
+  'max-records': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Which options each command takes. */
 const COMMAND_OPTIONS: Record<string, string[]> = {
-  run: ['until', 'periods', 'out', 'format'],
-  compare: ['price', 'until', 'periods', 'format'],
-  validate: ['format'],
+  run: ['until', 'periods', 'out', 'format', 'max-records'],
+  compare: ['price', 'until', 'periods', 'format', 'max-records'],
+  validate: ['format', 'max-records'],
 };
 
 /** Runs the command line; returns the exit code (0 done, 1 refused or failed, 2 bad command line). */

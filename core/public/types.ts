@@ -505,6 +505,8 @@ export interface SimulatorSettings {
   idempotencyKeyTtlSeconds: number;
   /** Days of simulated time events are kept (Stripe keeps 30); 0 keeps them all. */
   eventRetentionDays: number;
+  /** A clock move that would generate more usage records than this is refused up front. */
+  maxGeneratedRecordsPerAdvance: number;
 }
 
 export interface GeneratorPreview {

@@ -193,6 +193,6 @@ export const coupons = {
   list: method({
     params: [param('', listArgs)],
     mutates: false,
-    run: (state, [args]) => list([...state.data.coupons].reverse(), args?.limit),
+    run: (state, [args]) => list([...state.data.coupons].reverse(), args),
   }),
 };

@@ -132,7 +132,7 @@ export const creditGrants = {
         state.data.creditGrants
           .filter((g) => !args?.customer || g.customer === args.customer)
           .reverse(),
-        args?.limit,
+        args,
       ),
   }),
   /** NOTE: expire ends a grant now; what is left of it expires. */

@@ -51,7 +51,7 @@ export const customers = {
   list: method({
     params: [param('', listArgs)],
     mutates: false,
-    run: (state, [args]) => list([...state.data.customers].reverse(), args?.limit),
+    run: (state, [args]) => list([...state.data.customers].reverse(), args),
   }),
   update: method({
     params: [param('id', objectIdOf), param('', customerUpdateArgs)],
@@ -99,7 +99,7 @@ export const customers = {
     run: (state, [id, args]) => {
       state.customer(id, 'id');
       const found = state.data.balanceTransactions.filter((tx) => tx.customer === id);
-      return list(found.reverse(), args?.limit);
+      return list(found.reverse(), args);
     },
   }),
 };

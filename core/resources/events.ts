@@ -28,12 +28,11 @@ export const events = {
   list: method({
     params: [param('', eventListArgs)],
     mutates: false,
-    run: (state, [args]) => {
-      const limit = args?.limit ?? 100;
-      const found = state.data.events.filter((event) => !args?.type || event.type === args.type);
-      const newest = found.reverse().slice(0, limit).map(copy);
-      return { object: 'list' as const, data: newest, hasMore: found.length > limit };
-    },
+    run: (state, [args]) =>
+      list(
+        state.data.events.filter((event) => !args?.type || event.type === args.type).reverse(),
+        args,
+      ),
   }),
 };
 
@@ -59,7 +58,7 @@ export const webhookEndpoints = {
   list: method({
     params: [param('', listArgs)],
     mutates: false,
-    run: (state, [args]) => list([...state.data.webhookEndpoints].reverse(), args?.limit),
+    run: (state, [args]) => list([...state.data.webhookEndpoints].reverse(), args),
   }),
   /** The signed payload each endpoint receives for an event. */
   deliveries: method({

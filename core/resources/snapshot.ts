@@ -100,6 +100,7 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
   whenRetriesExhausted: 'cancel',
   idempotencyKeyTtlSeconds: 86_400,
   eventRetentionDays: 30,
+  maxGeneratedRecordsPerAdvance: 200_000_000,
 };
 
 type Migration = (snapshot: Record<string, unknown>) => Record<string, unknown>;

@@ -47,9 +47,32 @@ function eventData(data: BillingEvent['data']): BillingEvent['data'] {
   }
 }
 
-/** The newest `limit` objects as a list page (callers pass them newest first). */
-export function list<T>(data: T[], limit = 100): List<T> {
-  return { object: 'list', data: data.slice(0, limit).map(copy), hasMore: data.length > limit };
+/**
+ * A page of a list (callers pass the objects newest first): at most `limit` objects (default
+ * 100), after the one with id `startingAfter`, so every object can be read, page by page.
+ */
+export function list<T>(
+  data: T[],
+  page: { limit?: number | undefined; startingAfter?: string | undefined } = {},
+): List<T> {
+  let from = 0;
+  if (page.startingAfter !== undefined) {
+    from = data.findIndex((object) => (object as { id?: unknown }).id === page.startingAfter) + 1;
+    if (from === 0) {
+      throw invalidRequest(
+        'resource_missing',
+        'startingAfter',
+        `startingAfter '${page.startingAfter}' is not in this list: pass the id of the last object of the page before.`,
+      );
+    }
+  }
+  const limit = page.limit ?? 100;
+  const rest = data.length - from;
+  return {
+    object: 'list',
+    data: data.slice(from, from + limit).map(copy),
+    hasMore: rest > limit,
+  };
 }
 
 /** The object with this id, or a resource_missing error naming the param. */
@@ -96,7 +119,8 @@ export class ScenarioState {
     productName: (price) => this.productsById.get(price.product)?.name ?? price.product,
   };
 
-  constructor(data: Snapshot) {
+  /** `columns`: usage columns to adopt instead of reading data.usage (a restored checkpoint). */
+  constructor(data: Snapshot, columns?: ReadonlyMap<string, UsageColumns>) {
     this.data = data;
     for (const product of data.products) this.productsById.set(product.id, product);
     for (const price of data.prices) this.pricesById.set(price.id, price);
@@ -116,14 +140,15 @@ export class ScenarioState {
     for (const coupon of data.coupons) this.couponsById.set(coupon.id, coupon);
     for (const rate of data.taxRates) this.taxRatesById.set(rate.id, rate);
     for (const grant of data.creditGrants) this.creditGrantsById.set(grant.id, grant);
-    for (const [item, columns] of Object.entries(data.usage)) {
-      if (!columns)
+    for (const [item, adopted] of columns ?? []) this.usage.set(item, adopted);
+    for (const [item, json] of columns ? [] : Object.entries(data.usage)) {
+      if (!json)
         throw invalidRequest(
           'snapshot_invalid',
           `snapshot.usage.${item}`,
           'Usage columns are missing: join the bulk data first (joinSnapshot).',
         );
-      this.usage.set(item, UsageColumns.fromJSON(columns));
+      this.usage.set(item, UsageColumns.fromJSON(json));
     }
     this.generated = new GeneratedUsage(data.generators);
     this.generated.restore((item) => this.writableColumns(item));

@@ -61,7 +61,7 @@ export const taxRates = {
   list: method({
     params: [param('', listArgs)],
     mutates: false,
-    run: (state, [args]) => list([...state.data.taxRates].reverse(), args?.limit),
+    run: (state, [args]) => list([...state.data.taxRates].reverse(), args),
   }),
   /** NOTE: only the display name of a tax rate can change (invoices keep their amounts). */
   update: method({

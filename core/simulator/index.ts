@@ -13,6 +13,7 @@ import { ScenarioState } from '../resources/state';
 import type { SimulatorSettings, TestClock } from '../public/types';
 import type { SimulatorApi } from './api';
 import { invoke, invokeSteps } from './invoke';
+import type { StateHolder } from './invoke';
 import { isEntry, namespaces, registry } from './registry';
 import type { EngineMethod, NamespaceTree } from './registry';
 
@@ -87,7 +88,7 @@ function initialState(options: SimulatorOptions): Snapshot {
 
 /** A namespace tree as objects of functions, each calling its registry entry. */
 function buildNamespace(
-  state: ScenarioState,
+  holder: StateHolder,
   tree: NamespaceTree,
   prefix: string,
 ): Record<string, unknown> {
@@ -95,38 +96,40 @@ function buildNamespace(
   for (const [name, value] of Object.entries(tree)) {
     const method = `${prefix}${name}` as EngineMethod;
     api[name] = isEntry(value)
-      ? (...args: unknown[]) => invoke(state, method, value, args)
-      : buildNamespace(state, value, `${method}.`);
+      ? (...args: unknown[]) => invoke(holder, method, value, args)
+      : buildNamespace(holder, value, `${method}.`);
   }
   return api;
 }
 
 /** The API's namespaces, each method calling its registry entry. */
-function buildApi(state: ScenarioState): SimulatorApi {
-  const api = buildNamespace(state, namespaces as unknown as NamespaceTree, '');
-  api.quote = (...args: unknown[]) => invoke(state, 'quote', registry.get('quote')!, args);
+function buildApi(holder: StateHolder): SimulatorApi {
+  const api = buildNamespace(holder, namespaces as unknown as NamespaceTree, '');
+  api.quote = (...args: unknown[]) => invoke(holder, 'quote', registry.get('quote')!, args);
   return api as unknown as SimulatorApi;
 }
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
-  const state = new ScenarioState(
-    options.snapshot === undefined
-      ? initialState(options)
-      : migrateSnapshot(copy(options.snapshot)),
-  );
+  const holder: StateHolder = {
+    state: new ScenarioState(
+      options.snapshot === undefined
+        ? initialState(options)
+        : migrateSnapshot(copy(options.snapshot)),
+    ),
+  };
   const entryOf = (method: EngineMethod) => {
     const entry = registry.get(method);
     if (!entry) throw new TypeError(`Unknown engine method '${String(method)}'.`);
     return entry;
   };
   return {
-    ...buildApi(state),
-    snapshot: () => state.snapshot(),
+    ...buildApi(holder),
+    snapshot: () => holder.state.snapshot(),
     usageFootprint: () => {
       let timestamps = 0;
       let bytes = 0;
-      for (const item of state.usage.keys()) {
-        const columns = state.columns(item);
+      for (const item of holder.state.usage.keys()) {
+        const columns = holder.state.columns(item);
         timestamps += columns.length;
         bytes += columns.byteLength;
       }
@@ -135,11 +138,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     advanceStepwise: (target) => {
       const method =
         'subscription' in target ? 'testClock.advanceBillingPeriod' : 'testClock.advance';
-      const steps = invokeSteps(state, entryOf(method), [target])!;
-      return steps as Generator<AdvanceProgress, TestClock>;
+      return invokeSteps(holder, entryOf(method), [target]) as Generator<
+        AdvanceProgress,
+        TestClock
+      >;
     },
-    call: (method, args) => invoke(state, method, entryOf(method), args),
-    steps: (method, args) => invokeSteps(state, entryOf(method), args),
-    nextBillingMoment: () => nextDueTime(state, Infinity) ?? Infinity,
+    call: (method, args) => invoke(holder, method, entryOf(method), args),
+    steps: (method, args) => {
+      const entry = entryOf(method);
+      return entry.steps ? invokeSteps(holder, entry, args) : null;
+    },
+    nextBillingMoment: () => nextDueTime(holder.state, Infinity) ?? Infinity,
   };
 }
