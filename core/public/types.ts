@@ -74,7 +74,114 @@ export interface Customer {
   name: string;
   email: string | null;
   paymentMethod: TestCard | null;
+  /** Minor units of `currency`: negative = credit owed to the customer, positive = owed by them. */
+  balance: number;
+  /** Fixed by the customer's first subscription or balance transaction; null before. */
+  currency: string | null;
   created: UnixSeconds;
+}
+
+export type BalanceTransactionType = 'adjustment' | 'applied_to_invoice' | 'unapplied_from_invoice';
+
+/** A move of a customer's credit balance (immutable: undo one with an opposite adjustment). */
+export interface CustomerBalanceTransaction {
+  id: string;
+  object: 'customer_balance_transaction';
+  customer: string;
+  type: BalanceTransactionType;
+  /** Negative credits the customer, positive debits them. */
+  amount: number;
+  currency: string;
+  description: string | null;
+  /** The invoice an application belongs to; null for adjustments. */
+  invoice: string | null;
+  endingBalance: number;
+  created: UnixSeconds;
+}
+
+export type CouponDuration = 'once' | 'repeating' | 'forever';
+
+export interface Coupon {
+  id: string;
+  object: 'coupon';
+  /** 0 < percentOff <= 100, at most 2 decimal places; null for an amount-off coupon. */
+  percentOff: number | null;
+  /** Minor units of `currency`; null for a percent-off coupon. */
+  amountOff: number | null;
+  currency: string | null;
+  duration: CouponDuration;
+  /** Repeating coupons only. */
+  durationInMonths: number | null;
+  name: string | null;
+  created: UnixSeconds;
+}
+
+/** A coupon applied to a subscription. */
+export interface Discount {
+  id: string;
+  object: 'discount';
+  coupon: string;
+  subscription: string;
+  start: UnixSeconds;
+  /** Repeating discounts: start + durationInMonths; null for once and forever. */
+  end: UnixSeconds | null;
+}
+
+export interface TaxRate {
+  id: string;
+  object: 'tax_rate';
+  displayName: string;
+  /** 0 to 100, at most 4 decimal places. */
+  percentage: number;
+  /** Inclusive: already inside the line amount; exclusive: added on top. */
+  inclusive: boolean;
+  country: string | null;
+  active: boolean;
+  created: UnixSeconds;
+}
+
+export type CreditGrantCategory = 'paid' | 'promotional';
+
+export interface MonetaryAmount {
+  type: 'monetary';
+  monetary: { value: number; currency: string };
+}
+
+/** Prepaid or promotional credit that pays a customer's metered lines. */
+export interface CreditGrant {
+  id: string;
+  object: 'billing.credit_grant';
+  customer: string;
+  amount: MonetaryAmount;
+  category: CreditGrantCategory;
+  applicabilityConfig: { scope: { priceType: 'metered' } };
+  /** 0 (first) to 100; default 50. */
+  priority: number;
+  effectiveAt: UnixSeconds;
+  expiresAt: UnixSeconds | null;
+  name: string | null;
+  voidedAt: UnixSeconds | null;
+  created: UnixSeconds;
+}
+
+/** A debit of a grant (applied to an invoice, or expired) or a credit back (a voided invoice). */
+export interface CreditBalanceTransaction {
+  id: string;
+  object: 'billing.credit_balance_transaction';
+  creditGrant: string;
+  customer: string;
+  type: 'applied' | 'expired' | 'restored';
+  /** Positive: what the grant lost (applied, expired) or got back (restored). */
+  amount: number;
+  currency: string;
+  invoice: string | null;
+  created: UnixSeconds;
+}
+
+export interface CreditBalanceSummary {
+  object: 'billing.credit_balance_summary';
+  customer: string;
+  balances: { availableBalance: MonetaryAmount; ledgerBalance: MonetaryAmount }[];
 }
 
 export interface SubscriptionItem {
@@ -89,7 +196,13 @@ export interface SubscriptionItem {
   created: UnixSeconds;
 }
 
-export type SubscriptionStatus = 'active' | 'past_due' | 'canceled' | 'unpaid';
+export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid';
+
+/** A minimum spend per period (a Meterlab extension): a period billed below it gets a true-up. */
+export interface MinimumCommitment {
+  amount: number;
+  currency: string;
+}
 
 export interface Subscription {
   id: string;
@@ -97,7 +210,12 @@ export interface Subscription {
   customer: string;
   status: SubscriptionStatus;
   currency: string;
+  /** When billing starts: the creation time, or a backdated start. */
+  startDate: UnixSeconds;
+  /** Whole periods run from here; a first period [startDate, anchor) is partial (or a trial). */
   billingCycleAnchor: UnixSeconds;
+  trialStart: UnixSeconds | null;
+  trialEnd: UnixSeconds | null;
   currentPeriodStart: UnixSeconds;
   currentPeriodEnd: UnixSeconds;
   cancelAtPeriodEnd: boolean;
@@ -105,6 +223,11 @@ export interface Subscription {
   endedAt: UnixSeconds | null;
   latestInvoice: string | null;
   items: List<SubscriptionItem>;
+  /** Applied in this order, each to what the earlier ones left. */
+  discounts: Discount[];
+  /** Tax rate ids applied to every line of the subscription's invoices. */
+  defaultTaxRates: string[];
+  minimumCommitment: MinimumCommitment | null;
   created: UnixSeconds;
 }
 
@@ -196,11 +319,33 @@ export interface InvoiceLineExplanation {
   summary: string;
 }
 
+export interface DiscountAmount {
+  discount: string;
+  amount: number;
+}
+
+export interface CreditGrantAmount {
+  creditGrant: string;
+  amount: number;
+}
+
+export interface TaxAmount {
+  taxRate: string;
+  amount: number;
+  inclusive: boolean;
+  /** The amount the tax is a percentage of (the line after discounts, credits and inclusive tax). */
+  taxableAmount: number;
+}
+
+export type InvoiceLineType = 'subscription' | 'minimum_commitment_true_up';
+
 export interface InvoiceLine {
   id: string;
   object: 'line_item';
+  type: InvoiceLineType;
   subscriptionItem: string | null;
-  price: string;
+  /** The price billed; null for a minimum commitment true-up. */
+  price: string | null;
   description: string;
   quantity: number;
   amount: number;
@@ -208,7 +353,31 @@ export interface InvoiceLine {
   currency: string;
   period: { start: UnixSeconds; end: UnixSeconds };
   proration: boolean;
+  /** Positive subscription lines take discounts; prorations, negative lines and true-ups don't. */
+  discountable: boolean;
+  discountAmounts: DiscountAmount[];
+  creditGrantAmounts: CreditGrantAmount[];
+  taxAmounts: TaxAmount[];
   explanation: InvoiceLineExplanation;
+}
+
+export type InvoiceStepName =
+  | 'lines'
+  | 'discounts'
+  | 'credit_grants'
+  | 'minimum_commitment'
+  | 'tax'
+  | 'total'
+  | 'customer_balance'
+  | 'amount_due'
+  | 'payment';
+
+/** One step of how an invoice's total was reached, in the order they run. */
+export interface InvoiceStep {
+  step: InvoiceStepName;
+  /** The step's amount in minor units (negative for what it takes off). */
+  amount: number;
+  summary: string;
 }
 
 export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
@@ -237,8 +406,23 @@ export interface Invoice {
   periodStart: UnixSeconds;
   periodEnd: UnixSeconds;
   billingReason: BillingReason;
+  /** The discounts the invoice takes (those live when it was created), in order. */
+  discounts: Discount[];
+  /** Tax rate ids applied to every line. */
+  defaultTaxRates: string[];
+  /** Σ line amounts, each already rounded. */
   subtotal: number;
+  totalDiscountAmounts: DiscountAmount[];
+  totalCreditGrantAmounts: CreditGrantAmount[];
+  /** Σ of every tax amount, inclusive and exclusive. */
+  tax: number;
+  totalTaxAmounts: TaxAmount[];
+  totalExcludingTax: number;
   total: number;
+  /** The customer's balance before this invoice (a draft: the balance now). */
+  startingBalance: number;
+  /** The balance after this invoice; null until it is finalized. */
+  endingBalance: number | null;
   amountDue: number;
   amountPaid: number;
   amountRemaining: number;
@@ -246,6 +430,8 @@ export interface Invoice {
   attempts: PaymentAttempt[];
   nextPaymentAttempt: UnixSeconds | null;
   lines: List<InvoiceLine>;
+  /** How the total was reached: the pipeline's steps with their amounts. */
+  steps: InvoiceStep[];
   created: UnixSeconds;
   /** When a draft becomes open; null once finalized. */
   finalizesAt: UnixSeconds | null;
@@ -261,6 +447,10 @@ export type EventType =
   | 'price.created'
   | 'customer.created'
   | 'customer.updated'
+  | 'coupon.created'
+  | 'tax_rate.created'
+  | 'billing.credit_grant.created'
+  | 'billing.credit_grant.updated'
   | 'customer.subscription.created'
   | 'customer.subscription.updated'
   | 'customer.subscription.deleted'
@@ -278,7 +468,7 @@ export interface BillingEvent {
   type: EventType;
   created: UnixSeconds;
   /** The object the event is about, as it was at that moment. */
-  data: Product | Price | Customer | Subscription | Invoice;
+  data: Product | Price | Customer | Subscription | Invoice | Coupon | TaxRate | CreditGrant;
 }
 
 export interface WebhookEndpoint {

@@ -16,6 +16,9 @@ const appendOnly = new Set([
   'journal',
   'pendingLines',
   'webhookEndpoints',
+  'coupons',
+  'balanceTransactions',
+  'creditBalanceTransactions',
 ]);
 
 /** Invoices in these states never change again, so they are kept by reference. */

@@ -14,6 +14,7 @@ import {
   periodLines,
   takePendingLines,
 } from './invoicing';
+import { expireDueGrants, nextGrantExpiry } from './credit-ledger';
 import { advanceArgs, advanceBillingPeriodArgs } from './schemas';
 import type { ScenarioState } from './state';
 import { endSubscription } from './subscription-status';
@@ -45,7 +46,7 @@ export function nextDueTime(
   limit: number,
   invoices: readonly Invoice[] = state.data.invoices,
 ): number | null {
-  let next = Infinity;
+  let next = nextGrantExpiry(state);
   for (const subscription of state.data.subscriptions) {
     if (!state.isEnded(subscription) && subscription.currentPeriodEnd < next)
       next = subscription.currentPeriodEnd;
@@ -78,6 +79,8 @@ function closePeriod(state: ScenarioState, subscription: Subscription): void {
   invoice.finalizesAt = state.now + state.data.settings.finalizationDelaySeconds;
   state.gracefulDrafts.set(subscription.id, invoice);
   if (continues) {
+    // NOTE: a trial ends with its period: the subscription becomes active.
+    if (subscription.status === 'trialing') subscription.status = 'active';
     state.data.periodIndex[subscription.id] = nextIndex;
     subscription.currentPeriodStart = nextPeriod.start;
     subscription.currentPeriodEnd = nextPeriod.end;
@@ -87,9 +90,13 @@ function closePeriod(state: ScenarioState, subscription: Subscription): void {
   }
 }
 
-/** Runs everything due at the current time, in a fixed order: closes, finalizations, retries. */
+/**
+ * Runs everything due at the current time, in a fixed order: grant expiries (NOTE: expiry wins
+ * over a finalization at the same second), closes, finalizations, retries.
+ */
 function runDue(state: ScenarioState, awaiting: AwaitingInvoices): void {
   const now = state.now;
+  expireDueGrants(state);
   for (const subscription of state.data.subscriptions) {
     if (!state.isEnded(subscription) && subscription.currentPeriodEnd === now)
       closePeriod(state, subscription);

@@ -3,8 +3,17 @@ import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
 import type { Customer } from '../public/types';
 import { method, param } from './entry';
-import { customerCreateArgs, customerUpdateArgs, listArgs, objectIdOf } from './schemas';
+import {
+  balanceTransactionArgs,
+  customerCreateArgs,
+  customerUpdateArgs,
+  listArgs,
+  objectIdOf,
+} from './schemas';
 import { list } from './state';
+import { moveBalance, settleCurrency } from './balance';
+import { repriceDrafts } from './invoice-pipeline';
+import { normalizeCurrency } from '../values/money';
 
 export const customers = {
   create: method({
@@ -25,6 +34,8 @@ export const customers = {
         name: args.name,
         email: args.email ?? null,
         paymentMethod: args.paymentMethod ?? null,
+        balance: 0,
+        currency: null,
         created: state.now,
       };
       state.addCustomer(customer);
@@ -53,6 +64,42 @@ export const customers = {
       if (changes.paymentMethod !== undefined) customer.paymentMethod = changes.paymentMethod;
       state.emit('customer.updated', customer);
       return copy(customer);
+    },
+  }),
+  /** NOTE: a balance adjustment is a non-zero integer (negative credits the customer). */
+  createBalanceTransaction: method({
+    params: [param('id', objectIdOf), param('', balanceTransactionArgs)],
+    mutates: true,
+    journal: 'argumentsAndId',
+    run: (state, [id, args]) => {
+      const customer = state.customer(id, 'id');
+      if (args.amount === 0)
+        throw invalidRequest(
+          'balance_transaction_invalid',
+          'amount',
+          'amount is 0: pass a negative amount to credit the customer, a positive one to debit them.',
+        );
+      const currency = normalizeCurrency(args.currency, 'currency');
+      settleCurrency(customer, currency, 'currency');
+      const transaction = moveBalance(state, customer, {
+        type: 'adjustment',
+        amount: args.amount,
+        currency,
+        invoice: null,
+        description: args.description ?? null,
+      });
+      repriceDrafts(state, customer.id);
+      state.emit('customer.updated', customer);
+      return copy(transaction);
+    },
+  }),
+  listBalanceTransactions: method({
+    params: [param('id', objectIdOf), param('', listArgs)],
+    mutates: false,
+    run: (state, [id, args]) => {
+      state.customer(id, 'id');
+      const found = state.data.balanceTransactions.filter((tx) => tx.customer === id);
+      return list(found.reverse(), args);
     },
   }),
 };

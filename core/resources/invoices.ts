@@ -48,9 +48,9 @@ function upcoming(
   });
   const finalizesAt = period.end + state.data.settings.finalizationDelaySeconds;
   return {
+    ...invoiceBody(state, null, subscription, 'subscription_cycle', period, lines, finalizesAt),
     id: null,
     status: 'upcoming',
-    ...invoiceBody(state, subscription, 'subscription_cycle', period, lines, finalizesAt),
   };
 }
 

@@ -3,10 +3,13 @@
 // marked uncollectible, a draft refreshed by late usage.
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
-import { applyTotals, licensedLine, meteredLine } from '../rules/lines';
+import { licensedLine, meteredLine } from '../rules/lines';
 import type { LineContext, Span } from '../rules/lines';
 import type { BillingReason, Invoice, InvoiceLine, Subscription } from '../public/types';
 import type { ScenarioState } from './state';
+import { invoiceDiscounts, useUpOnceDiscounts } from './coupons';
+import { bindInvoice, priceInvoice, unbindInvoice } from './invoice-pipeline';
+import type { PricedInvoice } from './invoice-pipeline';
 import {
   endSubscription,
   markPastDue,
@@ -56,16 +59,21 @@ export function periodLines(
   return [...metered, ...plan.pending, ...licensed];
 }
 
-/** An invoice of these lines, not yet paid nor attempted, with its totals (no id, no status). */
+/**
+ * An invoice of these lines, not yet paid nor attempted, priced by the pipeline as a draft (no
+ * status; `id` null for a preview). It takes the discounts live now and the default tax rates.
+ */
 export function invoiceBody(
   state: ScenarioState,
+  id: string | null,
   subscription: Subscription,
   reason: BillingReason,
   period: Span,
   lines: InvoiceLine[],
   finalizesAt: number,
-): Omit<Invoice, 'id' | 'status'> {
-  const body: Omit<Invoice, 'id' | 'status'> = {
+): PricedInvoice {
+  const body: PricedInvoice = {
+    id,
     object: 'invoice',
     customer: subscription.customer,
     subscription: subscription.id,
@@ -73,8 +81,17 @@ export function invoiceBody(
     periodStart: period.start,
     periodEnd: period.end,
     billingReason: reason,
+    discounts: invoiceDiscounts(state, subscription, lines, state.now),
+    defaultTaxRates: [...subscription.defaultTaxRates],
     subtotal: 0,
+    totalDiscountAmounts: [],
+    totalCreditGrantAmounts: [],
+    tax: 0,
+    totalTaxAmounts: [],
+    totalExcludingTax: 0,
     total: 0,
+    startingBalance: 0,
+    endingBalance: null,
     amountDue: 0,
     amountPaid: 0,
     amountRemaining: 0,
@@ -82,12 +99,13 @@ export function invoiceBody(
     attempts: [],
     nextPaymentAttempt: null,
     lines: { object: 'list', data: lines, hasMore: false },
+    steps: [],
     created: state.now,
     finalizesAt,
     finalizedAt: null,
     paidAt: null,
   };
-  applyTotals(body);
+  priceInvoice(state, body, false);
   return body;
 }
 
@@ -98,11 +116,13 @@ export function createInvoice(
   period: Span,
   lines: InvoiceLine[],
 ): Invoice {
+  const id = state.newId('inv');
   const invoice: Invoice = {
-    id: state.newId('inv'),
+    ...invoiceBody(state, id, subscription, reason, period, lines, state.now),
+    id,
     status: 'draft',
-    ...invoiceBody(state, subscription, reason, period, lines, state.now),
   };
+  useUpOnceDiscounts(state, subscription, invoice);
   state.addInvoice(invoice);
   subscription.latestInvoice = invoice.id;
   state.emit('invoice.created', invoice);
@@ -145,6 +165,7 @@ export function finalizeInvoice(state: ScenarioState, invoice: Invoice): void {
   invoice.status = 'open';
   invoice.finalizedAt = state.now;
   invoice.finalizesAt = null;
+  bindInvoice(state, invoice);
   state.emit('invoice.finalized', invoice);
   attemptPayment(state, invoice);
 }
@@ -230,6 +251,7 @@ export function voidInvoice(state: ScenarioState, invoice: Invoice): void {
   }
   invoice.status = 'void';
   invoice.nextPaymentAttempt = null;
+  unbindInvoice(state, invoice);
   state.emit('invoice.voided', invoice);
   reactivateIfSettled(state, invoice);
 }
@@ -262,12 +284,12 @@ export function refreshDraftLine(state: ScenarioState, draft: Invoice, itemId: s
   draft.lines.data[index] = meteredLine(
     state.lineContext,
     item,
-    state.price(old.price),
+    state.price(old.price!),
     state.columns(item.id),
     old.period,
     old.id,
   );
-  applyTotals(draft);
+  priceInvoice(state, draft, false);
   state.emit('invoice.updated', draft);
 }
 

@@ -34,6 +34,37 @@ export const customerUpdateArgs = z.strictObject({
   paymentMethod: testCard.optional(),
 });
 
+export const balanceTransactionArgs = z.strictObject({
+  amount: z.number().int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
+  currency: z.string().min(1),
+  description: z.string().max(500).optional(),
+});
+
+/** Coupon fields are typed here and checked together by createCoupon (code invalid_coupon). */
+export const couponCreateArgs = z.strictObject({
+  percentOff: z.number().optional(),
+  amountOff: z.number().optional(),
+  currency: z.string().min(1).optional(),
+  duration: z.enum(['once', 'repeating', 'forever']),
+  durationInMonths: z.number().optional(),
+  name: name.optional(),
+});
+
+const fourDecimals = (value: number) => Math.round(value * 10_000) / 10_000 === value;
+export const taxRateCreateArgs = z.strictObject({
+  displayName: name,
+  percentage: z.number().min(0).max(100).refine(fourDecimals, 'use at most 4 decimal places'),
+  inclusive: z.boolean(),
+  country: z
+    .string()
+    .regex(/^[A-Z]{2}$/, 'use an ISO 3166-1 alpha-2 code such as DE')
+    .optional(),
+});
+export const taxRateUpdateArgs = z.strictObject({ displayName: name });
+
+const discountEntries = z.array(z.strictObject({ coupon: objectId })).max(20);
+const defaultTaxRates = z.array(objectId).max(10);
+
 const itemQuantity = z.number().int().min(0).max(1_000_000_000);
 export const subscriptionCreateArgs = z.strictObject({
   customer: objectId,
@@ -41,6 +72,20 @@ export const subscriptionCreateArgs = z.strictObject({
     .array(z.strictObject({ price: objectId, quantity: itemQuantity.optional() }))
     .min(1)
     .max(20),
+  discounts: discountEntries.optional(),
+  defaultTaxRates: defaultTaxRates.optional(),
+  billingCycleAnchor: unixSeconds.optional(),
+  trialEnd: unixSeconds.optional(),
+  trialPeriodDays: z.number().int().min(1).max(730).optional(),
+  backdateStartDate: unixSeconds.optional(),
+  /** How the first partial period's licensed time is billed: prorated, or free with 'none'. */
+  prorationBehavior: z.enum(['create_prorations', 'none']).optional(),
+  minimumCommitment: z
+    .strictObject({
+      amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+      currency: z.string().min(1),
+    })
+    .optional(),
 });
 export const prorationBehavior = z.enum(['create_prorations', 'always_invoice', 'none']);
 const subscriptionUpdateItems = z
@@ -54,6 +99,8 @@ const subscriptionUpdateItems = z
   .max(20);
 export const subscriptionUpdateArgs = z.strictObject({
   items: subscriptionUpdateItems.optional(),
+  discounts: discountEntries.optional(),
+  defaultTaxRates: defaultTaxRates.optional(),
   prorationBehavior: prorationBehavior.optional(),
   cancelAtPeriodEnd: z.boolean().optional(),
 });
@@ -61,7 +108,7 @@ export const subscriptionListArgs = z
   .strictObject({
     ...page,
     customer: objectId.optional(),
-    status: z.enum(['active', 'past_due', 'canceled', 'unpaid']).optional(),
+    status: z.enum(['trialing', 'active', 'past_due', 'canceled', 'unpaid']).optional(),
   })
   .optional();
 export const subscriptionCancelArgs = z
@@ -245,3 +292,26 @@ export const generatorPreviewArgs = z.strictObject({
   count: z.number().int().min(1).max(10_000).optional(),
   days: z.number().int().min(1).max(3660).optional(),
 });
+
+export const creditGrantCreateArgs = z.strictObject({
+  customer: objectId,
+  amount: z.strictObject({
+    type: z.literal('monetary'),
+    monetary: z.strictObject({
+      value: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+      currency: z.string().min(1),
+    }),
+  }),
+  category: z.enum(['paid', 'promotional']).optional(),
+  applicabilityConfig: z.strictObject({
+    scope: z.strictObject({ priceType: z.literal('metered') }),
+  }),
+  priority: z.number().int().min(0).max(100).optional(),
+  effectiveAt: unixSeconds.optional(),
+  expiresAt: unixSeconds.optional(),
+  name: name.optional(),
+});
+export const creditGrantListArgs = z
+  .strictObject({ ...page, customer: objectId.optional() })
+  .optional();
+export const creditBalanceSummaryArgs = z.strictObject({ customer: objectId });

@@ -4,19 +4,24 @@ import { invalidRequest } from '../values/errors';
 import type { StoredGenerator } from '../rules/usage/generated';
 import type {
   BillingEvent,
+  Coupon,
+  CreditBalanceTransaction,
+  CreditGrant,
   Customer,
+  CustomerBalanceTransaction,
   Invoice,
   InvoiceLine,
   Price,
   Product,
   SimulatorSettings,
   Subscription,
+  TaxRate,
   TestClock,
   WebhookAttempt,
   WebhookEndpoint,
 } from '../public/types';
 
-export const SNAPSHOT_SCHEMA_VERSION = 1;
+export const SNAPSHOT_SCHEMA_VERSION = 2;
 
 /** Columns of usage numbers, kept out of the JSON by hosts that store them in a binary sidecar. */
 export interface BulkColumns {
@@ -74,6 +79,13 @@ export interface Snapshot {
   /** Delivery tries hosts reported (webhookEndpoints.recordAttempt), newest last; optional, so
    * snapshots from before it need no migration. */
   webhookAttempts?: WebhookAttempt[];
+  /** Every move of a customer's credit balance, oldest first. */
+  balanceTransactions: CustomerBalanceTransaction[];
+  coupons: Coupon[];
+  taxRates: TaxRate[];
+  creditGrants: CreditGrant[];
+  /** Debits (applied, expired) and credits back (restored) of credit grants, oldest first. */
+  creditBalanceTransactions: CreditBalanceTransaction[];
   pendingLines: PendingLine[];
   idempotency: Record<string, IdempotencyEntry>;
   journal: JournalEntry[];
@@ -97,8 +109,81 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
 
 type Migration = (snapshot: Record<string, unknown>) => Record<string, unknown>;
 
-/** migrations[n] turns version n into n + 1. Version 1 is the first; none exist yet. */
-const migrations: Migration[] = [];
+type Json = Record<string, unknown>;
+
+/** A version 1 line gains the pipeline's per-line parts (none: version 1 had no adjustments). */
+function lineV2(line: Json): Json {
+  return {
+    type: 'subscription',
+    discountable: line.proration !== true && (line.amount as number) > 0,
+    discountAmounts: [],
+    creditGrantAmounts: [],
+    taxAmounts: [],
+    ...line,
+  };
+}
+
+/** A version 1 invoice: no discounts, credits or tax; a finalized one left the balance at 0. */
+function invoiceV2(invoice: Json): Json {
+  const lines = invoice.lines as Json;
+  return {
+    discounts: [],
+    defaultTaxRates: [],
+    totalDiscountAmounts: [],
+    totalCreditGrantAmounts: [],
+    tax: 0,
+    totalTaxAmounts: [],
+    totalExcludingTax: invoice.total,
+    startingBalance: 0,
+    endingBalance: invoice.status === 'draft' ? null : 0,
+    steps: [],
+    ...invoice,
+    lines: { ...lines, data: (lines.data as Json[]).map(lineV2) },
+  };
+}
+
+/** migrations[n] turns version n + 1 into n + 2. */
+const migrations: Migration[] = [
+  // 1 -> 2: money adjustments (credit balance, coupons, tax rates, credit grants, start options).
+  (snapshot) => {
+    const subscriptions = snapshot.subscriptions as Json[];
+    const currencyOf = (customer: string) =>
+      subscriptions.find((subscription) => subscription.customer === customer)?.currency ?? null;
+    const withData = (event: Json) =>
+      (event.data as Json).object === 'invoice'
+        ? { ...event, data: invoiceV2(event.data as Json) }
+        : event;
+    return {
+      ...snapshot,
+      schemaVersion: 2,
+      customers: (snapshot.customers as Json[]).map((customer) => ({
+        balance: 0,
+        currency: currencyOf(customer.id as string),
+        ...customer,
+      })),
+      subscriptions: subscriptions.map((subscription) => ({
+        startDate: subscription.created,
+        trialStart: null,
+        trialEnd: null,
+        discounts: [],
+        defaultTaxRates: [],
+        minimumCommitment: null,
+        ...subscription,
+      })),
+      invoices: (snapshot.invoices as Json[]).map(invoiceV2),
+      events: (snapshot.events as Json[]).map(withData),
+      pendingLines: (snapshot.pendingLines as Json[]).map((pending) => ({
+        ...pending,
+        line: lineV2(pending.line as Json),
+      })),
+      balanceTransactions: [],
+      coupons: [],
+      taxRates: [],
+      creditGrants: [],
+      creditBalanceTransactions: [],
+    };
+  },
+];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -112,6 +197,11 @@ const requiredArrays = [
   'invoices',
   'events',
   'webhookEndpoints',
+  'balanceTransactions',
+  'coupons',
+  'taxRates',
+  'creditGrants',
+  'creditBalanceTransactions',
   'pendingLines',
   'journal',
   'generators',

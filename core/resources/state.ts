@@ -12,6 +12,8 @@ import { GeneratedUsage } from '../rules/usage/generated';
 import { UsageColumns } from '../rules/usage/columns';
 import type {
   BillingEvent,
+  Coupon,
+  CreditGrant,
   Customer,
   EventType,
   Invoice,
@@ -20,6 +22,7 @@ import type {
   Product,
   Subscription,
   SubscriptionItem,
+  TaxRate,
 } from '../public/types';
 import type { Snapshot } from './snapshot';
 
@@ -105,6 +108,9 @@ export class ScenarioState {
   private readonly itemsById = new Map<string, ItemOf>();
   private readonly invoicesById = new Map<string, Invoice>();
   private readonly eventsById = new Map<string, BillingEvent>();
+  private readonly couponsById = new Map<string, Coupon>();
+  private readonly taxRatesById = new Map<string, TaxRate>();
+  private readonly creditGrantsById = new Map<string, CreditGrant>();
   /** Subscription id -> its period-close draft awaiting finalization. */
   readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
@@ -131,6 +137,9 @@ export class ScenarioState {
       }
     }
     for (const event of data.events) this.eventsById.set(event.id, event);
+    for (const coupon of data.coupons) this.couponsById.set(coupon.id, coupon);
+    for (const rate of data.taxRates) this.taxRatesById.set(rate.id, rate);
+    for (const grant of data.creditGrants) this.creditGrantsById.set(grant.id, grant);
     for (const [item, adopted] of columns ?? []) this.usage.set(item, adopted);
     for (const [item, json] of columns ? [] : Object.entries(data.usage)) {
       if (!json)
@@ -186,6 +195,18 @@ export class ScenarioState {
   addItem(item: SubscriptionItem, subscription: Subscription): void {
     this.itemsById.set(item.id, { item, subscription });
   }
+  addCoupon(coupon: Coupon): void {
+    this.data.coupons.push(coupon);
+    this.couponsById.set(coupon.id, coupon);
+  }
+  addTaxRate(rate: TaxRate): void {
+    this.data.taxRates.push(rate);
+    this.taxRatesById.set(rate.id, rate);
+  }
+  addCreditGrant(grant: CreditGrant): void {
+    this.data.creditGrants.push(grant);
+    this.creditGrantsById.set(grant.id, grant);
+  }
   addInvoice(invoice: Invoice): void {
     this.data.invoices.push(invoice);
     this.invoicesById.set(invoice.id, invoice);
@@ -215,6 +236,15 @@ export class ScenarioState {
   item(id: string, param = 'subscriptionItem'): ItemOf {
     return found(this.itemsById, id, 'subscription item', param);
   }
+  coupon(id: string, param = 'coupon'): Coupon {
+    return found(this.couponsById, id, 'coupon', param);
+  }
+  taxRate(id: string, param = 'taxRate'): TaxRate {
+    return found(this.taxRatesById, id, 'tax rate', param);
+  }
+  creditGrant(id: string, param = 'id'): CreditGrant {
+    return found(this.creditGrantsById, id, 'credit grant', param);
+  }
   invoice(id: string, param = 'id'): Invoice {
     return found(this.invoicesById, id, 'invoice', param);
   }
@@ -235,12 +265,17 @@ export class ScenarioState {
     };
   }
 
-  /** Billing periods of a subscription from the first to the current one, newest first. */
+  /**
+   * Billing periods of a subscription from the first to the current one, newest first. A first
+   * period before the anchor (a trial, a backdated or anchored start) is index -1.
+   */
   periodsOf(subscription: Subscription): Span[] {
     const rule = this.periodRule(subscription);
     const current = this.data.periodIndex[subscription.id]!;
     const periods: Span[] = [];
     for (let index = current; index >= 0; index--) periods.push(periodAt(rule, index));
+    if (subscription.startDate < subscription.billingCycleAnchor)
+      periods.push({ start: subscription.startDate, end: subscription.billingCycleAnchor });
     return periods;
   }
 

@@ -3,9 +3,8 @@
 import type { z } from 'zod';
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
-import { meteredLine, prorationLine } from '../rules/lines';
+import { firstPeriodLine, meteredLine, prorationLine } from '../rules/lines';
 import type { LineContext } from '../rules/lines';
-import { periodAt } from '../rules/periods';
 import type { InvoiceLine, Price, Subscription, SubscriptionItem } from '../public/types';
 import { method, param } from './entry';
 import { cancelNow, invoiceNow, periodLines, takePendingLines } from './invoicing';
@@ -18,6 +17,10 @@ import {
 } from './schemas';
 import { list } from './state';
 import type { ScenarioState } from './state';
+import { settleCurrency } from './balance';
+import { buildDiscounts, checkDiscountEntries } from './coupons';
+import { checkTaxRates } from './tax-rates';
+import { planStart } from './subscription-start';
 
 export type SubscriptionUpdate = z.output<typeof subscriptionUpdateArgs>;
 
@@ -89,7 +92,7 @@ function createSubscription(
   state: ScenarioState,
   args: z.output<typeof subscriptionCreateArgs>,
 ): Subscription {
-  state.customer(args.customer);
+  const customer = state.customer(args.customer);
   const prices = args.items.map((entry, index) => ({
     price: state.price(entry.price, `items[${index}].price`),
     param: `items[${index}].price`,
@@ -108,25 +111,31 @@ function createSubscription(
       );
     seen.add(price.id);
   }
-  const id = state.newId('sub');
   const first = prices[0]!.price;
-  const period = periodAt(
-    {
-      anchor: state.now,
-      interval: first.recurring.interval,
-      intervalCount: first.recurring.intervalCount,
-    },
-    0,
-  );
+  settleCurrency(customer, first.currency, 'items[0].price');
+  const coupons = checkDiscountEntries(state, first.currency, args.discounts ?? []);
+  const taxRates = checkTaxRates(state, args.defaultTaxRates ?? []);
+  const minimum = args.minimumCommitment;
+  if (minimum && minimum.currency.toUpperCase() !== first.currency)
+    throw invalidRequest(
+      'currency_mismatch',
+      'minimumCommitment.currency',
+      `The minimum commitment is in ${minimum.currency} but the subscription bills in ${first.currency}: state it in ${first.currency}.`,
+    );
+  const start = planStart(state, args, first);
+  const id = state.newId('sub');
   const subscription: Subscription = {
     id,
     object: 'subscription',
     customer: args.customer,
-    status: 'active',
+    status: start.status,
     currency: first.currency,
-    billingCycleAnchor: state.now,
-    currentPeriodStart: period.start,
-    currentPeriodEnd: period.end,
+    startDate: start.startDate,
+    billingCycleAnchor: start.anchor,
+    trialStart: start.trialEnd === null ? null : state.now,
+    trialEnd: start.trialEnd,
+    currentPeriodStart: start.current.start,
+    currentPeriodEnd: start.current.end,
     cancelAtPeriodEnd: false,
     canceledAt: null,
     endedAt: null,
@@ -136,19 +145,36 @@ function createSubscription(
       data: prices.map(({ price }, index) => newItem(state, id, price, quantities[index]!)),
       hasMore: false,
     },
+    discounts: [],
+    defaultTaxRates: taxRates,
+    // NOTE: a minimum commitment (a Meterlab extension) is a positive amount per period.
+    minimumCommitment: minimum ? { amount: minimum.amount, currency: first.currency } : null,
     created: state.now,
   };
+  subscription.discounts = buildDiscounts(state, subscription, coupons);
+  customer.currency = first.currency;
   state.data.subscriptions.push(subscription);
-  state.data.periodIndex[id] = 0;
+  state.data.periodIndex[id] = start.periodIndex;
   state.addSubscription(subscription);
   state.emit('customer.subscription.created', subscription);
-  // NOTE: licensed items are invoiced for the first period at once; a metered-only subscription
-  // gets an invoice of 0, paid at once.
+  // NOTE: licensed items are invoiced for the first period at once (a partial first period
+  // prorated, a trial at 0); a metered-only subscription gets an invoice of 0, paid at once.
+  if (start.noInvoice) return subscription;
+  const prorated = start.prorated;
+  const firstLines = prorated
+    ? subscription.items.data
+        .map((item) => ({ item, price: state.price(item.price) }))
+        .filter(({ price }) => price.recurring.usageType === 'licensed')
+        .map(({ item, price }) =>
+          firstPeriodLine(state.lineContext, item, price, prorated.span, prorated.imaginedEnd),
+        )
+    : [];
   const lines = periodLines(state, state.lineContext, subscription, {
     meteredUntil: null,
-    pending: [],
-    licensedPeriod: period,
+    pending: firstLines,
+    licensedPeriod: start.inAdvance,
   });
+  const period = { start: start.startDate, end: start.current.end };
   invoiceNow(state, subscription, 'subscription_create', period, lines);
   return subscription;
 }
@@ -299,11 +325,17 @@ function updateSubscription(
   args: SubscriptionUpdate,
 ): Subscription {
   const subscription = openSubscription(state, id, 'id');
+  const coupons =
+    args.discounts && checkDiscountEntries(state, subscription.currency, args.discounts);
+  const taxRates = args.defaultTaxRates && checkTaxRates(state, args.defaultTaxRates);
   const lines = applyUpdate(state, subscription, args, state.lineContext, (price, quantity) => {
     const item = newItem(state, subscription.id, price, quantity);
     state.addItem(item, subscription);
     return item;
   });
+  // NOTE: an update's discounts replace the list; its tax rates apply to invoices made from now.
+  if (coupons) subscription.discounts = buildDiscounts(state, subscription, coupons);
+  if (taxRates) subscription.defaultTaxRates = taxRates;
   state.emit('customer.subscription.updated', subscription);
   const behavior = args.prorationBehavior ?? 'create_prorations';
   if (behavior === 'always_invoice' && lines.length > 0) {

@@ -7,7 +7,6 @@ import { quotePrice } from './pricing';
 import type { UsageView } from './usage/view';
 import { utcMinutes } from '../values/time';
 import type {
-  Invoice,
   InvoiceLine,
   InvoiceLineExplanation,
   Price,
@@ -27,7 +26,10 @@ export interface LineContext {
 
 function line(
   context: LineContext,
-  fields: Omit<InvoiceLine, 'id' | 'object' | 'currency' | 'amount' | 'amountExact'> & {
+  fields: Pick<
+    InvoiceLine,
+    'subscriptionItem' | 'description' | 'quantity' | 'period' | 'proration' | 'explanation'
+  > & {
     price: string;
     currency: string;
     quote: Quote;
@@ -35,18 +37,25 @@ function line(
   },
 ): InvoiceLine {
   const exact = fields.exact ?? fields.quote.amountExact;
+  const amount = fields.exact === undefined ? fields.quote.amount : roundToMinor(exact);
   return {
     id: context.newLineId(),
     object: 'line_item',
+    type: 'subscription',
     subscriptionItem: fields.subscriptionItem,
     price: fields.price,
     description: fields.description,
     quantity: fields.quantity,
-    amount: fields.exact === undefined ? fields.quote.amount : roundToMinor(exact),
+    amount,
     amountExact: exact,
     currency: fields.currency,
     period: fields.period,
     proration: fields.proration,
+    // NOTE: prorations and negative lines take no discount.
+    discountable: !fields.proration && amount > 0,
+    discountAmounts: [],
+    creditGrantAmounts: [],
+    taxAmounts: [],
     explanation: fields.explanation,
   };
 }
@@ -156,16 +165,112 @@ export function prorationLine(
   });
 }
 
-/** Recomputes an invoice's totals from its lines. A negative total is owed nothing. */
-export function applyTotals(
-  invoice: Pick<
-    Invoice,
-    'lines' | 'subtotal' | 'total' | 'amountDue' | 'amountRemaining' | 'amountPaid'
-  >,
-): void {
-  const subtotal = invoice.lines.data.reduce((sum, l) => sum + l.amount, 0);
-  invoice.subtotal = subtotal;
-  invoice.total = subtotal;
-  invoice.amountDue = Math.max(0, subtotal);
-  invoice.amountRemaining = Math.max(0, invoice.amountDue - invoice.amountPaid);
+/**
+ * The minimum commitment true-up: one unit of the shortfall, for the period it tops up. NOTE: a
+ * true-up takes no discount and no credit.
+ */
+export function trueUpLine(
+  id: string,
+  period: Span,
+  amount: number,
+  currency: string,
+  summary: string,
+): InvoiceLine {
+  const exact = String(amount);
+  return {
+    id,
+    object: 'line_item',
+    type: 'minimum_commitment_true_up',
+    subscriptionItem: null,
+    price: null,
+    description: `Minimum commitment true-up for ${utcMinutes(period.start)} – ${utcMinutes(period.end)}`,
+    quantity: 1,
+    amount,
+    amountExact: exact,
+    currency,
+    period,
+    proration: false,
+    discountable: false,
+    discountAmounts: [],
+    creditGrantAmounts: [],
+    taxAmounts: [],
+    explanation: {
+      aggregation: null,
+      pricing: {
+        model: 'per_unit',
+        billedQuantity: 1,
+        steps: [
+          {
+            label: 'Shortfall below the minimum',
+            quantity: '1',
+            unitAmountDecimal: exact,
+            flatAmountDecimal: null,
+            amountExact: exact,
+          },
+        ],
+        amountExact: exact,
+        amount,
+        rounding: 'half_up',
+        summary: `1 × ${formatMoney(amount, currency)}`,
+      },
+      proration: null,
+      summary,
+    },
+  };
+}
+
+/** A line of trial time, listed at 0 (a line already at 0 stays as it is). */
+export function freeTrialLine(line: InvoiceLine, trialEnd: number): InvoiceLine {
+  if (line.amount === 0 && line.amountExact === '0') return line;
+  return {
+    ...line,
+    amount: 0,
+    amountExact: '0',
+    discountable: false,
+    description: `${line.description} (free trial)`,
+    explanation: {
+      ...line.explanation,
+      summary: `${line.explanation.summary} Free: the trial runs until ${utcMinutes(trialEnd)}.`,
+    },
+  };
+}
+
+/**
+ * A licensed item's first, partial period [start, anchor), billed in advance. NOTE: its share is
+ * (anchor − start) over an imagined whole interval that begins at the start, to the second.
+ */
+export function firstPeriodLine(
+  context: LineContext,
+  item: SubscriptionItem,
+  price: Price,
+  span: Span,
+  imaginedEnd: number,
+): InvoiceLine {
+  const quantity = item.quantity ?? 1;
+  const quote = quotePrice(price, quantity);
+  const length = span.end - span.start;
+  const whole = imaginedEnd - span.start;
+  const exact = new Dec(quote.amountExact).mul(length).div(whole).toFixed();
+  const explanation: InvoiceLineExplanation = {
+    aggregation: null,
+    pricing: quote.explanation,
+    proration: {
+      numerator: length,
+      denominator: whole,
+      summary: `First period of ${length} seconds out of an interval of ${whole} from the start: ${quote.amountExact} × ${length} / ${whole} = ${exact} minor units, rounded half up once.`,
+    },
+    summary: `Licensed: ${quantity} × ${context.productName(price)}, first partial period ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+  };
+  return line(context, {
+    subscriptionItem: item.id,
+    price: price.id,
+    currency: price.currency,
+    description: `${quantity} × ${context.productName(price)} (partial period to ${utcMinutes(span.end)})`,
+    quantity,
+    period: span,
+    proration: true,
+    quote,
+    exact,
+    explanation,
+  });
 }

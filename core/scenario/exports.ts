@@ -10,7 +10,15 @@ import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
 import { billingReasons } from '../public/descriptions';
 import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
-import type { Customer, Invoice, InvoiceLine, List, Price, PriceStep } from '../public/types';
+import type {
+  Customer,
+  Invoice,
+  InvoiceLine,
+  InvoiceStep,
+  List,
+  Price,
+  PriceStep,
+} from '../public/types';
 
 /** The objects an export names besides the invoices. */
 export interface InvoiceExportContext {
@@ -86,7 +94,7 @@ export function invoiceLinesCsv(
           isoInstant(line.period.start),
           isoInstant(line.period.end),
           line.subscriptionItem ?? '',
-          line.price,
+          line.price ?? '',
           line.description,
           strategyOf(line),
           line.quantity,
@@ -189,8 +197,10 @@ function stepsTable(steps: readonly PriceStep[], currency: string): string {
 }
 
 function lineRows(line: InvoiceLine, prices: Map<string, Price>): string {
-  const price = prices.get(line.price);
-  const priceName = price?.nickname ? `${price.nickname} (${line.price})` : line.price;
+  const price = line.price === null ? undefined : prices.get(line.price);
+  const priceName = price?.nickname
+    ? `${price.nickname} (${line.price})`
+    : (line.price ?? 'minimum commitment');
   const { aggregation, pricing, proration } = line.explanation;
   const explanation = [
     aggregation ? `<p>${escapeHtml(aggregation.summary)}</p>` : '',
@@ -209,6 +219,30 @@ function lineRows(line: InvoiceLine, prices: Map<string, Price>): string {
     `<tr class="explain"><td colspan="4">${explanation}</td></tr>`
   );
 }
+
+/** "How this total was reached": the invoice pipeline's steps, in order. */
+function stepsSection(invoice: Invoice): string {
+  if (invoice.steps.length === 0) return '';
+  const rows = invoice.steps
+    .map(
+      (step) =>
+        `<tr><th>${escapeHtml(STEP_LABELS[step.step])}</th><td class="num">${escapeHtml(formatMoney(step.amount, invoice.currency))}</td><td>${escapeHtml(step.summary)}</td></tr>`,
+    )
+    .join('');
+  return `<section class="pipeline"><h3>How this total was reached</h3><table class="steps"><tbody>${rows}</tbody></table></section>`;
+}
+
+const STEP_LABELS: Record<InvoiceStep['step'], string> = {
+  lines: 'Lines',
+  discounts: 'Discounts',
+  credit_grants: 'Credit grants',
+  minimum_commitment: 'Minimum commitment',
+  tax: 'Tax',
+  total: 'Total',
+  customer_balance: 'Customer balance',
+  amount_due: 'Amount due',
+  payment: 'Payment',
+};
 
 function invoiceSection(
   invoice: Invoice,
@@ -268,6 +302,7 @@ function invoiceSection(
 <tr><th>Amount paid</th><td class="num">${money(invoice.amountPaid)}</td></tr>
 <tr><th>Amount remaining</th><td class="num">${money(invoice.amountRemaining)}</td></tr>
 </tbody></table>
+${stepsSection(invoice)}
 ${attempts}
 </section>`;
 }

@@ -22,9 +22,12 @@ type ArgumentsOf<P extends readonly Param[]> = P extends readonly [
 export type ApiFunction<E> =
   E extends MethodEntry<infer P, infer R> ? (...args: ArgumentsOf<P>) => R : never;
 
-export type SimulatorApi = {
-  [N in keyof Namespaces]: { [F in keyof Namespaces[N]]: ApiFunction<Namespaces[N][F]> };
-} & {
+/** A namespace as functions; nested namespaces stay nested (sim.billing.creditGrants.create). */
+type ApiOf<T> = {
+  [K in keyof T]: T[K] extends { run: unknown } ? ApiFunction<T[K]> : ApiOf<T[K]>;
+};
+
+export type SimulatorApi = ApiOf<Namespaces> & {
   /** Prices a quantity under a price without touching state (for price curves). */
   quote: ApiFunction<EntryOf<'quote'>>;
 };
@@ -47,3 +50,7 @@ export type GeneratorPreviewArgs = z.input<typeof schemas.generatorPreviewArgs>;
 export type RequestOptions = NonNullable<z.input<typeof schemas.requestOptions>>;
 export type VerifyOptions = NonNullable<z.input<typeof schemas.verifyOptions>>;
 export type UsageSeriesArgs = z.input<typeof schemas.usageSeriesArgs>;
+export type CouponCreateArgs = z.input<typeof schemas.couponCreateArgs>;
+export type TaxRateCreateArgs = z.input<typeof schemas.taxRateCreateArgs>;
+export type CreditGrantCreateArgs = z.input<typeof schemas.creditGrantCreateArgs>;
+export type BalanceTransactionArgs = z.input<typeof schemas.balanceTransactionArgs>;

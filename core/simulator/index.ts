@@ -14,8 +14,8 @@ import type { SimulatorSettings, TestClock } from '../public/types';
 import type { SimulatorApi } from './api';
 import { invoke, invokeSteps } from './invoke';
 import type { StateHolder } from './invoke';
-import { namespaces, registry } from './registry';
-import type { EngineMethod } from './registry';
+import { isEntry, namespaces, registry } from './registry';
+import type { EngineMethod, NamespaceTree } from './registry';
 
 export type AdvanceProgress = StepProgress;
 
@@ -73,6 +73,11 @@ function initialState(options: SimulatorOptions): Snapshot {
     invoices: [],
     events: [],
     webhookEndpoints: [],
+    balanceTransactions: [],
+    coupons: [],
+    taxRates: [],
+    creditGrants: [],
+    creditBalanceTransactions: [],
     pendingLines: [],
     journal: [],
     generators: [],
@@ -81,18 +86,25 @@ function initialState(options: SimulatorOptions): Snapshot {
   };
 }
 
+/** A namespace tree as objects of functions, each calling its registry entry. */
+function buildNamespace(
+  holder: StateHolder,
+  tree: NamespaceTree,
+  prefix: string,
+): Record<string, unknown> {
+  const api: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(tree)) {
+    const method = `${prefix}${name}` as EngineMethod;
+    api[name] = isEntry(value)
+      ? (...args: unknown[]) => invoke(holder, method, value, args)
+      : buildNamespace(holder, value, `${method}.`);
+  }
+  return api;
+}
+
 /** The API's namespaces, each method calling its registry entry. */
 function buildApi(holder: StateHolder): SimulatorApi {
-  const api: Record<string, unknown> = {};
-  for (const [namespace, entries] of Object.entries(namespaces)) {
-    const functions: Record<string, (...args: unknown[]) => unknown> = {};
-    for (const name of Object.keys(entries)) {
-      const method = `${namespace}.${name}` as EngineMethod;
-      const entry = registry.get(method)!;
-      functions[name] = (...args) => invoke(holder, method, entry, args);
-    }
-    api[namespace] = functions;
-  }
+  const api = buildNamespace(holder, namespaces as unknown as NamespaceTree, '');
   api.quote = (...args: unknown[]) => invoke(holder, 'quote', registry.get('quote')!, args);
   return api as unknown as SimulatorApi;
 }

@@ -40,6 +40,19 @@ export const errorCodes = {
   quantity_too_large: 'A quantity beyond the range the engine bills exactly.',
   usage_type_change: 'An item cannot switch between licensed and metered.',
   subscription_ended: 'The subscription has ended.',
+  // Money adjustments
+  invalid_coupon: 'The coupon fields do not make a valid coupon (percent or amount, duration).',
+  duplicate_coupon: 'A coupon appears twice in one discount list.',
+  tax_rates_invalid: 'A tax rate list repeats a rate or has more than one inclusive rate.',
+  balance_transaction_invalid: 'A balance transaction amount must be a non-zero integer.',
+  credit_grant_invalid: 'The credit grant fields do not make a valid grant.',
+  credit_grant_not_active: 'The credit grant has expired or was voided already.',
+  invalid_billing_cycle_anchor: 'The billing cycle anchor must fall inside the first interval.',
+  invalid_trial_end: 'The trial must end after the clock.',
+  trial_conflict: 'trialEnd and trialPeriodDays cannot be given together.',
+  invalid_backdate_start_date: 'A backdated start must lie within one interval before now.',
+  credit_grant_already_applied:
+    'Part of the credit grant paid a finalized invoice: expire it instead.',
   // Usage
   usage_on_licensed_item: 'Usage records need an item with a metered price.',
   subscription_item_ended: "The item's subscription has ended: no more usage.",

@@ -23,6 +23,8 @@ interface World {
   openInvoice: string;
   customer: string;
   product: string;
+  taxRate: string;
+  grant: string;
 }
 
 /** A scenario with something of everything: prices, subscriptions, usage, generators, invoices. */
@@ -48,10 +50,23 @@ function world(): World {
   }).id;
   const customer = sim.customers.create({ name: 'Acme', paymentMethod: 'pm_card_visa' }).id;
   const declined = sim.customers.create({ name: 'Bust', paymentMethod: 'pm_card_chargeDeclined' });
+  // Money adjustments, so failures hit every step of the invoice pipeline.
+  const coupon = sim.coupons.create({ percentOff: 10, duration: 'forever' }).id;
+  const taxRate = sim.taxRates.create({ displayName: 'VAT', percentage: 20, inclusive: false }).id;
   const sub = sim.subscriptions.create({
     customer,
     items: [{ price: metered }, { price: licensed }],
+    discounts: [{ coupon }],
+    defaultTaxRates: [taxRate],
+    minimumCommitment: { amount: 5000, currency: 'EUR' },
   });
+  const credit = {
+    customer,
+    amount: { type: 'monetary' as const, monetary: { value: 50, currency: 'EUR' } },
+    applicabilityConfig: { scope: { priceType: 'metered' as const } },
+  };
+  sim.billing.creditGrants.create(credit);
+  sim.customers.createBalanceTransaction(customer, { amount: -700, currency: 'EUR' });
   sim.subscriptions.create({ customer: declined.id, items: [{ price: licensed }] });
   const meteredItem = sub.items.data[0]!.id;
   sim.usageRecords.create({ subscriptionItem: meteredItem, quantity: 500 });
@@ -63,6 +78,7 @@ function world(): World {
   // Past March's close: the declined customer's cycle invoice is open, awaiting a retry.
   sim.testClock.advance({ frozenTime: START + 31 * DAY + 2 * 3600 });
   const openInvoice = sim.invoices.list({ status: 'open' }).data[0]!.id;
+  const grant = sim.billing.creditGrants.create(credit).id;
   return {
     sim,
     metered,
@@ -73,6 +89,8 @@ function world(): World {
     openInvoice,
     customer,
     product,
+    taxRate,
+    grant,
   };
 }
 
@@ -125,6 +143,19 @@ const calls: Record<string, (w: World) => unknown[]> = {
   'testClock.advance': () => [{ frozenTime: START + 120 * DAY }],
   'testClock.advanceBillingPeriod': (w) => [{ subscription: w.subscription }],
   'settings.update': () => [{ finalizationDelaySeconds: 60 }],
+  'customers.createBalanceTransaction': (w) => [w.customer, { amount: -300, currency: 'EUR' }],
+  'coupons.create': () => [{ amountOff: 200, currency: 'EUR', duration: 'once' }],
+  'taxRates.create': () => [{ displayName: 'Reduced', percentage: 7, inclusive: true }],
+  'taxRates.update': (w) => [w.taxRate, { displayName: 'VAT DE' }],
+  'billing.creditGrants.create': (w) => [
+    {
+      customer: w.customer,
+      amount: { type: 'monetary', monetary: { value: 80, currency: 'EUR' } },
+      applicabilityConfig: { scope: { priceType: 'metered' } },
+    },
+  ],
+  'billing.creditGrants.expire': (w) => [w.grant],
+  'billing.creditGrants.voidGrant': (w) => [w.grant],
 };
 
 const mutating = [...registry].filter(([, entry]) => entry.mutates);

@@ -63,6 +63,8 @@ export function createFakeSimulator(
           name: args.name,
           email: null,
           paymentMethod: null,
+          balance: 0,
+          currency: null,
           created: state.clock.frozenTime,
         };
         state.customers.push(customer);

@@ -2,16 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { methods } from '../../../core/dispatch';
 import { REPLAYABLE_METHODS } from '../../../core/scenario/format';
 import { createSimulator } from '../../../core/simulator';
-import { arityOf, namespaces, registry } from '../../../core/simulator/registry';
+import { arityOf, flattenNamespaces, namespaces, registry } from '../../../core/simulator/registry';
+import type { NamespaceTree } from '../../../core/simulator/registry';
 
 describe('the method registry', () => {
-  it('reaches every method through the public API', () => {
-    const sim = createSimulator() as unknown as Record<string, Record<string, unknown>>;
-    for (const [namespace, entries] of Object.entries(namespaces)) {
-      for (const name of Object.keys(entries)) {
-        expect(typeof sim[namespace]![name], `${namespace}.${name}`).toBe('function');
-      }
+  it('reaches every method through the public API, nested namespaces too', () => {
+    const sim = createSimulator() as unknown as Record<string, unknown>;
+    const tree = namespaces as unknown as NamespaceTree;
+    for (const [method] of flattenNamespaces(tree)) {
+      const found = method
+        .split('.')
+        .reduce<unknown>((at, name) => (at as Record<string, unknown>)[name], sim);
+      expect(typeof found, method).toBe('function');
     }
+    expect(registry.has('billing.creditGrants.create')).toBe(true);
+    expect(typeof (sim.billing as { creditGrants: { list: unknown } }).creditGrants.list).toBe(
+      'function',
+    );
     expect(typeof sim.quote).toBe('function');
   });
 

@@ -146,3 +146,98 @@ describe('snapshot', () => {
     expect(metered).toMatchObject({ quantity: 1500, amount: 300 });
   });
 });
+
+describe('snapshot migration 1 -> 2 (money adjustments)', () => {
+  /** A version 1 snapshot: today's, less everything version 2 added. */
+  function asVersion1(snapshot: Record<string, unknown>): Record<string, unknown> {
+    const line = (l: Record<string, unknown>) => {
+      const {
+        type: _t,
+        discountable: _d,
+        discountAmounts: _a,
+        creditGrantAmounts: _c,
+        taxAmounts: _x,
+        ...rest
+      } = l;
+      return rest;
+    };
+    const invoice = (i: Record<string, unknown>) => {
+      const {
+        discounts: _a,
+        defaultTaxRates: _b,
+        totalDiscountAmounts: _c,
+        totalCreditGrantAmounts: _d,
+        tax: _e,
+        totalTaxAmounts: _f,
+        totalExcludingTax: _g,
+        startingBalance: _h,
+        endingBalance: _i,
+        steps: _j,
+        ...rest
+      } = i;
+      const lines = rest.lines as { data: Record<string, unknown>[] };
+      return { ...rest, lines: { ...lines, data: lines.data.map(line) } };
+    };
+    const {
+      balanceTransactions: _1,
+      coupons: _2,
+      taxRates: _3,
+      creditGrants: _4,
+      creditBalanceTransactions: _5,
+      ...rest
+    } = snapshot;
+    return {
+      ...rest,
+      schemaVersion: 1,
+      customers: (rest.customers as Record<string, unknown>[]).map(
+        ({ balance: _b, currency: _c, ...customer }) => customer,
+      ),
+      subscriptions: (rest.subscriptions as Record<string, unknown>[]).map(
+        ({ discounts: _d, defaultTaxRates: _t, minimumCommitment: _m, ...subscription }) =>
+          subscription,
+      ),
+      invoices: (rest.invoices as Record<string, unknown>[]).map(invoice),
+      pendingLines: (rest.pendingLines as { line: Record<string, unknown> }[]).map((p) => ({
+        ...p,
+        line: line(p.line),
+      })),
+    };
+  }
+
+  it('gives old invoices, lines, customers and subscriptions the new fields, and bills on', () => {
+    const { sim, subscription } = scenario({
+      prices: [licensedPrice(500), meteredPrice('1')],
+    });
+    sim.usageRecords.create({ subscriptionItem: subscription.items.data[1]!.id, quantity: 40 });
+    sim.testClock.advance({ frozenTime: APR_1_2025 });
+    const v1 = asVersion1(sim.snapshot() as unknown as Record<string, unknown>);
+    const migrated = createSimulator({ snapshot: v1 });
+    const snapshot = migrated.snapshot();
+    expect(snapshot.schemaVersion).toBe(2);
+    expect(snapshot.customers[0]).toMatchObject({ balance: 0, currency: 'EUR' });
+    expect(snapshot.subscriptions[0]).toMatchObject({
+      discounts: [],
+      defaultTaxRates: [],
+      minimumCommitment: null,
+    });
+    const [created, draft] = snapshot.invoices;
+    expect(created).toMatchObject({
+      status: 'paid',
+      startingBalance: 0,
+      endingBalance: 0,
+      tax: 0,
+      totalExcludingTax: 500,
+    });
+    expect(draft).toMatchObject({ status: 'draft', endingBalance: null, total: 540 });
+    expect(draft!.lines.data[0]).toMatchObject({
+      type: 'subscription',
+      discountable: true,
+      discountAmounts: [],
+    });
+    expect(snapshot.coupons).toEqual([]);
+    migrated.testClock.advance({ frozenTime: APR_1_2025 + 3600 });
+    const finalized = migrated.invoices.retrieve(draft!.id);
+    expect(finalized).toMatchObject({ status: 'paid', total: 540, endingBalance: 0 });
+    expect(finalized.steps.length).toBe(9);
+  });
+});

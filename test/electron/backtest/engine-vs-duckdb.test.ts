@@ -132,6 +132,7 @@ function billByEngine(rows: UsageRow[]): Map<string, Record<string, (number | un
       limit: 100,
     }).data) {
       for (const line of invoice.lines.data) {
+        if (line.price === null) continue; // pipeline lines (a minimum's true-up) have no price
         const index = PERIODS.findIndex((period) => period.start === line.period.start);
         (own[priceKey.get(line.price)!] ??= [])[index] = line.amount;
       }

@@ -1,0 +1,182 @@
+// Credit grants: prepaid (paid) or promotional credit that pays a customer's metered lines, in
+// priority order, bound when an invoice is finalized (the ledger: credit-ledger.ts).
+import type { z } from 'zod';
+import { invalidRequest } from '../values/errors';
+import { copy } from '../values/json';
+import { normalizeCurrency } from '../values/money';
+import type { CreditBalanceSummary, CreditGrant } from '../public/types';
+import { expireDueGrants, grantRemaining } from './credit-ledger';
+import { method, param } from './entry';
+import { repriceDrafts } from './invoice-pipeline';
+import {
+  creditBalanceSummaryArgs,
+  creditGrantCreateArgs,
+  creditGrantListArgs,
+  objectIdOf,
+} from './schemas';
+import { list } from './state';
+import type { ScenarioState } from './state';
+
+function createGrant(
+  state: ScenarioState,
+  args: z.output<typeof creditGrantCreateArgs>,
+): CreditGrant {
+  const customer = state.customer(args.customer);
+  const currency = normalizeCurrency(args.amount.monetary.currency, 'amount.monetary.currency');
+  const effectiveAt = args.effectiveAt ?? state.now;
+  if (effectiveAt < state.now)
+    throw invalidRequest(
+      'credit_grant_invalid',
+      'effectiveAt',
+      `effectiveAt ${effectiveAt} is before the clock (${state.now}): grants take effect now or later.`,
+    );
+  if (args.expiresAt !== undefined && args.expiresAt <= effectiveAt)
+    throw invalidRequest(
+      'credit_grant_invalid',
+      'expiresAt',
+      `expiresAt ${args.expiresAt} is not after effectiveAt ${effectiveAt}: pass a later expiry, or none.`,
+    );
+  if (customer.currency !== null && customer.currency !== currency)
+    throw invalidRequest(
+      'currency_mismatch',
+      'amount.monetary.currency',
+      `${customer.id} is billed in ${customer.currency}, not ${currency}: grant credit in ${customer.currency}.`,
+    );
+  const grant: CreditGrant = {
+    id: state.newId('credgr'),
+    object: 'billing.credit_grant',
+    customer: customer.id,
+    amount: { type: 'monetary', monetary: { value: args.amount.monetary.value, currency } },
+    category: args.category ?? 'paid',
+    applicabilityConfig: { scope: { priceType: 'metered' } },
+    priority: args.priority ?? 50,
+    effectiveAt,
+    expiresAt: args.expiresAt ?? null,
+    name: args.name ?? null,
+    voidedAt: null,
+    created: state.now,
+  };
+  state.addCreditGrant(grant);
+  repriceDrafts(state, grant.customer);
+  state.emit('billing.credit_grant.created', grant);
+  return grant;
+}
+
+/** A grant that has not expired nor been voided, or credit_grant_not_active. */
+function activeGrant(state: ScenarioState, id: string): CreditGrant {
+  const grant = state.creditGrant(id, 'id');
+  if (grant.voidedAt !== null || (grant.expiresAt !== null && grant.expiresAt <= state.now))
+    throw invalidRequest(
+      'credit_grant_not_active',
+      'id',
+      `${grant.id} has ${grant.voidedAt !== null ? 'been voided' : 'expired'} already.`,
+    );
+  return grant;
+}
+
+/**
+ * NOTE: the ledger is what effective, non-voided grants have left; available is the ledger less
+ * the credits the customer's drafts are estimated to take.
+ */
+function balanceSummary(state: ScenarioState, customerId: string): CreditBalanceSummary {
+  state.customer(customerId);
+  const byCurrency = new Map<string, { ledger: number; available: number }>();
+  const entry = (currency: string) => {
+    if (!byCurrency.has(currency)) byCurrency.set(currency, { ledger: 0, available: 0 });
+    return byCurrency.get(currency)!;
+  };
+  for (const grant of state.data.creditGrants) {
+    if (grant.customer !== customerId || grant.voidedAt !== null || grant.effectiveAt > state.now)
+      continue;
+    const left = grantRemaining(state, grant);
+    const totals = entry(grant.amount.monetary.currency);
+    totals.ledger += left;
+    totals.available += left;
+  }
+  for (const invoice of state.data.invoices) {
+    if (invoice.customer !== customerId || invoice.status !== 'draft') continue;
+    for (const { amount } of invoice.totalCreditGrantAmounts)
+      entry(invoice.currency).available -= amount;
+  }
+  const money = (value: number, currency: string) => ({
+    type: 'monetary' as const,
+    monetary: { value, currency },
+  });
+  return {
+    object: 'billing.credit_balance_summary',
+    customer: customerId,
+    balances: [...byCurrency].map(([currency, { ledger, available }]) => ({
+      availableBalance: money(Math.max(0, available), currency),
+      ledgerBalance: money(ledger, currency),
+    })),
+  };
+}
+
+export const creditGrants = {
+  create: method({
+    params: [param('', creditGrantCreateArgs)],
+    mutates: true,
+    journal: 'argumentsAndId',
+    run: (state, [args]) => copy(createGrant(state, args)),
+  }),
+  retrieve: method({
+    params: [param('id', objectIdOf)],
+    mutates: false,
+    run: (state, [id]) => copy(state.creditGrant(id, 'id')),
+  }),
+  list: method({
+    params: [param('', creditGrantListArgs)],
+    mutates: false,
+    run: (state, [args]) =>
+      list(
+        state.data.creditGrants
+          .filter((g) => !args?.customer || g.customer === args.customer)
+          .reverse(),
+        args,
+      ),
+  }),
+  /** NOTE: expire ends a grant now; what is left of it expires. */
+  expire: method({
+    params: [param('id', objectIdOf)],
+    mutates: true,
+    journal: 'arguments',
+    run: (state, [id]) => {
+      const grant = activeGrant(state, id);
+      grant.expiresAt = state.now;
+      expireDueGrants(state);
+      repriceDrafts(state, grant.customer);
+      state.emit('billing.credit_grant.updated', grant);
+      return copy(grant);
+    },
+  }),
+  /** NOTE: only a grant none of which paid a finalized invoice can be voided. */
+  voidGrant: method({
+    params: [param('id', objectIdOf)],
+    mutates: true,
+    journal: 'arguments',
+    run: (state, [id]) => {
+      const grant = activeGrant(state, id);
+      const applied = state.data.creditBalanceTransactions
+        .filter((tx) => tx.creditGrant === grant.id && tx.type !== 'expired')
+        .reduce((total, tx) => total + (tx.type === 'applied' ? tx.amount : -tx.amount), 0);
+      if (applied > 0)
+        throw invalidRequest(
+          'credit_grant_already_applied',
+          'id',
+          `${grant.id} already paid finalized invoices: expire it instead to stop further use.`,
+        );
+      grant.voidedAt = state.now;
+      repriceDrafts(state, grant.customer);
+      state.emit('billing.credit_grant.updated', grant);
+      return copy(grant);
+    },
+  }),
+};
+
+export const creditBalanceSummary = {
+  retrieve: method({
+    params: [param('', creditBalanceSummaryArgs)],
+    mutates: false,
+    run: (state, [args]) => balanceSummary(state, args.customer),
+  }),
+};

@@ -1,0 +1,58 @@
+// Pipeline steps 7 and 8: the customer's balance, then the amount due. A negative total is
+// never lost: it becomes credit on the balance.
+import { formatMoney } from '../../public/format';
+import type { InvoiceStep } from '../../public/types';
+
+export interface BalanceOutcome {
+  amountDue: number;
+  /** null while the invoice is a draft (the balance binds at finalization). */
+  endingBalance: number | null;
+  steps: [InvoiceStep, InvoiceStep];
+}
+
+/**
+ * NOTE: x = total + starting balance; amountDue = max(0, x); the ending balance is min(0, x).
+ * A draft shows the estimate and leaves the ending balance open.
+ */
+export function applyBalance(
+  total: number,
+  startingBalance: number,
+  bound: boolean,
+  currency: string,
+): BalanceOutcome {
+  const owed = total + startingBalance;
+  const amountDue = Math.max(0, owed);
+  const ending = Math.min(0, owed);
+  const fmt = (amount: number) => formatMoney(amount, currency);
+  const balanceText =
+    startingBalance === 0
+      ? 'The customer has no balance.'
+      : `${startingBalance < 0 ? 'Credit' : 'Debit'} balance of ${fmt(Math.abs(startingBalance))}${bound ? '' : ' (applied when the invoice is finalized)'}.`;
+  return {
+    amountDue,
+    endingBalance: bound ? ending : null,
+    steps: [
+      { step: 'customer_balance', amount: startingBalance, summary: balanceText },
+      {
+        step: 'amount_due',
+        amount: amountDue,
+        summary:
+          owed < 0
+            ? `${fmt(total)} + ${fmt(startingBalance)} is below zero: nothing is due and ${fmt(-owed)} ${bound ? 'stays' : 'would stay'} as credit on the balance.`
+            : `${fmt(total)} + ${fmt(startingBalance)} = ${fmt(amountDue)} due${startingBalance !== 0 || bound ? `; the balance ${bound ? 'becomes' : 'would become'} ${fmt(ending)}` : ''}.`,
+      },
+    ],
+  };
+}
+
+/** Step 9, as a text: what happens to the amount due. */
+export function paymentStep(amountDue: number, currency: string): InvoiceStep {
+  return {
+    step: 'payment',
+    amount: amountDue,
+    summary:
+      amountDue === 0
+        ? 'Nothing to charge: the invoice is paid at once when finalized.'
+        : `${formatMoney(amountDue, currency)} is charged to the customer's payment method when finalized, with retries if it fails.`,
+  };
+}

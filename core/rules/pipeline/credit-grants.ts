@@ -1,0 +1,60 @@
+// Pipeline step 3: credit grants pay metered lines, after discounts and before tax.
+import { formatMoney } from '../../public/format';
+import type { CreditGrantAmount, InvoiceLine, InvoiceStep } from '../../public/types';
+import { addTo, afterCredits } from './amounts';
+
+/** A grant eligible for the invoice and what is left of it, in the order grants are used. */
+export interface AvailableGrant {
+  creditGrant: string;
+  name: string | null;
+  remaining: number;
+}
+
+/** NOTE: grants pay only metered subscription lines (usage priced in arrears). */
+export function isCreditable(line: InvoiceLine): boolean {
+  return line.type === 'subscription' && line.explanation.aggregation !== null;
+}
+
+/**
+ * NOTE: each grant in turn (the caller orders them) pays eligible lines in line order, as much
+ * as it has left and the line has left after discounts and earlier grants.
+ */
+export function applyCreditGrants(
+  lines: InvoiceLine[],
+  grants: AvailableGrant[],
+  currency: string,
+): { lines: InvoiceLine[]; totals: CreditGrantAmount[]; step: InvoiceStep } {
+  const out = lines.map((line) => ({ ...line, creditGrantAmounts: [...line.creditGrantAmounts] }));
+  const totals: CreditGrantAmount[] = [];
+  const parts: string[] = [];
+  for (const grant of grants) {
+    let left = grant.remaining;
+    for (const line of out) {
+      if (left === 0) break;
+      if (!isCreditable(line)) continue;
+      const amount = Math.min(left, afterCredits(line));
+      if (amount <= 0) continue;
+      line.creditGrantAmounts.push({ creditGrant: grant.creditGrant, amount });
+      addTo(totals, 'creditGrant', { creditGrant: grant.creditGrant, amount });
+      left -= amount;
+    }
+    const used = grant.remaining - left;
+    if (used > 0)
+      parts.push(
+        `${grant.name ?? grant.creditGrant}: −${formatMoney(used, currency)} (${formatMoney(left, currency)} left)`,
+      );
+  }
+  const amount = totals.reduce((total, entry) => total + entry.amount, 0);
+  return {
+    lines: out,
+    totals,
+    step: {
+      step: 'credit_grants',
+      amount: -amount,
+      summary:
+        parts.length === 0
+          ? 'No credit grant applied.'
+          : `${parts.join('; ')}. Grants pay metered lines only.`,
+    },
+  };
+}

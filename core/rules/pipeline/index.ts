@@ -1,0 +1,97 @@
+// The invoice pipeline: one function runs the steps of an invoice in their fixed order
+// (lines → discounts → credit grants → minimum true-up → tax → total → balance → amount due →
+// payment), each step a module returning its amounts and its explanation.
+import type {
+  CreditGrantAmount,
+  DiscountAmount,
+  InvoiceLine,
+  InvoiceStep,
+  TaxAmount,
+  TaxRate,
+} from '../../public/types';
+import { applyBalance, paymentStep } from './balance';
+import { applyCreditGrants } from './credit-grants';
+import type { AvailableGrant } from './credit-grants';
+import { applyDiscounts } from './discounts';
+import type { AppliedDiscount } from './discounts';
+import { lineAmounts } from './lines';
+import { applyMinimum } from './minimum';
+import type { MinimumCommitmentInput } from './minimum';
+import { applyTax } from './tax';
+import { invoiceTotals } from './totals';
+
+export type { AvailableGrant } from './credit-grants';
+export type { AppliedDiscount } from './discounts';
+export type { MinimumCommitmentInput } from './minimum';
+
+export interface PipelineInput {
+  currency: string;
+  /** Step 1's lines, each rounded once (a true-up line from an earlier run is left out). */
+  lines: InvoiceLine[];
+  /** The subscription's trial: lines of trial time are listed at 0. */
+  trial: { start: number; end: number } | null;
+  discounts: AppliedDiscount[];
+  /** Eligible grants in the order they are used. */
+  grants: AvailableGrant[];
+  minimum: MinimumCommitmentInput | null;
+  taxRates: TaxRate[];
+  startingBalance: number;
+  /** True at finalization: the ending balance is bound. */
+  bound: boolean;
+}
+
+export interface PipelineResult {
+  lines: InvoiceLine[];
+  subtotal: number;
+  totalDiscountAmounts: DiscountAmount[];
+  totalCreditGrantAmounts: CreditGrantAmount[];
+  tax: number;
+  totalTaxAmounts: TaxAmount[];
+  totalExcludingTax: number;
+  total: number;
+  startingBalance: number;
+  endingBalance: number | null;
+  amountDue: number;
+  steps: InvoiceStep[];
+}
+
+const sum = (entries: { amount: number }[]) => entries.reduce((t, e) => t + e.amount, 0);
+
+/** NOTE: the order of the steps on one invoice is fixed (see docs/billing-rules.md). */
+export function runInvoicePipeline(input: PipelineInput): PipelineResult {
+  const { currency } = input;
+  const step1 = lineAmounts(input.lines, input.trial, currency);
+  const step2 = applyDiscounts(step1.lines, input.discounts, currency);
+  const step3 = applyCreditGrants(step2.lines, input.grants, currency);
+  const step4 = applyMinimum(step3.lines, input.minimum, currency);
+  const step5 = applyTax(step4.lines, input.taxRates, currency);
+  const subtotal = sum(step5.lines);
+  const discounts = sum(step2.totals);
+  const credits = sum(step3.totals);
+  const step6 = invoiceTotals(subtotal, discounts, credits, step5.totals, currency);
+  const balance = applyBalance(step6.total, input.startingBalance, input.bound, currency);
+  return {
+    lines: step5.lines,
+    subtotal,
+    totalDiscountAmounts: step2.totals,
+    totalCreditGrantAmounts: step3.totals,
+    tax: sum(step5.totals),
+    totalTaxAmounts: step5.totals,
+    totalExcludingTax: step6.totalExcludingTax,
+    total: step6.total,
+    startingBalance: input.startingBalance,
+    endingBalance: balance.endingBalance,
+    amountDue: balance.amountDue,
+    steps: [
+      // The subtotal includes a true-up line (step 4); step 1 shows the lines before it.
+      step1.step,
+      step2.step,
+      step3.step,
+      step4.step,
+      step5.step,
+      step6.step,
+      ...balance.steps,
+      paymentStep(balance.amountDue, currency),
+    ],
+  };
+}

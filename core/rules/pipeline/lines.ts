@@ -1,0 +1,33 @@
+// Pipeline step 1: the line amounts, each already rounded once (trial time at 0); the subtotal
+// is their sum.
+import { formatMoney } from '../../public/format';
+import type { InvoiceLine, InvoiceStep } from '../../public/types';
+import { freeTrialLine } from '../lines';
+
+/** NOTE: every line whose period starts inside the trial is listed at 0. */
+function inTrial(line: InvoiceLine, trial: { start: number; end: number } | null): boolean {
+  return trial !== null && line.period.start >= trial.start && line.period.start < trial.end;
+}
+
+/** The lines with the later steps' parts cleared, and the subtotal. */
+export function lineAmounts(
+  lines: InvoiceLine[],
+  trial: { start: number; end: number } | null,
+  currency: string,
+): { lines: InvoiceLine[]; step: InvoiceStep } {
+  const cleared = lines.map((line) => ({
+    ...(inTrial(line, trial) ? freeTrialLine(line, trial!.end) : line),
+    discountAmounts: [],
+    creditGrantAmounts: [],
+    taxAmounts: [],
+  }));
+  const subtotal = cleared.reduce((total, line) => total + line.amount, 0);
+  return {
+    lines: cleared,
+    step: {
+      step: 'lines',
+      amount: subtotal,
+      summary: `${cleared.length} line${cleared.length === 1 ? '' : 's'}, each rounded once: subtotal ${formatMoney(subtotal, currency)}.`,
+    },
+  };
+}
