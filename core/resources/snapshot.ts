@@ -2,11 +2,15 @@
 // columns of numbers; hosts may move those columns to a binary sidecar (splitSnapshot).
 import { invalidRequest } from '../values/errors';
 import type { StoredGenerator } from '../rules/usage/generated';
+import { EMPTY_METER_EVENTS } from '../rules/meters/store';
+import type { MeterEventsJson } from '../rules/meters/store';
 import type {
+  BillingAlert,
   BillingEvent,
   Customer,
   Invoice,
   InvoiceLine,
+  Meter,
   Price,
   Product,
   SimulatorSettings,
@@ -15,7 +19,7 @@ import type {
   WebhookEndpoint,
 } from '../public/types';
 
-export const SNAPSHOT_SCHEMA_VERSION = 1;
+export const SNAPSHOT_SCHEMA_VERSION = 2;
 
 /** Columns of usage numbers, kept out of the JSON by hosts that store them in a binary sidecar. */
 export interface BulkColumns {
@@ -80,6 +84,20 @@ export interface Snapshot {
    * reported records); null where a host moved them to `bulk`.
    */
   usage: Record<string, UsageColumnsJson | null>;
+  /** Billing meters, their events in columns, and usage alerts (schemaVersion 2). */
+  billing: BillingState;
+}
+
+export interface BillingState {
+  meters: Meter[];
+  alerts: BillingAlert[];
+  /** Alert id -> the customers it fired for (one time each). */
+  alertsFired: Record<string, string[]>;
+  meterEvents: MeterEventsJson;
+}
+
+export function emptyBillingState(): BillingState {
+  return { meters: [], alerts: [], alertsFired: {}, meterEvents: { ...EMPTY_METER_EVENTS } };
 }
 
 export const DEFAULT_SETTINGS: SimulatorSettings = {
@@ -92,8 +110,21 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
 
 type Migration = (snapshot: Record<string, unknown>) => Record<string, unknown>;
 
-/** migrations[n] turns version n into n + 1. Version 1 is the first; none exist yet. */
-const migrations: Migration[] = [];
+/** migrations[n] turns version n + 1 into n + 2. */
+const migrations: Migration[] = [
+  // 1 -> 2: billing meters; every earlier price bills usage records (no meter).
+  (snapshot) => ({
+    ...snapshot,
+    prices: Array.isArray(snapshot.prices)
+      ? snapshot.prices.map((price: { recurring?: object }) =>
+          isRecord(price) && isRecord(price.recurring)
+            ? { ...price, recurring: { ...price.recurring, meter: null } }
+            : price,
+        )
+      : snapshot.prices,
+    billing: emptyBillingState(),
+  }),
+];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -150,7 +181,14 @@ export function migrateSnapshot(json: unknown): Snapshot {
       );
     }
   }
-  for (const key of ['clock', 'settings', 'periodIndex', 'idempotency', 'usage'] as const) {
+  for (const key of [
+    'clock',
+    'settings',
+    'periodIndex',
+    'idempotency',
+    'usage',
+    'billing',
+  ] as const) {
     if (!isRecord(current[key])) {
       throw invalidRequest(
         'snapshot_invalid',

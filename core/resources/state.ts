@@ -10,12 +10,14 @@ import { periodAt } from '../rules/periods';
 import type { PeriodRule } from '../rules/periods';
 import { GeneratedUsage } from '../rules/usage/generated';
 import { UsageColumns } from '../rules/usage/columns';
+import { MeterEventStore } from '../rules/meters/store';
 import type {
   BillingEvent,
   Customer,
   EventType,
   Invoice,
   List,
+  Meter,
   Price,
   Product,
   Subscription,
@@ -82,6 +84,10 @@ export class ScenarioState {
   private readonly itemsById = new Map<string, ItemOf>();
   private readonly invoicesById = new Map<string, Invoice>();
   private readonly eventsById = new Map<string, BillingEvent>();
+  private readonly metersById = new Map<string, Meter>();
+  private readonly metersByEventName = new Map<string, Meter>();
+  /** Every meter event, in columns per (meter, customer), with the identifier window. */
+  readonly meterEvents: MeterEventStore;
   /** Subscription id -> its period-close draft awaiting finalization. */
   readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
@@ -116,6 +122,10 @@ export class ScenarioState {
         );
       this.usage.set(item, UsageColumns.fromJSON(columns));
     }
+    for (const meter of data.billing.meters) this.indexMeter(meter);
+    this.meterEvents = new MeterEventStore(data.seed, data.billing.meterEvents, this.now);
+    // The store holds the events from here on; snapshot() writes them back.
+    data.billing.meterEvents = { nextSeq: 0, partitions: [], identifiers: {} };
     this.generated = new GeneratedUsage(data.generators);
     this.generated.restore((item) => this.writableColumns(item));
   }
@@ -135,8 +145,14 @@ export class ScenarioState {
     this.generated.savePositions();
     for (const [item, columns] of this.usage)
       usage[item] = this.generated.persisted(item, columns).toJSON();
+    const meterEvents = this.meterEvents.toJSON();
     // The usage arrays are fresh already; copying them again would double a large snapshot's cost.
-    return { ...copy({ ...this.data, usage: {} }), usage };
+    const plain = copy({
+      ...this.data,
+      usage: {},
+      billing: { ...this.data.billing, meterEvents: null },
+    });
+    return { ...plain, usage, billing: { ...plain.billing, meterEvents } };
   }
 
   // ---- new objects ---------------------------------------------------------------------------
@@ -160,6 +176,14 @@ export class ScenarioState {
   }
   addItem(item: SubscriptionItem, subscription: Subscription): void {
     this.itemsById.set(item.id, { item, subscription });
+  }
+  addMeter(meter: Meter): void {
+    this.data.billing.meters.push(meter);
+    this.indexMeter(meter);
+  }
+  private indexMeter(meter: Meter): void {
+    this.metersById.set(meter.id, meter);
+    this.metersByEventName.set(meter.eventName, meter);
   }
   addInvoice(invoice: Invoice): void {
     this.data.invoices.push(invoice);
@@ -189,6 +213,13 @@ export class ScenarioState {
   }
   item(id: string, param = 'subscriptionItem'): ItemOf {
     return found(this.itemsById, id, 'subscription item', param);
+  }
+  meter(id: string, param = 'id'): Meter {
+    return found(this.metersById, id, 'meter', param);
+  }
+  /** The meter of an event name (active or not), or undefined. */
+  meterOfEvent(eventName: string): Meter | undefined {
+    return this.metersByEventName.get(eventName);
   }
   invoice(id: string, param = 'id'): Invoice {
     return found(this.invoicesById, id, 'invoice', param);

@@ -22,9 +22,12 @@ type ArgumentsOf<P extends readonly Param[]> = P extends readonly [
 export type ApiFunction<E> =
   E extends MethodEntry<infer P, infer R> ? (...args: ArgumentsOf<P>) => R : never;
 
-export type SimulatorApi = {
-  [N in keyof Namespaces]: { [F in keyof Namespaces[N]]: ApiFunction<Namespaces[N][F]> };
-} & {
+/** A namespace tree as the API's nested objects of functions. */
+type ApiTree<T> = {
+  [K in keyof T]: T[K] extends MethodEntry<infer _P, infer _R> ? ApiFunction<T[K]> : ApiTree<T[K]>;
+};
+
+export type SimulatorApi = ApiTree<Namespaces> & {
   /** Prices a quantity under a price without touching state (for price curves). */
   quote: ApiFunction<EntryOf<'quote'>>;
 };

@@ -7,13 +7,18 @@ import { parseArgs, unixSeconds } from '../values/validation';
 import type { StepProgress } from '../resources/entry';
 import { nextDueTime } from '../resources/clock';
 import { settingsUpdateArgs } from '../resources/schemas';
-import { DEFAULT_SETTINGS, SNAPSHOT_SCHEMA_VERSION, migrateSnapshot } from '../resources/snapshot';
+import {
+  DEFAULT_SETTINGS,
+  SNAPSHOT_SCHEMA_VERSION,
+  emptyBillingState,
+  migrateSnapshot,
+} from '../resources/snapshot';
 import type { Snapshot } from '../resources/snapshot';
 import { ScenarioState } from '../resources/state';
 import type { SimulatorSettings, TestClock } from '../public/types';
 import type { SimulatorApi } from './api';
 import { invoke, invokeSteps } from './invoke';
-import { namespaces, registry } from './registry';
+import { registry } from './registry';
 import type { EngineMethod } from './registry';
 
 export type AdvanceProgress = StepProgress;
@@ -77,22 +82,20 @@ function initialState(options: SimulatorOptions): Snapshot {
     generators: [],
     idempotency: {},
     usage: {},
+    billing: emptyBillingState(),
   };
 }
 
-/** The API's namespaces, each method calling its registry entry. */
+/** The API's (nested) namespaces, each method calling its registry entry. */
 function buildApi(state: ScenarioState): SimulatorApi {
   const api: Record<string, unknown> = {};
-  for (const [namespace, entries] of Object.entries(namespaces)) {
-    const functions: Record<string, (...args: unknown[]) => unknown> = {};
-    for (const name of Object.keys(entries)) {
-      const method = `${namespace}.${name}` as EngineMethod;
-      const entry = registry.get(method)!;
-      functions[name] = (...args) => invoke(state, method, entry, args);
-    }
-    api[namespace] = functions;
+  for (const [method, entry] of registry) {
+    const path = method.split('.');
+    let namespace = api;
+    for (const name of path.slice(0, -1))
+      namespace = (namespace[name] ??= {}) as Record<string, unknown>;
+    namespace[path.at(-1)!] = (...args: unknown[]) => invoke(state, method, entry, args);
   }
-  api.quote = (...args: unknown[]) => invoke(state, 'quote', registry.get('quote')!, args);
   return api as unknown as SimulatorApi;
 }
 

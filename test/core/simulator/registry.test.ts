@@ -6,12 +6,19 @@ import { arityOf, namespaces, registry } from '../../../core/simulator/registry'
 
 describe('the method registry', () => {
   it('reaches every method through the public API', () => {
-    const sim = createSimulator() as unknown as Record<string, Record<string, unknown>>;
-    for (const [namespace, entries] of Object.entries(namespaces)) {
-      for (const name of Object.keys(entries)) {
-        expect(typeof sim[namespace]![name], `${namespace}.${name}`).toBe('function');
-      }
-    }
+    const sim = createSimulator() as unknown as Record<string, unknown>;
+    const at = (path: string) =>
+      path.split('.').reduce<unknown>((node, name) => (node as Record<string, unknown>)[name], sim);
+    for (const method of registry.keys()) expect(typeof at(method), method).toBe('function');
+    // Namespaces nest: 'billing.meters.create' is sim.billing.meters.create.
+    expect(Object.keys(namespaces.billing)).toEqual([
+      'meters',
+      'meterEvents',
+      'meterEventAdjustments',
+      'alerts',
+    ]);
+    expect(typeof at('billing.meters.create')).toBe('function');
+    expect(registry.has('billing.meterEventAdjustments.create')).toBe(true);
     expect(typeof sim.quote).toBe('function');
   });
 

@@ -1,0 +1,150 @@
+// The events of one meter for one customer as columns, in the order they were accepted: the
+// timestamp, when it was sent, its sequence number (its generated identifier), the value and a
+// canceled flag. Whole values live in a Float64 column; a decimal value is NaN there and kept
+// exactly in a sparse map beside it, so the integer path never touches a decimal.
+import { lowerBound } from '../usage/view';
+
+export interface MeterEventColumnsJson {
+  meter: string;
+  customer: string;
+  timestamps: number[];
+  created: number[];
+  seqs: number[];
+  /** Whole values as numbers; decimals (and unique_count strings) as strings. */
+  values: (number | string)[];
+  /** Rows that were canceled. */
+  canceled: number[];
+}
+
+const CANCELED = 1;
+
+export class MeterEventColumns {
+  readonly meter: string;
+  readonly customer: string;
+  #timestamps = new Uint32Array(0);
+  #created = new Uint32Array(0);
+  #seqs = new Uint32Array(0);
+  #values = new Float64Array(0);
+  #flags = new Uint8Array(0);
+  #length = 0;
+  /** Row -> exact decimal (or unique_count string) where the value column holds NaN. */
+  readonly decimals = new Map<number, string>();
+  /** True while every timestamp came in non-decreasing order: spans are found by binary search. */
+  #sorted = true;
+
+  constructor(meter: string, customer: string) {
+    this.meter = meter;
+    this.customer = customer;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+  get timestamps(): Uint32Array {
+    return this.#timestamps;
+  }
+  get created(): Uint32Array {
+    return this.#created;
+  }
+  get seqs(): Uint32Array {
+    return this.#seqs;
+  }
+  get values(): Float64Array {
+    return this.#values;
+  }
+  get flags(): Uint8Array {
+    return this.#flags;
+  }
+  get byteLength(): number {
+    return (
+      this.#timestamps.byteLength +
+      this.#created.byteLength +
+      this.#seqs.byteLength +
+      this.#values.byteLength +
+      this.#flags.byteLength
+    );
+  }
+
+  /** Appends one event; `value` a number, or a string held exactly (decimal or unique value). */
+  append(timestamp: number, created: number, seq: number, value: number | string): number {
+    const row = this.#length;
+    if (row === this.#timestamps.length) this.reserve(row + 1);
+    if (row > 0 && timestamp < this.#timestamps[row - 1]!) this.#sorted = false;
+    this.#timestamps[row] = timestamp;
+    this.#created[row] = created;
+    this.#seqs[row] = seq;
+    if (typeof value === 'number') this.#values[row] = value;
+    else {
+      this.#values[row] = NaN;
+      this.decimals.set(row, value);
+    }
+    this.#length = row + 1;
+    return row;
+  }
+
+  /** Makes room for `capacity` rows, doubling so appends stay amortized O(1). */
+  reserve(capacity: number): void {
+    const current = this.#timestamps.length;
+    if (capacity <= current) return;
+    const size = Math.max(capacity, current * 2, 16);
+    const grow = <T extends Uint32Array | Float64Array | Uint8Array>(old: T, fresh: T): T => {
+      fresh.set(old.subarray(0, this.#length));
+      return fresh;
+    };
+    this.#timestamps = grow(this.#timestamps, new Uint32Array(size));
+    this.#created = grow(this.#created, new Uint32Array(size));
+    this.#seqs = grow(this.#seqs, new Uint32Array(size));
+    this.#values = grow(this.#values, new Float64Array(size));
+    this.#flags = grow(this.#flags, new Uint8Array(size));
+  }
+
+  isCanceled(row: number): boolean {
+    return (this.#flags[row]! & CANCELED) !== 0;
+  }
+  cancel(row: number): void {
+    this.#flags[row] = this.#flags[row]! | CANCELED;
+  }
+
+  /** The exact value of a row as text. */
+  valueText(row: number): string {
+    const value = this.#values[row]!;
+    return Number.isNaN(value) ? this.decimals.get(row)! : String(value);
+  }
+
+  /**
+   * The rows to look at for [start, end): a contiguous range when timestamps came in order
+   * (binary search), else every row (the caller filters by timestamp).
+   */
+  candidateRows(start: number, end: number): [number, number] {
+    if (!this.#sorted) return [0, this.#length];
+    const lo = lowerBound(this.#timestamps, this.#length, start);
+    return [lo, Math.max(lo, lowerBound(this.#timestamps, this.#length, end))];
+  }
+
+  toJSON(): MeterEventColumnsJson {
+    const values: (number | string)[] = new Array<number | string>(this.#length);
+    const canceled: number[] = [];
+    for (let row = 0; row < this.#length; row++) {
+      values[row] = Number.isNaN(this.#values[row]!) ? this.decimals.get(row)! : this.#values[row]!;
+      if (this.isCanceled(row)) canceled.push(row);
+    }
+    return {
+      meter: this.meter,
+      customer: this.customer,
+      timestamps: Array.from(this.#timestamps.subarray(0, this.#length)),
+      created: Array.from(this.#created.subarray(0, this.#length)),
+      seqs: Array.from(this.#seqs.subarray(0, this.#length)),
+      values,
+      canceled,
+    };
+  }
+
+  static fromJSON(json: MeterEventColumnsJson): MeterEventColumns {
+    const columns = new MeterEventColumns(json.meter, json.customer);
+    columns.reserve(json.timestamps.length);
+    for (let row = 0; row < json.timestamps.length; row++)
+      columns.append(json.timestamps[row]!, json.created[row]!, json.seqs[row]!, json.values[row]!);
+    for (const row of json.canceled) columns.cancel(row);
+    return columns;
+  }
+}

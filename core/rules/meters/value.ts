@@ -1,0 +1,99 @@
+// The value of a meter event (BILLING-RULES "Meter events"): a decimal string or a safe integer
+// for sum, last and max; any short string for unique_count. Integers go to the fast Float64
+// column; other decimals are kept as exact strings beside it.
+import type { ErrorCode } from '../../values/errors';
+
+/** Most decimal places and significant digits a meter value may have. */
+export const maxValueDecimalPlaces = 12;
+export const maxValueDigits = 15;
+export const maxUniqueValueLength = 100;
+
+const integerText = /^-?[0-9]+$/;
+const decimalText = /^-?[0-9]+(\.[0-9]+)?$/;
+
+/** A checked numeric value: `number` when it is a whole number, else its canonical decimal string. */
+export type MeterValue = number | string;
+
+export interface ValueProblem {
+  code: ErrorCode;
+  reason: string;
+}
+
+/**
+ * Significant digits of a plain decimal text: leading zeros and a fraction's trailing zeros don't
+ * count. NOTE: an integer's trailing zeros do ('1000' has 4), as Stripe counts digits written.
+ */
+function significantDigits(text: string): number {
+  const unsigned = text[0] === '-' ? text.slice(1) : text;
+  const dot = unsigned.indexOf('.');
+  const whole = dot === -1 ? unsigned : unsigned.slice(0, dot);
+  const fraction = dot === -1 ? '' : unsigned.slice(dot + 1).replace(/0+$/, '');
+  const digits = (whole + fraction).replace(/^0+/, '');
+  return digits.length;
+}
+
+/** '10.50' -> '10.5', '-0.0' -> 0, '007' -> 7: whole numbers become numbers. */
+function canonical(text: string): MeterValue {
+  const negative = text[0] === '-';
+  const unsigned = negative ? text.slice(1) : text;
+  const dot = unsigned.indexOf('.');
+  let whole = (dot === -1 ? unsigned : unsigned.slice(0, dot)).replace(/^0+(?=\d)/, '');
+  const fraction = dot === -1 ? '' : unsigned.slice(dot + 1).replace(/0+$/, '');
+  if (fraction === '') return Number(negative ? `-${whole}` : whole) + 0;
+  whole ||= '0';
+  return `${negative ? '-' : ''}${whole}.${fraction}`;
+}
+
+/** The numeric value of a sum, last or max event, or why it is refused. */
+export function parseNumericValue(raw: unknown): MeterValue | ValueProblem {
+  if (typeof raw === 'number') {
+    // NOTE: a JS safe integer is taken as its decimal; any other number (a binary float) is refused.
+    if (!Number.isSafeInteger(raw)) {
+      return {
+        code: 'meter_event_invalid_value',
+        reason: `${raw} is not a whole number: send decimals as strings such as '0.25'`,
+      };
+    }
+    if (significantDigits(String(Math.abs(raw))) > maxValueDigits) return tooManyDigits(raw);
+    return raw + 0;
+  }
+  if (typeof raw !== 'string') {
+    return {
+      code: 'meter_event_invalid_value',
+      reason: `must be a decimal string such as '12' or '0.5' (got ${JSON.stringify(raw) ?? typeof raw})`,
+    };
+  }
+  // Fast path: a short whole number needs no decimal handling.
+  if (raw.length <= maxValueDigits && integerText.test(raw)) return Number(raw) + 0;
+  if (!decimalText.test(raw)) {
+    return {
+      code: 'meter_event_invalid_value',
+      reason: `${JSON.stringify(raw)} is not a plain decimal: use digits, an optional '-' and one '.', no exponent`,
+    };
+  }
+  const dot = raw.indexOf('.');
+  if (dot !== -1 && raw.length - dot - 1 > maxValueDecimalPlaces) {
+    return {
+      code: 'meter_event_invalid_value',
+      reason: `${JSON.stringify(raw)} has more than ${maxValueDecimalPlaces} decimal places`,
+    };
+  }
+  if (significantDigits(raw) > maxValueDigits) return tooManyDigits(raw);
+  return canonical(raw);
+}
+
+function tooManyDigits(raw: unknown): ValueProblem {
+  return {
+    code: 'meter_event_value_too_many_digits',
+    reason: `${JSON.stringify(raw)} has more than ${maxValueDigits} significant digits`,
+  };
+}
+
+/** The value of a unique_count event: a non-empty string compared byte for byte. */
+export function parseUniqueValue(raw: unknown): string | ValueProblem {
+  if (typeof raw === 'string' && raw.length > 0 && raw.length <= maxUniqueValueLength) return raw;
+  return {
+    code: 'meter_event_invalid_value',
+    reason: `must be a non-empty string of at most ${maxUniqueValueLength} characters (got ${JSON.stringify(raw) ?? typeof raw})`,
+  };
+}
