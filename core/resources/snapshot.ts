@@ -215,6 +215,7 @@ export function migrateSnapshot(json: unknown): Snapshot {
   }
   return {
     ...(current as unknown as Snapshot),
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     settings: { ...DEFAULT_SETTINGS, ...(current.settings as object) },
   };
 }

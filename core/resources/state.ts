@@ -145,7 +145,7 @@ export class ScenarioState {
     this.generated.savePositions();
     for (const [item, columns] of this.usage)
       usage[item] = this.generated.persisted(item, columns).toJSON();
-    const meterEvents = this.meterEvents.toJSON();
+    const meterEvents = this.meterEvents.toJSON(this.now);
     // The usage arrays are fresh already; copying them again would double a large snapshot's cost.
     const plain = copy({
       ...this.data,

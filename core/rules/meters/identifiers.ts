@@ -113,12 +113,17 @@ export class IdentifierWindow {
     return makeId('mev', this.#seed, seq);
   }
 
-  /** The client identifiers of remembered events, by seq (for snapshots). */
-  clientIdentifiers(): Record<string, string> {
+  /**
+   * The client identifiers of events sent after `now − 2 days`, by seq (for snapshots): the
+   * same whether or not expire() ran, so a snapshot depends on the clock only.
+   */
+  clientIdentifiers(now: number): Record<string, string> {
     const out: Record<string, string> = {};
+    const cutoff = now - IDENTIFIER_MEMORY_SECONDS;
     for (let index = this.#head; index < this.#identifiers.length; index++) {
       const identifier = this.#identifiers[index];
-      if (identifier !== undefined) out[this.#headSeq + index - this.#head] = identifier;
+      if (identifier !== undefined && this.#created[index]! > cutoff)
+        out[this.#headSeq + index - this.#head] = identifier;
     }
     return out;
   }

@@ -80,11 +80,11 @@ export class MeterEventStore {
     return this.#partitions.values();
   }
 
-  toJSON(): MeterEventsJson {
+  toJSON(now: number): MeterEventsJson {
     return {
       nextSeq: this.#nextSeq,
       partitions: [...this.#partitions.values()].map((columns) => columns.toJSON()),
-      identifiers: this.window.clientIdentifiers(),
+      identifiers: this.window.clientIdentifiers(now),
     };
   }
 }
