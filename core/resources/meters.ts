@@ -6,8 +6,10 @@ import { invalidRequest } from '../values/errors';
 import type { MeterlabError } from '../values/errors';
 import { copy } from '../values/json';
 import { Dec } from '../values/money';
-import { checkMeterEvent } from '../rules/meters/intake';
+import { checkMeterEvent, checkedEvent } from '../rules/meters/intake';
 import type { CheckedEvent, EventProblem, IntakeLookups } from '../rules/meters/intake';
+import type { MeterEventColumns } from '../rules/meters/columns';
+import type { MeterValue } from '../rules/meters/value';
 import { meterValue } from '../rules/meters/aggregate';
 import { IDENTIFIER_WINDOW_SECONDS } from '../rules/meters/identifiers';
 import type {
@@ -76,25 +78,26 @@ function targetsOf(state: ScenarioState, meter: string, customer: string): Targe
 }
 
 /**
- * The drafts an event stamped `timestamp` updates, or the item whose period is closed to it.
- * NOTE (Meterlab's decision, M2.7): an event is refused when, for any item it maps to, it falls
- * in an ended period whose invoice is no longer a draft, or whose usage was discarded (a cancel
- * without invoiceNow, a swap with prorationBehavior 'none', or before a swap: already billed).
+ * Where an event stamped `timestamp` lands: adds the drafts it updates to `drafts`, and returns
+ * the item whose period is closed to it, or null. NOTE (Meterlab's decision, M2.7): an event is
+ * refused when, for any item it maps to, it falls in an ended period whose invoice is no longer
+ * a draft, or whose usage was discarded (a cancel without invoiceNow, a swap with
+ * prorationBehavior 'none', or before a swap: already billed).
  */
-function landing(
+function closedTarget(
   targets: readonly Target[],
   timestamp: number,
-): { drafts: Target[] } | { closed: Target } {
-  const drafts: Target[] = [];
+  drafts: Set<Target>,
+): Target | null {
   for (const target of targets) {
     const end = target.subscription.endedAt ?? Infinity;
     if (timestamp < target.item.created || timestamp >= end) continue; // not live then
     if (timestamp >= target.openFrom) continue;
     const draft = target.draft;
-    if (draft && timestamp >= draft.start && timestamp < draft.end) drafts.push(target);
-    else return { closed: target };
+    if (draft && timestamp >= draft.start && timestamp < draft.end) drafts.add(target);
+    else return target;
   }
-  return { drafts };
+  return null;
 }
 
 function periodFinalized(target: Target, timestamp: number, param: string): MeterlabError {
@@ -110,10 +113,25 @@ function periodFinalized(target: Target, timestamp: number, param: string): Mete
 function lookups(state: ScenarioState, batch: Set<string> | null): IntakeLookups {
   const window = state.meterEvents.window;
   const since = state.now - IDENTIFIER_WINDOW_SECONDS;
+  // Batches mostly repeat one event name and customer: remember the last answers.
+  let lastName = '';
+  let lastMeter: Meter | undefined;
+  let lastCustomer = '';
   return {
     now: state.now,
-    meterOfEvent: (name) => state.meterOfEvent(name),
-    hasCustomer: (id) => state.hasCustomer(id),
+    meterOfEvent: (name) => {
+      if (name !== lastName) {
+        lastName = name;
+        lastMeter = state.meterOfEvent(name);
+      }
+      return lastMeter;
+    },
+    hasCustomer: (id) => {
+      if (id === lastCustomer) return true;
+      if (!state.hasCustomer(id)) return false;
+      lastCustomer = id;
+      return true;
+    },
     identifierTaken: (identifier) => {
       if (batch?.has(identifier)) return true;
       const seen = window.find(identifier);
@@ -122,23 +140,47 @@ function lookups(state: ScenarioState, batch: Set<string> | null): IntakeLookups
   };
 }
 
+/** A batch of checked events as columns (no object per event). */
+interface CheckedBatch {
+  meters: Meter[];
+  customers: string[];
+  timestamps: Float64Array;
+  values: MeterValue[];
+  identifiers: (string | undefined)[];
+  /** The drafts the events landed in. */
+  drafts: Set<Target>;
+  /** The first event as checked, with its payload (for create's result). */
+  first: CheckedEvent;
+}
+
 /** Stores checked events, refreshes the drafts they landed in, then evaluates alerts. */
-function accept(state: ScenarioState, events: readonly CheckedEvent[], drafts: Set<Target>): void {
+function accept(state: ScenarioState, batch: CheckedBatch): void {
   const store = state.meterEvents;
-  const touched = new Map<string, { meter: Meter; customer: string }>();
-  let columns = null;
-  let last = '';
-  for (const event of events) {
-    const key = `${event.meter.id} ${event.customer}`;
-    if (key !== last) {
-      columns = store.writable(event.meter.id, event.customer);
-      last = key;
-      touched.set(key, { meter: event.meter, customer: event.customer });
+  const now = state.now;
+  const touched: { meter: Meter; customer: string }[] = [];
+  let columns: MeterEventColumns | null = null;
+  let meter: Meter | null = null;
+  let customer = '';
+  for (let index = 0; index < batch.timestamps.length; index++) {
+    if (batch.meters[index] !== meter || batch.customers[index] !== customer) {
+      meter = batch.meters[index]!;
+      customer = batch.customers[index]!;
+      columns = store.writable(meter.id, customer);
+      if (!touched.some((t) => t.meter === meter && t.customer === customer))
+        touched.push({ meter, customer });
     }
-    store.append(columns!, event.timestamp, state.now, event.value, event.identifier);
+    // NOTE: the first event of a call is marked, so a scenario file replays the same calls.
+    store.append(
+      columns!,
+      batch.timestamps[index]!,
+      now,
+      batch.values[index]!,
+      batch.identifiers[index],
+      index === 0,
+    );
   }
-  refreshDrafts(state, drafts);
-  for (const { meter, customer } of touched.values()) evaluateAlerts(state, meter, customer);
+  refreshDrafts(state, batch.drafts);
+  for (const { meter, customer } of touched) evaluateAlerts(state, meter, customer);
 }
 
 function refreshDrafts(state: ScenarioState, targets: Iterable<Target>): void {
@@ -156,37 +198,64 @@ function refuse(found: EventProblem, prefix: string): MeterlabError {
   return invalidRequest(found.code, param || null, found.message);
 }
 
-/** Checks a whole batch (or one event); throws for the first bad event and stores nothing. */
+/**
+ * Checks a whole batch (or one event) by a hand loop; throws for the first bad event, having
+ * stored nothing.
+ */
 function checkAll(
   state: ScenarioState,
   raws: readonly unknown[],
   prefixOf: (index: number) => string,
-): { events: CheckedEvent[]; drafts: Set<Target> } {
+  withPayload: boolean,
+): CheckedBatch {
   state.meterEvents.window.expire(state.now);
-  const batch = new Set<string>();
-  const intake = lookups(state, batch);
-  const targets = new Map<string, Target[]>();
-  const events: CheckedEvent[] = [];
-  const drafts = new Set<Target>();
-  for (let index = 0; index < raws.length; index++) {
-    const checked = checkMeterEvent(raws[index], intake);
-    if ('code' in checked) throw refuse(checked, prefixOf(index));
-    const key = `${checked.meter.id} ${checked.customer}`;
-    let mapped = targets.get(key);
-    if (!mapped) {
-      mapped = targetsOf(state, checked.meter.id, checked.customer);
-      targets.set(key, mapped);
+  const inBatch = new Set<string>();
+  const intake = lookups(state, inBatch);
+  const count = raws.length;
+  const batch: CheckedBatch = {
+    meters: new Array<Meter>(count),
+    customers: new Array<string>(count),
+    timestamps: new Float64Array(count),
+    values: new Array<MeterValue>(count),
+    identifiers: new Array<string | undefined>(count),
+    drafts: new Set<Target>(),
+    first: checkedEvent(),
+  };
+  const checked = batch.first;
+  const targetsByPartition = new Map<string, Target[]>();
+  let targets: Target[] = [];
+  let meter: Meter | null = null;
+  let customer = '';
+  for (let index = 0; index < count; index++) {
+    const problem = checkMeterEvent(raws[index], intake, checked, withPayload && index === 0);
+    if (problem) throw refuse(problem, prefixOf(index));
+    if (checked.meter !== meter || checked.customer !== customer) {
+      meter = checked.meter;
+      customer = checked.customer;
+      const key = `${meter.id} ${customer}`;
+      targets = targetsByPartition.get(key) ?? targetsOf(state, meter.id, customer);
+      targetsByPartition.set(key, targets);
     }
-    if (mapped.length > 0) {
-      const lands = landing(mapped, checked.timestamp);
-      if ('closed' in lands)
-        throw periodFinalized(lands.closed, checked.timestamp, `${prefixOf(index)}timestamp`);
-      for (const draft of lands.drafts) drafts.add(draft);
+    if (targets.length > 0) {
+      const closed = closedTarget(targets, checked.timestamp, batch.drafts);
+      if (closed) throw periodFinalized(closed, checked.timestamp, `${prefixOf(index)}timestamp`);
     }
-    if (checked.identifier !== undefined) batch.add(checked.identifier);
-    events.push(checked);
+    if (checked.identifier !== undefined) inBatch.add(checked.identifier);
+    batch.meters[index] = meter;
+    batch.customers[index] = customer;
+    batch.timestamps[index] = checked.timestamp;
+    batch.values[index] = checked.value;
+    batch.identifiers[index] = checked.identifier;
   }
-  return { events, drafts };
+  if (count > 0) {
+    // `first` holds the last event checked: put the first one back (create has only one).
+    checked.meter = batch.meters[0]!;
+    checked.customer = batch.customers[0]!;
+    checked.timestamp = batch.timestamps[0]!;
+    checked.value = batch.values[0]!;
+    checked.identifier = batch.identifiers[0];
+  }
+  return batch;
 }
 
 // ---- alerts --------------------------------------------------------------------------------------
@@ -399,17 +468,24 @@ function meterEventOf(checked: CheckedEvent, now: number, identifier: string): M
   };
 }
 
+/**
+ * Meter event calls are journaled as markers only: the events themselves are in the columns, and
+ * a scenario export turns the markers back into the calls, in order (rules/meters/calls.ts).
+ */
+const MARKER = () => ({ args: [] });
+
 export const meterEvents = {
   create: method({
     params: [param('', meterEventCreateArgs)],
     mutates: true,
-    journal: 'arguments',
+    journal: MARKER,
     run: (state, [args]): MeterEvent => {
-      const { events, drafts } = checkAll(state, [args], () => '');
+      const batch = checkAll(state, [args], () => '', true);
       const seq = state.meterEvents.nextSeq;
-      accept(state, events, drafts);
-      const identifier = events[0]!.identifier ?? state.meterEvents.window.generatedIdentifier(seq);
-      return meterEventOf(events[0]!, state.now, identifier);
+      accept(state, batch);
+      const checked = batch.first;
+      const identifier = checked.identifier ?? state.meterEvents.window.generatedIdentifier(seq);
+      return meterEventOf(checked, state.now, identifier);
     },
   }),
   /**
@@ -419,11 +495,11 @@ export const meterEvents = {
   createBatch: method({
     params: [param('', meterEventBatchArgs)],
     mutates: true,
-    journal: 'arguments',
+    journal: MARKER,
     run: (state, [args]) => {
-      const { events, drafts } = checkAll(state, args.events, (index) => `events[${index}].`);
-      accept(state, events, drafts);
-      return { object: 'billing.meter_event_batch' as const, count: events.length };
+      const batch = checkAll(state, args.events, (index) => `events[${index}].`, false);
+      accept(state, batch);
+      return { object: 'billing.meter_event_batch' as const, count: batch.timestamps.length };
     },
   }),
 };
@@ -469,11 +545,12 @@ export const meterEventAdjustments = {
         );
       }
       const timestamp = columns.timestamps[row]!;
-      const lands = landing(targetsOf(state, columns.meter, columns.customer), timestamp);
-      if ('closed' in lands) throw periodFinalized(lands.closed, timestamp, 'cancel.identifier');
+      const drafts = new Set<Target>();
+      const closed = closedTarget(targetsOf(state, columns.meter, columns.customer), timestamp, drafts);
+      if (closed) throw periodFinalized(closed, timestamp, 'cancel.identifier');
       // NOTE: a canceled event counts nowhere; drafts are recomputed, fired alerts stay fired.
-      columns.cancel(row);
-      refreshDrafts(state, lands.drafts);
+      columns.cancel(row, found.identifier);
+      refreshDrafts(state, drafts);
       return {
         id: state.newId('mtradj'),
         object: 'billing.meter_event_adjustment',

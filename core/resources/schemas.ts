@@ -207,9 +207,11 @@ const meterEventFields = {
 };
 export const meterEventCreateArgs = z.strictObject(meterEventFields);
 /** A batch's events are typed here but checked by the intake's own loop (fast at 100k). */
-const batchMeterEvent = z.custom<z.input<typeof meterEventCreateArgs>>(() => true);
 export const meterEventBatchArgs = z.strictObject({
-  events: z.array(batchMeterEvent).min(1).max(100_000),
+  events: z.custom<z.input<typeof meterEventCreateArgs>[]>(
+    (value) => Array.isArray(value) && value.length >= 1 && value.length <= 100_000,
+    'pass a list of 1 to 100,000 events',
+  ),
 });
 export const meterEventAdjustmentArgs = z.strictObject({
   eventName: z.string().min(1).max(100),

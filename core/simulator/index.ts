@@ -37,6 +37,13 @@ export interface Simulator extends SimulatorApi {
   snapshot(): Snapshot;
   /** Distinct usage timestamps held in memory, and the bytes their columns take. */
   usageFootprint(): { timestamps: number; bytes: number };
+  /** Meter events held in columns and their bytes; events in the identifier window and its bytes. */
+  meterEventFootprint(): {
+    events: number;
+    bytes: number;
+    windowEvents: number;
+    windowBytes: number;
+  };
   /**
    * The clock advance as a generator: yields after each billing moment so a host can report
    * progress or stop; stopping leaves a consistent state with the clock at the last moment run.
@@ -122,6 +129,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         bytes += columns.byteLength;
       }
       return { timestamps, bytes };
+    },
+    meterEventFootprint: () => {
+      let events = 0;
+      let bytes = 0;
+      for (const columns of state.meterEvents.partitions()) {
+        events += columns.length;
+        bytes += columns.byteLength;
+      }
+      const window = state.meterEvents.window;
+      return { events, bytes, windowEvents: window.size, windowBytes: window.byteLength };
     },
     advanceStepwise: (target) => {
       const method =

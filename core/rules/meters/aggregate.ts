@@ -4,6 +4,7 @@
 import { Dec } from '../../values/money';
 import { utcSeconds } from '../../values/time';
 import type { MeterAggregationExplanation, MeterFormula } from '../../public/types';
+import { CANCELED } from './columns';
 import type { MeterEventColumns } from './columns';
 
 export interface Window {
@@ -48,7 +49,7 @@ function scan(
   for (let row = lo; row < hi; row++) {
     const timestamp = timestamps[row]!;
     if (timestamp < start || timestamp >= end) continue;
-    if (flags[row] !== 0) {
+    if ((flags[row]! & CANCELED) !== 0) {
       result.canceled++;
       continue;
     }
@@ -100,7 +101,7 @@ function scan(
         let total = new Dec(0);
         for (let row = lo; row < hi; row++) {
           const timestamp = timestamps[row]!;
-          if (timestamp >= start && timestamp < end && flags[row] === 0)
+          if (timestamp >= start && timestamp < end && (flags[row]! & CANCELED) === 0)
             total = total.plus(columns.valueText(row));
         }
         result.value = canonicalDecimal(total);

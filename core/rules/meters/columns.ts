@@ -14,9 +14,15 @@ export interface MeterEventColumnsJson {
   values: (number | string)[];
   /** Rows that were canceled. */
   canceled: number[];
+  /** Rows that were the first event of their call (a create, or a batch). */
+  callStarts: number[];
+  /** Row -> the client's identifier, kept for canceled events (scenario files replay the cancel). */
+  identifiers: Record<string, string>;
 }
 
-const CANCELED = 1;
+/** Flag bits: canceled, and first event of its call. */
+export const CANCELED = 1;
+const CALL_START = 2;
 
 export class MeterEventColumns {
   readonly meter: string;
@@ -29,6 +35,8 @@ export class MeterEventColumns {
   #length = 0;
   /** Row -> exact decimal (or unique_count string) where the value column holds NaN. */
   readonly decimals = new Map<number, string>();
+  /** Row -> the client's identifier of a canceled event. */
+  readonly canceledIdentifiers = new Map<number, string>();
   /** True while every timestamp came in non-decreasing order: spans are found by binary search. */
   #sorted = true;
 
@@ -65,14 +73,24 @@ export class MeterEventColumns {
     );
   }
 
-  /** Appends one event; `value` a number, or a string held exactly (decimal or unique value). */
-  append(timestamp: number, created: number, seq: number, value: number | string): number {
+  /**
+   * Appends one event; `value` a number, or a string held exactly (decimal or unique value);
+   * `callStart` marks the first event of a call.
+   */
+  append(
+    timestamp: number,
+    created: number,
+    seq: number,
+    value: number | string,
+    callStart: boolean,
+  ): number {
     const row = this.#length;
     if (row === this.#timestamps.length) this.reserve(row + 1);
     if (row > 0 && timestamp < this.#timestamps[row - 1]!) this.#sorted = false;
     this.#timestamps[row] = timestamp;
     this.#created[row] = created;
     this.#seqs[row] = seq;
+    this.#flags[row] = callStart ? CALL_START : 0;
     if (typeof value === 'number') this.#values[row] = value;
     else {
       this.#values[row] = NaN;
@@ -101,8 +119,13 @@ export class MeterEventColumns {
   isCanceled(row: number): boolean {
     return (this.#flags[row]! & CANCELED) !== 0;
   }
-  cancel(row: number): void {
+  /** Cancels a row; a client identifier is kept, so a scenario file can replay the cancel. */
+  cancel(row: number, identifier: string | undefined): void {
     this.#flags[row] = this.#flags[row]! | CANCELED;
+    if (identifier !== undefined) this.canceledIdentifiers.set(row, identifier);
+  }
+  isCallStart(row: number): boolean {
+    return (this.#flags[row]! & CALL_START) !== 0;
   }
 
   /** The exact value of a row as text. */
@@ -124,9 +147,11 @@ export class MeterEventColumns {
   toJSON(): MeterEventColumnsJson {
     const values: (number | string)[] = new Array<number | string>(this.#length);
     const canceled: number[] = [];
+    const callStarts: number[] = [];
     for (let row = 0; row < this.#length; row++) {
       values[row] = Number.isNaN(this.#values[row]!) ? this.decimals.get(row)! : this.#values[row]!;
       if (this.isCanceled(row)) canceled.push(row);
+      if (this.isCallStart(row)) callStarts.push(row);
     }
     return {
       meter: this.meter,
@@ -136,15 +161,24 @@ export class MeterEventColumns {
       seqs: Array.from(this.#seqs.subarray(0, this.#length)),
       values,
       canceled,
+      callStarts,
+      identifiers: Object.fromEntries(this.canceledIdentifiers),
     };
   }
 
   static fromJSON(json: MeterEventColumnsJson): MeterEventColumns {
     const columns = new MeterEventColumns(json.meter, json.customer);
     columns.reserve(json.timestamps.length);
+    const starts = new Set(json.callStarts);
     for (let row = 0; row < json.timestamps.length; row++)
-      columns.append(json.timestamps[row]!, json.created[row]!, json.seqs[row]!, json.values[row]!);
-    for (const row of json.canceled) columns.cancel(row);
+      columns.append(
+        json.timestamps[row]!,
+        json.created[row]!,
+        json.seqs[row]!,
+        json.values[row]!,
+        starts.has(row),
+      );
+    for (const row of json.canceled) columns.cancel(row, json.identifiers[row]);
     return columns;
   }
 }

@@ -1,7 +1,8 @@
 // Meter event identifiers over a sliding window of simulated time, O(1) per event and bounded in
-// memory: the events of the last two days in arrival order (a queue; arrival order is `created`
-// order, since the clock only moves forward) and a map of the identifiers the clients chose.
-// Generated identifiers (`mev_` + the event's sequence number) are never stored: they decode.
+// memory: the events of the last two days in arrival order (a queue of typed columns; arrival
+// order is `created` order, since the clock only moves forward) and a map of the identifiers
+// clients chose. Generated identifiers (`mev_` + the event's sequence number) are never stored:
+// they decode back to the sequence number.
 import { idCounter, makeId } from '../../values/ids';
 import type { MeterEventColumns } from './columns';
 
@@ -23,53 +24,58 @@ export interface WindowEvent {
 }
 
 export class IdentifierWindow {
-  /** The sequence number of the queue's head (queue index 0 holds seq `headSeq`). */
-  #headSeq: number;
+  /** The sequence number of the queue's slot 0. */
+  #baseSeq: number;
+  /** Slots [head, tail) hold the remembered events. */
   #head = 0;
-  #created: number[] = [];
-  #columns: MeterEventColumns[] = [];
-  #rows: number[] = [];
-  #identifiers: (string | undefined)[] = [];
-  /** Client identifier -> the seq of its latest event still remembered. */
-  readonly #byIdentifier = new Map<string, number>();
+  #tail = 0;
+  #created = new Uint32Array(1024);
+  #partition = new Uint32Array(1024);
+  #rows = new Uint32Array(1024);
+  /** The columns a partition number stands for (numbers keep the queue typed). */
+  readonly #partitions: MeterEventColumns[] = [];
+  readonly #partitionNumbers = new Map<MeterEventColumns, number>();
+  /** The client's identifier per slot (undefined: generated), and identifier -> its latest seq. */
+  #identifiers: (string | undefined)[] = new Array<string | undefined>(1024);
+  readonly #seqOf = new Map<string, number>();
   readonly #seed: number;
 
   constructor(seed: number, nextSeq: number) {
     this.#seed = seed;
-    this.#headSeq = nextSeq;
+    this.#baseSeq = nextSeq;
   }
 
-  /** The seq the next pushed event must have. */
+  /** The seq the next pushed event gets. */
   get nextSeq(): number {
-    return this.#headSeq + this.#created.length - this.#head;
+    return this.#baseSeq + this.#tail;
   }
 
   /** Events still remembered, for footprint figures. */
   get size(): number {
-    return this.#created.length - this.#head;
+    return this.#tail - this.#head;
+  }
+
+  /** Bytes of the queue's columns and identifier slots (the identifier strings come on top). */
+  get byteLength(): number {
+    const slots = this.#created.length;
+    return (
+      this.#created.byteLength + this.#partition.byteLength + this.#rows.byteLength + slots * 8
+    );
   }
 
   /** Forgets events sent at or before `now − 2 days`. Amortized O(1) per event. */
   expire(now: number): void {
     const cutoff = now - IDENTIFIER_MEMORY_SECONDS;
     let head = this.#head;
-    while (head < this.#created.length && this.#created[head]! <= cutoff) {
+    while (head < this.#tail && this.#created[head]! <= cutoff) {
       const identifier = this.#identifiers[head];
-      const seq = this.#headSeq + (head - this.#head);
-      if (identifier !== undefined && this.#byIdentifier.get(identifier) === seq)
-        this.#byIdentifier.delete(identifier);
+      if (identifier !== undefined) {
+        this.#identifiers[head] = undefined;
+        if (this.#seqOf.get(identifier) === this.#baseSeq + head) this.#seqOf.delete(identifier);
+      }
       head++;
     }
-    this.#headSeq += head - this.#head;
     this.#head = head;
-    // Drop the consumed front once it is most of the queue (amortized O(1)).
-    if (head > 1024 && head * 2 > this.#created.length) {
-      this.#created = this.#created.slice(head);
-      this.#columns = this.#columns.slice(head);
-      this.#rows = this.#rows.slice(head);
-      this.#identifiers = this.#identifiers.slice(head);
-      this.#head = 0;
-    }
   }
 
   push(
@@ -78,32 +84,60 @@ export class IdentifierWindow {
     row: number,
     identifier: string | undefined,
   ): void {
-    const seq = this.nextSeq;
-    this.#created.push(created);
-    this.#columns.push(columns);
-    this.#rows.push(row);
-    this.#identifiers.push(identifier);
-    if (identifier !== undefined) this.#byIdentifier.set(identifier, seq);
+    if (this.#tail === this.#created.length) this.#makeRoom();
+    const slot = this.#tail++;
+    let partition = this.#partitionNumbers.get(columns);
+    if (partition === undefined) {
+      partition = this.#partitions.push(columns) - 1;
+      this.#partitionNumbers.set(columns, partition);
+    }
+    this.#created[slot] = created;
+    this.#partition[slot] = partition;
+    this.#rows[slot] = row;
+    this.#identifiers[slot] = identifier;
+    if (identifier !== undefined) this.#seqOf.set(identifier, this.#baseSeq + slot);
+  }
+
+  /** Drops the forgotten front, or doubles: amortized O(1) per push. */
+  #makeRoom(): void {
+    const live = this.#tail - this.#head;
+    const capacity =
+      live * 2 > this.#created.length ? this.#created.length * 2 : this.#created.length;
+    const move = (old: Uint32Array) => {
+      const fresh = new Uint32Array(capacity);
+      fresh.set(old.subarray(this.#head, this.#tail));
+      return fresh;
+    };
+    this.#created = move(this.#created);
+    this.#partition = move(this.#partition);
+    this.#rows = move(this.#rows);
+    const identifiers = new Array<string | undefined>(capacity);
+    for (let slot = this.#head; slot < this.#tail; slot++)
+      identifiers[slot - this.#head] = this.#identifiers[slot];
+    this.#identifiers = identifiers;
+    this.#baseSeq += this.#head;
+    this.#tail = live;
+    this.#head = 0;
   }
 
   /** The remembered event with this identifier (the client's or a generated one), if any. */
   find(identifier: string): WindowEvent | null {
-    let seq = this.#byIdentifier.get(identifier);
+    let seq = this.#seqOf.get(identifier);
     if (seq === undefined) {
       const generated = idCounter('mev', this.#seed, identifier);
       if (generated === null) return null;
       seq = generated;
     }
-    const index = this.#head + (seq - this.#headSeq);
-    if (seq < this.#headSeq || index >= this.#created.length) return null;
-    // A client identifier that spells a generated one names that event only if it was generated.
-    const own = this.#identifiers[index];
+    const slot = seq - this.#baseSeq;
+    if (slot < this.#head || slot >= this.#tail) return null;
+    const own = this.#identifiers[slot];
+    // A generated identifier names its event only if the client gave none.
     if (own !== undefined && own !== identifier) return null;
     return {
       seq,
-      created: this.#created[index]!,
-      columns: this.#columns[index]!,
-      row: this.#rows[index]!,
+      created: this.#created[slot]!,
+      columns: this.#partitions[this.#partition[slot]!]!,
+      row: this.#rows[slot]!,
       identifier: own,
     };
   }
@@ -120,10 +154,10 @@ export class IdentifierWindow {
   clientIdentifiers(now: number): Record<string, string> {
     const out: Record<string, string> = {};
     const cutoff = now - IDENTIFIER_MEMORY_SECONDS;
-    for (let index = this.#head; index < this.#identifiers.length; index++) {
-      const identifier = this.#identifiers[index];
-      if (identifier !== undefined && this.#created[index]! > cutoff)
-        out[this.#headSeq + index - this.#head] = identifier;
+    for (let slot = this.#head; slot < this.#tail; slot++) {
+      const identifier = this.#identifiers[slot];
+      if (identifier !== undefined && this.#created[slot]! > cutoff)
+        out[this.#baseSeq + slot] = identifier;
     }
     return out;
   }

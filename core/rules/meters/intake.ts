@@ -44,8 +44,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Checks one untrusted event; the first failing check wins (the rules' order). */
-export function checkMeterEvent(raw: unknown, lookups: IntakeLookups): CheckedEvent | EventProblem {
+/** A reusable holder of one checked event (a batch checks into one, allocating nothing). */
+export function checkedEvent(): CheckedEvent {
+  return { meter: null!, customer: '', value: 0, timestamp: 0, identifier: undefined, payload: {} };
+}
+
+/**
+ * Checks one untrusted event into `into`; the first failing check wins (the rules' order), and
+ * is returned. `withPayload`: also copy the payload as returned (single creates).
+ */
+export function checkMeterEvent(
+  raw: unknown,
+  lookups: IntakeLookups,
+  into: CheckedEvent,
+  withPayload: boolean,
+): EventProblem | null {
   if (!isRecord(raw))
     return problem(
       'parameter_invalid',
@@ -120,12 +133,14 @@ export function checkMeterEvent(raw: unknown, lookups: IntakeLookups): CheckedEv
     // NOTE: count validates a value it is given but does not use it (a malformed payload never passes).
     if (formula !== 'count') value = parsed;
   }
-  const stored: Record<string, string> = {};
+  const stored: Record<string, string> | null = withPayload ? {} : null;
   for (const key in payload) {
     const field = payload[key];
-    if (key === valueKey && typeof field === 'number') stored[key] = String(field);
-    else if (typeof field === 'string') stored[key] = field;
-    else
+    if (typeof field === 'string') {
+      if (stored) stored[key] = field;
+    } else if (key === valueKey && typeof field === 'number') {
+      if (stored) stored[key] = String(field);
+    } else
       return problem(
         'parameter_invalid',
         `payload.${key}`,
@@ -172,5 +187,11 @@ export function checkMeterEvent(raw: unknown, lookups: IntakeLookups): CheckedEv
         `An event already exists with identifier '${identifier}' (sent less than 24 hours ago): nothing was stored. Use a new identifier for a new event.`,
       );
   }
-  return { meter, customer, value, timestamp, identifier, payload: stored };
+  into.meter = meter;
+  into.customer = customer;
+  into.value = value;
+  into.timestamp = timestamp;
+  into.identifier = identifier;
+  if (stored) into.payload = stored;
+  return null;
 }

@@ -68,9 +68,10 @@ export class MeterEventStore {
     now: number,
     value: number | string,
     identifier: string | undefined,
+    callStart: boolean,
   ): number {
     const seq = this.#nextSeq++;
-    const row = columns.append(timestamp, now, seq, value);
+    const row = columns.append(timestamp, now, seq, value, callStart);
     this.window.push(now, columns, row, identifier);
     return seq;
   }

@@ -8,7 +8,19 @@ export const maxValueDecimalPlaces = 12;
 export const maxValueDigits = 15;
 export const maxUniqueValueLength = 100;
 
-const integerText = /^-?[0-9]+$/;
+/** A string of at most 15 digits (and an optional '-') as its number, else null; no regex. */
+function shortInteger(text: string): number | null {
+  const length = text.length;
+  const from = length > 0 && text.charCodeAt(0) === 45 ? 1 : 0;
+  if (length === from || length - from > maxValueDigits) return null;
+  let value = 0;
+  for (let i = from; i < length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return null;
+    value = value * 10 + digit;
+  }
+  return from === 1 ? 0 - value : value;
+}
 const decimalText = /^-?[0-9]+(\.[0-9]+)?$/;
 
 /** A checked numeric value: `number` when it is a whole number, else its canonical decimal string. */
@@ -64,7 +76,8 @@ export function parseNumericValue(raw: unknown): MeterValue | ValueProblem {
     };
   }
   // Fast path: a short whole number needs no decimal handling.
-  if (raw.length <= maxValueDigits && integerText.test(raw)) return Number(raw) + 0;
+  const whole = shortInteger(raw);
+  if (whole !== null) return whole;
   if (!decimalText.test(raw)) {
     return {
       code: 'meter_event_invalid_value',
