@@ -1,5 +1,6 @@
 // Scenario files carry billing meters and their events (format version 2).
 import { describe, expect, it } from 'vitest';
+import { invoiceLinesCsv } from '../../../core/scenario/exports';
 import { parseScenarioFile } from '../../../core/scenario/format';
 import { createSimulator } from '../../../core/simulator';
 import {
@@ -70,6 +71,11 @@ describe('scenario files with billing meters', () => {
     // 12.5 + 40 = 52.5 units at 0.5 = 26.25 -> 26.
     expect(line).toMatchObject({ quantityDecimal: '52.5', amountExact: '26.25', amount: 26 });
     expect(sim.events.list({ type: 'billing.alert.triggered' }).data).toHaveLength(1);
+    // Exports keep the exact decimal quantity and name the meter's formula.
+    const csv = invoiceLinesCsv(sim.invoices.list({ subscription: sub.id }).data, {
+      customers: sim.customers.list().data,
+    });
+    expect(csv).toMatch(/,meter sum,52\.5,26,/);
   });
 
   it('migrates a version 1 file: it reads unchanged, as version 2', () => {
