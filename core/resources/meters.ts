@@ -28,6 +28,7 @@ import { refreshDraftLine, usageLineIndex } from './invoicing';
 import {
   alertCreateArgs,
   eventSummariesArgs,
+  listArgs,
   meterCreateArgs,
   meterEventAdjustmentArgs,
   meterEventBatchArgs,
@@ -590,7 +591,7 @@ export const alerts = {
     },
   }),
   list: method({
-    params: [param('', meterListArgs)],
+    params: [param('', listArgs)],
     mutates: false,
     run: (state, [args]) => list([...state.data.billing.alerts].reverse(), args?.limit),
   }),
