@@ -547,7 +547,11 @@ export const meterEventAdjustments = {
       }
       const timestamp = columns.timestamps[row]!;
       const drafts = new Set<Target>();
-      const closed = closedTarget(targetsOf(state, columns.meter, columns.customer), timestamp, drafts);
+      const closed = closedTarget(
+        targetsOf(state, columns.meter, columns.customer),
+        timestamp,
+        drafts,
+      );
       if (closed) throw periodFinalized(closed, timestamp, 'cancel.identifier');
       // NOTE: a canceled event counts nowhere; drafts are recomputed, fired alerts stay fired.
       columns.cancel(row, found.identifier);
