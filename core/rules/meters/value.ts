@@ -44,6 +44,32 @@ function significantDigits(text: string): number {
   return digits.length;
 }
 
+/**
+ * True for a decimal text that is valid and already canonical, checked in one pass: an optional
+ * '-', a whole part without a leading zero (or just '0'), a '.', 1 to 12 digits not ending in '0',
+ * at most 15 significant digits, and not zero.
+ */
+function isCanonicalDecimal(text: string): boolean {
+  const length = text.length;
+  let i = length > 0 && text.charCodeAt(0) === 45 ? 1 : 0;
+  const wholeStart = i;
+  while (i < length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  const wholeDigits = i - wholeStart;
+  if (wholeDigits === 0 || i >= length || text.charCodeAt(i) !== 46) return false;
+  const leadingZero = text.charCodeAt(wholeStart) === 48;
+  if (leadingZero && wholeDigits > 1) return false;
+  const fractionStart = ++i;
+  while (i < length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  const fractionDigits = i - fractionStart;
+  if (i !== length || fractionDigits === 0 || fractionDigits > maxValueDecimalPlaces) return false;
+  if (text.charCodeAt(length - 1) === 48) return false;
+  if (!leadingZero) return wholeDigits + fractionDigits <= maxValueDigits;
+  // '0.000123': leading zeros of the fraction are not significant.
+  let firstSignificant = fractionStart;
+  while (text.charCodeAt(firstSignificant) === 48) firstSignificant++;
+  return length - firstSignificant <= maxValueDigits;
+}
+
 /** '10.50' -> '10.5', '-0.0' -> 0, '007' -> 7: whole numbers become numbers. */
 function canonical(text: string): MeterValue {
   const negative = text[0] === '-';
@@ -75,9 +101,10 @@ export function parseNumericValue(raw: unknown): MeterValue | ValueProblem {
       reason: `must be a decimal string such as '12' or '0.5' (got ${JSON.stringify(raw) ?? typeof raw})`,
     };
   }
-  // Fast path: a short whole number needs no decimal handling.
+  // Fast paths: a short whole number, or a decimal already in canonical form.
   const whole = shortInteger(raw);
   if (whole !== null) return whole;
+  if (isCanonicalDecimal(raw)) return raw;
   if (!decimalText.test(raw)) {
     return {
       code: 'meter_event_invalid_value',
