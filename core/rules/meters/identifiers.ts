@@ -14,6 +14,15 @@ export const IDENTIFIER_WINDOW_SECONDS = 86_400;
  */
 export const IDENTIFIER_MEMORY_SECONDS = 2 * IDENTIFIER_WINDOW_SECONDS;
 
+const TOMBSTONE = 0xffffffff;
+
+/** FNV-1a over the UTF-16 code units. */
+function hashOf(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}
+
 export interface WindowEvent {
   seq: number;
   created: number;
@@ -35,9 +44,16 @@ export class IdentifierWindow {
   /** The columns a partition number stands for (numbers keep the queue typed). */
   readonly #partitions: MeterEventColumns[] = [];
   readonly #partitionNumbers = new Map<MeterEventColumns, number>();
-  /** The client's identifier per slot (undefined: generated), and identifier -> its latest seq. */
+  /** The client's identifier per slot (undefined: generated). */
   #identifiers: (string | undefined)[] = new Array<string | undefined>(1024);
-  readonly #seqOf = new Map<string, number>();
+  /**
+   * Client identifier -> the seq of its latest remembered event: open addressing over a typed
+   * table of seq + 1 (0 empty, TOMBSTONE deleted); the identifier itself is read from its slot.
+   * Faster than a Map of millions of strings, and as bounded as the queue.
+   */
+  #table = new Uint32Array(1024);
+  #used = 0;
+  #live = 0;
   readonly #seed: number;
 
   constructor(seed: number, nextSeq: number) {
@@ -55,11 +71,15 @@ export class IdentifierWindow {
     return this.#tail - this.#head;
   }
 
-  /** Bytes of the queue's columns and identifier slots (the identifier strings come on top). */
+  /** Bytes of the queue's columns, identifier slots and index (the strings come on top). */
   get byteLength(): number {
     const slots = this.#created.length;
     return (
-      this.#created.byteLength + this.#partition.byteLength + this.#rows.byteLength + slots * 8
+      this.#created.byteLength +
+      this.#partition.byteLength +
+      this.#rows.byteLength +
+      slots * 8 +
+      this.#table.byteLength
     );
   }
 
@@ -70,8 +90,8 @@ export class IdentifierWindow {
     while (head < this.#tail && this.#created[head]! <= cutoff) {
       const identifier = this.#identifiers[head];
       if (identifier !== undefined) {
+        this.#forget(identifier, this.#baseSeq + head);
         this.#identifiers[head] = undefined;
-        if (this.#seqOf.get(identifier) === this.#baseSeq + head) this.#seqOf.delete(identifier);
       }
       head++;
     }
@@ -95,7 +115,7 @@ export class IdentifierWindow {
     this.#partition[slot] = partition;
     this.#rows[slot] = row;
     this.#identifiers[slot] = identifier;
-    if (identifier !== undefined) this.#seqOf.set(identifier, this.#baseSeq + slot);
+    if (identifier !== undefined) this.#remember(identifier, this.#baseSeq + slot);
   }
 
   /** Drops the forgotten front, or doubles: amortized O(1) per push. */
@@ -122,8 +142,8 @@ export class IdentifierWindow {
 
   /** The remembered event with this identifier (the client's or a generated one), if any. */
   find(identifier: string): WindowEvent | null {
-    let seq = this.#seqOf.get(identifier);
-    if (seq === undefined) {
+    let seq = this.#lookup(identifier);
+    if (seq === -1) {
       const generated = idCounter('mev', this.#seed, identifier);
       if (generated === null) return null;
       seq = generated;
@@ -140,6 +160,69 @@ export class IdentifierWindow {
       row: this.#rows[slot]!,
       identifier: own,
     };
+  }
+
+  /** The client identifier of a remembered seq, or undefined. */
+  #identifierAt(seq: number): string | undefined {
+    const slot = seq - this.#baseSeq;
+    return slot >= this.#head && slot < this.#tail ? this.#identifiers[slot] : undefined;
+  }
+
+  /** The table index holding `identifier`, or -1. */
+  #indexOf(identifier: string): number {
+    const mask = this.#table.length - 1;
+    for (let index = hashOf(identifier) & mask; ; index = (index + 1) & mask) {
+      const entry = this.#table[index]!;
+      if (entry === 0) return -1;
+      if (entry !== TOMBSTONE && this.#identifierAt(entry - 1) === identifier) return index;
+    }
+  }
+
+  #lookup(identifier: string): number {
+    const index = this.#indexOf(identifier);
+    return index === -1 ? -1 : this.#table[index]! - 1;
+  }
+
+  #remember(identifier: string, seq: number): void {
+    const existing = this.#indexOf(identifier);
+    if (existing !== -1) {
+      this.#table[existing] = seq + 1;
+      return;
+    }
+    if ((this.#used + 1) * 2 > this.#table.length) this.#rebuild();
+    const mask = this.#table.length - 1;
+    let index = hashOf(identifier) & mask;
+    while (this.#table[index] !== 0 && this.#table[index] !== TOMBSTONE) index = (index + 1) & mask;
+    if (this.#table[index] === 0) this.#used++;
+    this.#table[index] = seq + 1;
+    this.#live++;
+  }
+
+  #forget(identifier: string, seq: number): void {
+    const index = this.#indexOf(identifier);
+    if (index === -1 || this.#table[index] !== seq + 1) return;
+    this.#table[index] = TOMBSTONE;
+    this.#live--;
+  }
+
+  /** A fresh table for the live identifiers (tombstones dropped), at most half full. */
+  #rebuild(): void {
+    let size = 1024;
+    while (size < (this.#live + 1) * 4) size *= 2;
+    this.#table = new Uint32Array(size);
+    this.#used = 0;
+    this.#live = 0;
+    const mask = size - 1;
+    // Newest first, so only an identifier's latest event is indexed.
+    for (let slot = this.#tail - 1; slot >= this.#head; slot--) {
+      const identifier = this.#identifiers[slot];
+      if (identifier === undefined || this.#indexOf(identifier) !== -1) continue;
+      let index = hashOf(identifier) & mask;
+      while (this.#table[index] !== 0) index = (index + 1) & mask;
+      this.#table[index] = this.#baseSeq + slot + 1;
+      this.#used++;
+      this.#live++;
+    }
   }
 
   /** The identifier made for an event sent without one. */
