@@ -2,8 +2,15 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 // Tests that take seconds or drive real processes (the crash test kills a saving process 200
-// times; the PDF test prints in Chromium): the `slow` project, left out of `npm run test:fast`.
-const slowTests = ['test/electron/store-crash.test.ts', 'test/core/scenario/exports-pdf.test.ts'];
+// times; the PDF test prints in Chromium; the backtest starts a clickhouse-server): the `slow`
+// project, left out of `npm run test:fast`.
+const slowTests = [
+  'test/electron/store-crash.test.ts',
+  'test/core/scenario/exports-pdf.test.ts',
+  'test/attacks/complete-exports.test.ts',
+  'test/electron/serve-load.test.ts',
+  'test/electron/backtest/clickhouse.test.ts',
+];
 
 export default defineConfig({
   test: {

@@ -1,6 +1,8 @@
 // `npm run bench`: the performance figures of issue 3, each measured side by side with its
 // baselines in one run, printed as a table of medians and ratios. Exits 1 if any baseline's
-// results differ from the engine's.
+// results differ from the engine's. `npm run bench -- --serve-load [clients] [seconds]` instead
+// loads `meterlab serve` (default 1,000 clients for 60 s) and exits 1 if a record counted twice,
+// went missing, or a call failed with a 5xx.
 import os from 'node:os';
 import { DuckDBDataChunk, DuckDBInstance, INTEGER, UINTEGER, DOUBLE } from '@duckdb/node-api';
 import Decimal from 'decimal.js';
@@ -9,6 +11,7 @@ import { indexRange } from '../core/rules/usage/view';
 import { createSimulator } from '../core/simulator';
 import type { Simulator } from '../core/simulator';
 import { UsageColumns } from '../core/rules/usage/columns';
+import { describeLoad, runServeLoad } from './serve-load';
 
 const ITEMS = 1000;
 const RECORDS_PER_ITEM = 10_000;
@@ -327,11 +330,23 @@ async function naiveOnObjects(data: DataSet): Promise<{ ms: number; result: Resu
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
 const ratio = (a: number, b: number) => `${(a / b).toFixed(a / b < 10 ? 2 : 0)}x`;
 
+async function serveLoad(clients: number, seconds: number): Promise<void> {
+  const result = await runServeLoad(clients, seconds);
+  console.log(describeLoad(result));
+  const failed = Object.keys(result.statuses).filter((s) => s === 'error' || s >= '500');
+  if (result.counted !== result.sent || failed.length > 0) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(
     `Meterlab bench — ${cpus.length} CPU (${cpus[0]?.model ?? 'unknown'}), Node ${process.version}, ${os.platform()} ${os.arch()}`,
   );
+  const load = process.argv.indexOf('--serve-load');
+  if (load >= 0) {
+    const [clients = 1000, seconds = 60] = process.argv.slice(load + 1).map(Number);
+    return serveLoad(clients, seconds);
+  }
   const rows: Row[] = [];
   const failures: string[] = [];
 

@@ -14,6 +14,9 @@ export interface ExportedFile {
   filename: string;
   mimeType: string;
   content: string;
+  /** The print page comes in parts: this one, of how many. */
+  part?: number;
+  parts?: number;
 }
 
 /** A scenario as the workspace lists it. */
@@ -42,6 +45,8 @@ export interface WorkspaceMethods {
   /** Deletes a scenario; undoDelete brings the most recently deleted one back. */
   'workspace.delete': (id: string) => { deleted: string };
   'workspace.undoDelete': () => ScenarioSummary;
+  /** Retries saving the workspace after a failed save; answers saved: false while it fails. */
+  'workspace.save': () => { saved: true };
   'workspace.templates': () => { id: string; name: string; description: string }[];
   /** Replays a meterlab-scenario file into a new scenario and opens it; a refused file changes
    * nothing and the error lists each problem (path and reason). */
@@ -52,6 +57,7 @@ export interface WorkspaceMethods {
   'workspace.exportInvoices': (args: {
     format: 'csv' | 'json' | 'html';
     invoice?: string;
+    part?: number;
   }) => ExportedFile;
 }
 
@@ -67,8 +73,13 @@ export type MethodFunction<M extends Method> = M extends WorkspaceMethod
 export type MethodArgs<M extends Method> = Parameters<MethodFunction<M>>;
 export type MethodResult<M extends Method> = ReturnType<MethodFunction<M>>;
 
+/**
+ * A call's answer. `saved: false` (with a `warning` saying why) means the change was made but
+ * could not be saved: it must not be made again; `workspace.save` retries the save.
+ */
 export type DispatchResult<T = unknown> =
-  { ok: true; data: T } | { ok: false; error: ErrorEnvelope };
+  | { ok: true; data: T; saved?: false; warning?: ErrorEnvelope }
+  | { ok: false; error: ErrorEnvelope };
 
 /** Commands of the desktop app's menu and its shortcuts; the UI carries them out. */
 export type MenuCommand =
@@ -84,4 +95,6 @@ export type HostEvent =
   | { type: 'state.changed'; scenario: string | null; revision: number }
   | { type: 'progress'; task: string; done: number; total: number }
   | { type: 'error'; error: ErrorEnvelope }
+  /** A change was made but could not be saved (the UI offers a retry: workspace.save). */
+  | { type: 'save.failed'; error: ErrorEnvelope }
   | { type: 'menu'; command: MenuCommand };

@@ -115,6 +115,8 @@ const workspaceMethods = {
   },
   'workspace.delete': { arity: [1, 1], readOnly: false, run: (w, [id]) => w.delete(id as string) },
   'workspace.undoDelete': { arity: [0, 0], readOnly: false, run: (w) => w.undoDelete() },
+  // Changes nothing itself: as a change, it is followed by the save that failed before.
+  'workspace.save': { arity: [0, 0], readOnly: false, run: () => ({ saved: true }) },
   'workspace.templates': { arity: [0, 0], readOnly: true, run: (w) => w.templates() },
   'workspace.importScenario': {
     arity: [1, 1],
@@ -252,9 +254,15 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
     if (spec.readOnly) return { result: { ok: true, data } };
 
     const revision = workspace.markChanged();
+    // NOTE: a change that was made but could not be saved is answered as made (ok, saved:
+    // false): retrying it would make it twice; workspace.save retries the save alone.
     const saved = workspace.save().then(
       (): DispatchResult => ({ ok: true, data }),
-      (error: unknown): DispatchResult => ({ ok: false, error: saveFailed(error) }),
+      (error: unknown): DispatchResult => {
+        const warning = saveFailed(error);
+        hooks.onEvent?.({ type: 'save.failed', error: warning });
+        return { ok: true, data, saved: false, warning };
+      },
     );
     return {
       saved: saved.then((result) => {
@@ -293,6 +301,6 @@ function saveFailed(error: unknown): ErrorEnvelope {
     type: 'api_error',
     code: 'save_failed',
     param: null,
-    message: `The change was made but could not be saved: ${toErrorEnvelope(error).message} It is kept in memory; the next change retries the save.`,
+    message: `The change was made but could not be saved: ${toErrorEnvelope(error).message} It is kept in memory: retry the save (workspace.save), and the next change retries it too.`,
   };
 }

@@ -243,8 +243,12 @@ export class Workspace {
     return exportScenario(this.#snapshotOf(meta.id), { name: meta.name });
   }
 
-  exportInvoices(args: { format: 'csv' | 'json' | 'html'; invoice?: string }): ExportedFile {
-    const { format, invoice } = parseArgs(exportInvoicesArgs, args);
+  exportInvoices(args: {
+    format: 'csv' | 'json' | 'html';
+    invoice?: string;
+    part?: number;
+  }): ExportedFile {
+    const parsed = parseArgs(exportInvoicesArgs, args);
     const open = this.#open;
     if (!open) {
       throw invalidRequest(
@@ -253,7 +257,7 @@ export class Workspace {
         'Open a scenario first: its invoices are exported.',
       );
     }
-    return exportInvoicesFile(open.simulator, this.#find(open.id).name, { format, invoice });
+    return exportInvoicesFile(open.simulator, this.#find(open.id).name, parsed);
   }
 
   duplicate(id: string): ScenarioSummary {

@@ -2,7 +2,7 @@
 // prices on its usage, or validate it. The scenario is replayed by the engine, then opened in an
 // in-memory workspace and driven through the same dispatch as the desktop and browser hosts.
 import { readFile, writeFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type {
   ErrorEnvelope,
@@ -21,11 +21,20 @@ import type { ScenarioProblem } from '../core/scenario/format';
 import { importScenario } from '../core/scenario/replay';
 import type { Snapshot } from '../core/resources/snapshot';
 import type { PriceComparison } from '../core/public/types';
-import type { Invoice } from '../core/public/types';
+import type { Customer, Invoice } from '../core/public/types';
 import { Workspace } from '../core/workspace';
 import { MemoryWorkspaceStore } from '../core/workspace-store';
+import { startFailureMessage } from './host';
+import { startListen } from './listen';
+import { DEFAULT_SERVE_PORT, serve } from './serve';
+import { appDataFolder } from './shell';
+import { backtestCommand, BACKTEST_USAGE } from './backtest/cli';
+import { parseDate, progressBar, ScenarioError, table, UsageError, type CliIo } from './cli-common';
+
+export type { CliIo };
 
 export const USAGE = `Usage: meterlab <command> <scenario.json> [options]
+       meterlab backtest --usage <file> --prices <prices.json> [options]
 
 Commands:
   run <scenario.json>       Replay the scenario, fast-forward it and write its invoices.
@@ -33,49 +42,29 @@ Commands:
       --periods <n>         Or advance n billing periods (default 1; 0 keeps the file's clock).
       --out <file>          Write the invoices to a .csv (one row per line) or .json file.
       --format <format>     What to print: table (a summary, the default), json or csv.
+      --max-records <n>     Refuse work that would generate more usage records (default 200000000).
   compare <scenario.json>   Bill the scenario's usage under each price: revenue per period.
       --price <id>          A price of the scenario; repeat for each (1 to 5).
       --until, --periods    Fast-forward first, as for run (default: the file's clock).
       --format <format>     table (default), json or csv.
   validate <scenario.json>  Check a scenario file and print every problem found.
       --format <format>     text (default) or json.
+      --max-records <n>     As for run.
+  serve                     The engine API over HTTP on 127.0.0.1, for your own code (meterlab/client).
+      --port <n>            Port (default 12111; 0 picks a free one).
+      --data <file>         Workspace file (default: the desktop app's).
+      --scenario <name>     Serve this scenario (created empty if none has that name).
+      --clock <mode>        wall (default: the test clock catches up with the wall clock before
+                            each call) or frozen (it moves only when you advance it).
+      --allow-remote-webhooks  Deliver webhooks to any http(s) URL, not only to loopback ones.
+  listen                    Receive a running serve's webhooks, print them and forward them.
+      --forward-to <url>    Where to forward each event, signed with a secret listen prints.
+      --base-url <url>      The serve to listen to (default http://127.0.0.1:12111).
+                            The secret key comes from $VINR_SECRET_KEY or $METERLAB_SECRET_KEY.
 
+${BACKTEST_USAGE}
 Exit codes: 0 done, 1 the scenario was refused or failed, 2 bad command line.
 `;
-
-/**
- * Where the CLI writes: the bin passes the process's streams, tests pass collectors. Progress bars
- * go to stderr and are drawn only when `stderr.isTTY` (a terminal), never when it is piped. Files
- * (the scenario, `--out`) are read and written with node:fs.
- */
-export interface CliIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-}
-
-/** A command-line mistake: exit code 2. */
-class UsageError extends Error {}
-
-/** The scenario could not be used: exit code 1. */
-class ScenarioError extends Error {}
-
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** An ISO date as unix seconds; a date alone is midnight UTC, a time needs its zone. */
-function parseUntil(text: string): number {
-  if (!DATE_ONLY.test(text) && !DATE_TIME.test(text)) {
-    throw new UsageError(
-      `--until '${text}' is not an ISO date: use 2025-06-01 (midnight UTC) or 2025-06-01T12:00:00Z (a time needs Z or an offset).`,
-    );
-  }
-  const day = text.slice(0, 10);
-  // Date.parse rolls impossible days over (2025-02-30 -> March 2): refuse them instead.
-  if (new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
-    throw new UsageError(`--until '${text}': ${day} is not a day of the calendar.`);
-  }
-  return Math.floor(Date.parse(text) / 1000);
-}
 
 /** How far to fast-forward: to a time, or a number of billing periods. */
 type Target = { until: number; text: string } | { periods: number };
@@ -85,7 +74,7 @@ function targetOf(values: CliValues, defaultPeriods: number): Target {
   if (values.until !== undefined && values.periods !== undefined) {
     throw new UsageError('use --until or --periods, not both.');
   }
-  if (values.until !== undefined) return { until: parseUntil(values.until), text: values.until };
+  if (values.until !== undefined) return { until: parseDate(values.until), text: values.until };
   if (values.periods === undefined) return { periods: defaultPeriods };
   if (!/^\d+$/.test(values.periods) || Number(values.periods) > 1200) {
     throw new UsageError(`--periods '${values.periods}' must be a whole number from 0 to 1200.`);
@@ -99,24 +88,6 @@ function formatOf(values: CliValues, formats: string[]): string {
     throw new UsageError(`--format '${format}' is not one of ${formats.join(', ')}.`);
   }
   return format;
-}
-
-/** A progress bar on stderr, drawn only on a terminal. */
-function progressBar(io: CliIo, label: string) {
-  let shown = -1;
-  return {
-    update(done: number, total: number) {
-      if (!io.stderr.isTTY) return;
-      const percent = Math.min(100, Math.floor((done / Math.max(1, total)) * 100));
-      if (percent === shown) return;
-      shown = percent;
-      const filled = Math.round(percent / 4);
-      io.stderr.write(`\r${label} [${'#'.repeat(filled)}${'-'.repeat(25 - filled)}] ${percent}%`);
-    },
-    finish() {
-      if (io.stderr.isTTY && shown >= 0) io.stderr.write('\r\x1b[2K');
-    },
-  };
 }
 
 async function readScenario(path: string): Promise<unknown> {
@@ -143,9 +114,12 @@ function refused(path: string, problems: readonly ScenarioProblem[]): ScenarioEr
 }
 
 /** Replays the file (with a progress bar), or explains every problem. */
-function replayFile(io: CliIo, path: string, input: unknown) {
+function replayFile(io: CliIo, path: string, input: unknown, values: CliValues) {
   const bar = progressBar(io, 'Replaying');
-  const { simulator, problems, file } = importScenario(input, { onProgress: bar.update });
+  const { simulator, problems, file } = importScenario(input, {
+    onProgress: bar.update,
+    maxGeneratedRecords: maxRecordsOf(values),
+  });
   bar.finish();
   if (!simulator || !file) throw refused(path, problems);
   return { snapshot: simulator.snapshot(), file };
@@ -165,7 +139,7 @@ class EngineRefused extends Error {
 }
 
 /** Opens the replayed scenario in an in-memory workspace and returns the host's one dispatch. */
-async function openScenario(name: string, snapshot: Snapshot): Promise<Call> {
+async function openScenario(name: string, snapshot: Snapshot, values: CliValues): Promise<Call> {
   const workspace = await Workspace.load({
     store: new MemoryWorkspaceStore(),
     now: () => Date.now(),
@@ -184,6 +158,10 @@ async function openScenario(name: string, snapshot: Snapshot): Promise<Call> {
     return result.data as MethodResult<typeof method>;
   };
   await call('workspace.create', [{ name, template: 'scenario' }]);
+  const maxRecords = maxRecordsOf(values);
+  if (maxRecords !== undefined) {
+    await call('settings.update', [{ maxGeneratedRecordsPerAdvance: maxRecords }]);
+  }
   return call;
 }
 
@@ -194,7 +172,28 @@ interface CliValues {
   out?: string;
   format?: string;
   price?: string[];
+  'max-records'?: string;
   help?: boolean;
+  port?: string;
+  data?: string;
+  scenario?: string;
+  clock?: string;
+  'allow-remote-webhooks'?: boolean;
+  'forward-to'?: string;
+  'base-url'?: string;
+}
+
+/** --max-records: the most usage records a replay or a clock move may generate. */
+function maxRecordsOf(values: CliValues): number | undefined {
+  const text = values['max-records'];
+  if (text === undefined) return undefined;
+  const count = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(count)) {
+    throw new UsageError(
+      `--max-records '${text}' must be a whole number of records, such as 500000000.`,
+    );
+  }
+  return count;
 }
 
 /** Moves the clock as asked; returns what was done, for the summary. */
@@ -233,28 +232,28 @@ async function fastForward(io: CliIo, call: Call, target: Target): Promise<strin
 }
 
 /** All invoices, oldest first. */
+/** Every invoice, oldest first, read page by page. */
 async function allInvoices(call: Call): Promise<Invoice[]> {
-  const { data, hasMore } = await call('invoices.list', [{ limit: 10_000 }]);
-  if (hasMore)
-    throw new ScenarioError(
-      'the scenario has more than 10,000 invoices: run it to an earlier date.',
-    );
-  return data.reverse();
+  const all: Invoice[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const { data, hasMore } = await call('invoices.list', [{ limit: 10_000, startingAfter }]);
+    all.push(...data);
+    if (!hasMore) return all.reverse();
+    startingAfter = data.at(-1)!.id;
+  }
 }
 
-/** Columns padded to their widest cell; `numeric` columns are right-aligned. */
-function table(header: string[], rows: string[][], numeric: Set<number>): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) =>
-        numeric.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
+/** Every customer, oldest first, read page by page. */
+async function allCustomers(call: Call): Promise<Customer[]> {
+  const all: Customer[] = [];
+  let startingAfter: string | undefined;
+  for (;;) {
+    const { data, hasMore } = await call('customers.list', [{ limit: 10_000, startingAfter }]);
+    all.push(...data);
+    if (!hasMore) return all.reverse();
+    startingAfter = data.at(-1)!.id;
+  }
 }
 
 function moneyByCurrency(totals: Record<string, number>): string {
@@ -291,11 +290,11 @@ async function runCommand(io: CliIo, path: string, values: CliValues) {
   if (out !== undefined && !['.csv', '.json'].includes(extname(out).toLowerCase())) {
     throw new UsageError(`--out '${out}' must end in .csv or .json (the format is taken from it).`);
   }
-  const { snapshot, file } = replayFile(io, path, await readScenario(path));
-  const call = await openScenario(file.name, snapshot);
+  const { snapshot, file } = replayFile(io, path, await readScenario(path), values);
+  const call = await openScenario(file.name, snapshot, values);
   const advanced = await fastForward(io, call, target);
   const invoices = await allInvoices(call);
-  const customers = (await call('customers.list', [{ limit: 10_000 }])).data.reverse();
+  const customers = await allCustomers(call);
   const current = (await call('workspace.current', [])) as ScenarioSummary;
 
   if (out !== undefined) {
@@ -349,8 +348,8 @@ async function compareCommand(io: CliIo, path: string, values: CliValues) {
   const target = targetOf(values, 0);
   const prices = values.price ?? [];
   if (prices.length === 0) throw new UsageError('compare needs at least one --price <id>.');
-  const { snapshot, file } = replayFile(io, path, await readScenario(path));
-  const call = await openScenario(file.name, snapshot);
+  const { snapshot, file } = replayFile(io, path, await readScenario(path), values);
+  const call = await openScenario(file.name, snapshot, values);
   await fastForward(io, call, target);
   let comparison: PriceComparison;
   try {
@@ -421,6 +420,7 @@ async function validateCommand(io: CliIo, path: string, values: CliValues) {
   const bar = progressBar(io, 'Checking');
   const { simulator, problems, file, migratedFrom } = importScenario(input, {
     onProgress: bar.update,
+    maxGeneratedRecords: maxRecordsOf(values),
   });
   bar.finish();
   if (format === 'json') {
@@ -435,25 +435,113 @@ async function validateCommand(io: CliIo, path: string, values: CliValues) {
   return problems.length === 0 ? 0 : 1;
 }
 
+/** Resolves on Ctrl-C or SIGTERM. */
+function signalled(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+async function serveCommand(io: CliIo, values: CliValues) {
+  const port = values.port === undefined ? DEFAULT_SERVE_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port '${values.port}' must be a whole number from 0 to 65535.`);
+  }
+  const clock = values.clock ?? 'wall';
+  if (clock !== 'wall' && clock !== 'frozen') {
+    throw new UsageError(`--clock '${clock}' is not one of wall, frozen.`);
+  }
+  const dataFile = values.data ? resolve(values.data) : join(appDataFolder(), 'workspace.json');
+  let running;
+  try {
+    running = await serve({
+      dataFile,
+      port,
+      followWallClock: clock === 'wall',
+      webhooks: { allowRemote: values['allow-remote-webhooks'] ?? false },
+      ...(values.scenario === undefined ? {} : { scenario: values.scenario }),
+    });
+  } catch (error) {
+    throw new ScenarioError(startFailureMessage(error, { dataFile, port }));
+  }
+  for (const notice of running.notices) io.stderr.write(`${notice.message}\n`);
+  io.stdout.write(
+    `Meterlab serves scenario '${running.scenario.name}' (${running.scenario.id}) of ${dataFile}\n\n` +
+      `  base URL    ${running.url}\n` +
+      `  secret key  ${running.secretKey}\n\n` +
+      `  const vinr = new Meterlab({ secretKey: process.env.VINR_SECRET_KEY, baseUrl: '${running.url}' });\n\n` +
+      `Test clock: ${clock === 'wall' ? 'catches up with the wall clock before each call' : 'frozen (advance it through the API)'}. ` +
+      `Webhooks: ${values['allow-remote-webhooks'] ? 'any http(s) URL' : 'loopback URLs only'}.\n` +
+      'Press Ctrl-C to stop (every change is saved as it is made).\n',
+  );
+  await (io.untilStopped ?? signalled());
+  await running.close();
+}
+
+async function listenCommand(io: CliIo, values: CliValues) {
+  const forwardTo = values['forward-to'];
+  if (forwardTo === undefined) throw new UsageError('listen needs --forward-to <url>.');
+  const secretKey = process.env.VINR_SECRET_KEY ?? process.env.METERLAB_SECRET_KEY;
+  if (!secretKey) {
+    throw new UsageError(
+      'set VINR_SECRET_KEY (or METERLAB_SECRET_KEY) to the key `meterlab serve` printed.',
+    );
+  }
+  const baseUrl = values['base-url'] ?? `http://127.0.0.1:${DEFAULT_SERVE_PORT}`;
+  let running;
+  try {
+    running = await startListen({
+      baseUrl,
+      secretKey,
+      forwardTo,
+      print: (line) => io.stdout.write(`${line}\n`),
+    });
+  } catch (error) {
+    throw new ScenarioError(`cannot listen to ${baseUrl}: ${(error as Error).message}`);
+  }
+  io.stdout.write(
+    `Forwarding the webhooks of ${baseUrl} to ${forwardTo} (endpoint ${running.endpoint}).\n` +
+      `Signing secret: ${running.secret}\nPress Ctrl-C to stop.\n`,
+  );
+  await (io.untilStopped ?? signalled());
+  await running.close();
+}
+
 const OPTIONS = {
+  'forward-to': { type: 'string' },
+  'base-url': { type: 'string' },
+  port: { type: 'string' },
+  data: { type: 'string' },
+  scenario: { type: 'string' },
+  clock: { type: 'string' },
+  'allow-remote-webhooks': { type: 'boolean' },
   until: { type: 'string' },
   periods: { type: 'string' },
   out: { type: 'string' },
   format: { type: 'string' },
   price: { type: 'string', multiple: true },
+  'max-records': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Which options each command takes. */
 const COMMAND_OPTIONS: Record<string, string[]> = {
-  run: ['until', 'periods', 'out', 'format'],
-  compare: ['price', 'until', 'periods', 'format'],
-  validate: ['format'],
+  run: ['until', 'periods', 'out', 'format', 'max-records'],
+  compare: ['price', 'until', 'periods', 'format', 'max-records'],
+  validate: ['format', 'max-records'],
+  serve: ['port', 'data', 'scenario', 'clock', 'allow-remote-webhooks'],
+  listen: ['forward-to', 'base-url'],
 };
 
 /** Runs the command line; returns the exit code (0 done, 1 refused or failed, 2 bad command line). */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
+    // backtest reads usage, not a scenario: it takes options of its own and no file argument.
+    if (argv[0] === 'backtest' && !argv.includes('--help') && !argv.includes('-h')) {
+      await backtestCommand(io, argv.slice(1));
+      return 0;
+    }
     let parsed;
     try {
       parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -468,13 +556,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const allowed = COMMAND_OPTIONS[command];
     if (!allowed)
-      throw new UsageError(`unknown command '${command}': use run, compare or validate.`);
+      throw new UsageError(
+        `unknown command '${command}': use run, compare, validate, backtest, serve or listen.`,
+      );
     for (const option of Object.keys(values)) {
       if (!allowed.includes(option)) {
         throw new UsageError(
           `${command} takes no --${option} (it takes ${allowed.map((o) => `--${o}`).join(', ')}).`,
         );
       }
+    }
+    if (command === 'serve' || command === 'listen') {
+      if (path !== undefined) throw new UsageError(`unexpected argument '${path}'.`);
+      await (command === 'serve' ? serveCommand(io, values) : listenCommand(io, values));
+      return 0;
     }
     if (path === undefined)
       throw new UsageError(

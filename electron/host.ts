@@ -10,7 +10,7 @@
 // token: POST /api/print/ticket gives a one-use ticket good for a minute, and the page is served
 // at /api/print/invoices?ticket=<ticket>. A GET /api/print/invoices with the token is answered
 // with a redirect to such a ticket URL, so the tab keeps only the ticket.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,13 +22,24 @@ import type { TemplateCatalog } from '../core/workspace';
 import { templateCatalog } from '../core/scenario/templates';
 import { noticeEvent } from '../core/workspace-store';
 import type { StoreNotice } from '../core/workspace-store';
+import {
+  BodyTooLarge,
+  MAX_BODY_BYTES,
+  foreignOrigin,
+  loopbackHosts,
+  readBody,
+  secretsMatch,
+  sendJson,
+} from './http';
 import { SECURITY_HEADERS, printPageHeaders } from './security';
+import { startApiServer, workspaceSecretKey } from './serve';
+import type { ApiServerOptions, RunningApi } from './serve';
 import { readStaticFile } from './static-files';
 import { LowdbWorkspaceStore, explainStorageError } from './store';
+import type { WebhookSender } from './webhook-sender';
 
 export const TOKEN_HEADER = 'x-meterlab-token';
-/** Bodies above this are refused (a batch of 100k usage records is about 6 MiB). */
-export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+export { MAX_BODY_BYTES } from './http';
 /** A scenario file is one body: a million usage values take about 13 MiB, pretty-printed ~25. */
 export const MAX_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
 /** GET /api/<PRINT_PATH>?ticket=...: the open scenario's invoices as a print page. */
@@ -54,6 +65,11 @@ export interface HostOptions {
   token?: string;
   /** Default: the templates shipped in core/scenario/templates. */
   templates?: TemplateCatalog;
+  /**
+   * Also run `meterlab serve`'s API over the same dispatch, so the calls of a developer's own code
+   * show in the open window as they land (port 12111 by default).
+   */
+  api?: Omit<ApiServerOptions, 'dispatch' | 'secretKey' | 'onEvent'>;
 }
 
 export interface RunningHost {
@@ -61,6 +77,8 @@ export interface RunningHost {
   token: string;
   /** What the user must be told about the workspace file (also sent to each event stream). */
   notices: StoreNotice[];
+  /** The API beside the window (options.api), with the workspace's secret key. */
+  api: { url: string; secretKey: string; webhooks: WebhookSender | null } | null;
   /** Stops serving, waits for saves in flight, and releases the workspace file. */
   close(): Promise<void>;
 }
@@ -71,13 +89,6 @@ const envelope = (type: string, code: string, message: string): ErrorEnvelope =>
   param: null,
   message,
 });
-
-function tokensMatch(given: string | null, token: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** What `npm start` prints when the host cannot start: the cause and what to do about it. */
 export function startFailureMessage(error: unknown, options: { dataFile: string; port?: number }) {
@@ -125,27 +136,6 @@ export function bodyLimit(method: string): number {
   return method === 'workspace.importScenario' ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES;
 }
 
-class BodyTooLarge extends Error {}
-
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > limit) return reject(new BodyTooLarge());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new BodyTooLarge());
-      } else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
-}
-
 export async function startHost(options: HostOptions): Promise<RunningHost> {
   const staticDir = options.staticDir ?? join(process.cwd(), 'dist', 'renderer');
   const token = options.token ?? randomBytes(24).toString('base64url');
@@ -166,24 +156,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
   });
   const streams = new Set<ServerResponse>();
+  let api: RunningApi | null = null;
   const broadcast = (event: HostEvent) => {
     const frame = `data: ${JSON.stringify(event)}\n\n`;
     for (const stream of streams) stream.write(frame);
+    // Changes made in the window send their webhooks too.
+    if (event.type === 'state.changed') api?.webhooks?.poke();
   };
 
   let allowedHosts = new Set<string>();
 
-  function send(response: ServerResponse, status: number, body: unknown, headers = {}) {
-    const text = JSON.stringify(body);
-    response.writeHead(status, {
-      ...SECURITY_HEADERS,
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(text),
-      'Cache-Control': 'no-store',
-      ...headers,
-    });
-    response.end(text);
-  }
+  const send = sendJson;
 
   const refuse = (response: ServerResponse, status: number, error: ErrorEnvelope, headers = {}) =>
     send(response, status, { ok: false, error }, headers);
@@ -417,7 +400,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const fromHeader = request.headers[TOKEN_HEADER] as string | undefined;
     const fromQuery = request.method === 'GET' ? url.searchParams.get('token') : null;
     const given = fromHeader ?? fromQuery;
-    if (!byTicket && !tokensMatch(given, token)) {
+    if (!byTicket && !secretsMatch(given, token)) {
       const inQuery = !given && url.searchParams.has('token');
       return refuse(
         response,
@@ -431,15 +414,14 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         ),
       );
     }
-    const origin = request.headers.origin;
-    if (origin !== undefined && !allowedHosts.has(origin.replace(/^http:\/\//, ''))) {
+    if (foreignOrigin(request, allowedHosts)) {
       return refuse(
         response,
         403,
         envelope(
           'invalid_request_error',
           'origin_not_allowed',
-          `Calls from ${origin} are not allowed.`,
+          `Calls from ${request.headers.origin} are not allowed.`,
         ),
       );
     }
@@ -485,7 +467,18 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     throw error;
   });
   const { port } = server.address() as AddressInfo;
-  allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  allowedHosts = loopbackHosts(port);
+  let secretKey = '';
+  if (options.api) {
+    try {
+      secretKey = await workspaceSecretKey(options.dataFile);
+      api = await startApiServer({ ...options.api, dispatch, secretKey, onEvent: broadcast });
+    } catch (error) {
+      server.close();
+      await store.close();
+      throw error;
+    }
+  }
   const heartbeat = setInterval(() => {
     for (const stream of streams) stream.write(': keep-alive\n\n');
   }, HEARTBEAT_MS).unref();
@@ -495,9 +488,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     notices: workspace.notices,
+    api: api && { url: api.url, secretKey, webhooks: api.webhooks },
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat);
+        await api?.close();
         for (const stream of streams) stream.end();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

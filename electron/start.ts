@@ -1,6 +1,6 @@
 // `npm start`: builds when the build is missing or stale, then opens the desktop window where
 // Electron can run, or else starts the browser host and prints the URL to open.
-//   npm start -- [--data <file>] [--port <n>] [--browser]
+//   npm start -- [--data <file>] [--port <n>] [--browser] [--serve]
 import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,7 +72,12 @@ if (shell.kind === 'desktop') {
 } else {
   let host;
   try {
-    host = await startHost({ port, dataFile, staticDir: join(root, 'dist', 'renderer') });
+    host = await startHost({
+      port,
+      dataFile,
+      staticDir: join(root, 'dist', 'renderer'),
+      ...(args.includes('--serve') ? { api: {} } : {}),
+    });
   } catch (error) {
     console.error(startFailureMessage(error, { dataFile, port }));
     process.exit(1);
@@ -81,6 +86,11 @@ if (shell.kind === 'desktop') {
   console.log(`Workspace: ${dataFile}`);
   for (const notice of host.notices) console.warn(`\n${notice.message}\n`);
   console.log(`\n  Open ${host.url}\n\nPress Ctrl-C to stop (your work is saved as you go).`);
+  if (host.api) {
+    console.log(
+      `\nThe API (meterlab serve) runs beside it: ${host.api.url}, key ${host.api.secretKey}`,
+    );
+  }
   const stop = () => {
     host.close().then(
       () => process.exit(0),

@@ -294,6 +294,28 @@ export interface WebhookEndpoint {
   url: string;
   secret: string;
   created: UnixSeconds;
+  /** Event types sent to this endpoint; '*' is every type. Endpoints saved before it was
+   * introduced have none stored and receive every type. */
+  enabledEvents?: (EventType | '*')[];
+}
+
+/** One try at sending an event to an endpoint over HTTP, as the host that sent it reported. */
+export interface WebhookAttempt {
+  object: 'webhook_attempt';
+  endpoint: string;
+  event: string;
+  /** 1 for the first try of this event at this endpoint. */
+  attempt: number;
+  url: string;
+  /** The HTTP status answered, or null when none came (timeout, refused, not allowed). */
+  status: number | null;
+  /** Why no 2xx came without a status: 'timeout', 'connection refused', .... */
+  error: string | null;
+  latencyMs: number;
+  /** The first bytes of the answer (at most 500 characters). */
+  responseExcerpt: string;
+  /** Wall-clock unix seconds of the try (the host's clock, not the test clock). */
+  sentAt: UnixSeconds;
 }
 
 /** A signed delivery of an event to an endpoint, computed on demand (Meterlab sends nothing). */
@@ -322,6 +344,8 @@ export interface SimulatorSettings {
   idempotencyKeyTtlSeconds: number;
   /** Days of simulated time events are kept (Stripe keeps 30); 0 keeps them all. */
   eventRetentionDays: number;
+  /** A clock move that would generate more usage records than this is refused up front. */
+  maxGeneratedRecordsPerAdvance: number;
 }
 
 export interface GeneratorPreview {

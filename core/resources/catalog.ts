@@ -50,7 +50,7 @@ export const products = {
   list: method({
     params: [param('', listArgs)],
     mutates: false,
-    run: (state, [args]) => list([...state.data.products].reverse(), args?.limit),
+    run: (state, [args]) => list([...state.data.products].reverse(), args),
   }),
 };
 
@@ -96,7 +96,7 @@ export const prices = {
       const found = state.data.prices.filter(
         (price) => !args?.product || price.product === args.product,
       );
-      return list(found.reverse(), args?.limit);
+      return list(found.reverse(), args);
     },
   }),
 };

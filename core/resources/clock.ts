@@ -2,8 +2,9 @@
 // (period closes, finalizations, payment retries).
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
+import { utcSeconds } from '../values/time';
 import { periodAt } from '../rules/periods';
-import type { Subscription, TestClock } from '../public/types';
+import type { Invoice, Subscription, TestClock } from '../public/types';
 import { drain, method, param } from './entry';
 import type { StepProgress } from './entry';
 import {
@@ -17,14 +18,39 @@ import { advanceArgs, advanceBillingPeriodArgs } from './schemas';
 import type { ScenarioState } from './state';
 import { endSubscription } from './subscription-status';
 
+/**
+ * The invoices the clock may still act on (drafts to finalize, open ones to retry), kept up to
+ * date as the clock moves: new invoices are picked up, settled ones dropped, so each billing
+ * moment looks at these, not at every invoice ever made.
+ */
+class AwaitingInvoices {
+  #seen = 0;
+  #awaiting: Invoice[] = [];
+
+  constructor(private readonly state: ScenarioState) {}
+
+  get current(): Invoice[] {
+    const all = this.state.data.invoices;
+    for (; this.#seen < all.length; this.#seen++) this.#awaiting.push(all[this.#seen]!);
+    this.#awaiting = this.#awaiting.filter(
+      (invoice) => invoice.status === 'draft' || invoice.status === 'open',
+    );
+    return this.#awaiting;
+  }
+}
+
 /** The next billing moment at or before `limit`, or null. */
-export function nextDueTime(state: ScenarioState, limit: number): number | null {
+export function nextDueTime(
+  state: ScenarioState,
+  limit: number,
+  invoices: readonly Invoice[] = state.data.invoices,
+): number | null {
   let next = Infinity;
   for (const subscription of state.data.subscriptions) {
     if (!state.isEnded(subscription) && subscription.currentPeriodEnd < next)
       next = subscription.currentPeriodEnd;
   }
-  for (const invoice of state.data.invoices) {
+  for (const invoice of invoices) {
     if (invoice.status === 'draft' && invoice.finalizesAt !== null && invoice.finalizesAt < next)
       next = invoice.finalizesAt;
     if (
@@ -62,17 +88,17 @@ function closePeriod(state: ScenarioState, subscription: Subscription): void {
 }
 
 /** Runs everything due at the current time, in a fixed order: closes, finalizations, retries. */
-function runDue(state: ScenarioState): void {
+function runDue(state: ScenarioState, awaiting: AwaitingInvoices): void {
   const now = state.now;
   for (const subscription of state.data.subscriptions) {
     if (!state.isEnded(subscription) && subscription.currentPeriodEnd === now)
       closePeriod(state, subscription);
   }
-  for (const invoice of state.data.invoices) {
+  for (const invoice of awaiting.current) {
     if (invoice.status === 'draft' && invoice.finalizesAt !== null && invoice.finalizesAt <= now)
       finalizeInvoice(state, invoice);
   }
-  for (const invoice of state.data.invoices) {
+  for (const invoice of awaiting.current) {
     if (
       invoice.status === 'open' &&
       invoice.nextPaymentAttempt !== null &&
@@ -94,21 +120,45 @@ function checkForward(state: ScenarioState, frozenTime: number): void {
   }
 }
 
+/**
+ * NOTE: a clock move is refused up front when it would generate more records than the scenario's
+ * maxGeneratedRecordsPerAdvance setting, with the estimate, so no move runs for minutes unasked.
+ */
+function checkWorkBound(
+  state: ScenarioState,
+  items: string[],
+  limitOf: (item: string) => number,
+  target: number,
+): void {
+  const bound = state.data.settings.maxGeneratedRecordsPerAdvance;
+  const estimate = items.reduce(
+    (sum, item) => sum + state.generated.recordsUntil(item, limitOf(item)),
+    0,
+  );
+  if (estimate <= bound) return;
+  throw invalidRequest(
+    'work_too_large',
+    'frozenTime',
+    `Moving the clock to ${utcSeconds(target)} would generate about ${estimate.toLocaleString('en-US')} usage records, more than the limit of ${bound.toLocaleString('en-US')} (setting maxGeneratedRecordsPerAdvance): move it in smaller steps, or raise the limit with settings.update.`,
+  );
+}
+
 /** The clock moving to `target`, one billing moment per step. */
 function* advanceTo(state: ScenarioState, target: number): Generator<StepProgress, TestClock> {
   checkForward(state, target);
   const from = state.now;
   const generatedItems = [...state.generated.items()];
+  const limitOf = (item: string) =>
+    Math.min(target + 1, state.item(item).subscription.endedAt ?? Infinity);
+  checkWorkBound(state, generatedItems, limitOf, target);
   for (const item of generatedItems) {
-    state.generated.reserveUntil(
-      item,
-      state.writableColumns(item),
-      Math.min(target + 1, state.item(item).subscription.endedAt ?? Infinity),
-    );
+    state.generated.reserveUntil(item, state.writableColumns(item), limitOf(item));
   }
-  for (let due = nextDueTime(state, target); due !== null; due = nextDueTime(state, target)) {
+  const awaiting = new AwaitingInvoices(state);
+  const nextDue = () => nextDueTime(state, target, awaiting.current);
+  for (let due = nextDue(); due !== null; due = nextDue()) {
     state.data.clock.frozenTime = due;
-    runDue(state);
+    runDue(state, awaiting);
     yield { from, to: target, at: due };
   }
   state.data.clock.frozenTime = target;

@@ -40,7 +40,7 @@ export const customers = {
   list: method({
     params: [param('', listArgs)],
     mutates: false,
-    run: (state, [args]) => list([...state.data.customers].reverse(), args?.limit),
+    run: (state, [args]) => list([...state.data.customers].reverse(), args),
   }),
   update: method({
     params: [param('id', objectIdOf), param('', customerUpdateArgs)],

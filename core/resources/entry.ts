@@ -47,6 +47,12 @@ export interface MethodEntry<P extends readonly Param[] = readonly Param[], R = 
   readonly journal?: JournalRule<R>;
   /** The last parameter is request options with an idempotencyKey. */
   readonly idempotent?: boolean;
+  /**
+   * The handler checks everything before its first change and nothing after it can fail, so the
+   * call needs no checkpoint (the hot path of usage records). Other mutating calls are rolled
+   * back from a checkpoint when they fail part-way.
+   */
+  readonly atomic?: boolean;
   readonly run: (state: ScenarioState, args: ParsedArgs<P>) => R;
   /** Long calls: the same work as run, yielding between steps so a host can report and cancel. */
   readonly steps?: (state: ScenarioState, args: ParsedArgs<P>) => Generator<StepProgress, R>;

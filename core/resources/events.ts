@@ -1,11 +1,12 @@
-// Events, webhook endpoints and signatures. Meterlab sends nothing itself: a delivery is the
-// signed payload an endpoint would receive; hosts do the sending.
+// Events, webhook endpoints and signatures. The engine sends nothing itself: a delivery is the
+// signed payload an endpoint would receive; hosts do the sending (`meterlab serve`,
+// electron/webhook-sender.ts) and report each try back through recordAttempt.
 import { z } from 'zod';
-import { MeterlabError } from '../values/errors';
+import { MeterlabError, invalidRequest } from '../values/errors';
 import { randomToken } from '../values/ids';
 import { copy } from '../values/json';
 import { DEFAULT_TOLERANCE_SECONDS, signatureHeader, verifySignature } from '../rules/signatures';
-import type { BillingEvent } from '../public/types';
+import type { BillingEvent, WebhookAttempt, WebhookEndpoint } from '../public/types';
 import { method, param } from './entry';
 import {
   deliveriesArgs,
@@ -15,9 +16,13 @@ import {
   rawBody,
   testHeaderArgs,
   verifyOptions,
+  webhookAttemptArgs,
+  webhookAttemptListArgs,
   webhookEndpointCreateArgs,
 } from './schemas';
 import { list } from './state';
+
+const MAX_ATTEMPTS_KEPT = 1000;
 
 export const events = {
   retrieve: method({
@@ -28,12 +33,11 @@ export const events = {
   list: method({
     params: [param('', eventListArgs)],
     mutates: false,
-    run: (state, [args]) => {
-      const limit = args?.limit ?? 100;
-      const found = state.data.events.filter((event) => !args?.type || event.type === args.type);
-      const newest = found.reverse().slice(0, limit).map(copy);
-      return { object: 'list' as const, data: newest, hasMore: found.length > limit };
-    },
+    run: (state, [args]) =>
+      list(
+        state.data.events.filter((event) => !args?.type || event.type === args.type).reverse(),
+        args,
+      ),
   }),
 };
 
@@ -42,15 +46,16 @@ export const webhookEndpoints = {
     params: [param('', webhookEndpointCreateArgs)],
     mutates: true,
     journal: 'argumentsAndId',
-    run: (state, [{ url }]) => {
+    run: (state, [{ url, enabledEvents }]) => {
       const secret = randomToken(state.data.rngState, 32);
       state.data.rngState = secret.state;
-      const endpoint = {
+      const endpoint: Required<WebhookEndpoint> = {
         id: state.newId('we'),
         object: 'webhook_endpoint' as const,
         url,
         secret: `whsec_${secret.token}`,
         created: state.now,
+        enabledEvents: enabledEvents ?? ['*'],
       };
       state.data.webhookEndpoints.push(endpoint);
       return copy(endpoint);
@@ -59,7 +64,7 @@ export const webhookEndpoints = {
   list: method({
     params: [param('', listArgs)],
     mutates: false,
-    run: (state, [args]) => list([...state.data.webhookEndpoints].reverse(), args?.limit),
+    run: (state, [args]) => list([...state.data.webhookEndpoints].reverse(), args),
   }),
   /** The signed payload each endpoint receives for an event. */
   deliveries: method({
@@ -76,6 +81,42 @@ export const webhookEndpoints = {
         signatureHeader: signatureHeader(payload, endpoint.secret, event.created),
       }));
     },
+  }),
+  /** A host reports one try at sending an event; kept (the newest 1,000) for the Events view. */
+  recordAttempt: method({
+    params: [param('', webhookAttemptArgs)],
+    mutates: true,
+    run: (state, [args]): WebhookAttempt => {
+      if (!state.data.webhookEndpoints.some((endpoint) => endpoint.id === args.endpoint)) {
+        throw invalidRequest(
+          'resource_missing',
+          'endpoint',
+          `No webhook endpoint '${args.endpoint}': list them with webhookEndpoints.list.`,
+        );
+      }
+      const attempt: WebhookAttempt = { object: 'webhook_attempt', ...args };
+      const attempts = (state.data.webhookAttempts ??= []);
+      attempts.push(attempt);
+      if (attempts.length > MAX_ATTEMPTS_KEPT)
+        attempts.splice(0, attempts.length - MAX_ATTEMPTS_KEPT);
+      return copy(attempt);
+    },
+  }),
+  /** Tries reported by hosts, newest first; filtered by endpoint or event. */
+  attempts: method({
+    params: [param('', webhookAttemptListArgs)],
+    mutates: false,
+    run: (state, [args]) =>
+      list(
+        (state.data.webhookAttempts ?? [])
+          .filter(
+            (attempt) =>
+              (!args?.endpoint || attempt.endpoint === args.endpoint) &&
+              (!args?.event || attempt.event === args.event),
+          )
+          .reverse(),
+        args,
+      ),
   }),
 };
 

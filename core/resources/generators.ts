@@ -86,7 +86,7 @@ export const generators = {
       const found = state.generated
         .list()
         .filter((g) => !args?.subscriptionItem || g.subscriptionItem === args.subscriptionItem);
-      return list(found.reverse(), args?.limit);
+      return list(found.reverse(), args);
     },
   }),
   /** Stops a generator: it reports nothing more; what it reported stays. */

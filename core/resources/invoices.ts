@@ -70,7 +70,7 @@ export const invoices = {
           (!args?.customer || invoice.customer === args.customer) &&
           (!args?.status || invoice.status === args.status),
       );
-      return list(found.reverse(), args?.limit);
+      return list(found.reverse(), args);
     },
   }),
   /** The open period's invoice as it stands; with items/prorationBehavior, as it would be

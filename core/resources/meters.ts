@@ -156,6 +156,11 @@ interface CheckedBatch {
 
 /** Stores checked events, refreshes the drafts they landed in, then evaluates alerts. */
 function accept(state: ScenarioState, batch: CheckedBatch): void {
+  // Refreshing a draft can still fail (a line beyond 2^53 minor units): then nothing is kept.
+  state.meterEvents.atomically(() => storeEvents(state, batch));
+}
+
+function storeEvents(state: ScenarioState, batch: CheckedBatch): void {
   const store = state.meterEvents;
   const now = state.now;
   const touched: { meter: Meter; customer: string }[] = [];
@@ -371,7 +376,7 @@ export const meters = {
       const found = state.data.billing.meters.filter(
         (meter) => !args?.status || meter.status === args.status,
       );
-      return list([...found].reverse(), args?.limit);
+      return list([...found].reverse(), args);
     },
   }),
   /** NOTE: an inactive meter refuses events and new prices; existing items keep billing. */
@@ -555,7 +560,12 @@ export const meterEventAdjustments = {
       if (closed) throw periodFinalized(closed, timestamp, 'cancel.identifier');
       // NOTE: a canceled event counts nowhere; drafts are recomputed, fired alerts stay fired.
       columns.cancel(row, found.identifier);
-      refreshDrafts(state, drafts);
+      try {
+        refreshDrafts(state, drafts);
+      } catch (error) {
+        columns.uncancel(row);
+        throw error;
+      }
       return {
         id: state.newId('mtradj'),
         object: 'billing.meter_event_adjustment',
@@ -597,6 +607,6 @@ export const alerts = {
   list: method({
     params: [param('', listArgs)],
     mutates: false,
-    run: (state, [args]) => list([...state.data.billing.alerts].reverse(), args?.limit),
+    run: (state, [args]) => list([...state.data.billing.alerts].reverse(), args),
   }),
 };

@@ -6,6 +6,8 @@ import { objectId, safeQuantity, unixSeconds } from '../values/validation';
 import type { GeneratorSpec } from '../public/types';
 
 const listLimit = z.number().int().min(1).max(10_000).optional();
+/** A list page: at most `limit` objects, after the object `startingAfter` (newest first). */
+const page = { limit: listLimit, startingAfter: objectId.optional() };
 const testCard = z.enum([
   'pm_card_visa',
   'pm_card_chargeDeclined',
@@ -13,11 +15,9 @@ const testCard = z.enum([
 ]);
 const name = z.string().trim().min(1).max(500);
 
-export const listArgs = z.strictObject({ limit: listLimit }).optional();
+export const listArgs = z.strictObject(page).optional();
 export const productCreateArgs = z.strictObject({ name });
-export const priceListArgs = z
-  .strictObject({ limit: listLimit, product: objectId.optional() })
-  .optional();
+export const priceListArgs = z.strictObject({ ...page, product: objectId.optional() }).optional();
 
 export const customerCreateArgs = z.strictObject({
   id: z
@@ -59,7 +59,7 @@ export const subscriptionUpdateArgs = z.strictObject({
 });
 export const subscriptionListArgs = z
   .strictObject({
-    limit: listLimit,
+    ...page,
     customer: objectId.optional(),
     status: z.enum(['active', 'past_due', 'canceled', 'unpaid']).optional(),
   })
@@ -92,7 +92,7 @@ export const summariesArgs = z.strictObject({ subscriptionItem: objectId, limit:
 
 export const invoiceListArgs = z
   .strictObject({
-    limit: listLimit,
+    ...page,
     subscription: objectId.optional(),
     customer: objectId.optional(),
     status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void']).optional(),
@@ -105,12 +105,44 @@ export const upcomingArgs = z.strictObject({
   prorationBehavior: prorationBehavior.optional(),
 });
 export const eventListArgs = z
-  .strictObject({ limit: listLimit, type: z.string().min(1).optional() })
+  .strictObject({ ...page, type: z.string().min(1).optional() })
   .optional();
 
+export const eventTypes = z.enum([
+  'product.created',
+  'price.created',
+  'customer.created',
+  'customer.updated',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.created',
+  'invoice.updated',
+  'invoice.finalized',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'invoice.marked_uncollectible',
+  'invoice.voided',
+  '*',
+]);
 export const webhookEndpointCreateArgs = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
+  enabledEvents: z.array(eventTypes).min(1).max(20).optional(),
 });
+export const webhookAttemptArgs = z.strictObject({
+  endpoint: objectId,
+  event: objectId,
+  attempt: z.number().int().min(1).max(1000),
+  url: z.string().max(2048),
+  status: z.number().int().min(100).max(599).nullable(),
+  error: z.string().max(500).nullable(),
+  latencyMs: z.number().min(0).max(3_600_000),
+  responseExcerpt: z.string().max(500),
+  sentAt: unixSeconds,
+});
+export const webhookAttemptListArgs = z
+  .strictObject({ ...page, endpoint: objectId.optional(), event: objectId.optional() })
+  .optional();
 export const deliveriesArgs = z.strictObject({ event: objectId });
 export const verifyOptions = z
   .strictObject({
@@ -134,7 +166,14 @@ export const settingsUpdateArgs = z.strictObject({
     .min(0)
     .max(30 * 86_400)
     .optional(),
-  retryScheduleDays: z.array(z.number().int().min(1).max(365)).max(10).optional(),
+  // NOTE: retries run in the order of the schedule, so its days must increase.
+  retryScheduleDays: z
+    .array(z.number().int().min(1).max(365))
+    .max(10)
+    .refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), {
+      message: 'list the days in increasing order, such as [1, 3, 5, 7]',
+    })
+    .optional(),
   whenRetriesExhausted: z.enum(['cancel', 'unpaid']).optional(),
   idempotencyKeyTtlSeconds: z
     .number()
@@ -143,6 +182,7 @@ export const settingsUpdateArgs = z.strictObject({
     .max(365 * 86_400)
     .optional(),
   eventRetentionDays: z.number().int().min(0).max(3650).optional(),
+  maxGeneratedRecordsPerAdvance: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const usageSeriesArgs = z.strictObject({
@@ -176,7 +216,7 @@ export const generatorCreateArgs = z.strictObject({
     .optional(),
 });
 export const generatorListArgs = z
-  .strictObject({ limit: listLimit, subscriptionItem: objectId.optional() })
+  .strictObject({ ...page, subscriptionItem: objectId.optional() })
   .optional();
 export const materializeArgs = z.strictObject({ subscriptionItem: objectId });
 export const generatorPreviewArgs = z.strictObject({
@@ -196,7 +236,7 @@ export const meterCreateArgs = z.strictObject({
   valueSettings: z.strictObject({ eventPayloadKey: payloadKey }).optional(),
 });
 export const meterListArgs = z
-  .strictObject({ limit: listLimit, status: z.enum(['active', 'inactive']).optional() })
+  .strictObject({ ...page, status: z.enum(['active', 'inactive']).optional() })
   .optional();
 const meterEventFields = {
   eventName: z.string().min(1).max(100),

@@ -16,6 +16,7 @@ import type {
   SimulatorSettings,
   Subscription,
   TestClock,
+  WebhookAttempt,
   WebhookEndpoint,
 } from '../public/types';
 
@@ -74,6 +75,9 @@ export interface Snapshot {
   invoices: Invoice[];
   events: BillingEvent[];
   webhookEndpoints: WebhookEndpoint[];
+  /** Delivery tries hosts reported (webhookEndpoints.recordAttempt), newest last; optional, so
+   * snapshots from before it need no migration. */
+  webhookAttempts?: WebhookAttempt[];
   pendingLines: PendingLine[];
   idempotency: Record<string, IdempotencyEntry>;
   journal: JournalEntry[];
@@ -106,6 +110,7 @@ export const DEFAULT_SETTINGS: SimulatorSettings = {
   whenRetriesExhausted: 'cancel',
   idempotencyKeyTtlSeconds: 86_400,
   eventRetentionDays: 30,
+  maxGeneratedRecordsPerAdvance: 200_000_000,
 };
 
 type Migration = (snapshot: Record<string, unknown>) => Record<string, unknown>;

@@ -46,9 +46,32 @@ function eventData(data: BillingEvent['data']): BillingEvent['data'] {
   }
 }
 
-/** The newest `limit` objects as a list page (callers pass them newest first). */
-export function list<T>(data: T[], limit = 100): List<T> {
-  return { object: 'list', data: data.slice(0, limit).map(copy), hasMore: data.length > limit };
+/**
+ * A page of a list (callers pass the objects newest first): at most `limit` objects (default
+ * 100), after the one with id `startingAfter`, so every object can be read, page by page.
+ */
+export function list<T>(
+  data: T[],
+  page: { limit?: number | undefined; startingAfter?: string | undefined } = {},
+): List<T> {
+  let from = 0;
+  if (page.startingAfter !== undefined) {
+    from = data.findIndex((object) => (object as { id?: unknown }).id === page.startingAfter) + 1;
+    if (from === 0) {
+      throw invalidRequest(
+        'resource_missing',
+        'startingAfter',
+        `startingAfter '${page.startingAfter}' is not in this list: pass the id of the last object of the page before.`,
+      );
+    }
+  }
+  const limit = page.limit ?? 100;
+  const rest = data.length - from;
+  return {
+    object: 'list',
+    data: data.slice(from, from + limit).map(copy),
+    hasMore: rest > limit,
+  };
 }
 
 /** The object with this id, or a resource_missing error naming the param. */
@@ -96,7 +119,15 @@ export class ScenarioState {
     productName: (price) => this.productsById.get(price.product)?.name ?? price.product,
   };
 
-  constructor(data: Snapshot) {
+  /**
+   * `columns`: usage columns to adopt instead of reading data.usage, and `meterEvents` the meter
+   * event store to keep (a restored checkpoint).
+   */
+  constructor(
+    data: Snapshot,
+    columns?: ReadonlyMap<string, UsageColumns>,
+    meterEvents?: MeterEventStore,
+  ) {
     this.data = data;
     for (const product of data.products) this.productsById.set(product.id, product);
     for (const price of data.prices) this.pricesById.set(price.id, price);
@@ -113,17 +144,19 @@ export class ScenarioState {
       }
     }
     for (const event of data.events) this.eventsById.set(event.id, event);
-    for (const [item, columns] of Object.entries(data.usage)) {
-      if (!columns)
+    for (const [item, adopted] of columns ?? []) this.usage.set(item, adopted);
+    for (const [item, json] of columns ? [] : Object.entries(data.usage)) {
+      if (!json)
         throw invalidRequest(
           'snapshot_invalid',
           `snapshot.usage.${item}`,
           'Usage columns are missing: join the bulk data first (joinSnapshot).',
         );
-      this.usage.set(item, UsageColumns.fromJSON(columns));
+      this.usage.set(item, UsageColumns.fromJSON(json));
     }
     for (const meter of data.billing.meters) this.indexMeter(meter);
-    this.meterEvents = new MeterEventStore(data.seed, data.billing.meterEvents, this.now);
+    this.meterEvents =
+      meterEvents ?? new MeterEventStore(data.seed, data.billing.meterEvents, this.now);
     // The store holds the events from here on; snapshot() writes them back.
     data.billing.meterEvents = { nextSeq: 0, partitions: [], identifiers: {} };
     this.generated = new GeneratedUsage(data.generators);

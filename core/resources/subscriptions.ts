@@ -337,7 +337,7 @@ export const subscriptions = {
           (!args?.customer || s.customer === args.customer) &&
           (!args?.status || s.status === args.status),
       );
-      return list(found.reverse(), args?.limit);
+      return list(found.reverse(), args);
     },
   }),
   update: method({

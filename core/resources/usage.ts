@@ -3,6 +3,8 @@
 import { makeId } from '../values/ids';
 import { invalidRequest } from '../values/errors';
 import { aggregateUsage } from '../rules/aggregation';
+import { amountCeiling, quotePrice } from '../rules/pricing';
+import { utcSeconds } from '../values/time';
 import { ingestBatch, ingestOne } from '../rules/usage/ingest';
 import type { UsageWindow } from '../rules/usage/ingest';
 import type { UsageColumns } from '../rules/usage/columns';
@@ -96,25 +98,79 @@ export function usageTarget(
   return { item, subscription, price, span };
 }
 
+const MAX_EXACT = Number.MAX_SAFE_INTEGER;
+
+/**
+ * NOTE: a record is refused when it is reported if a period it lands in would then bill beyond
+ * exact integer range (its aggregate, or its line's amount), never later at the period's close.
+ */
+function checkExactRange(target: ReturnType<typeof usageTarget>, columns: UsageColumns): void {
+  const { item, subscription, price, span } = target;
+  const strategy = price.recurring.aggregateUsage ?? 'sum';
+  const open = {
+    start: Math.max(subscription.currentPeriodStart, item.usageStart),
+    end: subscription.currentPeriodEnd,
+  };
+  const draft = span.draft ? [{ start: span.from, end: span.draft.periodEnd }] : [];
+  for (const period of [...draft, open]) {
+    const { quantity } = aggregateUsage(strategy, columns, period);
+    const amount = Number.isSafeInteger(quantity) ? amountCeiling(price, quantity) : null;
+    if (amount !== null && amount.lte(MAX_EXACT)) continue;
+    if (amount !== null && tryQuote(price, quantity)) continue;
+    throw invalidRequest(
+      'quantity_too_large',
+      'quantity',
+      `With this usage ${item.id} would bill ${Number.isSafeInteger(quantity) ? `${quantity} units, an amount` : 'a quantity'} beyond the ${MAX_EXACT} minor units Meterlab bills exactly, in the period from ${utcSeconds(period.start)}: report smaller quantities, or use a price with a smaller unit amount.`,
+    );
+  }
+}
+
+/** True when the line's amount stays within exact range. */
+function tryQuote(price: Price, quantity: number): boolean {
+  try {
+    quotePrice(price, quantity);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes records to an item's usage (through its generators when it has any), then refreshes a
- * draft the records landed in.
+ * draft the records landed in. Nothing after the write can fail: the records are validated by
+ * `ingest` before it stores any, and where a cheap bound cannot rule out an amount beyond exact
+ * range, the write is tried first on a copy and checked.
  */
 function writeRecords<T>(
   state: ScenarioState,
   itemId: string,
-  touched: number[],
+  records: { timestamp: number; quantity: number }[],
   ingest: (columns: UsageColumns, span: AcceptedSpan) => T,
 ): T {
   const target = usageTarget(state, itemId);
-  const result = state.writeUsage(target.item.id, (columns) => {
-    const write = (into: UsageColumns) => ingest(into, target.span);
-    const generated = state.generated.writeManual(target.item.id, columns, touched, write);
-    return generated ? generated.result : write(columns);
-  });
+  const id = target.item.id;
+  const touched = records.map((record) => record.timestamp);
+  const write = (columns: UsageColumns, manual?: UsageColumns) => {
+    const into = (recordsInto: UsageColumns) => ingest(recordsInto, target.span);
+    const generated = state.generated.writeManual(id, columns, touched, into, manual);
+    return generated ? generated.result : into(columns);
+  };
+  const current = state.columns(id);
+  let added = 0;
+  for (const { quantity } of records) if (quantity > 0) added += quantity;
+  const quantityBound = (current.length + records.length) * (current.maxValue + added);
+  const surelyExact =
+    Number.isSafeInteger(quantityBound) &&
+    amountCeiling(target.price, quantityBound).lte(MAX_EXACT);
+  if (!surelyExact) {
+    const trial = current.clone();
+    write(trial, state.generated.manualCopy(id) ?? undefined);
+    checkExactRange(target, trial);
+  }
+  const result = state.writeUsage(id, (columns) => write(columns));
   const draft = target.span.draft;
   if (draft && touched.some((timestamp) => timestamp < draft.periodEnd))
-    refreshDraftLine(state, draft, target.item.id);
+    refreshDraftLine(state, draft, id);
   return result;
 }
 
@@ -123,11 +179,12 @@ export const usageRecords = {
     params: [param('', usageRecordCreateArgs), param('options', requestOptions)],
     mutates: true,
     idempotent: true,
+    atomic: true,
     run: (state, [args]): UsageRecord => {
       const action: UsageAction = args.action ?? 'increment';
       const timestamp = args.timestamp ?? state.now;
       const record = { quantity: args.quantity, timestamp, action };
-      writeRecords(state, args.subscriptionItem, [timestamp], (columns, span) =>
+      writeRecords(state, args.subscriptionItem, [record], (columns, span) =>
         ingestOne(columns, span, record),
       );
       return {
@@ -144,13 +201,20 @@ export const usageRecords = {
     params: [param('', usageRecordBatchEnvelope), param('options', requestOptions)],
     mutates: true,
     idempotent: true,
+    atomic: true,
     run: (state, [args]) => {
       // The records are checked by ingestBatch's own loop (fast for 100k records).
-      const touched = args.records.map((record) => {
-        const timestamp = (record as { timestamp?: unknown } | null)?.timestamp;
-        return typeof timestamp === 'number' ? timestamp : state.now;
+      const records = args.records.map((record) => {
+        const { timestamp, quantity } = (record ?? {}) as {
+          timestamp?: unknown;
+          quantity?: unknown;
+        };
+        return {
+          timestamp: typeof timestamp === 'number' ? timestamp : state.now,
+          quantity: typeof quantity === 'number' ? quantity : 0,
+        };
       });
-      const { count } = writeRecords(state, args.subscriptionItem, touched, (columns, span) =>
+      const { count } = writeRecords(state, args.subscriptionItem, records, (columns, span) =>
         ingestBatch(columns, span, args.records),
       );
       return {
@@ -184,7 +248,7 @@ export const usageRecords = {
           open: index === 0 && !state.isEnded(subscription),
         };
       });
-      return list(data, args.limit ?? 10);
+      return list(data, { limit: args.limit ?? 10 });
     },
   }),
 };

@@ -6,9 +6,10 @@ import { z } from 'zod';
 import type { ExportedFile } from '../contract';
 import type { Simulator } from '../simulator';
 import { objectId } from '../values/validation';
+import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
 import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
-import type { Customer, Invoice, InvoiceLine, Price, PriceStep } from '../public/types';
+import type { Customer, Invoice, InvoiceLine, List, Price, PriceStep } from '../public/types';
 
 /** The objects an export names besides the invoices. */
 export interface InvoiceExportContext {
@@ -16,6 +17,8 @@ export interface InvoiceExportContext {
   prices: readonly Price[];
   /** Shown in the print page's title. */
   scenarioName?: string;
+  /** Which part of the print page this is, when it has several. */
+  part?: { part: number; parts: number } | null;
 }
 
 export const SELLER_NAME = 'Meterlab simulated seller';
@@ -251,10 +254,11 @@ ${attempts}
 export function invoicesHtml(invoices: readonly Invoice[], context: InvoiceExportContext): string {
   const customers = new Map(context.customers.map((customer) => [customer.id, customer]));
   const prices = new Map(context.prices.map((price) => [price.id, price]));
+  const partOf = context.part ? `, part ${context.part.part} of ${context.part.parts}` : '';
   const title =
-    invoices.length === 1
+    invoices.length === 1 && !context.part
       ? `Invoice ${invoices[0]!.id}`
-      : `Invoices${context.scenarioName ? ` of ${context.scenarioName}` : ''}`;
+      : `Invoices${context.scenarioName ? ` of ${context.scenarioName}` : ''}${partOf}`;
   const body = invoices.length
     ? invoices.map((invoice) => invoiceSection(invoice, customers, prices)).join('\n')
     : `<section class="invoice"><h1>${SELLER_NAME}</h1><p>No invoices yet: advance the clock past a period end.</p></section>`;
@@ -275,29 +279,54 @@ ${body}
 export const exportInvoicesArgs = z.strictObject({
   format: z.enum(['csv', 'json', 'html']),
   invoice: objectId.optional(),
+  /** The print page comes in parts of PRINT_PART_SIZE invoices: which one (default 1). */
+  part: z.number().int().min(1).optional(),
 });
+/** Invoices per part of the print page: a browser prints a few hundred pages well, not 100,000. */
+export const PRINT_PART_SIZE = 1000;
 const EXPORT_TYPES = { csv: 'text/csv', json: 'application/json', html: 'text/html' } as const;
+
+/** Every object of a list, read page by page (exports are complete at any size). */
+export function everyPage<T extends { id: string }>(
+  page: (startingAfter: string | undefined) => List<T>,
+): T[] {
+  const all: T[] = [];
+  for (let next: List<T> | null = page(undefined); next;) {
+    all.push(...next.data);
+    next = next.hasMore ? page(next.data.at(-1)!.id) : null;
+  }
+  return all;
+}
 
 /** The scenario's invoices (or one of them) as a file: CSV lines, JSON, or the print page. */
 export function exportInvoicesFile(
   sim: Simulator,
   scenarioName: string,
-  { format, invoice }: z.output<typeof exportInvoicesArgs>,
+  { format, invoice, part = 1 }: z.output<typeof exportInvoicesArgs>,
 ): ExportedFile {
   const invoices = invoice
     ? [sim.invoices.retrieve(invoice)]
-    : sim.invoices.list({ limit: 10_000 }).data.reverse();
+    : everyPage((startingAfter) => sim.invoices.list({ limit: 10_000, startingAfter })).reverse();
   const context = {
-    customers: sim.customers.list({ limit: 10_000 }).data,
-    prices: sim.prices.list({ limit: 10_000 }).data,
+    customers: everyPage((startingAfter) => sim.customers.list({ limit: 10_000, startingAfter })),
+    prices: everyPage((startingAfter) => sim.prices.list({ limit: 10_000, startingAfter })),
     scenarioName,
   };
-  const content =
-    format === 'csv'
-      ? invoiceLinesCsv(invoices, context)
-      : format === 'json'
-        ? invoicesJson(invoices)
-        : invoicesHtml(invoices, context);
   const base = invoice ?? `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-invoices`;
-  return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
+  if (format !== 'html') {
+    const content = format === 'csv' ? invoiceLinesCsv(invoices, context) : invoicesJson(invoices);
+    return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
+  }
+  const parts = Math.max(1, Math.ceil(invoices.length / PRINT_PART_SIZE));
+  if (part > parts) {
+    throw invalidRequest(
+      'parameter_invalid',
+      'part',
+      `The print page has ${parts} part${parts === 1 ? '' : 's'} of up to ${PRINT_PART_SIZE} invoices: ask for part 1 to ${parts}.`,
+    );
+  }
+  const shown = invoices.slice((part - 1) * PRINT_PART_SIZE, part * PRINT_PART_SIZE);
+  const suffix = parts === 1 ? '' : `-part-${part}-of-${parts}`;
+  const content = invoicesHtml(shown, { ...context, part: parts === 1 ? null : { part, parts } });
+  return { filename: `${base}${suffix}.html`, mimeType: EXPORT_TYPES.html, content, part, parts };
 }

@@ -4,6 +4,7 @@
 import { MeterlabError, invalidRequest } from '../values/errors';
 import { isoInstant } from '../values/time';
 import { settingsUpdateArgs } from '../resources/schemas';
+import { slotsBetween } from '../rules/generators';
 import { createSimulator } from '../simulator';
 import type { Simulator } from '../simulator';
 import { registry } from '../simulator/registry';
@@ -28,6 +29,11 @@ export interface ScenarioMeta {
 export interface ReplayOptions {
   /** Called as the replay goes: calls and usage timestamps done, of the total. */
   onProgress?(done: number, total: number): void;
+  /**
+   * The most usage records the file's generators may produce up to its clock (default: the
+   * engine's maxGeneratedRecordsPerAdvance default). The host sets it, never the file.
+   */
+  maxGeneratedRecords?: number;
 }
 
 export interface ScenarioImport {
@@ -114,6 +120,8 @@ export function importScenario(input: unknown, options: ReplayOptions = {}): Sce
     return { simulator: null, problems: parsed.problems, file: null, migratedFrom: null };
   }
   const { file, migratedFrom } = parsed;
+  const tooLarge = generationProblem(file, options.maxGeneratedRecords);
+  if (tooLarge) return { simulator: null, problems: [tooLarge], file, migratedFrom };
   try {
     return { simulator: replay(file, options), problems: [], file, migratedFrom };
   } catch (error) {
@@ -122,6 +130,32 @@ export function importScenario(input: unknown, options: ReplayOptions = {}): Sce
     }
     throw error;
   }
+}
+
+/**
+ * NOTE: a file whose generators would produce more records up to its clock than the host allows
+ * is refused before anything is replayed, with the estimate: an import never runs for minutes.
+ */
+function generationProblem(file: ScenarioFile, limit?: number): ScenarioProblem | null {
+  const bound = limit ?? DEFAULT_SETTINGS.maxGeneratedRecordsPerAdvance;
+  const stoppedAt = new Map<unknown, number>();
+  for (const call of file.calls) {
+    if (call.method === 'generators.stop') stoppedAt.set(call.args[0], call.at);
+  }
+  let estimate = 0;
+  for (const call of file.calls) {
+    if (call.method !== 'generators.create') continue;
+    const { spec, id } = (call.args[0] ?? {}) as { spec?: Record<string, unknown>; id?: unknown };
+    const start = typeof spec?.start === 'number' ? spec.start : call.at;
+    const until = Math.min(stoppedAt.get(id) ?? Infinity, file.clock.frozenTime) + 1;
+    estimate += slotsBetween(spec ?? {}, start, until);
+  }
+  if (estimate <= bound) return null;
+  return {
+    path: 'calls',
+    code: 'work_too_large',
+    message: `The file's generators would produce about ${estimate.toLocaleString('en-US')} usage records up to its clock, more than the limit of ${bound.toLocaleString('en-US')}: stop generators earlier, use a coarser resolutionSeconds, or raise the limit (CLI: --max-records).`,
+  };
 }
 
 /** Every problem of a file: its fields first; a file that reads well is replayed to the end. */

@@ -18,6 +18,7 @@ import { ScenarioState } from '../resources/state';
 import type { SimulatorSettings, TestClock } from '../public/types';
 import type { SimulatorApi } from './api';
 import { invoke, invokeSteps } from './invoke';
+import type { StateHolder } from './invoke';
 import { registry } from './registry';
 import type { EngineMethod } from './registry';
 
@@ -94,37 +95,39 @@ function initialState(options: SimulatorOptions): Snapshot {
 }
 
 /** The API's (nested) namespaces, each method calling its registry entry. */
-function buildApi(state: ScenarioState): SimulatorApi {
+function buildApi(holder: StateHolder): SimulatorApi {
   const api: Record<string, unknown> = {};
   for (const [method, entry] of registry) {
     const path = method.split('.');
     let namespace = api;
     for (const name of path.slice(0, -1))
       namespace = (namespace[name] ??= {}) as Record<string, unknown>;
-    namespace[path.at(-1)!] = (...args: unknown[]) => invoke(state, method, entry, args);
+    namespace[path.at(-1)!] = (...args: unknown[]) => invoke(holder, method, entry, args);
   }
   return api as unknown as SimulatorApi;
 }
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
-  const state = new ScenarioState(
-    options.snapshot === undefined
-      ? initialState(options)
-      : migrateSnapshot(copy(options.snapshot)),
-  );
+  const holder: StateHolder = {
+    state: new ScenarioState(
+      options.snapshot === undefined
+        ? initialState(options)
+        : migrateSnapshot(copy(options.snapshot)),
+    ),
+  };
   const entryOf = (method: EngineMethod) => {
     const entry = registry.get(method);
     if (!entry) throw new TypeError(`Unknown engine method '${String(method)}'.`);
     return entry;
   };
   return {
-    ...buildApi(state),
-    snapshot: () => state.snapshot(),
+    ...buildApi(holder),
+    snapshot: () => holder.state.snapshot(),
     usageFootprint: () => {
       let timestamps = 0;
       let bytes = 0;
-      for (const item of state.usage.keys()) {
-        const columns = state.columns(item);
+      for (const item of holder.state.usage.keys()) {
+        const columns = holder.state.columns(item);
         timestamps += columns.length;
         bytes += columns.byteLength;
       }
@@ -133,21 +136,26 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     meterEventFootprint: () => {
       let events = 0;
       let bytes = 0;
-      for (const columns of state.meterEvents.partitions()) {
+      for (const columns of holder.state.meterEvents.partitions()) {
         events += columns.length;
         bytes += columns.byteLength;
       }
-      const window = state.meterEvents.window;
+      const window = holder.state.meterEvents.window;
       return { events, bytes, windowEvents: window.size, windowBytes: window.byteLength };
     },
     advanceStepwise: (target) => {
       const method =
         'subscription' in target ? 'testClock.advanceBillingPeriod' : 'testClock.advance';
-      const steps = invokeSteps(state, entryOf(method), [target])!;
-      return steps as Generator<AdvanceProgress, TestClock>;
+      return invokeSteps(holder, entryOf(method), [target]) as Generator<
+        AdvanceProgress,
+        TestClock
+      >;
     },
-    call: (method, args) => invoke(state, method, entryOf(method), args),
-    steps: (method, args) => invokeSteps(state, entryOf(method), args),
-    nextBillingMoment: () => nextDueTime(state, Infinity) ?? Infinity,
+    call: (method, args) => invoke(holder, method, entryOf(method), args),
+    steps: (method, args) => {
+      const entry = entryOf(method);
+      return entry.steps ? invokeSteps(holder, entry, args) : null;
+    },
+    nextBillingMoment: () => nextDueTime(holder.state, Infinity) ?? Infinity,
   };
 }

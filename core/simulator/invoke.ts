@@ -3,8 +3,14 @@
 import { MeterlabError } from '../values/errors';
 import { canonicalJson, copy } from '../values/json';
 import { parseArgs } from '../values/validation';
+import { restoreCheckpoint, takeCheckpoint } from '../resources/checkpoint';
 import type { MethodEntry, StepProgress } from '../resources/entry';
 import type { ScenarioState } from '../resources/state';
+
+/** The scenario's state; a failed call replaces it with the state from before the call. */
+export interface StateHolder {
+  state: ScenarioState;
+}
 import type { EngineMethod } from './registry';
 
 /** The call's arguments with trailing undefined removed, as the journal keeps them. */
@@ -65,35 +71,52 @@ function journal(
   state.data.journal.push({ at, method, ...record });
 }
 
+/** Runs `work` all or nothing: a failure restores the state from before it, then rethrows. */
+function allOrNothing<T>(holder: StateHolder, entry: MethodEntry, work: () => T): T {
+  if (!entry.mutates || entry.atomic) return work();
+  const checkpoint = takeCheckpoint(holder.state);
+  try {
+    return work();
+  } catch (error) {
+    holder.state = restoreCheckpoint(holder.state, checkpoint);
+    throw error;
+  }
+}
+
 /** Runs a method with untrusted arguments. */
 export function invoke(
-  state: ScenarioState,
+  holder: StateHolder,
   method: EngineMethod,
   entry: MethodEntry,
   args: readonly unknown[],
 ): unknown {
+  const state = holder.state;
   const at = state.now;
   const values = parsed(entry, args);
-  const run = () => entry.run(state, values);
-  const result = entry.idempotent
-    ? idempotent(
-        state,
-        method,
-        args,
-        (values as { idempotencyKey?: string }[]).at(-1)?.idempotencyKey,
-        run,
-      )
-    : run();
-  journal(state, method, entry, at, args, result);
-  return result;
+  return allOrNothing(holder, entry, () => {
+    const run = () => entry.run(state, values);
+    const key = (values as { idempotencyKey?: string }[]).at(-1)?.idempotencyKey;
+    const result = entry.idempotent ? idempotent(state, method, args, key, run) : run();
+    journal(state, method, entry, at, args, result);
+    return result;
+  });
 }
 
-/** A long method step by step (progress, cancel); null for methods that run in one go. */
-export function invokeSteps(
-  state: ScenarioState,
+/**
+ * A long method step by step (progress, cancel); null for methods that run in one go. Stopping
+ * early keeps the steps done (a consistent state); a failure undoes the whole call.
+ */
+export function* invokeSteps(
+  holder: StateHolder,
   entry: MethodEntry,
   args: readonly unknown[],
-): Generator<StepProgress, unknown> | null {
-  if (!entry.steps) return null;
-  return entry.steps(state, parsed(entry, args));
+): Generator<StepProgress, unknown> {
+  const steps = entry.steps!(holder.state, parsed(entry, args));
+  const checkpoint = takeCheckpoint(holder.state);
+  try {
+    return yield* steps;
+  } catch (error) {
+    holder.state = restoreCheckpoint(holder.state, checkpoint);
+    throw error;
+  }
 }

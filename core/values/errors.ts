@@ -85,6 +85,8 @@ export const errorCodes = {
   payment_method_missing: 'The customer has no default payment method.',
   // Clock
   clock_moves_forward_only: 'The test clock only moves forward.',
+  work_too_large:
+    'The call would generate or replay more than its limit allows (the message says how much).',
   // Webhook signatures
   signature_missing: 'No signature header was given.',
   signature_malformed: 'The signature header is not t=…,v1=….',

@@ -87,7 +87,13 @@ export class AppState {
     } else if (event.type === 'progress') {
       this.progress = event.done < event.total ? { ...event } : null;
     } else if (event.type === 'menu') this.runMenuCommand(event.command);
-    else this.notify('error', event.error.message);
+    else if (event.type === 'save.failed') {
+      // Stays until dismissed; retrying saves again without making the change twice.
+      this.notify('error', event.error.message, {
+        label: 'Retry save',
+        run: () => void this.change('workspace.save').catch(() => {}),
+      });
+    } else this.notify('error', event.error.message);
   }
 
   /** The desktop menu's commands (the shell sends them; the UI carries them out). */

@@ -44,17 +44,22 @@ describe.runIf(devFull)('a full disk, for real (/dev/full)', () => {
         headers: { 'content-type': 'application/json', 'x-meterlab-token': host.token },
         body: JSON.stringify({ args }),
       });
-      return (await reply.json()) as { ok: boolean; error?: { code: string; message: string } };
+      return (await reply.json()) as {
+        ok: boolean;
+        saved?: false;
+        error?: { code: string; message: string };
+        warning?: { code: string; message: string };
+      };
     };
     expect((await call('workspace.create', [{ name: 'First' }])).ok).toBe(true);
     const saved = await readFile(file);
     // lowdb's writer writes the JSON to .workspace.json.tmp first.
     await symlink('/dev/full', join(file, '..', '.workspace.json.tmp'));
     const failed = await call('workspace.create', [{ name: 'Second' }]);
-    expect(failed).toMatchObject({ ok: false, error: { code: 'save_failed' } });
-    expect(failed.error!.message).toContain('The disk that holds');
-    expect(failed.error!.message).toContain('is full (ENOSPC');
-    expect(failed.error!.message).toContain('Free some space on that disk');
+    expect(failed).toMatchObject({ ok: true, saved: false, warning: { code: 'save_failed' } });
+    expect(failed.warning!.message).toContain('The disk that holds');
+    expect(failed.warning!.message).toContain('is full (ENOSPC');
+    expect(failed.warning!.message).toContain('Free some space on that disk');
     expect(await readFile(file)).toEqual(saved);
     // The temp file (here the link to /dev/full) is gone: the space it took is given back.
     expect(await readdir(join(file, '..'))).not.toContain('.workspace.json.tmp');

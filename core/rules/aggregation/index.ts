@@ -23,7 +23,8 @@ function timestampsText(count: number): string {
   return `${count} ${count === 1 ? 'timestamp' : 'timestamps'} in the period`;
 }
 
-function describe(
+/** The sentence that explains an aggregation (also used for aggregates computed elsewhere). */
+export function describeAggregation(
   strategy: AggregateUsage,
   quantity: number,
   decidingTimestamp: number | null,
@@ -66,6 +67,6 @@ export function aggregateUsage(
     timestampCount,
     decidingTimestamp,
     span: { start: span.start, end: span.end },
-    summary: describe(strategy, quantity, decidingTimestamp, timestampCount, span),
+    summary: describeAggregation(strategy, quantity, decidingTimestamp, timestampCount, span),
   };
 }

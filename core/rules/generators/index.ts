@@ -8,6 +8,7 @@ export {
   parseGeneratorSpec,
   patternKinds,
   patternSchema,
+  slotsBetween,
 } from './spec';
 export type {
   BurstsPattern,

@@ -235,3 +235,14 @@ function findStructureProblem(root: PatternSpec, action: UsageAction): Structure
 export function parseGeneratorSpec(value: unknown, prefix = ''): GeneratorSpec {
   return parseArgs(generatorSpecSchema, value, prefix);
 }
+
+/** At most how many records a spec reports from `from` (a slot time) up to `until`, exclusive. */
+export function slotsBetween(
+  spec: Pick<GeneratorSpec, 'end' | 'resolutionSeconds'>,
+  from: number,
+  until: number,
+): number {
+  const resolution = spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
+  const end = Math.min(until, spec.end ?? Infinity);
+  return Math.max(0, Math.ceil((end - from) / resolution));
+}

@@ -116,6 +116,21 @@ export class MeterEventColumns {
     this.#flags = grow(this.#flags, new Uint8Array(size));
   }
 
+  /** Drops the rows from `length` on (a failed call's), and rechecks the timestamp order. */
+  truncate(length: number): void {
+    for (let row = length; row < this.#length; row++) this.decimals.delete(row);
+    this.#length = length;
+    this.#sorted = true;
+    for (let row = 1; row < length && this.#sorted; row++)
+      if (this.#timestamps[row]! < this.#timestamps[row - 1]!) this.#sorted = false;
+  }
+
+  /** Undoes cancel (a failed call's). */
+  uncancel(row: number): void {
+    this.#flags[row] = this.#flags[row]! & ~CANCELED;
+    this.canceledIdentifiers.delete(row);
+  }
+
   isCanceled(row: number): boolean {
     return (this.#flags[row]! & CANCELED) !== 0;
   }

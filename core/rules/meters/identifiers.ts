@@ -140,6 +140,21 @@ export class IdentifierWindow {
     this.#head = 0;
   }
 
+  /** Forgets the events from seq `nextSeq` on (a failed call's). */
+  truncate(nextSeq: number): void {
+    const tail = nextSeq - this.#baseSeq;
+    for (let slot = this.#tail - 1; slot >= tail; slot--) {
+      const identifier = this.#identifiers[slot];
+      if (identifier !== undefined) {
+        this.#forget(identifier, this.#baseSeq + slot);
+        this.#identifiers[slot] = undefined;
+      }
+    }
+    this.#tail = tail;
+    // An identifier reused by the dropped events points at its earlier event again.
+    this.#rebuild();
+  }
+
   /** The remembered event with this identifier (the client's or a generated one), if any. */
   find(identifier: string): WindowEvent | null {
     let seq = this.#lookup(identifier);

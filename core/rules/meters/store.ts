@@ -76,6 +76,27 @@ export class MeterEventStore {
     return seq;
   }
 
+  /**
+   * Runs `write`; if it throws, the events it appended are dropped (and partitions it created),
+   * so a failed call leaves the store as it was.
+   */
+  atomically<T>(write: () => T): T {
+    const nextSeq = this.#nextSeq;
+    const lengths = new Map([...this.#partitions].map(([id, columns]) => [id, columns.length]));
+    try {
+      return write();
+    } catch (error) {
+      for (const [id, columns] of this.#partitions) {
+        const length = lengths.get(id);
+        if (length === undefined) this.#partitions.delete(id);
+        else columns.truncate(length);
+      }
+      this.#nextSeq = nextSeq;
+      this.window.truncate(nextSeq);
+      throw error;
+    }
+  }
+
   /** Every partition (footprint, exports). */
   partitions(): IterableIterator<MeterEventColumns> {
     return this.#partitions.values();

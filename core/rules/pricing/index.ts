@@ -1,5 +1,6 @@
 // Pricing: one module per model, chosen here. quotePrice is pure: it prices a quantity under a
 // price and explains how, without touching any state.
+import { Dec } from '../../values/money';
 import { parseArgs, safeQuantity } from '../../values/validation';
 import type { Price, PriceExplanation, Quote } from '../../public/types';
 import { priceGraduated } from './graduated';
@@ -59,4 +60,16 @@ export function quoteDecimal(price: Price, quantity: string): Quote {
     amountExact: explanation.amountExact,
     explanation,
   };
+}
+
+/**
+ * An amount no quantity up to `quantity` bills beyond, in minor units, for every model: each unit
+ * at the highest unit amount of the price, plus every flat amount. Lets intake skip an exact check.
+ */
+export function amountCeiling(price: Price, quantity: number): Dec {
+  const tiers = price.tiers ?? [];
+  const unitAmounts = [price.unitAmountDecimal, ...tiers.map((tier) => tier.unitAmountDecimal)];
+  const highestUnit = Dec.max(0, ...unitAmounts.map((amount) => amount ?? 0));
+  const flats = tiers.reduce((sum, tier) => sum.plus(tier.flatAmountDecimal ?? 0), new Dec(0));
+  return highestUnit.times(quantity).plus(flats);
 }

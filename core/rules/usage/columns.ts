@@ -17,6 +17,8 @@ export class UsageColumns implements UsageView {
   #timestamps: Uint32Array;
   #values: Float64Array;
   #length: number;
+  /** At least every value held (never lowered): bounds a period's total without a scan. */
+  #maxValue = 0;
   // Exact-length views, made on first read after a change.
   #timestampsView: Uint32Array | null = null;
   #valuesView: Float64Array | null = null;
@@ -34,6 +36,7 @@ export class UsageColumns implements UsageView {
     columns.#timestamps = timestamps;
     columns.#values = values;
     columns.#length = timestamps.length;
+    for (const value of values) if (value > columns.#maxValue) columns.#maxValue = value;
     return columns;
   }
 
@@ -54,6 +57,11 @@ export class UsageColumns implements UsageView {
 
   get length(): number {
     return this.#length;
+  }
+
+  /** An upper bound of every value held. */
+  get maxValue(): number {
+    return this.#maxValue;
   }
 
   /** A view of the live timestamps, ascending. Hoist it out of loops; do not write to it. */
@@ -106,7 +114,9 @@ export class UsageColumns implements UsageView {
     const index =
       timestamp === this.#timestamps[length - 1]! ? length - 1 : this.#lowerBound(timestamp);
     if (this.#timestamps[index] === timestamp) {
-      this.#values[index] = action === 'increment' ? this.#values[index]! + quantity : quantity;
+      const value = action === 'increment' ? this.#values[index]! + quantity : quantity;
+      this.#values[index] = value;
+      if (value > this.#maxValue) this.#maxValue = value;
       return;
     }
     this.#reserve(length + 1);
@@ -114,6 +124,7 @@ export class UsageColumns implements UsageView {
     this.#values.copyWithin(index + 1, index, length);
     this.#timestamps[index] = timestamp;
     this.#values[index] = quantity;
+    if (quantity > this.#maxValue) this.#maxValue = quantity;
     this.#setLength(length + 1);
   }
 
@@ -136,12 +147,15 @@ export class UsageColumns implements UsageView {
     let columnTimestamps = this.#timestamps;
     let columnValues = this.#values;
     let length = this.#length;
+    let maxValue = this.#maxValue;
     for (let i = 0; i < count; i++) {
       const timestamp = timestamps[i]!;
       const quantity = quantities[i]!;
       const last = length - 1;
       if (last >= 0 && timestamp === columnTimestamps[last]) {
-        columnValues[last] = increment ? columnValues[last]! + quantity : quantity;
+        const value = increment ? columnValues[last]! + quantity : quantity;
+        columnValues[last] = value;
+        if (value > maxValue) maxValue = value;
       } else if (last < 0 || timestamp > columnTimestamps[last]!) {
         if (length === columnTimestamps.length) {
           this.#setLength(length);
@@ -151,16 +165,20 @@ export class UsageColumns implements UsageView {
         }
         columnTimestamps[length] = timestamp;
         columnValues[length] = quantity;
+        if (quantity > maxValue) maxValue = quantity;
         length++;
       } else {
         this.#setLength(length);
+        this.#maxValue = maxValue;
         this.apply(timestamp, quantity, action);
+        maxValue = this.#maxValue;
         columnTimestamps = this.#timestamps;
         columnValues = this.#values;
         length = this.#length;
       }
     }
     this.#setLength(length);
+    this.#maxValue = maxValue;
     // Merged timestamps may leave more slack than doubling would: give it back.
     if (growOnce && this.#timestamps.length > 2 * length) this.#resize(length);
   }
@@ -181,6 +199,7 @@ export class UsageColumns implements UsageView {
     copy.#timestamps = this.#timestamps.slice(0, this.#length);
     copy.#values = this.#values.slice(0, this.#length);
     copy.#length = this.#length;
+    copy.#maxValue = this.#maxValue;
     return copy;
   }
 
@@ -201,6 +220,7 @@ export class UsageColumns implements UsageView {
     if (length === this.#timestamps.length) this.#reserve(length + 1);
     this.#timestamps[length] = timestamp;
     this.#values[length] = value;
+    if (value > this.#maxValue) this.#maxValue = value;
     this.#setLength(length + 1);
   }
 

@@ -3,7 +3,7 @@
 // the item's manually reported records; loading regenerates the rest, byte for byte, so a scenario
 // with millions of generated records stays a small file.
 import { invalidRequest } from '../../values/errors';
-import { DEFAULT_RESOLUTION_SECONDS, createCursor } from '../generators';
+import { DEFAULT_RESOLUTION_SECONDS, createCursor, slotsBetween } from '../generators';
 import type { GeneratorCursor, GeneratorCursorState } from '../generators';
 import type { UsageGenerator } from '../../public/types';
 import type { UsageColumns } from './columns';
@@ -78,16 +78,21 @@ export class GeneratedUsage {
    * allocation for a long advance instead of a doubling cascade. Call trim() after.
    */
   reserveUntil(item: string, columns: UsageColumns, limit: number): void {
+    const slots = this.recordsUntil(item, limit, 'increment');
+    if (slots > 0) columns.reserve(columns.length + slots);
+  }
+
+  /** At most how many records the item's running generators report before `limit`. */
+  recordsUntil(item: string, limit: number, only?: 'increment'): number {
     let slots = 0;
     for (const entry of this.byItem.get(item) ?? []) {
-      if (entry.generator.status === 'stopped' || entry.generator.spec.action !== 'increment')
-        continue;
+      if (entry.generator.status === 'stopped') continue;
+      if (only && entry.generator.spec.action !== only) continue;
       const { start, slot } = this.cursors.get(entry.generator.id)!.state;
       const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
-      const until = Math.min(limit, entry.generator.spec.end ?? Infinity);
-      slots += Math.max(0, Math.ceil((until - (start + slot * resolution)) / resolution));
+      slots += slotsBetween(entry.generator.spec, start + slot * resolution, limit);
     }
-    if (slots > 0) columns.reserve(columns.length + slots);
+    return slots;
   }
 
   /** Items that have generators. */
@@ -114,8 +119,8 @@ export class GeneratedUsage {
     columns: UsageColumns,
     timestamps: readonly number[],
     write: (manual: UsageColumns) => T,
+    manual = this.manual.get(item),
   ): { result: T } | null {
-    const manual = this.manual.get(item);
     if (!manual) return null;
     const generatedAt = timestamps.map((t) => (columns.valueAt(t) ?? 0) - (manual.valueAt(t) ?? 0));
     const result = write(manual);
@@ -135,6 +140,11 @@ export class GeneratedUsage {
     const kept = this.stored.filter((entry) => entry.generator.subscriptionItem !== item);
     this.stored.splice(0, this.stored.length, ...kept);
     return removed;
+  }
+
+  /** A copy of the item's manual records, or null for an item without generators (trial writes). */
+  manualCopy(item: string): UsageColumns | null {
+    return this.manual.get(item)?.clone() ?? null;
   }
 
   /** What a snapshot stores for an item: its manual records where it has generators. */

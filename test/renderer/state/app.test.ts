@@ -97,4 +97,22 @@ describe('AppState menu commands', () => {
     });
     expect(saved).toHaveLength(1);
   });
+
+  it('keeps a failed save on screen with a retry that saves, not changes, again', async () => {
+    const { app, transport } = setup();
+    const saves: unknown[] = [];
+    transport.on('workspace.save', () => (saves.push(1), { saved: true }));
+    await app.start();
+    const warning = { type: 'api_error', code: 'save_failed', param: null, message: 'Not saved.' };
+    app.handleEvent({ type: 'save.failed', error: warning });
+    const notice = app.notices.at(-1)!;
+    expect(notice).toMatchObject({
+      kind: 'error',
+      text: 'Not saved.',
+      action: { label: 'Retry save' },
+    });
+    notice.action!.run();
+    await settle();
+    expect(saves).toHaveLength(1);
+  });
 });

@@ -1,0 +1,15 @@
+// Backtests: price real usage, imported as aggregates, under candidate prices.
+export { buildHypotheses, type Hypothesis } from './hypotheses';
+export { periodKeyAt, periodKeysBetween, periodOfKey } from './periods';
+export {
+  explainLine,
+  prepareUsage,
+  priceBacktest,
+  type BacktestLine,
+  type BacktestPeriod,
+  type BacktestResult,
+  type CustomerChange,
+  type HypothesisResult,
+  type PreparedUsage,
+  type UsageAggregate,
+} from './price';

@@ -1,0 +1,366 @@
+// Prices usage aggregates (per customer × meter × calendar period) under each hypothesis with the
+// pricing modules that bill invoices, and compares every hypothesis with the current one.
+// Aggregates come from a source (DuckDB, ClickHouse, the engine's own store); only they, never
+// rows, cross into the engine.
+import { describeAggregation } from '../aggregation';
+import { quotePrice } from '../pricing';
+import { formatMoney } from '../../public/format';
+import type {
+  AggregateUsage,
+  AggregationExplanation,
+  Interval,
+  InvoiceLineExplanation,
+  Quote,
+} from '../../public/types';
+import { invalidRequest } from '../../values/errors';
+import { Dec } from '../../values/money';
+import { utcMinutes } from '../../values/time';
+import type { Hypothesis } from './hypotheses';
+import { periodKeysBetween, periodOfKey } from './periods';
+
+/** One customer's usage of one meter in one calendar period, as the source computed it. */
+export interface UsageAggregate {
+  customer: string;
+  meter: string;
+  /** The period key (see periods.ts). */
+  period: number;
+  /** Over the per-timestamp values (records at one timestamp applied in order first). */
+  sum: number;
+  max: number;
+  /** The first timestamp holding the max. */
+  maxTimestamp: number;
+  /** The value at the latest timestamp, and that timestamp. */
+  last: number;
+  lastTimestamp: number;
+  /** Distinct timestamps. */
+  count: number;
+}
+
+export interface BacktestPeriod {
+  start: number;
+  end: number;
+  /** The range ends inside this period: its usage is not complete. */
+  open: boolean;
+}
+
+/** Aggregates indexed for pricing: built once per import, priced again for every hypothesis edit. */
+export interface PreparedUsage {
+  grain: Interval;
+  range: { start: number; end: number };
+  periods: BacktestPeriod[];
+  customers: string[];
+  /** The first and last period index with any usage of each customer: the periods it is billed. */
+  spans: { first: number; last: number }[];
+  /** Per meter, per customer index, per period index: that period's aggregate. */
+  byMeter: Map<string, (UsageAggregate | undefined)[][]>;
+}
+
+/**
+ * Indexes aggregates over `range` (default: from the period of the first usage to the second after
+ * the last). Periods are every calendar period the range touches, oldest first.
+ */
+export function prepareUsage(
+  aggregates: readonly UsageAggregate[],
+  grain: Interval,
+  range?: { start?: number; end?: number },
+): PreparedUsage {
+  if (aggregates.length === 0 && (range?.start === undefined || range.end === undefined)) {
+    throw invalidRequest(
+      'parameter_invalid',
+      'usage',
+      'No usage to backtest: the source holds no rows in the range.',
+    );
+  }
+  let firstKey = Infinity;
+  let lastTime = -Infinity;
+  for (const aggregate of aggregates) {
+    firstKey = Math.min(firstKey, aggregate.period);
+    lastTime = Math.max(lastTime, aggregate.lastTimestamp);
+  }
+  const start = range?.start ?? periodOfKey(grain, firstKey).start;
+  const end = range?.end ?? lastTime + 1;
+  if (end <= start) {
+    throw invalidRequest(
+      'parameter_invalid',
+      'until',
+      'The range is empty: until must be after from.',
+    );
+  }
+  const keys = periodKeysBetween(grain, start, end);
+  const periodIndex = new Map(keys.map((key, index) => [key, index]));
+  const periods = keys.map((key) => {
+    const span = periodOfKey(grain, key);
+    // NOTE: the period the range ends in is open (marked) when the range ends before it does.
+    return { ...span, open: span.end > end };
+  });
+  const customerIndex = new Map<string, number>();
+  const spans: { first: number; last: number }[] = [];
+  const byMeter = new Map<string, (UsageAggregate | undefined)[][]>();
+  for (const aggregate of aggregates) {
+    const at = periodIndex.get(aggregate.period);
+    if (at === undefined) continue;
+    let customer = customerIndex.get(aggregate.customer);
+    if (customer === undefined) {
+      customer = customerIndex.size;
+      customerIndex.set(aggregate.customer, customer);
+      spans.push({ first: at, last: at });
+    }
+    const span = spans[customer]!;
+    span.first = Math.min(span.first, at);
+    span.last = Math.max(span.last, at);
+    let rows = byMeter.get(aggregate.meter);
+    if (!rows) byMeter.set(aggregate.meter, (rows = []));
+    (rows[customer] ??= [])[at] = aggregate;
+  }
+  return {
+    grain,
+    range: { start, end },
+    periods,
+    customers: [...customerIndex.keys()],
+    spans,
+    byMeter,
+  };
+}
+
+/** The aggregate that decides a cell: the period's own, or for last_ever the latest before it. */
+function decidingAggregate(
+  row: (UsageAggregate | undefined)[] | undefined,
+  strategy: AggregateUsage,
+  period: number,
+): UsageAggregate | undefined {
+  let aggregate = row?.[period];
+  if (strategy === 'last_ever' && aggregate === undefined && row) {
+    // NOTE: last_ever looks back to the latest earlier period with usage, as invoices do.
+    for (let earlier = period - 1; earlier >= 0 && aggregate === undefined; earlier--) {
+      aggregate = row[earlier];
+    }
+  }
+  return aggregate;
+}
+
+/** The billable quantity under `strategy` and the timestamp that decided it (none for sum). */
+function quantityOf(
+  aggregate: UsageAggregate | undefined,
+  strategy: AggregateUsage,
+): [number, number | null] {
+  if (aggregate === undefined) return [0, null];
+  if (strategy === 'sum') return [aggregate.sum, null];
+  if (strategy === 'max') return [aggregate.max, aggregate.maxTimestamp];
+  return [aggregate.last, aggregate.lastTimestamp];
+}
+
+const strategyOf = (hypothesis: Hypothesis): AggregateUsage =>
+  hypothesis.price.recurring.aggregateUsage ?? 'sum';
+
+/** The aggregation of one customer × period × hypothesis, explained as an invoice line's is. */
+function aggregationOf(
+  prepared: PreparedUsage,
+  hypothesis: Hypothesis,
+  customer: number,
+  period: number,
+): AggregationExplanation {
+  const strategy = strategyOf(hypothesis);
+  const row = prepared.byMeter.get(hypothesis.meter)?.[customer];
+  const [quantity, decidingTimestamp] = quantityOf(
+    decidingAggregate(row, strategy, period),
+    strategy,
+  );
+  const count = row?.[period]?.count ?? 0;
+  const { start, end } = prepared.periods[period]!;
+  const span = { start, end };
+  return {
+    strategy,
+    quantity,
+    timestampCount: count,
+    decidingTimestamp,
+    span,
+    summary: describeAggregation(strategy, quantity, decidingTimestamp, count, span),
+  };
+}
+
+/** One cell of a backtest: what an invoice line would say for the customer, period and price. */
+export interface BacktestLine {
+  customer: string;
+  hypothesis: string;
+  period: BacktestPeriod;
+  quantity: number;
+  amount: number;
+  amountExact: string;
+  currency: string;
+  explanation: InvoiceLineExplanation;
+}
+
+/** The line of `customer` in period number `period` under `hypothesis`, with its explanation. */
+export function explainLine(
+  prepared: PreparedUsage,
+  hypothesis: Hypothesis,
+  customer: string,
+  period: number,
+): BacktestLine | null {
+  const index = prepared.customers.indexOf(customer);
+  const span = prepared.spans[index];
+  if (!span || period < span.first || period > span.last) return null;
+  const aggregation = aggregationOf(prepared, hypothesis, index, period);
+  const quote = quotePrice(hypothesis.price, aggregation.quantity);
+  const strategy = aggregation.strategy;
+  const { start, end } = prepared.periods[period]!;
+  return {
+    customer,
+    hypothesis: hypothesis.key,
+    period: prepared.periods[period]!,
+    quantity: aggregation.quantity,
+    amount: quote.amount,
+    amountExact: quote.amountExact,
+    currency: hypothesis.price.currency,
+    explanation: {
+      aggregation,
+      pricing: quote.explanation,
+      proration: null,
+      summary: `Metered (${strategy}): ${aggregation.quantity} units of ${hypothesis.meter} over ${utcMinutes(start)} – ${utcMinutes(end)}, ${formatMoney(quote.amount, hypothesis.price.currency)}.`,
+    },
+  };
+}
+
+export interface CustomerChange {
+  customer: string;
+  amount: number;
+  /** amount minus the current hypothesis's amount for the customer, in minor units. */
+  change: number;
+  /** change as a percentage of the current amount (2 decimals); null when that is 0. */
+  changePct: number | null;
+}
+
+export interface HypothesisResult {
+  key: string;
+  name: string;
+  meter: string;
+  total: number;
+  byPeriod: (BacktestPeriod & { amount: number })[];
+  byCustomer: CustomerChange[];
+  /** Per customer index, per period index: the line amount, null outside the customer's periods. */
+  amounts: (number | null)[][];
+  summary: {
+    /** Customers who pay less, more, the same as under the current hypothesis. */
+    winners: number;
+    losers: number;
+    unchanged: number;
+    /** Customers whose bill goes up more than the risk threshold (or from 0 to more). */
+    atRisk: number;
+    /** Sum of the increases and of the decreases (negative), in minor units. */
+    upside: number;
+    downside: number;
+  };
+}
+
+export interface BacktestResult {
+  currency: string;
+  grain: Interval;
+  current: string;
+  riskThresholdPct: number;
+  range: { start: number; end: number };
+  periods: BacktestPeriod[];
+  customers: string[];
+  hypotheses: HypothesisResult[];
+}
+
+/** Prices every customer × period under `hypothesis`: amounts per customer and period. */
+function priceAll(prepared: PreparedUsage, hypothesis: Hypothesis): (number | null)[][] {
+  // Quotes repeat for equal quantities (flat allowances, round numbers): priced once each.
+  const quotes = new Map<number, Quote>();
+  const strategy = strategyOf(hypothesis);
+  const rows = prepared.byMeter.get(hypothesis.meter);
+  return prepared.customers.map((_, customer) => {
+    const span = prepared.spans[customer]!;
+    return prepared.periods.map((_, period) => {
+      if (period < span.first || period > span.last) return null;
+      const [quantity] = quantityOf(
+        decidingAggregate(rows?.[customer], strategy, period),
+        strategy,
+      );
+      let quote = quotes.get(quantity);
+      if (!quote) quotes.set(quantity, (quote = quotePrice(hypothesis.price, quantity)));
+      return quote.amount;
+    });
+  });
+}
+
+const sumOf = (values: readonly (number | null)[]) =>
+  values.reduce<number>((total, value) => total + (value ?? 0), 0);
+
+/** change / base as a percentage with 2 decimals (half up); null when base is 0. */
+function percentOf(change: number, base: number): number | null {
+  if (base === 0) return change === 0 ? 0 : null;
+  return new Dec(change).mul(100).div(base).toDecimalPlaces(2).toNumber();
+}
+
+/**
+ * Prices the prepared usage under every hypothesis and compares each with `current` (a key;
+ * default the first). NOTE: a customer is billed in every period from its first period with usage
+ * of any meter to its last, so a quiet month in between is billed (a flat tier still charges) and
+ * months before it arrived or after it left are not.
+ */
+export function priceBacktest(
+  prepared: PreparedUsage,
+  hypotheses: readonly Hypothesis[],
+  options: { current?: string; riskThresholdPct?: number } = {},
+): BacktestResult {
+  const current = options.current ?? hypotheses[0]!.key;
+  const riskThresholdPct = options.riskThresholdPct ?? 20;
+  const currentIndex = hypotheses.findIndex((hypothesis) => hypothesis.key === current);
+  if (currentIndex === -1) {
+    throw invalidRequest(
+      'parameter_invalid',
+      'current',
+      `No hypothesis has the key '${current}': pick one of ${hypotheses.map((h) => h.key).join(', ')}.`,
+    );
+  }
+  const amounts = hypotheses.map((hypothesis) => priceAll(prepared, hypothesis));
+  const baseline = amounts[currentIndex]!.map(sumOf);
+  const results = hypotheses.map((hypothesis, index): HypothesisResult => {
+    const own = amounts[index]!;
+    const byCustomer = own.map((row, customer) => {
+      const amount = sumOf(row);
+      const change = amount - baseline[customer]!;
+      return {
+        customer: prepared.customers[customer]!,
+        amount,
+        change,
+        changePct: percentOf(change, baseline[customer]!),
+      };
+    });
+    const byPeriod = prepared.periods.map((period, at) => ({
+      ...period,
+      amount: own.reduce((total, row) => total + (row[at] ?? 0), 0),
+    }));
+    const summary = { winners: 0, losers: 0, unchanged: 0, atRisk: 0, upside: 0, downside: 0 };
+    for (const row of byCustomer) {
+      if (row.change < 0)
+        [summary.winners, summary.downside] = [summary.winners + 1, summary.downside + row.change];
+      else if (row.change > 0)
+        [summary.losers, summary.upside] = [summary.losers + 1, summary.upside + row.change];
+      else summary.unchanged += 1;
+      if (row.change > 0 && (row.changePct === null || row.changePct > riskThresholdPct))
+        summary.atRisk += 1;
+    }
+    return {
+      key: hypothesis.key,
+      name: hypothesis.name,
+      meter: hypothesis.meter,
+      total: byCustomer.reduce((total, row) => total + row.amount, 0),
+      byPeriod,
+      byCustomer,
+      amounts: own,
+      summary,
+    };
+  });
+  return {
+    currency: hypotheses[0]!.price.currency,
+    grain: prepared.grain,
+    current,
+    riskThresholdPct,
+    range: prepared.range,
+    periods: prepared.periods,
+    customers: prepared.customers,
+    hypotheses: results,
+  };
+}

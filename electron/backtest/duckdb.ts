@@ -1,0 +1,380 @@
+// Usage files (CSV, JSON Lines, Parquet; gzip too) read by an embedded DuckDB: the rows are
+// checked and aggregated per customer × meter × calendar period in SQL, never parsed row by row
+// in JavaScript; only the aggregates come back.
+import { stat } from 'node:fs/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { Interval } from '../../core/public/types';
+import type { UsageAggregate } from '../../core/rules/backtest';
+import {
+  badRowsError,
+  cancelled,
+  columnsOf,
+  LAST_SECOND,
+  MILLISECONDS_FROM,
+  QUANTITY_LIMIT,
+  SourceError,
+  type AggregateRequest,
+  type BadRow,
+  type SourceResult,
+} from './source';
+
+type FileKind = 'csv' | 'json' | 'parquet';
+
+const KINDS: Record<string, FileKind> = {
+  csv: 'csv',
+  tsv: 'csv',
+  jsonl: 'json',
+  ndjson: 'json',
+  json: 'json',
+  parquet: 'parquet',
+};
+
+/** The kind of a file from its name: .csv, .jsonl (.ndjson, .json), .parquet, each maybe .gz. */
+export function fileKindOf(path: string): FileKind {
+  const parts = path.toLowerCase().split('/').pop()!.split('.');
+  if (parts.length > 1 && ['gz', 'gzip'].includes(parts.at(-1)!)) parts.pop();
+  const kind = parts.length > 1 ? KINDS[parts.at(-1)!] : undefined;
+  if (!kind) {
+    throw new SourceError(
+      `${path}: cannot tell the format from the name: use .csv, .jsonl or .parquet (with .gz for gzip).`,
+    );
+  }
+  return kind;
+}
+
+export const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
+export const quoteString = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+function readerOf(kind: FileKind, path: string): string {
+  const file = quoteString(path);
+  if (kind === 'csv') return `read_csv(${file}, header = true, all_varchar = true)`;
+  if (kind === 'json') return `read_json(${file}, format = 'auto')`;
+  return `read_parquet(${file})`;
+}
+
+/** Where a row is, for messages: CSV lines count the header; JSON lines and Parquet rows from 1. */
+const firstRow: Record<FileKind, { offset: number; label: string }> = {
+  csv: { offset: 2, label: 'line' },
+  json: { offset: 1, label: 'line' },
+  parquet: { offset: 1, label: 'row' },
+};
+
+const NUMERIC =
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
+const TIME = /^(TIMESTAMP|DATE)/;
+
+/** Text of any column, trimmed (JSON strings lose their quotes). */
+const textOf = (column: string) => `trim(CAST(${column} AS VARCHAR), ' "')`;
+
+/** NOTE: numeric timestamps below 1e11 are unix seconds, from 1e11 milliseconds (cut to the second). */
+const secondsOf = (number: string) =>
+  `TRY_CAST(floor(CASE WHEN ${number} >= ${MILLISECONDS_FROM} THEN ${number} / 1000 ELSE ${number} END) AS BIGINT)`;
+
+/** SQL for the unix seconds of a timestamp column of any type; NULL when it does not parse. */
+function timestampSql(column: string, type: string): string {
+  if (TIME.test(type)) return `CAST(floor(epoch(${column})) AS BIGINT)`;
+  if (NUMERIC.test(type)) return secondsOf(`CAST(${column} AS DOUBLE)`);
+  const text = textOf(column);
+  // NOTE: ISO 8601 without an offset is UTC (the session's time zone is UTC).
+  return `CASE WHEN regexp_full_match(${text}, '[0-9]+(\\.[0-9]+)?') THEN ${secondsOf(`TRY_CAST(${text} AS DOUBLE)`)} ELSE TRY_CAST(floor(epoch(TRY_CAST(${text} AS TIMESTAMPTZ))) AS BIGINT) END`;
+}
+
+function quantitySql(column: string, type: string): string {
+  return NUMERIC.test(type) ? `CAST(${column} AS DOUBLE)` : `TRY_CAST(${textOf(column)} AS DOUBLE)`;
+}
+
+/** SQL of the calendar period key of unix seconds `ts` (see core/rules/backtest/periods.ts). */
+function periodSql(grain: Interval, ts: string): string {
+  const time = `make_timestamp(${ts} * 1000000)`;
+  switch (grain) {
+    case 'day':
+      return `(${ts} // 86400)`;
+    case 'week':
+      return `((${ts} + 259200) // 604800)`;
+    case 'month':
+      return `(year(${time}) * 100 + month(${time}))`;
+    case 'year':
+      return `year(${time})`;
+  }
+}
+
+/** Why a row is bad (NULL when it is fine): one short reason per kind of problem. */
+function reasonSql(meters: readonly string[]): string {
+  const priced = meters.map(quoteString).join(', ');
+  return `CASE
+    WHEN customer IS NULL OR customer = '' THEN 'customer empty'
+    WHEN meter IS NULL OR meter = '' THEN 'meter empty'
+    WHEN meter NOT IN (${priced}) THEN 'meter not priced'
+    WHEN ts IS NULL THEN 'timestamp not parseable'
+    WHEN ts < 0 OR ts > ${LAST_SECOND} THEN 'timestamp out of range'
+    WHEN quantity IS NULL OR isnan(quantity) THEN 'quantity not a number'
+    WHEN quantity < 0 THEN 'quantity negative'
+    WHEN isinf(quantity) OR quantity >= ${QUANTITY_LIMIT} THEN 'quantity too large'
+    WHEN quantity <> floor(quantity) THEN 'quantity not whole'
+    WHEN action NOT IN ('increment', 'set') THEN 'action unknown'
+  END`;
+}
+
+/** The sentence for a bad row, with the value that made it bad. */
+export function explainReason(reason: string, raw: Record<string, unknown>): string {
+  const value = (name: string) => JSON.stringify(raw[name] ?? null);
+  switch (reason) {
+    case 'meter not priced':
+      return `meter ${value('meter')} is not priced by any hypothesis`;
+    case 'timestamp not parseable':
+      return `timestamp ${value('timestamp')} is not ISO 8601, a timestamp, or unix seconds or milliseconds`;
+    case 'timestamp out of range':
+      return `timestamp ${value('timestamp')} is outside 1970-01-01 to 2106-02-07`;
+    case 'quantity not a number':
+      return `quantity ${value('quantity')} is not a number`;
+    case 'quantity negative':
+      return `quantity ${value('quantity')} is negative`;
+    case 'quantity too large':
+      return `quantity ${value('quantity')} is 2^53 or more`;
+    case 'quantity not whole':
+      return `quantity ${value('quantity')} is not a whole number`;
+    case 'action unknown':
+      return `action ${value('action')} is not increment or set`;
+    default:
+      return reason.replace(' empty', ' is empty');
+  }
+}
+
+/** The aggregation: records at one timestamp applied in row order, then the period's aggregates. */
+function aggregateSql(
+  grain: Interval,
+  from: number | undefined,
+  until: number | undefined,
+): string {
+  const range = [
+    from === undefined ? null : `ts >= ${from}`,
+    until === undefined ? null : `ts < ${until}`,
+  ].filter(Boolean);
+  return `
+    WITH valid AS (
+      SELECT line, customer, meter, ts, CAST(quantity AS BIGINT) AS quantity, action = 'set' AS is_set
+      FROM usage_rows WHERE reason IS NULL ${range.map((r) => `AND ${r}`).join(' ')}
+    ),
+    -- NOTE: increment adds to the value at its timestamp and set replaces it, in row order: the
+    -- value is the sum of the records from the last set on. Most timestamps hold no set, so the
+    -- records before a set are summed apart (a join on those few timestamps only) and taken off.
+    per_timestamp AS (
+      SELECT customer, meter, ts, sum(quantity) AS total,
+        max(line) FILTER (WHERE is_set) AS set_line
+      FROM valid GROUP BY customer, meter, ts
+    ),
+    before_set AS (
+      SELECT v.customer, v.meter, v.ts, sum(v.quantity) AS overridden
+      FROM valid v JOIN (SELECT customer, meter, ts, set_line FROM per_timestamp WHERE set_line IS NOT NULL) s
+        ON v.customer = s.customer AND v.meter = s.meter AND v.ts = s.ts AND v.line < s.set_line
+      GROUP BY v.customer, v.meter, v.ts
+    ),
+    timestamp_values AS (
+      SELECT p.customer, p.meter, p.ts, ${periodSql(grain, 'p.ts')} AS period,
+        p.total - coalesce(b.overridden, 0) AS value
+      FROM per_timestamp p LEFT JOIN before_set b
+        ON p.customer = b.customer AND p.meter = b.meter AND p.ts = b.ts
+    )
+    SELECT customer, meter, period,
+      CAST(sum(value) AS BIGINT) AS sum, max(value) AS max,
+      -- NOTE: the first timestamp holding the peak decides a max.
+      arg_max(ts, (value, -ts)) AS max_timestamp,
+      arg_max(value, ts) AS "last", max(ts) AS last_timestamp, count(*) AS count
+    FROM timestamp_values GROUP BY customer, meter, period
+    ORDER BY customer, meter, period`;
+}
+
+/** Aggregates from a query's rows (bigints), checked against the engine's exact range. */
+export function toAggregates(rows: Record<string, unknown>[]): UsageAggregate[] {
+  return rows.map((row) => {
+    const number = (name: string) => {
+      const value = Number(row[name]);
+      if (!Number.isSafeInteger(value)) {
+        throw new SourceError(
+          `customer ${String(row.customer)}, meter ${String(row.meter)}: the ${name} of period ${String(row.period)} is 2^53 or more, beyond what Meterlab bills exactly.`,
+        );
+      }
+      return value;
+    };
+    return {
+      customer: String(row.customer),
+      meter: String(row.meter),
+      period: number('period'),
+      sum: number('sum'),
+      max: number('max'),
+      maxTimestamp: number('max_timestamp'),
+      last: number('last'),
+      lastTimestamp: number('last_timestamp'),
+      count: number('count'),
+    };
+  });
+}
+
+async function rowsOf(connection: DuckDBConnection, sql: string) {
+  return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+}
+
+/** The steps of an import, for progress: reading the file, checking rows, aggregating. */
+const STEPS = 3;
+
+/**
+ * Runs one step's query, reporting DuckDB's own progress while it runs and interrupting it when
+ * the request's signal aborts.
+ */
+async function step<T>(
+  connection: DuckDBConnection,
+  request: AggregateRequest,
+  index: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  const report = (fraction: number) =>
+    request.onProgress?.((index + Math.min(1, Math.max(0, fraction))) / STEPS);
+  if (request.signal?.aborted) throw new Error('cancelled');
+  const interrupt = () => connection.interrupt();
+  request.signal?.addEventListener('abort', interrupt);
+  const timer = request.onProgress
+    ? setInterval(() => {
+        const { percentage } = connection.progress;
+        if (percentage >= 0) report(percentage / 100);
+      }, 100)
+    : undefined;
+  try {
+    report(0);
+    const result = await run();
+    if (request.signal?.aborted) throw new Error('cancelled');
+    report(1);
+    return result;
+  } finally {
+    clearInterval(timer);
+    request.signal?.removeEventListener('abort', interrupt);
+  }
+}
+
+/** The file's column for each usage field: exact name first, else the one equal ignoring case. */
+function resolveColumns(
+  path: string,
+  available: { name: string; type: string }[],
+  request: AggregateRequest,
+) {
+  const wanted = columnsOf(request.map);
+  const find = (field: keyof typeof wanted) => {
+    const name = wanted[field]!;
+    return (
+      available.find((column) => column.name === name) ??
+      available.find((column) => column.name.toLowerCase() === name.toLowerCase())
+    );
+  };
+  const resolved: Record<string, { name: string; type: string } | undefined> = {};
+  for (const field of ['customer', 'meter', 'timestamp', 'quantity', 'action'] as const) {
+    resolved[field] = find(field);
+    const optional = field === 'action' && request.map?.action === undefined;
+    if (!resolved[field] && !optional) {
+      const mapped = request.map?.[field] !== undefined;
+      throw new SourceError(
+        `${path} has no column '${wanted[field]}' for the ${field}${mapped ? ' (from --map)' : ''}; ` +
+          `its columns are ${available.map((c) => c.name).join(', ') || 'none'}. ` +
+          `Map one with --map ${field}=<column>.`,
+      );
+    }
+  }
+  return resolved;
+}
+
+/**
+ * Reads a usage file with DuckDB and returns its aggregates. All or nothing: any bad row refuses
+ * the import (listing the first ones) unless `skipBadRows`, which counts them by reason.
+ */
+export async function aggregateFile(
+  path: string,
+  request: AggregateRequest,
+): Promise<SourceResult> {
+  const kind = fileKindOf(path);
+  try {
+    if (!(await stat(path)).isFile()) throw new SourceError(`${path} is not a file.`);
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    throw new SourceError(
+      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`,
+    );
+  }
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  try {
+    await connection.run("SET TimeZone = 'UTC'");
+    try {
+      await step(connection, request, 0, () =>
+        connection.run(`CREATE TEMP TABLE raw AS SELECT * FROM ${readerOf(kind, path)}`),
+      );
+    } catch (error) {
+      if (request.signal?.aborted) throw cancelled(path);
+      throw new SourceError(
+        `cannot read ${path} as ${kind === 'json' ? 'JSON Lines' : kind.toUpperCase()}: ${(error as Error).message.split('\n')[0]}`,
+      );
+    }
+    const available = (await rowsOf(connection, 'DESCRIBE raw')).map((row) => ({
+      name: String(row.column_name),
+      type: String(row.column_type),
+    }));
+    const columns = resolveColumns(path, available, request);
+    const sql = (field: string) => quoteIdentifier(columns[field]!.name);
+    const { offset, label } = firstRow[kind];
+    await connection.run(`
+      CREATE TEMP VIEW usage_rows AS SELECT *, ${reasonSql(request.meters)} AS reason FROM (
+        SELECT rowid + ${offset} AS line,
+          ${textOf(sql('customer'))} AS customer,
+          ${textOf(sql('meter'))} AS meter,
+          ${timestampSql(sql('timestamp'), columns.timestamp!.type)} AS ts,
+          ${quantitySql(sql('quantity'), columns.quantity!.type)} AS quantity,
+          ${columns.action ? `coalesce(nullif(lower(${textOf(sql('action'))}), ''), 'increment')` : "'increment'"} AS action,
+          ${['customer', 'meter', 'timestamp', 'quantity', 'action'].map((field) => `${columns[field] ? `CAST(${sql(field)} AS VARCHAR)` : 'NULL'} AS raw_${field}`).join(', ')}
+        FROM raw)`);
+    const [counts] = await step(connection, request, 1, () =>
+      rowsOf(
+        connection,
+        'SELECT count(*) AS rows, count(*) FILTER (WHERE reason IS NOT NULL) AS bad FROM usage_rows',
+      ),
+    );
+    const rows = Number(counts!.rows);
+    const bad = Number(counts!.bad);
+    if (rows === 0) throw new SourceError(`${path} holds no usage rows.`);
+    const examples: BadRow[] =
+      bad === 0
+        ? []
+        : (
+            await rowsOf(
+              connection,
+              'SELECT * FROM usage_rows WHERE reason IS NOT NULL ORDER BY line LIMIT 10',
+            )
+          ).map((row) => ({
+            where: `${label} ${String(row.line)}`,
+            reason: explainReason(String(row.reason), {
+              meter: row.raw_meter,
+              timestamp: row.raw_timestamp,
+              quantity: row.raw_quantity,
+              action: row.raw_action,
+            }),
+          }));
+    if (bad > 0 && !request.skipBadRows) throw badRowsError(path, bad, examples);
+    const skippedByReason: Record<string, number> = {};
+    if (bad > 0) {
+      for (const row of await rowsOf(
+        connection,
+        'SELECT reason, count(*) AS n FROM usage_rows WHERE reason IS NOT NULL GROUP BY reason',
+      )) {
+        skippedByReason[String(row.reason)] = Number(row.n);
+      }
+    }
+    const aggregates = toAggregates(
+      await step(connection, request, 2, () =>
+        rowsOf(connection, aggregateSql(request.grain, request.from, request.until)),
+      ),
+    );
+    return { aggregates, rows, skippedRows: bad, skippedByReason, examples };
+  } catch (error) {
+    if (request.signal?.aborted) throw cancelled(path);
+    throw error;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,70 @@
+// A backtest from start to end, for the command line and the hosts: hypotheses checked first,
+// then the source aggregates the usage (DuckDB for files, ClickHouse for a table), then the
+// engine prices the aggregates. The UI keeps `prepared` and re-prices it on every edit.
+import {
+  buildHypotheses,
+  prepareUsage,
+  priceBacktest,
+  type BacktestResult,
+  type Hypothesis,
+  type PreparedUsage,
+} from '../../core/backtest';
+import { aggregateFile } from './duckdb';
+import type { AggregateRequest, ColumnMap, SourceResult } from './source';
+
+export type UsageSource =
+  { kind: 'file'; path: string } | { kind: 'clickhouse'; url: string; table: string };
+
+export interface BacktestOptions {
+  source: UsageSource;
+  /** The contents of prices.json: the hypotheses. */
+  hypotheses: unknown;
+  current?: string;
+  from?: number;
+  until?: number;
+  map?: Partial<ColumnMap>;
+  skipBadRows?: boolean;
+  riskThresholdPct?: number;
+  /** How far the whole backtest is, from 0 to 1 (the source's queries, then the pricing). */
+  onProgress?: (fraction: number) => void;
+  /** Aborting stops the source's query; runBacktest then rejects with a SourceError. */
+  signal?: AbortSignal;
+}
+
+export interface BacktestRun {
+  result: BacktestResult;
+  hypotheses: Hypothesis[];
+  prepared: PreparedUsage;
+  source: SourceResult;
+}
+
+async function aggregate(source: UsageSource, request: AggregateRequest): Promise<SourceResult> {
+  if (source.kind === 'file') return aggregateFile(source.path, request);
+  const { aggregateClickHouse } = await import('./clickhouse');
+  return aggregateClickHouse(source.url, source.table, request);
+}
+
+export async function runBacktest(options: BacktestOptions): Promise<BacktestRun> {
+  const { hypotheses, grain } = buildHypotheses(options.hypotheses);
+  const source = await aggregate(options.source, {
+    grain,
+    meters: [...new Set(hypotheses.map((hypothesis) => hypothesis.meter))],
+    from: options.from,
+    until: options.until,
+    map: options.map,
+    skipBadRows: options.skipBadRows,
+    signal: options.signal,
+    // The source takes most of the time: pricing is shown as the last tenth.
+    onProgress: (fraction) => options.onProgress?.(fraction * 0.9),
+  });
+  const prepared = prepareUsage(source.aggregates, grain, {
+    start: options.from,
+    end: options.until,
+  });
+  const result = priceBacktest(prepared, hypotheses, {
+    current: options.current,
+    riskThresholdPct: options.riskThresholdPct,
+  });
+  options.onProgress?.(1);
+  return { result, hypotheses, prepared, source };
+}

@@ -1,0 +1,269 @@
+// Real webhook delivery for `meterlab serve`: each new event goes by HTTP POST to every endpoint
+// that enabled its type, signed with `x-vinr-signature` (core/rules/signatures.ts) at the time of
+// sending. Per endpoint one delivery at a time, in event order; a try without a 2xx answer (other
+// status, redirect, timeout, reset) is retried after each of `retryDelaysMs`, then given up. Every
+// try is recorded through dispatch (webhookEndpoints.recordAttempt), so the Events view and
+// webhookEndpoints.attempts list it. A receiver that hangs, resets, redirects or answers 10 MB
+// costs its own queue at most `timeoutMs` per try: it never holds up other endpoints or the API.
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Dispatch } from '../core/dispatch';
+import type { BillingEvent, WebhookEndpoint } from '../core/public/types';
+import { SIGNATURE_HEADER, signatureHeader } from '../core/rules/signatures';
+
+export interface WebhookSenderOptions {
+  dispatch: Dispatch;
+  /** Send to any http(s) host; otherwise only to loopback addresses. */
+  allowRemote?: boolean;
+  /** Waits before each retry (default 2 s, 10 s, 30 s: a few quick tries in real time). */
+  retryDelaysMs?: readonly number[];
+  /** A try without an answer by then fails (default 10 s). */
+  timeoutMs?: number;
+  /** Wall clock in milliseconds (default Date.now). */
+  now?: () => number;
+}
+
+// NOTE: a few quick retries in real time, then the delivery is given up (docs/billing-rules.md).
+export const DEFAULT_RETRY_DELAYS_MS = [2_000, 10_000, 30_000] as const;
+const RESPONSE_EXCERPT_CHARS = 500;
+const EVENTS_PAGE_MAX = 10_000;
+
+/** True for URLs on this machine: 127.0.0.0/8, ::1 and localhost. */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+export interface Outcome {
+  status: number | null;
+  error: string | null;
+  excerpt: string;
+}
+
+/** One POST: the status and the first characters of the answer, or why none came. */
+export function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+) {
+  return new Promise<Outcome>((resolve) => {
+    let done = false;
+    const finish = (outcome: Outcome) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      request.destroy();
+      resolve(outcome);
+    };
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const request = send(url, {
+      method: 'POST',
+      headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
+    });
+    const timer = setTimeout(
+      () => finish({ status: null, error: `timeout after ${timeoutMs} ms`, excerpt: '' }),
+      timeoutMs,
+    );
+    request.on('response', (response: IncomingMessage) => {
+      let excerpt = '';
+      response.setEncoding('utf8');
+      // Only the start is kept; a huge answer is cut off rather than read.
+      response.on('data', (chunk: string) => {
+        excerpt += chunk;
+        if (excerpt.length >= RESPONSE_EXCERPT_CHARS) {
+          finish({
+            status: response.statusCode ?? null,
+            error: null,
+            excerpt: excerpt.slice(0, RESPONSE_EXCERPT_CHARS),
+          });
+        }
+      });
+      response.on('end', () =>
+        finish({ status: response.statusCode ?? null, error: null, excerpt }),
+      );
+      response.on('error', () =>
+        finish({ status: response.statusCode ?? null, error: null, excerpt }),
+      );
+    });
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      finish({ status: null, error: error.code ?? error.message, excerpt: '' }),
+    );
+    request.end(body);
+  });
+}
+
+export interface WebhookSender {
+  /** Something changed: look for new events. */
+  poke(): void;
+  /** Waits until every queued delivery is done (tests). */
+  idle(): Promise<void>;
+  /** Stops sending; tries in flight are abandoned. */
+  close(): void;
+}
+
+interface Queued {
+  event: BillingEvent;
+  endpoint: WebhookEndpoint;
+}
+
+export async function startWebhookSender(options: WebhookSenderOptions): Promise<WebhookSender> {
+  const { dispatch } = options;
+  const now = options.now ?? Date.now;
+  const retryDelays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const seen = new Set<string>();
+  const queues = new Map<string, Queued[]>();
+  const workers = new Set<Promise<void>>();
+  const sleepers = new Set<() => void>();
+  let closed = false;
+  let scanning: Promise<void> | null = null;
+  let rescan = false;
+
+  async function call<T>(method: string, args: unknown[]): Promise<T | null> {
+    const result = await dispatch(method, args);
+    return result.ok ? (result.data as T) : null;
+  }
+
+  /** Events not seen before, oldest first. */
+  async function newEvents(): Promise<BillingEvent[]> {
+    for (let limit = 100; ; limit *= 10) {
+      const page = await call<{ data: BillingEvent[]; hasMore: boolean }>('events.list', [
+        { limit },
+      ]);
+      if (!page) return [];
+      const known = page.data.findIndex((event) => seen.has(event.id));
+      if (known >= 0 || !page.hasMore || limit >= EVENTS_PAGE_MAX) {
+        const fresh = known >= 0 ? page.data.slice(0, known) : page.data;
+        for (const event of fresh) seen.add(event.id);
+        return fresh.reverse();
+      }
+    }
+  }
+
+  async function scan(): Promise<void> {
+    const fresh = await newEvents();
+    if (fresh.length === 0 || closed) return;
+    const endpoints =
+      (await call<{ data: WebhookEndpoint[] }>('webhookEndpoints.list', [{ limit: 10_000 }]))
+        ?.data ?? [];
+    for (const endpoint of endpoints) {
+      const wanted = endpoint.enabledEvents ?? ['*'];
+      const events = fresh.filter((e) => wanted.includes('*') || wanted.includes(e.type));
+      if (events.length === 0) continue;
+      const queue = queues.get(endpoint.id) ?? [];
+      const idle = queue.length === 0;
+      queue.push(...events.map((event) => ({ event, endpoint })));
+      queues.set(endpoint.id, queue);
+      if (idle) {
+        const worker = drain(queue).finally(() => workers.delete(worker));
+        workers.add(worker);
+      }
+    }
+  }
+
+  function sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+  }
+
+  /** Sends an endpoint's queue in order, one event at a time. */
+  async function drain(queue: Queued[]): Promise<void> {
+    while (queue.length > 0 && !closed) {
+      await deliver(queue[0]!);
+      queue.shift();
+    }
+  }
+
+  async function deliver({ event, endpoint }: Queued): Promise<void> {
+    const payload = JSON.stringify(event);
+    for (let attempt = 1; attempt <= retryDelays.length + 1 && !closed; attempt++) {
+      if (attempt > 1) await sleep(retryDelays[attempt - 2]!);
+      if (closed) return;
+      const started = now();
+      // NOTE: loopback URLs only, unless serve runs with --allow-remote-webhooks.
+      const allowed = options.allowRemote || isLoopbackUrl(endpoint.url);
+      // NOTE: signed at the time of sending (wall clock), not at the event's simulated time.
+      const sentAt = Math.floor(started / 1000);
+      const outcome = allowed
+        ? await post(
+            endpoint.url,
+            payload,
+            {
+              'Content-Type': 'application/json; charset=utf-8',
+              'User-Agent': 'Meterlab-Webhooks',
+              [SIGNATURE_HEADER]: signatureHeader(payload, endpoint.secret, sentAt),
+            },
+            timeoutMs,
+          )
+        : {
+            status: null,
+            error:
+              'url_not_allowed: only loopback URLs unless serve runs with --allow-remote-webhooks',
+            excerpt: '',
+          };
+      await call('webhookEndpoints.recordAttempt', [
+        {
+          endpoint: endpoint.id,
+          event: event.id,
+          attempt,
+          url: endpoint.url.slice(0, 2048),
+          status: outcome.status,
+          error: outcome.error?.slice(0, 500) ?? null,
+          latencyMs: Math.max(0, now() - started),
+          responseExcerpt: outcome.excerpt.slice(0, RESPONSE_EXCERPT_CHARS),
+          sentAt,
+        },
+      ]);
+      if (!allowed) return;
+      if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) return;
+    }
+  }
+
+  function poke() {
+    if (closed) return;
+    if (scanning) {
+      rescan = true;
+      return;
+    }
+    scanning = scan()
+      .catch(() => {})
+      .finally(() => {
+        scanning = null;
+        if (rescan) {
+          rescan = false;
+          poke();
+        }
+      });
+  }
+
+  // NOTE: events from before this run are history: only new ones are sent.
+  await newEvents();
+
+  return {
+    poke,
+    async idle() {
+      while (scanning || workers.size > 0) {
+        await scanning;
+        await Promise.all([...workers]);
+      }
+    },
+    close() {
+      closed = true;
+      for (const wake of [...sleepers]) wake();
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDispatcher } from '../../core/dispatch';
+import type { Dispatch } from '../../core/dispatch';
+import type { WebhookAttempt } from '../../core/public/types';
+import { verifySignature } from '../../core/rules/signatures';
+import { Workspace } from '../../core/workspace';
+import { MemoryWorkspaceStore } from '../../core/workspace-store';
+import { isLoopbackUrl, startWebhookSender } from '../../electron/webhook-sender';
+import type { WebhookSender, WebhookSenderOptions } from '../../electron/webhook-sender';
+
+const servers: Server[] = [];
+const senders: WebhookSender[] = [];
+
+afterEach(async () => {
+  for (const sender of senders.splice(0)) sender.close();
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+async function receiver(handle: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => handle(req, res, body));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+}
+
+/** A JSON answer, read loosely: the assertions check its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+/** An in-memory workspace whose changes wake the attached sender, as serve's dispatch does. */
+async function engine() {
+  const workspace = await Workspace.load({ store: new MemoryWorkspaceStore(), now: () => 0 });
+  let sender: WebhookSender | undefined;
+  const inner = createDispatcher(workspace);
+  const dispatch: Dispatch = (method, args, hooks = {}) =>
+    inner(method, args, {
+      ...hooks,
+      onEvent: (event) => {
+        hooks.onEvent?.(event);
+        if (event.type === 'state.changed') sender?.poke();
+      },
+    });
+  const call = async (method: string, ...args: unknown[]): Promise<Json> => {
+    const result = await dispatch(method, args);
+    if (!result.ok) throw new Error(result.error.message);
+    return result.data;
+  };
+  await call('workspace.create', { name: 'hooks' });
+  const attach = async (options: Omit<WebhookSenderOptions, 'dispatch'>) => {
+    sender = await startWebhookSender({ dispatch, ...options });
+    senders.push(sender);
+    return sender;
+  };
+  return { call, attach };
+}
+
+describe('webhook delivery', () => {
+  it('sends each event in order, signed; a hanging, redirecting or huge receiver holds up only itself', async () => {
+    const got: { id: string; header: string; body: string }[] = [];
+    const good = await receiver((req, res, body) => {
+      got.push({
+        id: (JSON.parse(body) as { id: string }).id,
+        header: String(req.headers['x-vinr-signature']),
+        body,
+      });
+      res.end('thanks');
+    });
+    const hang = await receiver(() => {}); // never answers
+    const redirect = await receiver((_req, res) => res.writeHead(302, { Location: good }).end());
+    const huge = await receiver((_req, res) => {
+      res.writeHead(200);
+      res.end(Buffer.alloc(10 * 1024 * 1024, 0x61));
+    });
+    const { call, attach } = await engine();
+    const endpoints: Json[] = [];
+    for (const url of [hang, redirect, huge, good]) {
+      endpoints.push(
+        await call('webhookEndpoints.create', { url, enabledEvents: ['customer.created'] }),
+      );
+    }
+    const sender = await attach({ retryDelaysMs: [20], timeoutMs: 1_000 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) await call('customers.create', { name: `C${i}` });
+    for (const event of (await call('events.list', { type: 'customer.created' })).data)
+      ids.unshift(event.id);
+
+    // The good receiver has every event, in order, before the hanging one's first try times out.
+    for (let waited = 0; got.length < 3 && waited < 900; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(got.map((g) => g.id)).toEqual(ids);
+    const attempts = (await call('webhookEndpoints.attempts', { limit: 1000 }))
+      .data as WebhookAttempt[];
+    const of = (endpoint: { id: string }) => attempts.filter((a) => a.endpoint === endpoint.id);
+    expect(of(endpoints[0])).toEqual([]); // still waiting for the hanging receiver
+    const { secret } = endpoints[3] as { secret: string };
+    for (const { header, body } of got) {
+      expect(() =>
+        verifySignature(body, header, [secret], Math.floor(Date.now() / 1000), 300),
+      ).not.toThrow();
+    }
+    // A redirect is a failure, retried, never followed; a 10 MB answer is cut to an excerpt.
+    await sender.idle();
+    const after = (await call('webhookEndpoints.attempts', { limit: 1000 }))
+      .data as WebhookAttempt[];
+    const all = (endpoint: { id: string }) => after.filter((a) => a.endpoint === endpoint.id);
+    const redirected = all(endpoints[1]);
+    expect(redirected.length).toBe(6);
+    expect(redirected.every((a) => a.status === 302)).toBe(true);
+    const big = all(endpoints[2]);
+    expect(big).toHaveLength(3);
+    expect(big.every((a) => a.status === 200 && a.responseExcerpt.length === 500)).toBe(true);
+    const hung = all(endpoints[0]);
+    expect(hung).toHaveLength(6);
+    expect(hung.every((a) => a.status === null && /timeout/.test(a.error!))).toBe(true);
+    expect(got).toHaveLength(3); // the redirect was not followed to the good receiver
+  }, 60_000);
+
+  it('sends only to loopback URLs unless remote ones are allowed', async () => {
+    expect(isLoopbackUrl('http://127.0.0.1:3000/x')).toBe(true);
+    expect(isLoopbackUrl('http://localhost:3000/x')).toBe(true);
+    expect(isLoopbackUrl('http://[::1]:3000/x')).toBe(true);
+    expect(isLoopbackUrl('http://127.0.0.1.evil.example/x')).toBe(false);
+    expect(isLoopbackUrl('https://example.com/x')).toBe(false);
+    const { call, attach } = await engine();
+    const endpoint = await call('webhookEndpoints.create', { url: 'https://example.com/hooks' });
+    const sender = await attach({ retryDelaysMs: [10] });
+    await call('customers.create', { name: 'A' });
+    await sender.idle();
+    const attempts = (await call('webhookEndpoints.attempts', { endpoint: endpoint.id })).data;
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({
+      status: null,
+      error: expect.stringMatching(/^url_not_allowed/),
+    });
+  });
+});
