@@ -56,10 +56,13 @@ function fitsQuery(schema: z.ZodType): boolean {
 }
 
 function deriveRoute(method: EngineMethod, entry: MethodEntry): Route {
-  const [namespace, name] = method.includes('.') ? method.split('.') : ['', method];
-  const parent = parents[namespace!];
-  let base = namespace ? `/v1/${snake(namespace)}` : '/v1';
-  if (parent) base = `/v1/${parent.path}/:${parent.field}/${snake(namespace!)}`;
+  // Nested namespaces nest paths: 'billing.meters.create' is POST /v1/billing/meters.
+  const segments = method.split('.');
+  const name = segments.pop();
+  const namespace = segments.join('.');
+  const parent = parents[namespace];
+  let base = namespace ? `/v1/${segments.map(snake).join('/')}` : '/v1';
+  if (parent) base = `/v1/${parent.path}/:${parent.field}/${snake(namespace)}`;
   const args: ArgumentSource[] = entry.params.map((p: Param, index): ArgumentSource => {
     if (p.name === 'id' && index === 0) return { from: 'path', name: 'id' };
     if (p.name === '') return { from: 'object', pathFields: parent ? [parent.field] : [] };

@@ -45,8 +45,10 @@ export interface Recurring {
   interval: Interval;
   intervalCount: number;
   usageType: UsageType;
-  /** null for licensed prices. */
+  /** null for licensed prices and prices with a meter. */
   aggregateUsage: AggregateUsage | null;
+  /** The billing meter a metered price bills from (`mtr_…`); null bills usage records. */
+  meter: string | null;
 }
 
 export interface Price {
@@ -316,6 +318,8 @@ export interface InvoiceLineExplanation {
   pricing: PriceExplanation;
   /** For proration lines: the share of the period charged or credited. */
   proration: { numerator: number; denominator: number; summary: string } | null;
+  /** For lines priced from a billing meter: which events counted and which decided. */
+  meter?: MeterAggregationExplanation;
   summary: string;
 }
 
@@ -348,6 +352,8 @@ export interface InvoiceLine {
   price: string | null;
   description: string;
   quantity: number;
+  /** Meter-priced lines: the exact quantity as a decimal string (quantity is its nearest number). */
+  quantityDecimal?: DecimalString;
   amount: number;
   amountExact: DecimalString;
   currency: string;
@@ -460,7 +466,8 @@ export type EventType =
   | 'invoice.paid'
   | 'invoice.payment_failed'
   | 'invoice.marked_uncollectible'
-  | 'invoice.voided';
+  | 'invoice.voided'
+  | 'billing.alert.triggered';
 
 export interface BillingEvent {
   id: string;
@@ -468,7 +475,16 @@ export interface BillingEvent {
   type: EventType;
   created: UnixSeconds;
   /** The object the event is about, as it was at that moment. */
-  data: Product | Price | Customer | Subscription | Invoice | Coupon | TaxRate | CreditGrant;
+  data:
+    | Product
+    | Price
+    | Customer
+    | Subscription
+    | Invoice
+    | Coupon
+    | TaxRate
+    | CreditGrant
+    | BillingAlertTriggered;
 }
 
 export interface WebhookEndpoint {
@@ -722,3 +738,99 @@ export interface DailyLevel {
 
 export type DailySeries =
   { action: 'increment'; days: DailyTotal[] } | { action: 'set'; days: DailyLevel[] };
+
+// ---- billing meters (event-based usage) ----------------------------------------------------------
+
+/** sum, count and last as in Stripe; max and unique_count are Meterlab's extensions. */
+export type MeterFormula = 'sum' | 'count' | 'last' | 'max' | 'unique_count';
+
+export interface Meter {
+  id: string;
+  object: 'billing.meter';
+  displayName: string;
+  eventName: string;
+  defaultAggregation: { formula: MeterFormula };
+  customerMapping: { type: 'by_id'; eventPayloadKey: string };
+  valueSettings: { eventPayloadKey: string };
+  status: 'active' | 'inactive';
+  statusTransitions: { deactivatedAt: UnixSeconds | null };
+  created: UnixSeconds;
+  updated: UnixSeconds;
+}
+
+export interface MeterEvent {
+  object: 'billing.meter_event';
+  eventName: string;
+  identifier: string;
+  payload: Record<string, string>;
+  timestamp: UnixSeconds;
+  created: UnixSeconds;
+}
+
+export interface MeterEventBatchResult {
+  object: 'billing.meter_event_batch';
+  count: number;
+}
+
+export interface MeterEventAdjustment {
+  id: string;
+  object: 'billing.meter_event_adjustment';
+  eventName: string;
+  type: 'cancel';
+  cancel: { identifier: string };
+  status: 'complete';
+}
+
+export interface MeterEventSummary {
+  id: string;
+  object: 'billing.meter_event_summary';
+  meter: string;
+  startTime: UnixSeconds;
+  endTime: UnixSeconds;
+  /** Canonical decimal string: raw usage, not clamped at 0. */
+  aggregatedValue: DecimalString;
+}
+
+export interface BillingAlert {
+  id: string;
+  object: 'billing.alert';
+  alertType: 'usage_threshold';
+  title: string;
+  usageThreshold: {
+    meter: string;
+    gte: number;
+    recurrence: 'one_time';
+    filters: { type: 'customer'; customer: string }[] | null;
+  };
+  status: 'active';
+}
+
+/** The data of a billing.alert.triggered event. */
+export interface BillingAlertTriggered {
+  /** The alert's id (the object the event is about). */
+  id: string;
+  object: 'billing.alert_triggered';
+  alert: string;
+  customer: string;
+  value: DecimalString;
+}
+
+/** How a meter's events in one window became a quantity. */
+export interface MeterAggregationExplanation {
+  meter: string;
+  formula: MeterFormula;
+  /** The raw aggregate (a canonical decimal string, may be negative). */
+  value: DecimalString;
+  /** What is billed: max(0, value). */
+  quantity: DecimalString;
+  /** Non-canceled events counted in the window. */
+  eventsCounted: number;
+  /** Canceled events in the window (counted nowhere). */
+  eventsCanceled: number;
+  /** Counted events accepted after the window had ended (during the draft's grace). */
+  eventsLate: number;
+  /** The event that decided a last or a max: its timestamp, when it was sent and its value. */
+  deciding: { timestamp: UnixSeconds; created: UnixSeconds; value: string } | null;
+  span: { start: UnixSeconds; end: UnixSeconds };
+  summary: string;
+}

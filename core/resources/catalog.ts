@@ -1,5 +1,6 @@
 // Products and prices, and quotes of a price without touching state (price curves, previews).
 import { z } from 'zod';
+import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
 import { objectId, safeQuantity } from '../values/validation';
 import { buildPriceFields, priceCreateSchema } from '../rules/pricing/build';
@@ -61,6 +62,17 @@ export const prices = {
     run: (state, [args]) => {
       const fields = buildPriceFields(args);
       state.product(fields.product, 'product');
+      if (fields.recurring.meter !== null) {
+        const meter = state.meter(fields.recurring.meter, 'recurring.meter');
+        // NOTE: an inactive meter cannot be attached to a new price.
+        if (meter.status !== 'active') {
+          throw invalidRequest(
+            'meter_inactive',
+            'recurring.meter',
+            `Meter ${meter.id} is inactive: reactivate it (billing.meters.reactivate) before pricing with it.`,
+          );
+        }
+      }
       const price: Price = {
         id: state.newId('price'),
         object: 'price',

@@ -70,5 +70,6 @@ export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint):
   for (const [item, { columns, regenerate }] of checkpoint.usage) {
     usage.set(item, regenerate ? columns.clone() : columns);
   }
-  return new ScenarioState(state.data, usage);
+  // Meter events change only in meter event calls, which undo their own writes when they fail.
+  return new ScenarioState(state.data, usage, state.meterEvents);
 }

@@ -3,9 +3,17 @@
 // marked uncollectible, a draft refreshed by late usage.
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
-import { licensedLine, meteredLine } from '../rules/lines';
+import { licensedLine, meteredLine, meterLine } from '../rules/lines';
 import type { LineContext, Span } from '../rules/lines';
-import type { BillingReason, Invoice, InvoiceLine, Subscription } from '../public/types';
+import { aggregateMeter } from '../rules/meters/aggregate';
+import type {
+  BillingReason,
+  Invoice,
+  InvoiceLine,
+  Price,
+  Subscription,
+  SubscriptionItem,
+} from '../public/types';
 import type { ScenarioState } from './state';
 import { invoiceDiscounts, useUpOnceDiscounts } from './coupons';
 import { bindInvoice, priceInvoice, unbindInvoice } from './invoice-pipeline';
@@ -29,6 +37,28 @@ export interface PeriodLinesPlan {
 }
 
 /**
+ * A metered item's line in arrears over `span`: from its price's meter (the customer's events)
+ * or from its usage records. A refreshed draft line keeps its id.
+ */
+export function usageLine(
+  state: ScenarioState,
+  context: LineContext,
+  customer: string,
+  item: SubscriptionItem,
+  price: Price,
+  span: Span,
+  lineId?: string,
+): InvoiceLine {
+  const meterId = price.recurring.meter;
+  if (meterId === null)
+    return meteredLine(context, item, price, state.columns(item.id), span, lineId);
+  const meter = state.meter(meterId, 'price');
+  const events = state.meterEvents.columns(meter.id, customer);
+  const aggregation = aggregateMeter(meter.id, meter.defaultAggregation.formula, events, span);
+  return meterLine(context, item, price, aggregation, lineId);
+}
+
+/**
  * The lines of a subscription's invoice: metered items in arrears over the current period, then
  * the pending lines, then licensed items in advance. NOTE: metered usage in arrears, licensed in
  * advance.
@@ -48,7 +78,7 @@ export function periodLines(
       start: Math.max(subscription.currentPeriodStart, item.usageStart),
       end: plan.meteredUntil!,
     };
-    metered.push(meteredLine(context, item, price, state.columns(item.id), span));
+    metered.push(usageLine(state, context, subscription.customer, item, price, span));
   }
   const licensed: InvoiceLine[] = [];
   for (const item of plan.licensedPeriod === null ? [] : subscription.items.data) {
@@ -270,22 +300,30 @@ export function markUncollectible(state: ScenarioState, invoice: Invoice): void 
   reactivateIfSettled(state, invoice);
 }
 
+/** The index of an item's metered line (records or meter) on an invoice, or -1. */
+export function usageLineIndex(invoice: Invoice, itemId: string): number {
+  return invoice.lines.data.findIndex(
+    (line) =>
+      line.subscriptionItem === itemId &&
+      !line.proration &&
+      (line.explanation.aggregation !== null || line.explanation.meter !== undefined),
+  );
+}
+
 /** Recomputes a draft's metered line for an item after late usage landed in its period. */
 export function refreshDraftLine(state: ScenarioState, draft: Invoice, itemId: string): void {
-  const index = draft.lines.data.findIndex(
-    (line) =>
-      line.subscriptionItem === itemId && !line.proration && line.explanation.aggregation !== null,
-  );
+  const index = usageLineIndex(draft, itemId);
   if (index < 0) return;
   const old = draft.lines.data[index]!;
   const { item } = state.item(itemId);
   // A new lines object: events that hold the old one keep the invoice as it was (eventData).
   draft.lines = { ...draft.lines, data: [...draft.lines.data] };
-  draft.lines.data[index] = meteredLine(
+  draft.lines.data[index] = usageLine(
+    state,
     state.lineContext,
+    draft.customer,
     item,
     state.price(old.price!),
-    state.columns(item.id),
     old.period,
     old.id,
   );

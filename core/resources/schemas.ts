@@ -315,3 +315,57 @@ export const creditGrantListArgs = z
   .strictObject({ ...page, customer: objectId.optional() })
   .optional();
 export const creditBalanceSummaryArgs = z.strictObject({ customer: objectId });
+// ---- billing meters ------------------------------------------------------------------------------
+const payloadKey = z.string().min(1).max(100);
+export const meterCreateArgs = z.strictObject({
+  displayName: z.string().min(1).max(250),
+  eventName: z.string().min(1).max(100),
+  // Formula and mapping type are checked by the meter module, for their own error codes.
+  defaultAggregation: z.strictObject({ formula: z.string() }),
+  customerMapping: z.strictObject({ type: z.string(), eventPayloadKey: payloadKey }).optional(),
+  valueSettings: z.strictObject({ eventPayloadKey: payloadKey }).optional(),
+});
+export const meterListArgs = z
+  .strictObject({ ...page, status: z.enum(['active', 'inactive']).optional() })
+  .optional();
+const meterEventFields = {
+  eventName: z.string().min(1).max(100),
+  // Keys and values are checked by the meter event intake, for its own error codes.
+  payload: z.record(z.string(), z.unknown()),
+  identifier: z.string().min(1).max(100).optional(),
+  timestamp: unixSeconds.optional(),
+};
+export const meterEventCreateArgs = z.strictObject(meterEventFields);
+/** A batch's events are typed here but checked by the intake's own loop (fast at 100k). */
+export const meterEventBatchArgs = z.strictObject({
+  events: z.custom<z.input<typeof meterEventCreateArgs>[]>(
+    (value) => Array.isArray(value) && value.length >= 1 && value.length <= 100_000,
+    'pass a list of 1 to 100,000 events',
+  ),
+});
+export const meterEventAdjustmentArgs = z.strictObject({
+  eventName: z.string().min(1).max(100),
+  type: z.string(),
+  cancel: z.strictObject({ identifier: z.string().min(1).max(100) }),
+});
+export const eventSummariesArgs = z.strictObject({
+  customer: objectId,
+  startTime: unixSeconds,
+  endTime: unixSeconds,
+  valueGroupingWindow: z.enum(['hour', 'day']).optional(),
+  limit: z.number().int().min(1).max(100).optional(),
+  startingAfter: z.string().min(1).optional(),
+});
+export const alertCreateArgs = z.strictObject({
+  alertType: z.literal('usage_threshold'),
+  title: z.string().min(1).max(256),
+  usageThreshold: z.strictObject({
+    meter: objectId,
+    gte: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    recurrence: z.literal('one_time'),
+    filters: z
+      .array(z.strictObject({ type: z.literal('customer'), customer: objectId }))
+      .max(1)
+      .optional(),
+  }),
+});

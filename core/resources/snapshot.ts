@@ -2,7 +2,10 @@
 // columns of numbers; hosts may move those columns to a binary sidecar (splitSnapshot).
 import { invalidRequest } from '../values/errors';
 import type { StoredGenerator } from '../rules/usage/generated';
+import { EMPTY_METER_EVENTS } from '../rules/meters/store';
+import type { MeterEventsJson } from '../rules/meters/store';
 import type {
+  BillingAlert,
   BillingEvent,
   Coupon,
   CreditBalanceTransaction,
@@ -11,6 +14,7 @@ import type {
   CustomerBalanceTransaction,
   Invoice,
   InvoiceLine,
+  Meter,
   Price,
   Product,
   SimulatorSettings,
@@ -21,7 +25,7 @@ import type {
   WebhookEndpoint,
 } from '../public/types';
 
-export const SNAPSHOT_SCHEMA_VERSION = 2;
+export const SNAPSHOT_SCHEMA_VERSION = 3;
 
 /** Columns of usage numbers, kept out of the JSON by hosts that store them in a binary sidecar. */
 export interface BulkColumns {
@@ -96,6 +100,20 @@ export interface Snapshot {
    * reported records); null where a host moved them to `bulk`.
    */
   usage: Record<string, UsageColumnsJson | null>;
+  /** Billing meters, their events in columns, and usage alerts (schemaVersion 3). */
+  billing: BillingState;
+}
+
+export interface BillingState {
+  meters: Meter[];
+  alerts: BillingAlert[];
+  /** Alert id -> the customers it fired for (one time each). */
+  alertsFired: Record<string, string[]>;
+  meterEvents: MeterEventsJson;
+}
+
+export function emptyBillingState(): BillingState {
+  return { meters: [], alerts: [], alertsFired: {}, meterEvents: { ...EMPTY_METER_EVENTS } };
 }
 
 export const DEFAULT_SETTINGS: SimulatorSettings = {
@@ -183,6 +201,19 @@ const migrations: Migration[] = [
       creditBalanceTransactions: [],
     };
   },
+  // 2 -> 3: billing meters; every earlier price bills usage records (no meter).
+  (snapshot) => ({
+    ...snapshot,
+    schemaVersion: 3,
+    prices: Array.isArray(snapshot.prices)
+      ? snapshot.prices.map((price: { recurring?: object }) =>
+          isRecord(price) && isRecord(price.recurring)
+            ? { ...price, recurring: { ...price.recurring, meter: null } }
+            : price,
+        )
+      : snapshot.prices,
+    billing: emptyBillingState(),
+  }),
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -245,7 +276,14 @@ export function migrateSnapshot(json: unknown): Snapshot {
       );
     }
   }
-  for (const key of ['clock', 'settings', 'periodIndex', 'idempotency', 'usage'] as const) {
+  for (const key of [
+    'clock',
+    'settings',
+    'periodIndex',
+    'idempotency',
+    'usage',
+    'billing',
+  ] as const) {
     if (!isRecord(current[key])) {
       throw invalidRequest(
         'snapshot_invalid',
@@ -272,6 +310,7 @@ export function migrateSnapshot(json: unknown): Snapshot {
   }
   return {
     ...(current as unknown as Snapshot),
+    schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     settings: { ...DEFAULT_SETTINGS, ...(current.settings as object) },
   };
 }

@@ -10,6 +10,7 @@ import { periodAt } from '../rules/periods';
 import type { PeriodRule } from '../rules/periods';
 import { GeneratedUsage } from '../rules/usage/generated';
 import { UsageColumns } from '../rules/usage/columns';
+import { MeterEventStore } from '../rules/meters/store';
 import type {
   BillingEvent,
   Coupon,
@@ -18,6 +19,7 @@ import type {
   EventType,
   Invoice,
   List,
+  Meter,
   Price,
   Product,
   Subscription,
@@ -111,6 +113,10 @@ export class ScenarioState {
   private readonly couponsById = new Map<string, Coupon>();
   private readonly taxRatesById = new Map<string, TaxRate>();
   private readonly creditGrantsById = new Map<string, CreditGrant>();
+  private readonly metersById = new Map<string, Meter>();
+  private readonly metersByEventName = new Map<string, Meter>();
+  /** Every meter event, in columns per (meter, customer), with the identifier window. */
+  readonly meterEvents: MeterEventStore;
   /** Subscription id -> its period-close draft awaiting finalization. */
   readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
@@ -119,8 +125,15 @@ export class ScenarioState {
     productName: (price) => this.productsById.get(price.product)?.name ?? price.product,
   };
 
-  /** `columns`: usage columns to adopt instead of reading data.usage (a restored checkpoint). */
-  constructor(data: Snapshot, columns?: ReadonlyMap<string, UsageColumns>) {
+  /**
+   * `columns`: usage columns to adopt instead of reading data.usage, and `meterEvents` the meter
+   * event store to keep (a restored checkpoint).
+   */
+  constructor(
+    data: Snapshot,
+    columns?: ReadonlyMap<string, UsageColumns>,
+    meterEvents?: MeterEventStore,
+  ) {
     this.data = data;
     for (const product of data.products) this.productsById.set(product.id, product);
     for (const price of data.prices) this.pricesById.set(price.id, price);
@@ -150,6 +163,11 @@ export class ScenarioState {
         );
       this.usage.set(item, UsageColumns.fromJSON(json));
     }
+    for (const meter of data.billing.meters) this.indexMeter(meter);
+    this.meterEvents =
+      meterEvents ?? new MeterEventStore(data.seed, data.billing.meterEvents, this.now);
+    // The store holds the events from here on; snapshot() writes them back.
+    data.billing.meterEvents = { nextSeq: 0, partitions: [], identifiers: {} };
     this.generated = new GeneratedUsage(data.generators);
     this.generated.restore((item) => this.writableColumns(item));
   }
@@ -169,8 +187,14 @@ export class ScenarioState {
     this.generated.savePositions();
     for (const [item, columns] of this.usage)
       usage[item] = this.generated.persisted(item, columns).toJSON();
+    const meterEvents = this.meterEvents.toJSON(this.now);
     // The usage arrays are fresh already; copying them again would double a large snapshot's cost.
-    return { ...copy({ ...this.data, usage: {} }), usage };
+    const plain = copy({
+      ...this.data,
+      usage: {},
+      billing: { ...this.data.billing, meterEvents: null },
+    });
+    return { ...plain, usage, billing: { ...plain.billing, meterEvents } };
   }
 
   // ---- new objects ---------------------------------------------------------------------------
@@ -206,6 +230,14 @@ export class ScenarioState {
   addCreditGrant(grant: CreditGrant): void {
     this.data.creditGrants.push(grant);
     this.creditGrantsById.set(grant.id, grant);
+  }
+  addMeter(meter: Meter): void {
+    this.data.billing.meters.push(meter);
+    this.indexMeter(meter);
+  }
+  private indexMeter(meter: Meter): void {
+    this.metersById.set(meter.id, meter);
+    this.metersByEventName.set(meter.eventName, meter);
   }
   addInvoice(invoice: Invoice): void {
     this.data.invoices.push(invoice);
@@ -244,6 +276,13 @@ export class ScenarioState {
   }
   creditGrant(id: string, param = 'id'): CreditGrant {
     return found(this.creditGrantsById, id, 'credit grant', param);
+  }
+  meter(id: string, param = 'id'): Meter {
+    return found(this.metersById, id, 'meter', param);
+  }
+  /** The meter of an event name (active or not), or undefined. */
+  meterOfEvent(eventName: string): Meter | undefined {
+    return this.metersByEventName.get(eventName);
   }
   invoice(id: string, param = 'id'): Invoice {
     return found(this.invoicesById, id, 'invoice', param);

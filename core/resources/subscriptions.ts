@@ -3,11 +3,11 @@
 import type { z } from 'zod';
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
-import { firstPeriodLine, meteredLine, prorationLine } from '../rules/lines';
+import { firstPeriodLine, prorationLine } from '../rules/lines';
 import type { LineContext } from '../rules/lines';
 import type { InvoiceLine, Price, Subscription, SubscriptionItem } from '../public/types';
 import { method, param } from './entry';
-import { cancelNow, invoiceNow, periodLines, takePendingLines } from './invoicing';
+import { cancelNow, invoiceNow, periodLines, takePendingLines, usageLine } from './invoicing';
 import {
   objectIdOf,
   subscriptionCancelArgs,
@@ -297,7 +297,7 @@ export function applyUpdate(
       // Records stamped at the moment of the swap were reported before it: usage so far.
       const usedSpan = { start: Math.max(period.start, item.usageStart), end: now + 1 };
       if (behavior !== 'none' && usedSpan.end > usedSpan.start) {
-        lines.push(meteredLine(context, item, oldPrice, state.columns(item.id), usedSpan));
+        lines.push(usageLine(state, context, subscription.customer, item, oldPrice, usedSpan));
       }
       item.usageStart = now + 1;
     }

@@ -79,6 +79,14 @@ export function usageTarget(
       `${item.id} has a licensed price (${price.id}): usage records need a metered price. Change its quantity instead.`,
     );
   }
+  // NOTE (Meterlab's decision): an item priced by a meter takes meter events, not usage records.
+  if (price.recurring.meter !== null) {
+    throw invalidRequest(
+      'usage_records_not_supported',
+      'subscriptionItem',
+      `${item.id} has a price billed by meter ${price.recurring.meter}: send billing.meterEvents.create with the meter's event name instead of usage records.`,
+    );
+  }
   const span = acceptedSpan(state, item, subscription);
   if (!span) {
     throw invalidRequest(

@@ -3,12 +3,13 @@
 import { aggregateUsage } from './aggregation';
 import { Dec, roundToMinor } from '../values/money';
 import { formatMoney } from '../public/format';
-import { quotePrice } from './pricing';
+import { quoteDecimal, quotePrice } from './pricing';
 import type { UsageView } from './usage/view';
 import { utcMinutes } from '../values/time';
 import type {
   InvoiceLine,
   InvoiceLineExplanation,
+  MeterAggregationExplanation,
   Price,
   Quote,
   SubscriptionItem,
@@ -30,6 +31,8 @@ function line(
     InvoiceLine,
     'subscriptionItem' | 'description' | 'quantity' | 'period' | 'proration' | 'explanation'
   > & {
+    /** An exact decimal quantity (meter lines), shown beside the whole-unit `quantity`. */
+    quantityDecimal?: string;
     price: string;
     currency: string;
     quote: Quote;
@@ -46,6 +49,7 @@ function line(
     price: fields.price,
     description: fields.description,
     quantity: fields.quantity,
+    ...(fields.quantityDecimal === undefined ? {} : { quantityDecimal: fields.quantityDecimal }),
     amount,
     amountExact: exact,
     currency: fields.currency,
@@ -114,6 +118,41 @@ export function meteredLine(
     currency: price.currency,
     description: `${context.productName(price)} (${aggregation.quantity} units, ${strategy})`,
     quantity: aggregation.quantity,
+    period: span,
+    proration: false,
+    quote,
+    explanation,
+  });
+}
+
+/**
+ * A meter-priced item billed in arrears: the meter's aggregate over the line's span (computed by
+ * rules/meters), clamped at 0 and rated by the price, with the events that counted.
+ */
+export function meterLine(
+  context: LineContext,
+  item: SubscriptionItem,
+  price: Price,
+  aggregation: MeterAggregationExplanation,
+  lineId?: string,
+): InvoiceLine {
+  const quote = quoteDecimal(price, aggregation.quantity);
+  const span = aggregation.span;
+  const explanation: InvoiceLineExplanation = {
+    aggregation: null,
+    meter: aggregation,
+    pricing: quote.explanation,
+    proration: null,
+    summary: `Meter ${aggregation.meter} (${aggregation.formula}): ${aggregation.quantity} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+  };
+  const ids = lineId ? { ...context, newLineId: () => lineId } : context;
+  return line(ids, {
+    subscriptionItem: item.id,
+    price: price.id,
+    currency: price.currency,
+    description: `${context.productName(price)} (${aggregation.quantity} units, meter ${aggregation.formula})`,
+    quantity: Number(aggregation.quantity),
+    quantityDecimal: aggregation.quantity,
     period: span,
     proration: false,
     quote,

@@ -49,8 +49,10 @@ export const INVOICE_CSV_COLUMNS = [
   'status',
 ] as const;
 
-/** The aggregation strategy a line was billed under; licensed lines have none. */
+/** The aggregation strategy (or meter formula) a line was billed under; licensed lines have none. */
 function strategyOf(line: InvoiceLine): string {
+  const meter = line.explanation.meter;
+  if (meter) return `meter ${meter.formula}`;
   return line.explanation.aggregation?.strategy ?? 'licensed';
 }
 
@@ -97,7 +99,7 @@ export function invoiceLinesCsv(
           line.price ?? '',
           line.description,
           strategyOf(line),
-          line.quantity,
+          line.quantityDecimal ?? line.quantity,
           line.amount,
           formatMoney(line.amount, line.currency),
           line.currency,
@@ -201,9 +203,10 @@ function lineRows(line: InvoiceLine, prices: Map<string, Price>): string {
   const priceName = price?.nickname
     ? `${price.nickname} (${line.price})`
     : (line.price ?? 'minimum commitment');
-  const { aggregation, pricing, proration } = line.explanation;
+  const { aggregation, meter, pricing, proration } = line.explanation;
   const explanation = [
     aggregation ? `<p>${escapeHtml(aggregation.summary)}</p>` : '',
+    meter ? `<p>${escapeHtml(meter.summary)}</p>` : '',
     `<p>${escapeHtml(pricing.summary)}</p>`,
     pricing.steps.length > 1 || pricing.steps[0]?.flatAmountDecimal
       ? stepsTable(pricing.steps, line.currency)
@@ -214,7 +217,7 @@ function lineRows(line: InvoiceLine, prices: Map<string, Price>): string {
   return (
     `<tr class="line"><td>${escapeHtml(line.description)}<p class="note">Price: ${escapeHtml(priceName)}</p></td>` +
     `<td>${escapeHtml(utcMinutes(line.period.start))} –<br>${escapeHtml(utcMinutes(line.period.end))}</td>` +
-    `<td class="num">${escapeHtml(line.quantity.toLocaleString('en-US'))}</td>` +
+    `<td class="num">${escapeHtml(line.quantityDecimal ?? line.quantity.toLocaleString('en-US'))}</td>` +
     `<td class="num">${escapeHtml(formatMoney(line.amount, line.currency))}</td></tr>` +
     `<tr class="explain"><td colspan="4">${explanation}</td></tr>`
   );

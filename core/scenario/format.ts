@@ -15,7 +15,7 @@ import { UsageColumns } from '../rules/usage/columns';
 import { objectId, paramPath, parseArgs, safeQuantity, unixSeconds } from '../values/validation';
 
 export const SCENARIO_FORMAT = 'meterlab-scenario';
-export const SCENARIO_SCHEMA_VERSION = 1;
+export const SCENARIO_SCHEMA_VERSION = 2;
 
 /** The calls a file may replay: the registry's journaled methods, with their argument counts. */
 export const REPLAYABLE_METHODS: ReadonlyMap<EngineMethod, number> = new Map(
@@ -221,6 +221,12 @@ const migrations: Migration[] = [
       usage,
       clock: { frozenTime },
     };
+  },
+  // Version 2 adds billing meters: their calls (billing.meters.create, billing.meterEvents.*,
+  // billing.meterEventAdjustments.create, billing.alerts.create) travel in `calls`, so a version 1
+  // file, which has none, reads as it is.
+  function v1ToV2(file) {
+    return { ...file, schemaVersion: 2 };
   },
 ];
 

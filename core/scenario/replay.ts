@@ -9,6 +9,7 @@ import { createSimulator } from '../simulator';
 import type { Simulator } from '../simulator';
 import { registry } from '../simulator/registry';
 import { DEFAULT_SETTINGS } from '../resources/snapshot';
+import { meterEventCalls } from '../rules/meters/calls';
 import type { Snapshot } from '../resources/snapshot';
 import type { SimulatorSettings, Subscription } from '../public/types';
 import {
@@ -81,10 +82,19 @@ export function exportScenario(snapshot: Snapshot, meta: ScenarioMeta): Scenario
       usage[item] = { timestamps: [...columns.timestamps], values: [...columns.values] };
     }
   }
+  // Meter event calls are journaled as markers: their events come from the meter columns.
+  const eventCalls = meterEventCalls(snapshot.billing.meters, snapshot.billing.meterEvents);
+  let eventCall = 0;
+  const argsOf = (entry: Snapshot['journal'][number]): unknown[] => {
+    if (entry.method === 'billing.meterEvents.create') return eventCalls[eventCall++]!;
+    if (entry.method === 'billing.meterEvents.createBatch')
+      return [{ events: eventCalls[eventCall++]! }];
+    return entry.args;
+  };
   const calls: ScenarioCall[] = snapshot.journal.map((entry) => ({
     at: entry.at,
     method: entry.method as ReplayableMethod,
-    args: entry.args,
+    args: argsOf(entry),
     ...(entry.result === undefined ? {} : { result: entry.result }),
   }));
   // Nothing happens before the first call (there is nothing to bill), so replay may start there.

@@ -7,7 +7,12 @@ import { parseArgs, unixSeconds } from '../values/validation';
 import type { StepProgress } from '../resources/entry';
 import { nextDueTime } from '../resources/clock';
 import { settingsUpdateArgs } from '../resources/schemas';
-import { DEFAULT_SETTINGS, SNAPSHOT_SCHEMA_VERSION, migrateSnapshot } from '../resources/snapshot';
+import {
+  DEFAULT_SETTINGS,
+  SNAPSHOT_SCHEMA_VERSION,
+  emptyBillingState,
+  migrateSnapshot,
+} from '../resources/snapshot';
 import type { Snapshot } from '../resources/snapshot';
 import { ScenarioState } from '../resources/state';
 import type { SimulatorSettings, TestClock } from '../public/types';
@@ -33,6 +38,13 @@ export interface Simulator extends SimulatorApi {
   snapshot(): Snapshot;
   /** Distinct usage timestamps held in memory, and the bytes their columns take. */
   usageFootprint(): { timestamps: number; bytes: number };
+  /** Meter events held in columns and their bytes; events in the identifier window and its bytes. */
+  meterEventFootprint(): {
+    events: number;
+    bytes: number;
+    windowEvents: number;
+    windowBytes: number;
+  };
   /**
    * The clock advance as a generator: yields after each billing moment so a host can report
    * progress or stop; stopping leaves a consistent state with the clock at the last moment run.
@@ -83,6 +95,7 @@ function initialState(options: SimulatorOptions): Snapshot {
     generators: [],
     idempotency: {},
     usage: {},
+    billing: emptyBillingState(),
   };
 }
 
@@ -134,6 +147,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         bytes += columns.byteLength;
       }
       return { timestamps, bytes };
+    },
+    meterEventFootprint: () => {
+      let events = 0;
+      let bytes = 0;
+      for (const columns of holder.state.meterEvents.partitions()) {
+        events += columns.length;
+        bytes += columns.byteLength;
+      }
+      const window = holder.state.meterEvents.window;
+      return { events, bytes, windowEvents: window.size, windowBytes: window.byteLength };
     },
     advanceStepwise: (target) => {
       const method =

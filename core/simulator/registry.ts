@@ -1,6 +1,7 @@
 // The one registry: every method of the engine API, by namespace, as its resource module
 // declares it. The public API, dispatch, the scenario journal and replay, and the contract's
 // types are all derived from here; adding a method is adding an entry to a resource module.
+// A namespace holds entries or further namespaces ('billing.meters.create').
 import { analysis } from '../resources/analysis';
 import { prices, products, quote } from '../resources/catalog';
 import { testClock } from '../resources/clock';
@@ -11,6 +12,7 @@ import type { MethodEntry } from '../resources/entry';
 import { events, webhookEndpoints, webhooks } from '../resources/events';
 import { generators } from '../resources/generators';
 import { invoices } from '../resources/invoices';
+import { alerts, meterEventAdjustments, meterEvents, meters } from '../resources/meters';
 import { settings } from '../resources/settings';
 import { subscriptions } from '../resources/subscriptions';
 import { taxRates } from '../resources/tax-rates';
@@ -33,7 +35,14 @@ export const namespaces = {
   settings,
   analysis,
   // Namespaces nest: 'billing.creditGrants.create' is namespaces.billing.creditGrants.create.
-  billing: { creditGrants, creditBalanceSummary },
+  billing: {
+    creditGrants,
+    creditBalanceSummary,
+    meters,
+    meterEvents,
+    meterEventAdjustments,
+    alerts,
+  },
 };
 
 export type Namespaces = typeof namespaces;

@@ -52,3 +52,28 @@ export function randomToken(state: number, length: number): { token: string; sta
   }
   return { token, state: current };
 }
+
+/** The inverse of mix32. */
+function unmix32(value: number): number {
+  let h = value >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7ed1b41d);
+  h ^= (h >>> 13) ^ (h >>> 26);
+  h = Math.imul(h, 0xa5cb9243);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** The counter makeId(prefix, seed, counter) was made from, or null when `id` is not such an id. */
+export function idCounter(prefix: string, seed: number, id: string): number | null {
+  if (id.length !== prefix.length + 13 || !id.startsWith(`${prefix}_`)) return null;
+  let unique = 0;
+  for (let i = prefix.length + 1; i < prefix.length + 7; i++) {
+    const digit = BASE62.indexOf(id[i]!);
+    if (digit === -1) return null;
+    unique = unique * 62 + digit;
+  }
+  if (unique > 0xffffffff) return null;
+  const counter = (unmix32(unique) - mix32(seed)) >>> 0;
+  return makeId(prefix, seed, counter) === id ? counter : null;
+}

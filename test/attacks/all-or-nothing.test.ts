@@ -25,6 +25,8 @@ interface World {
   product: string;
   taxRate: string;
   grant: string;
+  meter: string;
+  inactiveMeter: string;
 }
 
 /** A scenario with something of everything: prices, subscriptions, usage, generators, invoices. */
@@ -75,10 +77,45 @@ function world(): World {
     spec: { pattern: { kind: 'poisson', meanPerHour: 20 }, action: 'increment' },
   }).id;
   sim.webhookEndpoints.create({ url: 'http://127.0.0.1:3000/hooks' });
+  // A meter billed to the customer, with an alert (it fires on the first event, 'to-cancel').
+  const meter = sim.billing.meters.create({
+    displayName: 'Requests',
+    eventName: 'requests',
+    defaultAggregation: { formula: 'sum' },
+  }).id;
+  const inactiveMeter = sim.billing.meters.create({
+    displayName: 'Old',
+    eventName: 'old',
+    defaultAggregation: { formula: 'count' },
+  }).id;
+  sim.billing.meters.deactivate(inactiveMeter);
+  const meterPrice = sim.prices.create({
+    product,
+    currency: 'EUR',
+    unitAmount: 3,
+    recurring: { interval: 'month', usageType: 'metered', meter },
+  }).id;
+  sim.subscriptions.create({ customer, items: [{ price: meterPrice }] });
+  sim.billing.alerts.create({
+    alertType: 'usage_threshold',
+    title: 'Any use',
+    usageThreshold: { meter, gte: 1, recurrence: 'one_time' },
+  });
+  // Fires on the next event sent: a call's emit can fail after its events were stored.
+  sim.billing.alerts.create({
+    alertType: 'usage_threshold',
+    title: 'Some use',
+    usageThreshold: { meter, gte: 3, recurrence: 'one_time' },
+  });
   // Past March's close: the declined customer's cycle invoice is open, awaiting a retry.
   sim.testClock.advance({ frozenTime: START + 31 * DAY + 2 * 3600 });
   const openInvoice = sim.invoices.list({ status: 'open' }).data[0]!.id;
   const grant = sim.billing.creditGrants.create(credit).id;
+  sim.billing.meterEvents.create({
+    eventName: 'requests',
+    payload: { customer, value: '1' },
+    identifier: 'to-cancel',
+  });
   return {
     sim,
     metered,
@@ -91,6 +128,8 @@ function world(): World {
     product,
     taxRate,
     grant,
+    meter,
+    inactiveMeter,
   };
 }
 
@@ -156,6 +195,32 @@ const calls: Record<string, (w: World) => unknown[]> = {
   ],
   'billing.creditGrants.expire': (w) => [w.grant],
   'billing.creditGrants.voidGrant': (w) => [w.grant],
+  'billing.meters.create': () => [
+    { displayName: 'New', eventName: 'new', defaultAggregation: { formula: 'max' } },
+  ],
+  'billing.meters.deactivate': (w) => [w.meter],
+  'billing.meters.reactivate': (w) => [w.inactiveMeter],
+  'billing.meterEvents.create': (w) => [
+    { eventName: 'requests', payload: { customer: w.customer, value: '2.5' }, identifier: 'x' },
+  ],
+  'billing.meterEvents.createBatch': (w) => [
+    {
+      events: [
+        { eventName: 'requests', payload: { customer: w.customer, value: '4' } },
+        { eventName: 'requests', payload: { customer: w.customer, value: '0.5' } },
+      ],
+    },
+  ],
+  'billing.meterEventAdjustments.create': () => [
+    { eventName: 'requests', type: 'cancel', cancel: { identifier: 'to-cancel' } },
+  ],
+  'billing.alerts.create': (w) => [
+    {
+      alertType: 'usage_threshold',
+      title: 'More',
+      usageThreshold: { meter: w.meter, gte: 5, recurrence: 'one_time' },
+    },
+  ],
 };
 
 const mutating = [...registry].filter(([, entry]) => entry.mutates);

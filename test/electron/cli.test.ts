@@ -333,7 +333,7 @@ describe('meterlab errors', () => {
     [
       'a file from a newer Meterlab',
       'too-new.json',
-      /This scenario file is schemaVersion 9, newer than this Meterlab reads \(up to 1\): update Meterlab/,
+      /This scenario file is schemaVersion 9, newer than this Meterlab reads \(up to 2\): update Meterlab/,
     ],
     [
       'a file the engine refuses to replay',

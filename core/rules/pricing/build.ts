@@ -40,6 +40,7 @@ export const priceCreateSchema = z.strictObject({
     intervalCount: z.number().int().min(1).optional(),
     usageType: z.enum(['licensed', 'metered']).optional(),
     aggregateUsage: z.enum(['sum', 'max', 'last_during_period', 'last_ever']).optional(),
+    meter: objectId.optional(),
   }),
 });
 type PriceArgs = z.output<typeof priceCreateSchema>;
@@ -93,11 +94,31 @@ function buildRecurring(args: PriceArgs['recurring']): Recurring {
         `recurring.usageType to 'metered', or remove aggregateUsage.`,
     );
   }
+  const meter = args.meter ?? null;
+  // NOTE: a price with a meter is metered and bills the meter's formula: no aggregateUsage.
+  if (meter !== null && usageType !== 'metered') {
+    throw invalidRequest(
+      'meter_requires_metered',
+      'recurring.meter',
+      `Invalid recurring.meter: a meter applies to metered prices only. Set recurring.usageType ` +
+        `to 'metered', or remove meter.`,
+    );
+  }
+  if (meter !== null && args.aggregateUsage !== undefined) {
+    throw invalidRequest(
+      'meter_and_aggregate_usage',
+      'recurring.aggregateUsage',
+      `Invalid recurring.aggregateUsage: a price with a meter aggregates by the meter's formula. ` +
+        `Remove aggregateUsage (or meter, to bill usage records).`,
+    );
+  }
   return {
     interval: args.interval,
     intervalCount,
     usageType,
-    aggregateUsage: usageType === 'metered' ? (args.aggregateUsage ?? 'sum') : null,
+    aggregateUsage:
+      usageType === 'metered' && meter === null ? (args.aggregateUsage ?? 'sum') : null,
+    meter,
   };
 }
 

@@ -35,7 +35,11 @@ export function tierName(tiers: readonly PriceTier[], index: number): string {
 }
 
 /** `units` priced at one tier's unit amount, plus its flat amount: 'Tier 2 (101–1000): 900 × 0.5 + flat 100'. */
-export function tierStep(tiers: readonly PriceTier[], index: number, units: number): PriceStep {
+export function tierStep(
+  tiers: readonly PriceTier[],
+  index: number,
+  units: number | string,
+): PriceStep {
   const tier = tiers[index]!;
   const parts: string[] = [];
   let exact: Decimal = new Dec(0);
@@ -66,7 +70,7 @@ export function zeroQuantityNote(tier: PriceTier, currency: string): string {
         `${formatExactMoney(tier.flatAmountDecimal, currency)} is charged.`;
 }
 
-function beyondLastTier(price: Price, quantity: number): MeterlabError {
+function beyondLastTier(price: Price, quantity: number | string): MeterlabError {
   return new MeterlabError(
     'api_error',
     'price_invalid',
@@ -75,20 +79,32 @@ function beyondLastTier(price: Price, quantity: number): MeterlabError {
   );
 }
 
-/** Sums every reached tier exactly, then rounds once. */
-export function priceGraduated(price: Price, quantity: number): PriceExplanation {
+/** The part of `quantity` in (previousUpTo, upTo]: a number, or a decimal string. */
+function unitsInTier(
+  quantity: number | string,
+  previousUpTo: number,
+  upTo: number,
+): number | string {
+  if (typeof quantity === 'number') return Math.min(quantity, upTo) - previousUpTo;
+  return Dec.min(quantity, upTo).minus(previousUpTo).toFixed();
+}
+
+/** Sums every reached tier exactly, then rounds once (a quantity may be a decimal string). */
+export function priceGraduated(price: Price, quantity: number | string): PriceExplanation {
   const tiers = tiersOf(price);
   const steps: PriceStep[] = [];
+  const q = new Dec(quantity);
   let previousUpTo = 0;
   for (let index = 0; index < tiers.length; index++) {
     const upTo = tierUpperBound(tiers[index]!);
     // NOTE: upTo is inclusive, so quantity 100 with upTo 100 never reaches tier 2. Tier 1 is
-    // always reached, even by quantity 0, so its flat amount is always charged.
-    steps.push(tierStep(tiers, index, Math.min(quantity, upTo) - previousUpTo));
+    // always reached, even by quantity 0, so its flat amount is always charged. A decimal
+    // quantity puts its part in (upTo(i−1), upTo(i)] into tier i.
+    steps.push(tierStep(tiers, index, unitsInTier(quantity, previousUpTo, upTo)));
     previousUpTo = upTo;
-    if (quantity <= upTo) break;
+    if (q.lte(upTo)) break;
   }
-  if (quantity > previousUpTo) throw beyondLastTier(price, quantity);
+  if (q.gt(previousUpTo)) throw beyondLastTier(price, quantity);
   const exact = steps.reduce<Decimal>((sum, step) => sum.plus(step.amountExact), new Dec(0));
   const amountExact = exact.toFixed();
   const amount = roundToMinor(exact);
@@ -96,23 +112,23 @@ export function priceGraduated(price: Price, quantity: number): PriceExplanation
   const tierCount = steps.length === 1 ? 'tier 1' : `tiers 1–${steps.length}`;
   return {
     model: 'graduated',
-    billedQuantity: quantity,
+    billedQuantity: Number(quantity),
     steps,
     amountExact,
     amount,
     rounding: 'half_up',
-    summary:
-      quantity === 0
-        ? `Graduated: ${zeroQuantityNote(tiers[0]!, price.currency)} Total ${total}.`
-        : `Graduated: ${unitsText(quantity)} priced tier by tier over ${tierCount}, each ` +
-          `reached tier adding its flat amount once = ${total}.`,
+    summary: q.isZero()
+      ? `Graduated: ${zeroQuantityNote(tiers[0]!, price.currency)} Total ${total}.`
+      : `Graduated: ${unitsText(quantity)} priced tier by tier over ${tierCount}, each ` +
+        `reached tier adding its flat amount once = ${total}.`,
   };
 }
 
 /** The index of the tier that holds `quantity` (upTo inclusive; quantity 0 -> tier 1). */
-export function tierIndexOf(price: Price, quantity: number): number {
+export function tierIndexOf(price: Price, quantity: number | string): number {
   const tiers = tiersOf(price);
-  const index = tiers.findIndex((tier) => quantity <= tierUpperBound(tier));
+  const q = new Dec(quantity);
+  const index = tiers.findIndex((tier) => q.lte(tierUpperBound(tier)));
   if (index === -1) throw beyondLastTier(price, quantity);
   return index;
 }

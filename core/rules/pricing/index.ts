@@ -20,7 +20,7 @@ export function pricingModelOf(price: Price): PriceExplanation['model'] {
 
 const priceWith: Record<
   PriceExplanation['model'],
-  (price: Price, quantity: number) => PriceExplanation
+  (price: Price, quantity: number | string) => PriceExplanation
 > = {
   per_unit: pricePerUnit,
   package: pricePackage,
@@ -38,6 +38,24 @@ export function quotePrice(price: Price, quantity: number): Quote {
   return {
     currency: price.currency,
     quantity: checked,
+    amount: explanation.amount,
+    amountExact: explanation.amountExact,
+    explanation,
+  };
+}
+
+/**
+ * Prices a meter's quantity, a non-negative canonical decimal string: a whole number takes the
+ * integer path of quotePrice, a decimal is priced exactly by the same models. NOTE: decimal
+ * quantities (meters only) are rated exactly; the line is still rounded once.
+ */
+export function quoteDecimal(price: Price, quantity: string): Quote {
+  const whole = Number(quantity);
+  if (Number.isSafeInteger(whole) && String(whole) === quantity) return quotePrice(price, whole);
+  const explanation = priceWith[pricingModelOf(price)](price, quantity);
+  return {
+    currency: price.currency,
+    quantity: whole,
     amount: explanation.amount,
     amountExact: explanation.amountExact,
     explanation,

@@ -5,8 +5,12 @@ import { Dec } from '../../values/money';
 import type { Price, PriceExplanation, TransformQuantity } from '../../public/types';
 import { unitsText, unitsTimesAmount } from './per-unit';
 
-/** quantity / divideBy rounded as named; exact for any safe integers (% is exact on them). */
-export function packageCount(quantity: number, transform: TransformQuantity): number {
+/** quantity / divideBy rounded as named; exact for safe integers (% is exact) and decimals. */
+export function packageCount(quantity: number | string, transform: TransformQuantity): number {
+  if (typeof quantity === 'string') {
+    const quotient = new Dec(quantity).div(transform.divideBy);
+    return (transform.round === 'up' ? quotient.ceil() : quotient.floor()).toNumber();
+  }
   const remainder = quantity % transform.divideBy;
   const whole = (quantity - remainder) / transform.divideBy;
   // NOTE: round 'up' bills a started package in full; 'down' bills only complete packages.
@@ -14,14 +18,14 @@ export function packageCount(quantity: number, transform: TransformQuantity): nu
 }
 
 /** The division as a teacher writes it: '18.42', or '3.333333…' when it does not terminate. */
-function quotientText(quantity: number, divideBy: number): string {
+function quotientText(quantity: number | string, divideBy: number): string {
   const quotient = new Dec(quantity).div(divideBy);
   if (quotient.decimalPlaces() <= 6) return quotient.toFixed();
   return `${quotient.toDecimalPlaces(6, Dec.ROUND_DOWN).toFixed()}…`;
 }
 
 /** billed packages = quantity / divideBy rounded up or down, × unit amount, rounded once. */
-export function pricePackage(price: Price, quantity: number): PriceExplanation {
+export function pricePackage(price: Price, quantity: number | string): PriceExplanation {
   const transform = price.transformQuantity;
   if (transform === null) {
     throw new MeterlabError(
@@ -33,7 +37,7 @@ export function pricePackage(price: Price, quantity: number): PriceExplanation {
   }
   const packages = packageCount(quantity, transform);
   const quotient = quotientText(quantity, transform.divideBy);
-  const exactDivision = quantity % transform.divideBy === 0;
+  const exactDivision = new Dec(quantity).mod(transform.divideBy).isZero();
   const division =
     `${quantity} / ${transform.divideBy} = ${quotient}` +
     (exactDivision ? '' : `, rounded ${transform.round} to ${packages}`) +

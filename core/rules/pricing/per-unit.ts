@@ -29,7 +29,7 @@ export function unitAmountOf(price: Price): string {
 export function unitsTimesAmount(
   price: Price,
   model: 'per_unit' | 'package',
-  units: number,
+  units: number | string,
   unitWord: string,
   how: { label: string; summary: string } = { label: '', summary: '' },
 ): PriceExplanation {
@@ -39,7 +39,7 @@ export function unitsTimesAmount(
   const amount = roundToMinor(exact);
   return {
     model,
-    billedQuantity: units,
+    billedQuantity: Number(units),
     steps: [
       {
         label: `${how.label ? `${how.label}; ` : ''}${units} × ${unitAmount}`,
@@ -59,7 +59,7 @@ export function unitsTimesAmount(
   };
 }
 
-/** quantity × unitAmountDecimal, rounded once. */
-export function pricePerUnit(price: Price, quantity: number): PriceExplanation {
+/** quantity × unitAmountDecimal, rounded once (a quantity may be a decimal string). */
+export function pricePerUnit(price: Price, quantity: number | string): PriceExplanation {
   return unitsTimesAmount(price, 'per_unit', quantity, 'unit');
 }

@@ -7,7 +7,7 @@ import { tierIndexOf, tierName, tierStep, tiersOf, zeroQuantityNote } from './gr
 import { unitsText } from './per-unit';
 
 /** Every unit at the rate of the tier holding the whole quantity, plus its flat amount. */
-export function priceVolume(price: Price, quantity: number): PriceExplanation {
+export function priceVolume(price: Price, quantity: number | string): PriceExplanation {
   const tiers = tiersOf(price);
   const index = tierIndexOf(price, quantity);
   const tier = tiers[index]!;
@@ -26,15 +26,14 @@ export function priceVolume(price: Price, quantity: number): PriceExplanation {
       : ` plus the tier's flat ${formatExactMoney(tier.flatAmountDecimal, price.currency)}`;
   return {
     model: 'volume',
-    billedQuantity: quantity,
+    billedQuantity: Number(quantity),
     steps: [step],
     amountExact,
     amount,
     rounding: 'half_up',
-    summary:
-      quantity === 0
-        ? `Volume: ${zeroQuantityNote(tier, price.currency)} Total ${total}.`
-        : `Volume: all ${unitsText(quantity)} fall in ${tierName(tiers, index)}, so every unit ` +
-          `is ${rate}${flat} = ${total}.`,
+    summary: new Dec(quantity).isZero()
+      ? `Volume: ${zeroQuantityNote(tier, price.currency)} Total ${total}.`
+      : `Volume: all ${unitsText(quantity)} fall in ${tierName(tiers, index)}, so every unit ` +
+        `is ${rate}${flat} = ${total}.`,
   };
 }

@@ -47,9 +47,9 @@ describe('parseScenarioFile', () => {
   });
 
   it('refuses a newer version, naming the version and the fix', () => {
-    const [problem] = problemsOf({ ...guideFile(), schemaVersion: 2 });
+    const [problem] = problemsOf({ ...guideFile(), schemaVersion: SCENARIO_SCHEMA_VERSION + 1 });
     expect(problem).toMatchObject({ path: 'schemaVersion', code: 'scenario_too_new' });
-    expect(problem!.message).toContain('schemaVersion 2');
+    expect(problem!.message).toContain(`schemaVersion ${SCENARIO_SCHEMA_VERSION + 1}`);
     expect(problem!.message).toContain(`up to ${SCENARIO_SCHEMA_VERSION}`);
     expect(problem!.message).toContain('update Meterlab');
   });

@@ -32,7 +32,7 @@ describe('exportScenario', () => {
     const file = exportScenario(sim.snapshot(), { name: 'Guide', description: 'The guide' });
     expect(file).toMatchObject({
       format: 'meterlab-scenario',
-      schemaVersion: 1,
+      schemaVersion: 2,
       name: 'Guide',
       description: 'The guide',
       seed: 42,

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSimulator } from '../../../core/simulator';
 import type { Simulator } from '../../../core/simulator';
+import { SNAPSHOT_SCHEMA_VERSION } from '../../../core/resources/snapshot';
 import {
   APR_1_2025,
   DAY,
@@ -213,7 +214,7 @@ describe('snapshot migration 1 -> 2 (money adjustments)', () => {
     const v1 = asVersion1(sim.snapshot() as unknown as Record<string, unknown>);
     const migrated = createSimulator({ snapshot: v1 });
     const snapshot = migrated.snapshot();
-    expect(snapshot.schemaVersion).toBe(2);
+    expect(snapshot.schemaVersion).toBe(SNAPSHOT_SCHEMA_VERSION); // migrated through 2 to the current one
     expect(snapshot.customers[0]).toMatchObject({ balance: 0, currency: 'EUR' });
     expect(snapshot.subscriptions[0]).toMatchObject({
       discounts: [],

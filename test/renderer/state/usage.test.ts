@@ -25,6 +25,7 @@ function price(id: string, usageType: 'metered' | 'licensed'): Price {
       intervalCount: 1,
       usageType,
       aggregateUsage: usageType === 'metered' ? 'sum' : null,
+      meter: null,
     },
     created: 0,
   };

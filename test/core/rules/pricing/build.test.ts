@@ -57,6 +57,7 @@ describe('buildPriceFields: accepted prices', () => {
         intervalCount: 1,
         usageType: 'metered',
         aggregateUsage: 'sum',
+        meter: null,
       },
     });
   });
@@ -90,6 +91,7 @@ describe('buildPriceFields: accepted prices', () => {
       intervalCount: 1,
       usageType: 'licensed',
       aggregateUsage: null,
+      meter: null,
     });
   });
 
