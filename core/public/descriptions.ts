@@ -1,9 +1,14 @@
-// What the UI shows for each aggregation strategy, pricing model, generator pattern and billing
-// reason. Plain
-// data with no dependency, so the renderer imports it as is; the engine's modules are the ones
-// these texts describe.
-import type { PatternKind, PatternSpec } from './types';
-import type { AggregateUsage, BillingReason, PriceExplanation } from './types';
+// What the UI shows for each aggregation strategy, pricing model, generator pattern, billing
+// reason and event type. Plain data with no dependency, so the renderer imports it as is; the
+// engine's modules are the ones these texts describe.
+import type {
+  AggregateUsage,
+  BillingReason,
+  EventType,
+  PatternKind,
+  PatternSpec,
+  PriceExplanation,
+} from './types';
 
 /** What each strategy does, for the UI (from the guide's table). */
 export const aggregationStrategies: Record<
@@ -161,3 +166,31 @@ export const billingReasons: Record<BillingReason, string> = {
   subscription_cancel: 'subscription canceled',
   manual: 'manual',
 };
+
+/** Every event type the engine emits, in the order the UI lists them. */
+export const eventTypes = [
+  'product.created',
+  'price.created',
+  'customer.created',
+  'customer.updated',
+  'coupon.created',
+  'tax_rate.created',
+  'billing.credit_grant.created',
+  'billing.credit_grant.updated',
+  'customer.subscription.created',
+  'customer.subscription.updated',
+  'customer.subscription.deleted',
+  'invoice.created',
+  'invoice.updated',
+  'invoice.finalized',
+  'invoice.paid',
+  'invoice.payment_failed',
+  'invoice.marked_uncollectible',
+  'invoice.voided',
+  'billing.alert.triggered',
+] as const satisfies readonly EventType[];
+
+/** Fails to compile when an event type is missing from the list above. */
+export const everyEventTypeListed: Exclude<EventType, (typeof eventTypes)[number]> extends never
+  ? true
+  : never = true;

@@ -3,6 +3,7 @@
 // 10k records must validate in well under a millisecond.
 import { z } from 'zod';
 import { objectId, safeQuantity, unixSeconds } from '../values/validation';
+import { eventTypes } from '../public/descriptions';
 import type { GeneratorSpec } from '../public/types';
 
 const listLimit = z.number().int().min(1).max(10_000).optional();
@@ -155,26 +156,10 @@ export const eventListArgs = z
   .strictObject({ ...page, type: z.string().min(1).optional() })
   .optional();
 
-export const eventTypes = z.enum([
-  'product.created',
-  'price.created',
-  'customer.created',
-  'customer.updated',
-  'customer.subscription.created',
-  'customer.subscription.updated',
-  'customer.subscription.deleted',
-  'invoice.created',
-  'invoice.updated',
-  'invoice.finalized',
-  'invoice.paid',
-  'invoice.payment_failed',
-  'invoice.marked_uncollectible',
-  'invoice.voided',
-  '*',
-]);
+export const eventTypeArg = z.enum([...eventTypes, '*']);
 export const webhookEndpointCreateArgs = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
-  enabledEvents: z.array(eventTypes).min(1).max(20).optional(),
+  enabledEvents: z.array(eventTypeArg).min(1).max(20).optional(),
 });
 export const webhookAttemptArgs = z.strictObject({
   endpoint: objectId,
