@@ -1,5 +1,6 @@
 // What the `meterlab` commands share: where they write, their two kinds of failure, ISO dates,
-// the progress bar and text tables.
+// JSON files they read, the progress bar and text tables.
+import { readFile } from 'node:fs/promises';
 
 /**
  * Where the CLI writes: the bin passes the process's streams, tests pass collectors. Progress bars
@@ -68,4 +69,27 @@ export function table(header: string[], rows: string[][], numeric: Set<number>):
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+/**
+ * A JSON file the command line names (`what` says which: '' or '--prices '): a file that cannot
+ * be read is a command-line mistake (exit 2), one that is not JSON cannot be used (exit 1). A
+ * UTF-8 byte order mark is read past.
+ */
+export async function readJsonFile(path: string, what = ''): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file'
+        : String((error as Error).message);
+    throw new UsageError(`cannot read ${what}'${path}': ${reason}.`);
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
+  } catch (error) {
+    throw new ScenarioError(`${path} is not JSON: ${(error as Error).message}`);
+  }
 }

@@ -1,7 +1,7 @@
 // The headless `meterlab` command: run a scenario file to a date and write its invoices, compare
 // prices on its usage, or validate it. The scenario is replayed by the engine, then opened in an
 // in-memory workspace and driven through the same dispatch as the desktop and browser hosts.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type {
@@ -29,7 +29,15 @@ import { startListen } from './listen';
 import { DEFAULT_SERVE_PORT, serve } from './serve';
 import { appDataFolder } from './shell';
 import { backtestCommand, BACKTEST_USAGE } from './backtest/cli';
-import { parseDate, progressBar, ScenarioError, table, UsageError, type CliIo } from './cli-common';
+import {
+  parseDate,
+  progressBar,
+  readJsonFile,
+  ScenarioError,
+  table,
+  UsageError,
+  type CliIo,
+} from './cli-common';
 
 export type { CliIo };
 
@@ -88,24 +96,6 @@ function formatOf(values: CliValues, formats: string[]): string {
     throw new UsageError(`--format '${format}' is not one of ${formats.join(', ')}.`);
   }
   return format;
-}
-
-async function readScenario(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : String((error as Error).message);
-    throw new UsageError(`cannot read '${path}': ${reason}.`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ScenarioError(`${path} is not JSON: ${(error as Error).message}`);
-  }
 }
 
 function refused(path: string, problems: readonly ScenarioProblem[]): ScenarioError {
@@ -290,7 +280,7 @@ async function runCommand(io: CliIo, path: string, values: CliValues) {
   if (out !== undefined && !['.csv', '.json'].includes(extname(out).toLowerCase())) {
     throw new UsageError(`--out '${out}' must end in .csv or .json (the format is taken from it).`);
   }
-  const { snapshot, file } = replayFile(io, path, await readScenario(path), values);
+  const { snapshot, file } = replayFile(io, path, await readJsonFile(path), values);
   const call = await openScenario(file.name, snapshot, values);
   const advanced = await fastForward(io, call, target);
   const invoices = await allInvoices(call);
@@ -348,7 +338,7 @@ async function compareCommand(io: CliIo, path: string, values: CliValues) {
   const target = targetOf(values, 0);
   const prices = values.price ?? [];
   if (prices.length === 0) throw new UsageError('compare needs at least one --price <id>.');
-  const { snapshot, file } = replayFile(io, path, await readScenario(path), values);
+  const { snapshot, file } = replayFile(io, path, await readJsonFile(path), values);
   const call = await openScenario(file.name, snapshot, values);
   await fastForward(io, call, target);
   let comparison: PriceComparison;
@@ -416,7 +406,7 @@ async function compareCommand(io: CliIo, path: string, values: CliValues) {
 
 async function validateCommand(io: CliIo, path: string, values: CliValues) {
   const format = formatOf(values, ['text', 'json']);
-  const input = await readScenario(path);
+  const input = await readJsonFile(path);
   const bar = progressBar(io, 'Checking');
   const { simulator, problems, file, migratedFrom } = importScenario(input, {
     onProgress: bar.update,

@@ -1,6 +1,6 @@
 // `meterlab backtest`: price real usage (a file, or a ClickHouse table) under the hypotheses of a
 // prices.json and compare each with the current one.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { backtestCsv, backtestJson, type BacktestResult } from '../../core/backtest';
@@ -10,6 +10,7 @@ import { isoInstant } from '../../core/values/time';
 import {
   parseDate,
   progressBar,
+  readJsonFile,
   ScenarioError,
   table,
   UsageError,
@@ -94,24 +95,6 @@ type BacktestValues = {
     : string;
 };
 
-async function readPrices(path: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'no such file'
-        : (error as Error).message;
-    throw new UsageError(`cannot read --prices '${path}': ${reason}.`);
-  }
-  try {
-    return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown;
-  } catch (error) {
-    throw new ScenarioError(`${path} is not JSON: ${(error as Error).message}`);
-  }
-}
-
 function summaryTable(result: BacktestResult): string {
   const money = (minor: number) => formatMoney(minor, result.currency);
   const signed = (minor: number) => (minor > 0 ? `+${money(minor)}` : money(minor));
@@ -188,7 +171,7 @@ export async function backtestCommand(io: CliIo, argv: string[]): Promise<void> 
     throw new UsageError(`--risk-threshold '${threshold}' must be a percentage such as 20.`);
   }
   const map = parseMap(values.map);
-  const hypotheses = await readPrices(values.prices);
+  const hypotheses = await readJsonFile(values.prices, '--prices ');
   const bar = progressBar(io, 'Backtesting');
   let run;
   try {
