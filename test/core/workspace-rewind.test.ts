@@ -1,9 +1,11 @@
 // Time travel: workspace.branch and workspace.rewind cut a scenario's file at an earlier time and
 // replay it, through the one dispatch on the real engine.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DispatchResult, ScenarioSummary } from '../../core/contract';
 import { createDispatcher } from '../../core/dispatch';
 import { cutScenario } from '../../core/scenario/cut';
+import { importScenario } from '../../core/scenario/replay';
 import { Workspace } from '../../core/workspace';
 import { MemoryWorkspaceStore } from '../../core/workspace-store';
 import type { Simulator } from '../../core/simulator';
@@ -166,5 +168,30 @@ describe('cutScenario', () => {
     // The file it was cut from is left as it was.
     expect(file.usage[item]!.timestamps).toHaveLength(3);
     expect(cutScenario(file, file.clock.frozenTime)).toEqual(file);
+  });
+
+  it('cutting twice is cutting once at the earlier time, and every cut replays', () => {
+    const { sim, item } = guideScenario();
+    reportAndAdvance(sim, item, MARCH_1);
+    const file = exportAsJson(sim);
+    const time = fc.integer({ min: file.startTime, max: file.clock.frozenTime });
+    fc.assert(
+      fc.property(time, time, (a, b) => {
+        const [early, late] = a <= b ? [a, b] : [b, a];
+        expect(cutScenario(cutScenario(file, late), early)).toEqual(cutScenario(file, early));
+        const cut = cutScenario(file, early);
+        for (const { timestamps, values } of Object.values(cut.usage)) {
+          expect(timestamps.length).toBe(values.length);
+          expect(timestamps.every((t) => t <= early)).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+    fc.assert(
+      fc.property(time, (at) => {
+        expect(importScenario(cutScenario(file, at)).problems).toEqual([]);
+      }),
+      { numRuns: 15 },
+    );
   });
 });
