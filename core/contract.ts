@@ -42,6 +42,12 @@ export interface WorkspaceMethods {
   'workspace.current': () => ScenarioSummary | null;
   'workspace.rename': (id: string, name: string) => ScenarioSummary;
   'workspace.duplicate': (id: string) => ScenarioSummary;
+  /** A new scenario (opened) from scenario `id` as it stood at `at` (Unix seconds, from its start
+   * to its clock): its calls and usage up to `at` replayed. */
+  'workspace.branch': (args: { id: string; at: number; name?: string }) => ScenarioSummary;
+  /** Puts scenario `id` back to how it stood at `at` (same id and name); undoRewind undoes it. */
+  'workspace.rewind': (args: { id: string; at: number }) => ScenarioSummary;
+  'workspace.undoRewind': () => ScenarioSummary;
   /** Deletes a scenario; undoDelete brings the most recently deleted one back. */
   'workspace.delete': (id: string) => { deleted: string };
   'workspace.undoDelete': () => ScenarioSummary;

@@ -113,6 +113,9 @@ const workspaceMethods = {
     readOnly: false,
     run: (w, [id]) => w.duplicate(id as string),
   },
+  'workspace.branch': { arity: [1, 1], readOnly: false, run: (w, [a]) => w.branch(a as never) },
+  'workspace.rewind': { arity: [1, 1], readOnly: false, run: (w, [a]) => w.rewind(a as never) },
+  'workspace.undoRewind': { arity: [0, 0], readOnly: false, run: (w) => w.undoRewind() },
   'workspace.delete': { arity: [1, 1], readOnly: false, run: (w, [id]) => w.delete(id as string) },
   'workspace.undoDelete': { arity: [0, 0], readOnly: false, run: (w) => w.undoDelete() },
   // Changes nothing itself: as a change, it is followed by the save that failed before.

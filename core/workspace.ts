@@ -9,10 +9,12 @@ import type { MeterlabError } from './values/errors';
 import { exportInvoicesArgs, exportInvoicesFile } from './scenario/exports';
 import { scenarioRefused } from './scenario/format';
 import type { ScenarioFile } from './scenario/format';
-import { exportScenario, importScenario } from './scenario/replay';
+import { cutScenario } from './scenario/cut';
+import { exportScenario, importScenario, replayScenario } from './scenario/replay';
 import { createSimulator } from './simulator';
 import type { Simulator, SimulatorOptions } from './simulator';
 import type { Snapshot } from './resources/snapshot';
+import { utcSeconds } from './values/time';
 import { objectId, parseArgs } from './values/validation';
 import type { StoreNotice, StoredScenario, WorkspaceData, WorkspaceStore } from './workspace-store';
 
@@ -65,6 +67,13 @@ const importArgs = z.strictObject({
   file: z.unknown(),
   name: z.string().trim().min(1).max(200).optional(),
 });
+
+const branchArgs = z.strictObject({
+  id: objectId,
+  at: z.number(),
+  name: scenarioName.optional(),
+});
+const rewindArgs = z.strictObject({ id: objectId, at: z.number() });
 
 const createArgs = z.strictObject({
   name: scenarioName,
@@ -124,6 +133,8 @@ export class Workspace {
   readonly #snapshots = new Map<string, Snapshot>();
   #open: { id: string; simulator: Simulator } | null = null;
   readonly #deleted: { index: number; meta: ScenarioMeta; snapshot: Snapshot }[] = [];
+  /** Scenarios as they were before a rewind, most recent last (this session only). */
+  readonly #rewound: { id: string; snapshot: Snapshot }[] = [];
 
   #writing: Promise<void> | null = null;
   #queued: Deferred | null = null;
@@ -302,6 +313,43 @@ export class Workspace {
     return summarize(meta);
   }
 
+  /**
+   * A new scenario from a scenario as it stood at `at` (its file cut there and replayed), opened;
+   * the source is left as it is.
+   */
+  branch(args: { id: string; at: number; name?: string }): ScenarioSummary {
+    const { id, at, name } = parseArgs(branchArgs, args);
+    const source = this.#find(id);
+    const simulator = this.#replayedAt(source, at);
+    return this.#addOpen(name ?? `${source.name} (from ${utcSeconds(at)})`, simulator, this.#now());
+  }
+
+  /** Puts a scenario back to how it stood at `at`, keeping its id and name; undoRewind undoes it. */
+  rewind(args: { id: string; at: number }): ScenarioSummary {
+    const { id, at } = parseArgs(rewindArgs, args);
+    const meta = this.#find(id);
+    const before = this.#snapshotOf(meta.id);
+    this.#replace(meta, this.#replayedAt(meta, at));
+    this.#rewound.push({ id: meta.id, snapshot: before });
+    if (this.#rewound.length > undoDepth) this.#rewound.shift();
+    return summarize(meta);
+  }
+
+  /** Takes back the most recent rewind of a scenario that still exists. */
+  undoRewind(): ScenarioSummary {
+    const entry = this.#rewound.pop();
+    const meta = entry && this.#scenarios.find((s) => s.id === entry.id);
+    if (!entry || !meta) {
+      throw invalidRequest(
+        'nothing_to_undo',
+        null,
+        'No rewind to take back: undoRewind restores the last scenario rewound since Meterlab started (and not deleted since).',
+      );
+    }
+    this.#replace(meta, this.#createSimulator({ snapshot: entry.snapshot }));
+    return summarize(meta);
+  }
+
   templates(): TemplateInfo[] {
     return this.#templates.list();
   }
@@ -387,6 +435,20 @@ export class Workspace {
 
   #snapshotOf(id: string): Snapshot {
     return this.#open?.id === id ? this.#open.simulator.snapshot() : this.#snapshots.get(id)!;
+  }
+
+  /** The scenario replayed from its file cut at `at` (a refused `at` changes nothing). */
+  #replayedAt(meta: ScenarioMeta, at: number): Simulator {
+    const file = exportScenario(this.#snapshotOf(meta.id), { name: meta.name });
+    return replayScenario(cutScenario(file, at));
+  }
+
+  /** Puts `simulator` in place of the scenario's state, open or not. */
+  #replace(meta: ScenarioMeta, simulator: Simulator): void {
+    const snapshot = simulator.snapshot();
+    meta.stats = scenarioStats(snapshot);
+    if (this.#open?.id === meta.id) this.#open = { id: meta.id, simulator };
+    else this.#snapshots.set(meta.id, snapshot);
   }
 
   /** Makes `id` the open scenario (a failure changes nothing). */

@@ -116,11 +116,12 @@ export const errorCodes = {
   calls_out_of_order: "A scenario file's calls are not in time order.",
   clock_before_start: "A scenario file's clock is before its start.",
   replay_id_mismatch: 'Replaying a call created another id than the file says.',
+  time_out_of_range: 'Rewind or branch at a time before the scenario starts or after its clock.',
   // Workspace and hosts
   no_scenario_open: 'No scenario is open.',
   scenario_not_found: 'No scenario has this id.',
   template_not_found: 'No template has this id.',
-  nothing_to_undo: 'No deleted scenario to bring back.',
+  nothing_to_undo: 'No deleted scenario or rewind to undo.',
   workspace_corrupt: 'The workspace file does not read as JSON.',
   workspace_invalid: 'The workspace file has the wrong shape.',
   workspace_damaged: 'Scenarios of the workspace were damaged and left out (kept in a backup).',

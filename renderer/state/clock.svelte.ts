@@ -45,6 +45,12 @@ export function estimatePeriods(subscriptions: Subscription[], target: number): 
   return { target, periods, subscriptions: counted };
 }
 
+/** Going back in time: rewind the scenario itself, or branch a new scenario from that time. */
+export interface TimeTravel {
+  kind: 'rewind' | 'branch';
+  at: number;
+}
+
 export class ClockState {
   /** What is running now ('Advancing billing period'), or null. */
   busy = $state<string | null>(null);
@@ -55,6 +61,10 @@ export class ClockState {
   lastDurationMs = $state<number | null>(null);
   /** A big jump waiting for the person's yes (see bigJump), or null. */
   pending = $state.raw<JumpEstimate | null>(null);
+  /** The earlier time typed for a rewind or a branch. */
+  travelTarget = $state('');
+  /** A rewind or branch waiting for the person's yes, or null. */
+  travel = $state.raw<TimeTravel | null>(null);
   readonly subscriptions: Resource<{
     subscriptions: List<Subscription>;
     customers: List<Customer>;
@@ -91,6 +101,7 @@ export class ClockState {
 
   resetTarget(frozenTime: number): void {
     this.target = toDateTimeInput(frozenTime + 86_400);
+    this.travelTarget = toDateTimeInput(frozenTime);
   }
 
   advanceBy(seconds: number): Promise<void> {
@@ -147,11 +158,54 @@ export class ClockState {
     });
   }
 
+  get travelTime(): number | null {
+    return fromDateTimeInput(this.travelTarget);
+  }
+
+  /** A rewind or branch at the time typed waits in `travel` for confirmTravel() (both change a lot). */
+  askTravel(kind: TimeTravel['kind']): void {
+    const at = this.travelTime;
+    if (at !== null) this.travel = { kind, at };
+  }
+
+  cancelTravel(): void {
+    this.travel = null;
+  }
+
+  confirmTravel(): Promise<void> {
+    const travel = this.travel;
+    const id = this.#app.scenario?.id;
+    this.travel = null;
+    if (!travel || !id) return Promise.resolve();
+    if (travel.kind === 'rewind') {
+      return this.#run('Rewinding', async () => {
+        await this.#app.change('workspace.rewind', { id, at: travel.at });
+        this.#app.notify('info', `Rewound to ${formatTime(travel.at)}.`, {
+          label: 'Undo',
+          run: () => void this.#app.change('workspace.undoRewind').catch(() => {}),
+        });
+      });
+    }
+    return this.#run('Branching', async () => {
+      const branch = await this.#app.change('workspace.branch', { id, at: travel.at });
+      this.#app.notify('info', `Branched as “${branch.name}”.`);
+    });
+  }
+
+  /** The confirmation's words for a rewind or a branch. */
+  describeTravel(travel: TimeTravel): string {
+    const when = formatTime(travel.at);
+    return travel.kind === 'rewind'
+      ? `Rewind this scenario to ${when}? Everything after it (calls, usage, invoices) is removed; Undo brings it back.`
+      : `Branch a new scenario from ${when}? This scenario stays as it is; the new one opens.`;
+  }
+
   /** A new scenario starts with a clean status line. */
   forgetStatus(): void {
     this.error = null;
     this.lastDurationMs = null;
     this.pending = null;
+    this.travel = null;
   }
 
   /** The confirmation's words: where to, and about how many periods close. */

@@ -193,6 +193,20 @@ describe("the three users' flows", () => {
     expect(await page.textContent('[data-testid="clock-time"]')).toBe(before);
   });
 
+  it('asks before a rewind, naming the time, and Cancel changes nothing', async () => {
+    const before = await page.textContent('[data-testid="clock-time"]');
+    await page.fill('#clock-travel', '2025-03-02T00:00:00');
+    await page.click('.clock-bar button:has-text("Rewind…")');
+    const dialog = page.locator('dialog.confirm-travel');
+    await dialog.waitFor();
+    expect(await dialog.locator('[data-testid="travel-text"]').textContent()).toMatch(
+      /Rewind this scenario to 2025-03-02 00:00 UTC\?/,
+    );
+    await dialog.locator('button:has-text("Cancel")').click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.textContent('[data-testid="clock-time"]')).toBe(before);
+  });
+
   it('keeps the focus after Add product, on the name field', async () => {
     await ui.createProduct('Storage');
     expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe(

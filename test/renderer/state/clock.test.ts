@@ -40,6 +40,27 @@ function setup(now = march1) {
       frozenTime = args.frozenTime;
       return { id: 'clock_1', object: 'test_clock', frozenTime };
     })
+    .on('workspace.rewind', (args) => {
+      frozenTime = args.at;
+      return {
+        id: args.id,
+        name: 'Guide',
+        createdAt: 1,
+        lastOpenedAt: 1,
+        frozenTime,
+        customers: 1,
+        invoicedTotals: {},
+      };
+    })
+    .on('workspace.branch', (args) => ({
+      id: 'scn_2',
+      name: 'Guide (from 2025-03-02 00:00:00 UTC)',
+      createdAt: 1,
+      lastOpenedAt: 1,
+      frozenTime: args.at,
+      customers: 1,
+      invoicedTotals: {},
+    }))
     .on('subscriptions.list', () => ({ object: 'list', data: [subscription], hasMore: false }))
     .on('customers.list', () => ({ object: 'list', data: [], hasMore: false }));
   const app = new AppState(createApiClient(transport));
@@ -97,5 +118,33 @@ describe('ClockState', () => {
   it('names the progress in words', () => {
     expect(progressLabel('testClock.advance')).toBe('Advancing the clock');
     expect(progressLabel(undefined)).toBe('Clock work');
+  });
+
+  it('rewinds or branches only after the yes, at the time typed, naming it', async () => {
+    const { transport, app, clock } = setup(march1 + 10 * day);
+    await app.refresh();
+    clock.resetTarget(app.clock!.frozenTime);
+    expect(clock.travelTime).toBe(march1 + 10 * day);
+    clock.travelTarget = toDateTimeInput(march1 + day);
+    clock.askTravel('rewind');
+    expect(transport.callsOf('workspace.rewind')).toEqual([]);
+    expect(clock.describeTravel(clock.travel!)).toMatch(
+      /^Rewind this scenario to 2025-03-02 00:00 UTC\?/,
+    );
+    clock.cancelTravel();
+    expect(clock.travel).toBeNull();
+    clock.askTravel('rewind');
+    await clock.confirmTravel();
+    expect(transport.callsOf('workspace.rewind')).toEqual([[{ id: 'scn_1', at: march1 + day }]]);
+    expect(app.notices.at(-1)?.action?.label).toBe('Undo');
+
+    clock.askTravel('branch');
+    expect(clock.describeTravel(clock.travel!)).toMatch(
+      /^Branch a new scenario from 2025-03-02 00:00 UTC\?/,
+    );
+    await clock.confirmTravel();
+    expect(transport.callsOf('workspace.branch')).toEqual([[{ id: 'scn_1', at: march1 + day }]]);
+    expect(app.notices.at(-1)?.text).toBe('Branched as “Guide (from 2025-03-02 00:00:00 UTC)”.');
+    expect(clock.error).toBeNull();
   });
 });
