@@ -29,6 +29,8 @@ export const products = {
   create: method({
     params: [param('', productCreateArgs)],
     mutates: true,
+    // Checks everything before its first change: no checkpoint needed.
+    atomic: true,
     journal: 'argumentsAndId',
     run: (state, [args]) => {
       const product: Product = {
@@ -58,6 +60,8 @@ export const prices = {
   create: method({
     params: [param('', priceCreateSchema)],
     mutates: true,
+    // Checks everything before its first change: no checkpoint needed.
+    atomic: true,
     journal: 'argumentsAndId',
     run: (state, [args]) => {
       const fields = buildPriceFields(args);

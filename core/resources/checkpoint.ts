@@ -3,6 +3,7 @@
 // prices, events, journal entries, pending lines, final invoices) are kept by reference; what can
 // change is copied; usage columns are kept as they are, except the items with generators, whose
 // manual records and cursor positions are enough to regenerate them.
+import { copyPlain } from '../values/json';
 import type { Invoice } from '../public/types';
 import type { UsageColumns } from '../rules/usage/columns';
 import type { Snapshot } from './snapshot';
@@ -40,11 +41,11 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
     if (key === 'invoices') fields.invoices = [...state.data.invoices];
     else if (key === 'idempotency') fields.idempotency = { ...state.data.idempotency };
     else if (appendOnly.has(key)) fields[key] = [...(value as unknown[])];
-    else fields[key] = structuredClone(value);
+    else fields[key] = copyPlain(value);
   }
   const openInvoices = state.data.invoices
     .filter((invoice) => !finalStatuses.has(invoice.status))
-    .map((invoice): [Invoice, Invoice] => [invoice, structuredClone(invoice)]);
+    .map((invoice): [Invoice, Invoice] => [invoice, copyPlain(invoice)]);
   const usage = new Map<string, { columns: UsageColumns; regenerate: boolean }>();
   for (const [item, columns] of state.usage) {
     const regenerate = state.generated.has(item);

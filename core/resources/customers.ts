@@ -19,6 +19,8 @@ export const customers = {
   create: method({
     params: [param('', customerCreateArgs)],
     mutates: true,
+    // Checks everything before its first change: no checkpoint needed.
+    atomic: true,
     journal: 'argumentsAndId',
     run: (state, [args]) => {
       if (args.id && state.hasCustomer(args.id)) {

@@ -45,6 +45,8 @@ export const webhookEndpoints = {
   create: method({
     params: [param('', webhookEndpointCreateArgs)],
     mutates: true,
+    // Checks everything before its first change: no checkpoint needed.
+    atomic: true,
     journal: 'argumentsAndId',
     run: (state, [{ url, enabledEvents }]) => {
       const secret = randomToken(state.data.rngState, 32);

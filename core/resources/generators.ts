@@ -36,6 +36,8 @@ export const generators = {
   create: method({
     params: [param('', generatorCreateArgs)],
     mutates: true,
+    // Checks everything before its first change: no checkpoint needed.
+    atomic: true,
     // Journaled resolved (id, seed, start), so a replay makes exactly this generator.
     journal: (generator: UsageGenerator) => ({
       args: [

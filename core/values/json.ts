@@ -5,6 +5,38 @@ import type { MeterlabError } from './errors';
 /** Engine objects are plain JSON, so a JSON round trip is an exact deep copy. */
 export const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
+/**
+ * A deep copy of plain data (objects, arrays, primitives), by walking it: several times faster
+ * than a JSON round trip or structuredClone for the many small objects a checkpoint copies.
+ * Unlike `copy`, undefined fields stay.
+ */
+export function copyPlain<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      items[i] = item === null || typeof item !== 'object' ? item : copyPlain(item);
+    }
+    return items as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    const copied = field === null || typeof field !== 'object' ? field : copyPlain(field);
+    // Defined as data, so a key named __proto__ stays a key.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, {
+        value: copied,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[key] = copied;
+  }
+  return out as T;
+}
+
 /** The value as canonical JSON: the same values in any key order give the same text. */
 export function canonicalJson(value: unknown): string {
   const canonical = (inner: unknown): unknown =>
