@@ -1,14 +1,7 @@
 // The invoice pipeline: one function runs the steps of an invoice in their fixed order
 // (lines → discounts → credit grants → minimum true-up → tax → total → balance → amount due →
 // payment), each step a module returning its amounts and its explanation.
-import type {
-  CreditGrantAmount,
-  DiscountAmount,
-  InvoiceLine,
-  InvoiceStep,
-  TaxAmount,
-  TaxRate,
-} from '../../public/types';
+import type { Invoice, InvoiceLine, TaxRate } from '../../public/types';
 import { applyBalance, paymentStep } from './balance';
 import { applyCreditGrants } from './credit-grants';
 import type { AvailableGrant } from './credit-grants';
@@ -40,20 +33,21 @@ export interface PipelineInput {
   bound: boolean;
 }
 
-export interface PipelineResult {
-  lines: InvoiceLine[];
-  subtotal: number;
-  totalDiscountAmounts: DiscountAmount[];
-  totalCreditGrantAmounts: CreditGrantAmount[];
-  tax: number;
-  totalTaxAmounts: TaxAmount[];
-  totalExcludingTax: number;
-  total: number;
-  startingBalance: number;
-  endingBalance: number | null;
-  amountDue: number;
-  steps: InvoiceStep[];
-}
+/** The invoice's amounts as the pipeline leaves them, and its lines. */
+export type PipelineResult = Pick<
+  Invoice,
+  | 'subtotal'
+  | 'totalDiscountAmounts'
+  | 'totalCreditGrantAmounts'
+  | 'tax'
+  | 'totalTaxAmounts'
+  | 'totalExcludingTax'
+  | 'total'
+  | 'startingBalance'
+  | 'endingBalance'
+  | 'amountDue'
+  | 'steps'
+> & { lines: InvoiceLine[] };
 
 const sum = (entries: { amount: number }[]) => entries.reduce((t, e) => t + e.amount, 0);
 
