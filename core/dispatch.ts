@@ -85,7 +85,10 @@ function engineSpec(method: EngineMethod, entry: MethodEntry): MethodSpec<Simula
         reported = percent;
         context.progress(at - from, to - from);
         await context.yieldToHost();
-        if (context.signal?.aborted) return simulator.testClock.retrieve();
+        if (context.signal?.aborted) {
+          steps.return(undefined);
+          return simulator.testClock.retrieve();
+        }
       }
     },
   };

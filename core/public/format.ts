@@ -40,7 +40,7 @@ function shiftLeft(plain: string, places: number): PlainDecimal {
 
 /** '1234567' -> '1,234,567'. */
 function groupThousands(whole: string): string {
-  return whole.replace(/\B(?=(\d{3})+$)/g, ',');
+  return whole.length <= 3 ? whole : whole.replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 /** Major units with at least the currency's decimals, more only when the amount is sub-minor. */
@@ -54,7 +54,15 @@ function formatMajor(exactMinor: string, currency: string): string {
 
 /** An integer of minor units in major units: 'EUR 36.84', 'JPY 1,234', 'KWD 1.234', '-EUR 1.50'. */
 export function formatMoney(minor: number, currency: string): string {
-  return formatMajor(String(minor), currency);
+  if (!Number.isSafeInteger(minor)) return formatMajor(String(minor), currency);
+  // Integers split by arithmetic: invoices format many amounts, and this path is the common one.
+  const code = currency.toUpperCase();
+  const exponent = currencyExponent(code);
+  const scale = 10 ** exponent;
+  const magnitude = Math.abs(minor);
+  const whole = String(Math.floor(magnitude / scale));
+  const decimals = exponent === 0 ? '' : `.${String(magnitude % scale).padStart(exponent, '0')}`;
+  return `${minor < 0 ? '-' : ''}${code} ${groupThousands(whole)}${decimals}`;
 }
 
 /** An exact amount of minor units in major units, unrounded: '0.2' EUR -> 'EUR 0.002'. */

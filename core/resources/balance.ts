@@ -31,6 +31,7 @@ export function moveBalance(
     description: string | null;
   },
 ): CustomerBalanceTransaction {
+  state.willChange(customer);
   customer.currency = fields.currency;
   customer.balance += fields.amount;
   const transaction: CustomerBalanceTransaction = {

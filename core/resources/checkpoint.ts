@@ -1,13 +1,15 @@
 // All-or-nothing calls: a checkpoint of the state before a call, and the state rebuilt from it
 // when the call fails part-way. Cheap to take: objects that never change once made (products,
-// prices, events, journal entries, pending lines, final invoices) are kept by reference; what can
-// change is copied; usage columns are kept as they are, except the items with generators, whose
-// manual records and cursor positions are enough to regenerate them.
+// prices, events, journal entries, pending lines, final invoices) are kept by reference;
+// customers and subscriptions are copied only when the call reaches them (ScenarioState.willChange);
+// the rest that can change is copied; usage columns are kept as they are, except the items with
+// generators, whose manual records and cursor positions are enough to regenerate them.
 import { copyPlain } from '../values/json';
 import type { Invoice } from '../public/types';
 import type { UsageColumns } from '../rules/usage/columns';
 import type { Snapshot } from './snapshot';
 import { ScenarioState } from './state';
+import type { Changes } from './state';
 
 /** Lists whose elements never change once added: a shallow copy restores them. */
 const appendOnly = new Set([
@@ -20,6 +22,9 @@ const appendOnly = new Set([
   'coupons',
   'balanceTransactions',
   'creditBalanceTransactions',
+  // Changed in place only after ScenarioState.willChange, which copies them first.
+  'customers',
+  'subscriptions',
 ]);
 
 /** Invoices in these states never change again, so they are kept by reference. */
@@ -29,8 +34,12 @@ export interface Checkpoint {
   fields: Partial<Record<keyof Snapshot, unknown>>;
   /** Live invoice objects that may change, with a copy of each as it was. */
   openInvoices: [Invoice, Invoice][];
-  /** Per item: its columns as they are (no generators) or its manual records (generators). */
-  usage: Map<string, { columns: UsageColumns; regenerate: boolean }>;
+  /** Customers and subscriptions the call reached, each with a copy as it was; period indexes. */
+  changed: Changes;
+  /** Each item's usage columns, kept as they are. */
+  usage: Map<string, UsageColumns>;
+  /** Items with generators -> their manual records, from which the rest is regenerated. */
+  manual: Map<string, UsageColumns>;
 }
 
 export function takeCheckpoint(state: ScenarioState): Checkpoint {
@@ -40,36 +49,52 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
     if (key === 'usage') continue;
     if (key === 'invoices') fields.invoices = [...state.data.invoices];
     else if (key === 'idempotency') fields.idempotency = { ...state.data.idempotency };
+    // Entries get new fields, never edited ones (a stopped generator is a new object).
+    // Kept as it is: ScenarioState.setPeriodIndex keeps what a call overwrites.
+    else if (key === 'periodIndex') fields.periodIndex = state.data.periodIndex;
+    else if (key === 'generators') fields.generators = state.data.generators.map((e) => ({ ...e }));
     else if (appendOnly.has(key)) fields[key] = [...(value as unknown[])];
     else fields[key] = copyPlain(value);
   }
   const openInvoices = state.data.invoices
     .filter((invoice) => !finalStatuses.has(invoice.status))
     .map((invoice): [Invoice, Invoice] => [invoice, copyPlain(invoice)]);
-  const usage = new Map<string, { columns: UsageColumns; regenerate: boolean }>();
-  for (const [item, columns] of state.usage) {
-    const regenerate = state.generated.has(item);
-    usage.set(item, {
-      columns: regenerate ? state.generated.persisted(item, columns) : columns,
-      regenerate,
-    });
-  }
-  return { fields, openInvoices, usage };
+  return {
+    fields,
+    openInvoices,
+    changed: state.recordChanges(),
+    usage: new Map(state.usage),
+    manual: state.generated.manualByItem(),
+  };
+}
+
+/** The call succeeded: what it changes from here on needs no copies. */
+export function releaseCheckpoint(state: ScenarioState): void {
+  state.stopRecordingChanges();
+}
+
+/** Puts each live object back as its copy was (other objects may still point to it). */
+function putBack(live: object, copy: object): void {
+  for (const key of Object.keys(live)) delete (live as Record<string, unknown>)[key];
+  Object.assign(live, copy);
 }
 
 /** The state as it was when the checkpoint was taken (the failed call's state is dropped). */
 export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint): ScenarioState {
+  state.stopRecordingChanges();
   const data = state.data as unknown as Record<string, unknown>;
   for (const key of Object.keys(data))
     if (key !== 'usage' && !(key in checkpoint.fields)) delete data[key];
   Object.assign(data, checkpoint.fields);
-  for (const [live, copy] of checkpoint.openInvoices) {
-    for (const key of Object.keys(live)) delete (live as unknown as Record<string, unknown>)[key];
-    Object.assign(live, copy);
+  for (const [live, copy] of checkpoint.openInvoices) putBack(live, copy);
+  for (const [live, copy] of checkpoint.changed.objects) putBack(live, copy);
+  for (const [subscription, index] of checkpoint.changed.periodIndex) {
+    if (index === undefined) delete state.data.periodIndex[subscription];
+    else state.data.periodIndex[subscription] = index;
   }
   const usage = new Map<string, UsageColumns>();
-  for (const [item, { columns, regenerate }] of checkpoint.usage) {
-    usage.set(item, regenerate ? columns.clone() : columns);
+  for (const [item, columns] of checkpoint.usage) {
+    usage.set(item, checkpoint.manual.get(item)?.clone() ?? columns);
   }
   // Meter events change only in meter event calls, which undo their own writes when they fail.
   return new ScenarioState(state.data, usage, state.meterEvents);

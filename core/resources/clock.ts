@@ -66,6 +66,7 @@ export function nextDueTime(
 
 /** Closes the period: its invoice is created as a draft that finalizes after the grace delay. */
 function closePeriod(state: ScenarioState, subscription: Subscription): void {
+  state.willChange(subscription);
   const period = { start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd };
   const continues = !subscription.cancelAtPeriodEnd;
   const nextIndex = state.data.periodIndex[subscription.id]! + 1;
@@ -81,7 +82,7 @@ function closePeriod(state: ScenarioState, subscription: Subscription): void {
   if (continues) {
     // NOTE: a trial ends with its period: the subscription becomes active.
     if (subscription.status === 'trialing') subscription.status = 'active';
-    state.data.periodIndex[subscription.id] = nextIndex;
+    state.setPeriodIndex(subscription.id, nextIndex);
     subscription.currentPeriodStart = nextPeriod.start;
     subscription.currentPeriodEnd = nextPeriod.end;
     state.emit('customer.subscription.updated', subscription);

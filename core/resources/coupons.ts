@@ -175,7 +175,9 @@ export function useUpOnceDiscounts(
       .map((discount) => discount.id),
   );
   if (used.size > 0)
-    subscription.discounts = subscription.discounts.filter((discount) => !used.has(discount.id));
+    state.willChange(subscription).discounts = subscription.discounts.filter(
+      (discount) => !used.has(discount.id),
+    );
 }
 
 export const coupons = {

@@ -99,7 +99,8 @@ export const generators = {
     run: (state, [id]) => {
       const entry = state.generated.find(id);
       state.columns(entry.generator.subscriptionItem); // report everything up to now first
-      entry.generator.status = 'stopped';
+      // A new object, not an edit: a checkpoint keeps the entries' fields, not copies of them.
+      entry.generator = { ...entry.generator, status: 'stopped' };
       return copy(entry.generator);
     },
   }),

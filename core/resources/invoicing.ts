@@ -154,7 +154,7 @@ export function createInvoice(
   };
   useUpOnceDiscounts(state, subscription, invoice);
   state.addInvoice(invoice);
-  subscription.latestInvoice = invoice.id;
+  state.willChange(subscription).latestInvoice = invoice.id;
   state.emit('invoice.created', invoice);
   return invoice;
 }
@@ -337,7 +337,7 @@ export function cancelNow(
   subscription: Subscription,
   invoice: boolean,
 ): void {
-  subscription.canceledAt = state.now;
+  state.willChange(subscription).canceledAt = state.now;
   // NOTE: cancel now: with invoiceNow the usage so far is invoiced at once, otherwise discarded.
   if (invoice) {
     const lines = periodLines(state, state.lineContext, subscription, {

@@ -4,7 +4,7 @@
 import { invalidRequest } from '../values/errors';
 import type { MeterlabError } from '../values/errors';
 import { makeId } from '../values/ids';
-import { copy } from '../values/json';
+import { copy, copyPlain } from '../values/json';
 import type { LineContext, Span } from '../rules/lines';
 import { periodAt } from '../rules/periods';
 import type { PeriodRule } from '../rules/periods';
@@ -95,6 +95,12 @@ function notFound(kind: string, param: string, id: string): MeterlabError {
 /** What an item without usage reads as. Never written to. */
 const EMPTY_USAGE = new UsageColumns();
 
+/** What a checkpointed call changed in place: copies of objects and old period indexes. */
+export interface Changes {
+  objects: Map<object, object>;
+  periodIndex: Map<string, number | undefined>;
+}
+
 export interface ItemOf {
   item: SubscriptionItem;
   subscription: Subscription;
@@ -120,6 +126,12 @@ export class ScenarioState {
   /** Subscription id -> its period-close draft awaiting finalization. */
   readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
+  /**
+   * While a checkpointed call runs: each customer and subscription it may change, with a copy as
+   * it was. Copying only what a call reaches keeps a checkpoint's cost independent of how many
+   * customers the scenario has.
+   */
+  private changing: Changes | null = null;
   readonly lineContext: LineContext = {
     newLineId: () => this.newId('il'),
     productName: (price) => this.productsById.get(price.product)?.name ?? price.product,
@@ -197,6 +209,34 @@ export class ScenarioState {
     return { ...plain, usage, billing: { ...plain.billing, meterEvents } };
   }
 
+  /** Starts keeping a copy of each customer and subscription before it changes (a checkpoint). */
+  recordChanges(): Changes {
+    this.changing = { objects: new Map(), periodIndex: new Map() };
+    return this.changing;
+  }
+
+  stopRecordingChanges(): void {
+    this.changing = null;
+  }
+
+  /**
+   * Call before changing a customer or subscription in place (lookups call it too): a running
+   * checkpoint keeps its copy, so a failed call can put it back.
+   */
+  willChange<T extends Customer | Subscription>(object: T): T {
+    if (this.changing !== null && !this.changing.objects.has(object))
+      this.changing.objects.set(object, copyPlain(object));
+    return object;
+  }
+
+  /** Sets the index of a subscription's current period (a running checkpoint keeps the old). */
+  setPeriodIndex(subscription: string, index: number): void {
+    const before = this.changing?.periodIndex;
+    if (before && !before.has(subscription))
+      before.set(subscription, this.data.periodIndex[subscription]);
+    this.data.periodIndex[subscription] = index;
+  }
+
   // ---- new objects ---------------------------------------------------------------------------
 
   addProduct(product: Product): void {
@@ -256,17 +296,22 @@ export class ScenarioState {
     return this.customersById.has(id);
   }
   customer(id: string, param = 'customer'): Customer {
-    return found(this.customersById, id, 'customer', param);
+    return this.willChange(found(this.customersById, id, 'customer', param));
   }
   subscription(id: string, param = 'subscription'): Subscription {
-    return found(this.subscriptionsById, id, 'subscription', param);
+    return this.willChange(found(this.subscriptionsById, id, 'subscription', param));
   }
   /** A subscription by id, or undefined (for invoices whose subscription may be gone). */
   subscriptionOf(invoice: Invoice): Subscription | undefined {
-    return invoice.subscription ? this.subscriptionsById.get(invoice.subscription) : undefined;
+    const subscription = invoice.subscription
+      ? this.subscriptionsById.get(invoice.subscription)
+      : undefined;
+    return subscription && this.willChange(subscription);
   }
   item(id: string, param = 'subscriptionItem'): ItemOf {
-    return found(this.itemsById, id, 'subscription item', param);
+    const itemOf = found(this.itemsById, id, 'subscription item', param);
+    this.willChange(itemOf.subscription);
+    return itemOf;
   }
   coupon(id: string, param = 'coupon'): Coupon {
     return found(this.couponsById, id, 'coupon', param);

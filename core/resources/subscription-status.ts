@@ -4,6 +4,7 @@ import type { Invoice, Subscription } from '../public/types';
 import type { ScenarioState } from './state';
 
 export function endSubscription(state: ScenarioState, subscription: Subscription): void {
+  state.willChange(subscription);
   subscription.status = 'canceled';
   subscription.canceledAt ??= state.now;
   subscription.endedAt = state.now;
@@ -16,6 +17,7 @@ export function endSubscription(state: ScenarioState, subscription: Subscription
 /** An active subscription whose invoice failed to charge becomes past_due. */
 export function markPastDue(state: ScenarioState, subscription: Subscription): void {
   if (subscription.status !== 'active' || state.isEnded(subscription)) return;
+  state.willChange(subscription);
   subscription.status = 'past_due';
   state.emit('customer.subscription.updated', subscription);
 }
@@ -37,6 +39,7 @@ export function reactivateIfSettled(state: ScenarioState, invoice: Invoice): voi
 /** NOTE: when retries run out the subscription is canceled, or left unpaid (a setting). */
 export function onRetriesExhausted(state: ScenarioState, subscription: Subscription): void {
   if (state.isEnded(subscription)) return;
+  state.willChange(subscription);
   if (state.data.settings.whenRetriesExhausted === 'unpaid') {
     subscription.status = 'unpaid';
     state.emit('customer.subscription.updated', subscription);

@@ -154,7 +154,7 @@ function createSubscription(
   subscription.discounts = buildDiscounts(state, subscription, coupons);
   customer.currency = first.currency;
   state.data.subscriptions.push(subscription);
-  state.data.periodIndex[id] = start.periodIndex;
+  state.setPeriodIndex(id, start.periodIndex);
   state.addSubscription(subscription);
   state.emit('customer.subscription.created', subscription);
   // NOTE: licensed items are invoiced for the first period at once (a partial first period
@@ -268,6 +268,7 @@ export function applyUpdate(
   context: LineContext,
   addItem: (price: Price, quantity: number | null) => SubscriptionItem,
 ): InvoiceLine[] {
+  state.willChange(subscription);
   const behavior = args.prorationBehavior ?? 'create_prorations';
   const now = state.now;
   const period = { start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd };

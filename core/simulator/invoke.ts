@@ -3,7 +3,7 @@
 import { MeterlabError } from '../values/errors';
 import { canonicalJson, copy } from '../values/json';
 import { parseArgs } from '../values/validation';
-import { restoreCheckpoint, takeCheckpoint } from '../resources/checkpoint';
+import { releaseCheckpoint, restoreCheckpoint, takeCheckpoint } from '../resources/checkpoint';
 import type { MethodEntry, StepProgress } from '../resources/entry';
 import type { ScenarioState } from '../resources/state';
 
@@ -80,6 +80,8 @@ function allOrNothing<T>(holder: StateHolder, entry: MethodEntry, work: () => T)
   } catch (error) {
     holder.state = restoreCheckpoint(holder.state, checkpoint);
     throw error;
+  } finally {
+    releaseCheckpoint(holder.state);
   }
 }
 
@@ -118,5 +120,8 @@ export function* invokeSteps(
   } catch (error) {
     holder.state = restoreCheckpoint(holder.state, checkpoint);
     throw error;
+  } finally {
+    // Also when the caller stops early (return()): the steps done stay.
+    releaseCheckpoint(holder.state);
   }
 }

@@ -270,6 +270,40 @@ describe('every call is all-or-nothing', () => {
     );
   });
 
+  it('fails at each of its event points, every checkpointed method changes nothing', () => {
+    // Exhaustive where the property above samples: checkpoints copy only the customers and
+    // subscriptions a call reaches, so each point where a call can stop is tried.
+    const emit = ScenarioState.prototype.emit;
+    let tried = 0;
+    for (const method of checkpointed) {
+      const clean = world();
+      const counted = vi.spyOn(ScenarioState.prototype, 'emit');
+      clean.sim.call(method as EngineMethod, calls[method]!(clean));
+      const points = counted.mock.calls.length;
+      vi.restoreAllMocks();
+      for (let k = 0; k < points; k++) {
+        const w = world();
+        let emitted = 0;
+        vi.spyOn(ScenarioState.prototype, 'emit').mockImplementation(function (
+          this: ScenarioState,
+          ...args
+        ) {
+          if (emitted++ === k) throw new InjectedFailure(`emit #${k} failed`);
+          return emit.apply(this, args);
+        });
+        const before = JSON.stringify(w.sim.snapshot());
+        expect(() => w.sim.call(method as EngineMethod, calls[method]!(w))).toThrow(
+          InjectedFailure,
+        );
+        vi.restoreAllMocks();
+        expect(JSON.stringify(w.sim.snapshot()), `${method}, emit #${k}`).toBe(before);
+        w.sim.testClock.advance({ frozenTime: START + 200 * DAY });
+        tried++;
+      }
+    }
+    expect(tried).toBeGreaterThan(checkpointed.length);
+  });
+
   it('bad input to any mutating method changes nothing', () => {
     const garbage = fc.oneof(
       fc.constant(undefined),

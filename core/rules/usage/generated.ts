@@ -18,6 +18,8 @@ export class GeneratedUsage {
   private readonly byItem = new Map<string, StoredGenerator[]>();
   /** Manually reported records of items that also have generators (what a snapshot keeps). */
   private readonly manual = new Map<string, UsageColumns>();
+  /** Generators whose cursor moved since their position was last saved. */
+  private readonly moved = new Set<StoredGenerator>();
 
   constructor(private readonly stored: StoredGenerator[]) {}
 
@@ -70,6 +72,7 @@ export class GeneratedUsage {
     for (const entry of this.byItem.get(item) ?? []) {
       if (entry.generator.status === 'stopped') continue;
       this.cursors.get(entry.generator.id)!.next(limit, sinkInto(columns));
+      this.moved.add(entry);
     }
   }
 
@@ -134,12 +137,20 @@ export class GeneratedUsage {
    */
   materialize(item: string): UsageGenerator[] {
     const removed = (this.byItem.get(item) ?? []).map((entry) => entry.generator);
-    for (const generator of removed) this.cursors.delete(generator.id);
+    for (const entry of this.byItem.get(item) ?? []) {
+      this.cursors.delete(entry.generator.id);
+      this.moved.delete(entry);
+    }
     this.byItem.delete(item);
     this.manual.delete(item);
     const kept = this.stored.filter((entry) => entry.generator.subscriptionItem !== item);
     this.stored.splice(0, this.stored.length, ...kept);
     return removed;
+  }
+
+  /** Items that have generators -> their manual records (a checkpoint keeps this map). */
+  manualByItem(): Map<string, UsageColumns> {
+    return new Map(this.manual);
   }
 
   /** A copy of the item's manual records, or null for an item without generators (trial writes). */
@@ -152,9 +163,10 @@ export class GeneratedUsage {
     return this.manual.get(item) ?? columns;
   }
 
-  /** Copies each cursor's position into the stored state, for a snapshot. */
+  /** Copies the position of each cursor that moved into the stored state, for a snapshot. */
   savePositions(): void {
-    for (const entry of this.stored) entry.cursor = this.cursors.get(entry.generator.id)!.state;
+    for (const entry of this.moved) entry.cursor = this.cursors.get(entry.generator.id)!.state;
+    this.moved.clear();
   }
 }
 

@@ -158,6 +158,18 @@ describe('formatMoney', () => {
   ])('formats %i %s as %s', (minor, currency, text) => {
     expect(formatMoney(minor, currency)).toBe(text);
   });
+
+  it('formats every safe integer as the exact formatting of its digits does', () => {
+    fc.assert(
+      fc.property(
+        fc.maxSafeInteger(),
+        fc.constantFrom('EUR', 'jpy', 'KWD', 'CLF'),
+        (minor, currency) =>
+          formatMoney(minor, currency) === formatExactMoney(String(minor), currency),
+      ),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('formatExactMoney', () => {
