@@ -241,6 +241,19 @@ function refusedLeavesNoTrace(sim: Simulator, run: () => unknown): boolean {
 
 class InjectedFailure extends Error {}
 
+/** The k-th event of the next call cannot be emitted (the call fails part-way there). */
+function failAtEmit(k: number): void {
+  const emit = ScenarioState.prototype.emit;
+  let emitted = 0;
+  vi.spyOn(ScenarioState.prototype, 'emit').mockImplementation(function (
+    this: ScenarioState,
+    ...args
+  ) {
+    if (emitted++ === k) throw new InjectedFailure(`emit #${k} failed`);
+    return emit.apply(this, args);
+  });
+}
+
 afterEach(() => vi.restoreAllMocks());
 
 describe('every call is all-or-nothing', () => {
@@ -249,18 +262,10 @@ describe('every call is all-or-nothing', () => {
   });
 
   it('a call that fails part-way (its k-th event cannot be emitted) changes nothing', () => {
-    const emit = ScenarioState.prototype.emit;
     fc.assert(
       fc.property(fc.constantFrom(...checkpointed), fc.nat(40), (method, k) => {
         const w = world();
-        let emitted = 0;
-        vi.spyOn(ScenarioState.prototype, 'emit').mockImplementation(function (
-          this: ScenarioState,
-          ...args
-        ) {
-          if (emitted++ === k) throw new InjectedFailure(`emit #${k} failed`);
-          return emit.apply(this, args);
-        });
+        failAtEmit(k);
         refusedLeavesNoTrace(w.sim, () => w.sim.call(method as EngineMethod, calls[method]!(w)));
         vi.restoreAllMocks();
         // The scenario goes on as if the failed call never happened.
@@ -273,7 +278,6 @@ describe('every call is all-or-nothing', () => {
   it('fails at each of its event points, every checkpointed method changes nothing', () => {
     // Exhaustive where the property above samples: checkpoints copy only the customers and
     // subscriptions a call reaches, so each point where a call can stop is tried.
-    const emit = ScenarioState.prototype.emit;
     let tried = 0;
     for (const method of checkpointed) {
       const clean = world();
@@ -283,14 +287,7 @@ describe('every call is all-or-nothing', () => {
       vi.restoreAllMocks();
       for (let k = 0; k < points; k++) {
         const w = world();
-        let emitted = 0;
-        vi.spyOn(ScenarioState.prototype, 'emit').mockImplementation(function (
-          this: ScenarioState,
-          ...args
-        ) {
-          if (emitted++ === k) throw new InjectedFailure(`emit #${k} failed`);
-          return emit.apply(this, args);
-        });
+        failAtEmit(k);
         const before = JSON.stringify(w.sim.snapshot());
         expect(() => w.sim.call(method as EngineMethod, calls[method]!(w))).toThrow(
           InjectedFailure,
