@@ -3,14 +3,13 @@
 // Aggregates come from a source (DuckDB, ClickHouse, the engine's own store); only they, never
 // rows, cross into the engine.
 import { describeAggregation } from '../aggregation';
-import { quotePrice } from '../pricing';
+import { quoteAmount, quotePrice } from '../pricing';
 import { formatMoney } from '../../public/format';
 import type {
   AggregateUsage,
   AggregationExplanation,
   Interval,
   InvoiceLineExplanation,
-  Quote,
 } from '../../public/types';
 import { invalidRequest } from '../../values/errors';
 import { Dec } from '../../values/money';
@@ -265,8 +264,6 @@ export interface BacktestResult {
 
 /** Prices every customer × period under `hypothesis`: amounts per customer and period. */
 function priceAll(prepared: PreparedUsage, hypothesis: Hypothesis): (number | null)[][] {
-  // Quotes repeat for equal quantities (flat allowances, round numbers): priced once each.
-  const quotes = new Map<number, Quote>();
   const strategy = strategyOf(hypothesis);
   const rows = prepared.byMeter.get(hypothesis.meter);
   return prepared.customers.map((_, customer) => {
@@ -277,9 +274,8 @@ function priceAll(prepared: PreparedUsage, hypothesis: Hypothesis): (number | nu
         decidingAggregate(rows?.[customer], strategy, period),
         strategy,
       );
-      let quote = quotes.get(quantity);
-      if (!quote) quotes.set(quantity, (quote = quotePrice(hypothesis.price, quantity)));
-      return quote.amount;
+      // The amount alone: the explanation of a cell is built only when it is opened.
+      return quoteAmount(hypothesis.price, quantity);
     });
   });
 }
@@ -288,9 +284,16 @@ const sumOf = (values: readonly (number | null)[]) =>
   values.reduce<number>((total, value) => total + (value ?? 0), 0);
 
 /** change / base as a percentage with 2 decimals (half up); null when base is 0. */
-function percentOf(change: number, base: number): number | null {
+export function percentOf(change: number, base: number): number | null {
   if (base === 0) return change === 0 ? 0 : null;
-  return new Dec(change).mul(100).div(base).toDecimalPlaces(2).toNumber();
+  // Hundredths of a percent on whole numbers while exact (the common case), else decimals.
+  const scaled = Math.abs(change) * 10_000;
+  const divisor = Math.abs(base);
+  if (!Number.isSafeInteger(scaled))
+    return new Dec(change).mul(100).div(base).toDecimalPlaces(2).toNumber();
+  const rest = scaled % divisor;
+  const hundredths = (scaled - rest) / divisor + (rest * 2 >= divisor ? 1 : 0);
+  return (Math.sign(change) * Math.sign(base) * hundredths) / 100 + 0;
 }
 
 /**

@@ -7,6 +7,7 @@ import { priceGraduated } from './graduated';
 import { pricePackage } from './package';
 import { pricePerUnit } from './per-unit';
 import { priceVolume } from './volume';
+import { priceAmount } from './amount';
 
 export { buildPriceFields, type PriceFields } from './build';
 export { priceGraduated, pricePackage, pricePerUnit, priceVolume };
@@ -42,6 +43,11 @@ export function quotePrice(price: Price, quantity: number): Quote {
     amountExact: explanation.amountExact,
     explanation,
   };
+}
+
+/** quotePrice's amount alone, without the explanation: for re-pricing many quantities at once. */
+export function quoteAmount(price: Price, quantity: number): number {
+  return priceAmount(price, quantity, (same, units) => quotePrice(same, units).amount);
 }
 
 /**
