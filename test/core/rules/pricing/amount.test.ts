@@ -2,21 +2,10 @@
 // for any price of any model and any quantity) and the backtest's change in percent.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PriceCreateArgs } from '../../../../core/simulator/api';
-import { buildPriceFields, quoteAmount, quotePrice } from '../../../../core/rules/pricing';
-import type { Price } from '../../../../core/public/types';
+import { quoteAmount, quotePrice } from '../../../../core/rules/pricing';
+import { priceOf } from './price-of';
 import { percentOf } from '../../../../core/rules/backtest/price';
 import { Dec } from '../../../../core/values/money';
-
-function priceOf(args: Omit<PriceCreateArgs, 'product' | 'currency' | 'recurring'>): Price {
-  const fields = buildPriceFields({
-    product: 'prod_test',
-    currency: 'EUR',
-    recurring: { interval: 'month', usageType: 'metered' },
-    ...args,
-  });
-  return { id: 'price_test', object: 'price', created: 0, ...fields };
-}
 
 /** Decimal amounts from 0 to 10^6 minor units, with up to 12 decimals (half-up ties included). */
 const amount = fc

@@ -4,18 +4,8 @@ import type { PriceCreateArgs } from '../../../../core/simulator/api';
 import { MeterlabError } from '../../../../core/values/errors';
 import { Dec } from '../../../../core/values/money';
 import { pricingModels } from '../../../../core/public/descriptions';
-import { buildPriceFields, quotePrice } from '../../../../core/rules/pricing';
-import type { Price } from '../../../../core/public/types';
-
-function priceOf(args: Omit<PriceCreateArgs, 'product' | 'currency' | 'recurring'>): Price {
-  const fields = buildPriceFields({
-    product: 'prod_test',
-    currency: 'EUR',
-    recurring: { interval: 'month', usageType: 'metered' },
-    ...args,
-  });
-  return { id: 'price_test', object: 'price', created: 0, ...fields };
-}
+import { quotePrice } from '../../../../core/rules/pricing';
+import { priceOf } from './price-of';
 
 const tiers: PriceCreateArgs['tiers'] = [
   { upTo: 100, unitAmount: 10, flatAmount: 500 },
