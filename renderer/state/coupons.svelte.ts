@@ -8,10 +8,14 @@ import type { AppState } from './app.svelte';
 import { EngineForm, type FieldIssue } from './form.svelte';
 import { Resource } from './resource.svelte';
 
-export const couponDurations: { id: CouponDuration; label: string }[] = [
-  { id: 'once', label: 'Once: the first invoice with something to discount' },
-  { id: 'repeating', label: 'Repeating: invoices made during some months' },
-  { id: 'forever', label: 'Forever' },
+export const couponDurations: { id: CouponDuration; label: string; hint: string }[] = [
+  { id: 'once', label: 'Once', hint: 'The first invoice with something to discount.' },
+  {
+    id: 'repeating',
+    label: 'Some months',
+    hint: 'Every invoice made during that many months from when a subscription takes it.',
+  },
+  { id: 'forever', label: 'Forever', hint: 'Every invoice of the subscription.' },
 ];
 
 export class CouponForm extends EngineForm {

@@ -99,7 +99,8 @@ export class GrantForm extends EngineForm {
   }
 }
 
-export type GrantStatus = 'active' | 'scheduled' | 'expired' | 'voided';
+/** The engine's states of a grant, and 'used_up': active with nothing left. */
+export type GrantStatus = 'active' | 'used_up' | 'scheduled' | 'expired' | 'voided';
 
 /** A grant as the list shows it: what finalized invoices used of it, and what is left. */
 export interface GrantRow {
@@ -113,7 +114,7 @@ export interface GrantRow {
   remaining: number;
 }
 
-export function grantStatus(grant: CreditGrant, now: number): GrantStatus {
+export function grantStatus(grant: CreditGrant, now: number): Exclude<GrantStatus, 'used_up'> {
   if (grant.voidedAt !== null) return 'voided';
   if (grant.expiresAt !== null && grant.expiresAt <= now) return 'expired';
   return grant.effectiveAt > now ? 'scheduled' : 'active';
@@ -135,12 +136,13 @@ export function grantRows(grants: CreditGrant[], invoices: Invoice[], now: numbe
     const status = grantStatus(grant, now);
     const applied = taken(grant.id, true);
     const open = status === 'active' || status === 'scheduled';
+    const remaining = open ? grant.amount.monetary.value - applied : 0;
     return {
       grant,
-      status,
+      status: status === 'active' && remaining === 0 ? 'used_up' : status,
       applied,
       pending: open ? taken(grant.id, false) : 0,
-      remaining: open ? grant.amount.monetary.value - applied : 0,
+      remaining,
     };
   });
 }

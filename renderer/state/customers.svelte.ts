@@ -13,6 +13,8 @@ import type {
   UpcomingInvoice,
 } from '../../core/public/types';
 import type { SubscriptionUpdateArgs } from '../../core/simulator/api';
+import { formatMoney } from '../../core/public/format';
+import { formatTime } from '../lib/time';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
 import { describeCoupon } from './coupons.svelte';
@@ -136,14 +138,28 @@ export class CustomersState {
     return this.prices.value?.data.find((p) => p.id === id);
   }
 
-  couponLabel(id: string): string {
-    const coupon = this.coupons.value?.data.find((c) => c.id === id);
-    return coupon ? `${coupon.name ?? coupon.id} (${describeCoupon(coupon)})` : id;
-  }
-
-  taxRateLabel(id: string): string {
-    const rate = this.taxRates.value?.data.find((r) => r.id === id);
-    return rate ? describeTaxRate(rate) : id;
+  /** A subscription's trial, coupons, tax rates and minimum, in words. */
+  termsOf(subscription: Subscription): string[] {
+    const coupon = (id: string) => this.coupons.value?.data.find((c) => c.id === id);
+    const rate = (id: string) => this.taxRates.value?.data.find((r) => r.id === id);
+    const minimum = subscription.minimumCommitment;
+    return [
+      ...(subscription.trialEnd !== null
+        ? [`Trial until ${formatTime(subscription.trialEnd)}`]
+        : []),
+      ...subscription.discounts.map((discount) => {
+        const found = coupon(discount.coupon);
+        const name = found
+          ? `${found.name ?? found.id} (${describeCoupon(found)})`
+          : discount.coupon;
+        return `Coupon ${name}${discount.end === null ? '' : ` until ${formatTime(discount.end)}`}`;
+      }),
+      ...subscription.defaultTaxRates.map((id) => {
+        const found = rate(id);
+        return `Tax ${found ? describeTaxRate(found) : id}`;
+      }),
+      ...(minimum ? [`Minimum ${formatMoney(minimum.amount, minimum.currency)} per period`] : []),
+    ];
   }
 
   get nameError(): string | null {

@@ -162,6 +162,11 @@ describe('grantRows', () => {
     ]);
   });
 
+  it('tells an active grant with nothing left as used up', () => {
+    const [row] = grantRows([grant('credgr_u', 300)], [invoice('paid', { credgr_u: 300 })], now);
+    expect(row).toMatchObject({ status: 'used_up', applied: 300, remaining: 0 });
+  });
+
   it('tells a grant that takes effect later', () => {
     expect(grantStatus(grant('credgr_s', 1, { effectiveAt: now + 1 }), now)).toBe('scheduled');
   });
