@@ -88,6 +88,7 @@ describe('money on the invoice in the UI', () => {
     expect(await coupons.locator('input[name="coupon-percent"]').getAttribute('aria-invalid')).toBe(
       'true',
     );
+    await ui.screenshot('money-coupon-refused');
     await coupons.locator('input[name="coupon-percent"]').fill('20');
     expect(await percentIssue.textContent()).toBe('');
     await coupons.locator('select[name="coupon-duration"]').selectOption('repeating');
