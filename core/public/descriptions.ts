@@ -1,10 +1,11 @@
 // What the UI shows for each aggregation strategy, pricing model, generator pattern, billing
-// reason and event type. Plain data with no dependency, so the renderer imports it as is; the
+// reason, invoice pipeline step and event type. Plain data with no dependency, so the renderer imports it as is; the
 // engine's modules are the ones these texts describe.
 import type {
   AggregateUsage,
   BillingReason,
   EventType,
+  InvoiceStepName,
   PatternKind,
   PatternSpec,
   PriceExplanation,
@@ -165,6 +166,19 @@ export const billingReasons: Record<BillingReason, string> = {
   subscription_update: 'subscription changed',
   subscription_cancel: 'subscription canceled',
   manual: 'manual',
+};
+
+/** The invoice pipeline's steps by name, in the order they run (the invoice view, the print page). */
+export const invoiceSteps: Record<InvoiceStepName, string> = {
+  lines: 'Lines',
+  discounts: 'Discounts',
+  credit_grants: 'Credit grants',
+  minimum_commitment: 'Minimum commitment',
+  tax: 'Tax',
+  total: 'Total',
+  customer_balance: 'Customer balance',
+  amount_due: 'Amount due',
+  payment: 'Payment',
 };
 
 /** Every event type the engine emits, in the order the UI lists them. */

@@ -8,17 +8,9 @@ import type { Simulator } from '../simulator';
 import { objectId } from '../values/validation';
 import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
-import { billingReasons } from '../public/descriptions';
+import { billingReasons, invoiceSteps } from '../public/descriptions';
 import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
-import type {
-  Customer,
-  Invoice,
-  InvoiceLine,
-  InvoiceStep,
-  List,
-  Price,
-  PriceStep,
-} from '../public/types';
+import type { Customer, Invoice, InvoiceLine, List, Price, PriceStep } from '../public/types';
 
 /** The objects an export names besides the invoices. */
 export interface InvoiceExportContext {
@@ -229,23 +221,11 @@ function stepsSection(invoice: Invoice): string {
   const rows = invoice.steps
     .map(
       (step) =>
-        `<tr><th>${escapeHtml(STEP_LABELS[step.step])}</th><td class="num">${escapeHtml(formatMoney(step.amount, invoice.currency))}</td><td>${escapeHtml(step.summary)}</td></tr>`,
+        `<tr><th>${escapeHtml(invoiceSteps[step.step])}</th><td class="num">${escapeHtml(formatMoney(step.amount, invoice.currency))}</td><td>${escapeHtml(step.summary)}</td></tr>`,
     )
     .join('');
   return `<section class="pipeline"><h3>How this total was reached</h3><table class="steps"><tbody>${rows}</tbody></table></section>`;
 }
-
-const STEP_LABELS: Record<InvoiceStep['step'], string> = {
-  lines: 'Lines',
-  discounts: 'Discounts',
-  credit_grants: 'Credit grants',
-  minimum_commitment: 'Minimum commitment',
-  tax: 'Tax',
-  total: 'Total',
-  customer_balance: 'Customer balance',
-  amount_due: 'Amount due',
-  payment: 'Payment',
-};
 
 function invoiceSection(
   invoice: Invoice,

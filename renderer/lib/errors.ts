@@ -55,17 +55,14 @@ export function labelOf(param: string, labels: Record<string, string> = fieldLab
 const apiName = /[A-Z.[]/;
 
 /** Every API param the message names, longest first so 'records[1].timestamp' wins. */
-function paramsIn(message: string, param: string | null): string[] {
+function paramsIn(message: string, param: string | null, labels: Record<string, string>): string[] {
   const found = new Set<string>();
   if (param && apiName.test(param)) found.add(param);
   for (const match of message.matchAll(/\b(?:records|tiers|items|prices)\[\d+\](?:\.\w+)?/g)) {
     found.add(match[0]);
   }
-  for (const name of Object.keys(fieldLabels)) {
-    if (
-      apiName.test(name) &&
-      new RegExp(`(^|[^\\w.])${name.replace('.', '\\.')}(?![\\w\\[])`).test(message)
-    ) {
+  for (const name of new Set([...Object.keys(fieldLabels), ...Object.keys(labels)])) {
+    if (apiName.test(name) && new RegExp(`(^|[^\\w.])${escape(name)}(?![\\w\\[])`).test(message)) {
       found.add(name);
     }
   }
@@ -82,7 +79,7 @@ export function humanMessage(
   labels: Record<string, string> = fieldLabels,
 ): string {
   let text = envelope.message;
-  for (const param of paramsIn(text, envelope.param)) {
+  for (const param of paramsIn(text, envelope.param, labels)) {
     const label = labelOf(param, labels);
     if (label === param) continue;
     text = text.replace(

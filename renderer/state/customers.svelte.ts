@@ -1,18 +1,25 @@
 // Customers and subscriptions: test cards, subscribe, swap or resize an item with the proration
 // behaviour, cancel now or at period end. The upcoming invoice comes from the engine.
 import type {
+  Coupon,
   Customer,
   CustomerPage,
   List,
   Price,
   ProrationBehavior,
   Subscription,
+  TaxRate,
   TestCard,
   UpcomingInvoice,
 } from '../../core/public/types';
 import type { SubscriptionUpdateArgs } from '../../core/simulator/api';
+import { formatMoney } from '../../core/public/format';
+import { formatTime } from '../lib/time';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
+import { describeCoupon } from './coupons.svelte';
+import { SubscribeForm } from './subscribe-form.svelte';
+import { describeTaxRate } from './tax-rates.svelte';
 
 export const testCards: { id: TestCard; label: string }[] = [
   { id: 'pm_card_visa', label: 'Visa: payments succeed' },
@@ -26,17 +33,14 @@ export const prorationBehaviors: { id: ProrationBehavior; label: string }[] = [
   { id: 'none', label: 'none: no proration (metered usage so far is discarded)' },
 ];
 
-export interface SubscribeLine {
-  price: string;
-  quantity: string;
-}
-
 export const customerPageSize = 50;
 
 export class CustomersState {
   readonly customers: Resource<CustomerPage>;
   readonly subscriptions: Resource<List<Subscription>>;
   readonly prices: Resource<List<Price>>;
+  readonly coupons: Resource<List<Coupon>>;
+  readonly taxRates: Resource<List<TaxRate>>;
   readonly upcoming: Resource<UpcomingInvoice | null>;
   readonly task = new Task();
   name = $state('');
@@ -48,8 +52,8 @@ export class CustomersState {
   /** The customers list: its first row (newest first, from 0) and the name searched for. */
   offset = $state(0);
   search = $state('');
-  /** Prices ticked in the subscribe form, with a quantity for licensed ones. */
-  subscribeLines = $state<SubscribeLine[]>([]);
+  /** The subscribe form: prices ticked (a quantity for licensed ones) and the options. */
+  readonly subscribeForm = new SubscribeForm();
   changeSubscription = $state<string | null>(null);
   changeItem = $state('');
   changePrice = $state('');
@@ -76,6 +80,8 @@ export class CustomersState {
       }),
     );
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
+    this.coupons = new Resource(() => app.api.call('coupons.list', { limit: 100 }));
+    this.taxRates = new Resource(() => app.api.call('taxRates.list', { limit: 100 }));
     // With the change form open: the next invoice as it would be after the proposed change.
     this.upcoming = new Resource(async () => {
       const subscription = this.changeSubscription;
@@ -91,6 +97,8 @@ export class CustomersState {
     });
     void this.subscriptions.load();
     void this.prices.load();
+    void this.coupons.load();
+    void this.taxRates.load();
     void this.upcoming.load();
   }
 
@@ -130,6 +138,30 @@ export class CustomersState {
     return this.prices.value?.data.find((p) => p.id === id);
   }
 
+  /** A subscription's trial, coupons, tax rates and minimum, in words. */
+  termsOf(subscription: Subscription): string[] {
+    const coupon = (id: string) => this.coupons.value?.data.find((c) => c.id === id);
+    const rate = (id: string) => this.taxRates.value?.data.find((r) => r.id === id);
+    const minimum = subscription.minimumCommitment;
+    return [
+      ...(subscription.trialEnd !== null
+        ? [`Trial until ${formatTime(subscription.trialEnd)}`]
+        : []),
+      ...subscription.discounts.map((discount) => {
+        const found = coupon(discount.coupon);
+        const name = found
+          ? `${found.name ?? found.id} (${describeCoupon(found)})`
+          : discount.coupon;
+        return `Coupon ${name}${discount.end === null ? '' : ` until ${formatTime(discount.end)}`}`;
+      }),
+      ...subscription.defaultTaxRates.map((id) => {
+        const found = rate(id);
+        return `Tax ${found ? describeTaxRate(found) : id}`;
+      }),
+      ...(minimum ? [`Minimum ${formatMoney(minimum.amount, minimum.currency)} per period`] : []),
+    ];
+  }
+
   get nameError(): string | null {
     return this.name.trim() ? null : 'name: give the customer a name.';
   }
@@ -161,28 +193,25 @@ export class CustomersState {
   }
 
   isTicked(price: string): boolean {
-    return this.subscribeLines.some((line) => line.price === price);
+    return this.subscribeForm.isTicked(price);
   }
 
   toggle(price: string): void {
-    this.subscribeLines = this.isTicked(price)
-      ? this.subscribeLines.filter((line) => line.price !== price)
-      : [...this.subscribeLines, { price, quantity: '1' }];
+    const form = this.subscribeForm;
+    form.toggle(price);
+    // The minimum and the spend threshold are in the subscription's currency: its prices'.
+    const first = form.lines[0] && this.price(form.lines[0].price);
+    if (first) form.currency = first.currency;
   }
 
   async subscribe(): Promise<void> {
     const customer = this.selected;
-    if (!customer || this.subscribeLines.length === 0) return;
-    const items = this.subscribeLines.map((line) =>
-      this.price(line.price)?.recurring.usageType === 'licensed'
-        ? { price: line.price, quantity: Number(line.quantity) }
-        : { price: line.price },
-    );
-    const created = await this.task.run(() =>
-      this.#app.change('subscriptions.create', { customer, items }),
-    );
+    const form = this.subscribeForm;
+    if (!customer || form.lines.length === 0) return;
+    const args = form.args(customer, (id) => this.price(id));
+    const created = await form.submit(() => this.#app.change('subscriptions.create', args));
     if (!created) return;
-    this.subscribeLines = [];
+    form.reset();
     this.#app.focusItem = created.items.data[0]?.id ?? null;
     // The next step of the flow: usage for the new item (the Usage view opens on it).
     this.#app.notify('info', `Subscribed: ${created.id}.`, {

@@ -19,6 +19,18 @@ describe('humanMessage', () => {
     ).toBe('Invalid “Aggregation”: it applies to metered prices only.');
   });
 
+  it("names the form's own params wherever the message mentions them", () => {
+    expect(
+      humanMessage(
+        {
+          param: 'trialPeriodDays',
+          message: 'Pass either trialEnd or trialPeriodDays, not both.',
+        },
+        { trialEnd: 'Trial ends', trialPeriodDays: 'Trial days' },
+      ),
+    ).toBe('Pass either “Trial ends” or “Trial days”, not both.');
+  });
+
   it('turns batch indices into the lines a person typed, counted from 1', () => {
     expect(
       humanMessage({

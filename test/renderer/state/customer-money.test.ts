@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import type { CreditGrant, Customer, Invoice } from '../../../core/public/types';
+import { createApiClient } from '../../../renderer/api/client';
+import { AppState } from '../../../renderer/state/app.svelte';
+import {
+  CustomerMoneyState,
+  grantRows,
+  grantStatus,
+} from '../../../renderer/state/customer-money.svelte';
+import { EngineRefusal, FakeTransport } from '../fake-transport';
+
+const customer = { id: 'cust_1', balance: 0, currency: 'EUR' } as Customer;
+const DAY = 86_400;
+const now = 1_743_465_600; // 2025-04-01 00:00 UTC
+
+function grant(id: string, value: number, fields: Partial<CreditGrant> = {}): CreditGrant {
+  return {
+    id,
+    amount: { type: 'monetary', monetary: { value, currency: 'EUR' } },
+    effectiveAt: now - DAY,
+    expiresAt: null,
+    voidedAt: null,
+    ...fields,
+  } as CreditGrant;
+}
+
+function invoice(status: Invoice['status'], used: Record<string, number>): Invoice {
+  return {
+    status,
+    totalCreditGrantAmounts: Object.entries(used).map(([creditGrant, amount]) => ({
+      creditGrant,
+      amount,
+    })),
+  } as Invoice;
+}
+
+function setup() {
+  const transport = new FakeTransport().on('workspace.current', () => null);
+  const app = new AppState(createApiClient(transport));
+  return { transport, money: new CustomerMoneyState(app, () => customer) };
+}
+
+describe('the credit balance form', () => {
+  it('sends a credit of EUR 5.00 as -500 and a debit as +500', async () => {
+    const { transport, money } = setup();
+    transport.on('customers.createBalanceTransaction', () => ({}) as never);
+    Object.assign(money.balanceForm, { amount: '5.00', description: ' Goodwill ' });
+    await money.addBalanceTransaction();
+    Object.assign(money.balanceForm, { direction: 'debit', amount: '2.50' });
+    await money.addBalanceTransaction();
+    expect(transport.callsOf('customers.createBalanceTransaction')).toEqual([
+      ['cust_1', { amount: -500, currency: 'EUR', description: 'Goodwill' }],
+      ['cust_1', { amount: 250, currency: 'EUR' }],
+    ]);
+    expect(money.balanceForm.amount).toBe('');
+  });
+
+  it("places the engine's currency refusal at the currency field", async () => {
+    const { transport, money } = setup();
+    transport.on('customers.createBalanceTransaction', () => {
+      throw new EngineRefusal(
+        'currency_mismatch',
+        'currency',
+        'cust_1 is billed in EUR, not USD: use EUR.',
+      );
+    });
+    Object.assign(money.balanceForm, { amount: '1', currency: 'USD' });
+    await money.addBalanceTransaction();
+    expect(money.balanceForm.issueFor('currency')).toBe(
+      'cust_1 is billed in EUR, not USD: use EUR.',
+    );
+    expect(money.balanceForm.issueFor('amount')).toBeNull();
+  });
+});
+
+describe('the credit grant form', () => {
+  it('sends a promotional EUR 30.00 grant, priority 10, expiring 2025-05-01 (UTC)', async () => {
+    const { transport, money } = setup();
+    transport.on('billing.creditGrants.create', () => grant('credgr_1', 3000));
+    Object.assign(money.grantForm, {
+      amount: '30',
+      priority: '10',
+      expiresAt: '2025-05-01T00:00',
+      name: 'Welcome',
+    });
+    await money.createGrant();
+    expect(transport.callsOf('billing.creditGrants.create')).toEqual([
+      [
+        {
+          customer: 'cust_1',
+          amount: { type: 'monetary', monetary: { value: 3000, currency: 'EUR' } },
+          category: 'promotional',
+          applicabilityConfig: { scope: { priceType: 'metered' } },
+          priority: 10,
+          expiresAt: 1_746_057_600,
+          name: 'Welcome',
+        },
+      ],
+    ]);
+  });
+
+  it("shows the engine's expiry refusal at the expiry field, with the dates as dates", async () => {
+    const { transport, money } = setup();
+    transport.on('billing.creditGrants.create', () => {
+      throw new EngineRefusal(
+        'credit_grant_invalid',
+        'expiresAt',
+        'expiresAt 1743379200 is not after effectiveAt 1743465600: pass a later expiry, or none.',
+      );
+    });
+    Object.assign(money.grantForm, { amount: '30', expiresAt: '2025-03-31T00:00' });
+    await money.createGrant();
+    expect(money.grantForm.issueFor('expiresAt')).toBe(
+      '“Expires” 2025-03-31 00:00 UTC is not after “Takes effect” 2025-04-01 00:00 UTC: pass a later expiry, or none.',
+    );
+  });
+
+  it('expires and voids a grant through the engine', async () => {
+    const { transport, money } = setup();
+    transport
+      .on('billing.creditGrants.expire', () => grant('credgr_1', 1))
+      .on('billing.creditGrants.voidGrant', () => {
+        throw new EngineRefusal(
+          'credit_grant_already_applied',
+          'id',
+          'credgr_1 already paid finalized invoices: expire it instead to stop further use.',
+        );
+      });
+    await money.expire('credgr_1');
+    await money.voidGrant('credgr_1');
+    expect(transport.callsOf('billing.creditGrants.expire')).toEqual([['credgr_1']]);
+    expect(money.grantTask.error?.code).toBe('credit_grant_already_applied');
+  });
+});
+
+describe('grantRows', () => {
+  it('counts finalized invoices as used, drafts as pending, and void ones not at all', () => {
+    // EUR 10.00 granted; a paid invoice used 3.00, a voided one 2.00 (given back), a draft
+    // is estimated to take 1.50: used 3.00, remaining 10.00 − 3.00 = 7.00.
+    const invoices = [
+      invoice('paid', { credgr_a: 300 }),
+      invoice('void', { credgr_a: 200 }),
+      invoice('draft', { credgr_a: 150 }),
+      invoice('open', { credgr_b: 100 }),
+    ];
+    const [a] = grantRows([grant('credgr_a', 1000)], invoices, now);
+    expect(a).toMatchObject({ status: 'active', applied: 300, pending: 150, remaining: 700 });
+  });
+
+  it('leaves nothing to use of an expired or voided grant', () => {
+    const rows = grantRows(
+      [
+        grant('credgr_x', 1000, { expiresAt: now }),
+        grant('credgr_v', 1000, { voidedAt: now - 60 }),
+      ],
+      [invoice('paid', { credgr_x: 400 }), invoice('draft', { credgr_x: 100 })],
+      now,
+    );
+    expect(rows.map((row) => [row.status, row.applied, row.pending, row.remaining])).toEqual([
+      ['expired', 400, 0, 0],
+      ['voided', 0, 0, 0],
+    ]);
+  });
+
+  it('tells an active grant with nothing left as used up', () => {
+    const [row] = grantRows([grant('credgr_u', 300)], [invoice('paid', { credgr_u: 300 })], now);
+    expect(row).toMatchObject({ status: 'used_up', applied: 300, remaining: 0 });
+  });
+
+  it('tells a grant that takes effect later', () => {
+    expect(grantStatus(grant('credgr_s', 1, { effectiveAt: now + 1 }), now)).toBe('scheduled');
+  });
+});
