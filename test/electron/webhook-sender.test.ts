@@ -112,18 +112,42 @@ describe('webhook delivery', () => {
     }
     // A redirect is a failure, retried, never followed; a 10 MB answer is cut to an excerpt.
     await sender.idle();
-    const after = (await call('webhookEndpoints.attempts', { limit: 1000 }))
-      .data as WebhookAttempt[];
-    const all = (endpoint: { id: string }) => after.filter((a) => a.endpoint === endpoint.id);
-    const redirected = all(endpoints[1]);
-    expect(redirected.length).toBe(6);
-    expect(redirected.every((a) => a.status === 302)).toBe(true);
+    const attemptsNow = async () =>
+      (await call('webhookEndpoints.attempts', { limit: 1000 })).data as WebhookAttempt[];
+    let after = await attemptsNow();
+    // Oldest first (attempts lists newest first).
+    const all = (endpoint: { id: string }) =>
+      after.filter((a) => a.endpoint === endpoint.id).reverse();
+    // The quick tries in real time (the first and one retry) of the first event only: the
+    // events after it wait for its retries on the test clock.
+    expect(all(endpoints[1]).map((a) => [a.event, a.attempt])).toEqual([
+      [ids[0], 1],
+      [ids[0], 2],
+    ]);
     const big = all(endpoints[2]);
     expect(big).toHaveLength(3);
     expect(big.every((a) => a.status === 200 && a.responseExcerpt.length === 500)).toBe(true);
+    expect(all(endpoints[0])).toHaveLength(2);
+    // Each advance past the next retry time makes one more try; after the last (72 h) the first
+    // event's delivery has failed and the second event's turn comes.
+    for (let round = 0; round < 5; round++) {
+      await call('testClock.advance', {
+        frozenTime: (await call('testClock.retrieve')).frozenTime + 3 * 86_400,
+      });
+      await sender.idle();
+    }
+    after = await attemptsNow();
+    const redirected = all(endpoints[1]);
+    expect(redirected.filter((a) => a.event === ids[0])).toHaveLength(6);
+    expect(redirected.filter((a) => a.event === ids[1]).length).toBeGreaterThanOrEqual(2);
+    expect(redirected.every((a) => a.status === 302)).toBe(true);
     const hung = all(endpoints[0]);
-    expect(hung).toHaveLength(6);
+    expect(hung.filter((a) => a.event === ids[0])).toHaveLength(6);
     expect(hung.every((a) => a.status === null && /timeout/.test(a.error!))).toBe(true);
+    const [log] = (await call('webhookEndpoints.deliveryLog', { event: ids[0] })).filter(
+      (d: Json) => d.endpoint === endpoints[1].id,
+    );
+    expect(log).toMatchObject({ status: 'failed', nextAttemptAt: null });
     expect(got).toHaveLength(3); // the redirect was not followed to the good receiver
   }, 60_000);
 
