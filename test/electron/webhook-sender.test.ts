@@ -1,6 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../core/dispatch';
 import type { Dispatch } from '../../core/dispatch';
@@ -8,6 +11,7 @@ import type { WebhookAttempt } from '../../core/public/types';
 import { verifySignature } from '../../core/rules/signatures';
 import { Workspace } from '../../core/workspace';
 import { MemoryWorkspaceStore } from '../../core/workspace-store';
+import { serve } from '../../electron/serve';
 import { isLoopbackUrl, startWebhookSender } from '../../electron/webhook-sender';
 import type { WebhookSender, WebhookSenderOptions } from '../../electron/webhook-sender';
 
@@ -168,5 +172,92 @@ describe('webhook delivery', () => {
       status: null,
       error: expect.stringMatching(/^url_not_allowed/),
     });
+  });
+});
+
+describe('webhook retries, resends and restarts', () => {
+  it('resend sends an event to an endpoint again, once, and records the try', async () => {
+    const got: string[] = [];
+    const url = await receiver((_req, res, body) => {
+      got.push((JSON.parse(body) as { id: string }).id);
+      res.end('ok');
+    });
+    const { call, attach } = await engine();
+    const endpoint = await call('webhookEndpoints.create', { url });
+    const sender = await attach({ retryDelaysMs: [] });
+    await call('customers.create', { name: 'A' });
+    await sender.idle();
+    const [event] = got;
+    expect(got).toHaveLength(1);
+    await call('webhookEndpoints.resend', { event, endpoint: endpoint.id });
+    await sender.idle();
+    expect(got).toEqual([event, event]);
+    const [log] = await call('webhookEndpoints.deliveryLog', { event });
+    expect(log).toMatchObject({ status: 'succeeded', resendRequested: false });
+    expect(log.attempts.map((a: WebhookAttempt) => [a.attempt, a.status, a.resend])).toEqual([
+      [1, 200, undefined],
+      [2, 200, true],
+    ]);
+  });
+
+  it('a pending delivery survives a restart of serve and goes when the test clock passes its retry', async () => {
+    let answer = 500;
+    const got: string[] = [];
+    const url = await receiver((_req, res, body) => {
+      got.push((JSON.parse(body) as { id: string }).id);
+      res.writeHead(answer).end(answer === 200 ? 'ok' : 'down');
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'meterlab-hooks-'));
+    const dataFile = join(dir, 'workspace.json');
+    const options = { dataFile, port: 0, followWallClock: false, webhooks: { retryDelaysMs: [] } };
+    try {
+      let server = await serve(options);
+      const call = async (verb: string, path: string, body?: unknown): Promise<Json> => {
+        const response = await fetch(server.url + path, {
+          method: verb,
+          headers: {
+            Authorization: `Bearer ${server.secretKey}`,
+            'Content-Type': 'application/json',
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        return response.json();
+      };
+      await call('POST', '/v1/webhook_endpoints', { url, enabledEvents: ['customer.created'] });
+      await call('POST', '/v1/customers', { name: 'A' });
+      await server.webhooks!.idle();
+      expect(got).toHaveLength(1); // the one quick try failed; the retry waits for the clock
+      const [event] = got;
+      const clock = (await call('GET', '/v1/test_clock')).frozenTime as number;
+      await server.close();
+
+      answer = 200;
+      server = await serve(options);
+      try {
+        await server.webhooks!.idle();
+        expect(got).toHaveLength(1); // not yet: its time has not come
+        const [log] = (await call(
+          'GET',
+          `/v1/webhook_endpoints/delivery_log?event=${event}`,
+        )) as unknown as Json[];
+        expect(log).toMatchObject({ status: 'pending', nextAttemptAt: clock + 3_600 });
+        await call('POST', '/v1/test_clock/advance', { frozenTime: clock + 3_600 });
+        await server.webhooks!.idle();
+        expect(got).toEqual([event, event]);
+        const [after] = (await call(
+          'GET',
+          `/v1/webhook_endpoints/delivery_log?event=${event}`,
+        )) as unknown as Json[];
+        expect(after.status).toBe('succeeded');
+        expect(after.attempts.map((a: WebhookAttempt) => [a.status, a.clockTime])).toEqual([
+          [500, clock],
+          [200, clock + 3_600],
+        ]);
+      } finally {
+        await server.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
