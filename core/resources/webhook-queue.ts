@@ -107,7 +107,6 @@ function pruneSettled(queue: WebhookQueueEntry[]): void {
  */
 export function dueDeliveries(state: ScenarioState): WebhookDueDelivery[] {
   const endpoints = new Map(state.data.webhookEndpoints.map((e) => [e.id, e]));
-  const events = new Map(state.data.events.map((e) => [e.id, e]));
   const heads = new Set<string>();
   const due: WebhookDueDelivery[] = [];
   for (const entry of state.data.webhookQueue ?? []) {
@@ -120,13 +119,22 @@ export function dueDeliveries(state: ScenarioState): WebhookDueDelivery[] {
     if (entry.resendRequested || (head && time)) {
       due.push({
         entry: copy(entry),
-        event: copy(events.get(entry.event) ?? null),
+        event: keptEvent(state, entry.event),
         endpoint: copy(endpoint),
         resend: entry.resendRequested,
       });
     }
   }
   return due;
+}
+
+/** The event, or null when it is no longer kept (older than the retention). */
+function keptEvent(state: ScenarioState, id: string): BillingEvent | null {
+  try {
+    return state.event(id);
+  } catch {
+    return null;
+  }
 }
 
 /** An event's delivery to each endpoint that receives it (or was sent it), with every try. */

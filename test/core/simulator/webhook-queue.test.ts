@@ -103,6 +103,15 @@ describe('the webhook delivery queue', () => {
     expect(dueOf(sim)).toContainEqual([second, hooks, false]);
   });
 
+  it('offers a delivery whose event is no longer kept with no event (the host fails it)', () => {
+    const { sim, hooks, events } = setup();
+    sim.webhookEndpoints.queueDeliveries({ events });
+    tried(sim, events[0]!, hooks, 500);
+    sim.testClock.advance({ frozenTime: START + 40 * 86_400 }); // events are kept 30 days
+    const due = sim.webhookEndpoints.dueDeliveries().find((d) => d.endpoint.id === hooks);
+    expect(due).toMatchObject({ entry: { event: events[0] }, event: null, resend: false });
+  });
+
   it('a try that can never succeed fails the delivery at once', () => {
     const { sim, hooks, events } = setup();
     sim.webhookEndpoints.queueDeliveries({ events });
