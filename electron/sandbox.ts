@@ -12,6 +12,43 @@ import type { ApiServerOptions, RunningApi } from './serve';
 
 export type SandboxOptions = Omit<ApiServerOptions, 'dispatch' | 'secretKey' | 'onEvent'>;
 
+/** The window hears the sandbox's changes at most this often (the last one always). */
+export const CHANGE_PUSH_MS = 250;
+
+/**
+ * Passes host events on, but state.changed at most once per `ms`: the first at once, the last of
+ * a burst when the time is up. A developer's load test must not make the window reload on every
+ * call (its reloads would queue behind the calls in the one dispatch).
+ */
+export function coalesceChanges(
+  onEvent: (event: HostEvent) => void,
+  ms = CHANGE_PUSH_MS,
+  now: () => number = Date.now,
+): (event: HostEvent) => void {
+  let last = -Infinity;
+  let waiting: HostEvent | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const push = (event: HostEvent) => {
+    last = now();
+    onEvent(event);
+  };
+  return (event) => {
+    if (event.type !== 'state.changed') return onEvent(event);
+    if (timer === null && now() - last >= ms) return push(event);
+    waiting = event;
+    timer ??= setTimeout(
+      () => {
+        timer = null;
+        const latest = waiting!;
+        waiting = null;
+        push(latest);
+      },
+      Math.max(0, last + ms - now()),
+    );
+    timer.unref?.();
+  };
+}
+
 export interface Sandbox {
   /** The host's dispatch, answering the sandbox methods itself. */
   dispatch: Dispatch;
@@ -32,7 +69,8 @@ export function createSandbox(options: {
   /** Options of the API server (port, webhooks, the wall clock); the port is the first one. */
   api?: SandboxOptions;
 }): Sandbox {
-  const { dispatch, dataFile, onEvent } = options;
+  const { dispatch, dataFile } = options;
+  const onEvent = coalesceChanges(options.onEvent);
   let port = options.api?.port ?? DEFAULT_SERVE_PORT;
   let api: RunningApi | null = null;
   // Starts and stops one at a time (two clicks, two windows).

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHost } from '../../electron/host';
 import type { RunningHost } from '../../electron/host';
+import { coalesceChanges } from '../../electron/sandbox';
 import { workspaceSecretKey } from '../../electron/serve';
 import { createDispatcher } from '../../core/dispatch';
 import { Workspace } from '../../core/workspace';
@@ -102,5 +103,29 @@ describe('the developer sandbox beside the browser host', () => {
     const workspace = await Workspace.load({ store: new MemoryWorkspaceStore(), now: () => 0 });
     const result = await createDispatcher(workspace)('sandbox.start', []);
     expect(result).toMatchObject({ ok: false, error: { code: 'sandbox_not_available' } });
+  });
+});
+
+describe('coalesceChanges', () => {
+  it('pushes the first change at once and the last of a burst after the interval', async () => {
+    const heard: unknown[] = [];
+    let time = 1_000;
+    const push = coalesceChanges(
+      (event) => heard.push(event),
+      50,
+      () => time,
+    );
+    const changed = (revision: number) =>
+      ({ type: 'state.changed', scenario: 's', revision }) as const;
+    push(changed(1));
+    expect(heard).toEqual([changed(1)]);
+    push(changed(2));
+    push({ type: 'progress', task: 't', done: 1, total: 2 });
+    push(changed(3));
+    expect(heard).toHaveLength(2); // progress passes; 2 and 3 wait
+    time += 50;
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(heard.at(-1)).toEqual(changed(3));
+    expect(heard).toHaveLength(3);
   });
 });
