@@ -151,10 +151,26 @@ export async function startWebhookSender(options: WebhookSenderOptions): Promise
     }
   }
 
+  /** The open scenario whose events `seen` holds. */
+  let scenario: string | null = null;
+  const currentScenario = async () =>
+    (await call<{ id: string } | null>('workspace.current', []))?.id ?? null;
+
   async function scan(): Promise<void> {
+    const before = await currentScenario();
     const fresh = await newEvents();
+    const after = await currentScenario();
     if (closed) return;
-    if (fresh.length > 0) {
+    if (before !== after) {
+      // Another scenario was opened while listing: look again, now that it is open.
+      rescan = true;
+      return;
+    }
+    const switched = after !== scenario;
+    scenario = after;
+    // NOTE: the events of a scenario opened while sending are history, as those from before the
+    // start; its own queue goes on.
+    if (fresh.length > 0 && !switched) {
       await call('webhookEndpoints.queueDeliveries', [{ events: fresh.map((e) => e.id) }]);
     }
     for (const due of (await call<WebhookDueDelivery[]>('webhookEndpoints.dueDeliveries', [])) ??
@@ -274,6 +290,7 @@ export async function startWebhookSender(options: WebhookSenderOptions): Promise
 
   // NOTE: events from before this run are history: only new ones are queued. Deliveries queued
   // before (a restart) go on where they stopped.
+  scenario = await currentScenario();
   await newEvents();
   poke();
 

@@ -200,6 +200,28 @@ describe('webhook retries, resends and restarts', () => {
     ]);
   });
 
+  it('sends none of the events a scenario had when it is opened, only new ones', async () => {
+    const got: string[] = [];
+    const url = await receiver((_req, res, body) => {
+      got.push((JSON.parse(body) as { type: string }).type);
+      res.end('ok');
+    });
+    const { call, attach } = await engine();
+    const first = await call('workspace.current');
+    const other = await call('workspace.create', { name: 'other' });
+    await call('webhookEndpoints.create', { url });
+    await call('customers.create', { name: 'Before' });
+    await call('workspace.open', first.id);
+    const sender = await attach({ retryDelaysMs: [] });
+    await call('workspace.open', other.id);
+    sender.poke();
+    await sender.idle();
+    expect(got).toEqual([]);
+    await call('products.create', { name: 'After' });
+    await sender.idle();
+    expect(got).toEqual(['product.created']);
+  });
+
   it('a pending delivery survives a restart of serve and goes when the test clock passes its retry', async () => {
     let answer = 500;
     const got: string[] = [];
