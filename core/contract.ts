@@ -68,13 +68,37 @@ export interface WorkspaceMethods {
 }
 
 export type WorkspaceMethod = keyof WorkspaceMethods;
-export type Method = EngineMethod | WorkspaceMethod;
+
+/** The developer sandbox: `meterlab serve`'s API beside the window, over the same dispatch. */
+export interface SandboxStatus {
+  running: boolean;
+  /** The port it listens on, or will when started. */
+  port: number;
+  /** The base URL while running (http://127.0.0.1:<port>), else null. */
+  url: string | null;
+  /** The workspace's test secret key, the one `meterlab serve` prints. */
+  secretKey: string;
+}
+
+/** Answered by the desktop app and the browser host themselves (electron/sandbox.ts), not by
+ * dispatch: other hosts answer sandbox_not_available. */
+export interface SandboxMethods {
+  'sandbox.status': () => SandboxStatus;
+  /** Starts it on `port` (default the last one, first 12111); 0 picks a free port. */
+  'sandbox.start': (args?: { port?: number }) => SandboxStatus;
+  'sandbox.stop': () => SandboxStatus;
+}
+
+export type SandboxMethod = keyof SandboxMethods;
+export type Method = EngineMethod | WorkspaceMethod | SandboxMethod;
 
 export type MethodFunction<M extends Method> = M extends WorkspaceMethod
   ? WorkspaceMethods[M]
-  : M extends EngineMethod
-    ? ApiFunction<EntryOf<M>>
-    : never;
+  : M extends SandboxMethod
+    ? SandboxMethods[M]
+    : M extends EngineMethod
+      ? ApiFunction<EntryOf<M>>
+      : never;
 
 export type MethodArgs<M extends Method> = Parameters<MethodFunction<M>>;
 export type MethodResult<M extends Method> = ReturnType<MethodFunction<M>>;

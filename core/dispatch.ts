@@ -214,6 +214,14 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
 
   async function execute(method: string, args: unknown, hooks: DispatchHooks): Promise<Ran> {
     const isEngine = typeof method === 'string' && engineMethods.has(method);
+    if (typeof method === 'string' && method.startsWith('sandbox.')) {
+      const error = invalidRequest(
+        'sandbox_not_available',
+        'method',
+        `${method.slice(0, 100)}: the developer sandbox runs beside the window (the desktop app, the browser host); here, start \`meterlab serve\`.`,
+      );
+      return { result: { ok: false, error: error.toEnvelope() } };
+    }
     if (!isEngine && !(typeof method === 'string' && Object.hasOwn(workspaceMethods, method))) {
       return { result: { ok: false, error: unknownMethod(method) } };
     }

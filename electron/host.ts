@@ -32,11 +32,12 @@ import {
   sendJson,
 } from './http';
 import { SECURITY_HEADERS, printPageHeaders } from './security';
-import { startApiServer, workspaceSecretKey } from './serve';
-import type { ApiServerOptions, RunningApi } from './serve';
+import { createSandbox } from './sandbox';
+import type { SandboxOptions } from './sandbox';
 import { readStaticFile } from './static-files';
 import { LowdbWorkspaceStore, explainStorageError } from './store';
 import type { WebhookSender } from './webhook-sender';
+import type { Sandbox } from './sandbox';
 
 export const TOKEN_HEADER = 'x-meterlab-token';
 export { MAX_BODY_BYTES } from './http';
@@ -66,10 +67,13 @@ export interface HostOptions {
   /** Default: the templates shipped in core/scenario/templates. */
   templates?: TemplateCatalog;
   /**
-   * Also run `meterlab serve`'s API over the same dispatch, so the calls of a developer's own code
-   * show in the open window as they land (port 12111 by default).
+   * Start the developer sandbox (`meterlab serve`'s API over the same dispatch, so the calls of a
+   * developer's own code show in the open window as they land) right away, with these options
+   * (port 12111 by default). Without it, the window's sandbox panel starts it (sandbox.start).
    */
-  api?: Omit<ApiServerOptions, 'dispatch' | 'secretKey' | 'onEvent'>;
+  api?: SandboxOptions;
+  /** The sandbox's options when the window starts it (default: none, port 12111). */
+  sandbox?: SandboxOptions;
 }
 
 export interface RunningHost {
@@ -77,8 +81,10 @@ export interface RunningHost {
   token: string;
   /** What the user must be told about the workspace file (also sent to each event stream). */
   notices: StoreNotice[];
-  /** The API beside the window (options.api), with the workspace's secret key. */
+  /** The API beside the window when it was started with options.api, with the workspace's key. */
   api: { url: string; secretKey: string; webhooks: WebhookSender | null } | null;
+  /** The developer sandbox, as the window's panel drives it. */
+  sandbox: Sandbox;
   /** Stops serving, waits for saves in flight, and releases the workspace file. */
   close(): Promise<void>;
 }
@@ -152,17 +158,23 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     await store.close();
     throw error;
   }
-  const dispatch = createDispatcher(workspace, {
+  const engineDispatch = createDispatcher(workspace, {
     yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
   });
   const streams = new Set<ServerResponse>();
-  let api: RunningApi | null = null;
   const broadcast = (event: HostEvent) => {
     const frame = `data: ${JSON.stringify(event)}\n\n`;
     for (const stream of streams) stream.write(frame);
     // Changes made in the window send their webhooks too.
-    if (event.type === 'state.changed') api?.webhooks?.poke();
+    if (event.type === 'state.changed') sandbox.poke();
   };
+  const sandbox = createSandbox({
+    dispatch: engineDispatch,
+    dataFile: options.dataFile,
+    onEvent: broadcast,
+    ...((options.api ?? options.sandbox) ? { api: options.api ?? options.sandbox } : {}),
+  });
+  const dispatch = sandbox.dispatch;
 
   let allowedHosts = new Set<string>();
 
@@ -468,11 +480,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   });
   const { port } = server.address() as AddressInfo;
   allowedHosts = loopbackHosts(port);
-  let secretKey = '';
+  let api: RunningHost['api'] = null;
   if (options.api) {
     try {
-      secretKey = await workspaceSecretKey(options.dataFile);
-      api = await startApiServer({ ...options.api, dispatch, secretKey, onEvent: broadcast });
+      const { url, secretKey } = await sandbox.start();
+      api = { url: url!, secretKey, webhooks: sandbox.api!.webhooks };
     } catch (error) {
       server.close();
       await store.close();
@@ -488,11 +500,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     url: `http://127.0.0.1:${port}/?token=${token}`,
     token,
     notices: workspace.notices,
-    api: api && { url: api.url, secretKey, webhooks: api.webhooks },
+    api,
+    sandbox,
     close() {
       closing ??= (async () => {
         clearInterval(heartbeat);
-        await api?.close();
+        await sandbox.close();
         for (const stream of streams) stream.end();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

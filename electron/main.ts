@@ -32,6 +32,7 @@ import {
   saveWindowState,
   windowStateFile,
 } from './shell';
+import { createSandbox } from './sandbox';
 import { LowdbWorkspaceStore } from './store';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -75,10 +76,18 @@ async function run(): Promise<void> {
   const broadcast = (event: HostEvent) => {
     for (const window of BrowserWindow.getAllWindows())
       window.webContents.send(EVENT_CHANNEL, event);
+    // Changes made in the window send their webhooks too.
+    if (event.type === 'state.changed') sandbox.poke();
   };
-  const dispatch = createDispatcher(workspace, {
-    yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+  // The developer sandbox (`meterlab serve` beside the window), switched on from its panel.
+  const sandbox = createSandbox({
+    dispatch: createDispatcher(workspace, {
+      yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    }),
+    dataFile,
+    onEvent: broadcast,
   });
+  const { dispatch } = sandbox;
 
   denyPermissions(session.defaultSession);
   protocol.handle(APP_SCHEME, appProtocolHandler(join(here, '..', 'renderer')));
@@ -161,7 +170,7 @@ async function run(): Promise<void> {
   app.on('before-quit', (event) => {
     if (flushed) return;
     event.preventDefault();
-    void Promise.allSettled([savingWindow, workspace.flush()])
+    void Promise.allSettled([savingWindow, sandbox.close().then(() => workspace.flush())])
       .then(() => store.close())
       .finally(() => {
         flushed = true;

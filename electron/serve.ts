@@ -46,7 +46,7 @@ export interface ApiServerOptions {
    */
   followWallClock?: boolean;
   /** Real webhook delivery; false sends none. */
-  webhooks?: Omit<WebhookSenderOptions, 'dispatch'> | false;
+  webhooks?: Omit<WebhookSenderOptions, 'dispatch' | 'onEvent'> | false;
   maxPendingCalls?: number;
   /** Wall clock in milliseconds (default Date.now). */
   now?: () => number;
@@ -344,7 +344,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<Running
   const { port } = server.address() as AddressInfo;
   allowedHosts = loopbackHosts(port);
   if (options.webhooks !== false) {
-    webhooks = await startWebhookSender({ dispatch, ...options.webhooks });
+    webhooks = await startWebhookSender({
+      dispatch,
+      ...options.webhooks,
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    });
   }
   return {
     url: `http://127.0.0.1:${port}`,

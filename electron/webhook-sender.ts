@@ -1,15 +1,20 @@
 // Real webhook delivery for `meterlab serve`: each new event goes by HTTP POST to every endpoint
 // that enabled its type, signed with `x-vinr-signature` (core/rules/signatures.ts) at the time of
-// sending. Per endpoint one delivery at a time, in event order; a try without a 2xx answer (other
-// status, redirect, timeout, reset) is retried after each of `retryDelaysMs`, then given up. Every
-// try is recorded through dispatch (webhookEndpoints.recordAttempt), so the Events view and
-// webhookEndpoints.attempts list it. A receiver that hangs, resets, redirects or answers 10 MB
-// costs its own queue at most `timeoutMs` per try: it never holds up other endpoints or the API.
+// sending. The queue is the engine's (core/resources/webhook-queue.ts), kept with the workspace:
+// new events are queued through dispatch (webhookEndpoints.queueDeliveries), the engine says what
+// is due (dueDeliveries: per endpoint one delivery at a time, in event order, and resends), and
+// every try is recorded (recordAttempt), so the Events view lists it and a restart goes on with
+// the pending ones. A try without a 2xx answer (other status, redirect, timeout, reset) is retried
+// after each of `retryDelaysMs` in real time; after those, the engine schedules the retries on
+// the test clock (they go when it passes them) and then marks the delivery failed. A receiver
+// that hangs, resets, redirects or answers 10 MB costs its own queue at most `timeoutMs` per try:
+// it never holds up other endpoints or the API.
 import { request as httpRequest } from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { HostEvent } from '../core/contract';
 import type { Dispatch } from '../core/dispatch';
-import type { BillingEvent, WebhookEndpoint } from '../core/public/types';
+import type { BillingEvent, WebhookDueDelivery } from '../core/public/types';
 import { SIGNATURE_HEADER, signatureHeader } from '../core/rules/signatures';
 
 export interface WebhookSenderOptions {
@@ -22,9 +27,11 @@ export interface WebhookSenderOptions {
   timeoutMs?: number;
   /** Wall clock in milliseconds (default Date.now). */
   now?: () => number;
+  /** Hears the host events of the sender's own calls (its tries), so a window shows them live. */
+  onEvent?: (event: HostEvent) => void;
 }
 
-// NOTE: a few quick retries in real time, then the delivery is given up (docs/billing-rules.md).
+// NOTE: a few quick retries in real time, then on the test clock (docs/billing-rules.md).
 export const DEFAULT_RETRY_DELAYS_MS = [2_000, 10_000, 30_000] as const;
 const RESPONSE_EXCERPT_CHARS = 500;
 const EVENTS_PAGE_MAX = 10_000;
@@ -100,17 +107,12 @@ export function post(
 }
 
 export interface WebhookSender {
-  /** Something changed: look for new events. */
+  /** Something changed: look for new events and for deliveries that are due. */
   poke(): void;
-  /** Waits until every queued delivery is done (tests). */
+  /** Waits until no delivery is being tried in real time (tests). */
   idle(): Promise<void>;
-  /** Stops sending; tries in flight are abandoned. */
+  /** Stops sending; tries in flight are abandoned (their deliveries stay pending). */
   close(): void;
-}
-
-interface Queued {
-  event: BillingEvent;
-  endpoint: WebhookEndpoint;
 }
 
 export async function startWebhookSender(options: WebhookSenderOptions): Promise<WebhookSender> {
@@ -118,8 +120,10 @@ export async function startWebhookSender(options: WebhookSenderOptions): Promise
   const now = options.now ?? Date.now;
   const retryDelays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const hooks = options.onEvent ? { onEvent: options.onEvent } : {};
   const seen = new Set<string>();
-  const queues = new Map<string, Queued[]>();
+  /** Endpoints with a delivery in its turn being tried, and resends being tried. */
+  const busy = new Set<string>();
   const workers = new Set<Promise<void>>();
   const sleepers = new Set<() => void>();
   let closed = false;
@@ -127,7 +131,7 @@ export async function startWebhookSender(options: WebhookSenderOptions): Promise
   let rescan = false;
 
   async function call<T>(method: string, args: unknown[]): Promise<T | null> {
-    const result = await dispatch(method, args);
+    const result = await dispatch(method, args, hooks);
     return result.ok ? (result.data as T) : null;
   }
 
@@ -147,24 +151,43 @@ export async function startWebhookSender(options: WebhookSenderOptions): Promise
     }
   }
 
+  /** The open scenario whose events `seen` holds. */
+  let scenario: string | null = null;
+  const currentScenario = async () =>
+    (await call<{ id: string } | null>('workspace.current', []))?.id ?? null;
+
   async function scan(): Promise<void> {
+    const before = await currentScenario();
     const fresh = await newEvents();
-    if (fresh.length === 0 || closed) return;
-    const endpoints =
-      (await call<{ data: WebhookEndpoint[] }>('webhookEndpoints.list', [{ limit: 10_000 }]))
-        ?.data ?? [];
-    for (const endpoint of endpoints) {
-      const wanted = endpoint.enabledEvents ?? ['*'];
-      const events = fresh.filter((e) => wanted.includes('*') || wanted.includes(e.type));
-      if (events.length === 0) continue;
-      const queue = queues.get(endpoint.id) ?? [];
-      const idle = queue.length === 0;
-      queue.push(...events.map((event) => ({ event, endpoint })));
-      queues.set(endpoint.id, queue);
-      if (idle) {
-        const worker = drain(queue).finally(() => workers.delete(worker));
-        workers.add(worker);
-      }
+    const after = await currentScenario();
+    if (closed) return;
+    if (before !== after) {
+      // Another scenario was opened while listing: look again, now that it is open.
+      rescan = true;
+      return;
+    }
+    const switched = after !== scenario;
+    scenario = after;
+    // NOTE: the events of a scenario opened while sending are history, as those from before the
+    // start; its own queue goes on.
+    if (fresh.length > 0 && !switched) {
+      await call('webhookEndpoints.queueDeliveries', [{ events: fresh.map((e) => e.id) }]);
+    }
+    for (const due of (await call<WebhookDueDelivery[]>('webhookEndpoints.dueDeliveries', [])) ??
+      []) {
+      const key = due.resend ? `resend ${due.entry.event} ${due.endpoint.id}` : due.endpoint.id;
+      if (busy.has(key) || closed) continue;
+      busy.add(key);
+      const worker: Promise<void> = (
+        due.resend ? tryOnce(due, due.entry.attempts + 1).then(() => {}) : deliver(due)
+      )
+        .catch(() => {})
+        .finally(() => {
+          busy.delete(key);
+          workers.delete(worker);
+          poke();
+        });
+      workers.add(worker);
     }
   }
 
@@ -180,57 +203,72 @@ export async function startWebhookSender(options: WebhookSenderOptions): Promise
     });
   }
 
-  /** Sends an endpoint's queue in order, one event at a time. */
-  async function drain(queue: Queued[]): Promise<void> {
-    while (queue.length > 0 && !closed) {
-      await deliver(queue[0]!);
-      queue.shift();
+  /** A delivery in its turn: tries in real time until a 2xx or the quick retries run out. */
+  async function deliver(due: WebhookDueDelivery): Promise<void> {
+    for (let attempt = due.entry.attempts + 1; !closed; attempt++) {
+      const retried = await tryOnce(due, attempt);
+      if (!retried) return;
+      await sleep(retryDelays[attempt - 1]!);
     }
   }
 
-  async function deliver({ event, endpoint }: Queued): Promise<void> {
-    const payload = JSON.stringify(event);
-    for (let attempt = 1; attempt <= retryDelays.length + 1 && !closed; attempt++) {
-      if (attempt > 1) await sleep(retryDelays[attempt - 2]!);
-      if (closed) return;
-      const started = now();
-      // NOTE: loopback URLs only, unless serve runs with --allow-remote-webhooks.
-      const allowed = options.allowRemote || isLoopbackUrl(endpoint.url);
-      // NOTE: signed at the time of sending (wall clock), not at the event's simulated time.
-      const sentAt = Math.floor(started / 1000);
-      const outcome = allowed
-        ? await post(
-            endpoint.url,
-            payload,
-            {
-              'Content-Type': 'application/json; charset=utf-8',
-              'User-Agent': 'Meterlab-Webhooks',
-              [SIGNATURE_HEADER]: signatureHeader(payload, endpoint.secret, sentAt),
-            },
-            timeoutMs,
-          )
-        : {
-            status: null,
-            error:
-              'url_not_allowed: only loopback URLs unless serve runs with --allow-remote-webhooks',
-            excerpt: '',
-          };
-      await call('webhookEndpoints.recordAttempt', [
+  /** One try, recorded; true when the host should try again shortly itself. */
+  async function tryOnce(due: WebhookDueDelivery, attempt: number): Promise<boolean> {
+    const { event, endpoint } = due;
+    const started = now();
+    // NOTE: loopback URLs only, unless serve runs with --allow-remote-webhooks.
+    const allowed = options.allowRemote || isLoopbackUrl(endpoint.url);
+    // NOTE: signed at the time of sending (wall clock), not at the event's simulated time.
+    const sentAt = Math.floor(started / 1000);
+    let outcome: Outcome;
+    if (!allowed) {
+      outcome = {
+        status: null,
+        error: 'url_not_allowed: only loopback URLs unless serve runs with --allow-remote-webhooks',
+        excerpt: '',
+      };
+    } else if (event === null) {
+      outcome = {
+        status: null,
+        error: 'event_not_kept: the event is older than the retention',
+        excerpt: '',
+      };
+    } else {
+      const payload = JSON.stringify(event);
+      outcome = await post(
+        endpoint.url,
+        payload,
         {
-          endpoint: endpoint.id,
-          event: event.id,
-          attempt,
-          url: endpoint.url.slice(0, 2048),
-          status: outcome.status,
-          error: outcome.error?.slice(0, 500) ?? null,
-          latencyMs: Math.max(0, now() - started),
-          responseExcerpt: outcome.excerpt.slice(0, RESPONSE_EXCERPT_CHARS),
-          sentAt,
+          'Content-Type': 'application/json; charset=utf-8',
+          'User-Agent': 'Meterlab-Webhooks',
+          [SIGNATURE_HEADER]: signatureHeader(payload, endpoint.secret, sentAt),
         },
-      ]);
-      if (!allowed) return;
-      if (outcome.status !== null && outcome.status >= 200 && outcome.status < 300) return;
+        timeoutMs,
+      );
     }
+    if (closed) return false;
+    const succeeded = outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
+    const retry =
+      !allowed || event === null
+        ? 'never'
+        : attempt <= retryDelays.length
+          ? 'realTime'
+          : 'testClock';
+    await call('webhookEndpoints.recordAttempt', [
+      {
+        endpoint: endpoint.id,
+        event: due.entry.event,
+        attempt: Math.min(attempt, 1000),
+        url: endpoint.url.slice(0, 2048),
+        status: outcome.status,
+        error: outcome.error?.slice(0, 500) ?? null,
+        latencyMs: Math.max(0, now() - started),
+        responseExcerpt: outcome.excerpt.slice(0, RESPONSE_EXCERPT_CHARS),
+        sentAt,
+        ...(due.resend ? { resend: true } : { retry }),
+      },
+    ]);
+    return !succeeded && !due.resend && retry === 'realTime';
   }
 
   function poke() {
@@ -250,8 +288,11 @@ export async function startWebhookSender(options: WebhookSenderOptions): Promise
       });
   }
 
-  // NOTE: events from before this run are history: only new ones are sent.
+  // NOTE: events from before this run are history: only new ones are queued. Deliveries queued
+  // before (a restart) go on where they stopped.
+  scenario = await currentScenario();
   await newEvents();
+  poke();
 
   return {
     poke,

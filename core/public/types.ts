@@ -515,6 +515,53 @@ export interface WebhookAttempt {
   responseExcerpt: string;
   /** Wall-clock unix seconds of the try (the host's clock, not the test clock). */
   sentAt: UnixSeconds;
+  /** The test clock when the try was reported (retries after the quick ones wait for it). */
+  clockTime?: UnixSeconds;
+  /** A resend the user asked for: one try out of turn, outside the retry schedule. */
+  resend?: boolean;
+}
+
+/**
+ * An event on its way to one endpoint, queued by the host that sends webhooks: pending until a
+ * try gets a 2xx (succeeded) or the retries run out (failed). Kept with the scenario, so a
+ * restarted host goes on with the pending ones.
+ */
+export interface WebhookQueueEntry {
+  object: 'webhook_queue_entry';
+  event: string;
+  eventType: EventType;
+  endpoint: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  /** Tries made so far. */
+  attempts: number;
+  /** Retries scheduled on the test clock so far (after the quick tries in real time). */
+  clockRetries: number;
+  /** The test-clock time the next try waits for; null: it goes as soon as its turn comes. */
+  nextAttemptAt: UnixSeconds | null;
+  /** The user asked for a resend that has not been tried yet. */
+  resendRequested: boolean;
+}
+
+/** What the host sending webhooks should try now: the event, the endpoint and the entry. */
+export interface WebhookDueDelivery {
+  entry: WebhookQueueEntry;
+  /** Null when the event is no longer kept (older than the retention). */
+  event: BillingEvent | null;
+  endpoint: WebhookEndpoint;
+  /** A resend: one try out of turn. */
+  resend: boolean;
+}
+
+/** An event's deliveries to one endpoint, with every try, for the Events view. */
+export interface WebhookDeliveryLog {
+  endpoint: string;
+  url: string;
+  /** 'not_queued': the event came before any host sending webhooks was running. */
+  status: WebhookQueueEntry['status'] | 'not_queued';
+  nextAttemptAt: UnixSeconds | null;
+  resendRequested: boolean;
+  /** Oldest first. */
+  attempts: WebhookAttempt[];
 }
 
 /** A signed delivery of an event to an endpoint, computed on demand (Meterlab sends nothing). */

@@ -1,6 +1,7 @@
 // Events, webhook endpoints and signatures. The engine sends nothing itself: a delivery is the
 // signed payload an endpoint would receive; hosts do the sending (`meterlab serve`,
-// electron/webhook-sender.ts) and report each try back through recordAttempt.
+// electron/webhook-sender.ts): they queue new events (queueDeliveries), ask what is due
+// (dueDeliveries) and report each try back through recordAttempt (webhook-queue.ts).
 import { z } from 'zod';
 import { MeterlabError, invalidRequest } from '../values/errors';
 import { randomToken } from '../values/ids';
@@ -19,8 +20,20 @@ import {
   webhookAttemptArgs,
   webhookAttemptListArgs,
   webhookEndpointCreateArgs,
+  webhookQueueArgs,
+  webhookResendArgs,
 } from './schemas';
 import { list } from './state';
+import {
+  deliveryLogs,
+  dueDeliveries,
+  findEntry,
+  newEntry,
+  queueEvents,
+  queueOf,
+  receives,
+  settleAttempt,
+} from './webhook-queue';
 
 const MAX_ATTEMPTS_KEPT = 1000;
 
@@ -96,12 +109,74 @@ export const webhookEndpoints = {
           `No webhook endpoint '${args.endpoint}': list them with webhookEndpoints.list.`,
         );
       }
-      const attempt: WebhookAttempt = { object: 'webhook_attempt', ...args };
+      const { retry = 'testClock', resend, ...tried } = args;
+      const attempt: WebhookAttempt = {
+        object: 'webhook_attempt',
+        ...tried,
+        clockTime: state.now,
+        ...(resend ? { resend } : {}),
+      };
       const attempts = (state.data.webhookAttempts ??= []);
       attempts.push(attempt);
       if (attempts.length > MAX_ATTEMPTS_KEPT)
         attempts.splice(0, attempts.length - MAX_ATTEMPTS_KEPT);
+      settleAttempt(state, attempt, retry);
       return copy(attempt);
+    },
+  }),
+  /** A host sending webhooks queues new events (oldest first) for the endpoints receiving them. */
+  queueDeliveries: method({
+    params: [param('', webhookQueueArgs)],
+    mutates: true,
+    // Checks every event before its first change: no checkpoint needed.
+    atomic: true,
+    run: (state, [args]) => {
+      const events = args.events.map((id, i) => state.event(id, `events[${i}]`));
+      return queueEvents(state, events);
+    },
+  }),
+  /** What a host sending webhooks should try now (resends, and each endpoint's next in turn). */
+  dueDeliveries: method({
+    params: [],
+    mutates: false,
+    run: (state) => dueDeliveries(state),
+  }),
+  /** An event's delivery to each endpoint, with every try (the Events view). */
+  deliveryLog: method({
+    params: [param('', deliveriesArgs)],
+    mutates: false,
+    run: (state, [args]) => deliveryLogs(state, state.event(args.event, 'event')),
+  }),
+  /** Asks for the event to be sent to the endpoint again now, once, out of turn. */
+  resend: method({
+    params: [param('', webhookResendArgs)],
+    mutates: true,
+    atomic: true,
+    run: (state, [args]) => {
+      const event = state.event(args.event, 'event');
+      const endpoint = state.data.webhookEndpoints.find((e) => e.id === args.endpoint);
+      if (!endpoint) {
+        throw invalidRequest(
+          'resource_missing',
+          'endpoint',
+          `No webhook endpoint '${args.endpoint}': list them with webhookEndpoints.list.`,
+        );
+      }
+      let entry = findEntry(state, event.id, endpoint.id);
+      if (!entry) {
+        if (!receives(endpoint, event)) {
+          throw invalidRequest(
+            'parameter_invalid',
+            'endpoint',
+            `Endpoint ${endpoint.id} does not receive ${event.type} events: pick one whose enabledEvents include it.`,
+          );
+        }
+        // An event from before any sender ran: a delivery of its own, queued now.
+        entry = newEntry(event, endpoint.id);
+        queueOf(state).push(entry);
+      }
+      entry.resendRequested = true;
+      return copy(entry);
     },
   }),
   /** Tries reported by hosts, newest first; filtered by endpoint or event. */

@@ -178,7 +178,16 @@ export const webhookAttemptArgs = z.strictObject({
   latencyMs: z.number().min(0).max(3_600_000),
   responseExcerpt: z.string().max(500),
   sentAt: unixSeconds,
+  /** What follows a failed try of a queued delivery: the host's own quick retry, the test
+   * clock's schedule (the default), or nothing (the try can never succeed). */
+  retry: z.enum(['realTime', 'testClock', 'never']).optional(),
+  /** The try was a resend the user asked for (webhookEndpoints.resend). */
+  resend: z.boolean().optional(),
 });
+export const webhookQueueArgs = z.strictObject({
+  events: z.array(objectId).min(1).max(10_000),
+});
+export const webhookResendArgs = z.strictObject({ event: objectId, endpoint: objectId });
 export const webhookAttemptListArgs = z
   .strictObject({ ...page, endpoint: objectId.optional(), event: objectId.optional() })
   .optional();

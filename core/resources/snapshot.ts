@@ -22,6 +22,7 @@ import type {
   TaxRate,
   TestClock,
   WebhookAttempt,
+  WebhookQueueEntry,
   WebhookEndpoint,
 } from '../public/types';
 
@@ -83,6 +84,8 @@ export interface Snapshot {
   /** Delivery tries hosts reported (webhookEndpoints.recordAttempt), newest last; optional, so
    * snapshots from before it need no migration. */
   webhookAttempts?: WebhookAttempt[];
+  /** Events on their way to endpoints, in the order they were queued (optional, as above). */
+  webhookQueue?: WebhookQueueEntry[];
   /** Every move of a customer's credit balance, oldest first. */
   balanceTransactions: CustomerBalanceTransaction[];
   coupons: Coupon[];

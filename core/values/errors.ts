@@ -129,6 +129,8 @@ export const errorCodes = {
   workspace_read_only: 'The workspace is open read-only.',
   save_failed: 'The change was made but could not be saved.',
   sender_not_allowed: 'An IPC message came from a frame that may not call.',
+  port_unavailable: 'The developer sandbox cannot listen on that port (in use, or needs rights).',
+  sandbox_not_available: 'This host runs no developer sandbox (the CLI, tests).',
   pdf_failed: 'The PDF could not be printed.',
   transport_error: 'The host answered without a result envelope (the UI says so).',
   no_tabs: 'This page cannot open tabs to print (the UI says so).',

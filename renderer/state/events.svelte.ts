@@ -1,5 +1,6 @@
 // Events: the log, each event's signed webhook delivery, and the guide's handler check: verify
-// the delivery as received (succeeds), then with a tampered body (fails).
+// the delivery as received (succeeds), then with a tampered body (fails). With the developer
+// sandbox on, each event's real deliveries too: every try per endpoint, and a resend.
 import type {
   BillingEvent,
   EventPage,
@@ -7,6 +8,7 @@ import type {
   List,
   SimulatorSettings,
   WebhookDelivery,
+  WebhookDeliveryLog,
   WebhookEndpoint,
 } from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
@@ -35,12 +37,25 @@ export function handlerAction(type: EventType): string {
 
 export const eventPageSize = 50;
 
+/** How often the deliveries are read again while a resend waits for its try. */
+const resendPollMs = 400;
+const resendPollTries = 25;
+
+/** A try's outcome in a few words: the status, or why none came. */
+export function attemptOutcome(attempt: { status: number | null; error: string | null }): string {
+  if (attempt.status !== null) return `HTTP ${attempt.status}`;
+  return attempt.error ?? 'no answer';
+}
+
 export class EventsState {
   readonly events: Resource<EventPage>;
   readonly endpoints: Resource<List<WebhookEndpoint>>;
   readonly deliveries: Resource<WebhookDelivery[]>;
   readonly settings: Resource<SimulatorSettings>;
+  /** The selected event's real deliveries (sent by the developer sandbox), per endpoint. */
+  readonly sent: Resource<WebhookDeliveryLog[]>;
   readonly endpointTask = new Task();
+  readonly resendTask = new Task();
   type = $state<EventType | ''>('');
   selected = $state<string | null>(null);
   /** The log's first row shown (newest first, from 0). */
@@ -66,6 +81,10 @@ export class EventsState {
     this.deliveries = new Resource(async () => {
       const event = this.event;
       return event ? app.api.call('webhookEndpoints.deliveries', { event: event.id }) : [];
+    });
+    this.sent = new Resource(async () => {
+      const event = this.event;
+      return event ? app.api.call('webhookEndpoints.deliveryLog', { event: event.id }) : [];
     });
   }
 
@@ -111,7 +130,7 @@ export class EventsState {
   }
 
   async #loadDeliveries(): Promise<void> {
-    await this.deliveries.load();
+    await Promise.all([this.deliveries.load(), this.sent.load()]);
     const delivery = this.delivery;
     const key = delivery ? `${delivery.event}/${delivery.endpoint}` : null;
     if (key === this.#loadedFor) return;
@@ -127,6 +146,25 @@ export class EventsState {
       this.#app.change('webhookEndpoints.create', { url }),
     );
     if (created) this.#app.notify('info', `Endpoint ${created.id} signs with ${created.secret}.`);
+  }
+
+  /**
+   * Sends the selected event to the endpoint again (the sandbox tries it at once, out of turn),
+   * then reads the deliveries until the try is recorded.
+   */
+  async resend(endpoint: string): Promise<void> {
+    const event = this.event;
+    if (!event) return;
+    const done = await this.resendTask.run(() =>
+      this.#app.change('webhookEndpoints.resend', { event: event.id, endpoint }),
+    );
+    if (!done) return;
+    for (let i = 0; i < resendPollTries; i++) {
+      await new Promise((resolve) => setTimeout(resolve, resendPollMs));
+      await this.sent.load();
+      const log = this.sent.value?.find((d) => d.endpoint === endpoint);
+      if (!log?.resendRequested || this.event?.id !== event.id) return;
+    }
   }
 
   tamperBody(): void {

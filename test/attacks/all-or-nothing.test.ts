@@ -179,6 +179,15 @@ const calls: Record<string, (w: World) => unknown[]> = {
       sentAt: START,
     },
   ],
+  'webhookEndpoints.queueDeliveries': (w) => [
+    { events: w.sim.events.list().data.map((event) => event.id) },
+  ],
+  'webhookEndpoints.resend': (w) => [
+    {
+      event: w.sim.events.list().data[0]!.id,
+      endpoint: w.sim.webhookEndpoints.list().data[0]!.id,
+    },
+  ],
   'testClock.advance': () => [{ frozenTime: START + 120 * DAY }],
   'testClock.advanceBillingPeriod': (w) => [{ subscription: w.subscription }],
   'settings.update': () => [{ finalizationDelaySeconds: 60 }],

@@ -199,6 +199,31 @@ describe('desktop main process', () => {
     expect(events.map(([, event]) => (event as HostEvent).type)).toContain('state.changed');
   });
 
+  it('runs the developer sandbox from the window: its calls reach the window live', async () => {
+    const off = await call('app://meterlab/', 'sandbox.status', []);
+    const key = (await readFile(`${dataFile}.serve-key`, 'utf8')).trim();
+    expect(off).toEqual({
+      ok: true,
+      data: { running: false, port: 12111, url: null, secretKey: key },
+    });
+    const on = await call('app://meterlab/', 'sandbox.start', [{ port: 0 }]);
+    expect(on).toMatchObject({ ok: true, data: { running: true, secretKey: key } });
+    const { url } = (on as { data: { url: string } }).data;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const before = window.webContents.sent.length;
+    const created = await fetch(`${url}/v1/products`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'From my code' }),
+    });
+    expect(created.status).toBe(200);
+    const pushed = window.webContents.sent.slice(before).map(([, e]) => (e as HostEvent).type);
+    expect(pushed).toContain('state.changed');
+    const stopped = await call('app://meterlab/', 'sandbox.stop', []);
+    expect(stopped).toMatchObject({ ok: true, data: { running: false, url: null } });
+    await expect(fetch(`${url}/v1/products`)).rejects.toThrow();
+  });
+
   it('refuses IPC from any other frame', async () => {
     const result = await call('https://evil.example/', 'workspace.delete', ['x']);
     expect(result).toMatchObject({ ok: false, error: { code: 'sender_not_allowed' } });
