@@ -6,6 +6,7 @@
 import { copyPlain } from '../values/json';
 import type { Invoice } from '../public/types';
 import type { UsageColumns } from '../rules/usage/columns';
+import type { StoreMark } from '../rules/meters/store';
 import type { Snapshot } from './snapshot';
 import { ScenarioState } from './state';
 
@@ -31,10 +32,13 @@ export interface Checkpoint {
   openInvoices: [Invoice, Invoice][];
   /** Per item: its columns as they are (no generators) or its manual records (generators). */
   usage: Map<string, { columns: UsageColumns; regenerate: boolean }>;
+  /** Where the meter event store was (a clock move appends generated events). */
+  meterEvents: StoreMark;
 }
 
 export function takeCheckpoint(state: ScenarioState): Checkpoint {
   state.generated.savePositions();
+  state.meterGenerators.savePositions();
   const fields: Checkpoint['fields'] = {};
   for (const [key, value] of Object.entries(state.data) as [keyof Snapshot, unknown][]) {
     if (key === 'usage') continue;
@@ -54,7 +58,7 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
       regenerate,
     });
   }
-  return { fields, openInvoices, usage };
+  return { fields, openInvoices, usage, meterEvents: state.meterEvents.mark() };
 }
 
 /** The state as it was when the checkpoint was taken (the failed call's state is dropped). */
@@ -71,6 +75,7 @@ export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint):
   for (const [item, { columns, regenerate }] of checkpoint.usage) {
     usage.set(item, regenerate ? columns.clone() : columns);
   }
-  // Meter events change only in meter event calls, which undo their own writes when they fail.
+  // The store is kept: appends are rolled back here (meter event calls also undo their own).
+  state.meterEvents.rollback(checkpoint.meterEvents);
   return new ScenarioState(state.data, usage, state.meterEvents);
 }

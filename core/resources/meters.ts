@@ -295,6 +295,29 @@ function evaluateAlerts(state: ScenarioState, meter: Meter, customer: string): v
   }
 }
 
+// ---- generated events ----------------------------------------------------------------------------
+
+/**
+ * Stores the events the meter generators report before `limit`, each as if sent live at its
+ * timestamp: it lands in the open period, so no draft changes. NOTE (Meterlab's decision): while
+ * a meter is inactive its generators' events are dropped, as the meter would refuse them; an
+ * alert they reach fires at the clock's time when they are stored (the clock's next stop).
+ */
+export function syncMeterGenerators(state: ScenarioState, limit: number): void {
+  const events = state.meterGenerators.next(limit);
+  if (events.length === 0) return;
+  const touched = new Map<MeterEventColumns, Meter>();
+  for (const event of events) {
+    const target = event.generator.meterEvents;
+    const meter = state.meterOfEvent(target.eventName)!;
+    if (meter.status !== 'active') continue;
+    const columns = state.meterEvents.writable(meter.id, target.customer);
+    state.meterEvents.appendGenerated(columns, event.timestamp, event.value);
+    touched.set(columns, meter);
+  }
+  for (const [columns, meter] of touched) evaluateAlerts(state, meter, columns.customer);
+}
+
 // ---- the API -------------------------------------------------------------------------------------
 
 function setStatus(state: ScenarioState, id: string, status: Meter['status']): Meter {

@@ -261,7 +261,21 @@ const generatorSpecInput = z.custom<Omit<GeneratorSpec, 'seed'> & { seed?: numbe
   'pass a generator spec object',
 );
 export const generatorCreateArgs = z.strictObject({
-  subscriptionItem: objectId,
+  /** The metered item to report usage records to; or else `meterEvents`. */
+  subscriptionItem: objectId.optional(),
+  /** The meter (by event name) and customer to send meter events for. */
+  meterEvents: z
+    .strictObject({
+      eventName: z.string().min(1).max(100),
+      customer: objectId,
+      uniqueValues: z
+        .strictObject({
+          count: z.number().int().min(1).max(1_000_000),
+          payloadKey: z.string().min(1).max(100).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   spec: generatorSpecInput,
   id: z
     .string()

@@ -9,6 +9,7 @@ import type { LineContext, Span } from '../rules/lines';
 import { periodAt } from '../rules/periods';
 import type { PeriodRule } from '../rules/periods';
 import { GeneratedUsage } from '../rules/usage/generated';
+import { MeterEventGenerators } from '../rules/meters/generated';
 import { UsageColumns } from '../rules/usage/columns';
 import { MeterEventStore } from '../rules/meters/store';
 import type {
@@ -120,6 +121,8 @@ export class ScenarioState {
   /** Subscription id -> its period-close draft awaiting finalization. */
   readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
+  /** Generators of meter events (their events are in meterEvents). */
+  readonly meterGenerators: MeterEventGenerators;
   readonly lineContext: LineContext = {
     newLineId: () => this.newId('il'),
     productName: (price) => this.productsById.get(price.product)?.name ?? price.product,
@@ -170,6 +173,7 @@ export class ScenarioState {
     data.billing.meterEvents = { nextSeq: 0, partitions: [], identifiers: {} };
     this.generated = new GeneratedUsage(data.generators);
     this.generated.restore((item) => this.writableColumns(item));
+    this.meterGenerators = new MeterEventGenerators(data.billing.meterGenerators ?? []);
   }
 
   get now(): number {
@@ -185,6 +189,7 @@ export class ScenarioState {
     // Positions as of the clock, so a snapshot doesn't depend on which reads happened first.
     for (const item of this.usage.keys()) this.columns(item);
     this.generated.savePositions();
+    this.meterGenerators.savePositions();
     for (const [item, columns] of this.usage)
       usage[item] = this.generated.persisted(item, columns).toJSON();
     const meterEvents = this.meterEvents.toJSON(this.now);

@@ -4,7 +4,7 @@ import type { GeneratorCreateArgs } from '../../core/simulator/api';
 import type { GeneratorPreview } from '../../core/public/types';
 import { generatorPatterns } from '../../core/public/descriptions';
 import type { PatternKind, PatternSpec } from '../../core/public/types';
-import type { List, UsageAction, UsageGenerator } from '../../core/public/types';
+import type { AnyGenerator, List, UsageAction } from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
@@ -44,7 +44,7 @@ export function parsePattern(text: string): { pattern: PatternSpec } | { problem
 }
 
 export class GeneratorsState {
-  readonly list: Resource<List<UsageGenerator> | null>;
+  readonly list: Resource<List<AnyGenerator> | null>;
   readonly task = new Task();
   /** The pattern the form edits, nested patterns included. */
   pattern = $state<PatternSpec>(patternDefaults('poisson'));
