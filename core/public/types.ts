@@ -613,6 +613,18 @@ export interface StrategyComparison {
   }[];
 }
 
+/** One usage stream billed by the legacy strategies and by each meter formula (the lab). */
+export interface RecordsVsMeters extends StrategyComparison {
+  /** How many distinct ids the events drew from (unique_count). */
+  uniqueValues: number;
+  periods: (StrategyComparison['periods'][number] & {
+    formulas: Record<
+      MeterFormula,
+      { aggregation: MeterAggregationExplanation; amount: number; amountExact: string }
+    >;
+  })[];
+}
+
 export interface PriceComparison {
   prices: string[];
   /** One row per (period, customer), oldest first; amounts in minor units per price id. */

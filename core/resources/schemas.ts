@@ -227,6 +227,12 @@ export const strategiesArgs = z.strictObject({
   subscriptionItem: objectId,
   price: objectId.optional(),
 });
+export const recordsVsMetersArgs = z.strictObject({
+  subscriptionItem: objectId,
+  price: objectId.optional(),
+  /** How many distinct ids the stream's events draw from, for unique_count (default 10). */
+  uniqueValues: z.number().int().min(1).max(1_000_000).optional(),
+});
 export const comparePricesArgs = z.strictObject({
   prices: z.array(objectId).min(1).max(5),
   subscription: objectId.optional(),
