@@ -15,6 +15,7 @@ import {
   parseEventBatch,
 } from '../../../renderer/state/meters.svelte';
 import { migrationPlan } from '../../../renderer/lib/migration';
+import { describeRecurring } from '../../../renderer/lib/price-text';
 import { EngineRefusal, FakeTransport, settle } from '../fake-transport';
 
 const JAN_1 = 1_735_689_600;
@@ -117,6 +118,23 @@ describe('MetersState (Catalog)', () => {
     });
     builder.meter = '';
     expect(builder.args.recurring.aggregateUsage).toBe('sum');
+  });
+
+  it('names a meter price by its meter in the prices table', () => {
+    const { sim } = setup();
+    const meter = sim.billing.meters.create({
+      displayName: 'R',
+      eventName: 'r',
+      defaultAggregation: { formula: 'sum' },
+    });
+    const product = sim.products.create({ name: 'P' });
+    const price = sim.prices.create({
+      product: product.id,
+      currency: 'EUR',
+      unitAmount: 1,
+      recurring: { interval: 'month', usageType: 'metered', meter: meter.id },
+    });
+    expect(describeRecurring(price)).toBe(`metered (meter ${meter.id}) / month`);
   });
 });
 
