@@ -2,7 +2,8 @@
 // properties: generated events bill exactly what the same events bill when sent live by hand, and
 // how the clock's moves split the generation changes nothing.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ScenarioState } from '../../../core/resources/state';
 import type { GeneratorSpec, PatternSpec } from '../../../core/rules/generators';
 import { previewRecords } from '../../../core/rules/generators';
 import { uniqueValueAt } from '../../../core/rules/meters/generated';
@@ -46,6 +47,8 @@ function firstInvoiceLine(sim: Simulator, subscription: string) {
   const cycle = invoices.filter((invoice) => invoice.billingReason === 'subscription_cycle');
   return cycle.at(-1)!.lines.data[0]!;
 }
+
+afterEach(() => vi.restoreAllMocks());
 
 describe('meter event generators: worked examples', () => {
   // Constant 2 an hour from Jan 1 00:00, one event per hour: 744 hourly events in January.
@@ -104,6 +107,38 @@ describe('meter event generators: worked examples', () => {
     expect(fired).toHaveLength(1);
     expect(fired[0]!.created).toBe(JAN_1 + 3 * DAY);
     expect((fired[0]!.data as { value: string }).value).toBe('146');
+  });
+
+  it('a clock move that fails part-way takes back the events it sent', () => {
+    const { sim, meter } = setup('sum');
+    sim.billing.alerts.create({
+      alertType: 'usage_threshold',
+      title: 'Hundred',
+      usageThreshold: { meter, gte: 100, recurrence: 'one_time' },
+    });
+    sim.generators.create({
+      meterEvents: { eventName: 'requests', customer: 'cust_G' },
+      spec: constantSpec(2),
+    });
+    const emit = ScenarioState.prototype.emit;
+    vi.spyOn(ScenarioState.prototype, 'emit').mockImplementation(function (
+      this: ScenarioState,
+      ...args
+    ) {
+      if (args[0] === 'billing.alert.triggered') throw new Error('emit failed');
+      return emit.apply(this, args);
+    });
+    const before = JSON.stringify(sim.snapshot());
+    expect(() => sim.testClock.advance({ frozenTime: JAN_1 + 3 * DAY })).toThrow('emit failed');
+    expect(JSON.stringify(sim.snapshot())).toBe(before);
+    vi.restoreAllMocks();
+    sim.testClock.advance({ frozenTime: JAN_1 + 3 * DAY });
+    const value = sim.billing.meters.eventSummaries(meter, {
+      customer: 'cust_G',
+      startTime: JAN_1,
+      endTime: JAN_1 + 4 * DAY,
+    }).data[0]!.aggregatedValue;
+    expect(value).toBe('146'); // 73 hourly events of 2, each sent once
   });
 
   it('a stopped generator sends nothing more; what it sent stays', () => {
