@@ -18,6 +18,7 @@ import type {
   Meter,
   MeterEvent,
   MeterEventAdjustment,
+  MeterEventGenerator,
   MeterEventSummary,
   MeterFormula,
   Subscription,
@@ -304,17 +305,21 @@ function evaluateAlerts(state: ScenarioState, meter: Meter, customer: string): v
  * alert they reach fires at the clock's time when they are stored (the clock's next stop).
  */
 export function syncMeterGenerators(state: ScenarioState, limit: number): void {
-  const events = state.meterGenerators.next(limit);
-  if (events.length === 0) return;
   const touched = new Map<MeterEventColumns, Meter>();
-  for (const event of events) {
-    const target = event.generator.meterEvents;
-    const meter = state.meterOfEvent(target.eventName)!;
-    if (meter.status !== 'active') continue;
-    const columns = state.meterEvents.writable(meter.id, target.customer);
-    state.meterEvents.appendGenerated(columns, event.timestamp, event.value);
-    touched.set(columns, meter);
-  }
+  // Events come in runs of one generator: look its meter and columns up once per run.
+  let current: MeterEventGenerator | null = null;
+  let columns: MeterEventColumns | null = null;
+  state.meterGenerators.next(limit, (generator, timestamp, value) => {
+    if (generator !== current) {
+      current = generator;
+      const target = generator.meterEvents;
+      const meter = state.meterOfEvent(target.eventName)!;
+      columns =
+        meter.status === 'active' ? state.meterEvents.writable(meter.id, target.customer) : null;
+      if (columns) touched.set(columns, meter);
+    }
+    if (columns) state.meterEvents.appendGenerated(columns, timestamp, value);
+  });
   for (const [columns, meter] of touched) evaluateAlerts(state, meter, columns.customer);
 }
 

@@ -12,12 +12,12 @@ export interface StoredMeterGenerator {
   cursor: GeneratorCursorState;
 }
 
-/** One generated event: its generator, timestamp and value. */
-export interface GeneratedEvent {
-  generator: MeterEventGenerator;
-  timestamp: number;
-  value: number | string;
-}
+/** Receives generated events in timestamp order (ties: in the order the generators were made). */
+export type GeneratedEventSink = (
+  generator: MeterEventGenerator,
+  timestamp: number,
+  value: number | string,
+) => void;
 
 /**
  * The distinct id a unique_count event carries: drawn from the pool by a hash of the seed and
@@ -62,23 +62,31 @@ export class MeterEventGenerators {
    * Every event the running generators report before `limit`, in timestamp order (ties: in the
    * order the generators were made), so how the clock's moves split the work changes nothing.
    */
-  next(limit: number): GeneratedEvent[] {
-    const events: GeneratedEvent[] = [];
-    for (const { generator } of this.stored) {
-      if (generator.status === 'stopped') continue;
+  next(limit: number, out: GeneratedEventSink): void {
+    const running = this.stored.filter((entry) => entry.generator.status !== 'stopped');
+    // One generator's events are in time order already: straight to the sink. Several are
+    // gathered, then a stable sort keeps each one's own order and the generators' order on ties.
+    const gathered: {
+      generator: MeterEventGenerator;
+      timestamp: number;
+      value: number | string;
+    }[] = [];
+    const sink: GeneratedEventSink =
+      running.length === 1
+        ? out
+        : (generator, timestamp, value) => gathered.push({ generator, timestamp, value });
+    for (const { generator } of running) {
       const unique = generator.meterEvents.uniqueValues;
       const seed = generator.spec.seed;
       this.#cursors.get(generator.id)!.next(limit, {
-        push: (timestamp, quantity) =>
-          events.push({
-            generator,
-            timestamp,
-            value: unique ? uniqueValueAt(unique, seed, timestamp) : quantity,
-          }),
+        push: unique
+          ? (timestamp) => sink(generator, timestamp, uniqueValueAt(unique, seed, timestamp))
+          : (timestamp, quantity) => sink(generator, timestamp, quantity),
       });
     }
-    // A stable sort keeps each generator's own order and the generators' order on ties.
-    return events.sort((a, b) => a.timestamp - b.timestamp);
+    if (gathered.length === 0) return;
+    gathered.sort((a, b) => a.timestamp - b.timestamp);
+    for (const event of gathered) out(event.generator, event.timestamp, event.value);
   }
 
   /** At most how many events the running generators report before `limit`. */

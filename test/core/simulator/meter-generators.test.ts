@@ -361,7 +361,7 @@ describe('meter event generators: properties', () => {
     );
   });
 
-  it('one advance, a stepwise one, many small ones and a cancelled one resumed give the same state', () => {
+  it('one advance, a stepwise one, many small ones and a cancelled one resumed give the same state (two generators)', () => {
     fc.assert(
       fc.property(anySpec, fc.integer({ min: 2, max: 40 }), (partial, stepHours) => {
         const make = () => {
@@ -369,6 +369,11 @@ describe('meter event generators: properties', () => {
           sim.generators.create({
             meterEvents: { eventName: 'requests', customer: 'cust_G' },
             spec: partial,
+          });
+          // A second generator on the same meter and customer: their events interleave.
+          sim.generators.create({
+            meterEvents: { eventName: 'requests', customer: 'cust_G' },
+            spec: constantSpec(1),
           });
           return sim;
         };
