@@ -6,6 +6,7 @@ import type {
   BillingReason,
   EventType,
   InvoiceStepName,
+  MeterFormula,
   PatternKind,
   PatternSpec,
   PriceExplanation,
@@ -45,6 +46,57 @@ export const aggregationStrategies: Record<
 };
 
 /** What each model does, for the UI. */
+/** Meter formulas in one line each; `extension` marks Meterlab's own (not in Stripe's API). */
+export const meterFormulas: Record<
+  MeterFormula,
+  { title: string; description: string; extension: boolean }
+> = {
+  sum: { title: 'Sum', description: 'Adds the values of the events.', extension: false },
+  count: {
+    title: 'Count',
+    description: 'Counts the events; their values are ignored.',
+    extension: false,
+  },
+  last: {
+    title: 'Last',
+    description: 'The value of the event with the latest timestamp in the period (0 without one).',
+    extension: false,
+  },
+  max: { title: 'Max', description: 'The largest single value of the period.', extension: true },
+  unique_count: {
+    title: 'Unique count',
+    description: 'Counts the distinct strings found at the value key (e.g. active users).',
+    extension: true,
+  },
+};
+
+/**
+ * Legacy strategy -> the meter formula a migration proposes, and what the customer would see
+ * differently. NOTE: a meter has no last_ever (a period without events bills 0).
+ */
+export const strategyToFormula: Record<AggregateUsage, { formula: MeterFormula; differs: string }> =
+  {
+    sum: {
+      formula: 'sum',
+      differs:
+        'Nothing on the invoice for increments; a set record replaced the value at its timestamp, an event always adds.',
+    },
+    max: {
+      formula: 'max',
+      differs:
+        'max is a Meterlab extension (Stripe meters only know sum, count and last): on such a meter you would bill last or sum instead.',
+    },
+    last_during_period: {
+      formula: 'last',
+      differs: 'The same for one value per timestamp; ties go to the latest event sent.',
+    },
+    last_ever: {
+      formula: 'last',
+      differs:
+        'A period without events bills 0 instead of carrying the last value forward: re-send the value each period.',
+    },
+  };
+
 export const pricingModels: Record<
   PriceExplanation['model'],
   { title: string; description: string }

@@ -253,6 +253,33 @@ export interface UsageGenerator {
   created: UnixSeconds;
 }
 
+/**
+ * Where a meter event generator sends its events: a meter's event name and a customer, and for a
+ * unique_count meter the pool its distinct values are drawn from.
+ */
+export interface MeterEventsTarget {
+  eventName: string;
+  customer: string;
+  /** unique_count only: each event carries one of `count` distinct ids at `payloadKey`. */
+  uniqueValues: { count: number; payloadKey: string } | null;
+}
+
+/**
+ * A seeded generator of meter events: each record its spec reports becomes one event (the
+ * record's quantity is the value; for unique_count, an id drawn from the pool).
+ */
+export interface MeterEventGenerator {
+  id: string;
+  object: 'meter_event_generator';
+  meterEvents: MeterEventsTarget;
+  spec: GeneratorSpec;
+  status: 'active' | 'stopped';
+  created: UnixSeconds;
+}
+
+/** Either kind of generator, as generators.list returns them. */
+export type AnyGenerator = UsageGenerator | MeterEventGenerator;
+
 export interface UsageRecordBatch {
   object: 'usage_record_batch';
   subscriptionItem: string;
@@ -631,6 +658,18 @@ export interface StrategyComparison {
       { aggregation: AggregationExplanation; amount: number; amountExact: string }
     >;
   }[];
+}
+
+/** One usage stream billed by the legacy strategies and by each meter formula (the lab). */
+export interface RecordsVsMeters extends StrategyComparison {
+  /** How many distinct ids the events drew from (unique_count). */
+  uniqueValues: number;
+  periods: (StrategyComparison['periods'][number] & {
+    formulas: Record<
+      MeterFormula,
+      { aggregation: MeterAggregationExplanation; amount: number; amountExact: string }
+    >;
+  })[];
 }
 
 export interface PriceComparison {

@@ -2,13 +2,18 @@
 // strategies side by side, and candidate prices over the same usage. Computed by the same
 // aggregation and pricing modules that invoices use, so the UI teaches what the invoice bills.
 import { aggregateUsage } from '../rules/aggregation';
+import { aggregateMeter } from '../rules/meters/aggregate';
+import { MeterEventColumns } from '../rules/meters/columns';
+import { uniqueValueAt } from '../rules/meters/generated';
 import { indexRange } from '../rules/usage/view';
 import type {
   CustomerPage,
   EventPage,
   InvoicePage,
   InvoiceStatus,
+  MeterFormula,
   PriceComparison,
+  RecordsVsMeters,
   StrategyComparison,
   UsageSeries,
 } from '../public/types';
@@ -18,13 +23,14 @@ import {
   customerPageArgs,
   eventPageArgs,
   invoicePageArgs,
+  recordsVsMetersArgs,
   strategiesArgs,
   usageSeriesArgs,
 } from './schemas';
 import { copy } from '../values/json';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
-import { quotePrice } from '../rules/pricing';
+import { quoteDecimal, quotePrice } from '../rules/pricing';
 import type { AggregateUsage, Price, Subscription, SubscriptionItem } from '../public/types';
 
 const STRATEGIES: AggregateUsage[] = ['sum', 'max', 'last_during_period', 'last_ever'];
@@ -120,6 +126,42 @@ function strategyComparison(
     return { ...period, strategies };
   });
   return { subscriptionItem: item.id, price: price.id, currency: price.currency, periods };
+}
+
+const FORMULAS: MeterFormula[] = ['sum', 'count', 'last', 'max', 'unique_count'];
+
+/**
+ * The item's usage records read as meter events (one event per timestamp, its value the record's;
+ * for unique_count an id drawn from a pool, as a generator draws them), billed by each formula
+ * beside the legacy strategies, under the same price.
+ */
+function recordsVsMeters(
+  state: ScenarioState,
+  args: { subscriptionItem: string; price?: string; uniqueValues?: number },
+): RecordsVsMeters {
+  const legacy = strategyComparison(state, args);
+  const { item } = meteredItem(state, args.subscriptionItem);
+  const price = state.price(legacy.price, 'price');
+  const usage = state.columns(item.id);
+  const unique = { count: args.uniqueValues ?? 10, payloadKey: 'user' };
+  const events = new MeterEventColumns('lab', 'lab');
+  const ids = new MeterEventColumns('lab', 'lab');
+  for (let i = 0; i < usage.length; i++) {
+    const timestamp = usage.timestamps[i]!;
+    events.append(timestamp, timestamp, i, usage.values[i]!, false);
+    ids.append(timestamp, timestamp, i, uniqueValueAt(unique, 1, timestamp), false);
+  }
+  const periods = legacy.periods.map((period) => {
+    const formulas = {} as RecordsVsMeters['periods'][number]['formulas'];
+    for (const formula of FORMULAS) {
+      const columns = formula === 'unique_count' ? ids : events;
+      const aggregation = aggregateMeter('lab', formula, columns, period);
+      const quote = quoteDecimal(price, aggregation.quantity);
+      formulas[formula] = { aggregation, amount: quote.amount, amountExact: quote.amountExact };
+    }
+    return { ...period, formulas };
+  });
+  return { ...legacy, uniqueValues: unique.count, periods };
 }
 
 function comparePrices(
@@ -252,6 +294,12 @@ export const analysis = {
     params: [param('', strategiesArgs)],
     mutates: false,
     run: (state, [args]) => strategyComparison(state, args),
+  }),
+  /** The lab: one usage stream under the legacy strategies and every meter formula. */
+  recordsVsMeters: method({
+    params: [param('', recordsVsMetersArgs)],
+    mutates: false,
+    run: (state, [args]) => recordsVsMeters(state, args),
   }),
   comparePrices: method({
     params: [param('', comparePricesArgs)],

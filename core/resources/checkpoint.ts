@@ -7,6 +7,7 @@
 import { copyPlain } from '../values/json';
 import type { Invoice } from '../public/types';
 import type { UsageColumns } from '../rules/usage/columns';
+import type { StoreMark } from '../rules/meters/store';
 import type { Snapshot } from './snapshot';
 import { ScenarioState } from './state';
 import type { Changes } from './state';
@@ -40,10 +41,13 @@ export interface Checkpoint {
   usage: Map<string, UsageColumns>;
   /** Items with generators -> their manual records, from which the rest is regenerated. */
   manual: Map<string, UsageColumns>;
+  /** Where the meter event store was (a clock move appends generated events). */
+  meterEvents: StoreMark;
 }
 
 export function takeCheckpoint(state: ScenarioState): Checkpoint {
   state.generated.savePositions();
+  state.meterGenerators.savePositions();
   const fields: Checkpoint['fields'] = {};
   for (const [key, value] of Object.entries(state.data) as [keyof Snapshot, unknown][]) {
     if (key === 'usage') continue;
@@ -65,6 +69,7 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
     changed: state.recordChanges(),
     usage: new Map(state.usage),
     manual: state.generated.manualByItem(),
+    meterEvents: state.meterEvents.mark(),
   };
 }
 
@@ -96,6 +101,7 @@ export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint):
   for (const [item, columns] of checkpoint.usage) {
     usage.set(item, checkpoint.manual.get(item)?.clone() ?? columns);
   }
-  // Meter events change only in meter event calls, which undo their own writes when they fail.
+  // The store is kept: appends are rolled back here (meter event calls also undo their own).
+  state.meterEvents.rollback(checkpoint.meterEvents);
   return new ScenarioState(state.data, usage, state.meterEvents);
 }

@@ -18,6 +18,7 @@ import { expireDueGrants, nextGrantExpiry } from './credit-ledger';
 import { advanceArgs, advanceBillingPeriodArgs } from './schemas';
 import type { ScenarioState } from './state';
 import { endSubscription } from './subscription-status';
+import { syncMeterGenerators } from './meters';
 
 /**
  * The invoices the clock may still act on (drafts to finalize, open ones to retry), kept up to
@@ -141,7 +142,7 @@ function checkWorkBound(
   const bound = state.data.settings.maxGeneratedRecordsPerAdvance;
   const estimate = items.reduce(
     (sum, item) => sum + state.generated.recordsUntil(item, limitOf(item)),
-    0,
+    state.meterGenerators.eventsUntil(target + 1),
   );
   if (estimate <= bound) return;
   throw invalidRequest(
@@ -166,10 +167,13 @@ function* advanceTo(state: ScenarioState, target: number): Generator<StepProgres
   const nextDue = () => nextDueTime(state, target, awaiting.current);
   for (let due = nextDue(); due !== null; due = nextDue()) {
     state.data.clock.frozenTime = due;
+    // NOTE: generated meter events up to each billing moment are sent before it runs.
+    syncMeterGenerators(state, due + 1);
     runDue(state, awaiting);
     yield { from, to: target, at: due };
   }
   state.data.clock.frozenTime = target;
+  syncMeterGenerators(state, target + 1);
   for (const item of generatedItems) state.columns(item).trim();
   state.pruneIdempotencyKeys();
   state.pruneEvents();

@@ -243,6 +243,12 @@ export const strategiesArgs = z.strictObject({
   subscriptionItem: objectId,
   price: objectId.optional(),
 });
+export const recordsVsMetersArgs = z.strictObject({
+  subscriptionItem: objectId,
+  price: objectId.optional(),
+  /** How many distinct ids the stream's events draw from, for unique_count (default 10). */
+  uniqueValues: z.number().int().min(1).max(1_000_000).optional(),
+});
 export const comparePricesArgs = z.strictObject({
   prices: z.array(objectId).min(1).max(5),
   subscription: objectId.optional(),
@@ -277,7 +283,21 @@ const generatorSpecInput = z.custom<Omit<GeneratorSpec, 'seed'> & { seed?: numbe
   'pass a generator spec object',
 );
 export const generatorCreateArgs = z.strictObject({
-  subscriptionItem: objectId,
+  /** The metered item to report usage records to; or else `meterEvents`. */
+  subscriptionItem: objectId.optional(),
+  /** The meter (by event name) and customer to send meter events for. */
+  meterEvents: z
+    .strictObject({
+      eventName: z.string().min(1).max(100),
+      customer: objectId,
+      uniqueValues: z
+        .strictObject({
+          count: z.number().int().min(1).max(1_000_000),
+          payloadKey: z.string().min(1).max(100).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   spec: generatorSpecInput,
   id: z
     .string()

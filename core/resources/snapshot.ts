@@ -4,6 +4,7 @@ import { invalidRequest } from '../values/errors';
 import type { StoredGenerator } from '../rules/usage/generated';
 import { EMPTY_METER_EVENTS } from '../rules/meters/store';
 import type { MeterEventsJson } from '../rules/meters/store';
+import type { StoredMeterGenerator } from '../rules/meters/generated';
 import type {
   BillingAlert,
   BillingEvent,
@@ -113,6 +114,9 @@ export interface BillingState {
   /** Alert id -> the customers it fired for (one time each). */
   alertsFired: Record<string, string[]>;
   meterEvents: MeterEventsJson;
+  /** Meter event generators: spec and cursor position (their events are in meterEvents);
+   * optional, so snapshots from before them need no migration. */
+  meterGenerators?: StoredMeterGenerator[];
 }
 
 export function emptyBillingState(): BillingState {

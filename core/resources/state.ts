@@ -9,6 +9,7 @@ import type { LineContext, Span } from '../rules/lines';
 import { periodAt } from '../rules/periods';
 import type { PeriodRule } from '../rules/periods';
 import { GeneratedUsage } from '../rules/usage/generated';
+import { MeterEventGenerators } from '../rules/meters/generated';
 import { UsageColumns } from '../rules/usage/columns';
 import { MeterEventStore } from '../rules/meters/store';
 import type {
@@ -132,6 +133,8 @@ export class ScenarioState {
    * customers the scenario has.
    */
   private changing: Changes | null = null;
+  /** Generators of meter events (their events are in meterEvents). */
+  readonly meterGenerators: MeterEventGenerators;
   readonly lineContext: LineContext = {
     newLineId: () => this.newId('il'),
     productName: (price) => this.productsById.get(price.product)?.name ?? price.product,
@@ -182,6 +185,7 @@ export class ScenarioState {
     data.billing.meterEvents = { nextSeq: 0, partitions: [], identifiers: {} };
     this.generated = new GeneratedUsage(data.generators);
     this.generated.restore((item) => this.writableColumns(item));
+    this.meterGenerators = new MeterEventGenerators(data.billing.meterGenerators ?? []);
   }
 
   get now(): number {
@@ -197,6 +201,7 @@ export class ScenarioState {
     // Positions as of the clock, so a snapshot doesn't depend on which reads happened first.
     for (const item of this.usage.keys()) this.columns(item);
     this.generated.savePositions();
+    this.meterGenerators.savePositions();
     for (const [item, columns] of this.usage)
       usage[item] = this.generated.persisted(item, columns).toJSON();
     const meterEvents = this.meterEvents.toJSON(this.now);

@@ -54,3 +54,4 @@ export type CouponCreateArgs = z.input<typeof schemas.couponCreateArgs>;
 export type TaxRateCreateArgs = z.input<typeof schemas.taxRateCreateArgs>;
 export type CreditGrantCreateArgs = z.input<typeof schemas.creditGrantCreateArgs>;
 export type BalanceTransactionArgs = z.input<typeof schemas.balanceTransactionArgs>;
+export type MeterEventCreateArgs = z.input<typeof schemas.meterEventCreateArgs>;

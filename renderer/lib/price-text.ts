@@ -12,9 +12,10 @@ export function describePriceModel(price: Price): string {
 }
 
 export function describeRecurring(price: Price): string {
-  const { interval, intervalCount, usageType, aggregateUsage } = price.recurring;
+  const { interval, intervalCount, usageType, aggregateUsage, meter } = price.recurring;
   const every = intervalCount === 1 ? interval : `${intervalCount} ${interval}s`;
-  return usageType === 'metered' ? `metered (${aggregateUsage}) / ${every}` : `licensed / ${every}`;
+  if (usageType !== 'metered') return `licensed / ${every}`;
+  return meter ? `metered (meter ${meter}) / ${every}` : `metered (${aggregateUsage}) / ${every}`;
 }
 
 /** 'Seats (price_3) · EUR 8.00 per unit': how pickers name a price. */

@@ -6,6 +6,7 @@ import type {
   AggregateUsage,
   Interval,
   List,
+  Meter,
   Price,
   Product,
   Quote,
@@ -59,6 +60,8 @@ export class PriceBuilder {
   nickname = $state('');
   usageType = $state<UsageType>('metered');
   aggregateUsage = $state<AggregateUsage>('sum');
+  /** A meter id: the price bills the meter's events (recurring.meter) instead of usage records. */
+  meter = $state('');
   interval = $state<Interval>('month');
   intervalCount = $state('1');
   model = $state<PriceModel>('per_unit');
@@ -88,7 +91,11 @@ export class PriceBuilder {
       interval: this.interval,
       intervalCount: Number(this.intervalCount),
       usageType: this.usageType,
-      ...(this.usageType === 'metered' ? { aggregateUsage: this.aggregateUsage } : {}),
+      ...(this.usageType !== 'metered'
+        ? {}
+        : this.meter
+          ? { meter: this.meter }
+          : { aggregateUsage: this.aggregateUsage }),
     };
     const common = {
       product: this.product,
@@ -220,6 +227,8 @@ export class PriceBuilder {
 export class CatalogState {
   readonly products: Resource<List<Product>>;
   readonly prices: Resource<List<Price>>;
+  /** Active meters, for pricing by meter. */
+  readonly meters: Resource<List<Meter>>;
   readonly builder = new PriceBuilder();
   readonly productTask = new Task();
   readonly priceTask = new Task();
@@ -236,6 +245,9 @@ export class CatalogState {
     this.#app = app;
     this.products = new Resource(() => app.api.call('products.list', { limit: 100 }));
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
+    this.meters = new Resource(() =>
+      app.api.call('billing.meters.list', { status: 'active', limit: 100 }),
+    );
   }
 
   load(): void {
@@ -244,6 +256,7 @@ export class CatalogState {
       if (!this.builder.product && first) this.builder.product = first.id;
     });
     void this.prices.load();
+    void this.meters.load();
   }
 
   productLabel(id: string): string {
@@ -344,6 +357,7 @@ export function fieldParams(builder: PriceBuilder): string[] {
     'transformQuantity.divideBy',
     'recurring.intervalCount',
     'recurring.aggregateUsage',
+    'recurring.meter',
   ];
   builder.tiers.forEach((_tier, index) => {
     params.push(`tiers[${index}].upTo`, `tiers[${index}].unitAmountDecimal`);

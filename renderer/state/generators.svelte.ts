@@ -1,10 +1,11 @@
-// Usage generators of one subscription item: pick a pattern from the engine's catalog, edit its
-// spec, preview it (the engine computes the preview), attach it, stop or materialize it.
+// Usage generators of one subscription item, or of one meter and customer (meter events): pick a
+// pattern from the engine's catalog, edit its spec, preview it (the engine computes the preview),
+// attach it, stop or materialize it.
 import type { GeneratorCreateArgs } from '../../core/simulator/api';
 import type { GeneratorPreview } from '../../core/public/types';
 import { generatorPatterns } from '../../core/public/descriptions';
 import type { PatternKind, PatternSpec } from '../../core/public/types';
-import type { List, UsageAction, UsageGenerator } from '../../core/public/types';
+import type { AnyGenerator, List, UsageAction } from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
@@ -43,8 +44,11 @@ export function parsePattern(text: string): { pattern: PatternSpec } | { problem
   return { pattern: value as PatternSpec };
 }
 
+/** Where a meter event generator sends: the meter's event name, the customer, a unique pool. */
+export type MeterTarget = NonNullable<GeneratorCreateArgs['meterEvents']>;
+
 export class GeneratorsState {
-  readonly list: Resource<List<UsageGenerator> | null>;
+  readonly list: Resource<List<AnyGenerator> | null>;
   readonly task = new Task();
   /** The pattern the form edits, nested patterns included. */
   pattern = $state<PatternSpec>(patternDefaults('poisson'));
@@ -59,16 +63,39 @@ export class GeneratorsState {
   #timer: ReturnType<typeof setTimeout> | null = null;
   readonly #app: AppState;
   readonly #item: () => string | null;
+  readonly #meterTarget: () => MeterTarget | null;
 
-  constructor(app: AppState, item: () => string | null) {
+  /** `meterTarget`: the generator sends meter events there instead of records to `item`. */
+  constructor(
+    app: AppState,
+    item: () => string | null,
+    meterTarget: () => MeterTarget | null = () => null,
+  ) {
     this.#app = app;
     this.#item = item;
+    this.#meterTarget = meterTarget;
     this.list = new Resource(async () => {
+      const target = meterTarget();
+      if (target) {
+        const all = await app.api.call('generators.list', { limit: 100 });
+        const data = all.data.filter(
+          (g) =>
+            g.object === 'meter_event_generator' &&
+            g.meterEvents.eventName === target.eventName &&
+            g.meterEvents.customer === target.customer,
+        );
+        return { ...all, data, hasMore: false };
+      }
       const subscriptionItem = item();
       return subscriptionItem
         ? app.api.call('generators.list', { subscriptionItem, limit: 100 })
         : null;
     });
+  }
+
+  /** True when the generator sends meter events. */
+  get forMeter(): boolean {
+    return this.#meterTarget() !== null;
   }
 
   get kind(): PatternKind {
@@ -149,14 +176,21 @@ export class GeneratorsState {
   }
 
   async attach(): Promise<void> {
+    const meterEvents = this.#meterTarget();
     const subscriptionItem = this.#item();
     const spec = this.spec;
-    if (!subscriptionItem || !spec) return;
+    if ((!subscriptionItem && !meterEvents) || !spec) return;
     const created = await this.task.run(() =>
-      this.#app.change('generators.create', { subscriptionItem, spec }),
+      this.#app.change(
+        'generators.create',
+        meterEvents ? { meterEvents, spec } : { subscriptionItem: subscriptionItem!, spec },
+      ),
     );
     if (created) {
-      this.#app.notify('info', `Generator ${created.id} reports as the clock moves.`);
+      this.#app.notify(
+        'info',
+        `Generator ${created.id} ${meterEvents ? 'sends meter events' : 'reports'} as the clock moves.`,
+      );
     }
   }
 

@@ -1,6 +1,9 @@
 // The aggregation lab: one item's usage on a timeline, and per period what sum, max,
-// last_during_period and last_ever would bill under a chosen price, all computed by the engine.
-import type { StrategyComparison, UsageSeries } from '../../core/public/types';
+// last_during_period and last_ever would bill under a chosen price, beside what each meter
+// formula would bill for the same stream, all computed by the engine; and the price's move to a
+// meter.
+import type { RecordsVsMeters, StrategyComparison, UsageSeries } from '../../core/public/types';
+import { migrationPlan, priceArgsFor, type MigrationPlan } from '../lib/migration';
 import type { AggregateUsage, Price } from '../../core/public/types';
 import type { DecidingMark } from '../lib/usage-chart';
 import { formatCount } from '../lib/count';
@@ -19,6 +22,11 @@ export class LabState {
   readonly catalog: Resource<Awaited<ReturnType<typeof loadCatalog>>>;
   readonly series: Resource<UsageSeries | null>;
   readonly comparison: Resource<StrategyComparison | null>;
+  /** The same stream billed by the legacy strategies and the meter formulas. */
+  readonly models: Resource<RecordsVsMeters | null>;
+  /** How many distinct ids the stream's events draw from (unique_count). */
+  uniqueValues = $state(10);
+  readonly migrateTask = new Task();
   item = $state('');
   price = $state('');
   strategy = $state<AggregateUsage | null>(null);
@@ -42,11 +50,44 @@ export class LabState {
         ...(price ? { price } : {}),
       });
     });
+    this.models = new Resource(async () => {
+      const item = this.chosenItem;
+      if (!item) return null;
+      const price = this.chosenPrice?.id;
+      return app.api.call('analysis.recordsVsMeters', {
+        subscriptionItem: item.id,
+        uniqueValues: this.uniqueValues,
+        ...(price ? { price } : {}),
+      });
+    });
   }
 
   async load(): Promise<void> {
     await this.catalog.load();
-    await Promise.all([this.series.load(), this.comparison.load()]);
+    await Promise.all([this.series.load(), this.comparison.load(), this.models.load()]);
+  }
+
+  /** The chosen price's move to a meter, or null when it is not a legacy metered price. */
+  get migration(): MigrationPlan | null {
+    const price = this.chosenPrice;
+    const models = this.models.value;
+    if (!price || !models || models.price !== price.id) return null;
+    return migrationPlan(price, price.nickname ?? 'Usage', models);
+  }
+
+  /** Creates the proposed meter, then the price on it (the old price stays). */
+  async migrate(): Promise<void> {
+    const plan = this.migration;
+    const price = this.chosenPrice;
+    if (!plan || !price) return;
+    await this.migrateTask.run(async () => {
+      const meter = await this.#app.change('billing.meters.create', plan.meterArgs);
+      const created = await this.#app.change(
+        'prices.create',
+        priceArgsFor(price, meter.id) as never,
+      );
+      this.#app.notify('info', `Created ${meter.id} and ${created.id}: subscribe customers to it.`);
+    });
   }
 
   get items(): MeteredItem[] {
@@ -98,11 +139,13 @@ export class LabState {
     this.#app.focusItem = id;
     void this.series.load();
     void this.comparison.load();
+    void this.models.load();
   }
 
   choosePrice(id: string): void {
     this.price = id;
     void this.comparison.load();
+    void this.models.load();
   }
 
   chooseStrategy(strategy: AggregateUsage): void {

@@ -29,7 +29,10 @@ interface Catalog {
   customers: List<Customer>;
 }
 
-/** Metered items of live subscriptions, labelled 'Acme · API calls (si_1)'. */
+/**
+ * Metered items of live subscriptions billed by usage records, labelled 'Acme · API calls (si_1)'
+ * (items priced by a meter take meter events instead).
+ */
 export function meteredItems(catalog: Catalog | undefined): MeteredItem[] {
   if (!catalog) return [];
   const prices = Object.fromEntries(catalog.prices.data.map((p) => [p.id, p]));
@@ -38,7 +41,7 @@ export function meteredItems(catalog: Catalog | undefined): MeteredItem[] {
   for (const subscription of catalog.subscriptions.data) {
     for (const item of subscription.items.data) {
       const price = prices[item.price];
-      if (price?.recurring.usageType !== 'metered') continue;
+      if (price?.recurring.usageType !== 'metered' || price.recurring.meter) continue;
       const customer = names[subscription.customer] ?? subscription.customer;
       const priceName = price.nickname ?? price.id;
       items.push({

@@ -107,6 +107,22 @@ function world(): World {
     title: 'Some use',
     usageThreshold: { meter, gte: 3, recurrence: 'one_time' },
   });
+  // Meter events from a generator, with an alert they reach during a later clock move: a move
+  // that fails part-way must take back the events it sent.
+  const generatedMeter = sim.billing.meters.create({
+    displayName: 'Generated',
+    eventName: 'generated',
+    defaultAggregation: { formula: 'sum' },
+  }).id;
+  sim.billing.alerts.create({
+    alertType: 'usage_threshold',
+    title: 'Generated use',
+    usageThreshold: { meter: generatedMeter, gte: 20_000, recurrence: 'one_time' },
+  });
+  sim.generators.create({
+    meterEvents: { eventName: 'generated', customer },
+    spec: { pattern: { kind: 'poisson', meanPerHour: 20 }, action: 'increment' },
+  });
   // Past March's close: the declined customer's cycle invoice is open, awaiting a retry.
   sim.testClock.advance({ frozenTime: START + 31 * DAY + 2 * 3600 });
   const openInvoice = sim.invoices.list({ status: 'open' }).data[0]!.id;

@@ -18,11 +18,16 @@ export interface MeterEventColumnsJson {
   callStarts: number[];
   /** Row -> the client's identifier, kept for canceled events (scenario files replay the cancel). */
   identifiers: Record<string, string>;
+  /** Rows a generator emitted (no call sent them); optional, so older snapshots need no migration. */
+  generated?: number[];
 }
 
-/** Flag bits: canceled, and first event of its call. */
+/** Flag bits: canceled, first event of its call, emitted by a generator. */
 export const CANCELED = 1;
 const CALL_START = 2;
+const GENERATED = 4;
+/** The seq of a generated event: it takes no sequence number (no identifier, no call). */
+export const GENERATED_SEQ = 0xffffffff;
 
 export class MeterEventColumns {
   readonly meter: string;
@@ -142,6 +147,13 @@ export class MeterEventColumns {
   isCallStart(row: number): boolean {
     return (this.#flags[row]! & CALL_START) !== 0;
   }
+  isGenerated(row: number): boolean {
+    return (this.#flags[row]! & GENERATED) !== 0;
+  }
+  /** Marks a row as emitted by a generator. */
+  markGenerated(row: number): void {
+    this.#flags[row] = this.#flags[row]! | GENERATED;
+  }
 
   /** The exact value of a row as text. */
   valueText(row: number): string {
@@ -163,10 +175,12 @@ export class MeterEventColumns {
     const values: (number | string)[] = new Array<number | string>(this.#length);
     const canceled: number[] = [];
     const callStarts: number[] = [];
+    const generated: number[] = [];
     for (let row = 0; row < this.#length; row++) {
       values[row] = Number.isNaN(this.#values[row]!) ? this.decimals.get(row)! : this.#values[row]!;
       if (this.isCanceled(row)) canceled.push(row);
       if (this.isCallStart(row)) callStarts.push(row);
+      if (this.isGenerated(row)) generated.push(row);
     }
     return {
       meter: this.meter,
@@ -178,6 +192,7 @@ export class MeterEventColumns {
       canceled,
       callStarts,
       identifiers: Object.fromEntries(this.canceledIdentifiers),
+      ...(generated.length > 0 ? { generated } : {}),
     };
   }
 
@@ -194,6 +209,7 @@ export class MeterEventColumns {
         starts.has(row),
       );
     for (const row of json.canceled) columns.cancel(row, json.identifiers[row]);
+    for (const row of json.generated ?? []) columns.markGenerated(row);
     return columns;
   }
 }

@@ -1,6 +1,6 @@
 // Every meter event of a scenario: columns per (meter, customer), the identifier window, and the
 // sequence counter of generated identifiers. Plain JSON in snapshots.
-import { MeterEventColumns } from './columns';
+import { GENERATED_SEQ, MeterEventColumns } from './columns';
 import type { MeterEventColumnsJson } from './columns';
 import { IDENTIFIER_MEMORY_SECONDS, IdentifierWindow } from './identifiers';
 
@@ -10,6 +10,11 @@ export interface MeterEventsJson {
   partitions: MeterEventColumnsJson[];
   /** Seq -> the client's identifier, for events still in the identifier window. */
   identifiers: Record<string, string>;
+}
+
+export interface StoreMark {
+  nextSeq: number;
+  lengths: Map<string, number>;
 }
 
 export const EMPTY_METER_EVENTS: MeterEventsJson = { nextSeq: 0, partitions: [], identifiers: {} };
@@ -29,7 +34,8 @@ export class MeterEventStore {
     const since = now - IDENTIFIER_MEMORY_SECONDS;
     for (const columns of this.#partitions.values()) {
       for (let row = columns.length - 1; row >= 0 && columns.created[row]! > since; row--)
-        recent.push({ seq: columns.seqs[row]!, created: columns.created[row]!, columns, row });
+        if (!columns.isGenerated(row))
+          recent.push({ seq: columns.seqs[row]!, created: columns.created[row]!, columns, row });
     }
     recent.sort((a, b) => a.seq - b.seq);
     // Seqs are given in the order events are sent, so the recent ones are the last, contiguous.
@@ -77,22 +83,43 @@ export class MeterEventStore {
   }
 
   /**
+   * Appends an event a generator emitted: sent at its own timestamp, with no sequence number,
+   * so it never takes an identifier nor enters the identifier window.
+   */
+  appendGenerated(columns: MeterEventColumns, timestamp: number, value: number | string): void {
+    columns.markGenerated(columns.append(timestamp, timestamp, GENERATED_SEQ, value, false));
+  }
+
+  /** Where the store is now, for rollback. */
+  mark(): StoreMark {
+    return {
+      nextSeq: this.#nextSeq,
+      lengths: new Map([...this.#partitions].map(([id, columns]) => [id, columns.length])),
+    };
+  }
+
+  /** Drops what was appended since `mark` (and the partitions created since). */
+  rollback(mark: StoreMark): void {
+    for (const [id, columns] of this.#partitions) {
+      const length = mark.lengths.get(id);
+      if (length === undefined) this.#partitions.delete(id);
+      else if (length < columns.length) columns.truncate(length);
+    }
+    if (mark.nextSeq === this.#nextSeq) return;
+    this.#nextSeq = mark.nextSeq;
+    this.window.truncate(mark.nextSeq);
+  }
+
+  /**
    * Runs `write`; if it throws, the events it appended are dropped (and partitions it created),
    * so a failed call leaves the store as it was.
    */
   atomically<T>(write: () => T): T {
-    const nextSeq = this.#nextSeq;
-    const lengths = new Map([...this.#partitions].map(([id, columns]) => [id, columns.length]));
+    const mark = this.mark();
     try {
       return write();
     } catch (error) {
-      for (const [id, columns] of this.#partitions) {
-        const length = lengths.get(id);
-        if (length === undefined) this.#partitions.delete(id);
-        else columns.truncate(length);
-      }
-      this.#nextSeq = nextSeq;
-      this.window.truncate(nextSeq);
+      this.rollback(mark);
       throw error;
     }
   }

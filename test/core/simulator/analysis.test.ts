@@ -312,3 +312,41 @@ describe('analysis.eventPage', () => {
     expect(paid.total).toBe(2);
   });
 });
+
+describe('analysis.recordsVsMeters', () => {
+  it('bills one stream by the four strategies and the five formulas, under one price', () => {
+    const { sim, item } = scenario({ prices: [meteredPrice('1', { currency: 'USD' })] });
+    sim.testClock.advance({ frozenTime: MAR_1_2025 + 6 * DAY });
+    for (const [day, quantity] of [
+      [2, 10],
+      [3, 30],
+      [5, 20],
+    ] as const)
+      sim.usageRecords.create({
+        subscriptionItem: item,
+        quantity,
+        timestamp: MAR_1_2025 + day * DAY,
+      });
+    sim.testClock.advance({ frozenTime: APR_1_2025 + 2 * DAY }); // April has no records
+    const result = sim.analysis.recordsVsMeters({ subscriptionItem: item, uniqueValues: 1 });
+    const [april, march] = result.periods;
+    const amounts = (period: typeof march) => ({
+      legacy: Object.fromEntries(
+        Object.entries(period!.strategies).map(([key, value]) => [key, value.amount]),
+      ),
+      meter: Object.fromEntries(
+        Object.entries(period!.formulas).map(([key, value]) => [key, value.amount]),
+      ),
+    });
+    // 1 cent a unit: March sum 60, peak 30, last 20, three events, one distinct id.
+    expect(amounts(march)).toEqual({
+      legacy: { sum: 60, max: 30, last_during_period: 20, last_ever: 20 },
+      meter: { sum: 60, count: 3, last: 20, max: 30, unique_count: 1 },
+    });
+    // April: last_ever carries 20 over; a meter's last has no event, so 0.
+    expect(amounts(april)).toEqual({
+      legacy: { sum: 0, max: 0, last_during_period: 0, last_ever: 20 },
+      meter: { sum: 0, count: 0, last: 0, max: 0, unique_count: 0 },
+    });
+  });
+});
