@@ -18,6 +18,11 @@ import { expireDueGrants, nextGrantExpiry } from './credit-ledger';
 import { advanceArgs, advanceBillingPeriodArgs } from './schemas';
 import type { ScenarioState } from './state';
 import { endSubscription } from './subscription-status';
+import {
+  evaluateThresholds,
+  nextThresholdCrossing,
+  watchedSubscriptions,
+} from './billing-thresholds';
 
 /**
  * The invoices the clock may still act on (drafts to finalize, open ones to retry), kept up to
@@ -163,7 +168,20 @@ function* advanceTo(state: ScenarioState, target: number): Generator<StepProgres
   }
   const awaiting = new AwaitingInvoices(state);
   const nextDue = () => nextDueTime(state, target, awaiting.current);
-  for (let due = nextDue(); due !== null; due = nextDue()) {
+  const watched = watchedSubscriptions(state);
+  for (;;) {
+    const due = nextDue();
+    // NOTE: generated usage that crosses a billing threshold before the next billing moment
+    // invoices at the moment of the crossing record.
+    const crossing =
+      watched.length > 0 ? nextThresholdCrossing(state, watched, due ?? target) : null;
+    if (crossing !== null) {
+      state.data.clock.frozenTime = crossing;
+      for (const subscription of watched) evaluateThresholds(state, subscription);
+      yield { from, to: target, at: crossing };
+      continue;
+    }
+    if (due === null) break;
     state.data.clock.frozenTime = due;
     runDue(state, awaiting);
     yield { from, to: target, at: due };

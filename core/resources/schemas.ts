@@ -67,10 +67,25 @@ const discountEntries = z.array(z.strictObject({ coupon: objectId })).max(20);
 const defaultTaxRates = z.array(objectId).max(10);
 
 const itemQuantity = z.number().int().min(0).max(1_000_000_000);
+// Billing thresholds: numbers are checked by billing-thresholds.ts, whose errors name the fix.
+const subscriptionBillingThresholds = z.strictObject({
+  amountGte: z.number().optional(),
+  resetBillingCycleAnchor: z.boolean().optional(),
+});
+const itemBillingThresholds = z.strictObject({ usageGte: z.number() });
+export type SubscriptionThresholdsArgs = z.output<typeof subscriptionBillingThresholds>;
+export type ItemThresholdsArgs = z.output<typeof itemBillingThresholds>;
+
 export const subscriptionCreateArgs = z.strictObject({
   customer: objectId,
   items: z
-    .array(z.strictObject({ price: objectId, quantity: itemQuantity.optional() }))
+    .array(
+      z.strictObject({
+        price: objectId,
+        quantity: itemQuantity.optional(),
+        billingThresholds: itemBillingThresholds.optional(),
+      }),
+    )
     .min(1)
     .max(20),
   discounts: discountEntries.optional(),
@@ -87,6 +102,7 @@ export const subscriptionCreateArgs = z.strictObject({
       currency: z.string().min(1),
     })
     .optional(),
+  billingThresholds: subscriptionBillingThresholds.optional(),
 });
 export const prorationBehavior = z.enum(['create_prorations', 'always_invoice', 'none']);
 const subscriptionUpdateItems = z
@@ -95,6 +111,8 @@ const subscriptionUpdateItems = z
       id: objectId.optional(),
       price: objectId.optional(),
       quantity: itemQuantity.optional(),
+      /** null removes the item's threshold. */
+      billingThresholds: itemBillingThresholds.nullable().optional(),
     }),
   )
   .max(20);
@@ -104,6 +122,8 @@ export const subscriptionUpdateArgs = z.strictObject({
   defaultTaxRates: defaultTaxRates.optional(),
   prorationBehavior: prorationBehavior.optional(),
   cancelAtPeriodEnd: z.boolean().optional(),
+  /** Replaces the subscription's thresholds; null removes them. */
+  billingThresholds: subscriptionBillingThresholds.nullable().optional(),
 });
 export const subscriptionListArgs = z
   .strictObject({

@@ -117,6 +117,8 @@ export class ScenarioState {
   private readonly metersByEventName = new Map<string, Meter>();
   /** Every meter event, in columns per (meter, customer), with the identifier window. */
   readonly meterEvents: MeterEventStore;
+  /** Subscription id -> its threshold invoices, oldest first (what a period billed early). */
+  private readonly thresholdInvoicesById = new Map<string, Invoice[]>();
   /** Subscription id -> its period-close draft awaiting finalization. */
   readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
@@ -141,6 +143,7 @@ export class ScenarioState {
     for (const subscription of data.subscriptions) this.addSubscription(subscription);
     for (const invoice of data.invoices) {
       this.invoicesById.set(invoice.id, invoice);
+      this.indexThresholdInvoice(invoice);
       if (
         invoice.status === 'draft' &&
         invoice.billingReason === 'subscription_cycle' &&
@@ -242,6 +245,17 @@ export class ScenarioState {
   addInvoice(invoice: Invoice): void {
     this.data.invoices.push(invoice);
     this.invoicesById.set(invoice.id, invoice);
+    this.indexThresholdInvoice(invoice);
+  }
+  private indexThresholdInvoice(invoice: Invoice): void {
+    if (invoice.billingReason !== 'subscription_threshold' || !invoice.subscription) return;
+    const known = this.thresholdInvoicesById.get(invoice.subscription);
+    if (known) known.push(invoice);
+    else this.thresholdInvoicesById.set(invoice.subscription, [invoice]);
+  }
+  /** The subscription's threshold invoices, oldest first. */
+  thresholdInvoices(subscription: string): readonly Invoice[] {
+    return this.thresholdInvoicesById.get(subscription) ?? [];
   }
 
   // ---- lookups -------------------------------------------------------------------------------

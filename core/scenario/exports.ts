@@ -146,6 +146,7 @@ const REASON_LABELS: Record<Invoice['billingReason'], string> = {
   subscription_cycle: 'Billing period ended',
   subscription_update: 'Subscription changed',
   subscription_cancel: 'Subscription cancelled',
+  subscription_threshold: 'Billing threshold crossed',
   manual: 'Manual',
 };
 

@@ -1,7 +1,7 @@
 // Pipeline step 3: credit grants pay metered lines, after discounts and before tax.
 import { formatMoney } from '../../public/format';
 import type { CreditGrantAmount, InvoiceLine, InvoiceStep } from '../../public/types';
-import { addTo, afterCredits } from './amounts';
+import { addTo, afterCredits, previouslyBilledOffsets } from './amounts';
 
 /** A grant eligible for the invoice and what is left of it, in the order grants are used. */
 export interface AvailableGrant {
@@ -27,12 +27,13 @@ export function applyCreditGrants(
   const out = lines.map((line) => ({ ...line, creditGrantAmounts: [...line.creditGrantAmounts] }));
   const totals: CreditGrantAmount[] = [];
   const parts: string[] = [];
+  const offset = previouslyBilledOffsets(out);
   for (const grant of grants) {
     let left = grant.remaining;
     for (const line of out) {
       if (left === 0) break;
       if (!isCreditable(line)) continue;
-      const amount = Math.min(left, afterCredits(line));
+      const amount = Math.min(left, afterCredits(line) + offset(line));
       if (amount <= 0) continue;
       line.creditGrantAmounts.push({ creditGrant: grant.creditGrant, amount });
       addTo(totals, 'creditGrant', { creditGrant: grant.creditGrant, amount });
