@@ -10,9 +10,12 @@ export interface AvailableGrant {
   remaining: number;
 }
 
-/** NOTE: grants pay only metered subscription lines (usage priced in arrears). */
+/** NOTE: grants pay only metered subscription lines (usage records and meters alike). */
 export function isCreditable(line: InvoiceLine): boolean {
-  return line.type === 'subscription' && line.explanation.aggregation !== null;
+  return (
+    line.type === 'subscription' &&
+    (line.explanation.aggregation !== null || line.explanation.meter !== undefined)
+  );
 }
 
 /**

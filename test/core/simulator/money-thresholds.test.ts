@@ -523,3 +523,41 @@ describe('billing thresholds: snapshots', () => {
     expect(migrated.subscriptions.retrieve(sub.id).billingThresholds).toBeNull();
   });
 });
+
+describe('credit grants and meter lines', () => {
+  it('a grant pays a meter line, and the threshold compares the amount after it', () => {
+    const sim = createSimulator({ startTime: JAN_1, seed: 9 });
+    const meter = sim.billing.meters.create({
+      displayName: 'Calls',
+      eventName: 'calls',
+      defaultAggregation: { formula: 'sum' },
+    });
+    const customer = sim.customers.create({ name: 'G', paymentMethod: 'pm_card_visa' }).id;
+    const price = sim.prices.create({
+      product: sim.products.create({ name: 'Calls' }).id,
+      currency: 'USD',
+      unitAmount: 10,
+      recurring: { interval: 'month', usageType: 'metered', meter: meter.id },
+    });
+    const sub = sim.subscriptions.create({
+      customer,
+      items: [{ price: price.id }],
+      billingThresholds: { amountGte: 500 },
+    });
+    sim.billing.creditGrants.create({
+      customer,
+      amount: { type: 'monetary', monetary: { value: 300, currency: 'USD' } },
+      applicabilityConfig: { scope: { priceType: 'metered' } },
+    });
+    sim.testClock.advance({ frozenTime: JAN_1 + DAY });
+    const send = (value: string) =>
+      sim.billing.meterEvents.create({ eventName: 'calls', payload: { customer, value } });
+    send('70'); // 700 − 300 credit = 400 < 500
+    const list = () => sim.invoices.list({ subscription: sub.id, limit: 100 }).data.reverse();
+    expect(thresholdInvoices(list())).toHaveLength(0);
+    send('10'); // 800 − 300 = 500
+    const [early] = thresholdInvoices(list());
+    expect(early).toMatchObject({ subtotal: 800, total: 500 });
+    expect(early!.totalCreditGrantAmounts.map((c) => c.amount)).toEqual([300]);
+  });
+});
