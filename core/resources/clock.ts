@@ -3,7 +3,8 @@
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
 import { utcSeconds } from '../values/time';
-import { periodAt } from '../rules/periods';
+import { addIntervals, periodAt } from '../rules/periods';
+import { firstPeriodLine } from '../rules/lines';
 import type { Invoice, Subscription, TestClock } from '../public/types';
 import { drain, method, param } from './entry';
 import type { StepProgress } from './entry';
@@ -74,11 +75,27 @@ function closePeriod(state: ScenarioState, subscription: Subscription): void {
   const period = { start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd };
   const continues = !subscription.cancelAtPeriodEnd;
   const nextIndex = state.data.periodIndex[subscription.id]! + 1;
-  const nextPeriod = periodAt(state.periodRule(subscription), nextIndex);
+  const rule = state.periodRule(subscription);
+  // NOTE: a trial with a later anchor is followed by a first paid period up to the anchor, its
+  // licensed items prorated over an interval that begins at the trial's end.
+  const partial = nextIndex === -1;
+  const nextPeriod = partial
+    ? { start: period.end, end: subscription.billingCycleAnchor }
+    : periodAt(rule, nextIndex);
+  const imaginedEnd = addIntervals(nextPeriod.start, rule.interval, rule.intervalCount);
+  const firstLines =
+    partial && continues
+      ? subscription.items.data
+          .map((item) => ({ item, price: state.price(item.price) }))
+          .filter(({ price }) => price.recurring.usageType === 'licensed')
+          .map(({ item, price }) =>
+            firstPeriodLine(state.lineContext, item, price, nextPeriod, imaginedEnd),
+          )
+      : [];
   const lines = periodLines(state, state.lineContext, subscription, {
     meteredUntil: period.end,
-    pending: takePendingLines(state, subscription.id),
-    licensedPeriod: continues ? nextPeriod : null,
+    pending: [...takePendingLines(state, subscription.id), ...firstLines],
+    licensedPeriod: continues && !partial ? nextPeriod : null,
   });
   const invoice = createInvoice(state, subscription, 'subscription_cycle', period, lines);
   invoice.finalizesAt = state.now + state.data.settings.finalizationDelaySeconds;

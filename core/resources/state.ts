@@ -327,8 +327,12 @@ export class ScenarioState {
     const current = this.data.periodIndex[subscription.id]!;
     const periods: Span[] = [];
     for (let index = current; index >= 0; index--) periods.push(periodAt(rule, index));
-    if (subscription.startDate < subscription.billingCycleAnchor)
-      periods.push({ start: subscription.startDate, end: subscription.billingCycleAnchor });
+    const { startDate, trialEnd, billingCycleAnchor: anchor } = subscription;
+    if (trialEnd !== null && startDate < trialEnd && trialEnd < anchor) {
+      // A trial, then a first paid period up to a later anchor.
+      if (current >= -1) periods.push({ start: trialEnd, end: anchor });
+      periods.push({ start: startDate, end: trialEnd });
+    } else if (startDate < anchor) periods.push({ start: startDate, end: anchor });
     return periods;
   }
 
