@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { objectId, safeQuantity, unixSeconds } from '../values/validation';
 import { eventTypes } from '../public/descriptions';
 import type { GeneratorSpec } from '../public/types';
+import { couponFieldsSchema } from '../rules/pipeline/coupon-fields';
 
 const listLimit = z.number().int().min(1).max(10_000).optional();
 /** A list page: at most `limit` objects, after the object `startingAfter` (newest first). */
@@ -42,14 +43,7 @@ export const balanceTransactionArgs = z.strictObject({
 });
 
 /** Coupon fields are typed here and checked together by createCoupon (code invalid_coupon). */
-export const couponCreateArgs = z.strictObject({
-  percentOff: z.number().optional(),
-  amountOff: z.number().optional(),
-  currency: z.string().min(1).optional(),
-  duration: z.enum(['once', 'repeating', 'forever']),
-  durationInMonths: z.number().optional(),
-  name: name.optional(),
-});
+export const couponCreateArgs = couponFieldsSchema.extend({ name: name.optional() });
 
 const fourDecimals = (value: number) => Math.round(value * 10_000) / 10_000 === value;
 export const taxRateCreateArgs = z.strictObject({

@@ -16,6 +16,7 @@ import { invalidRequest } from '../../values/errors';
 import { Dec } from '../../values/money';
 import { utcMinutes } from '../../values/time';
 import type { Hypothesis } from './hypotheses';
+import { adjustedAmounts } from './adjustments';
 import { periodKeysBetween, periodOfKey } from './periods';
 
 /** One customer's usage of one meter in one calendar period, as the source computed it. */
@@ -269,9 +270,10 @@ function priceAll(prepared: PreparedUsage, hypothesis: Hypothesis): (number | nu
   const quotes = new Map<number, Quote>();
   const strategy = strategyOf(hypothesis);
   const rows = prepared.byMeter.get(hypothesis.meter);
+  const adjusted = hypothesis.coupon !== null || hypothesis.minimumCommitment !== null;
   return prepared.customers.map((_, customer) => {
     const span = prepared.spans[customer]!;
-    return prepared.periods.map((_, period) => {
+    const cells = prepared.periods.map((_, period) => {
       if (period < span.first || period > span.last) return null;
       const [quantity] = quantityOf(
         decidingAggregate(rows?.[customer], strategy, period),
@@ -279,8 +281,11 @@ function priceAll(prepared: PreparedUsage, hypothesis: Hypothesis): (number | nu
       );
       let quote = quotes.get(quantity);
       if (!quote) quotes.set(quantity, (quote = quotePrice(hypothesis.price, quantity)));
-      return quote.amount;
+      return quote;
     });
+    return adjusted
+      ? adjustedAmounts(hypothesis, prepared.periods, cells)
+      : cells.map((quote) => quote?.amount ?? null);
   });
 }
 
