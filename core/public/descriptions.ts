@@ -217,6 +217,7 @@ export const billingReasons: Record<BillingReason, string> = {
   subscription_cycle: 'period ended',
   subscription_update: 'subscription changed',
   subscription_cancel: 'subscription canceled',
+  subscription_threshold: 'billing threshold crossed',
   manual: 'manual',
 };
 

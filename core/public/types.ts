@@ -195,7 +195,21 @@ export interface SubscriptionItem {
   quantity: number | null;
   /** Start of the span the item's metered usage is billed from (moves on a price swap). */
   usageStart: UnixSeconds;
+  /** Metered items only: a threshold invoice when usage since the last one reaches usageGte. */
+  billingThresholds: ItemBillingThresholds | null;
   created: UnixSeconds;
+}
+
+export interface ItemBillingThresholds {
+  /** Units of usage (since the item's last threshold invoice in the period) that trigger one. */
+  usageGte: number;
+}
+
+export interface SubscriptionBillingThresholds {
+  /** The period's unbilled amount (after discounts and credits, before tax) that triggers an invoice; null: none. */
+  amountGte: number | null;
+  /** A threshold invoice ends the period there and restarts the cycle from that moment. */
+  resetBillingCycleAnchor: boolean;
 }
 
 export type SubscriptionStatus = 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid';
@@ -230,6 +244,8 @@ export interface Subscription {
   /** Tax rate ids applied to every line of the subscription's invoices. */
   defaultTaxRates: string[];
   minimumCommitment: MinimumCommitment | null;
+  /** Early invoices when the period's spend or an item's usage crosses a threshold. */
+  billingThresholds: SubscriptionBillingThresholds | null;
   created: UnixSeconds;
 }
 
@@ -368,7 +384,7 @@ export interface TaxAmount {
   taxableAmount: number;
 }
 
-export type InvoiceLineType = 'subscription' | 'minimum_commitment_true_up';
+export type InvoiceLineType = 'subscription' | 'minimum_commitment_true_up' | 'previously_billed';
 
 export interface InvoiceLine {
   id: string;
@@ -419,6 +435,7 @@ export type BillingReason =
   | 'subscription_cycle'
   | 'subscription_update'
   | 'subscription_cancel'
+  | 'subscription_threshold'
   | 'manual';
 
 export interface PaymentAttempt {

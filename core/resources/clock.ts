@@ -3,7 +3,8 @@
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
 import { utcSeconds } from '../values/time';
-import { periodAt } from '../rules/periods';
+import { addIntervals, periodAt } from '../rules/periods';
+import { firstPeriodLine } from '../rules/lines';
 import type { Invoice, Subscription, TestClock } from '../public/types';
 import { drain, method, param } from './entry';
 import type { StepProgress } from './entry';
@@ -19,6 +20,11 @@ import { advanceArgs, advanceBillingPeriodArgs } from './schemas';
 import type { ScenarioState } from './state';
 import { endSubscription } from './subscription-status';
 import { syncMeterGenerators } from './meters';
+import {
+  evaluateThresholds,
+  nextThresholdCrossing,
+  watchedSubscriptions,
+} from './billing-thresholds';
 
 /**
  * The invoices the clock may still act on (drafts to finalize, open ones to retry), kept up to
@@ -71,11 +77,27 @@ function closePeriod(state: ScenarioState, subscription: Subscription): void {
   const period = { start: subscription.currentPeriodStart, end: subscription.currentPeriodEnd };
   const continues = !subscription.cancelAtPeriodEnd;
   const nextIndex = state.data.periodIndex[subscription.id]! + 1;
-  const nextPeriod = periodAt(state.periodRule(subscription), nextIndex);
+  const rule = state.periodRule(subscription);
+  // NOTE: a trial with a later anchor is followed by a first paid period up to the anchor, its
+  // licensed items prorated over an interval that begins at the trial's end.
+  const partial = nextIndex === -1;
+  const nextPeriod = partial
+    ? { start: period.end, end: subscription.billingCycleAnchor }
+    : periodAt(rule, nextIndex);
+  const imaginedEnd = addIntervals(nextPeriod.start, rule.interval, rule.intervalCount);
+  const firstLines =
+    partial && continues
+      ? subscription.items.data
+          .map((item) => ({ item, price: state.price(item.price) }))
+          .filter(({ price }) => price.recurring.usageType === 'licensed')
+          .map(({ item, price }) =>
+            firstPeriodLine(state.lineContext, item, price, nextPeriod, imaginedEnd),
+          )
+      : [];
   const lines = periodLines(state, state.lineContext, subscription, {
     meteredUntil: period.end,
-    pending: takePendingLines(state, subscription.id),
-    licensedPeriod: continues ? nextPeriod : null,
+    pending: [...takePendingLines(state, subscription.id), ...firstLines],
+    licensedPeriod: continues && !partial ? nextPeriod : null,
   });
   const invoice = createInvoice(state, subscription, 'subscription_cycle', period, lines);
   invoice.finalizesAt = state.now + state.data.settings.finalizationDelaySeconds;
@@ -165,7 +187,20 @@ function* advanceTo(state: ScenarioState, target: number): Generator<StepProgres
   }
   const awaiting = new AwaitingInvoices(state);
   const nextDue = () => nextDueTime(state, target, awaiting.current);
-  for (let due = nextDue(); due !== null; due = nextDue()) {
+  const watched = watchedSubscriptions(state);
+  for (;;) {
+    const due = nextDue();
+    // NOTE: generated usage that crosses a billing threshold before the next billing moment
+    // invoices at the moment of the crossing record.
+    const crossing =
+      watched.length > 0 ? nextThresholdCrossing(state, watched, due ?? target) : null;
+    if (crossing !== null) {
+      state.data.clock.frozenTime = crossing;
+      for (const subscription of watched) evaluateThresholds(state, subscription);
+      yield { from, to: target, at: crossing };
+      continue;
+    }
+    if (due === null) break;
     state.data.clock.frozenTime = due;
     // NOTE: generated meter events up to each billing moment are sent before it runs.
     syncMeterGenerators(state, due + 1);

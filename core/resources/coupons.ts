@@ -3,8 +3,8 @@
 import type { z } from 'zod';
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
-import { normalizeCurrency } from '../values/money';
 import { addIntervals } from '../rules/periods';
+import { checkCouponFields } from '../rules/pipeline/coupon-fields';
 import type { Coupon, Discount, Invoice, InvoiceLine, Subscription } from '../public/types';
 import { method, param } from './entry';
 import { couponCreateArgs, listArgs, objectIdOf } from './schemas';
@@ -13,68 +13,14 @@ import type { ScenarioState } from './state';
 
 type CouponArgs = z.output<typeof couponCreateArgs>;
 
-function invalidCoupon(param: string, message: string): never {
-  throw invalidRequest('invalid_coupon', param, message);
-}
-
-/** NOTE: exactly one of percentOff (0 < p <= 100, 2 decimals) and amountOff (with currency). */
+/** A new coupon of checked fields. */
 function createCoupon(state: ScenarioState, args: CouponArgs): Coupon {
-  if ((args.percentOff === undefined) === (args.amountOff === undefined))
-    invalidCoupon(
-      args.percentOff === undefined ? 'percentOff' : 'amountOff',
-      'Pass exactly one of percentOff (a percentage) and amountOff (minor units, with currency).',
-    );
-  if (args.percentOff !== undefined) {
-    const p = args.percentOff;
-    if (!(p > 0 && p <= 100) || Math.round(p * 100) / 100 !== p)
-      invalidCoupon(
-        'percentOff',
-        `Invalid percentOff ${p}: pass a percentage above 0 and at most 100, with at most 2 decimal places.`,
-      );
-    if (args.currency !== undefined)
-      invalidCoupon('currency', 'A percentOff coupon has no currency: remove currency.');
-  }
-  if (args.amountOff !== undefined && !(Number.isSafeInteger(args.amountOff) && args.amountOff > 0))
-    invalidCoupon(
-      'amountOff',
-      `Invalid amountOff ${args.amountOff}: pass a positive whole number of minor units.`,
-    );
-  if (args.amountOff !== undefined && args.currency === undefined)
-    invalidCoupon(
-      'currency',
-      'An amountOff coupon needs the currency of its amount: pass currency.',
-    );
-  if (
-    args.durationInMonths !== undefined &&
-    !(
-      Number.isInteger(args.durationInMonths) &&
-      args.durationInMonths >= 1 &&
-      args.durationInMonths <= 1200
-    )
-  )
-    invalidCoupon(
-      'durationInMonths',
-      'durationInMonths is a whole number of months from 1 to 1200.',
-    );
-  if (args.duration === 'repeating' && args.durationInMonths === undefined)
-    invalidCoupon(
-      'durationInMonths',
-      'A repeating coupon needs durationInMonths: pass a whole number of months.',
-    );
-  if (args.duration !== 'repeating' && args.durationInMonths !== undefined)
-    invalidCoupon(
-      'durationInMonths',
-      `A ${args.duration} coupon has no durationInMonths: remove it, or use duration 'repeating'.`,
-    );
+  const { name, ...fields } = args;
   const coupon: Coupon = {
     id: state.newId('cpn'),
     object: 'coupon',
-    percentOff: args.percentOff ?? null,
-    amountOff: args.amountOff ?? null,
-    currency: args.currency === undefined ? null : normalizeCurrency(args.currency, 'currency'),
-    duration: args.duration,
-    durationInMonths: args.durationInMonths ?? null,
-    name: args.name ?? null,
+    ...checkCouponFields(fields),
+    name: name ?? null,
     created: state.now,
   };
   state.addCoupon(coupon);

@@ -3,7 +3,7 @@
 // marked uncollectible, a draft refreshed by late usage.
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
-import { licensedLine, meteredLine, meterLine } from '../rules/lines';
+import { licensedLine, meteredLine, meterLine, previouslyBilledLine } from '../rules/lines';
 import type { LineContext, Span } from '../rules/lines';
 import { aggregateMeter } from '../rules/meters/aggregate';
 import type {
@@ -15,6 +15,7 @@ import type {
   SubscriptionItem,
 } from '../public/types';
 import type { ScenarioState } from './state';
+import { billedSoFar } from './threshold-billed';
 import { invoiceDiscounts, useUpOnceDiscounts } from './coupons';
 import { bindInvoice, priceInvoice, unbindInvoice } from './invoice-pipeline';
 import type { PricedInvoice } from './invoice-pipeline';
@@ -59,6 +60,23 @@ export function usageLine(
 }
 
 /**
+ * A metered item's usage line over its open span up to `end`, followed by what threshold invoices
+ * of the span billed already (N7.4: the whole span's usage, less what was billed).
+ */
+export function usageLinesSoFar(
+  state: ScenarioState,
+  context: LineContext,
+  subscription: Subscription,
+  item: SubscriptionItem,
+  price: Price,
+  span: Span,
+): InvoiceLine[] {
+  const usage = usageLine(state, context, subscription.customer, item, price, span);
+  const billed = billedSoFar(state, subscription, item).amount;
+  return billed > 0 ? [usage, previouslyBilledLine(context, usage, billed)] : [usage];
+}
+
+/**
  * The lines of a subscription's invoice: metered items in arrears over the current period, then
  * the pending lines, then licensed items in advance. NOTE: metered usage in arrears, licensed in
  * advance.
@@ -78,7 +96,7 @@ export function periodLines(
       start: Math.max(subscription.currentPeriodStart, item.usageStart),
       end: plan.meteredUntil!,
     };
-    metered.push(usageLine(state, context, subscription.customer, item, price, span));
+    metered.push(...usageLinesSoFar(state, context, subscription, item, price, span));
   }
   const licensed: InvoiceLine[] = [];
   for (const item of plan.licensedPeriod === null ? [] : subscription.items.data) {

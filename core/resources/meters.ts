@@ -38,6 +38,7 @@ import {
   objectIdOf,
 } from './schemas';
 import { list } from './state';
+import { evaluateCustomerThresholds } from './billing-thresholds';
 import type { ScenarioState } from './state';
 
 const FORMULAS: readonly MeterFormula[] = ['sum', 'count', 'last', 'max', 'unique_count'];
@@ -188,6 +189,9 @@ function storeEvents(state: ScenarioState, batch: CheckedBatch): void {
   }
   refreshDrafts(state, batch.drafts);
   for (const { meter, customer } of touched) evaluateAlerts(state, meter, customer);
+  // NOTE: billing thresholds are evaluated after every accepted event (N7.2).
+  for (const customer of new Set(touched.map((t) => t.customer)))
+    evaluateCustomerThresholds(state, customer);
 }
 
 function refreshDrafts(state: ScenarioState, targets: Iterable<Target>): void {
@@ -590,6 +594,8 @@ export const meterEventAdjustments = {
       columns.cancel(row, found.identifier);
       try {
         refreshDrafts(state, drafts);
+        // NOTE: and after every cancellation (less usage can cost more under volume tiers).
+        evaluateCustomerThresholds(state, columns.customer);
       } catch (error) {
         columns.uncancel(row);
         throw error;

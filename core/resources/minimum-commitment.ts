@@ -32,7 +32,8 @@ export function minimumFor(
   const period = { start: invoice.periodStart, end: invoice.periodEnd };
   // NOTE: trial time commits nothing.
   if (subscription.trialEnd !== null && period.start < subscription.trialEnd) return null;
-  // NOTE: a first partial period commits the share of the interval that starts with it; a period
+  // NOTE: a first partial period (up to the anchor, after a trial too) commits the share of the
+  // interval that starts with it; a period
   // a cancel cut commits the share of it that ran. Rounded once.
   const share = (part: number, whole: number) =>
     roundToMinor(new Dec(minimum.amount).mul(part).div(whole));
@@ -40,7 +41,7 @@ export function minimumFor(
   const commitment =
     invoice.billingReason === 'subscription_cancel'
       ? share(period.end - period.start, subscription.currentPeriodEnd - period.start)
-      : period.start === subscription.startDate && period.end === subscription.billingCycleAnchor
+      : period.end === subscription.billingCycleAnchor && period.start < period.end
         ? share(
             period.end - period.start,
             addIntervals(period.start, rule.interval, rule.intervalCount) - period.start,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { objectId, safeQuantity, unixSeconds } from '../values/validation';
 import { eventTypes } from '../public/descriptions';
 import type { GeneratorSpec } from '../public/types';
+import { couponFieldsSchema } from '../rules/pipeline/coupon-fields';
 
 const listLimit = z.number().int().min(1).max(10_000).optional();
 /** A list page: at most `limit` objects, after the object `startingAfter` (newest first). */
@@ -42,14 +43,7 @@ export const balanceTransactionArgs = z.strictObject({
 });
 
 /** Coupon fields are typed here and checked together by createCoupon (code invalid_coupon). */
-export const couponCreateArgs = z.strictObject({
-  percentOff: z.number().optional(),
-  amountOff: z.number().optional(),
-  currency: z.string().min(1).optional(),
-  duration: z.enum(['once', 'repeating', 'forever']),
-  durationInMonths: z.number().optional(),
-  name: name.optional(),
-});
+export const couponCreateArgs = couponFieldsSchema.extend({ name: name.optional() });
 
 const fourDecimals = (value: number) => Math.round(value * 10_000) / 10_000 === value;
 export const taxRateCreateArgs = z.strictObject({
@@ -67,10 +61,25 @@ const discountEntries = z.array(z.strictObject({ coupon: objectId })).max(20);
 const defaultTaxRates = z.array(objectId).max(10);
 
 const itemQuantity = z.number().int().min(0).max(1_000_000_000);
+// Billing thresholds: numbers are checked by billing-thresholds.ts, whose errors name the fix.
+const subscriptionBillingThresholds = z.strictObject({
+  amountGte: z.number().optional(),
+  resetBillingCycleAnchor: z.boolean().optional(),
+});
+const itemBillingThresholds = z.strictObject({ usageGte: z.number() });
+export type SubscriptionThresholdsArgs = z.output<typeof subscriptionBillingThresholds>;
+export type ItemThresholdsArgs = z.output<typeof itemBillingThresholds>;
+
 export const subscriptionCreateArgs = z.strictObject({
   customer: objectId,
   items: z
-    .array(z.strictObject({ price: objectId, quantity: itemQuantity.optional() }))
+    .array(
+      z.strictObject({
+        price: objectId,
+        quantity: itemQuantity.optional(),
+        billingThresholds: itemBillingThresholds.optional(),
+      }),
+    )
     .min(1)
     .max(20),
   discounts: discountEntries.optional(),
@@ -87,6 +96,7 @@ export const subscriptionCreateArgs = z.strictObject({
       currency: z.string().min(1),
     })
     .optional(),
+  billingThresholds: subscriptionBillingThresholds.optional(),
 });
 export const prorationBehavior = z.enum(['create_prorations', 'always_invoice', 'none']);
 const subscriptionUpdateItems = z
@@ -95,6 +105,8 @@ const subscriptionUpdateItems = z
       id: objectId.optional(),
       price: objectId.optional(),
       quantity: itemQuantity.optional(),
+      /** null removes the item's threshold. */
+      billingThresholds: itemBillingThresholds.nullable().optional(),
     }),
   )
   .max(20);
@@ -104,6 +116,8 @@ export const subscriptionUpdateArgs = z.strictObject({
   defaultTaxRates: defaultTaxRates.optional(),
   prorationBehavior: prorationBehavior.optional(),
   cancelAtPeriodEnd: z.boolean().optional(),
+  /** Replaces the subscription's thresholds; null removes them. */
+  billingThresholds: subscriptionBillingThresholds.nullable().optional(),
 });
 export const subscriptionListArgs = z
   .strictObject({

@@ -27,7 +27,7 @@ import type {
   WebhookEndpoint,
 } from '../public/types';
 
-export const SNAPSHOT_SCHEMA_VERSION = 3;
+export const SNAPSHOT_SCHEMA_VERSION = 4;
 
 /** Columns of usage numbers, kept out of the JSON by hosts that store them in a binary sidecar. */
 export interface BulkColumns {
@@ -220,6 +220,29 @@ const migrations: Migration[] = [
         )
       : snapshot.prices,
     billing: emptyBillingState(),
+  }),
+  // 3 -> 4: billing thresholds; earlier subscriptions and items have none.
+  (snapshot) => ({
+    ...snapshot,
+    schemaVersion: 4,
+    subscriptions: Array.isArray(snapshot.subscriptions)
+      ? snapshot.subscriptions.map((subscription: unknown) =>
+          isRecord(subscription) && isRecord(subscription.items)
+            ? {
+                billingThresholds: null,
+                ...subscription,
+                items: {
+                  ...subscription.items,
+                  data: Array.isArray(subscription.items.data)
+                    ? subscription.items.data.map((item: unknown) =>
+                        isRecord(item) ? { billingThresholds: null, ...item } : item,
+                      )
+                    : subscription.items.data,
+                },
+              }
+            : subscription,
+        )
+      : snapshot.subscriptions,
   }),
 ];
 

@@ -124,6 +124,8 @@ export class ScenarioState {
   private readonly metersByEventName = new Map<string, Meter>();
   /** Every meter event, in columns per (meter, customer), with the identifier window. */
   readonly meterEvents: MeterEventStore;
+  /** Subscription id -> its threshold invoices, oldest first (what a period billed early). */
+  private readonly thresholdInvoicesById = new Map<string, Invoice[]>();
   /** Subscription id -> its period-close draft awaiting finalization. */
   readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
@@ -156,6 +158,7 @@ export class ScenarioState {
     for (const subscription of data.subscriptions) this.addSubscription(subscription);
     for (const invoice of data.invoices) {
       this.invoicesById.set(invoice.id, invoice);
+      this.indexThresholdInvoice(invoice);
       if (
         invoice.status === 'draft' &&
         invoice.billingReason === 'subscription_cycle' &&
@@ -287,6 +290,17 @@ export class ScenarioState {
   addInvoice(invoice: Invoice): void {
     this.data.invoices.push(invoice);
     this.invoicesById.set(invoice.id, invoice);
+    this.indexThresholdInvoice(invoice);
+  }
+  private indexThresholdInvoice(invoice: Invoice): void {
+    if (invoice.billingReason !== 'subscription_threshold' || !invoice.subscription) return;
+    const known = this.thresholdInvoicesById.get(invoice.subscription);
+    if (known) known.push(invoice);
+    else this.thresholdInvoicesById.set(invoice.subscription, [invoice]);
+  }
+  /** The subscription's threshold invoices, oldest first. */
+  thresholdInvoices(subscription: string): readonly Invoice[] {
+    return this.thresholdInvoicesById.get(subscription) ?? [];
   }
 
   // ---- lookups -------------------------------------------------------------------------------
@@ -363,8 +377,12 @@ export class ScenarioState {
     const current = this.data.periodIndex[subscription.id]!;
     const periods: Span[] = [];
     for (let index = current; index >= 0; index--) periods.push(periodAt(rule, index));
-    if (subscription.startDate < subscription.billingCycleAnchor)
-      periods.push({ start: subscription.startDate, end: subscription.billingCycleAnchor });
+    const { startDate, trialEnd, billingCycleAnchor: anchor } = subscription;
+    if (trialEnd !== null && startDate < trialEnd && trialEnd < anchor) {
+      // A trial, then a first paid period up to a later anchor.
+      if (current >= -1) periods.push({ start: trialEnd, end: anchor });
+      periods.push({ start: startDate, end: trialEnd });
+    } else if (startDate < anchor) periods.push({ start: startDate, end: anchor });
     return periods;
   }
 

@@ -16,9 +16,12 @@ export interface StartPlan {
   anchor: number;
   trialEnd: number | null;
   status: SubscriptionStatus;
-  /** The period the subscription is in now; index -1 is a first period before the anchor. */
+  /**
+   * The period the subscription is in now; index -1 is a first period before the anchor, -2 a
+   * trial followed by such a period (a trial with a later anchor).
+   */
   current: Span;
-  periodIndex: -1 | 0;
+  periodIndex: -2 | -1 | 0;
   /** A first partial period [startDate, anchor) billed at creation, prorated; null for none. */
   prorated: { span: Span; imaginedEnd: number } | null;
   /** The whole or trial period billed in advance at creation; null for none. */
@@ -53,21 +56,34 @@ export function planStart(state: ScenarioState, args: CreateArgs, price: Price):
         'trialEnd',
         `trialEnd ${trialEnd} is not after the clock (${now}): pass a later time, or trialPeriodDays.`,
       );
-    // NOTE: a trial starts now; it is not combined with a backdated start or a later anchor.
+    // NOTE: a trial starts now, so it is not combined with a backdated start.
     if (args.backdateStartDate !== undefined)
-      conflict('backdateStartDate', 'A trial starts now: remove backdateStartDate or the trial.');
-    if (args.billingCycleAnchor !== undefined)
       conflict(
+        'backdateStartDate',
+        'A trial starts now and its time is free, so it cannot be backdated: remove backdateStartDate, or the trial.',
+      );
+    const anchor = args.billingCycleAnchor ?? trialEnd;
+    const afterTrial = addIntervals(trialEnd, interval, intervalCount);
+    // NOTE: with a trial, the anchor lies from the trial's end to one interval after it; the span
+    // [trialEnd, anchor) is a first paid period, prorated, billed when the trial ends.
+    if (!(anchor >= trialEnd && anchor < afterTrial))
+      throw invalidRequest(
+        'invalid_billing_cycle_anchor',
         'billingCycleAnchor',
-        'A trial sets the anchor to its end: remove billingCycleAnchor.',
+        `billingCycleAnchor ${anchor} must be at or after trialEnd (${trialEnd}) and before ${afterTrial}, one interval after it.`,
+      );
+    if (anchor > trialEnd && !prorate)
+      conflict(
+        'prorationBehavior',
+        "A trial with a later billingCycleAnchor bills [trialEnd, anchor) prorated when the trial ends; prorationBehavior 'none' is not offered with a trial: remove it, or the anchor.",
       );
     return {
       startDate: now,
-      anchor: trialEnd,
+      anchor,
       trialEnd,
       status: 'trialing',
       current: { start: now, end: trialEnd },
-      periodIndex: -1,
+      periodIndex: anchor > trialEnd ? -2 : -1,
       prorated: null,
       inAdvance: { start: now, end: trialEnd },
       noInvoice: false,

@@ -7,7 +7,7 @@ import { firstPeriodLine, prorationLine } from '../rules/lines';
 import type { LineContext } from '../rules/lines';
 import type { InvoiceLine, Price, Subscription, SubscriptionItem } from '../public/types';
 import { method, param } from './entry';
-import { cancelNow, invoiceNow, periodLines, takePendingLines, usageLine } from './invoicing';
+import { cancelNow, invoiceNow, periodLines, takePendingLines, usageLinesSoFar } from './invoicing';
 import {
   objectIdOf,
   subscriptionCancelArgs,
@@ -21,6 +21,8 @@ import { settleCurrency } from './balance';
 import { buildDiscounts, checkDiscountEntries } from './coupons';
 import { checkTaxRates } from './tax-rates';
 import { planStart } from './subscription-start';
+import { checkThresholds } from './billing-thresholds';
+import type { ThresholdItem } from './billing-thresholds';
 
 export type SubscriptionUpdate = z.output<typeof subscriptionUpdateArgs>;
 
@@ -84,7 +86,71 @@ function newItem(
     price: price.id,
     quantity,
     usageStart: state.now,
+    billingThresholds: null,
     created: state.now,
+  };
+}
+
+function meterFormulaOf(state: ScenarioState, price: Price): string | null {
+  const meter = price.recurring.meter;
+  return meter === null ? null : state.meter(meter, 'price').defaultAggregation.formula;
+}
+
+/**
+ * The thresholds an update leaves, checked against the items it leaves (changed prices and added
+ * items included); nothing changes. NOTE: one usage threshold per item: an item listed twice with
+ * a threshold is refused.
+ */
+function updatedThresholds(
+  state: ScenarioState,
+  subscription: Subscription,
+  args: SubscriptionUpdate,
+) {
+  const entries = args.items ?? [];
+  entries.forEach((entry, index) => {
+    if (entry.id === undefined || entry.billingThresholds === undefined) return;
+    const earlier = entries.findIndex((other) => other.id === entry.id);
+    if (earlier !== index)
+      throw invalidRequest(
+        'invalid_billing_thresholds',
+        `items[${index}].billingThresholds`,
+        `items[${index}] sets a threshold for ${entry.id}, which items[${earlier}] lists already: an item has one usage threshold. List the item once.`,
+      );
+  });
+  const existing = subscription.items.data.map((item): ThresholdItem => {
+    const index = entries.findIndex((entry) => entry.id === item.id);
+    const entry = entries[index];
+    const price = entry?.price
+      ? state.price(entry.price, `items[${index}].price`)
+      : state.price(item.price);
+    return {
+      price,
+      thresholds:
+        entry?.billingThresholds !== undefined ? entry.billingThresholds : item.billingThresholds,
+      param: index >= 0 ? `items[${index}]` : null,
+      meterFormula: meterFormulaOf(state, price),
+    };
+  });
+  const added = entries.flatMap((entry, index): ThresholdItem[] => {
+    if (entry.id !== undefined || entry.price === undefined) return [];
+    const price = state.price(entry.price, `items[${index}].price`);
+    return [
+      {
+        price,
+        thresholds: entry.billingThresholds ?? null,
+        param: `items[${index}]`,
+        meterFormula: meterFormulaOf(state, price),
+      },
+    ];
+  });
+  const checked = checkThresholds(args.billingThresholds, subscription.billingThresholds, [
+    ...existing,
+    ...added,
+  ]);
+  return {
+    subscription: checked.subscription,
+    existing: checked.items.slice(0, existing.length),
+    added: checked.items.slice(existing.length),
   };
 }
 
@@ -122,6 +188,16 @@ function createSubscription(
       'minimumCommitment.currency',
       `The minimum commitment is in ${minimum.currency} but the subscription bills in ${first.currency}: state it in ${first.currency}.`,
     );
+  const thresholds = checkThresholds(
+    args.billingThresholds,
+    null,
+    prices.map(({ price }, index) => ({
+      price,
+      thresholds: args.items[index]!.billingThresholds ?? null,
+      param: `items[${index}]`,
+      meterFormula: meterFormulaOf(state, price),
+    })),
+  );
   const start = planStart(state, args, first);
   const id = state.newId('sub');
   const subscription: Subscription = {
@@ -149,8 +225,12 @@ function createSubscription(
     defaultTaxRates: taxRates,
     // NOTE: a minimum commitment (a Meterlab extension) is a positive amount per period.
     minimumCommitment: minimum ? { amount: minimum.amount, currency: first.currency } : null,
+    billingThresholds: thresholds.subscription,
     created: state.now,
   };
+  subscription.items.data.forEach((item, index) => {
+    item.billingThresholds = thresholds.items[index]!;
+  });
   subscription.discounts = buildDiscounts(state, subscription, coupons);
   customer.currency = first.currency;
   state.data.subscriptions.push(subscription);
@@ -298,7 +378,7 @@ export function applyUpdate(
       // Records stamped at the moment of the swap were reported before it: usage so far.
       const usedSpan = { start: Math.max(period.start, item.usageStart), end: now + 1 };
       if (behavior !== 'none' && usedSpan.end > usedSpan.start) {
-        lines.push(usageLine(state, context, subscription.customer, item, oldPrice, usedSpan));
+        lines.push(...usageLinesSoFar(state, context, subscription, item, oldPrice, usedSpan));
       }
       item.usageStart = now + 1;
     }
@@ -329,6 +409,8 @@ function updateSubscription(
   const coupons =
     args.discounts && checkDiscountEntries(state, subscription.currency, args.discounts);
   const taxRates = args.defaultTaxRates && checkTaxRates(state, args.defaultTaxRates);
+  const thresholds = updatedThresholds(state, subscription, args);
+  const before = subscription.items.data.length;
   const lines = applyUpdate(state, subscription, args, state.lineContext, (price, quantity) => {
     const item = newItem(state, subscription.id, price, quantity);
     state.addItem(item, subscription);
@@ -337,6 +419,12 @@ function updateSubscription(
   // NOTE: an update's discounts replace the list; its tax rates apply to invoices made from now.
   if (coupons) subscription.discounts = buildDiscounts(state, subscription, coupons);
   if (taxRates) subscription.defaultTaxRates = taxRates;
+  // NOTE: new thresholds apply from the next usage reported; the update itself bills nothing early.
+  subscription.billingThresholds = thresholds.subscription;
+  subscription.items.data.forEach((item, index) => {
+    item.billingThresholds =
+      index < before ? thresholds.existing[index]! : thresholds.added[index - before]!;
+  });
   state.emit('customer.subscription.updated', subscription);
   const behavior = args.prorationBehavior ?? 'create_prorations';
   if (behavior === 'always_invoice' && lines.length > 0) {

@@ -26,6 +26,7 @@ import {
   usageRecordCreateArgs,
 } from './schemas';
 import { list } from './state';
+import { evaluateThresholds } from './billing-thresholds';
 import type { ScenarioState } from './state';
 
 /** Where a new usage record of an item may land, and the draft it would update. */
@@ -171,6 +172,8 @@ function writeRecords<T>(
   const draft = target.span.draft;
   if (draft && touched.some((timestamp) => timestamp < draft.periodEnd))
     refreshDraftLine(state, draft, id);
+  // NOTE: billing thresholds are evaluated after every accepted record or batch (N7.2).
+  evaluateThresholds(state, target.subscription);
   return result;
 }
 

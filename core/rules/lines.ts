@@ -204,6 +204,56 @@ export function prorationLine(
   });
 }
 
+/** The pricing explanation of a one-unit line of an amount computed elsewhere. */
+function oneUnitPricing(label: string, amount: number, currency: string): Quote['explanation'] {
+  const exact = String(amount);
+  return {
+    model: 'per_unit',
+    billedQuantity: 1,
+    steps: [
+      {
+        label,
+        quantity: '1',
+        unitAmountDecimal: exact,
+        flatAmountDecimal: null,
+        amountExact: exact,
+      },
+    ],
+    amountExact: exact,
+    amount,
+    rounding: 'half_up',
+    summary: `1 × ${formatMoney(amount, currency)}`,
+  };
+}
+
+/** A one-unit line of an amount the pipeline or a threshold computed (not priced from usage). */
+function computedLine(
+  fields: Pick<
+    InvoiceLine,
+    'id' | 'type' | 'subscriptionItem' | 'price' | 'description' | 'amount' | 'currency' | 'period'
+  >,
+  label: string,
+  summary: string,
+): InvoiceLine {
+  return {
+    ...fields,
+    object: 'line_item',
+    quantity: 1,
+    amountExact: String(fields.amount),
+    proration: false,
+    discountable: false,
+    discountAmounts: [],
+    creditGrantAmounts: [],
+    taxAmounts: [],
+    explanation: {
+      aggregation: null,
+      pricing: oneUnitPricing(label, fields.amount, fields.currency),
+      proration: null,
+      summary,
+    },
+  };
+}
+
 /**
  * The minimum commitment true-up: one unit of the shortfall, for the period it tops up. NOTE: a
  * true-up takes no discount and no credit.
@@ -215,47 +265,48 @@ export function trueUpLine(
   currency: string,
   summary: string,
 ): InvoiceLine {
-  const exact = String(amount);
-  return {
-    id,
-    object: 'line_item',
-    type: 'minimum_commitment_true_up',
-    subscriptionItem: null,
-    price: null,
-    description: `Minimum commitment true-up for ${utcMinutes(period.start)} – ${utcMinutes(period.end)}`,
-    quantity: 1,
-    amount,
-    amountExact: exact,
-    currency,
-    period,
-    proration: false,
-    discountable: false,
-    discountAmounts: [],
-    creditGrantAmounts: [],
-    taxAmounts: [],
-    explanation: {
-      aggregation: null,
-      pricing: {
-        model: 'per_unit',
-        billedQuantity: 1,
-        steps: [
-          {
-            label: 'Shortfall below the minimum',
-            quantity: '1',
-            unitAmountDecimal: exact,
-            flatAmountDecimal: null,
-            amountExact: exact,
-          },
-        ],
-        amountExact: exact,
-        amount,
-        rounding: 'half_up',
-        summary: `1 × ${formatMoney(amount, currency)}`,
-      },
-      proration: null,
-      summary,
+  return computedLine(
+    {
+      id,
+      type: 'minimum_commitment_true_up',
+      subscriptionItem: null,
+      price: null,
+      description: `Minimum commitment true-up for ${utcMinutes(period.start)} – ${utcMinutes(period.end)}`,
+      amount,
+      currency,
+      period,
     },
-  };
+    'Shortfall below the minimum',
+    summary,
+  );
+}
+
+/**
+ * "Amount previously billed": what earlier threshold invoices of the period billed for the item of
+ * `usage`, taken off it. NOTE: the usage line bills the period's whole usage so far (tiers span the
+ * threshold invoices); this line, negative, removes what was billed already. It shares the usage
+ * line's item and span, so the pipeline counts the two as one net amount.
+ */
+export function previouslyBilledLine(
+  context: LineContext,
+  usage: InvoiceLine,
+  billed: number,
+): InvoiceLine {
+  const amount = -billed;
+  return computedLine(
+    {
+      id: context.newLineId(),
+      type: 'previously_billed',
+      subscriptionItem: usage.subscriptionItem,
+      price: usage.price,
+      description: `Amount previously billed (${usage.description})`,
+      amount,
+      currency: usage.currency,
+      period: usage.period,
+    },
+    'Billed on threshold invoices of this period',
+    `Threshold invoices since ${utcMinutes(usage.period.start)} billed ${formatMoney(billed, usage.currency)} of this usage already; it is taken off here.`,
+  );
 }
 
 /** A line of trial time, listed at 0 (a line already at 0 stays as it is). */

@@ -39,7 +39,39 @@ export const INVOICE_CSV_COLUMNS = [
   'amount',
   'currency',
   'status',
+  // How the invoice's total was reached (its pipeline, in minor units), repeated on each of its rows.
+  'invoice_subtotal_minor',
+  'invoice_discounts_minor',
+  'invoice_credit_grants_minor',
+  'invoice_minimum_true_up_minor',
+  'invoice_tax_minor',
+  'invoice_total_minor',
+  'invoice_starting_balance_minor',
+  'invoice_ending_balance_minor',
+  'invoice_amount_due_minor',
 ] as const;
+
+const sumOf = (entries: readonly { amount: number }[]) =>
+  entries.reduce((total, entry) => total + entry.amount, 0);
+
+/**
+ * The invoice's pipeline amounts: subtotal, discounts, credits, true-up, tax (inclusive and
+ * exclusive), total, the balance before and after (empty while a draft has not bound it), amount
+ * due. NOTE: invoice-level, so repeated on every row of the invoice: sum them per invoice.
+ */
+function pipelineCells(invoice: Invoice): (string | number)[] {
+  return [
+    invoice.subtotal,
+    sumOf(invoice.totalDiscountAmounts),
+    sumOf(invoice.totalCreditGrantAmounts),
+    sumOf(invoice.lines.data.filter((line) => line.type === 'minimum_commitment_true_up')),
+    invoice.tax,
+    invoice.total,
+    invoice.startingBalance,
+    invoice.endingBalance ?? '',
+    invoice.amountDue,
+  ];
+}
 
 /** The aggregation strategy (or meter formula) a line was billed under; licensed lines have none. */
 function strategyOf(line: InvoiceLine): string {
@@ -65,6 +97,7 @@ function linelessRow(invoice: Invoice, customerName: string): (string | number)[
     formatMoney(invoice.total, invoice.currency),
     invoice.currency,
     invoice.status,
+    ...pipelineCells(invoice),
   ];
 }
 
@@ -96,6 +129,7 @@ export function invoiceLinesCsv(
           formatMoney(line.amount, line.currency),
           line.currency,
           invoice.status,
+          ...pipelineCells(invoice),
         ]),
   );
   const csv = Papa.unparse(
@@ -138,6 +172,7 @@ const REASON_LABELS: Record<Invoice['billingReason'], string> = {
   subscription_cycle: 'Billing period ended',
   subscription_update: 'Subscription changed',
   subscription_cancel: 'Subscription cancelled',
+  subscription_threshold: 'Billing threshold crossed',
   manual: 'Manual',
 };
 

@@ -51,6 +51,10 @@ export const errorCodes = {
   invalid_trial_end: 'The trial must end after the clock.',
   trial_conflict: 'trialEnd and trialPeriodDays cannot be given together.',
   invalid_backdate_start_date: 'A backdated start must lie within one interval before now.',
+  invalid_billing_thresholds:
+    'Billing thresholds must be positive integers, usageGte on metered items only, one per item.',
+  billing_thresholds_unsupported_formula:
+    "Thresholds need every metered item's usage to only grow: sum or count meters, no last_ever.",
   credit_grant_already_applied:
     'Part of the credit grant paid a finalized invoice: expire it instead.',
   // Usage

@@ -24,7 +24,8 @@ export const BACKTEST_USAGE = `  backtest                  Price real usage unde
                             timestamp, quantity and optionally action (increment or set).
       --source clickhouse   Or read a ClickHouse table: --clickhouse-url <url> --table <db.table>.
       --map <f=col,...>     Other column names, e.g. --map customer=account_id,timestamp=ts.
-      --prices <file>       prices.json: [{ "key", "name", "meter", ...the fields of prices.create }].
+      --prices <file>       prices.json: [{ "key", "name", "meter", ...the fields of prices.create,
+                            "coupon"?, "minimumCommitment"? }].
       --current <key>       The hypothesis the others are compared with (default: the first).
       --from, --until       Only usage in [from, until) (ISO dates); the last period may be open.
       --skip-bad-rows       Skip bad rows (and count them) instead of refusing the file.

@@ -95,7 +95,11 @@ function world(): World {
     unitAmount: 3,
     recurring: { interval: 'month', usageType: 'metered', meter },
   }).id;
-  sim.subscriptions.create({ customer, items: [{ price: meterPrice }] });
+  // The meter events sent by the calls below cross it: a threshold invoice is part of those calls.
+  sim.subscriptions.create({
+    customer,
+    items: [{ price: meterPrice, billingThresholds: { usageGte: 2 } }],
+  });
   sim.billing.alerts.create({
     alertType: 'usage_threshold',
     title: 'Any use',
@@ -163,6 +167,7 @@ const calls: Record<string, (w: World) => unknown[]> = {
     {
       items: [{ id: w.sim.subscriptions.retrieve(w.subscription).items.data[1]!.id, quantity: 3 }],
       prorationBehavior: 'always_invoice',
+      billingThresholds: { amountGte: 100_000, resetBillingCycleAnchor: true },
     },
   ],
   'subscriptions.cancel': (w) => [w.subscription, { invoiceNow: true }],

@@ -3,7 +3,8 @@
 // prices.create uses, so a hypothesis is refused exactly where a price would be.
 import { z } from 'zod';
 import { buildPriceFields } from '../pricing';
-import type { Interval, Price } from '../../public/types';
+import type { Coupon, Interval, Price } from '../../public/types';
+import { checkCouponFields, couponFieldsSchema } from '../pipeline/coupon-fields';
 import { invalidRequest, MeterlabError } from '../../values/errors';
 import { parseArgs } from '../../values/validation';
 
@@ -13,6 +14,10 @@ export interface Hypothesis {
   meter: string;
   /** A price as prices.create would store it (id = key, product 'prod_backtest' unless given). */
   price: Price;
+  /** A coupon on each customer's invoices from its first billed period, or null. */
+  coupon: Coupon | null;
+  /** A minimum spend per period, in the price's currency, or null. */
+  minimumCommitment: { amount: number } | null;
 }
 
 const entrySchema = z.looseObject({
@@ -20,6 +25,8 @@ const entrySchema = z.looseObject({
   name: z.string().max(255).optional(),
   meter: z.string().min(1).max(255),
   product: z.string().optional(),
+  coupon: couponFieldsSchema.optional(),
+  minimumCommitment: z.strictObject({ amount: z.number() }).optional(),
 });
 
 const listSchema = z.array(z.unknown()).min(1).max(100);
@@ -34,7 +41,11 @@ function prefixed(error: unknown, index: number): unknown {
 }
 
 function buildHypothesis(entry: unknown, index: number): Hypothesis {
-  const { key, name, meter, product, ...fields } = parseArgs(entrySchema, entry, `[${index}]`);
+  const { key, name, meter, product, coupon, minimumCommitment, ...fields } = parseArgs(
+    entrySchema,
+    entry,
+    `[${index}]`,
+  );
   // NOTE: a hypothesis prices usage, so it is metered; calendar months unless it says otherwise.
   const recurring = (fields.recurring as Record<string, unknown> | undefined) ?? {
     interval: 'month',
@@ -68,7 +79,38 @@ function buildHypothesis(entry: unknown, index: number): Hypothesis {
     name: name ?? key,
     meter,
     price: { ...built, id: key, object: 'price', created: 0 },
+    coupon: coupon ? hypothesisCoupon(coupon, built.currency, key, index) : null,
+    minimumCommitment: minimumCommitment
+      ? { amount: commitmentAmount(minimumCommitment.amount, key, index) }
+      : null,
   };
+}
+
+/** The hypothesis's coupon, checked as coupons.create checks one, in the price's currency. */
+function hypothesisCoupon(
+  fields: z.output<typeof couponFieldsSchema>,
+  currency: string,
+  key: string,
+  index: number,
+): Coupon {
+  const checked = checkCouponFields(fields, `[${index}].coupon.`);
+  if (checked.currency !== null && checked.currency !== currency)
+    throw invalidRequest(
+      'currency_mismatch',
+      `[${index}].coupon.currency`,
+      `Hypothesis ${index} (${key}): the coupon takes ${checked.currency} off a price in ${currency}: use a percentOff coupon or one in ${currency}.`,
+    );
+  return { id: `cpn_${key}`, object: 'coupon', ...checked, name: null, created: 0 };
+}
+
+function commitmentAmount(amount: number, key: string, index: number): number {
+  if (!Number.isSafeInteger(amount) || amount < 1)
+    throw invalidRequest(
+      'parameter_invalid',
+      `[${index}].minimumCommitment.amount`,
+      `Hypothesis ${index} (${key}): minimumCommitment.amount is ${amount}: pass a positive whole number of minor units per period.`,
+    );
+  return amount;
 }
 
 /**

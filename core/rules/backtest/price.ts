@@ -15,6 +15,7 @@ import { invalidRequest } from '../../values/errors';
 import { Dec } from '../../values/money';
 import { utcMinutes } from '../../values/time';
 import type { Hypothesis } from './hypotheses';
+import { adjustedAmounts } from './adjustments';
 import { periodKeysBetween, periodOfKey } from './periods';
 
 /** One customer's usage of one meter in one calendar period, as the source computed it. */
@@ -266,17 +267,22 @@ export interface BacktestResult {
 function priceAll(prepared: PreparedUsage, hypothesis: Hypothesis): (number | null)[][] {
   const strategy = strategyOf(hypothesis);
   const rows = prepared.byMeter.get(hypothesis.meter);
+  const adjusted = hypothesis.coupon !== null || hypothesis.minimumCommitment !== null;
   return prepared.customers.map((_, customer) => {
     const span = prepared.spans[customer]!;
-    return prepared.periods.map((_, period) => {
+    const quantities = prepared.periods.map((_, period) => {
       if (period < span.first || period > span.last) return null;
-      const [quantity] = quantityOf(
-        decidingAggregate(rows?.[customer], strategy, period),
-        strategy,
-      );
-      // The amount alone: the explanation of a cell is built only when it is opened.
-      return quoteAmount(hypothesis.price, quantity);
+      return quantityOf(decidingAggregate(rows?.[customer], strategy, period), strategy)[0];
     });
+    // A coupon or a minimum works on priced lines; otherwise the amount alone (a cell's
+    // explanation is built only when it is opened).
+    return adjusted
+      ? adjustedAmounts(
+          hypothesis,
+          prepared.periods,
+          quantities.map((units) => (units === null ? null : quotePrice(hypothesis.price, units))),
+        )
+      : quantities.map((units) => (units === null ? null : quoteAmount(hypothesis.price, units)));
   });
 }
 

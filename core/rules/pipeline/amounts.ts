@@ -14,6 +14,23 @@ export function afterCredits(line: InvoiceLine): number {
   return afterDiscounts(line) - sum(line.creditGrantAmounts);
 }
 
+const spanKey = (line: InvoiceLine) => `${line.subscriptionItem} ${line.period.start}`;
+
+/**
+ * What "previously billed" lines take off each usage line of the invoice (0 for other lines).
+ * NOTE: a usage line and the previously-billed line of its item and span count as one net amount
+ * for discounts, credits and the commitment base; discounts and credits go on the usage line.
+ */
+export function previouslyBilledOffsets(lines: InvoiceLine[]): (line: InvoiceLine) => number {
+  const offsets = new Map<string, number>();
+  for (const line of lines)
+    if (line.type === 'previously_billed')
+      offsets.set(spanKey(line), (offsets.get(spanKey(line)) ?? 0) + line.amount);
+  if (offsets.size === 0) return () => 0;
+  return (line) =>
+    line.type === 'subscription' && !line.proration ? (offsets.get(spanKey(line)) ?? 0) : 0;
+}
+
 /** Adds `amount` to the entry of `key` in a per-id total list (first-seen order). */
 export function addTo<K extends string, T extends { amount: number } & Record<K, string>>(
   totals: T[],

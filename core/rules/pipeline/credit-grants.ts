@@ -1,7 +1,7 @@
 // Pipeline step 3: credit grants pay metered lines, after discounts and before tax.
 import { formatMoney } from '../../public/format';
 import type { CreditGrantAmount, InvoiceLine, InvoiceStep } from '../../public/types';
-import { addTo, afterCredits } from './amounts';
+import { addTo, afterCredits, previouslyBilledOffsets } from './amounts';
 
 /** A grant eligible for the invoice and what is left of it, in the order grants are used. */
 export interface AvailableGrant {
@@ -10,9 +10,12 @@ export interface AvailableGrant {
   remaining: number;
 }
 
-/** NOTE: grants pay only metered subscription lines (usage priced in arrears). */
+/** NOTE: grants pay only metered subscription lines (usage records and meters alike). */
 export function isCreditable(line: InvoiceLine): boolean {
-  return line.type === 'subscription' && line.explanation.aggregation !== null;
+  return (
+    line.type === 'subscription' &&
+    (line.explanation.aggregation !== null || line.explanation.meter !== undefined)
+  );
 }
 
 /**
@@ -27,12 +30,13 @@ export function applyCreditGrants(
   const out = lines.map((line) => ({ ...line, creditGrantAmounts: [...line.creditGrantAmounts] }));
   const totals: CreditGrantAmount[] = [];
   const parts: string[] = [];
+  const offset = previouslyBilledOffsets(out);
   for (const grant of grants) {
     let left = grant.remaining;
     for (const line of out) {
       if (left === 0) break;
       if (!isCreditable(line)) continue;
-      const amount = Math.min(left, afterCredits(line));
+      const amount = Math.min(left, afterCredits(line) + offset(line));
       if (amount <= 0) continue;
       line.creditGrantAmounts.push({ creditGrant: grant.creditGrant, amount });
       addTo(totals, 'creditGrant', { creditGrant: grant.creditGrant, amount });

@@ -3,7 +3,7 @@
 import { Dec, roundToMinor } from '../../values/money';
 import { formatMoney } from '../../public/format';
 import type { Coupon, DiscountAmount, InvoiceLine, InvoiceStep } from '../../public/types';
-import { addTo, afterDiscounts } from './amounts';
+import { addTo, afterDiscounts, previouslyBilledOffsets } from './amounts';
 
 export interface AppliedDiscount {
   discount: string;
@@ -46,9 +46,11 @@ export function applyDiscounts(
   const out = lines.map((line) => ({ ...line, discountAmounts: [...line.discountAmounts] }));
   const totals: DiscountAmount[] = [];
   const parts: string[] = [];
+  const offset = previouslyBilledOffsets(out);
+  const base = (line: InvoiceLine) => afterDiscounts(line) + offset(line);
   for (const { discount, coupon } of discounts) {
-    const eligible = out.filter((line) => line.discountable && afterDiscounts(line) > 0);
-    const bases = eligible.map(afterDiscounts);
+    const eligible = out.filter((line) => line.discountable && base(line) > 0);
+    const bases = eligible.map(base);
     const shares =
       coupon.percentOff !== null
         ? percentShares(bases, coupon.percentOff)

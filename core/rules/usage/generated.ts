@@ -3,7 +3,12 @@
 // the item's manually reported records; loading regenerates the rest, byte for byte, so a scenario
 // with millions of generated records stays a small file.
 import { invalidRequest } from '../../values/errors';
-import { DEFAULT_RESOLUTION_SECONDS, createCursor, slotsBetween } from '../generators';
+import {
+  DEFAULT_RESOLUTION_SECONDS,
+  createCursor,
+  restoreCursor,
+  slotsBetween,
+} from '../generators';
 import type { GeneratorCursor, GeneratorCursorState } from '../generators';
 import type { UsageGenerator } from '../../public/types';
 import type { UsageColumns } from './columns';
@@ -74,6 +79,20 @@ export class GeneratedUsage {
       this.cursors.get(entry.generator.id)!.next(limit, sinkInto(columns));
       this.moved.add(entry);
     }
+  }
+
+  /**
+   * A copy of the item's columns with what its running generators report before `limit`; the
+   * generators stay where they are (a clock move looking ahead for a threshold crossing).
+   */
+  lookAhead(item: string, columns: UsageColumns, limit: number): UsageColumns {
+    const ahead = columns.clone();
+    for (const entry of this.byItem.get(item) ?? []) {
+      if (entry.generator.status === 'stopped') continue;
+      const cursor = this.cursors.get(entry.generator.id)!;
+      restoreCursor(entry.generator.spec, cursor.state).next(limit, sinkInto(ahead));
+    }
+    return ahead;
   }
 
   /**

@@ -165,9 +165,15 @@ describe('subscription start options', () => {
       { backdateStartDate: JAN_15 + DAY },
       { code: 'invalid_backdate_start_date', param: 'backdateStartDate' },
     );
+    // A trial with a later anchor is allowed (N9.2, see money-start-combinations.test.ts); an
+    // anchor inside the trial is not, and neither is a backdated trial.
     refuse(
-      { trialPeriodDays: 3, billingCycleAnchor: FEB_1 },
-      { code: 'parameter_conflict', param: 'billingCycleAnchor' },
+      { trialPeriodDays: 3, billingCycleAnchor: JAN_15 + DAY },
+      { code: 'invalid_billing_cycle_anchor', param: 'billingCycleAnchor' },
+    );
+    refuse(
+      { trialPeriodDays: 3, backdateStartDate: JAN_15 - DAY },
+      { code: 'parameter_conflict', param: 'backdateStartDate' },
     );
   });
 });

@@ -118,6 +118,35 @@ describe.concurrent('meterlab backtest', () => {
     });
   });
 
+  it('prices a hypothesis with a coupon and a minimum commitment from prices.json', async () => {
+    const adjusted = join(dir, 'prices-adjusted.json');
+    await writeFile(
+      adjusted,
+      JSON.stringify([
+        PRICES[0],
+        {
+          key: 'promo',
+          meter: 'api',
+          currency: 'EUR',
+          unitAmount: 2,
+          coupon: { percentOff: 50, duration: 'once' },
+          minimumCommitment: { amount: 1500 },
+        },
+      ]),
+    );
+    const args = base().map((arg) => (arg === prices ? adjusted : arg));
+    const { code, stdout } = await meterlab(...args, '--format', 'json');
+    expect(code).toBe(0);
+    // a: January 2000 − 50% = 1000, topped up to 1500; February (open) 600, the coupon used.
+    // b: February (open) 100 − 50% = 50, no true-up in the open period.
+    const promo = JSON.parse(stdout).hypotheses[1];
+    expect(promo.total).toBe(2150);
+    expect(promo.byCustomer).toEqual([
+      { customer: 'a', amount: 2100, change: -500, changePct: -19.23 },
+      { customer: 'b', amount: 50, change: -50, changePct: -50 },
+    ]);
+  });
+
   it('compares with --current, clips to --from/--until, writes --out', async () => {
     const out = join(dir, 'results.csv');
     const { code, stdout } = await meterlab(

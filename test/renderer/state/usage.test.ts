@@ -55,6 +55,7 @@ const subscription: Subscription = {
       price: 'price_seats',
       quantity: 3,
       usageStart: 0,
+      billingThresholds: null,
       created: 0,
     },
     {
@@ -64,12 +65,14 @@ const subscription: Subscription = {
       price: 'price_api',
       quantity: null,
       usageStart: 0,
+      billingThresholds: null,
       created: 0,
     },
   ]),
   discounts: [],
   defaultTaxRates: [],
   minimumCommitment: null,
+  billingThresholds: null,
   created: 0,
 };
 
