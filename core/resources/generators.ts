@@ -14,6 +14,7 @@ import {
 } from './schemas';
 import { list } from './state';
 import type { ScenarioState } from './state';
+import type { JournalEntry } from './snapshot';
 import { usageTarget } from './usage';
 
 /** FNV-1a of the id: a generator's default seed, fixed by its id. */
@@ -30,6 +31,18 @@ function freeGeneratorId(state: ScenarioState): string {
     id = makeId('gen', state.data.seed, n);
   }
   return id;
+}
+
+/** A customers.createBatch journal entry without the generators in `removed`. */
+function withoutBatchGenerators(entry: JournalEntry, removed: Set<string>): JournalEntry {
+  const [args] = entry.args as [{ customers: { generators?: { id: string }[] }[] }];
+  if (!args.customers.some((c) => c.generators?.some((g) => removed.has(g.id)))) return entry;
+  const customers = args.customers.map((customer) =>
+    customer.generators
+      ? { ...customer, generators: customer.generators.filter((g) => !removed.has(g.id)) }
+      : customer,
+  );
+  return { ...entry, args: [{ customers }] };
 }
 
 export const generators = {
@@ -112,11 +125,15 @@ export const generators = {
       const columns = state.columns(item.id);
       const removed = new Set(state.generated.materialize(item.id).map((g) => g.id));
       // The records now stand as stored usage, so replaying the scenario must not generate them again.
-      state.data.journal = state.data.journal.filter(
-        (entry) =>
-          !(entry.result && removed.has(entry.result)) &&
-          !(entry.method === 'generators.stop' && removed.has(String(entry.args[0]))),
-      );
+      state.data.journal = state.data.journal
+        .filter(
+          (entry) =>
+            !(entry.result && removed.has(entry.result)) &&
+            !(entry.method === 'generators.stop' && removed.has(String(entry.args[0]))),
+        )
+        .map((entry) =>
+          entry.method === 'customers.createBatch' ? withoutBatchGenerators(entry, removed) : entry,
+        );
       return { subscriptionItem: item.id, timestamps: columns.length };
     },
   }),
