@@ -17,6 +17,8 @@ export interface ExportedFile {
   /** The print page comes in parts: this one, of how many. */
   part?: number;
   parts?: number;
+  /** The print page of all invoices: zero creation invoices it left out (includeZero shows them). */
+  omitted?: number;
 }
 
 /** A scenario as the workspace lists it. */
@@ -64,6 +66,8 @@ export interface WorkspaceMethods {
     format: 'csv' | 'json' | 'html';
     invoice?: string;
     part?: number;
+    /** The print page of all invoices includes zero creation invoices (left out by default). */
+    includeZero?: boolean;
   }) => ExportedFile;
 }
 

@@ -258,6 +258,7 @@ export class Workspace {
     format: 'csv' | 'json' | 'html';
     invoice?: string;
     part?: number;
+    includeZero?: boolean;
   }): ExportedFile {
     const parsed = parseArgs(exportInvoicesArgs, args);
     const open = this.#open;

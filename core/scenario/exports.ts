@@ -9,6 +9,7 @@ import { objectId } from '../values/validation';
 import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
 import { billingReasons } from '../public/descriptions';
+import { isZeroCreationInvoice } from '../public/reporting';
 import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
 import type {
   Customer,
@@ -28,6 +29,8 @@ export interface InvoiceExportContext {
   scenarioName?: string;
   /** Which part of the print page this is, when it has several. */
   part?: { part: number; parts: number } | null;
+  /** Zero invoices made at subscription creation that the print left out. */
+  omitted?: number;
 }
 
 export const SELLER_NAME = 'Meterlab simulated seller';
@@ -183,6 +186,7 @@ const PRINT_STYLE = `
   .totals .grand th, .totals .grand td { font-weight: 700; border-top: 2px solid #1a1a1a; }
   .payments { margin-top: 6mm; }
   .payments ul { margin: 0; padding-left: 5mm; }
+  .omitted { margin: 0 0 4mm; padding: 2mm 3mm; border: 1px solid #999; border-radius: 2px; }
 `;
 
 function stepsTable(steps: readonly PriceStep[], currency: string): string {
@@ -319,6 +323,10 @@ export function invoicesHtml(invoices: readonly Invoice[], context: InvoiceExpor
     invoices.length === 1 && !context.part
       ? `Invoice ${invoices[0]!.id}`
       : `Invoices${context.scenarioName ? ` of ${context.scenarioName}` : ''}${partOf}`;
+  const omitted = context.omitted ?? 0;
+  const omittedNote = omitted
+    ? `<p class="note omitted">Left out: ${omitted.toLocaleString('en-US')} zero invoice${omitted === 1 ? '' : 's'} made when subscriptions were created (nothing billed). Print with "Include zero invoices" to show ${omitted === 1 ? 'it' : 'them'}.</p>\n`
+    : '';
   const body = invoices.length
     ? invoices.map((invoice) => invoiceSection(invoice, customers, prices)).join('\n')
     : `<section class="invoice"><h1>${SELLER_NAME}</h1><p>No invoices yet: advance the clock past a period end.</p></section>`;
@@ -330,7 +338,7 @@ export function invoicesHtml(invoices: readonly Invoice[], context: InvoiceExpor
 <style>${PRINT_STYLE}</style>
 </head>
 <body>
-${body}
+${omittedNote}${body}
 </body>
 </html>
 `;
@@ -341,6 +349,8 @@ export const exportInvoicesArgs = z.strictObject({
   invoice: objectId.optional(),
   /** The print page comes in parts of PRINT_PART_SIZE invoices: which one (default 1). */
   part: z.number().int().min(1).optional(),
+  /** The print page of all invoices leaves out zero creation invoices unless this is true. */
+  includeZero: z.boolean().optional(),
 });
 /** Invoices per part of the print page: a browser prints a few hundred pages well, not 100,000. */
 export const PRINT_PART_SIZE = 1000;
@@ -362,7 +372,7 @@ export function everyPage<T extends { id: string }>(
 export function exportInvoicesFile(
   sim: Simulator,
   scenarioName: string,
-  { format, invoice, part = 1 }: z.output<typeof exportInvoicesArgs>,
+  { format, invoice, part = 1, includeZero = false }: z.output<typeof exportInvoicesArgs>,
 ): ExportedFile {
   const invoices = invoice
     ? [sim.invoices.retrieve(invoice)]
@@ -377,7 +387,13 @@ export function exportInvoicesFile(
     const content = format === 'csv' ? invoiceLinesCsv(invoices, context) : invoicesJson(invoices);
     return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
   }
-  const parts = Math.max(1, Math.ceil(invoices.length / PRINT_PART_SIZE));
+  // NOTE: printing all invoices leaves out zero creation invoices unless asked to include them.
+  const printed =
+    invoice || includeZero
+      ? invoices
+      : invoices.filter((candidate) => !isZeroCreationInvoice(candidate));
+  const omitted = invoices.length - printed.length;
+  const parts = Math.max(1, Math.ceil(printed.length / PRINT_PART_SIZE));
   if (part > parts) {
     throw invalidRequest(
       'parameter_invalid',
@@ -385,8 +401,19 @@ export function exportInvoicesFile(
       `The print page has ${parts} part${parts === 1 ? '' : 's'} of up to ${PRINT_PART_SIZE} invoices: ask for part 1 to ${parts}.`,
     );
   }
-  const shown = invoices.slice((part - 1) * PRINT_PART_SIZE, part * PRINT_PART_SIZE);
+  const shown = printed.slice((part - 1) * PRINT_PART_SIZE, part * PRINT_PART_SIZE);
   const suffix = parts === 1 ? '' : `-part-${part}-of-${parts}`;
-  const content = invoicesHtml(shown, { ...context, part: parts === 1 ? null : { part, parts } });
-  return { filename: `${base}${suffix}.html`, mimeType: EXPORT_TYPES.html, content, part, parts };
+  const content = invoicesHtml(shown, {
+    ...context,
+    part: parts === 1 ? null : { part, parts },
+    omitted,
+  });
+  return {
+    filename: `${base}${suffix}.html`,
+    mimeType: EXPORT_TYPES.html,
+    content,
+    part,
+    parts,
+    ...(invoice ? {} : { omitted }),
+  };
 }

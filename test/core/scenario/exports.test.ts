@@ -4,6 +4,7 @@ import {
   INVOICE_CSV_COLUMNS,
   SELLER_NAME,
   escapeHtml,
+  exportInvoicesFile,
   invoiceLinesCsv,
   invoicesHtml,
   invoicesJson,
@@ -205,5 +206,43 @@ describe('invoicesHtml', () => {
 
   it('prints a page that says so when there is no invoice', () => {
     expect(invoicesHtml([], { customers: [], prices: [] })).toContain('No invoices yet');
+  });
+});
+
+describe('printing all invoices', () => {
+  it('leaves out the zero invoices made at subscription creation, and says how many', () => {
+    const { sim, price } = billedGuide();
+    // A second usage-only customer: another EUR 0.00 creation invoice.
+    sim.customers.create({ id: 'cust_B', name: 'Beta', paymentMethod: 'pm_card_visa' });
+    sim.subscriptions.create({ customer: 'cust_B', items: [{ price: price.id }] });
+    const all = sim.invoices.list().data;
+    const zero = all.filter((i) => i.billingReason === 'subscription_create' && i.total === 0);
+    expect(zero).toHaveLength(2);
+
+    const page = exportInvoicesFile(sim, 'Guide', { format: 'html' });
+    expect(page.omitted).toBe(2);
+    expect((page.content.match(/class="invoice"/g) ?? []).length).toBe(all.length - 2);
+    for (const invoice of zero) expect(page.content).not.toContain(`<dd>${invoice.id}</dd>`);
+    expect(page.content).toContain('EUR 36.84');
+    expect(page.content).toContain(
+      'Left out: 2 zero invoices made when subscriptions were created (nothing billed).',
+    );
+
+    const everything = exportInvoicesFile(sim, 'Guide', { format: 'html', includeZero: true });
+    expect(everything.omitted).toBe(0);
+    expect((everything.content.match(/class="invoice"/g) ?? []).length).toBe(all.length);
+    expect(everything.content).not.toContain('Left out');
+
+    // One invoice printed on its own is printed, zero or not; CSV and JSON keep every invoice.
+    const one = exportInvoicesFile(sim, 'Guide', { format: 'html', invoice: zero[0]!.id });
+    expect(one.content).toContain(`<dd>${zero[0]!.id}</dd>`);
+    expect(one.omitted).toBeUndefined();
+    const json = JSON.parse(exportInvoicesFile(sim, 'Guide', { format: 'json' }).content);
+    expect(json).toHaveLength(all.length);
+  });
+
+  it('counts the zero creation invoices in the invoice page, for the print option', () => {
+    const { sim } = billedGuide();
+    expect(sim.analysis.invoicePage().zeroAtCreation).toBe(1);
   });
 });
