@@ -9,7 +9,12 @@ import { objectId } from '../values/validation';
 import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
 import { billingReasons } from '../public/descriptions';
-import { isZeroCreationInvoice } from '../public/reporting';
+import {
+  comparisonByCalendarMonth,
+  invoicesByCalendarMonth,
+  isZeroCreationInvoice,
+} from '../public/reporting';
+import type { InvoiceMonth } from '../public/reporting';
 import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
 import type {
   Customer,
@@ -18,6 +23,7 @@ import type {
   InvoiceStep,
   List,
   Price,
+  PriceComparison,
   PriceStep,
 } from '../public/types';
 
@@ -114,6 +120,118 @@ export function invoiceLinesCsv(
     { newline: '\n', escapeFormulae: true },
   );
   return `${csv}\n`;
+}
+
+export const INVOICE_MONTH_CSV_COLUMNS = [
+  'month',
+  'currency',
+  'invoices',
+  'billed_minor',
+  'billed',
+  'draft_minor',
+  'open',
+] as const;
+
+/** One row per calendar month and currency (invoicesByCalendarMonth): what was billed. */
+export function invoiceMonthsCsv(months: readonly InvoiceMonth[]): string {
+  const rows = months.map((month) => [
+    month.month,
+    month.currency,
+    month.invoices,
+    month.billed,
+    formatMoney(month.billed, month.currency),
+    month.draft,
+    month.open ? 'open' : '',
+  ]);
+  const csv = Papa.unparse(
+    { fields: [...INVOICE_MONTH_CSV_COLUMNS], data: rows },
+    { newline: '\n' },
+  );
+  return `${csv}\n`;
+}
+
+/** A plain CSV of numbers and ids (no cell needs quoting). */
+function plainCsv(rows: (string | number)[][]): string {
+  return `${Papa.unparse(rows, { newline: '\n', escapeFormulae: true })}\n`;
+}
+
+/** Compare's revenue per price, summed per billing period (start, end) or per calendar month. */
+export function comparisonTable(
+  comparison: PriceComparison,
+  by: 'period' | 'calendar-month',
+  now: number,
+): {
+  header: string[];
+  rows: {
+    label: string[];
+    amounts: number[];
+    open: boolean;
+    /** By period: the period (unix seconds). */
+    period?: { start: number; end: number };
+  }[];
+} {
+  if (by === 'calendar-month') {
+    return {
+      header: ['month', 'open', ...comparison.prices],
+      rows: comparisonByCalendarMonth(comparison, now).map((month) => ({
+        label: [month.key, month.open ? 'open' : ''],
+        amounts: comparison.prices.map((price) => month.amounts[price] ?? 0),
+        open: month.open,
+      })),
+    };
+  }
+  const periods = new Map<string, { start: number; end: number; amounts: number[] }>();
+  for (const row of comparison.rows) {
+    const key = `${row.periodStart}-${row.periodEnd}`;
+    const entry = periods.get(key) ?? {
+      start: row.periodStart,
+      end: row.periodEnd,
+      amounts: comparison.prices.map(() => 0),
+    };
+    comparison.prices.forEach((price, index) => (entry.amounts[index]! += row.amounts[price]!));
+    periods.set(key, entry);
+  }
+  return {
+    header: ['period_start', 'period_end', ...comparison.prices],
+    rows: [...periods.values()]
+      .sort((a, b) => a.start - b.start || a.end - b.end)
+      .map((period) => ({
+        label: [isoInstant(period.start), isoInstant(period.end)],
+        amounts: period.amounts,
+        open: period.end > now,
+        period: { start: period.start, end: period.end },
+      })),
+  };
+}
+
+/** Compare as CSV: one row per period or calendar month, amounts in minor units per price. */
+export function comparisonCsv(
+  comparison: PriceComparison,
+  by: 'period' | 'calendar-month',
+  now: number,
+): string {
+  const { header, rows } = comparisonTable(comparison, by, now);
+  return plainCsv([header, ...rows.map((row) => [...row.label, ...row.amounts])]);
+}
+
+/** Compare as JSON: the engine's comparison, with its rows summed by period or calendar month. */
+export function comparisonJson(
+  comparison: PriceComparison,
+  by: 'period' | 'calendar-month',
+  now: number,
+): string {
+  const summed =
+    by === 'calendar-month'
+      ? { months: comparisonByCalendarMonth(comparison, now) }
+      : {
+          periods: comparisonTable(comparison, 'period', now).rows.map((row) => ({
+            ...row.period!,
+            amounts: Object.fromEntries(
+              comparison.prices.map((price, index) => [price, row.amounts[index]!]),
+            ),
+          })),
+        };
+  return `${JSON.stringify({ ...comparison, ...summed }, null, 2)}\n`;
 }
 
 /** The engine's invoice objects, as they are. */
@@ -351,6 +469,8 @@ export const exportInvoicesArgs = z.strictObject({
   part: z.number().int().min(1).optional(),
   /** The print page of all invoices leaves out zero creation invoices unless this is true. */
   includeZero: z.boolean().optional(),
+  /** CSV and JSON: one row per invoice line / invoice (default), or per calendar month. */
+  by: z.enum(['invoice', 'calendar-month']).optional(),
 });
 /** Invoices per part of the print page: a browser prints a few hundred pages well, not 100,000. */
 export const PRINT_PART_SIZE = 1000;
@@ -372,7 +492,13 @@ export function everyPage<T extends { id: string }>(
 export function exportInvoicesFile(
   sim: Simulator,
   scenarioName: string,
-  { format, invoice, part = 1, includeZero = false }: z.output<typeof exportInvoicesArgs>,
+  {
+    format,
+    invoice,
+    part = 1,
+    includeZero = false,
+    by = 'invoice',
+  }: z.output<typeof exportInvoicesArgs>,
 ): ExportedFile {
   const invoices = invoice
     ? [sim.invoices.retrieve(invoice)]
@@ -383,6 +509,23 @@ export function exportInvoicesFile(
     scenarioName,
   };
   const base = invoice ?? `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-invoices`;
+  if (by === 'calendar-month') {
+    if (format === 'html') {
+      throw invalidRequest(
+        'parameter_invalid',
+        'by',
+        "The print page shows invoices: export calendar months as 'csv' or 'json'.",
+      );
+    }
+    const months = invoicesByCalendarMonth(invoices, sim.testClock.retrieve().frozenTime);
+    const content =
+      format === 'csv' ? invoiceMonthsCsv(months) : `${JSON.stringify(months, null, 2)}\n`;
+    return {
+      filename: `${base}-by-month.${format}`,
+      mimeType: EXPORT_TYPES[format],
+      content,
+    };
+  }
   if (format !== 'html') {
     const content = format === 'csv' ? invoiceLinesCsv(invoices, context) : invoicesJson(invoices);
     return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
