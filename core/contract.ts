@@ -68,6 +68,15 @@ export interface WorkspaceMethods {
     part?: number;
     /** The print page of all invoices includes zero creation invoices (left out by default). */
     includeZero?: boolean;
+    /** CSV and JSON: per invoice (default) or per calendar month (as Compare sums). */
+    by?: 'invoice' | 'calendar-month';
+  }) => ExportedFile;
+  /** Compare's revenue of 2 to 5 prices as CSV or JSON, per calendar month (default) or period. */
+  'workspace.exportComparison': (args: {
+    prices: string[];
+    subscription?: string;
+    format: 'csv' | 'json';
+    by?: 'calendar-month' | 'period';
   }) => ExportedFile;
 }
 

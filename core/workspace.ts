@@ -6,7 +6,12 @@ import { z } from 'zod';
 import type { ExportedFile, ScenarioSummary } from './contract';
 import { invalidRequest, toErrorEnvelope } from './values/errors';
 import type { MeterlabError } from './values/errors';
-import { exportInvoicesArgs, exportInvoicesFile } from './scenario/exports';
+import {
+  exportComparisonArgs,
+  exportComparisonFile,
+  exportInvoicesArgs,
+  exportInvoicesFile,
+} from './scenario/exports';
 import { scenarioRefused } from './scenario/format';
 import type { ScenarioFile } from './scenario/format';
 import { cutScenario } from './scenario/cut';
@@ -259,6 +264,7 @@ export class Workspace {
     invoice?: string;
     part?: number;
     includeZero?: boolean;
+    by?: 'invoice' | 'calendar-month';
   }): ExportedFile {
     const parsed = parseArgs(exportInvoicesArgs, args);
     const open = this.#open;
@@ -270,6 +276,24 @@ export class Workspace {
       );
     }
     return exportInvoicesFile(open.simulator, this.#find(open.id).name, parsed);
+  }
+
+  exportComparison(args: {
+    prices: string[];
+    subscription?: string;
+    format: 'csv' | 'json';
+    by?: 'calendar-month' | 'period';
+  }): ExportedFile {
+    const parsed = parseArgs(exportComparisonArgs, args);
+    const open = this.#open;
+    if (!open) {
+      throw invalidRequest(
+        'no_scenario_open',
+        null,
+        'Open a scenario first: its prices are compared.',
+      );
+    }
+    return exportComparisonFile(open.simulator, this.#find(open.id).name, parsed);
   }
 
   duplicate(id: string): ScenarioSummary {

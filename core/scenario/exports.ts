@@ -560,3 +560,27 @@ export function exportInvoicesFile(
     ...(invoice ? {} : { omitted }),
   };
 }
+
+export const exportComparisonArgs = z.strictObject({
+  prices: z.array(objectId).min(2).max(5),
+  subscription: objectId.optional(),
+  format: z.enum(['csv', 'json']),
+  by: z.enum(['calendar-month', 'period']).optional(),
+});
+
+/** Compare as a file: per calendar month (default, as the Compare view shows it) or period. */
+export function exportComparisonFile(
+  sim: Simulator,
+  scenarioName: string,
+  { prices, subscription, format, by = 'calendar-month' }: z.output<typeof exportComparisonArgs>,
+): ExportedFile {
+  const comparison = sim.analysis.comparePrices({
+    prices,
+    ...(subscription ? { subscription } : {}),
+  });
+  const now = sim.testClock.retrieve().frozenTime;
+  const base = `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-compare-by-${by === 'period' ? 'period' : 'month'}`;
+  const content =
+    format === 'csv' ? comparisonCsv(comparison, by, now) : comparisonJson(comparison, by, now);
+  return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
+}

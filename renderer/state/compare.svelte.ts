@@ -4,7 +4,7 @@ import type { PriceComparison } from '../../core/public/types';
 import { comparisonByCalendarMonth, type ComparisonMonth } from '../../core/public/reporting';
 import type { Customer, List, Price, Subscription } from '../../core/public/types';
 import type { AppState } from './app.svelte';
-import { lookupLimit, Resource } from './resource.svelte';
+import { lookupLimit, Resource, Task } from './resource.svelte';
 
 export const minCompared = 2;
 export const maxCompared = 5;
@@ -69,8 +69,11 @@ export class CompareState {
   /** The price the others are measured against ("the current price"). */
   baseline = $state('');
   subscription = $state('');
+  readonly task = new Task();
+  readonly #app: AppState;
 
   constructor(app: AppState) {
+    this.#app = app;
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
     this.context = new Resource(async () => ({
       customers: await app.api.call('customers.list', { limit: lookupLimit }),
@@ -119,6 +122,19 @@ export class CompareState {
     if (this.selected.includes(price)) this.selected = this.selected.filter((p) => p !== price);
     else if (this.selected.length < maxCompared) this.selected = [...this.selected, price];
     void this.result.load();
+  }
+
+  /** Downloads what the chart shows, revenue per calendar month and price, as CSV or JSON. */
+  async exportFile(format: 'csv' | 'json'): Promise<void> {
+    if (!this.ready) return;
+    const file = await this.task.run(() =>
+      this.#app.api.call('workspace.exportComparison', {
+        prices: this.selected,
+        ...(this.subscription ? { subscription: this.subscription } : {}),
+        format,
+      }),
+    );
+    if (file) this.#app.saveFile(file);
   }
 
   chooseSubscription(id: string): void {

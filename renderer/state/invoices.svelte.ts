@@ -125,10 +125,13 @@ export class InvoicesState {
     return this.task.run(() => this.#app.change('invoices.markUncollectible', id));
   }
 
-  /** Downloads all invoices of the open scenario as CSV (one row per line) or JSON. */
-  async exportFile(format: 'csv' | 'json'): Promise<void> {
+  /**
+   * Downloads all invoices of the open scenario as CSV (one row per line) or JSON, or with
+   * `by: 'calendar-month'` what was billed per calendar month (as Compare sums, open months marked).
+   */
+  async exportFile(format: 'csv' | 'json', by?: 'calendar-month'): Promise<void> {
     const file = await this.task.run(() =>
-      this.#app.api.call('workspace.exportInvoices', { format }),
+      this.#app.api.call('workspace.exportInvoices', by ? { format, by } : { format }),
     );
     if (file) this.#app.saveFile(file);
   }

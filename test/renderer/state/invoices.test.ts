@@ -33,6 +33,14 @@ describe('InvoicesState exports', () => {
     expect(saved[0]!.content).toContain('in_1,cus_1');
   });
 
+  it('exports what was billed per calendar month', async () => {
+    const { transport, invoices } = setup();
+    await invoices.exportFile('csv', 'calendar-month');
+    expect(transport.callsOf('workspace.exportInvoices')).toEqual([
+      [{ format: 'csv', by: 'calendar-month' }],
+    ]);
+  });
+
   it('shows the refusal and saves nothing when the engine refuses', async () => {
     const { transport, saved, invoices } = setup();
     transport.on('workspace.exportInvoices', () => {
