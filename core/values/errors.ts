@@ -129,6 +129,7 @@ export const errorCodes = {
   workspace_read_only: 'The workspace is open read-only.',
   save_failed: 'The change was made but could not be saved.',
   sender_not_allowed: 'An IPC message came from a frame that may not call.',
+  invalid_print_options: "The desktop app's print options are not { includeZero: true | false }.",
   pdf_failed: 'The PDF could not be printed.',
   transport_error: 'The host answered without a result envelope (the UI says so).',
   no_tabs: 'This page cannot open tabs to print (the UI says so).',
