@@ -371,7 +371,7 @@ export class Workspace {
         'No rewind to take back: undoRewind restores the last scenario rewound since Meterlab started (and not deleted since).',
       );
     }
-    this.#replace(meta, this.#createSimulator({ snapshot: entry.snapshot }));
+    this.#replace(meta, this.#createSimulator({ snapshot: entry.snapshot, snapshotChecked: true }));
     return summarize(meta);
   }
 
@@ -478,7 +478,11 @@ export class Workspace {
 
   /** Makes `id` the open scenario (a failure changes nothing). */
   #activate(id: string): void {
-    this.#switchTo(id, this.#createSimulator({ snapshot: this.#snapshots.get(id)! }));
+    // Checked when the file loaded, or made by the engine: no second check on each open.
+    this.#switchTo(
+      id,
+      this.#createSimulator({ snapshot: this.#snapshots.get(id)!, snapshotChecked: true }),
+    );
   }
 
   /** Opens `id` in `simulator`; the scenario open before goes back to a snapshot. */
