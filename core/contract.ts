@@ -17,6 +17,8 @@ export interface ExportedFile {
   /** The print page comes in parts: this one, of how many. */
   part?: number;
   parts?: number;
+  /** The print page of all invoices: zero creation invoices it left out (includeZero shows them). */
+  omitted?: number;
 }
 
 /** A scenario as the workspace lists it. */
@@ -64,6 +66,17 @@ export interface WorkspaceMethods {
     format: 'csv' | 'json' | 'html';
     invoice?: string;
     part?: number;
+    /** The print page of all invoices includes zero creation invoices (left out by default). */
+    includeZero?: boolean;
+    /** CSV and JSON: per invoice (default) or per calendar month (as Compare sums). */
+    by?: 'invoice' | 'calendar-month';
+  }) => ExportedFile;
+  /** Compare's revenue of 2 to 5 prices as CSV or JSON, per calendar month (default) or period. */
+  'workspace.exportComparison': (args: {
+    prices: string[];
+    subscription?: string;
+    format: 'csv' | 'json';
+    by?: 'calendar-month' | 'period';
   }) => ExportedFile;
 }
 

@@ -139,6 +139,11 @@ const workspaceMethods = {
     readOnly: true,
     run: (w, [a]) => w.exportInvoices(a as never),
   },
+  'workspace.exportComparison': {
+    arity: [1, 1],
+    readOnly: true,
+    run: (w, [a]) => w.exportComparison(a as never),
+  },
 } satisfies Record<WorkspaceMethod, WorkspaceSpec>;
 
 /** Every method of the contract, in the order above. */

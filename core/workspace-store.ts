@@ -43,6 +43,10 @@ export interface WorkspaceLoad {
 }
 
 export interface WorkspaceStore {
+  /**
+   * The saved workspace. Its snapshots are checked (migrateSnapshot: a damaged one is left out
+   * with a notice) or were made by the engine; the workspace opens them without a second check.
+   */
   load(): Promise<WorkspaceLoad>;
   /** Resolves once `data` is durable; a later save replaces it whole. Snapshots are not mutated. */
   save(data: WorkspaceData): Promise<void>;

@@ -6,7 +6,12 @@ import { z } from 'zod';
 import type { ExportedFile, ScenarioSummary } from './contract';
 import { invalidRequest, toErrorEnvelope } from './values/errors';
 import type { MeterlabError } from './values/errors';
-import { exportInvoicesArgs, exportInvoicesFile } from './scenario/exports';
+import {
+  exportComparisonArgs,
+  exportComparisonFile,
+  exportInvoicesArgs,
+  exportInvoicesFile,
+} from './scenario/exports';
 import { scenarioRefused } from './scenario/format';
 import type { ScenarioFile } from './scenario/format';
 import { cutScenario } from './scenario/cut';
@@ -258,6 +263,8 @@ export class Workspace {
     format: 'csv' | 'json' | 'html';
     invoice?: string;
     part?: number;
+    includeZero?: boolean;
+    by?: 'invoice' | 'calendar-month';
   }): ExportedFile {
     const parsed = parseArgs(exportInvoicesArgs, args);
     const open = this.#open;
@@ -269,6 +276,24 @@ export class Workspace {
       );
     }
     return exportInvoicesFile(open.simulator, this.#find(open.id).name, parsed);
+  }
+
+  exportComparison(args: {
+    prices: string[];
+    subscription?: string;
+    format: 'csv' | 'json';
+    by?: 'calendar-month' | 'period';
+  }): ExportedFile {
+    const parsed = parseArgs(exportComparisonArgs, args);
+    const open = this.#open;
+    if (!open) {
+      throw invalidRequest(
+        'no_scenario_open',
+        null,
+        'Open a scenario first: its prices are compared.',
+      );
+    }
+    return exportComparisonFile(open.simulator, this.#find(open.id).name, parsed);
   }
 
   duplicate(id: string): ScenarioSummary {
@@ -346,7 +371,7 @@ export class Workspace {
         'No rewind to take back: undoRewind restores the last scenario rewound since Meterlab started (and not deleted since).',
       );
     }
-    this.#replace(meta, this.#createSimulator({ snapshot: entry.snapshot }));
+    this.#replace(meta, this.#createSimulator({ snapshot: entry.snapshot, snapshotChecked: true }));
     return summarize(meta);
   }
 
@@ -453,7 +478,11 @@ export class Workspace {
 
   /** Makes `id` the open scenario (a failure changes nothing). */
   #activate(id: string): void {
-    this.#switchTo(id, this.#createSimulator({ snapshot: this.#snapshots.get(id)! }));
+    // Checked when the file loaded, or made by the engine: no second check on each open.
+    this.#switchTo(
+      id,
+      this.#createSimulator({ snapshot: this.#snapshots.get(id)!, snapshotChecked: true }),
+    );
   }
 
   /** Opens `id` in `simulator`; the scenario open before goes back to a snapshot. */

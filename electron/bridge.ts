@@ -19,7 +19,10 @@ export interface MeterlabBridge {
   /** Subscribes to host events; returns the unsubscribe function. */
   onEvent(listener: (event: HostEvent) => void): () => void;
   /** Saves the open scenario's invoices (or one) as a PDF where the user chooses. */
-  saveInvoicesPdf(invoice?: string): Promise<DispatchResult<SavedPdf>>;
+  saveInvoicesPdf(
+    invoice?: string,
+    options?: { includeZero?: boolean },
+  ): Promise<DispatchResult<SavedPdf>>;
   platform: 'electron';
 }
 
@@ -35,8 +38,10 @@ export function createBridge(ipc: IpcRendererLike): MeterlabBridge {
         ipc.removeListener(EVENT_CHANNEL, forward);
       };
     },
-    saveInvoicesPdf: (invoice?: string) =>
-      ipc.invoke(SAVE_PDF_CHANNEL, invoice) as Promise<DispatchResult<SavedPdf>>,
+    saveInvoicesPdf: (invoice?: string, options?: { includeZero?: boolean }) =>
+      (options === undefined
+        ? ipc.invoke(SAVE_PDF_CHANNEL, invoice)
+        : ipc.invoke(SAVE_PDF_CHANNEL, invoice, options)) as Promise<DispatchResult<SavedPdf>>,
     platform: 'electron' as const,
   });
 }

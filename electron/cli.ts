@@ -14,7 +14,16 @@ import type {
 } from '../core/contract';
 import { createDispatcher } from '../core/dispatch';
 import { formatMoney } from '../core/public/format';
-import { invoiceLinesCsv, invoicesJson } from '../core/scenario/exports';
+import {
+  comparisonCsv,
+  comparisonJson,
+  comparisonTable,
+  invoiceLinesCsv,
+  invoiceMonthsCsv,
+  invoicesJson,
+} from '../core/scenario/exports';
+import { invoicesByCalendarMonth } from '../core/public/reporting';
+import type { InvoiceMonth } from '../core/public/reporting';
 import { formatProblem } from '../core/scenario/format';
 import { isoInstant as isoTime } from '../core/values/time';
 import type { ScenarioProblem } from '../core/scenario/format';
@@ -51,10 +60,14 @@ Commands:
       --out <file>          Write the invoices to a .csv (one row per line) or .json file.
       --format <format>     What to print: table (a summary, the default), json or csv.
       --max-records <n>     Refuse work that would generate more usage records (default 200000000).
+      --by <view>           customer (default: per customer, invoices as they are) or
+                            calendar-month (billed per month the periods end in, open months marked;
+                            --out and --format csv/json write the months too).
   compare <scenario.json>   Bill the scenario's usage under each price: revenue per period.
       --price <id>          A price of the scenario; repeat for each (1 to 5).
       --until, --periods    Fast-forward first, as for run (default: the file's clock).
       --format <format>     table (default), json or csv.
+      --by <view>           period (default) or calendar-month (as the app's Compare view).
   validate <scenario.json>  Check a scenario file and print every problem found.
       --format <format>     text (default) or json.
       --max-records <n>     As for run.
@@ -96,6 +109,14 @@ function formatOf(values: CliValues, formats: string[]): string {
     throw new UsageError(`--format '${format}' is not one of ${formats.join(', ')}.`);
   }
   return format;
+}
+
+function byOf<T extends string>(values: CliValues, views: readonly T[]): T {
+  const by = (values.by ?? views[0]!) as T;
+  if (!views.includes(by)) {
+    throw new UsageError(`--by '${values.by}' is not one of ${views.join(', ')}.`);
+  }
+  return by;
 }
 
 function refused(path: string, problems: readonly ScenarioProblem[]): ScenarioError {
@@ -163,6 +184,7 @@ interface CliValues {
   format?: string;
   price?: string[];
   'max-records'?: string;
+  by?: string;
   help?: boolean;
   port?: string;
   data?: string;
@@ -275,6 +297,7 @@ function summaryOf(invoices: Invoice[], customers: { id: string; name: string }[
 
 async function runCommand(io: CliIo, path: string, values: CliValues) {
   const format = formatOf(values, ['table', 'json', 'csv']);
+  const by = byOf(values, ['customer', 'calendar-month'] as const);
   const target = targetOf(values, 1);
   const out = values.out;
   if (out !== undefined && !['.csv', '.json'].includes(extname(out).toLowerCase())) {
@@ -287,9 +310,15 @@ async function runCommand(io: CliIo, path: string, values: CliValues) {
   const customers = await allCustomers(call);
   const current = (await call('workspace.current', [])) as ScenarioSummary;
 
+  const months =
+    by === 'calendar-month' ? invoicesByCalendarMonth(invoices, current.frozenTime) : null;
   if (out !== undefined) {
-    const text =
-      extname(out).toLowerCase() === '.csv'
+    const csv = extname(out).toLowerCase() === '.csv';
+    const text = months
+      ? csv
+        ? invoiceMonthsCsv(months)
+        : `${JSON.stringify(months, null, 2)}\n`
+      : csv
         ? invoiceLinesCsv(invoices, { customers })
         : invoicesJson(invoices);
     try {
@@ -299,6 +328,16 @@ async function runCommand(io: CliIo, path: string, values: CliValues) {
     }
   }
 
+  if (months) {
+    printMonths(io, months, format, {
+      scenario: file.name,
+      clock: isoTime(current.frozenTime),
+      advanced,
+      billed: current.invoicedTotals,
+    });
+    if (out !== undefined && format === 'table') io.stdout.write(`Months written to ${out}\n`);
+    return;
+  }
   const summary = summaryOf(invoices, customers);
   if (format === 'json') {
     const result = {
@@ -333,8 +372,43 @@ async function runCommand(io: CliIo, path: string, values: CliValues) {
   }
 }
 
+/** `meterlab run --by calendar-month`: the invoices billed per calendar month. */
+function printMonths(
+  io: CliIo,
+  months: InvoiceMonth[],
+  format: string,
+  run: { scenario: string; clock: string; advanced: string; billed: Record<string, number> },
+): void {
+  if (format === 'json') {
+    const result = { scenario: run.scenario, clock: run.clock, billed: run.billed, months };
+    io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
+  }
+  if (format === 'csv') {
+    io.stdout.write(invoiceMonthsCsv(months));
+    return;
+  }
+  io.stdout.write(`${run.scenario}\nClock ${run.clock} (${run.advanced}), by calendar month\n\n`);
+  io.stdout.write(
+    table(
+      ['month', 'invoices', 'billed', 'draft'],
+      months.map((month) => [
+        `${month.month}${month.open ? ' (open)' : ''}`,
+        String(month.invoices),
+        formatMoney(month.billed, month.currency),
+        formatMoney(month.draft, month.currency),
+      ]),
+      new Set([1, 2, 3]),
+    ),
+  );
+  io.stdout.write(
+    `\nA month holds the invoices whose period ends in it; (open): a period it holds is still running.\nTotal billed: ${moneyByCurrency(run.billed)}\n`,
+  );
+}
+
 async function compareCommand(io: CliIo, path: string, values: CliValues) {
   const format = formatOf(values, ['table', 'json', 'csv']);
+  const by = byOf(values, ['period', 'calendar-month'] as const);
   const target = targetOf(values, 0);
   const prices = values.price ?? [];
   if (prices.length === 0) throw new UsageError('compare needs at least one --price <id>.');
@@ -355,44 +429,27 @@ async function compareCommand(io: CliIo, path: string, values: CliValues) {
       `${subject}: ${error.message} Prices in this scenario: ${known || 'none'}.`,
     );
   }
-  const byPeriod = new Map<
-    string,
-    { start: number; end: number; amounts: Record<string, number> }
-  >();
-  for (const row of comparison.rows) {
-    const key = `${row.periodStart}-${row.periodEnd}`;
-    const entry = byPeriod.get(key) ?? { start: row.periodStart, end: row.periodEnd, amounts: {} };
-    for (const price of comparison.prices) {
-      entry.amounts[price] = (entry.amounts[price] ?? 0) + row.amounts[price]!;
-    }
-    byPeriod.set(key, entry);
-  }
-  const periods = [...byPeriod.values()].sort((a, b) => a.start - b.start || a.end - b.end);
+  const now = (await call('testClock.retrieve', [])).frozenTime;
   if (format === 'json') {
-    io.stdout.write(`${JSON.stringify({ ...comparison, periods }, null, 2)}\n`);
+    io.stdout.write(comparisonJson(comparison, by, now));
     return;
   }
   if (format === 'csv') {
-    const lines = [
-      ['period_start', 'period_end', ...comparison.prices].join(','),
-      ...periods.map((period) =>
-        [
-          isoTime(period.start),
-          isoTime(period.end),
-          ...comparison.prices.map((price) => period.amounts[price]),
-        ].join(','),
-      ),
-    ];
-    io.stdout.write(`${lines.join('\n')}\n`);
+    io.stdout.write(comparisonCsv(comparison, by, now));
     return;
   }
   const money = (minor: number) => formatMoney(minor, comparison.currency);
-  const rows = periods.map((period) => [
-    `${isoTime(period.start)} – ${isoTime(period.end)}`,
-    ...comparison.prices.map((price) => money(period.amounts[price]!)),
+  const summed = comparisonTable(comparison, by, now);
+  const rows = summed.rows.map((row) => [
+    by === 'period'
+      ? `${row.label[0]} – ${row.label[1]}`
+      : `${row.label[0]}${row.open ? ' (open)' : ''}`,
+    ...row.amounts.map(money),
   ]);
   rows.push(['total', ...comparison.prices.map((price) => money(comparison.totals[price]!))]);
-  io.stdout.write(`${file.name}: revenue per period under each price\n\n`);
+  io.stdout.write(
+    `${file.name}: revenue per ${by === 'period' ? 'period' : 'calendar month (the month each period ends in)'} under each price\n\n`,
+  );
   for (const id of comparison.prices) {
     const price = await call('prices.retrieve', [id]);
     const strategy = price.recurring.aggregateUsage ?? 'sum';
@@ -400,7 +457,11 @@ async function compareCommand(io: CliIo, path: string, values: CliValues) {
   }
   io.stdout.write('\n');
   io.stdout.write(
-    table(['period', ...comparison.prices], rows, new Set(comparison.prices.map((_, i) => i + 1))),
+    table(
+      [by === 'period' ? 'period' : 'month', ...comparison.prices],
+      rows,
+      new Set(comparison.prices.map((_, i) => i + 1)),
+    ),
   );
 }
 
@@ -512,13 +573,14 @@ const OPTIONS = {
   format: { type: 'string' },
   price: { type: 'string', multiple: true },
   'max-records': { type: 'string' },
+  by: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** Which options each command takes. */
 const COMMAND_OPTIONS: Record<string, string[]> = {
-  run: ['until', 'periods', 'out', 'format', 'max-records'],
-  compare: ['price', 'until', 'periods', 'format', 'max-records'],
+  run: ['until', 'periods', 'out', 'format', 'max-records', 'by'],
+  compare: ['price', 'until', 'periods', 'format', 'max-records', 'by'],
   validate: ['format', 'max-records'],
   serve: ['port', 'data', 'scenario', 'clock', 'allow-remote-webhooks'],
   listen: ['forward-to', 'base-url'],

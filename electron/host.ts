@@ -111,27 +111,34 @@ export function startFailureMessage(error: unknown, options: { dataFile: string;
   return explained instanceof Error ? explained.message : String(explained);
 }
 
+/** What a print ticket prints: one invoice (or all: null), and whether zero invoices are in. */
+interface PrintRequest {
+  invoice: string | null;
+  includeZero: boolean;
+}
+
 /** One-use print tickets: the print page's URL carries one of these instead of the token. */
 class PrintTickets {
-  readonly #tickets = new Map<string, { invoice: string | null; expires: number }>();
+  readonly #tickets = new Map<string, PrintRequest & { expires: number }>();
   constructor(readonly now: () => number) {}
 
-  issue(invoice: string | null): string {
+  issue(request: PrintRequest): string {
     const now = this.now();
     for (const [ticket, { expires }] of this.#tickets) {
       if (expires <= now || this.#tickets.size >= MAX_PRINT_TICKETS) this.#tickets.delete(ticket);
     }
     const ticket = randomBytes(24).toString('base64url');
-    this.#tickets.set(ticket, { invoice, expires: now + PRINT_TICKET_MS });
+    this.#tickets.set(ticket, { ...request, expires: now + PRINT_TICKET_MS });
     return ticket;
   }
 
-  /** The invoice a ticket was issued for (null: all), once; undefined for an unknown ticket. */
-  redeem(ticket: string | null): { invoice: string | null } | undefined {
+  /** What a ticket was issued for, once; undefined for an unknown or expired ticket. */
+  redeem(ticket: string | null): PrintRequest | undefined {
     const found = ticket === null ? undefined : this.#tickets.get(ticket);
     if (!found) return undefined;
     this.#tickets.delete(ticket!);
-    return found.expires > this.now() ? { invoice: found.invoice } : undefined;
+    const { expires, ...request } = found;
+    return expires > this.now() ? request : undefined;
   }
 }
 
@@ -293,11 +300,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     const body = await readArgs(PRINT_TICKET_PATH, request, response);
     if (!body) return;
     const [options = {}] = Array.isArray(body.args) ? (body.args as unknown[]) : [undefined];
-    const invoice = (options as { invoice?: unknown } | null)?.invoice;
+    const { invoice, includeZero } = (options ?? {}) as {
+      invoice?: unknown;
+      includeZero?: unknown;
+    };
     if (
       typeof options !== 'object' ||
       options === null ||
-      (invoice !== undefined && (typeof invoice !== 'string' || invoice.length > 255))
+      (invoice !== undefined && (typeof invoice !== 'string' || invoice.length > 255)) ||
+      (includeZero !== undefined && typeof includeZero !== 'boolean')
     ) {
       return send(response, 200, {
         ok: false,
@@ -305,13 +316,16 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
           ...envelope(
             'invalid_request_error',
             'parameter_invalid',
-            'Send { "args": [{ "invoice": "in_..." }] }, or { "args": [] } for all invoices.',
+            'Send { "args": [{ "invoice": "in_..." }] }, or { "args": [] } for all invoices ({ "includeZero": true } prints zero creation invoices too).',
           ),
           param: 'invoice',
         },
       });
     }
-    const ticket = tickets.issue(invoice ?? null);
+    const ticket = tickets.issue({
+      invoice: (invoice as string | undefined) ?? null,
+      includeZero: includeZero === true,
+    });
     send(response, 200, {
       ok: true,
       data: { url: printUrl(ticket), expiresInMs: PRINT_TICKET_MS },
@@ -324,7 +338,10 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
    */
   async function servePrintPage(url: URL, response: ServerResponse, tokenGiven: boolean) {
     if (tokenGiven) {
-      const ticket = tickets.issue(url.searchParams.get('invoice'));
+      const ticket = tickets.issue({
+        invoice: url.searchParams.get('invoice'),
+        includeZero: url.searchParams.get('includeZero') === '1',
+      });
       response.writeHead(303, {
         ...SECURITY_HEADERS,
         Location: printUrl(ticket),
@@ -341,9 +358,11 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
         'This print link was already used or has expired: print again from Meterlab.',
       );
     }
-    const { invoice } = redeemed;
+    const { invoice, includeZero } = redeemed;
     const result = await dispatch('workspace.exportInvoices', [
-      invoice ? { format: 'html', invoice } : { format: 'html' },
+      invoice
+        ? { format: 'html', invoice }
+        : { format: 'html', ...(includeZero ? { includeZero } : {}) },
     ]);
     if (!result.ok) {
       const text = `Meterlab cannot print the invoices: ${result.error.message}`;

@@ -84,7 +84,7 @@ export interface SavePdfDeps {
 }
 
 /** Where the PDF went, or null when the user cancelled the save dialog. */
-export type SavedPdf = { path: string } | null;
+export type SavedPdf = { path: string; omitted?: number } | null;
 
 const refusal = (code: string, message: string): DispatchResult<never> => ({
   ok: false,
@@ -96,6 +96,7 @@ export function createSavePdfHandler(deps: SavePdfDeps) {
   return async (
     event: { senderFrame: { url: string } | null },
     invoice: unknown,
+    options?: unknown,
   ): Promise<DispatchResult<SavedPdf>> => {
     if (!isTrustedSender(event.senderFrame)) {
       return refusal('sender_not_allowed', 'Only the Meterlab window may call Meterlab.');
@@ -106,9 +107,21 @@ export function createSavePdfHandler(deps: SavePdfDeps) {
         'invoice: pass an invoice id, or nothing for all invoices.',
       );
     }
+    const includeZero = (options as { includeZero?: unknown } | null | undefined)?.includeZero;
+    if (
+      (options !== undefined && (typeof options !== 'object' || options === null)) ||
+      (includeZero !== undefined && typeof includeZero !== 'boolean')
+    ) {
+      return refusal(
+        'invalid_print_options',
+        'options: pass { includeZero: true } to print zero creation invoices too, or nothing.',
+      );
+    }
     // dispatch validates the id as untrusted input and knows which scenario is open.
     const exported = await deps.dispatch('workspace.exportInvoices', [
-      invoice === undefined ? { format: 'html' } : { format: 'html', invoice },
+      invoice === undefined
+        ? { format: 'html', ...(includeZero ? { includeZero } : {}) }
+        : { format: 'html', invoice },
     ]);
     if (!exported.ok) return exported;
     const page = exported.data as ExportedFile;
@@ -116,7 +129,7 @@ export function createSavePdfHandler(deps: SavePdfDeps) {
       const path = await deps.chooseFile(page.filename.replace(/\.html$/, '.pdf'));
       if (path === null) return { ok: true, data: null };
       await deps.writeFile(path, await deps.renderPdf(page.content));
-      return { ok: true, data: { path } };
+      return { ok: true, data: { path, ...(page.omitted ? { omitted: page.omitted } : {}) } };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       return {

@@ -710,6 +710,8 @@ export interface InvoicePage {
   offset: number;
   total: number;
   counts: Record<InvoiceStatus, number>;
+  /** Zero invoices made at subscription creation, of all statuses (prints leave them out). */
+  zeroAtCreation: number;
 }
 
 /** A page of customers, newest first: `total` match the name filter. */

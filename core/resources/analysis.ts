@@ -28,6 +28,7 @@ import {
   usageSeriesArgs,
 } from './schemas';
 import { copy } from '../values/json';
+import { isZeroCreationInvoice } from '../public/reporting';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quoteDecimal, quotePrice } from '../rules/pricing';
@@ -249,11 +250,15 @@ function invoicePage(
     InvoiceStatus,
     number
   >;
-  for (const invoice of all) counts[invoice.status] += 1;
+  let zeroAtCreation = 0;
+  for (const invoice of all) {
+    counts[invoice.status] += 1;
+    if (isZeroCreationInvoice(invoice)) zeroAtCreation += 1;
+  }
   const matching = args?.status ? all.filter((invoice) => invoice.status === args.status) : all;
   const offset = args?.offset ?? 0;
   const data = newestFirstPage(matching, offset, args?.limit);
-  return { object: 'invoice_page', data, offset, total: matching.length, counts };
+  return { object: 'invoice_page', data, offset, total: matching.length, counts, zeroAtCreation };
 }
 
 /** One page of the customers, newest first; `name` keeps those whose name contains it. */

@@ -37,14 +37,15 @@ export interface JournalRecord {
  * How a journaled call is kept: its arguments as given, those and the id it made, or a record
  * of its own (for calls whose result fixes values the arguments left open).
  */
-export type JournalRule<R> = 'arguments' | 'argumentsAndId' | ((result: R) => JournalRecord);
+export type JournalRule<R, A = unknown[]> =
+  'arguments' | 'argumentsAndId' | ((result: R, args: A) => JournalRecord);
 
 export interface MethodEntry<P extends readonly Param[] = readonly Param[], R = unknown> {
   readonly params: P;
   /** Hosts save after a mutating call; a read-only one changes nothing. */
   readonly mutates: boolean;
   /** Present for calls a scenario file replays (usage and clock moves are kept otherwise). */
-  readonly journal?: JournalRule<R>;
+  readonly journal?: JournalRule<R, ParsedArgs<P>>;
   /** The last parameter is request options with an idempotencyKey. */
   readonly idempotent?: boolean;
   /**

@@ -21,6 +21,7 @@ import {
 } from './schemas';
 import { list } from './state';
 import type { ScenarioState } from './state';
+import type { JournalEntry } from './snapshot';
 import { usageTarget } from './usage';
 import { syncMeterGenerators } from './meters';
 
@@ -140,6 +141,18 @@ function createMeterGenerator(
   return copy(generator);
 }
 
+/** A customers.createBatch journal entry without the generators in `removed`. */
+function withoutBatchGenerators(entry: JournalEntry, removed: Set<string>): JournalEntry {
+  const [args] = entry.args as [{ customers: { generators?: { id: string }[] }[] }];
+  if (!args.customers.some((c) => c.generators?.some((g) => removed.has(g.id)))) return entry;
+  const customers = args.customers.map((customer) =>
+    customer.generators
+      ? { ...customer, generators: customer.generators.filter((g) => !removed.has(g.id)) }
+      : customer,
+  );
+  return { ...entry, args: [{ customers }] };
+}
+
 export const generators = {
   create: method({
     params: [param('', generatorCreateArgs)],
@@ -249,11 +262,15 @@ export const generators = {
       const columns = state.columns(item.id);
       const removed = new Set(state.generated.materialize(item.id).map((g) => g.id));
       // The records now stand as stored usage, so replaying the scenario must not generate them again.
-      state.data.journal = state.data.journal.filter(
-        (entry) =>
-          !(entry.result && removed.has(entry.result)) &&
-          !(entry.method === 'generators.stop' && removed.has(String(entry.args[0]))),
-      );
+      state.data.journal = state.data.journal
+        .filter(
+          (entry) =>
+            !(entry.result && removed.has(entry.result)) &&
+            !(entry.method === 'generators.stop' && removed.has(String(entry.args[0]))),
+        )
+        .map((entry) =>
+          entry.method === 'customers.createBatch' ? withoutBatchGenerators(entry, removed) : entry,
+        );
       return { subscriptionItem: item.id, timestamps: columns.length };
     },
   }),

@@ -318,6 +318,31 @@ export const generatorCreateArgs = z.strictObject({
     .regex(/^gen_[A-Za-z0-9]{1,64}$/, 'use "gen_" followed by letters and digits')
     .optional(),
 });
+/** Most customers one createBatch call makes (the UI's cohorts go up to 1,000). */
+export const MAX_BATCH_CUSTOMERS = 1000;
+/**
+ * customers.createBatch: each entry a customer as customers.create takes it, optionally with a
+ * subscription (subscriptions.create's fields but the customer) and generators on its items.
+ */
+export const customerBatchArgs = z.strictObject({
+  customers: z
+    .array(
+      customerCreateArgs.extend({
+        subscription: subscriptionCreateArgs.omit({ customer: true }).optional(),
+        generators: z
+          .array(
+            generatorCreateArgs.omit({ subscriptionItem: true }).extend({
+              /** Which of the subscription's items it reports to (index in items; default 0). */
+              item: z.number().int().min(0).max(19).optional(),
+            }),
+          )
+          .max(20)
+          .optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_BATCH_CUSTOMERS),
+});
 export const generatorListArgs = z
   .strictObject({ ...page, subscriptionItem: objectId.optional() })
   .optional();

@@ -1,6 +1,8 @@
 // The engine's whole state as plain JSON, with ordered, pure migrations on load. Usage lives in
 // columns of numbers; hosts may move those columns to a binary sidecar (splitSnapshot).
 import { invalidRequest } from '../values/errors';
+import { schemaProblems } from '../values/validation';
+import { snapshotSchema } from './snapshot-schema';
 import type { StoredGenerator } from '../rules/usage/generated';
 import { EMPTY_METER_EVENTS } from '../rules/meters/store';
 import type { MeterEventsJson } from '../rules/meters/store';
@@ -250,26 +252,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const requiredArrays = [
-  'products',
-  'prices',
-  'customers',
-  'subscriptions',
-  'invoices',
-  'events',
-  'webhookEndpoints',
-  'balanceTransactions',
-  'coupons',
-  'taxRates',
-  'creditGrants',
-  'creditBalanceTransactions',
-  'pendingLines',
-  'journal',
-  'generators',
-] as const;
-
 /** Brings a stored snapshot of any known version to the current one, or explains what is wrong. */
-export function migrateSnapshot(json: unknown): Snapshot {
+export function migrateSnapshot(json: unknown, options: { checked?: boolean } = {}): Snapshot {
   if (!isRecord(json)) {
     throw invalidRequest(
       'snapshot_invalid',
@@ -297,52 +281,34 @@ export function migrateSnapshot(json: unknown): Snapshot {
     current = migrations[version - 1]!(current);
     version += 1;
   }
-  for (const key of requiredArrays) {
-    if (!Array.isArray(current[key])) {
-      throw invalidRequest(
-        'snapshot_invalid',
-        `snapshot.${key}`,
-        `The snapshot's ${key} is not a list: the file was damaged or edited by hand.`,
-      );
-    }
-  }
-  for (const key of [
-    'clock',
-    'settings',
-    'periodIndex',
-    'idempotency',
-    'usage',
-    'billing',
-  ] as const) {
-    if (!isRecord(current[key])) {
-      throw invalidRequest(
-        'snapshot_invalid',
-        `snapshot.${key}`,
-        `The snapshot's ${key} is missing: the file was damaged or edited by hand.`,
-      );
-    }
-  }
-  for (const key of [
-    'seed',
-    'idCounter',
-    'usageRecordCounter',
-    'eventCounter',
-    'generatorCounter',
-    'rngState',
-  ] as const) {
-    if (typeof current[key] !== 'number') {
-      throw invalidRequest(
-        'snapshot_invalid',
-        `snapshot.${key}`,
-        `The snapshot's ${key} is not a number: the file was damaged or edited by hand.`,
-      );
-    }
-  }
-  return {
+  const snapshot = {
     ...(current as unknown as Snapshot),
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
-    settings: { ...DEFAULT_SETTINGS, ...(current.settings as object) },
-  };
+    settings: isRecord(current.settings)
+      ? { ...DEFAULT_SETTINGS, ...current.settings }
+      : current.settings,
+  } as Snapshot;
+  if (!options.checked) checkSnapshot(snapshot);
+  return snapshot;
+}
+
+/** Problems listed in a refusal's message; the rest are counted. */
+const LISTED_PROBLEMS = 10;
+
+/**
+ * Checks every value of a snapshot against the one snapshot schema; a damaged one is refused
+ * with the path and reason of each problem (snapshot_invalid, the first problem's path as param).
+ */
+export function checkSnapshot(snapshot: Snapshot): void {
+  const problems = schemaProblems(snapshotSchema, snapshot, 'snapshot', 1000);
+  if (problems.length === 0) return;
+  const listed = problems.slice(0, LISTED_PROBLEMS).map((problem) => problem.message);
+  const more = problems.length - listed.length;
+  throw invalidRequest(
+    'snapshot_invalid',
+    problems[0]!.path,
+    `The snapshot is damaged (the file was damaged or edited by hand), ${problems.length}${problems.length === 1000 ? '+' : ''} problem${problems.length === 1 ? '' : 's'}: ${listed.join(' ')}${more > 0 ? ` And ${more} more.` : ''}`,
+  );
 }
 
 /** Moves the usage columns out of the JSON, for hosts that store them as binary. */

@@ -9,8 +9,22 @@ import { objectId } from '../values/validation';
 import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
 import { billingReasons, invoiceSteps } from '../public/descriptions';
+import {
+  comparisonByCalendarMonth,
+  invoicesByCalendarMonth,
+  isZeroCreationInvoice,
+} from '../public/reporting';
+import type { InvoiceMonth } from '../public/reporting';
 import { describeRounding, formatExactMoney, formatMoney } from '../public/format';
-import type { Customer, Invoice, InvoiceLine, List, Price, PriceStep } from '../public/types';
+import type {
+  Customer,
+  Invoice,
+  InvoiceLine,
+  List,
+  Price,
+  PriceComparison,
+  PriceStep,
+} from '../public/types';
 
 /** The objects an export names besides the invoices. */
 export interface InvoiceExportContext {
@@ -20,6 +34,8 @@ export interface InvoiceExportContext {
   scenarioName?: string;
   /** Which part of the print page this is, when it has several. */
   part?: { part: number; parts: number } | null;
+  /** Zero invoices made at subscription creation that the print left out. */
+  omitted?: number;
 }
 
 export const SELLER_NAME = 'Meterlab simulated seller';
@@ -139,6 +155,118 @@ export function invoiceLinesCsv(
   return `${csv}\n`;
 }
 
+export const INVOICE_MONTH_CSV_COLUMNS = [
+  'month',
+  'currency',
+  'invoices',
+  'billed_minor',
+  'billed',
+  'draft_minor',
+  'open',
+] as const;
+
+/** One row per calendar month and currency (invoicesByCalendarMonth): what was billed. */
+export function invoiceMonthsCsv(months: readonly InvoiceMonth[]): string {
+  const rows = months.map((month) => [
+    month.month,
+    month.currency,
+    month.invoices,
+    month.billed,
+    formatMoney(month.billed, month.currency),
+    month.draft,
+    month.open ? 'open' : '',
+  ]);
+  const csv = Papa.unparse(
+    { fields: [...INVOICE_MONTH_CSV_COLUMNS], data: rows },
+    { newline: '\n' },
+  );
+  return `${csv}\n`;
+}
+
+/** A plain CSV of numbers and ids (no cell needs quoting). */
+function plainCsv(rows: (string | number)[][]): string {
+  return `${Papa.unparse(rows, { newline: '\n', escapeFormulae: true })}\n`;
+}
+
+/** Compare's revenue per price, summed per billing period (start, end) or per calendar month. */
+export function comparisonTable(
+  comparison: PriceComparison,
+  by: 'period' | 'calendar-month',
+  now: number,
+): {
+  header: string[];
+  rows: {
+    label: string[];
+    amounts: number[];
+    open: boolean;
+    /** By period: the period (unix seconds). */
+    period?: { start: number; end: number };
+  }[];
+} {
+  if (by === 'calendar-month') {
+    return {
+      header: ['month', 'open', ...comparison.prices],
+      rows: comparisonByCalendarMonth(comparison, now).map((month) => ({
+        label: [month.key, month.open ? 'open' : ''],
+        amounts: comparison.prices.map((price) => month.amounts[price] ?? 0),
+        open: month.open,
+      })),
+    };
+  }
+  const periods = new Map<string, { start: number; end: number; amounts: number[] }>();
+  for (const row of comparison.rows) {
+    const key = `${row.periodStart}-${row.periodEnd}`;
+    const entry = periods.get(key) ?? {
+      start: row.periodStart,
+      end: row.periodEnd,
+      amounts: comparison.prices.map(() => 0),
+    };
+    comparison.prices.forEach((price, index) => (entry.amounts[index]! += row.amounts[price]!));
+    periods.set(key, entry);
+  }
+  return {
+    header: ['period_start', 'period_end', ...comparison.prices],
+    rows: [...periods.values()]
+      .sort((a, b) => a.start - b.start || a.end - b.end)
+      .map((period) => ({
+        label: [isoInstant(period.start), isoInstant(period.end)],
+        amounts: period.amounts,
+        open: period.end > now,
+        period: { start: period.start, end: period.end },
+      })),
+  };
+}
+
+/** Compare as CSV: one row per period or calendar month, amounts in minor units per price. */
+export function comparisonCsv(
+  comparison: PriceComparison,
+  by: 'period' | 'calendar-month',
+  now: number,
+): string {
+  const { header, rows } = comparisonTable(comparison, by, now);
+  return plainCsv([header, ...rows.map((row) => [...row.label, ...row.amounts])]);
+}
+
+/** Compare as JSON: the engine's comparison, with its rows summed by period or calendar month. */
+export function comparisonJson(
+  comparison: PriceComparison,
+  by: 'period' | 'calendar-month',
+  now: number,
+): string {
+  const summed =
+    by === 'calendar-month'
+      ? { months: comparisonByCalendarMonth(comparison, now) }
+      : {
+          periods: comparisonTable(comparison, 'period', now).rows.map((row) => ({
+            ...row.period!,
+            amounts: Object.fromEntries(
+              comparison.prices.map((price, index) => [price, row.amounts[index]!]),
+            ),
+          })),
+        };
+  return `${JSON.stringify({ ...comparison, ...summed }, null, 2)}\n`;
+}
+
 /** The engine's invoice objects, as they are. */
 export function invoicesJson(invoices: readonly Invoice[]): string {
   return `${JSON.stringify(invoices, null, 2)}\n`;
@@ -210,6 +338,7 @@ const PRINT_STYLE = `
   .totals .grand th, .totals .grand td { font-weight: 700; border-top: 2px solid #1a1a1a; }
   .payments { margin-top: 6mm; }
   .payments ul { margin: 0; padding-left: 5mm; }
+  .omitted { margin: 0 0 4mm; padding: 2mm 3mm; border: 1px solid #999; border-radius: 2px; }
 `;
 
 function stepsTable(steps: readonly PriceStep[], currency: string): string {
@@ -334,6 +463,10 @@ export function invoicesHtml(invoices: readonly Invoice[], context: InvoiceExpor
     invoices.length === 1 && !context.part
       ? `Invoice ${invoices[0]!.id}`
       : `Invoices${context.scenarioName ? ` of ${context.scenarioName}` : ''}${partOf}`;
+  const omitted = context.omitted ?? 0;
+  const omittedNote = omitted
+    ? `<p class="note omitted">Left out: ${omitted.toLocaleString('en-US')} zero invoice${omitted === 1 ? '' : 's'} made when subscriptions were created (nothing billed). Print with "Include zero invoices" to show ${omitted === 1 ? 'it' : 'them'}.</p>\n`
+    : '';
   const body = invoices.length
     ? invoices.map((invoice) => invoiceSection(invoice, customers, prices)).join('\n')
     : `<section class="invoice"><h1>${SELLER_NAME}</h1><p>No invoices yet: advance the clock past a period end.</p></section>`;
@@ -345,7 +478,7 @@ export function invoicesHtml(invoices: readonly Invoice[], context: InvoiceExpor
 <style>${PRINT_STYLE}</style>
 </head>
 <body>
-${body}
+${omittedNote}${body}
 </body>
 </html>
 `;
@@ -356,6 +489,10 @@ export const exportInvoicesArgs = z.strictObject({
   invoice: objectId.optional(),
   /** The print page comes in parts of PRINT_PART_SIZE invoices: which one (default 1). */
   part: z.number().int().min(1).optional(),
+  /** The print page of all invoices leaves out zero creation invoices unless this is true. */
+  includeZero: z.boolean().optional(),
+  /** CSV and JSON: one row per invoice line / invoice (default), or per calendar month. */
+  by: z.enum(['invoice', 'calendar-month']).optional(),
 });
 /** Invoices per part of the print page: a browser prints a few hundred pages well, not 100,000. */
 export const PRINT_PART_SIZE = 1000;
@@ -377,7 +514,13 @@ export function everyPage<T extends { id: string }>(
 export function exportInvoicesFile(
   sim: Simulator,
   scenarioName: string,
-  { format, invoice, part = 1 }: z.output<typeof exportInvoicesArgs>,
+  {
+    format,
+    invoice,
+    part = 1,
+    includeZero = false,
+    by = 'invoice',
+  }: z.output<typeof exportInvoicesArgs>,
 ): ExportedFile {
   const invoices = invoice
     ? [sim.invoices.retrieve(invoice)]
@@ -388,11 +531,34 @@ export function exportInvoicesFile(
     scenarioName,
   };
   const base = invoice ?? `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-invoices`;
+  if (by === 'calendar-month') {
+    if (format === 'html') {
+      throw invalidRequest(
+        'parameter_invalid',
+        'by',
+        "The print page shows invoices: export calendar months as 'csv' or 'json'.",
+      );
+    }
+    const months = invoicesByCalendarMonth(invoices, sim.testClock.retrieve().frozenTime);
+    const content =
+      format === 'csv' ? invoiceMonthsCsv(months) : `${JSON.stringify(months, null, 2)}\n`;
+    return {
+      filename: `${base}-by-month.${format}`,
+      mimeType: EXPORT_TYPES[format],
+      content,
+    };
+  }
   if (format !== 'html') {
     const content = format === 'csv' ? invoiceLinesCsv(invoices, context) : invoicesJson(invoices);
     return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
   }
-  const parts = Math.max(1, Math.ceil(invoices.length / PRINT_PART_SIZE));
+  // NOTE: printing all invoices leaves out zero creation invoices unless asked to include them.
+  const printed =
+    invoice || includeZero
+      ? invoices
+      : invoices.filter((candidate) => !isZeroCreationInvoice(candidate));
+  const omitted = invoices.length - printed.length;
+  const parts = Math.max(1, Math.ceil(printed.length / PRINT_PART_SIZE));
   if (part > parts) {
     throw invalidRequest(
       'parameter_invalid',
@@ -400,8 +566,43 @@ export function exportInvoicesFile(
       `The print page has ${parts} part${parts === 1 ? '' : 's'} of up to ${PRINT_PART_SIZE} invoices: ask for part 1 to ${parts}.`,
     );
   }
-  const shown = invoices.slice((part - 1) * PRINT_PART_SIZE, part * PRINT_PART_SIZE);
+  const shown = printed.slice((part - 1) * PRINT_PART_SIZE, part * PRINT_PART_SIZE);
   const suffix = parts === 1 ? '' : `-part-${part}-of-${parts}`;
-  const content = invoicesHtml(shown, { ...context, part: parts === 1 ? null : { part, parts } });
-  return { filename: `${base}${suffix}.html`, mimeType: EXPORT_TYPES.html, content, part, parts };
+  const content = invoicesHtml(shown, {
+    ...context,
+    part: parts === 1 ? null : { part, parts },
+    omitted,
+  });
+  return {
+    filename: `${base}${suffix}.html`,
+    mimeType: EXPORT_TYPES.html,
+    content,
+    part,
+    parts,
+    ...(invoice ? {} : { omitted }),
+  };
+}
+
+export const exportComparisonArgs = z.strictObject({
+  prices: z.array(objectId).min(2).max(5),
+  subscription: objectId.optional(),
+  format: z.enum(['csv', 'json']),
+  by: z.enum(['calendar-month', 'period']).optional(),
+});
+
+/** Compare as a file: per calendar month (default, as the Compare view shows it) or period. */
+export function exportComparisonFile(
+  sim: Simulator,
+  scenarioName: string,
+  { prices, subscription, format, by = 'calendar-month' }: z.output<typeof exportComparisonArgs>,
+): ExportedFile {
+  const comparison = sim.analysis.comparePrices({
+    prices,
+    ...(subscription ? { subscription } : {}),
+  });
+  const now = sim.testClock.retrieve().frozenTime;
+  const base = `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-compare-by-${by === 'period' ? 'period' : 'month'}`;
+  const content =
+    format === 'csv' ? comparisonCsv(comparison, by, now) : comparisonJson(comparison, by, now);
+  return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
 }

@@ -30,8 +30,13 @@ export interface SimulatorOptions {
   /** Seed of ids and randomness (default 1). */
   seed?: number;
   settings?: Partial<SimulatorSettings>;
-  /** A snapshot to restore (any earlier schemaVersion is migrated). */
+  /** A snapshot to restore (any earlier schemaVersion is migrated, every value is checked). */
   snapshot?: unknown;
+  /**
+   * The snapshot's values were checked already (the workspace's own snapshots: checked when the
+   * file loaded, or made by the engine), so opening it again skips the check.
+   */
+  snapshotChecked?: boolean;
 }
 
 export interface Simulator extends SimulatorApi {
@@ -127,7 +132,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     state: new ScenarioState(
       options.snapshot === undefined
         ? initialState(options)
-        : migrateSnapshot(copy(options.snapshot)),
+        : migrateSnapshot(copy(options.snapshot), { checked: options.snapshotChecked === true }),
     ),
   };
   const entryOf = (method: EngineMethod) => {

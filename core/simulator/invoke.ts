@@ -57,13 +57,14 @@ function journal(
   entry: MethodEntry,
   at: number,
   args: readonly unknown[],
+  values: never,
   result: unknown,
 ): void {
   const rule = entry.journal;
   if (rule === undefined) return;
   const record =
     typeof rule === 'function'
-      ? rule(result)
+      ? rule(result, values)
       : {
           args: copy(given(args)),
           ...(rule === 'argumentsAndId' ? { result: (result as { id: string }).id } : {}),
@@ -99,7 +100,7 @@ export function invoke(
     const run = () => entry.run(state, values);
     const key = (values as { idempotencyKey?: string }[]).at(-1)?.idempotencyKey;
     const result = entry.idempotent ? idempotent(state, method, args, key, run) : run();
-    journal(state, method, entry, at, args, result);
+    journal(state, method, entry, at, args, values, result);
     return result;
   });
 }

@@ -135,6 +135,7 @@ export const errorCodes = {
   sender_not_allowed: 'An IPC message came from a frame that may not call.',
   port_unavailable: 'The developer sandbox cannot listen on that port (in use, or needs rights).',
   sandbox_not_available: 'This host runs no developer sandbox (the CLI, tests).',
+  invalid_print_options: "The desktop app's print options are not { includeZero: true | false }.",
   pdf_failed: 'The PDF could not be printed.',
   transport_error: 'The host answered without a result envelope (the UI says so).',
   no_tabs: 'This page cannot open tabs to print (the UI says so).',

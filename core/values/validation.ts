@@ -69,6 +69,22 @@ export function parseArgs<S extends z.ZodType>(
   return failWith(code, param, describeIssue(issue, param));
 }
 
+/** Every problem `schema` finds in `value`, each with its path and reason (up to `limit`). */
+export function schemaProblems(
+  schema: z.ZodType,
+  value: unknown,
+  prefix = '',
+  limit = 20,
+): { path: string; message: string }[] {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return [];
+  return result.error.issues.slice(0, limit).map((issue) => {
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    const param = paramPath(path, prefix);
+    return { path: param ?? prefix, message: describeIssue(issue, param) };
+  });
+}
+
 function failWith(code: ErrorCode, param: string | null, message: string): never {
   throw invalidRequest(code, param, message);
 }

@@ -8,7 +8,7 @@ import type {
   MethodArgs,
   MethodResult,
 } from '../../core/contract';
-import type { PrintOutcome, Transport } from './transport';
+import type { PrintOptions, PrintOutcome, Transport } from './transport';
 
 export class ApiError extends Error {
   readonly envelope: ErrorEnvelope;
@@ -39,7 +39,7 @@ export interface ApiClient {
   call<M extends Method>(method: M, ...args: MethodArgs<M>): Promise<MethodResult<M>>;
   onEvent(listener: (event: HostEvent) => void): () => void;
   /** Prints the open scenario's invoices (or one): a print tab in a browser, a PDF in Electron. */
-  printInvoices(invoice?: string): Promise<PrintOutcome>;
+  printInvoices(invoice?: string, options?: PrintOptions): Promise<PrintOutcome>;
 }
 
 /** The data of a host's answer, or its error envelope thrown as an ApiError. */
@@ -55,6 +55,11 @@ export function createApiClient(transport: Transport): ApiClient {
   return {
     call: async (method, ...args) => (await unwrap(transport.call(method, args))) as never,
     onEvent: (listener) => transport.onEvent(listener),
-    printInvoices: (invoice) => unwrap(transport.printInvoices(invoice)),
+    printInvoices: (invoice, options) =>
+      unwrap(
+        options === undefined
+          ? transport.printInvoices(invoice)
+          : transport.printInvoices(invoice, options),
+      ),
   };
 }

@@ -59,12 +59,16 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     },
     // The host serves the print page (its own CSP allows its inline styles, no script); the
     // browser prints it or saves it as PDF. Opened at once, within the click that asked.
-    async printInvoices(invoice) {
+    async printInvoices(invoice, printOptions) {
       if (!options.openTab) {
         const message = 'This page cannot open tabs: open Meterlab in a browser to print.';
         return { ok: false, error: { type: 'api_error', code: 'no_tabs', param: null, message } };
       }
-      const query = new URLSearchParams({ token, ...(invoice ? { invoice } : {}) });
+      const query = new URLSearchParams({
+        token,
+        ...(invoice ? { invoice } : {}),
+        ...(printOptions?.includeZero ? { includeZero: '1' } : {}),
+      });
       options.openTab(endpoint(`api/print/invoices?${query.toString()}`));
       return { ok: true, data: { kind: 'opened' } };
     },

@@ -3,12 +3,17 @@ import type { DispatchResult, HostEvent } from '../../core/contract';
 
 /** What printing did: a print page opened in a new tab, or a PDF saved (null: cancelled). */
 export type PrintOutcome =
-  { kind: 'opened' } | { kind: 'saved'; path: string } | { kind: 'cancelled' };
+  { kind: 'opened' } | { kind: 'saved'; path: string; omitted?: number } | { kind: 'cancelled' };
+
+/** Printing all invoices: zero creation invoices are left out unless includeZero. */
+export interface PrintOptions {
+  includeZero?: boolean;
+}
 
 export interface Transport {
   call(method: string, args: unknown[]): Promise<DispatchResult>;
   /** Subscribes to host events; returns the unsubscribe function. */
   onEvent(listener: (event: HostEvent) => void): () => void;
   /** The open scenario's invoices (or one) for printing or as a PDF, as the host can. */
-  printInvoices(invoice?: string): Promise<DispatchResult<PrintOutcome>>;
+  printInvoices(invoice?: string, options?: PrintOptions): Promise<DispatchResult<PrintOutcome>>;
 }

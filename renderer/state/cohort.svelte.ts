@@ -1,6 +1,6 @@
 // A cohort of customers added at once: the plan (how many, how large, growing, cycling), its
-// preview (the sizes drawn and what they add up to) and the creation, one customer at a time
-// through the engine with a count of how far it got.
+// preview (the sizes drawn and what they add up to) and the creation: one engine call for the
+// whole cohort (customers.createBatch), all or nothing.
 import type { Price } from '../../core/public/types';
 import { cohortPattern, cohortSizes, summarize, type CohortPlan } from '../lib/cohort';
 import type { AppState } from './app.svelte';
@@ -17,8 +17,6 @@ export class CohortState {
   growthPercent = $state(0);
   seasonal = $state(true);
   seed = $state(1);
-  /** Customers created so far by the running creation, or null. */
-  created = $state<number | null>(null);
   readonly task = new Task();
   readonly #app: AppState;
 
@@ -61,44 +59,39 @@ export class CohortState {
     return metered.find((p) => p.id === this.price) ?? metered[0] ?? null;
   }
 
-  /** Creates each customer with its subscription and generator; stops at the first refusal. */
+  /**
+   * Creates every customer with its subscription and generator in one engine call
+   * (customers.createBatch): all of them or, if the engine refuses one, none; saved once.
+   */
   async create(price: Price): Promise<void> {
     if (this.problem || this.task.running) return;
     const sizes = this.sizes;
     const plan = this.plan;
+    const prefix = this.prefix.trim();
     const app = this.#app;
-    this.created = 0;
-    const done = await this.task.run(() =>
-      app.changeMany(async () => {
-        for (const [index, meanPerHour] of sizes.entries()) {
-          const customer = await app.api.call('customers.create', {
-            name: `${this.prefix.trim()} ${index + 1}`,
-            paymentMethod: 'pm_card_visa',
-          });
-          const subscription = await app.api.call('subscriptions.create', {
-            customer: customer.id,
-            items: [{ price: price.id }],
-          });
-          const item = subscription.items.data[0]!.id;
-          await app.api.call('generators.create', {
-            subscriptionItem: item,
-            spec: {
-              pattern: cohortPattern(plan, meanPerHour),
-              action: 'increment',
-              seed: (plan.seed * 7919 + index) >>> 0,
+    const made = await this.task.run(() =>
+      app.change('customers.createBatch', {
+        customers: sizes.map((meanPerHour, index) => ({
+          name: `${prefix} ${index + 1}`,
+          paymentMethod: 'pm_card_visa' as const,
+          subscription: { items: [{ price: price.id }] },
+          generators: [
+            {
+              spec: {
+                pattern: cohortPattern(plan, meanPerHour),
+                action: 'increment' as const,
+                seed: (plan.seed * 7919 + index) >>> 0,
+              },
             },
-          });
-          this.created = index + 1;
-        }
-        return true;
+          ],
+        })),
       }),
     );
-    if (done) {
-      app.notify('info', `Added ${sizes.length} customers with their usage generators.`, {
+    if (made) {
+      app.notify('info', `Added ${made.data.length} customers with their usage generators.`, {
         label: 'Compare prices',
         run: () => app.go('compare'),
       });
     }
-    this.created = null;
   }
 }

@@ -1,9 +1,10 @@
 // Compare: 2 to 5 metered prices applied by the engine to the same usage, shown per period and
 // per customer, with each candidate's difference to the price marked as current.
 import type { PriceComparison } from '../../core/public/types';
+import { comparisonByCalendarMonth, type ComparisonMonth } from '../../core/public/reporting';
 import type { Customer, List, Price, Subscription } from '../../core/public/types';
 import type { AppState } from './app.svelte';
-import { lookupLimit, Resource } from './resource.svelte';
+import { lookupLimit, Resource, Task } from './resource.svelte';
 
 export const minCompared = 2;
 export const maxCompared = 5;
@@ -15,10 +16,7 @@ export interface GroupTotal {
 }
 
 /** A calendar month's revenue: every period whose last day falls in it, open ones marked. */
-export interface MonthTotal extends GroupTotal {
-  /** Some period counted here is still open at the clock's time: its amount is so far. */
-  open: boolean;
-}
+export type MonthTotal = ComparisonMonth;
 
 /** Sums the engine's per-(period, customer) amounts by a key, in first-seen order. */
 export function groupAmounts(
@@ -40,26 +38,15 @@ export function groupAmounts(
   return groups;
 }
 
-function monthOf(unix: number): string {
-  const d = new Date(unix * 1000);
-  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
 /**
  * Revenue by calendar month (UTC), oldest first: each period counts in the month of its last
  * day (the month its invoice closes), so subscriptions that start on different days line up.
- * A period still open at `now` marks its month open: its amount is the usage so far.
+ * A period still open at `now` marks its month open: its amount is the usage so far. The same
+ * rule (core/public/reporting.ts) makes the exports' and the CLI's calendar months.
  * (docs/billing-rules.md, "Previews, quotes and comparisons", states the rule.)
  */
 export function calendarMonths(comparison: PriceComparison, now: number): MonthTotal[] {
-  const lastDay = (row: PriceComparison['rows'][number]) => monthOf(row.periodEnd - 1);
-  const months = groupAmounts(comparison, (row) => ({ key: lastDay(row), label: lastDay(row) }));
-  return months
-    .map((month) => ({
-      ...month,
-      open: comparison.rows.some((row) => lastDay(row) === month.key && row.periodEnd > now),
-    }))
-    .sort((a, b) => a.key.localeCompare(b.key));
+  return comparisonByCalendarMonth(comparison, now);
 }
 
 /** The engine's rows by period start, then customer name: the table reads in time order. */
@@ -82,8 +69,11 @@ export class CompareState {
   /** The price the others are measured against ("the current price"). */
   baseline = $state('');
   subscription = $state('');
+  readonly task = new Task();
+  readonly #app: AppState;
 
   constructor(app: AppState) {
+    this.#app = app;
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
     this.context = new Resource(async () => ({
       customers: await app.api.call('customers.list', { limit: lookupLimit }),
@@ -132,6 +122,19 @@ export class CompareState {
     if (this.selected.includes(price)) this.selected = this.selected.filter((p) => p !== price);
     else if (this.selected.length < maxCompared) this.selected = [...this.selected, price];
     void this.result.load();
+  }
+
+  /** Downloads what the chart shows, revenue per calendar month and price, as CSV or JSON. */
+  async exportFile(format: 'csv' | 'json'): Promise<void> {
+    if (!this.ready) return;
+    const file = await this.task.run(() =>
+      this.#app.api.call('workspace.exportComparison', {
+        prices: this.selected,
+        ...(this.subscription ? { subscription: this.subscription } : {}),
+        format,
+      }),
+    );
+    if (file) this.#app.saveFile(file);
   }
 
   chooseSubscription(id: string): void {

@@ -26,6 +26,8 @@ export class InvoicesState {
   /** The first invoice of the page shown, counted newest first from 0. */
   offset = $state(0);
   upcomingFor = $state('');
+  /** "Print all" prints the zero invoices made at subscription creation too. */
+  includeZero = $state(false);
   readonly #app: AppState;
 
   constructor(app: AppState) {
@@ -123,22 +125,42 @@ export class InvoicesState {
     return this.task.run(() => this.#app.change('invoices.markUncollectible', id));
   }
 
-  /** Downloads all invoices of the open scenario as CSV (one row per line) or JSON. */
-  async exportFile(format: 'csv' | 'json'): Promise<void> {
+  /**
+   * Downloads all invoices of the open scenario as CSV (one row per line) or JSON, or with
+   * `by: 'calendar-month'` what was billed per calendar month (as Compare sums, open months marked).
+   */
+  async exportFile(format: 'csv' | 'json', by?: 'calendar-month'): Promise<void> {
     const file = await this.task.run(() =>
-      this.#app.api.call('workspace.exportInvoices', { format }),
+      this.#app.api.call('workspace.exportInvoices', by ? { format, by } : { format }),
     );
     if (file) this.#app.saveFile(file);
   }
 
-  /** One invoice, or all when none is given: a print tab in a browser, a saved PDF in Electron. */
+  /** Zero invoices made at subscription creation, which "Print all" leaves out by default. */
+  get zeroAtCreation(): number {
+    return this.invoices.value?.zeroAtCreation ?? 0;
+  }
+
+  /**
+   * One invoice, or all when none is given (without the zero creation invoices unless
+   * includeZero): a print tab in a browser, a saved PDF in Electron.
+   */
   async print(invoice?: string): Promise<void> {
+    const all = invoice === undefined;
+    const options = all && this.includeZero ? { includeZero: true } : undefined;
+    const left = all && !this.includeZero ? this.zeroAtCreation : 0;
+    const leftOut = left
+      ? ` ${left.toLocaleString('en')} zero invoice${left === 1 ? '' : 's'} made at subscription creation ${left === 1 ? 'is' : 'are'} left out.`
+      : '';
     // Called straight from the click: a browser opens the tab only within the user's gesture.
-    const outcome = await this.task.run(() => this.#app.api.printInvoices(invoice));
+    const outcome = await this.task.run(() => this.#app.api.printInvoices(invoice, options));
     if (outcome?.kind === 'opened') {
-      this.#app.notify('info', 'The print page opened in a new tab: print it or save it as PDF.');
+      this.#app.notify(
+        'info',
+        `The print page opened in a new tab: print it or save it as PDF.${leftOut}`,
+      );
     } else if (outcome?.kind === 'saved') {
-      this.#app.notify('info', `Saved the PDF to ${outcome.path}.`);
+      this.#app.notify('info', `Saved the PDF to ${outcome.path}.${leftOut}`);
     }
   }
 }

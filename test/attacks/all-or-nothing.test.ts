@@ -161,6 +161,25 @@ const calls: Record<string, (w: World) => unknown[]> = {
   ],
   'customers.create': () => [{ name: 'New', paymentMethod: 'pm_card_visa' }],
   'customers.update': (w) => [w.customer, { name: 'Renamed' }],
+  'customers.createBatch': (w) => [
+    {
+      customers: [
+        { name: 'Solo', paymentMethod: 'pm_card_visa' },
+        {
+          name: 'Cohort 1',
+          paymentMethod: 'pm_card_visa',
+          subscription: { items: [{ price: w.metered }, { price: w.licensed, quantity: 2 }] },
+          generators: [
+            { spec: { pattern: { kind: 'poisson', meanPerHour: 5 }, action: 'increment' } },
+          ],
+        },
+        {
+          name: 'Cohort 2',
+          subscription: { items: [{ price: w.licensed }], defaultTaxRates: [w.taxRate] },
+        },
+      ],
+    },
+  ],
   'subscriptions.create': (w) => [{ customer: w.customer, items: [{ price: w.licensed }] }],
   'subscriptions.update': (w) => [
     w.subscription,

@@ -266,6 +266,24 @@ describe("the three users' flows", () => {
     await ui.screenshot('flows-compare-cohort');
   });
 
+  it('adds a cohort of 500 customers in one step (printed: click to list)', async () => {
+    await ui.createScenario('Big cohort');
+    await ui.createProduct('API access');
+    await ui.createMeteredPrice({ nickname: 'Now', amountDecimal: '0.2' });
+    await ui.go('customers');
+    await page.fill('input[name="cohort-count"]', '500');
+    await page.fill('input[name="cohort-prefix"]', 'Big');
+    await page.locator('[data-testid="cohort-preview"]').locator('text=500 customers').waitFor();
+    const clicked = performance.now();
+    await page.click('button:has-text("Add 500 customers")');
+    await page.waitForSelector('.customer-list button:has-text("Big 500")');
+    const listed = performance.now() - clicked;
+    console.log(`Cohort of 500 customers, click to list: ${Math.round(listed)} ms`);
+    expect(await page.textContent('[data-testid="customer-count"]')).toMatch(/ of 500$/);
+    await page.waitForSelector('.notices :text("Added 500 customers")');
+    await ui.screenshot('flows-cohort-500');
+  });
+
   it('takes a learner through a lesson on sum, max and last, ending with the advance', async () => {
     await createFromTemplate('Teach: lesson', 'teach-strategies');
     await page.waitForSelector('.content[data-view="lab"]');

@@ -324,6 +324,20 @@ describe('the Meterlab UI in Chromium', () => {
     expect(cspErrors).toEqual([]);
     await printPage.close();
 
+    // Print all leaves out the EUR 0.00 invoice of the subscription's creation, and says so.
+    await page.waitForSelector('[data-testid="zero-invoices"]:has-text("1 made at subscription")');
+    const [withoutZero] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.click('button:has-text("Print all / save as PDF")'),
+    ]);
+    await withoutZero.waitForLoadState();
+    expect(await withoutZero.locator('.invoice').count()).toBe(1);
+    expect(await withoutZero.textContent('body')).toContain('Left out: 1 zero invoice');
+    await withoutZero.close();
+    await page.waitForSelector(
+      '.notices :text("1 zero invoice made at subscription creation is left out")',
+    );
+    await page.check('input[name="print-include-zero"]');
     const [allPage] = await Promise.all([
       page.context().waitForEvent('page'),
       page.click('button:has-text("Print all / save as PDF")'),

@@ -48,6 +48,12 @@ describe('preload bridge (window.meterlab)', () => {
       ['meterlab:save-invoices-pdf', 'in_1'],
       ['meterlab:save-invoices-pdf', undefined],
     ]);
+    await bridge.saveInvoicesPdf(undefined, { includeZero: true });
+    expect(vi.mocked(ipc.invoke).mock.calls.at(-1)).toEqual([
+      'meterlab:save-invoices-pdf',
+      undefined,
+      { includeZero: true },
+    ]);
   });
 
   it("hands the page the HostEvents of 'meterlab:event' only, until unsubscribed", () => {

@@ -217,6 +217,74 @@ describe('meterlab compare', () => {
   });
 });
 
+describe('calendar months (--by calendar-month)', () => {
+  const sum = 'price_0NehBt3mTAI3';
+
+  it('run sums the billed invoices per month their period ends in, as CSV, JSON and a table', async () => {
+    const seats = template('seats-last-during-period');
+    const csv = await meterlab(
+      'run',
+      seats,
+      '--periods',
+      '2',
+      '--by',
+      'calendar-month',
+      '--format',
+      'csv',
+    );
+    expect(csv.code).toBe(0);
+    // The creation invoice (0) and March's 72.00 close in March; then April, May and June.
+    expect(csv.stdout).toBe(
+      [
+        'month,currency,invoices,billed_minor,billed,draft_minor,open',
+        '2025-03,EUR,2,7200,EUR 72.00,0,',
+        '2025-04,EUR,1,10400,EUR 104.00,0,',
+        '2025-05,EUR,1,11200,EUR 112.00,0,',
+        '2025-06,EUR,1,0,EUR 0.00,0,',
+        '',
+      ].join('\n'),
+    );
+    const out = join(dir, 'months.json');
+    const json = await meterlab(
+      'run',
+      seats,
+      '--periods',
+      '2',
+      '--by',
+      'calendar-month',
+      '--format',
+      'json',
+      '--out',
+      out,
+    );
+    const result = JSON.parse(json.stdout) as { months: { month: string; billed: number }[] };
+    expect(result.months.reduce((total, month) => total + month.billed, 0)).toBe(28_800);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(result.months);
+    const table = await meterlab('run', seats, '--periods', '2', '--by', 'calendar-month');
+    expect(table.stdout).toMatch(/2025-04\s+1\s+EUR 104\.00/);
+  });
+
+  it('compare sums by calendar month and marks the open one', async () => {
+    const args = ['compare', template('teach-strategies'), '--price', sum, '--periods', '1'];
+    const csv = await meterlab(...args, '--by', 'calendar-month', '--format', 'csv');
+    expect(csv.stdout).toBe(`month,open,${sum}\n2025-03,,117000\n2025-04,open,0\n`);
+    const table = await meterlab(...args, '--by', 'calendar-month');
+    expect(table.stdout).toMatch(/2025-04 \(open\)\s+EUR 0\.00/);
+    const json = JSON.parse(
+      (await meterlab(...args, '--by', 'calendar-month', '--format', 'json')).stdout,
+    ) as {
+      months: { key: string; open: boolean }[];
+    };
+    expect(json.months.map((month) => [month.key, month.open])).toEqual([
+      ['2025-03', false],
+      ['2025-04', true],
+    ]);
+    const bad = await meterlab(...args, '--by', 'week');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--by 'week' is not one of period, calendar-month");
+  });
+});
+
 describe('meterlab validate', () => {
   it('accepts a good file', async () => {
     const { code, stdout } = await meterlab('validate', template('peak-connections-max'));

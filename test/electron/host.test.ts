@@ -439,6 +439,22 @@ describe('browser host: scenario files and printing', () => {
     const missing = await send(port, 'GET', await ticket([{ invoice: 'in_nope' }]));
     expect(missing.status).toBe(404);
     expect(missing.text).toContain('in_nope');
+
+    // The EUR 0.00 invoice of the subscription's creation is left out unless asked for.
+    const invoiceCount = (text: string) => (text.match(/class="invoice"/g) ?? []).length;
+    expect(page.text).toContain('Left out: 1 zero invoice');
+    const withZero = await send(port, 'GET', await ticket([{ includeZero: true }]));
+    expect(invoiceCount(withZero.text)).toBe(invoiceCount(page.text) + 1);
+    expect(withZero.text).not.toContain('Left out');
+    const byToken = await send(port, 'GET', '/api/print/invoices?includeZero=1', { headers });
+    expect(byToken.status).toBe(303);
+    const redirected = await send(port, 'GET', byToken.headers.location as string);
+    expect(invoiceCount(redirected.text)).toBe(invoiceCount(withZero.text));
+    const badOption = await send(port, 'POST', '/api/print/ticket', {
+      headers,
+      body: JSON.stringify({ args: [{ includeZero: 'yes' }] }),
+    });
+    expect(badOption.json()).toMatchObject({ ok: false, error: { code: 'parameter_invalid' } });
   });
 });
 

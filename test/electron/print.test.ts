@@ -130,6 +130,24 @@ describe('the save-invoices-pdf handler', () => {
     });
   });
 
+  it('prints zero creation invoices only when asked, and says how many it left out', async () => {
+    const { deps, handle } = setup({
+      ok: true,
+      data: { filename: 'all.html', mimeType: 'text/html', content: html, omitted: 4 },
+    });
+    expect(await handle(fromApp, undefined)).toEqual({
+      ok: true,
+      data: { path: '/home/me/all.pdf', omitted: 4 },
+    });
+    await handle(fromApp, undefined, { includeZero: true });
+    expect(deps.dispatch).toHaveBeenLastCalledWith('workspace.exportInvoices', [
+      { format: 'html', includeZero: true },
+    ]);
+    const bad = await handle(fromApp, undefined, { includeZero: 'yes' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_print_options' } });
+    expect(deps.dispatch).toHaveBeenCalledTimes(2);
+  });
+
   it('does nothing more when the user cancels the dialog', async () => {
     const { deps, handle } = setup();
     deps.chooseFile.mockResolvedValueOnce(null);

@@ -7,7 +7,7 @@ import type {
   MethodArgs,
   MethodResult,
 } from '../../core/contract';
-import type { PrintOutcome, Transport } from '../../renderer/api/transport';
+import type { PrintOptions, PrintOutcome, Transport } from '../../renderer/api/transport';
 
 /** Thrown by a handler to answer with an error envelope, as the engine would. */
 export class EngineRefusal extends Error {
@@ -25,6 +25,8 @@ export class FakeTransport implements Transport {
   readonly #listeners = new Set<(event: HostEvent) => void>();
   /** The invoices printed (undefined: all), and what the host answers to a print. */
   readonly printed: (string | undefined)[] = [];
+  /** The options of each print, in order (undefined: none given). */
+  readonly printOptions: (PrintOptions | undefined)[] = [];
   printAnswer: DispatchResult<PrintOutcome> = { ok: true, data: { kind: 'opened' } };
 
   on<M extends Method>(method: M, handler: (...args: MethodArgs<M>) => MethodResult<M>): this {
@@ -51,8 +53,9 @@ export class FakeTransport implements Transport {
     }
   }
 
-  printInvoices(invoice?: string): Promise<DispatchResult<PrintOutcome>> {
+  printInvoices(invoice?: string, options?: PrintOptions): Promise<DispatchResult<PrintOutcome>> {
     this.printed.push(invoice);
+    this.printOptions.push(options);
     return Promise.resolve(this.printAnswer);
   }
 

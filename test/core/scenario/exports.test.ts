@@ -4,6 +4,8 @@ import {
   INVOICE_CSV_COLUMNS,
   SELLER_NAME,
   escapeHtml,
+  exportComparisonFile,
+  exportInvoicesFile,
   invoiceLinesCsv,
   invoicesHtml,
   invoicesJson,
@@ -223,5 +225,115 @@ describe('invoicesHtml', () => {
 
   it('prints a page that says so when there is no invoice', () => {
     expect(invoicesHtml([], { customers: [], prices: [] })).toContain('No invoices yet');
+  });
+});
+
+describe('printing all invoices', () => {
+  it('leaves out the zero invoices made at subscription creation, and says how many', () => {
+    const { sim, price } = billedGuide();
+    // A second usage-only customer: another EUR 0.00 creation invoice.
+    sim.customers.create({ id: 'cust_B', name: 'Beta', paymentMethod: 'pm_card_visa' });
+    sim.subscriptions.create({ customer: 'cust_B', items: [{ price: price.id }] });
+    const all = sim.invoices.list().data;
+    const zero = all.filter((i) => i.billingReason === 'subscription_create' && i.total === 0);
+    expect(zero).toHaveLength(2);
+
+    const page = exportInvoicesFile(sim, 'Guide', { format: 'html' });
+    expect(page.omitted).toBe(2);
+    expect((page.content.match(/class="invoice"/g) ?? []).length).toBe(all.length - 2);
+    for (const invoice of zero) expect(page.content).not.toContain(`<dd>${invoice.id}</dd>`);
+    expect(page.content).toContain('EUR 36.84');
+    expect(page.content).toContain(
+      'Left out: 2 zero invoices made when subscriptions were created (nothing billed).',
+    );
+
+    const everything = exportInvoicesFile(sim, 'Guide', { format: 'html', includeZero: true });
+    expect(everything.omitted).toBe(0);
+    expect((everything.content.match(/class="invoice"/g) ?? []).length).toBe(all.length);
+    expect(everything.content).not.toContain('Left out');
+
+    // One invoice printed on its own is printed, zero or not; CSV and JSON keep every invoice.
+    const one = exportInvoicesFile(sim, 'Guide', { format: 'html', invoice: zero[0]!.id });
+    expect(one.content).toContain(`<dd>${zero[0]!.id}</dd>`);
+    expect(one.omitted).toBeUndefined();
+    const json = JSON.parse(exportInvoicesFile(sim, 'Guide', { format: 'json' }).content);
+    expect(json).toHaveLength(all.length);
+  });
+
+  it('counts the zero creation invoices in the invoice page, for the print option', () => {
+    const { sim } = billedGuide();
+    expect(sim.analysis.invoicePage().zeroAtCreation).toBe(1);
+  });
+});
+
+describe('calendar months in the exports', () => {
+  /** Two usage-only customers starting on different days (March 1 and March 11), billed twice. */
+  function staggered() {
+    const { sim, price } = guideScenario();
+    sim.testClock.advance({ frozenTime: MARCH_1 + 10 * DAY });
+    sim.customers.create({ id: 'cust_B', name: 'Beta', paymentMethod: 'pm_card_visa' });
+    const late = sim.subscriptions.create({ customer: 'cust_B', items: [{ price: price.id }] });
+    const item = (s: typeof late) => s.items.data[0]!.id;
+    const [early] = sim.subscriptions.list().data.filter((s) => s.id !== late.id);
+    sim.usageRecords.create({ subscriptionItem: item(early!), quantity: 1000 });
+    sim.usageRecords.create({ subscriptionItem: item(late), quantity: 3000 });
+    // April 20: both March periods closed (April 1 and April 11), both April periods open.
+    sim.testClock.advance({ frozenTime: MARCH_1 + 50 * DAY });
+    sim.usageRecords.create({ subscriptionItem: item(late), quantity: 500 });
+    return { sim, price };
+  }
+
+  it('sums invoices by the month their period ends in, marking the open one', () => {
+    const { sim } = staggered();
+    const file = exportInvoicesFile(sim, 'Guide', { format: 'csv', by: 'calendar-month' });
+    expect(file.filename).toBe('guide-invoices-by-month.csv');
+    // A period counts in the month of its last day: Acme's March 1 – April 1 in March (1000
+    // calls at 0.2 cents, EUR 2.00, and its EUR 0.00 creation invoice), Beta's March 11 –
+    // April 11 in April (3000 calls, EUR 6.00, and its creation invoice). No invoice bills a
+    // period still open on April 20.
+    expect(file.content).toBe(
+      [
+        'month,currency,invoices,billed_minor,billed,draft_minor,open',
+        '2025-03,EUR,2,200,EUR 2.00,0,',
+        '2025-04,EUR,2,600,EUR 6.00,0,',
+        '',
+      ].join('\n'),
+    );
+    const months = JSON.parse(
+      exportInvoicesFile(sim, 'Guide', { format: 'json', by: 'calendar-month' }).content,
+    );
+    expect(months).toEqual([
+      { month: '2025-03', currency: 'EUR', invoices: 2, billed: 200, draft: 0, open: false },
+      { month: '2025-04', currency: 'EUR', invoices: 2, billed: 600, draft: 0, open: false },
+    ]);
+    expect(() =>
+      exportInvoicesFile(sim, 'Guide', { format: 'html', by: 'calendar-month' }),
+    ).toThrow(expect.objectContaining({ param: 'by' }));
+  });
+
+  it('exports Compare per calendar month (as the view shows it) or per period', () => {
+    const { sim, price } = staggered();
+    const dearer = sim.prices.create({
+      product: price.product,
+      currency: 'EUR',
+      unitAmountDecimal: '0.4',
+      recurring: { interval: 'month', usageType: 'metered' },
+    });
+    const prices = [price.id, dearer.id];
+    const byMonth = exportComparisonFile(sim, 'Guide', { prices, format: 'csv' });
+    expect(byMonth.filename).toBe('guide-compare-by-month.csv');
+    // March: Acme's first period (1000 calls); April: Beta's first (3000) and Acme's open
+    // second (none yet); May: Beta's open second (500 calls so far).
+    expect(byMonth.content).toBe(
+      `month,open,${price.id},${dearer.id}\n2025-03,,200,400\n2025-04,open,600,1200\n2025-05,open,100,200\n`,
+    );
+    const byPeriod = exportComparisonFile(sim, 'Guide', { prices, format: 'csv', by: 'period' });
+    expect(byPeriod.content.split('\n')).toHaveLength(6); // header, 4 periods, final newline
+    const json = JSON.parse(exportComparisonFile(sim, 'Guide', { prices, format: 'json' }).content);
+    expect(json.months.map((m: { key: string; open: boolean }) => [m.key, m.open])).toEqual([
+      ['2025-03', false],
+      ['2025-04', true],
+      ['2025-05', true],
+    ]);
   });
 });

@@ -7,26 +7,39 @@ import { EngineRefusal, FakeTransport } from '../fake-transport';
 
 const price = { id: 'price_1', recurring: { usageType: 'metered' } } as Price;
 
+type Batch = {
+  customers: {
+    name: string;
+    subscription?: { items: { price: string }[] };
+    generators?: { spec: { pattern: { meanPerHour: number } } }[];
+  }[];
+};
+
 function setup() {
-  let n = 0;
   const transport = new FakeTransport()
-    .on('customers.create', (args) => ({ id: `cust_${++n}`, name: args.name }) as never)
     .on(
-      'subscriptions.create',
+      'customers.createBatch',
       (args) =>
         ({
-          id: `sub_${n}`,
-          items: { data: [{ id: `si_${n}`, price: args.items[0]!.price }] },
+          object: 'list',
+          data: args.customers.map((_, index) => ({
+            customer: `cust_${index + 1}`,
+            subscription: `sub_${index + 1}`,
+            items: [`si_${index + 1}`],
+            generators: [`gen_${index + 1}`],
+          })),
         }) as never,
     )
-    .on('generators.create', (args) => ({ id: `gen_${n}`, spec: args.spec }) as never)
     .on('workspace.current', () => null);
   const app = new AppState(createApiClient(transport));
   return { transport, app, cohort: new CohortState(app) };
 }
 
+const batchOf = (transport: FakeTransport) =>
+  transport.callsOf('customers.createBatch').map(([args]) => args as Batch);
+
 describe('CohortState', () => {
-  it('creates each previewed customer with a subscription and a generator of its size', async () => {
+  it('creates every previewed customer with a subscription and a generator of its size, in one call', async () => {
     const { transport, app, cohort } = setup();
     cohort.count = 3;
     cohort.prefix = 'Team';
@@ -34,15 +47,17 @@ describe('CohortState', () => {
     const sizes = cohort.sizes;
     const revision = app.revision;
     await cohort.create(price);
-    expect(
-      transport.callsOf('customers.create').map(([args]) => (args as { name: string }).name),
-    ).toEqual(['Team 1', 'Team 2', 'Team 3']);
-    const patterns = transport
-      .callsOf('generators.create')
-      .map(
-        ([args]) =>
-          (args as { spec: { pattern: { meanPerHour: number } } }).spec.pattern.meanPerHour,
-      );
+    const batches = batchOf(transport);
+    expect(batches).toHaveLength(1);
+    expect(transport.calls.filter((call) => call.method !== 'workspace.current')).toHaveLength(1);
+    const entries = batches[0]!.customers;
+    expect(entries.map((entry) => entry.name)).toEqual(['Team 1', 'Team 2', 'Team 3']);
+    expect(entries.map((entry) => entry.subscription?.items[0]!.price)).toEqual([
+      'price_1',
+      'price_1',
+      'price_1',
+    ]);
+    const patterns = entries.map((entry) => entry.generators![0]!.spec.pattern.meanPerHour);
     expect(patterns).toEqual(sizes);
     // One reload for the whole cohort.
     expect(app.revision).toBe(revision + 1);
@@ -58,14 +73,19 @@ describe('CohortState', () => {
     expect(transport.calls).toEqual([]);
   });
 
-  it('stops at the first refusal and shows it', async () => {
-    const { transport, cohort } = setup();
+  it('shows the refusal of the batch, which made nothing', async () => {
+    const { transport, app, cohort } = setup();
     cohort.count = 3;
-    transport.on('generators.create', () => {
-      throw new EngineRefusal('parameter_invalid', 'spec.pattern', 'Invalid spec.pattern.');
+    transport.on('customers.createBatch', () => {
+      throw new EngineRefusal(
+        'parameter_invalid',
+        'customers[1].generators[0].spec.pattern',
+        'Invalid spec.pattern.',
+      );
     });
     await cohort.create(price);
-    expect(transport.callsOf('customers.create')).toHaveLength(1);
+    expect(batchOf(transport)).toHaveLength(1);
     expect(cohort.task.error?.code).toBe('parameter_invalid');
+    expect(app.notices.some((notice) => notice.text.startsWith('Added'))).toBe(false);
   });
 });

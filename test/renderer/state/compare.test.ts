@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { PriceComparison } from '../../../core/public/types';
+import type { ExportedFile } from '../../../core/contract';
+import { createApiClient } from '../../../renderer/api/client';
+import { AppState } from '../../../renderer/state/app.svelte';
+import { FakeTransport } from '../fake-transport';
 import {
+  CompareState,
   calendarMonths,
   groupAmounts,
   rowsInTimeOrder,
@@ -99,5 +104,24 @@ describe('calendarMonths', () => {
     expect(
       rowsInTimeOrder(comparison).map((r) => `${r.customer}${r.periodStart - march1}`),
     ).toEqual(['x0', `y${30 * day}`, `x${31 * day}`, `y${60 * day}`]);
+  });
+});
+
+describe('CompareState exports', () => {
+  it('downloads revenue per calendar month of the prices compared, as the chart shows it', async () => {
+    const saved: ExportedFile[] = [];
+    const transport = new FakeTransport().on('workspace.exportComparison', ({ format }) => ({
+      filename: `guide-compare-by-month.${format}`,
+      mimeType: 'text/csv',
+      content: 'month,open,price_a,price_b\n2025-03,,1,2\n',
+    }));
+    const app = new AppState(createApiClient(transport), (file) => saved.push(file));
+    const compare = new CompareState(app);
+    compare.selected = ['price_a', 'price_b'];
+    await compare.exportFile('csv');
+    expect(transport.callsOf('workspace.exportComparison')).toEqual([
+      [{ prices: ['price_a', 'price_b'], format: 'csv' }],
+    ]);
+    expect(saved.map((file) => file.filename)).toEqual(['guide-compare-by-month.csv']);
   });
 });

@@ -33,6 +33,14 @@ describe('InvoicesState exports', () => {
     expect(saved[0]!.content).toContain('in_1,cus_1');
   });
 
+  it('exports what was billed per calendar month', async () => {
+    const { transport, invoices } = setup();
+    await invoices.exportFile('csv', 'calendar-month');
+    expect(transport.callsOf('workspace.exportInvoices')).toEqual([
+      [{ format: 'csv', by: 'calendar-month' }],
+    ]);
+  });
+
   it('shows the refusal and saves nothing when the engine refuses', async () => {
     const { transport, saved, invoices } = setup();
     transport.on('workspace.exportInvoices', () => {
@@ -66,6 +74,32 @@ describe('InvoicesState exports', () => {
   });
 });
 
+describe('InvoicesState print all', () => {
+  it('leaves the zero creation invoices out unless included, and says how many', async () => {
+    const { transport, app, invoices } = setup();
+    transport.on('analysis.invoicePage', () => ({
+      object: 'invoice_page',
+      data: [],
+      offset: 0,
+      total: 7,
+      counts: { draft: 0, open: 0, paid: 7, uncollectible: 0, void: 0 },
+      zeroAtCreation: 5,
+    }));
+    await invoices.invoices.load();
+    expect(invoices.zeroAtCreation).toBe(5);
+    await invoices.print();
+    expect(app.notices.at(-1)!.text).toContain(
+      '5 zero invoices made at subscription creation are left out.',
+    );
+    invoices.includeZero = true;
+    await invoices.print();
+    expect(app.notices.at(-1)!.text).not.toContain('left out');
+    // One invoice is printed as it is, with no options.
+    await invoices.print('in_1');
+    expect(transport.printOptions).toEqual([undefined, { includeZero: true }, undefined]);
+  });
+});
+
 describe('InvoicesState pages', () => {
   const invoice = (n: number) => ({ id: `in_${n}`, status: 'paid' }) as Invoice;
 
@@ -80,6 +114,7 @@ describe('InvoicesState pages', () => {
         offset,
         total,
         counts: { draft: 0, open: 0, paid: total, uncollectible: 0, void: 0 },
+        zeroAtCreation: 0,
       };
     });
     return { transport, app, invoices };
