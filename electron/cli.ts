@@ -141,6 +141,7 @@ async function openScenario(name: string, snapshot: Snapshot, values: CliValues)
   });
   const dispatch = createDispatcher(workspace, {
     yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
   });
   const call: Call = async (method, args, onEvent) => {
     const result = await dispatch(method, args, onEvent ? { onEvent } : {});

@@ -154,6 +154,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
   const dispatch = createDispatcher(workspace, {
     yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
   });
   const streams = new Set<ServerResponse>();
   let api: RunningApi | null = null;

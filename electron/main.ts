@@ -78,6 +78,7 @@ async function run(): Promise<void> {
   };
   const dispatch = createDispatcher(workspace, {
     yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
   });
 
   denyPermissions(session.defaultSession);

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { ExportedFile } from '../contract';
 import type { Simulator } from '../simulator';
 import { objectId } from '../values/validation';
+import { drain } from '../resources/entry';
+import type { StepProgress } from '../resources/entry';
 import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
 import { billingReasons } from '../public/descriptions';
@@ -76,16 +78,12 @@ function linelessRow(invoice: Invoice, customerName: string): (string | number)[
   ];
 }
 
-/**
- * One row per invoice line (one for an invoice without lines), invoices in the order given. A cell that a spreadsheet would run as a
- * formula (=, +, -, @ first) is prefixed with ' (numbers are left alone).
- */
-export function invoiceLinesCsv(
+/** The CSV rows of some invoices: one per line, one for an invoice without lines. */
+function csvRows(
   invoices: readonly Invoice[],
-  context: Pick<InvoiceExportContext, 'customers'>,
-): string {
-  const names = new Map(context.customers.map((customer) => [customer.id, customer.name]));
-  const rows = invoices.flatMap((invoice) =>
+  names: ReadonlyMap<string, string>,
+): (string | number)[][] {
+  return invoices.flatMap((invoice) =>
     invoice.lines.data.length === 0
       ? // NOTE: every invoice is exported; one without lines as one row billing nothing.
         [linelessRow(invoice, names.get(invoice.customer) ?? '')]
@@ -106,16 +104,62 @@ export function invoiceLinesCsv(
           invoice.status,
         ]),
   );
-  const csv = Papa.unparse(
+}
+
+/**
+ * CSV text of rows (the header row with `header`). A cell that a spreadsheet would run as a
+ * formula (=, +, -, @ first) is prefixed with ' (numbers are left alone).
+ */
+function csvText(rows: (string | number)[][], header: boolean): string {
+  return Papa.unparse(
     { fields: [...INVOICE_CSV_COLUMNS], data: rows },
-    { newline: '\n', escapeFormulae: true },
+    { newline: '\n', escapeFormulae: true, header },
   );
-  return `${csv}\n`;
+}
+
+/** One row per invoice line (one for an invoice without lines), invoices in the order given. */
+export function invoiceLinesCsv(
+  invoices: readonly Invoice[],
+  context: Pick<InvoiceExportContext, 'customers'>,
+): string {
+  return drain(invoiceLinesCsvSteps(invoices, context));
+}
+
+/** Invoices an export turns into text between two yields to the host. */
+const EXPORT_SLICE = 50;
+
+/** invoiceLinesCsv, yielding after each slice of invoices (same text). */
+function* invoiceLinesCsvSteps(
+  invoices: readonly Invoice[],
+  context: Pick<InvoiceExportContext, 'customers'>,
+): Generator<StepProgress, string> {
+  const names = new Map(context.customers.map((customer) => [customer.id, customer.name]));
+  const parts: string[] = [];
+  // The first slice carries the header row (alone when there are no invoices).
+  for (let from = 0; from === 0 || from < invoices.length; from += EXPORT_SLICE) {
+    const rows = csvRows(invoices.slice(from, from + EXPORT_SLICE), names);
+    parts.push(csvText(rows, from === 0));
+    yield { from: 0, to: invoices.length, at: from };
+  }
+  return `${parts.join('\n')}\n`;
 }
 
 /** The engine's invoice objects, as they are. */
 export function invoicesJson(invoices: readonly Invoice[]): string {
-  return `${JSON.stringify(invoices, null, 2)}\n`;
+  return drain(invoicesJsonSteps(invoices));
+}
+
+/** invoicesJson, yielding after each slice of invoices (the text of JSON.stringify(_, null, 2)). */
+function* invoicesJsonSteps(invoices: readonly Invoice[]): Generator<StepProgress, string> {
+  if (invoices.length === 0) return '[]\n';
+  const parts: string[] = [];
+  for (let from = 0; from < invoices.length; from += EXPORT_SLICE) {
+    for (const invoice of invoices.slice(from, from + EXPORT_SLICE)) {
+      parts.push(`  ${JSON.stringify(invoice, null, 2).replaceAll('\n', '\n  ')}`);
+    }
+    yield { from: 0, to: invoices.length, at: from };
+  }
+  return `[\n${parts.join(',\n')}\n]\n`;
 }
 
 // ---- the print page ----------------------------------------------------------------------------
@@ -350,31 +394,60 @@ const EXPORT_TYPES = { csv: 'text/csv', json: 'application/json', html: 'text/ht
 export function everyPage<T extends { id: string }>(
   page: (startingAfter: string | undefined) => List<T>,
 ): T[] {
+  return drain(everyPageSteps(page));
+}
+
+/** everyPage, yielding after each page. */
+function* everyPageSteps<T extends { id: string }>(
+  page: (startingAfter: string | undefined) => List<T>,
+): Generator<StepProgress, T[]> {
   const all: T[] = [];
   for (let next: List<T> | null = page(undefined); next;) {
     all.push(...next.data);
+    yield { from: 0, to: 1, at: 0 };
     next = next.hasMore ? page(next.data.at(-1)!.id) : null;
   }
   return all;
 }
 
+/** Objects read per page by an export: a page is copied in one go. */
+const EXPORT_PAGE = 100;
+
 /** The scenario's invoices (or one of them) as a file: CSV lines, JSON, or the print page. */
 export function exportInvoicesFile(
   sim: Simulator,
   scenarioName: string,
-  { format, invoice, part = 1 }: z.output<typeof exportInvoicesArgs>,
+  args: z.output<typeof exportInvoicesArgs>,
 ): ExportedFile {
+  return drain(exportInvoicesSteps(sim, scenarioName, args));
+}
+
+/** exportInvoicesFile, yielding between pages and slices of invoices (for hosts). */
+export function* exportInvoicesSteps(
+  sim: Simulator,
+  scenarioName: string,
+  { format, invoice, part = 1 }: z.output<typeof exportInvoicesArgs>,
+): Generator<StepProgress, ExportedFile> {
   const invoices = invoice
     ? [sim.invoices.retrieve(invoice)]
-    : everyPage((startingAfter) => sim.invoices.list({ limit: 10_000, startingAfter })).reverse();
+    : (yield* everyPageSteps((startingAfter) =>
+        sim.invoices.list({ limit: EXPORT_PAGE, startingAfter }),
+      )).reverse();
   const context = {
-    customers: everyPage((startingAfter) => sim.customers.list({ limit: 10_000, startingAfter })),
-    prices: everyPage((startingAfter) => sim.prices.list({ limit: 10_000, startingAfter })),
+    customers: yield* everyPageSteps((startingAfter) =>
+      sim.customers.list({ limit: EXPORT_PAGE, startingAfter }),
+    ),
+    prices: yield* everyPageSteps((startingAfter) =>
+      sim.prices.list({ limit: EXPORT_PAGE, startingAfter }),
+    ),
     scenarioName,
   };
   const base = invoice ?? `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-invoices`;
   if (format !== 'html') {
-    const content = format === 'csv' ? invoiceLinesCsv(invoices, context) : invoicesJson(invoices);
+    const content =
+      format === 'csv'
+        ? yield* invoiceLinesCsvSteps(invoices, context)
+        : yield* invoicesJsonSteps(invoices);
     return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
   }
   const parts = Math.max(1, Math.ceil(invoices.length / PRINT_PART_SIZE));
