@@ -22,18 +22,7 @@ export async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
-/** Flushes a file that was written by someone else (lowdb's writer) to disk. */
-export async function syncFile(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await syncDirectory(dirname(path));
-}
-
-/** The temp file writeFileAtomic uses for `path`. */
+/** The temp file writeFileAtomic and writeJsonAtomic use for `path`. */
 export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp`);
 }

@@ -132,7 +132,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
   readonly #lock: FileLock;
   readonly #now: () => number;
   readonly #sidecarName: RegExp;
-  /** Temp files a crash may leave: of sidecars (writeFileAtomic) and of the JSON (steno). */
+  /** Temp files a crash may leave: of sidecars (writeFileAtomic) and of the JSON (writeJsonAtomic). */
   readonly #tempName: RegExp;
   /** Sidecars known to be complete on disk (by file name). */
   readonly #sidecars = new Set<string>();
