@@ -100,7 +100,7 @@ function deferred(): Deferred {
 
 /** The figures a scenario is listed with, read from its snapshot (or a simulator's view). */
 export function scenarioStats(
-  snapshot: Readonly<Pick<Snapshot, 'clock' | 'customers' | 'invoices'>>,
+  snapshot: Readonly<Pick<Snapshot, 'clock' | 'customers' | 'invoices' | 'prices'>>,
 ): ScenarioStats {
   const invoicedTotals: Record<string, number> = {};
   for (const invoice of snapshot.invoices) {

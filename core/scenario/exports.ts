@@ -394,24 +394,13 @@ const EXPORT_TYPES = { csv: 'text/csv', json: 'application/json', html: 'text/ht
 export function everyPage<T extends { id: string }>(
   page: (startingAfter: string | undefined) => List<T>,
 ): T[] {
-  return drain(everyPageSteps(page));
-}
-
-/** everyPage, yielding after each page. */
-function* everyPageSteps<T extends { id: string }>(
-  page: (startingAfter: string | undefined) => List<T>,
-): Generator<StepProgress, T[]> {
   const all: T[] = [];
   for (let next: List<T> | null = page(undefined); next;) {
     all.push(...next.data);
-    yield { from: 0, to: 1, at: 0 };
     next = next.hasMore ? page(next.data.at(-1)!.id) : null;
   }
   return all;
 }
-
-/** Objects read per page by an export: a page is copied in one go. */
-const EXPORT_PAGE = 100;
 
 /** The scenario's invoices (or one of them) as a file: CSV lines, JSON, or the print page. */
 export function exportInvoicesFile(
@@ -428,20 +417,11 @@ export function* exportInvoicesSteps(
   scenarioName: string,
   { format, invoice, part = 1 }: z.output<typeof exportInvoicesArgs>,
 ): Generator<StepProgress, ExportedFile> {
-  const invoices = invoice
-    ? [sim.invoices.retrieve(invoice)]
-    : (yield* everyPageSteps((startingAfter) =>
-        sim.invoices.list({ limit: EXPORT_PAGE, startingAfter }),
-      )).reverse();
-  const context = {
-    customers: yield* everyPageSteps((startingAfter) =>
-      sim.customers.list({ limit: EXPORT_PAGE, startingAfter }),
-    ),
-    prices: yield* everyPageSteps((startingAfter) =>
-      sim.prices.list({ limit: EXPORT_PAGE, startingAfter }),
-    ),
-    scenarioName,
-  };
+  // Read in place, oldest first: calls run one at a time, so nothing changes them meanwhile, and
+  // copying 100,000 invoices would hold the host as long as the export itself.
+  const view = sim.view();
+  const invoices = invoice ? [sim.invoices.retrieve(invoice)] : view.invoices;
+  const context = { customers: view.customers, prices: view.prices, scenarioName };
   const base = invoice ?? `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-invoices`;
   if (format !== 'html') {
     const content =
