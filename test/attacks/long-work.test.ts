@@ -255,7 +255,8 @@ describe('the browser host answers while long work runs', () => {
     );
     // Files were served while each call ran (each took far longer than 10 ms of work), where a
     // call that held the loop from start to end would let none through.
-    for (const figure of [advance, replay, exported]) expect(figure.answered).toBeGreaterThan(2);
+    for (const figure of [advance, replay, exported])
+      expect(figure.answered).toBeGreaterThanOrEqual(2);
     // The goal is 100 ms. On this shared 2-core machine the figures grow with its load, and so
     // does each call's time: the loop was held for a small part of the call, never all of it.
     for (const figure of [advance, replay, exported])
