@@ -12,7 +12,8 @@ import type {
 } from './contract';
 import { invalidRequest, toErrorEnvelope } from './values/errors';
 import { plainJson } from './values/json';
-import type { MethodEntry } from './resources/entry';
+import { runPaced } from './resources/entry';
+import type { MethodEntry, StepProgress } from './resources/entry';
 import type { Simulator } from './simulator';
 import { arityOf, registry } from './simulator/registry';
 import type { Workspace } from './workspace';
@@ -37,10 +38,18 @@ export type Dispatch = (
 
 export interface DispatcherOptions {
   /**
-   * Lets the host handle other work (sending progress, noticing a cancel) between the steps of a
-   * long call; Node hosts pass a setImmediate. Default: a microtask, which lets no I/O in.
+   * Lets the host handle other work (sending progress, answering other requests, noticing a
+   * cancel) between the slices of a long call; Node hosts pass a setImmediate. Default: a
+   * microtask, which lets no I/O in.
    */
   yieldToHost?: () => Promise<void>;
+  /**
+   * Monotonic milliseconds (Node hosts pass performance.now): long work then yields after each
+   * `sliceMs` of work (default 20 ms), so the host is never held much longer. Without it, long
+   * work yields once per percent of its progress.
+   */
+  now?: () => number;
+  sliceMs?: number;
 }
 
 /**
@@ -51,6 +60,33 @@ export interface CallContext {
   progress(done: number, total: number): void;
   signal: CancelSignal | undefined;
   yieldToHost(): Promise<void>;
+  now?: () => number;
+  sliceMs?: number;
+  /** Holds back saves until the returned function is called (see Workspace.holdSaves). */
+  holdSaves(): () => void;
+}
+
+/**
+ * Runs steps paced for the host. A long call rests part-way while it yields, so no save may
+ * snapshot the state until it is done.
+ */
+async function runLong<R>(steps: Generator<StepProgress, R>, context: CallContext) {
+  const release = context.holdSaves();
+  try {
+    return await runPaced(steps, context);
+  } finally {
+    release();
+  }
+}
+
+/** A method's work: its result, or steps that yield to the host between slices of it. */
+function isSteps(value: unknown): value is Generator<StepProgress, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Generator).next === 'function' &&
+    typeof (value as Generator)[Symbol.iterator] === 'function'
+  );
 }
 
 type Runner<T> = (target: T, args: unknown[], context: CallContext) => unknown;
@@ -64,9 +100,10 @@ interface MethodSpec<T> {
 }
 
 /**
- * Runs a registry method on the open scenario. Long ones (the clock) run step by step: progress
- * at most once per percent of the span, and a cancelled call stops after the billing moment it
- * is at (a consistent state) and answers with the clock where it stopped.
+ * Runs a registry method on the open scenario. Long ones (the clock) run step by step, yielding
+ * to the host after each slice of work: progress at most once per percent of the span, and a
+ * cancelled call stops at the next consistent point (a billing moment done, or the clock part of
+ * the way to the next one with the usage generated up to it) and answers with the clock there.
  */
 function engineSpec(method: EngineMethod, entry: MethodEntry): MethodSpec<Simulator> {
   return {
@@ -75,23 +112,21 @@ function engineSpec(method: EngineMethod, entry: MethodEntry): MethodSpec<Simula
     run: async (simulator, args, context) => {
       const steps = simulator.steps(method, args);
       if (!steps) return simulator.call(method, args);
-      let reported = -1;
-      for (;;) {
-        const step = steps.next();
-        if (step.done) return step.value;
-        const { from, to, at } = step.value;
-        const percent = Math.floor(((at - from) / Math.max(1, to - from)) * 100);
-        if (percent === reported) continue;
-        reported = percent;
-        context.progress(at - from, to - from);
-        await context.yieldToHost();
-        if (context.signal?.aborted) {
-          steps.return(undefined);
-          return simulator.testClock.retrieve();
-        }
-      }
+      const ran = await runLong(steps, context);
+      return 'value' in ran ? ran.value : simulator.testClock.retrieve();
     },
   };
+}
+
+/**
+ * Runs a workspace method whose work comes as steps (imports, time travel, exports) like an
+ * engine one; nothing changes before its last step, so a cancelled one is refused as it stands.
+ */
+async function workspaceSteps(method: string, work: unknown, context: CallContext) {
+  if (!isSteps(work)) return work;
+  const ran = await runLong(work, context);
+  if ('value' in ran) return ran.value;
+  throw invalidRequest('request_aborted', null, `${method} was cancelled: nothing changed.`);
 }
 
 const engineMethods = new Map(
@@ -245,6 +280,9 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
       progress: (done, total) => hooks.onEvent?.({ type: 'progress', task: method, done, total }),
       signal: hooks.signal,
       yieldToHost,
+      holdSaves: () => workspace.holdSaves(),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.sliceMs === undefined ? {} : { sliceMs: options.sliceMs }),
     };
     let data: unknown;
     try {
@@ -254,7 +292,8 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
         if (!simulator) return { result: { ok: false, error: noScenarioOpen } };
         data = await (spec as MethodSpec<Simulator>).run(simulator, tuple, context);
       } else {
-        data = await (spec as WorkspaceSpec).run(workspace, tuple, context);
+        const work = (spec as WorkspaceSpec).run(workspace, tuple, context);
+        data = await workspaceSteps(method, work, context);
       }
     } catch (error) {
       return { result: { ok: false, error: toErrorEnvelope(error) } };

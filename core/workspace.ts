@@ -10,12 +10,13 @@ import {
   exportComparisonArgs,
   exportComparisonFile,
   exportInvoicesArgs,
-  exportInvoicesFile,
+  exportInvoicesSteps,
 } from './scenario/exports';
 import { scenarioRefused } from './scenario/format';
 import type { ScenarioFile } from './scenario/format';
 import { cutScenario } from './scenario/cut';
-import { exportScenario, importScenario, replayScenario } from './scenario/replay';
+import { exportScenario, importScenarioSteps, replayScenarioSteps } from './scenario/replay';
+import type { StepProgress } from './resources/entry';
 import { createSimulator } from './simulator';
 import type { Simulator, SimulatorOptions } from './simulator';
 import type { Snapshot } from './resources/snapshot';
@@ -102,8 +103,10 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-/** The figures a scenario is listed with, read from its snapshot. */
-export function scenarioStats(snapshot: Snapshot): ScenarioStats {
+/** The figures a scenario is listed with, read from its snapshot (or a simulator's view). */
+export function scenarioStats(
+  snapshot: Readonly<Pick<Snapshot, 'clock' | 'customers' | 'invoices' | 'prices'>>,
+): ScenarioStats {
   const invoicedTotals: Record<string, number> = {};
   for (const invoice of snapshot.invoices) {
     // NOTE: an invoice counts once finalized; a voided one was cancelled, so it does not.
@@ -143,6 +146,8 @@ export class Workspace {
 
   #writing: Promise<void> | null = null;
   #queued: Deferred | null = null;
+  /** Long calls under way: no write starts while one may rest part-way (see holdSaves). */
+  #holds = 0;
 
   private constructor(options: WorkspaceOptions, notices: StoreNotice[]) {
     this.#store = options.store;
@@ -233,9 +238,16 @@ export class Workspace {
   }
 
   /** Copies a scenario (the open one as it is now) under a new id; the copy is not opened. */
-  importScenario(args: { file: unknown; name?: string }): ScenarioSummary {
+  /**
+   * Replays a scenario file into a new scenario, opened. Long work, step by step: the workspace
+   * changes only at the end, so a host that stops part-way has changed nothing.
+   */
+  *importScenario(args: {
+    file: unknown;
+    name?: string;
+  }): Generator<StepProgress, ScenarioSummary> {
     const { file: input, name } = parseArgs(importArgs, args);
-    const { simulator, problems, file } = importScenario(input);
+    const { simulator, problems, file } = yield* importScenarioSteps(input);
     if (!simulator || !file) throw scenarioRefused(problems);
     return this.#addOpen(name ?? file.name, simulator, this.#now());
   }
@@ -247,7 +259,7 @@ export class Workspace {
       name,
       createdAt: now,
       lastOpenedAt: now,
-      stats: scenarioStats(simulator.snapshot()),
+      stats: scenarioStats(simulator.view()),
     };
     this.#scenarios.push(meta);
     this.#switchTo(meta.id, simulator);
@@ -259,13 +271,14 @@ export class Workspace {
     return exportScenario(this.#snapshotOf(meta.id), { name: meta.name });
   }
 
-  exportInvoices(args: {
+  /** The open scenario's invoices as a file; long work, step by step. */
+  *exportInvoices(args: {
     format: 'csv' | 'json' | 'html';
     invoice?: string;
     part?: number;
     includeZero?: boolean;
     by?: 'invoice' | 'calendar-month';
-  }): ExportedFile {
+  }): Generator<StepProgress, ExportedFile> {
     const parsed = parseArgs(exportInvoicesArgs, args);
     const open = this.#open;
     if (!open) {
@@ -275,7 +288,7 @@ export class Workspace {
         'Open a scenario first: its invoices are exported.',
       );
     }
-    return exportInvoicesFile(open.simulator, this.#find(open.id).name, parsed);
+    return yield* exportInvoicesSteps(open.simulator, this.#find(open.id).name, parsed);
   }
 
   exportComparison(args: {
@@ -340,21 +353,29 @@ export class Workspace {
 
   /**
    * A new scenario from a scenario as it stood at `at` (its file cut there and replayed), opened;
-   * the source is left as it is.
+   * the source is left as it is. Step by step; nothing changes before the end.
    */
-  branch(args: { id: string; at: number; name?: string }): ScenarioSummary {
+  *branch(args: {
+    id: string;
+    at: number;
+    name?: string;
+  }): Generator<StepProgress, ScenarioSummary> {
     const { id, at, name } = parseArgs(branchArgs, args);
     const source = this.#find(id);
-    const simulator = this.#replayedAt(source, at);
+    const simulator = yield* this.#replayedAt(source, at);
     return this.#addOpen(name ?? `${source.name} (from ${utcSeconds(at)})`, simulator, this.#now());
   }
 
-  /** Puts a scenario back to how it stood at `at`, keeping its id and name; undoRewind undoes it. */
-  rewind(args: { id: string; at: number }): ScenarioSummary {
+  /**
+   * Puts a scenario back to how it stood at `at`, keeping its id and name; undoRewind undoes it.
+   * Step by step; nothing changes before the end.
+   */
+  *rewind(args: { id: string; at: number }): Generator<StepProgress, ScenarioSummary> {
     const { id, at } = parseArgs(rewindArgs, args);
     const meta = this.#find(id);
     const before = this.#snapshotOf(meta.id);
-    this.#replace(meta, this.#replayedAt(meta, at));
+    const simulator = yield* this.#replayedAt(meta, at);
+    this.#replace(meta, simulator);
     this.#rewound.push({ id: meta.id, snapshot: before });
     if (this.#rewound.length > undoDepth) this.#rewound.shift();
     return summarize(meta);
@@ -400,6 +421,21 @@ export class Workspace {
     return this.#queued.promise;
   }
 
+  /**
+   * Holds back writes while a long call runs, which yields to the host part-way: a write starting
+   * then would store a state the call may still undo. The returned function lets them go again.
+   */
+  holdSaves(): () => void {
+    this.#holds += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds -= 1;
+      this.#startWrite();
+    };
+  }
+
   /** Waits until every requested save is written (before the process exits). */
   async flush(): Promise<void> {
     while (this.#writing || this.#queued) await (this.#queued?.promise ?? this.#writing);
@@ -407,7 +443,7 @@ export class Workspace {
 
   #startWrite(): void {
     const batch = this.#queued;
-    if (!batch || this.#writing) return;
+    if (!batch || this.#writing || this.#holds > 0) return;
     this.#queued = null;
     let data: WorkspaceData;
     try {
@@ -463,17 +499,16 @@ export class Workspace {
   }
 
   /** The scenario replayed from its file cut at `at` (a refused `at` changes nothing). */
-  #replayedAt(meta: ScenarioMeta, at: number): Simulator {
+  *#replayedAt(meta: ScenarioMeta, at: number): Generator<StepProgress, Simulator> {
     const file = exportScenario(this.#snapshotOf(meta.id), { name: meta.name });
-    return replayScenario(cutScenario(file, at));
+    return yield* replayScenarioSteps(cutScenario(file, at));
   }
 
   /** Puts `simulator` in place of the scenario's state, open or not. */
   #replace(meta: ScenarioMeta, simulator: Simulator): void {
-    const snapshot = simulator.snapshot();
-    meta.stats = scenarioStats(snapshot);
+    meta.stats = scenarioStats(simulator.view());
     if (this.#open?.id === meta.id) this.#open = { id: meta.id, simulator };
-    else this.#snapshots.set(meta.id, snapshot);
+    else this.#snapshots.set(meta.id, simulator.snapshot());
   }
 
   /** Makes `id` the open scenario (a failure changes nothing). */

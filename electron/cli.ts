@@ -27,7 +27,9 @@ import type { InvoiceMonth } from '../core/public/reporting';
 import { formatProblem } from '../core/scenario/format';
 import { isoInstant as isoTime } from '../core/values/time';
 import type { ScenarioProblem } from '../core/scenario/format';
-import { importScenario } from '../core/scenario/replay';
+import { importScenarioSteps } from '../core/scenario/replay';
+import type { ReplayOptions, ScenarioImport } from '../core/scenario/replay';
+import { runPaced } from '../core/resources/entry';
 import type { Snapshot } from '../core/resources/snapshot';
 import type { PriceComparison } from '../core/public/types';
 import type { Customer, Invoice } from '../core/public/types';
@@ -124,10 +126,20 @@ function refused(path: string, problems: readonly ScenarioProblem[]): ScenarioEr
   return new ScenarioError(`${path} was refused:\n${listed}`);
 }
 
+/** Replays a file in slices, so the progress bar and signals keep being served. */
+async function importPaced(input: unknown, options: ReplayOptions): Promise<ScenarioImport> {
+  const ran = await runPaced(importScenarioSteps(input, options), {
+    yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
+  });
+  if (!('value' in ran)) throw new Error('A replay without a signal cannot stop.');
+  return ran.value;
+}
+
 /** Replays the file (with a progress bar), or explains every problem. */
-function replayFile(io: CliIo, path: string, input: unknown, values: CliValues) {
+async function replayFile(io: CliIo, path: string, input: unknown, values: CliValues) {
   const bar = progressBar(io, 'Replaying');
-  const { simulator, problems, file } = importScenario(input, {
+  const { simulator, problems, file } = await importPaced(input, {
     onProgress: bar.update,
     maxGeneratedRecords: maxRecordsOf(values),
   });
@@ -162,6 +174,7 @@ async function openScenario(name: string, snapshot: Snapshot, values: CliValues)
   });
   const dispatch = createDispatcher(workspace, {
     yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
   });
   const call: Call = async (method, args, onEvent) => {
     const result = await dispatch(method, args, onEvent ? { onEvent } : {});
@@ -303,7 +316,7 @@ async function runCommand(io: CliIo, path: string, values: CliValues) {
   if (out !== undefined && !['.csv', '.json'].includes(extname(out).toLowerCase())) {
     throw new UsageError(`--out '${out}' must end in .csv or .json (the format is taken from it).`);
   }
-  const { snapshot, file } = replayFile(io, path, await readJsonFile(path), values);
+  const { snapshot, file } = await replayFile(io, path, await readJsonFile(path), values);
   const call = await openScenario(file.name, snapshot, values);
   const advanced = await fastForward(io, call, target);
   const invoices = await allInvoices(call);
@@ -412,7 +425,7 @@ async function compareCommand(io: CliIo, path: string, values: CliValues) {
   const target = targetOf(values, 0);
   const prices = values.price ?? [];
   if (prices.length === 0) throw new UsageError('compare needs at least one --price <id>.');
-  const { snapshot, file } = replayFile(io, path, await readJsonFile(path), values);
+  const { snapshot, file } = await replayFile(io, path, await readJsonFile(path), values);
   const call = await openScenario(file.name, snapshot, values);
   await fastForward(io, call, target);
   let comparison: PriceComparison;
@@ -469,7 +482,7 @@ async function validateCommand(io: CliIo, path: string, values: CliValues) {
   const format = formatOf(values, ['text', 'json']);
   const input = await readJsonFile(path);
   const bar = progressBar(io, 'Checking');
-  const { simulator, problems, file, migratedFrom } = importScenario(input, {
+  const { simulator, problems, file, migratedFrom } = await importPaced(input, {
     onProgress: bar.update,
     maxGeneratedRecords: maxRecordsOf(values),
   });

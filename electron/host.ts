@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { ErrorEnvelope, HostEvent } from '../core/contract';
+import type { DispatchResult, ErrorEnvelope, HostEvent } from '../core/contract';
 import { createDispatcher } from '../core/dispatch';
 import { Workspace } from '../core/workspace';
 import type { TemplateCatalog } from '../core/workspace';
@@ -144,6 +144,36 @@ class PrintTickets {
 
 const printUrl = (ticket: string) => `/api/${PRINT_PATH}?ticket=${ticket}`;
 
+/** Characters of a large result's content escaped and sent at a time (a few milliseconds). */
+const CONTENT_PIECE = 256 * 1024;
+
+/**
+ * Sends a result; one whose data holds a long `content` (an export of 100,000 invoices is
+ * hundreds of MB) goes a piece at a time, yielding between pieces, as one JSON.stringify of it
+ * would hold the event loop for seconds. The text is the same JSON.
+ */
+async function sendResult(response: ServerResponse, result: DispatchResult): Promise<void> {
+  const data = result.ok ? (result.data as { content?: unknown } | null) : null;
+  const plain = Object.keys(result).length === 2; // { ok, data }: no save warning to carry
+  if (!plain || typeof data?.content !== 'string' || data.content.length <= CONTENT_PIECE) {
+    return sendJson(response, 200, result);
+  }
+  const { content, ...rest } = data;
+  const fields = JSON.stringify(rest).slice(1, -1);
+  response.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+  response.write(`{"ok":true,"data":{${fields}${fields ? ',' : ''}"content":"`);
+  for (let at = 0; at < content.length && !response.destroyed; at += CONTENT_PIECE) {
+    // A piece may end inside a surrogate pair: its halves are escaped, and parse back as one.
+    response.write(JSON.stringify(content.slice(at, at + CONTENT_PIECE)).slice(1, -1));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  response.end('"}}');
+}
+
 /** The largest body a method accepts: only an import carries a whole scenario file. */
 export function bodyLimit(method: string): number {
   return method === 'workspace.importScenario' ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES;
@@ -167,6 +197,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
   }
   const engineDispatch = createDispatcher(workspace, {
     yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
   });
   const streams = new Set<ServerResponse>();
   const broadcast = (event: HostEvent) => {
@@ -292,7 +323,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       if (!response.writableFinished) abort.abort();
     });
     const result = await dispatch(method, args, { onEvent: broadcast, signal: abort.signal });
-    if (!response.destroyed) send(response, 200, result);
+    if (!response.destroyed) await sendResult(response, result);
   }
 
   /** POST print/ticket: a ticket for the print page of one invoice (`{ invoice }`) or all. */

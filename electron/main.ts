@@ -83,6 +83,7 @@ async function run(): Promise<void> {
   const sandbox = createSandbox({
     dispatch: createDispatcher(workspace, {
       yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+      now: () => performance.now(),
     }),
     dataFile,
     onEvent: broadcast,

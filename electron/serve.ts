@@ -383,6 +383,7 @@ export async function serve(options: ServeOptions): Promise<RunningServe> {
     const workspace = await Workspace.load({ store, now: Date.now, templates: templateCatalog });
     const dispatch = createDispatcher(workspace, {
       yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+      now: () => performance.now(),
     });
     const scenario = await chooseScenario(dispatch, options.scenario);
     const secretKey = await workspaceSecretKey(options.dataFile);

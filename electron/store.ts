@@ -1,7 +1,7 @@
-// The workspace in a lowdb JSON file, its usage columns in binary sidecars beside it.
+// The workspace in a JSON file, its usage columns in binary sidecars beside it.
 //
 // Saving writes each new sidecar atomically first (named by the SHA-256 of its content), then the
-// JSON that refers to them (lowdb's steno writer: temp file + rename), flushed to disk, then
+// JSON that refers to them (written a chunk at a time to a temp file, flushed, renamed), then
 // deletes sidecars nothing refers to any more. A crash at any point leaves a JSON file whose
 // sidecars all exist.
 //
@@ -14,8 +14,6 @@
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
 import { MeterlabError } from '../core/values/errors';
 import { joinSnapshot, migrateSnapshot, splitSnapshot } from '../core/resources/snapshot';
 import type { Snapshot } from '../core/resources/snapshot';
@@ -27,7 +25,7 @@ import type {
   WorkspaceLoad,
   WorkspaceStore,
 } from '../core/workspace-store';
-import { syncFile, tempPathFor, writeFileAtomic } from './atomic-file';
+import { writeFileAtomic, writeJsonAtomic } from './atomic-file';
 import { WorkspaceLockedError, lockWorkspaceFile } from './lock';
 import type { FileLock } from './lock';
 import { SidecarError, decodeUsage, encodeUsage } from './usage-sidecar';
@@ -35,7 +33,6 @@ import {
   InvalidWorkspaceFile,
   WORKSPACE_FILE_VERSION,
   checkScenarioEntry,
-  emptyWorkspaceFile,
   fileVersion,
   parseWorkspaceJson,
   quoteText,
@@ -132,11 +129,10 @@ export function explainStorageError(error: unknown, file: string, when: 'open' |
 
 export class LowdbWorkspaceStore implements WorkspaceStore {
   readonly file: string;
-  readonly #low: Low<WorkspaceFile>;
   readonly #lock: FileLock;
   readonly #now: () => number;
   readonly #sidecarName: RegExp;
-  /** Temp files a crash may leave: of sidecars (writeFileAtomic) and of the JSON (steno). */
+  /** Temp files a crash may leave: of sidecars (writeFileAtomic) and of the JSON (writeJsonAtomic). */
   readonly #tempName: RegExp;
   /** Sidecars known to be complete on disk (by file name). */
   readonly #sidecars = new Set<string>();
@@ -151,7 +147,6 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     this.file = file;
     this.#lock = lock;
     this.#now = now;
-    this.#low = new Low(new JSONFile<WorkspaceFile>(file), emptyWorkspaceFile());
     const name = escapeRegExp(basename(file));
     this.#sidecarName = new RegExp(`^${name}\\.usage-[0-9a-f]{16}\\.bin$`);
     this.#tempName = new RegExp(`^\\.${name}(\\.usage-[0-9a-f]{16}\\.bin)?\\.tmp$`);
@@ -433,21 +428,14 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
           usage: prepared.usage,
         });
       }
-      this.#low.data = {
+      const file: WorkspaceFile = {
         schemaVersion: WORKSPACE_FILE_VERSION,
         revision: data.revision,
         currentScenario: data.currentScenario,
         scenarios,
       };
-      try {
-        await this.#low.write();
-      } catch (error) {
-        // steno leaves its temp file behind when the write fails (a full disk): give the space back.
-        await rm(tempPathFor(this.file), { force: true });
-        throw error;
-      }
-      // steno renames without flushing; flush so an acknowledged save survives a power cut too.
-      await syncFile(this.file);
+      // A chunk at a time: a large workspace never holds the event loop for one long stringify.
+      await writeJsonAtomic(this.file, file);
       const referenced = new Set(
         scenarios.flatMap((s) => (s.usage ? [basename(this.sidecarPath(s.usage.sha256))] : [])),
       );

@@ -39,13 +39,6 @@ export interface WorkspaceOutline {
   problems: string[];
 }
 
-export const emptyWorkspaceFile = (): WorkspaceFile => ({
-  schemaVersion: WORKSPACE_FILE_VERSION,
-  revision: 0,
-  currentScenario: null,
-  scenarios: [],
-});
-
 type Json = Record<string, unknown>;
 
 const isRecord = (value: unknown): value is Json =>

@@ -116,18 +116,30 @@ function closePeriod(state: ScenarioState, subscription: Subscription): void {
 
 /**
  * Runs everything due at the current time, in a fixed order: grant expiries (NOTE: expiry wins
- * over a finalization at the same second), closes, finalizations, retries.
+ * over a finalization at the same second), closes, finalizations, retries. Between two
+ * subscriptions or invoices it yields a partial step, so a host stays responsive during a moment
+ * that bills thousands of them; the moment itself is one unit (a cancel waits for its end).
  */
-function runDue(state: ScenarioState, awaiting: AwaitingInvoices): void {
+function* runDue(
+  state: ScenarioState,
+  awaiting: AwaitingInvoices,
+  progress: StepProgress,
+): Generator<StepProgress, void> {
   const now = state.now;
+  const partial = { ...progress, partial: true };
+  let units = 0;
   expireDueGrants(state);
   for (const subscription of state.data.subscriptions) {
-    if (!state.isEnded(subscription) && subscription.currentPeriodEnd === now)
+    if (!state.isEnded(subscription) && subscription.currentPeriodEnd === now) {
+      if (units++ > 0) yield partial;
       closePeriod(state, subscription);
+    }
   }
   for (const invoice of awaiting.current) {
-    if (invoice.status === 'draft' && invoice.finalizesAt !== null && invoice.finalizesAt <= now)
+    if (invoice.status === 'draft' && invoice.finalizesAt !== null && invoice.finalizesAt <= now) {
+      if (units++ > 0) yield partial;
       finalizeInvoice(state, invoice);
+    }
   }
   for (const invoice of awaiting.current) {
     if (
@@ -135,9 +147,41 @@ function runDue(state: ScenarioState, awaiting: AwaitingInvoices): void {
       invoice.nextPaymentAttempt !== null &&
       invoice.nextPaymentAttempt <= now
     ) {
+      if (units++ > 0) yield partial;
       invoice.nextPaymentAttempt = null;
       attemptPayment(state, invoice);
     }
+  }
+}
+
+/** Generator slots (about one record each) made between two steps of a clock move. */
+export const GENERATION_SLICE = 20_000;
+
+/**
+ * Generates the usage of `items` up to just before `until` in slices of about GENERATION_SLICE
+ * slots: the clock moves part of the way, the items catch up to it, and a step is yielded. Nothing
+ * is due before `until`, so each of these clock positions is a consistent place to stop.
+ */
+function* generateUntil(
+  state: ScenarioState,
+  items: readonly string[],
+  until: number,
+  progress: { from: number; to: number },
+): Generator<StepProgress, void> {
+  for (;;) {
+    const now = state.now;
+    const limit = (item: string) =>
+      Math.min(until, state.item(item).subscription.endedAt ?? Infinity);
+    const pending = items.reduce(
+      (sum, item) => sum + state.generated.recordsUntil(item, limit(item)),
+      0,
+    );
+    if (pending <= GENERATION_SLICE || until - now <= 1) return;
+    // Generators report at a steady rate, so a share of the time is about that share of slots.
+    const step = Math.max(1, Math.floor(((until - now) * GENERATION_SLICE) / pending));
+    state.data.clock.frozenTime = Math.min(now + step, until - 1);
+    for (const item of items) state.columns(item);
+    yield { ...progress, at: state.now };
   }
 }
 
@@ -188,6 +232,7 @@ function* advanceTo(state: ScenarioState, target: number): Generator<StepProgres
   const awaiting = new AwaitingInvoices(state);
   const nextDue = () => nextDueTime(state, target, awaiting.current);
   const watched = watchedSubscriptions(state);
+  const span = { from, to: target };
   for (;;) {
     const due = nextDue();
     // NOTE: generated usage that crosses a billing threshold before the next billing moment
@@ -197,16 +242,18 @@ function* advanceTo(state: ScenarioState, target: number): Generator<StepProgres
     if (crossing !== null) {
       state.data.clock.frozenTime = crossing;
       for (const subscription of watched) evaluateThresholds(state, subscription);
-      yield { from, to: target, at: crossing };
+      yield { ...span, at: crossing };
       continue;
     }
     if (due === null) break;
+    yield* generateUntil(state, generatedItems, due, span);
     state.data.clock.frozenTime = due;
     // NOTE: generated meter events up to each billing moment are sent before it runs.
     syncMeterGenerators(state, due + 1);
-    runDue(state, awaiting);
-    yield { from, to: target, at: due };
+    yield* runDue(state, awaiting, { ...span, at: due });
+    yield { ...span, at: due };
   }
+  yield* generateUntil(state, generatedItems, target + 1, span);
   state.data.clock.frozenTime = target;
   syncMeterGenerators(state, target + 1);
   for (const item of generatedItems) state.columns(item).trim();

@@ -24,6 +24,12 @@ export interface StepProgress {
   from: number;
   to: number;
   at: number;
+  /**
+   * True inside a unit that must finish as a whole (a billing moment part-way through its
+   * subscriptions): the host may handle other work here, but a cancel waits for the next step
+   * without it.
+   */
+  partial?: boolean;
 }
 
 /** What the scenario journal keeps of a call, besides its time and method. */
@@ -64,6 +70,61 @@ export function method<const P extends readonly Param[], R>(
   entry: MethodEntry<P, R>,
 ): MethodEntry<P, R> {
   return entry;
+}
+
+/** How a host shares its event loop with long work. */
+export interface StepPacing {
+  /** Lets the host handle other work (I/O, timers, a cancel); Node hosts pass a setImmediate. */
+  yieldToHost(): Promise<void>;
+  /**
+   * Monotonic milliseconds (hosts pass performance.now). With it, work yields once it has run
+   * `sliceMs`; without it, once per percent of progress.
+   */
+  now?(): number;
+  /** The longest the work runs between yields, when `now` is given (default 20 ms). */
+  sliceMs?: number;
+  /** Aborted when the caller gave up: the work stops at its next stopping point. */
+  signal?: { readonly aborted: boolean };
+  /** Hears progress, at most once per percent. */
+  progress?(done: number, total: number): void;
+}
+
+/** Work between two yields to the host, by default: well under the 100 ms a host may be held. */
+export const DEFAULT_SLICE_MS = 20;
+
+/**
+ * Runs stepwise work, yielding to the host after each slice of it. Returns the work's result, or
+ * `stopped` when the signal was aborted: the work then rests at a stopping point (a step that is
+ * not partial), and the generator is left unfinished.
+ */
+export async function runPaced<R>(
+  steps: Generator<StepProgress, R>,
+  pacing: StepPacing,
+): Promise<{ value: R } | { stopped: true }> {
+  const { now, signal } = pacing;
+  const sliceMs = pacing.sliceMs ?? DEFAULT_SLICE_MS;
+  let reported = -1;
+  let sliceStart = now?.() ?? 0;
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return { value: step.value };
+    const { from, to, at, partial } = step.value;
+    const percent = Math.floor(((at - from) / Math.max(1, to - from)) * 100);
+    const newPercent = percent !== reported;
+    if (newPercent) {
+      reported = percent;
+      pacing.progress?.(at - from, to - from);
+    }
+    if (now ? now() - sliceStart >= sliceMs : newPercent) {
+      await pacing.yieldToHost();
+      sliceStart = now?.() ?? 0;
+    }
+    if (!partial && signal?.aborted) {
+      // Closes the steps, so their cleanup runs (a checkpoint stops recording changes).
+      steps.return(undefined as R);
+      return { stopped: true };
+    }
+  }
 }
 
 /** Runs a stepwise call to its end. */

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { ExportedFile } from '../contract';
 import type { Simulator } from '../simulator';
 import { objectId } from '../values/validation';
+import { drain } from '../resources/entry';
+import type { StepProgress } from '../resources/entry';
 import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
 import { billingReasons, invoiceSteps } from '../public/descriptions';
@@ -117,16 +119,12 @@ function linelessRow(invoice: Invoice, customerName: string): (string | number)[
   ];
 }
 
-/**
- * One row per invoice line (one for an invoice without lines), invoices in the order given. A cell that a spreadsheet would run as a
- * formula (=, +, -, @ first) is prefixed with ' (numbers are left alone).
- */
-export function invoiceLinesCsv(
+/** The CSV rows of some invoices: one per line, one for an invoice without lines. */
+function csvRows(
   invoices: readonly Invoice[],
-  context: Pick<InvoiceExportContext, 'customers'>,
-): string {
-  const names = new Map(context.customers.map((customer) => [customer.id, customer.name]));
-  const rows = invoices.flatMap((invoice) =>
+  names: ReadonlyMap<string, string>,
+): (string | number)[][] {
+  return invoices.flatMap((invoice) =>
     invoice.lines.data.length === 0
       ? // NOTE: every invoice is exported; one without lines as one row billing nothing.
         [linelessRow(invoice, names.get(invoice.customer) ?? '')]
@@ -148,11 +146,44 @@ export function invoiceLinesCsv(
           ...pipelineCells(invoice),
         ]),
   );
-  const csv = Papa.unparse(
+}
+
+/**
+ * CSV text of rows (the header row with `header`). A cell that a spreadsheet would run as a
+ * formula (=, +, -, @ first) is prefixed with ' (numbers are left alone).
+ */
+function csvText(rows: (string | number)[][], header: boolean): string {
+  return Papa.unparse(
     { fields: [...INVOICE_CSV_COLUMNS], data: rows },
-    { newline: '\n', escapeFormulae: true },
+    { newline: '\n', escapeFormulae: true, header },
   );
-  return `${csv}\n`;
+}
+
+/** One row per invoice line (one for an invoice without lines), invoices in the order given. */
+export function invoiceLinesCsv(
+  invoices: readonly Invoice[],
+  context: Pick<InvoiceExportContext, 'customers'>,
+): string {
+  return drain(invoiceLinesCsvSteps(invoices, context));
+}
+
+/** Invoices an export turns into text between two yields to the host. */
+const EXPORT_SLICE = 50;
+
+/** invoiceLinesCsv, yielding after each slice of invoices (same text). */
+function* invoiceLinesCsvSteps(
+  invoices: readonly Invoice[],
+  context: Pick<InvoiceExportContext, 'customers'>,
+): Generator<StepProgress, string> {
+  const names = new Map(context.customers.map((customer) => [customer.id, customer.name]));
+  const parts: string[] = [];
+  // The first slice carries the header row (alone when there are no invoices).
+  for (let from = 0; from === 0 || from < invoices.length; from += EXPORT_SLICE) {
+    const rows = csvRows(invoices.slice(from, from + EXPORT_SLICE), names);
+    parts.push(csvText(rows, from === 0));
+    yield { from: 0, to: invoices.length, at: from };
+  }
+  return `${parts.join('\n')}\n`;
 }
 
 export const INVOICE_MONTH_CSV_COLUMNS = [
@@ -269,7 +300,20 @@ export function comparisonJson(
 
 /** The engine's invoice objects, as they are. */
 export function invoicesJson(invoices: readonly Invoice[]): string {
-  return `${JSON.stringify(invoices, null, 2)}\n`;
+  return drain(invoicesJsonSteps(invoices));
+}
+
+/** invoicesJson, yielding after each slice of invoices (the text of JSON.stringify(_, null, 2)). */
+function* invoicesJsonSteps(invoices: readonly Invoice[]): Generator<StepProgress, string> {
+  if (invoices.length === 0) return '[]\n';
+  const parts: string[] = [];
+  for (let from = 0; from < invoices.length; from += EXPORT_SLICE) {
+    for (const invoice of invoices.slice(from, from + EXPORT_SLICE)) {
+      parts.push(`  ${JSON.stringify(invoice, null, 2).replaceAll('\n', '\n  ')}`);
+    }
+    yield { from: 0, to: invoices.length, at: from };
+  }
+  return `[\n${parts.join(',\n')}\n]\n`;
 }
 
 // ---- the print page ----------------------------------------------------------------------------
@@ -514,6 +558,15 @@ export function everyPage<T extends { id: string }>(
 export function exportInvoicesFile(
   sim: Simulator,
   scenarioName: string,
+  args: z.output<typeof exportInvoicesArgs>,
+): ExportedFile {
+  return drain(exportInvoicesSteps(sim, scenarioName, args));
+}
+
+/** exportInvoicesFile, yielding between pages and slices of invoices (for hosts). */
+export function* exportInvoicesSteps(
+  sim: Simulator,
+  scenarioName: string,
   {
     format,
     invoice,
@@ -521,15 +574,12 @@ export function exportInvoicesFile(
     includeZero = false,
     by = 'invoice',
   }: z.output<typeof exportInvoicesArgs>,
-): ExportedFile {
-  const invoices = invoice
-    ? [sim.invoices.retrieve(invoice)]
-    : everyPage((startingAfter) => sim.invoices.list({ limit: 10_000, startingAfter })).reverse();
-  const context = {
-    customers: everyPage((startingAfter) => sim.customers.list({ limit: 10_000, startingAfter })),
-    prices: everyPage((startingAfter) => sim.prices.list({ limit: 10_000, startingAfter })),
-    scenarioName,
-  };
+): Generator<StepProgress, ExportedFile> {
+  // Read in place, oldest first: calls run one at a time, so nothing changes them meanwhile, and
+  // copying 100,000 invoices would hold the host as long as the export itself.
+  const view = sim.view();
+  const invoices = invoice ? [sim.invoices.retrieve(invoice)] : view.invoices;
+  const context = { customers: view.customers, prices: view.prices, scenarioName };
   const base = invoice ?? `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-invoices`;
   if (by === 'calendar-month') {
     if (format === 'html') {
@@ -549,7 +599,10 @@ export function exportInvoicesFile(
     };
   }
   if (format !== 'html') {
-    const content = format === 'csv' ? invoiceLinesCsv(invoices, context) : invoicesJson(invoices);
+    const content =
+      format === 'csv'
+        ? yield* invoiceLinesCsvSteps(invoices, context)
+        : yield* invoicesJsonSteps(invoices);
     return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
   }
   // NOTE: printing all invoices leaves out zero creation invoices unless asked to include them.

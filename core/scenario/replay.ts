@@ -8,6 +8,8 @@ import { slotsBetween } from '../rules/generators';
 import { createSimulator } from '../simulator';
 import type { Simulator } from '../simulator';
 import { registry } from '../simulator/registry';
+import { drain } from '../resources/entry';
+import type { StepProgress } from '../resources/entry';
 import { DEFAULT_SETTINGS } from '../resources/snapshot';
 import { meterEventCalls } from '../rules/meters/calls';
 import type { Snapshot } from '../resources/snapshot';
@@ -115,6 +117,17 @@ export function exportScenario(snapshot: Snapshot, meta: ScenarioMeta): Scenario
 
 /** Reads and replays a scenario file, or lists every problem found (nothing is changed). */
 export function importScenario(input: unknown, options: ReplayOptions = {}): ScenarioImport {
+  return drain(importScenarioSteps(input, options));
+}
+
+/**
+ * importScenario step by step: it yields between calls, usage batches and the clock's steps, so
+ * a host can stay responsive and cancel (dropping the replayed scenario changes nothing).
+ */
+export function* importScenarioSteps(
+  input: unknown,
+  options: ReplayOptions = {},
+): Generator<StepProgress, ScenarioImport> {
   const parsed = parseScenarioFile(input);
   if ('problems' in parsed) {
     return { simulator: null, problems: parsed.problems, file: null, migratedFrom: null };
@@ -123,7 +136,7 @@ export function importScenario(input: unknown, options: ReplayOptions = {}): Sce
   const tooLarge = generationProblem(file, options.maxGeneratedRecords);
   if (tooLarge) return { simulator: null, problems: [tooLarge], file, migratedFrom };
   try {
-    return { simulator: replay(file, options), problems: [], file, migratedFrom };
+    return { simulator: yield* replay(file, options), problems: [], file, migratedFrom };
   } catch (error) {
     if (error instanceof ReplayRefused) {
       return { simulator: null, problems: [error.problem], file, migratedFrom };
@@ -165,7 +178,15 @@ export function validateScenario(input: unknown): ScenarioProblem[] {
 
 /** Like importScenario, but a refused file throws a MeterlabError naming the first problem. */
 export function replayScenario(input: unknown, options: ReplayOptions = {}): Simulator {
-  const { simulator, problems } = importScenario(input, options);
+  return drain(replayScenarioSteps(input, options));
+}
+
+/** replayScenario step by step (see importScenarioSteps). */
+export function* replayScenarioSteps(
+  input: unknown,
+  options: ReplayOptions = {},
+): Generator<StepProgress, Simulator> {
+  const { simulator, problems } = yield* importScenarioSteps(input, options);
   if (!simulator) throw scenarioRefused(problems);
   return simulator;
 }
@@ -228,8 +249,16 @@ function argumentPath(call: ScenarioCall, callPath: string, param: string | null
   return param.startsWith('[') ? `${argument}${param}` : `${argument}.${param}`;
 }
 
-/** Reports the given stream positions (all stamped at or before the clock). */
-function reportPositions(sim: Simulator, stream: UsageStream, positions: number[]): void {
+/**
+ * Reports the given stream positions (all stamped at or before the clock), yielding after each
+ * batch (or record).
+ */
+function* reportPositions(
+  sim: Simulator,
+  stream: UsageStream,
+  positions: number[],
+  step: () => StepProgress,
+): Generator<StepProgress, void> {
   const byItem = new Map<number, number[]>();
   for (const position of positions) {
     const item = stream.item[position]!;
@@ -266,6 +295,7 @@ function reportPositions(sim: Simulator, stream: UsageStream, positions: number[
           message: `Reporting the usage of ${item} at ${isoInstant(stream.timestamp[position]!)} was refused: ${error.message}`,
         });
       }
+      yield step();
     }
   }
 }
@@ -275,7 +305,7 @@ function reportPositions(sim: Simulator, stream: UsageStream, positions: number[
  * call runs; each usage value is reported at its own timestamp before the clock passes it, so it
  * lands in the period it belongs to before that period closes.
  */
-function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
+function* replay(file: ScenarioFile, options: ReplayOptions): Generator<StepProgress, Simulator> {
   let sim: Simulator;
   try {
     sim = createSimulator({ seed: file.seed, startTime: file.startTime, settings: file.settings });
@@ -301,11 +331,13 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
   /** Records stamped at a call's time for items that call creates: reported right after it. */
   let deferred: number[] = [];
 
+  const step = (): StepProgress => ({ from: 0, to: total, at: done });
   const now = () => sim.testClock.retrieve().frozenTime;
-  const advance = (to: number) => {
+  const advance = function* (to: number): Generator<StepProgress, void> {
     if (to <= now()) return;
     try {
-      sim.testClock.advance({ frozenTime: to });
+      const steps = sim.steps('testClock.advance', [{ frozenTime: to }])!;
+      for (let next = steps.next(); !next.done; next = steps.next()) yield step();
     } catch (error) {
       if (!(error instanceof MeterlabError)) throw error;
       throw new ReplayRefused({
@@ -316,8 +348,8 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
     }
   };
 
-  const report = (positions: number[]) => {
-    reportPositions(sim, stream, positions);
+  const report = function* (positions: number[]): Generator<StepProgress, void> {
+    yield* reportPositions(sim, stream, positions, step);
     progress(positions.length);
   };
 
@@ -325,19 +357,19 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
    * Reports every record stamped before `limit`, and those stamped at `limit` for items that
    * exist (`final`: all of them), moving the clock no further than the records need.
    */
-  const reportUntil = (limit: number, final: boolean) => {
+  const reportUntil = function* (limit: number, final: boolean): Generator<StepProgress, void> {
     const isKnown = (position: number) => known.has(stream.items[stream.item[position]!]!);
     const ready: number[] = [];
     const waiting: number[] = [];
     for (const position of deferred) (final || isKnown(position) ? ready : waiting).push(position);
     deferred = waiting;
-    if (ready.length > 0) report(ready);
+    if (ready.length > 0) yield* report(ready);
     while (cursor < stream.timestamp.length && stream.timestamp[cursor]! <= limit) {
       const first = stream.timestamp[cursor]!;
       // A moment already due runs on the next advance, one second on.
       const barrier = Math.max(sim.nextBillingMoment(), now() + 1);
       if (first >= barrier) {
-        advance(barrier); // the moment runs first: a record stamped at a period's end is in the next
+        yield* advance(barrier); // the moment runs first: a record stamped at a period's end is in the next
         continue;
       }
       const run: number[] = [];
@@ -349,16 +381,16 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
         else run.push(end);
         end++;
       }
-      advance(stream.timestamp[end - 1]!);
-      if (run.length > 0) report(run);
+      yield* advance(stream.timestamp[end - 1]!);
+      if (run.length > 0) yield* report(run);
       cursor = end;
     }
   };
 
-  file.calls.forEach((call, index) => {
+  for (const [index, call] of file.calls.entries()) {
     const path = `calls[${index}]`;
-    reportUntil(call.at, false);
-    advance(call.at);
+    yield* reportUntil(call.at, false);
+    yield* advance(call.at);
     let result: unknown;
     try {
       result = sim.call(call.method, call.args);
@@ -382,8 +414,9 @@ function replay(file: ScenarioFile, options: ReplayOptions): Simulator {
       for (const item of (result as Subscription).items.data) known.add(item.id);
     }
     progress(1);
-  });
-  reportUntil(file.clock.frozenTime, true);
-  advance(file.clock.frozenTime);
+    yield step();
+  }
+  yield* reportUntil(file.clock.frozenTime, true);
+  yield* advance(file.clock.frozenTime);
   return sim;
 }

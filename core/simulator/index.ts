@@ -41,6 +41,8 @@ export interface SimulatorOptions {
 
 export interface Simulator extends SimulatorApi {
   snapshot(): Snapshot;
+  /** The live clock, customers, prices and invoices, read without a copy (listings, exports). */
+  view(): Readonly<Pick<Snapshot, 'clock' | 'customers' | 'invoices' | 'prices'>>;
   /** Distinct usage timestamps held in memory, and the bytes their columns take. */
   usageFootprint(): { timestamps: number; bytes: number };
   /** Meter events held in columns and their bytes; events in the identifier window and its bytes. */
@@ -143,6 +145,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   return {
     ...buildApi(holder),
     snapshot: () => holder.state.snapshot(),
+    view: () => holder.state.data,
     usageFootprint: () => {
       let timestamps = 0;
       let bytes = 0;
