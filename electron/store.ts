@@ -1,4 +1,4 @@
-// The workspace in a JSON file, its usage columns in binary sidecars beside it.
+// The workspace in a lowdb JSON file, its usage columns in binary sidecars beside it.
 //
 // Saving writes each new sidecar atomically first (named by the SHA-256 of its content), then the
 // JSON that refers to them (written a chunk at a time to a temp file, flushed, renamed), then
@@ -14,6 +14,8 @@
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { Low } from 'lowdb';
+import type { Adapter } from 'lowdb';
 import { MeterlabError } from '../core/values/errors';
 import { joinSnapshot, migrateSnapshot, splitSnapshot } from '../core/resources/snapshot';
 import type { Snapshot } from '../core/resources/snapshot';
@@ -127,8 +129,27 @@ export function explainStorageError(error: unknown, file: string, when: 'open' |
   return new WorkspaceStorageError(message, code, { cause: error });
 }
 
+/**
+ * lowdb's file adapter for the workspace JSON, written a chunk at a time (writeJsonAtomic: temp
+ * file, flushed, renamed) so a large workspace never holds the event loop for one long stringify,
+ * as lowdb's own JSONFile would.
+ */
+class ChunkedJsonFile implements Adapter<unknown> {
+  constructor(private readonly file: string) {}
+
+  /** The parsed JSON, unchecked: the store checks what it opens (and repairs what it can). */
+  async read(): Promise<unknown> {
+    return parseWorkspaceJson(await readFile(this.file));
+  }
+
+  write(data: unknown): Promise<void> {
+    return writeJsonAtomic(this.file, data);
+  }
+}
+
 export class LowdbWorkspaceStore implements WorkspaceStore {
   readonly file: string;
+  readonly #low: Low<unknown>;
   readonly #lock: FileLock;
   readonly #now: () => number;
   readonly #sidecarName: RegExp;
@@ -147,6 +168,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     this.file = file;
     this.#lock = lock;
     this.#now = now;
+    this.#low = new Low<unknown>(new ChunkedJsonFile(file), null);
     const name = escapeRegExp(basename(file));
     this.#sidecarName = new RegExp(`^${name}\\.usage-[0-9a-f]{16}\\.bin$`);
     this.#tempName = new RegExp(`^\\.${name}(\\.usage-[0-9a-f]{16}\\.bin)?\\.tmp$`);
@@ -434,8 +456,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
         currentScenario: data.currentScenario,
         scenarios,
       };
-      // A chunk at a time: a large workspace never holds the event loop for one long stringify.
-      await writeJsonAtomic(this.file, file);
+      this.#low.data = file;
+      await this.#low.write();
       const referenced = new Set(
         scenarios.flatMap((s) => (s.usage ? [basename(this.sidecarPath(s.usage.sha256))] : [])),
       );
