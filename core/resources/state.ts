@@ -447,12 +447,20 @@ export class ScenarioState {
     const days = this.data.settings.eventRetentionDays;
     if (days === 0) return;
     const cutoff = this.now - days * DAY;
-    let drop = 0;
-    while (drop < this.data.events.length && this.data.events[drop]!.created < cutoff) {
-      this.eventsById.delete(this.data.events[drop]!.id);
-      drop++;
+    const events = this.data.events;
+    if (events.length === 0 || events[0]!.created >= cutoff) return;
+    // NOTE: an event still on its way to a webhook endpoint is kept until its delivery settles.
+    const pending = new Set(
+      (this.data.webhookQueue ?? [])
+        .filter((entry) => entry.status === 'pending')
+        .map((entry) => entry.event),
+    );
+    let kept = 0;
+    for (const event of events) {
+      if (event.created >= cutoff || pending.has(event.id)) events[kept++] = event;
+      else this.eventsById.delete(event.id);
     }
-    if (drop > 0) this.data.events.splice(0, drop);
+    events.length = kept;
   }
 
   /** NOTE: idempotency keys are remembered for a TTL of simulated time, then forgotten. */

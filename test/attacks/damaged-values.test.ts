@@ -9,6 +9,7 @@ import { checkSnapshot } from '../../core/resources/snapshot';
 import type { Snapshot } from '../../core/resources/snapshot';
 import { templateCatalog } from '../../core/scenario/templates';
 import { createSimulator } from '../../core/simulator';
+import { drain } from '../../core/resources/entry';
 import { MeterlabError } from '../../core/values/errors';
 import { Workspace } from '../../core/workspace';
 import { closeStore, openStore, tempWorkspace } from './files';
@@ -153,7 +154,8 @@ describe('saved scenarios are checked value by value when they load', () => {
     const file = workspace.exportScenario(created.id) as unknown as Json;
     (file.clock as Json).frozenTime = -5;
     file.seed = 'abc';
-    expect(() => workspace.importScenario({ file })).toThrowError(
+    // importScenario is long work, step by step: run it to its end.
+    expect(() => drain(workspace.importScenario({ file }))).toThrowError(
       expect.objectContaining({
         message: expect.stringMatching(/clock\.frozenTime.*-5|seed.*"abc"/),
       }),

@@ -103,13 +103,24 @@ describe('the webhook delivery queue', () => {
     expect(dueOf(sim)).toContainEqual([second, hooks, false]);
   });
 
-  it('offers a delivery whose event is no longer kept with no event (the host fails it)', () => {
-    const { sim, hooks, events } = setup();
+  it('keeps an event past the retention while its delivery is pending, then lets it go', () => {
+    const { sim, hooks, all, events } = setup();
     sim.webhookEndpoints.queueDeliveries({ events });
     tried(sim, events[0]!, hooks, 500);
     sim.testClock.advance({ frozenTime: START + 40 * 86_400 }); // events are kept 30 days
     const due = sim.webhookEndpoints.dueDeliveries().find((d) => d.endpoint.id === hooks);
-    expect(due).toMatchObject({ entry: { event: events[0] }, event: null, resend: false });
+    expect(due).toMatchObject({ entry: { event: events[0] }, event: { id: events[0] } });
+    // Settled for both endpoints, the event goes at the next clock move.
+    tried(sim, events[0]!, hooks, 200, { attempt: 2 });
+    tried(sim, events[0]!, all, 200);
+    sim.testClock.advance({ frozenTime: START + 41 * 86_400 });
+    expect(() => sim.events.retrieve(events[0]!)).toThrow(
+      expect.objectContaining({ code: 'resource_missing' }),
+    );
+    // An event no longer kept cannot be resent: the refusal names it.
+    expect(() => sim.webhookEndpoints.resend({ event: events[0]!, endpoint: hooks })).toThrow(
+      expect.objectContaining({ code: 'resource_missing' }),
+    );
   });
 
   it('a try that can never succeed fails the delivery at once', () => {
