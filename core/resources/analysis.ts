@@ -32,6 +32,8 @@ import { isZeroCreationInvoice } from '../public/reporting';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quoteDecimal, quotePrice } from '../rules/pricing';
+import { adjustedAmounts } from '../rules/backtest/adjustments';
+import type { z } from 'zod';
 import type { AggregateUsage, Price, Subscription, SubscriptionItem } from '../public/types';
 
 const STRATEGIES: AggregateUsage[] = ['sum', 'max', 'last_during_period', 'last_ever'];
@@ -165,10 +167,48 @@ function recordsVsMeters(
   return { ...legacy, uniqueValues: unique.count, periods };
 }
 
-function comparePrices(
-  state: ScenarioState,
-  args: { prices: string[]; subscription?: string },
-): PriceComparison {
+type CompareArgs = z.output<typeof comparePricesArgs>;
+
+/**
+ * Each candidate's coupon and minimum, checked. NOTE: a Compare candidate's coupon and minimum
+ * apply as in a backtest (the pipeline's discount and minimum steps), from the subscription's
+ * first compared period; the open period gets no true-up.
+ */
+function candidateAdjustments(state: ScenarioState, prices: Price[], args: CompareArgs) {
+  return (args.adjustments ?? []).map((entry, index) => {
+    const where = `adjustments[${index}]`;
+    const price = prices.find((candidate) => candidate.id === entry.price);
+    if (!price)
+      throw invalidRequest(
+        'parameter_invalid',
+        `${where}.price`,
+        `${entry.price} is not one of the compared prices: list it in prices first.`,
+      );
+    const coupon = entry.coupon ? state.coupon(entry.coupon, `${where}.coupon`) : null;
+    if (coupon?.currency != null && coupon.currency !== price.currency)
+      throw invalidRequest(
+        'currency_mismatch',
+        `${where}.coupon`,
+        `Coupon ${coupon.id} takes ${coupon.currency} off but ${price.id} is in ${price.currency}: use a percentOff coupon or one in ${price.currency}.`,
+      );
+    const amount = entry.minimumCommitment?.amount;
+    if (amount !== undefined && !(Number.isSafeInteger(amount) && amount > 0))
+      throw invalidRequest(
+        'parameter_invalid',
+        `${where}.minimumCommitment.amount`,
+        `minimumCommitment.amount is ${amount}: pass a positive whole number of minor units per period.`,
+      );
+    return {
+      key: price.id,
+      name: price.id,
+      price,
+      coupon,
+      minimumCommitment: amount === undefined ? null : { amount },
+    };
+  });
+}
+
+function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison {
   const prices = args.prices.map((id, index) => state.price(id, `prices[${index}]`));
   const currency = prices[0]!.currency;
   prices.forEach((price, index) => {
@@ -187,6 +227,7 @@ function comparePrices(
       );
     }
   });
+  const adjustments = candidateAdjustments(state, prices, args);
   const subscriptions = args.subscription
     ? [state.subscription(args.subscription)]
     : state.data.subscriptions;
@@ -199,23 +240,30 @@ function comparePrices(
     );
     if (metered.length === 0) continue;
     const periods = state.periodsOf(subscription).reverse();
-    for (const period of periods) {
-      const amounts: Record<string, number> = Object.fromEntries(
-        prices.map((price) => [price.id, 0]),
+    // Per period, per price: the quotes of the subscription's metered items.
+    const quotes = periods.map((period) =>
+      prices.map((price) =>
+        metered
+          .filter((item) => period.end > item.created)
+          .map((item) => {
+            const span = { start: Math.max(period.start, item.created), end: period.end };
+            const strategy = price.recurring.aggregateUsage ?? 'sum';
+            const quantity = aggregateUsage(strategy, state.columns(item.id), span).quantity;
+            return quotePrice(price, quantity);
+          }),
+      ),
+    );
+    const amountsOf = prices.map((price, at) => {
+      const adjustment = adjustments.find((entry) => entry.key === price.id);
+      const own = quotes.map((perPrice) => perPrice[at]!);
+      if (!adjustment) return own.map((cells) => cells.reduce((t, q) => t + q.amount, 0));
+      const spans = periods.map((period) => ({ ...period, open: period.end > state.now }));
+      return adjustedAmounts(adjustment, spans, own).map((amount) => amount ?? 0);
+    });
+    periods.forEach((period, index) => {
+      const amounts = Object.fromEntries(
+        prices.map((price, at) => [price.id, amountsOf[at]![index]!]),
       );
-      for (const item of metered) {
-        if (period.end <= item.created) continue;
-        const span = { start: Math.max(period.start, item.created), end: period.end };
-        const usage = state.columns(item.id);
-        for (const price of prices) {
-          const quantity = aggregateUsage(
-            price.recurring.aggregateUsage ?? 'sum',
-            usage,
-            span,
-          ).quantity;
-          amounts[price.id]! += quotePrice(price, quantity).amount;
-        }
-      }
       for (const price of prices) totals[price.id]! += amounts[price.id]!;
       rows.push({
         periodStart: period.start,
@@ -224,7 +272,7 @@ function comparePrices(
         subscription: subscription.id,
         amounts,
       });
-    }
+    });
   }
   return { prices: prices.map((price) => price.id), rows, totals, currency };
 }

@@ -266,6 +266,17 @@ export const recordsVsMetersArgs = z.strictObject({
 export const comparePricesArgs = z.strictObject({
   prices: z.array(objectId).min(1).max(5),
   subscription: objectId.optional(),
+  /** A coupon (an id from coupons.create) and a minimum per period for a candidate price. */
+  adjustments: z
+    .array(
+      z.strictObject({
+        price: objectId,
+        coupon: objectId.optional(),
+        minimumCommitment: z.strictObject({ amount: z.number() }).optional(),
+      }),
+    )
+    .max(5)
+    .optional(),
 });
 export const invoicePageArgs = z
   .strictObject({

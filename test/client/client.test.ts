@@ -74,10 +74,19 @@ describe('meterlab/client', () => {
     const vinr = new Meterlab({ secretKey: 'sk_test_x', baseUrl: 'http://h/', fetch });
     await expect(vinr.products.create({ name: 'A' })).rejects.toThrow('fetch failed');
     expect(sent).toHaveLength(1);
-    await vinr.analysis.comparePrices({ prices: ['price_a', 'price_b'] });
-    expect(sent.at(-1)!.url).toBe(
-      'http://h/v1/analysis/compare_prices?prices=price_a&prices=price_b',
-    );
+    await vinr.invoices.list({ status: 'paid', limit: 5 });
+    expect(sent.at(-1)!).toMatchObject({
+      method: 'GET',
+      url: 'http://h/v1/invoices?status=paid&limit=5',
+    });
+    // A read whose arguments nest (Compare's adjustments) goes as a JSON body.
+    const compare = { prices: ['price_a'], adjustments: [{ price: 'price_a', coupon: 'cpn_1' }] };
+    await vinr.analysis.comparePrices(compare);
+    expect(sent.at(-1)!).toMatchObject({
+      method: 'POST',
+      url: 'http://h/v1/analysis/compare_prices',
+    });
+    expect(JSON.parse(sent.at(-1)!.body!)).toEqual(compare);
   });
 
   it("throws the server's error envelope with its status", async () => {

@@ -16,7 +16,11 @@ interface BacktestPeriod {
 }
 
 /** The usage line a backtest cell stands for, as the pipeline reads it. */
-function cellLine(hypothesis: Hypothesis, quote: Quote, period: BacktestPeriod): InvoiceLine {
+function cellLine(
+  hypothesis: Pick<Hypothesis, 'key' | 'name' | 'price'>,
+  quote: Quote,
+  period: BacktestPeriod,
+): InvoiceLine {
   return {
     id: 'il_backtest',
     object: 'line_item',
@@ -39,16 +43,17 @@ function cellLine(hypothesis: Hypothesis, quote: Quote, period: BacktestPeriod):
 }
 
 /**
- * Prices one customer's periods (`quotes[i]` its i-th billed period, null outside its span) with
+ * Prices one customer's periods (`quotes[i]` the line or lines of its i-th period, null outside
+ * its span) with
  * the hypothesis's coupon and minimum. NOTE (Meterlab's decision): the coupon applies from the
  * customer's first billed period: `once` to the first period with something to discount,
  * `repeating` to its first durationInMonths periods, `forever` to all. The minimum tops up every
  * closed period; the open period (usage not complete) gets no true-up.
  */
 export function adjustedAmounts(
-  hypothesis: Hypothesis,
+  hypothesis: Pick<Hypothesis, 'key' | 'name' | 'price' | 'coupon' | 'minimumCommitment'>,
   periods: readonly BacktestPeriod[],
-  quotes: readonly (Quote | null)[],
+  quotes: readonly (Quote | readonly Quote[] | null)[],
 ): (number | null)[] {
   const { coupon, minimumCommitment } = hypothesis;
   const currency = hypothesis.price.currency;
@@ -57,19 +62,20 @@ export function adjustedAmounts(
   return quotes.map((quote, index) => {
     if (quote === null) return null;
     const period = periods[index]!;
-    const line = cellLine(hypothesis, quote, period);
+    const cells = (Array.isArray(quote) ? quote : [quote]) as readonly Quote[];
+    const lines = cells.map((each) => cellLine(hypothesis, each, period));
     const live =
       coupon !== null &&
       (coupon.duration === 'forever' ||
         (coupon.duration === 'repeating' && billed < coupon.durationInMonths!) ||
-        (coupon.duration === 'once' && !onceUsed && line.discountable));
+        (coupon.duration === 'once' && !onceUsed && lines.some((line) => line.discountable)));
     billed += 1;
     if (live && coupon.duration === 'once') onceUsed = true;
     const discounted = live
-      ? applyDiscounts([line], [{ discount: `di_${hypothesis.key}`, coupon }], currency).lines
-      : [line];
+      ? applyDiscounts(lines, [{ discount: `di_${hypothesis.key}`, coupon }], currency).lines
+      : lines;
     const span = { start: period.start, end: period.end };
-    const lines =
+    const withMinimum =
       minimumCommitment && !period.open
         ? applyMinimum(
             discounted,
@@ -83,6 +89,6 @@ export function adjustedAmounts(
             currency,
           ).lines
         : discounted;
-    return lines.reduce((total, each) => total + afterDiscounts(each), 0);
+    return withMinimum.reduce((total, each) => total + afterDiscounts(each), 0);
   });
 }
