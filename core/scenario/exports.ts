@@ -8,6 +8,7 @@ import type { Simulator } from '../simulator';
 import { objectId } from '../values/validation';
 import { drain } from '../resources/entry';
 import type { StepProgress } from '../resources/entry';
+import { comparePricesArgs } from '../resources/schemas';
 import { invalidRequest } from '../values/errors';
 import { isoInstant, utcMinutes } from '../values/time';
 import { billingReasons, invoiceSteps } from '../public/descriptions';
@@ -639,6 +640,7 @@ export function* exportInvoicesSteps(
 export const exportComparisonArgs = z.strictObject({
   prices: z.array(objectId).min(2).max(5),
   subscription: objectId.optional(),
+  adjustments: comparePricesArgs.shape.adjustments,
   format: z.enum(['csv', 'json']),
   by: z.enum(['calendar-month', 'period']).optional(),
 });
@@ -647,11 +649,18 @@ export const exportComparisonArgs = z.strictObject({
 export function exportComparisonFile(
   sim: Simulator,
   scenarioName: string,
-  { prices, subscription, format, by = 'calendar-month' }: z.output<typeof exportComparisonArgs>,
+  {
+    prices,
+    subscription,
+    adjustments,
+    format,
+    by = 'calendar-month',
+  }: z.output<typeof exportComparisonArgs>,
 ): ExportedFile {
   const comparison = sim.analysis.comparePrices({
     prices,
     ...(subscription ? { subscription } : {}),
+    ...(adjustments ? { adjustments } : {}),
   });
   const now = sim.testClock.retrieve().frozenTime;
   const base = `${scenarioName.replace(/[^A-Za-z0-9-]+/g, '-').toLowerCase()}-compare-by-${by === 'period' ? 'period' : 'month'}`;

@@ -2,9 +2,10 @@
 // per customer, with each candidate's difference to the price marked as current.
 import type { PriceComparison } from '../../core/public/types';
 import { comparisonByCalendarMonth, type ComparisonMonth } from '../../core/public/reporting';
-import type { Customer, List, Price, Subscription } from '../../core/public/types';
+import type { Coupon, Customer, List, Price, Subscription } from '../../core/public/types';
 import type { AppState } from './app.svelte';
 import { lookupLimit, Resource, Task } from './resource.svelte';
+import { minorUnits } from '../lib/money-input';
 
 export const minCompared = 2;
 export const maxCompared = 5;
@@ -62,10 +63,13 @@ export function rowsInTimeOrder(
 }
 
 export class CompareState {
+  readonly coupons: Resource<List<Coupon>>;
   readonly prices: Resource<List<Price>>;
   readonly context: Resource<{ customers: List<Customer>; subscriptions: List<Subscription> }>;
   readonly result: Resource<PriceComparison | null>;
   selected = $state<string[]>([]);
+  /** Per candidate price: a coupon id and a minimum per period (major units), or empty. */
+  adjustments = $state<Record<string, { coupon: string; minimum: string }>>({});
   /** The price the others are measured against ("the current price"). */
   baseline = $state('');
   subscription = $state('');
@@ -75,21 +79,19 @@ export class CompareState {
   constructor(app: AppState) {
     this.#app = app;
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
+    this.coupons = new Resource(() => app.api.call('coupons.list', { limit: 100 }));
     this.context = new Resource(async () => ({
       customers: await app.api.call('customers.list', { limit: lookupLimit }),
       subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
     }));
     this.result = new Resource(async () => {
       if (!this.ready) return null;
-      return app.api.call('analysis.comparePrices', {
-        prices: this.selected,
-        ...(this.subscription ? { subscription: this.subscription } : {}),
-      });
+      return app.api.call('analysis.comparePrices', this.#comparedArgs());
     });
   }
 
   async load(): Promise<void> {
-    await Promise.all([this.prices.load(), this.context.load()]);
+    await Promise.all([this.prices.load(), this.context.load(), this.coupons.load()]);
     if (this.selected.length === 0) this.#preselect();
     await this.result.load();
   }
@@ -118,6 +120,35 @@ export class CompareState {
     this.baseline = first.id;
   }
 
+  /** The engine's arguments: the prices, the usage, and each candidate's coupon and minimum. */
+  #comparedArgs() {
+    const adjustments = this.selected.flatMap((price) => {
+      const entry = this.adjustments[price];
+      const currency = this.prices.value?.data.find((p) => p.id === price)?.currency ?? 'EUR';
+      const minimum = entry?.minimum.trim() ? minorUnits(entry.minimum, currency) : null;
+      if (!entry?.coupon && minimum === null) return [];
+      return [
+        {
+          price,
+          ...(entry?.coupon ? { coupon: entry.coupon } : {}),
+          ...(minimum !== null ? { minimumCommitment: { amount: minimum } } : {}),
+        },
+      ];
+    });
+    return {
+      prices: this.selected,
+      ...(this.subscription ? { subscription: this.subscription } : {}),
+      ...(adjustments.length > 0 ? { adjustments } : {}),
+    };
+  }
+
+  /** Sets a candidate's coupon or minimum and compares again. */
+  adjust(price: string, change: Partial<{ coupon: string; minimum: string }>): void {
+    const entry = this.adjustments[price] ?? { coupon: '', minimum: '' };
+    this.adjustments = { ...this.adjustments, [price]: { ...entry, ...change } };
+    void this.result.load();
+  }
+
   toggle(price: string): void {
     if (this.selected.includes(price)) this.selected = this.selected.filter((p) => p !== price);
     else if (this.selected.length < maxCompared) this.selected = [...this.selected, price];
@@ -128,11 +159,7 @@ export class CompareState {
   async exportFile(format: 'csv' | 'json'): Promise<void> {
     if (!this.ready) return;
     const file = await this.task.run(() =>
-      this.#app.api.call('workspace.exportComparison', {
-        prices: this.selected,
-        ...(this.subscription ? { subscription: this.subscription } : {}),
-        format,
-      }),
+      this.#app.api.call('workspace.exportComparison', { ...this.#comparedArgs(), format }),
     );
     if (file) this.#app.saveFile(file);
   }

@@ -124,4 +124,37 @@ describe('CompareState exports', () => {
     ]);
     expect(saved.map((file) => file.filename)).toEqual(['guide-compare-by-month.csv']);
   });
+
+  it("sends a candidate's coupon and minimum (in minor units) to the engine and the export", async () => {
+    const transport = new FakeTransport()
+      .on('prices.list', () => ({
+        object: 'list',
+        hasMore: false,
+        data: [{ id: 'price_b', currency: 'EUR', recurring: { usageType: 'metered' } }],
+      }))
+      .on('analysis.comparePrices', () => null)
+      .on('workspace.exportComparison', () => ({
+        filename: 'x.json',
+        mimeType: 'application/json',
+        content: '{}',
+      }));
+    const app = new AppState(createApiClient(transport), () => {});
+    const compare = new CompareState(app);
+    await compare.prices.load();
+    compare.selected = ['price_a', 'price_b'];
+    compare.adjust('price_b', { coupon: 'cpn_launch' });
+    compare.adjust('price_b', { minimum: '100.50' });
+    compare.adjust('price_a', { minimum: ' ' }); // blank: no adjustment for price_a
+    await compare.result.load();
+    const adjustments = [
+      { price: 'price_b', coupon: 'cpn_launch', minimumCommitment: { amount: 10050 } },
+    ];
+    expect(transport.callsOf('analysis.comparePrices').at(-1)).toEqual([
+      { prices: ['price_a', 'price_b'], adjustments },
+    ]);
+    await compare.exportFile('json');
+    expect(transport.callsOf('workspace.exportComparison')).toEqual([
+      [{ prices: ['price_a', 'price_b'], adjustments, format: 'json' }],
+    ]);
+  });
 });
