@@ -34,6 +34,8 @@ export interface GeneratorCursor {
   readonly start: UnixSeconds;
   /** Emits each record stamped before `untilExclusive` not emitted yet, in timestamp order. */
   next(untilExclusive: UnixSeconds, out: RecordSink): void;
+  /** The next slot's index (cheap: `state` copies the whole program state). */
+  readonly slot: number;
   /** A copy of the state, plain JSON, for restoreCursor. */
   readonly state: GeneratorCursorState;
 }
@@ -53,7 +55,7 @@ class SpecCursor implements GeneratorCursor {
     spec: GeneratorSpec,
     readonly start: UnixSeconds,
     private readonly program: UsageProgram,
-    private slot: number,
+    public slot: number,
     /** NaN before the first record of a set spec, so the first value is always reported. */
     private last: number,
   ) {

@@ -110,7 +110,7 @@ export class GeneratedUsage {
     for (const entry of this.byItem.get(item) ?? []) {
       if (entry.generator.status === 'stopped') continue;
       if (only && entry.generator.spec.action !== only) continue;
-      const { start, slot } = this.cursors.get(entry.generator.id)!.state;
+      const { start, slot } = this.cursors.get(entry.generator.id)!;
       const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
       slots += slotsBetween(entry.generator.spec, start + slot * resolution, limit);
     }

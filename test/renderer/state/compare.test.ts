@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PriceComparison } from '../../../core/public/types';
+import type { Price, PriceComparison } from '../../../core/public/types';
 import type { ExportedFile } from '../../../core/contract';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
@@ -130,9 +130,14 @@ describe('CompareState exports', () => {
       .on('prices.list', () => ({
         object: 'list',
         hasMore: false,
-        data: [{ id: 'price_b', currency: 'EUR', recurring: { usageType: 'metered' } }],
+        data: [{ id: 'price_b', currency: 'EUR' } as Price],
       }))
-      .on('analysis.comparePrices', () => null)
+      .on('analysis.comparePrices', () => ({
+        prices: ['price_a', 'price_b'],
+        rows: [],
+        totals: {},
+        currency: 'EUR',
+      }))
       .on('workspace.exportComparison', () => ({
         filename: 'x.json',
         mimeType: 'application/json',
