@@ -1,9 +1,11 @@
 // Drives the Meterlab UI in Debian's Chromium through playwright-core: launching the browser and
 // the few user-level steps the flows are made of, each done only through the UI.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startHost } from '../../electron/host';
 
 export const screenshotDir = join(import.meta.dirname, 'screenshots');
 
@@ -38,6 +40,36 @@ export function appUrl(started: { url: string; token: string }): string {
   const url = new URL(started.url);
   if (!url.searchParams.has('token')) url.searchParams.set('token', started.token);
   return url.toString();
+}
+
+/** Chromium on the app, served by a browser host over a workspace in a temp folder. */
+export interface AppSession {
+  page: Page;
+  ui: MeterlabUi;
+  /** Closes the browser and the host, and deletes the workspace. */
+  close(): Promise<void>;
+}
+
+export async function openApp(tempPrefix: string): Promise<AppSession> {
+  const workDir = mkdtempSync(join(tmpdir(), tempPrefix));
+  const browser = await launchBrowser();
+  const host = await startHost({
+    port: 0,
+    dataFile: join(workDir, 'workspace.json'),
+    staticDir: 'dist/renderer',
+  });
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(appUrl(host));
+  await page.waitForSelector('nav button[data-view="scenarios"]');
+  return {
+    page,
+    ui: new MeterlabUi(page),
+    close: async () => {
+      await browser.close();
+      await host.close();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface AxeViolation {

@@ -2,25 +2,19 @@
 // template (the lab explains itself, Compare says why it shows more), an exporter (every invoice
 // counted, paged and in the CSV), and what every user meets (errors in the form's words, a big
 // clock jump asked first, a skip link, titles, focus), with axe-core on every view, light and dark.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHost } from '../../electron/host';
 import {
-  appUrl,
   axeViolations,
-  launchBrowser,
-  MeterlabUi,
+  openApp,
+  type AppSession,
   type AxeViolation,
+  type MeterlabUi,
   type ViewName,
 } from './driver';
 
-const workDir = mkdtempSync(join(tmpdir(), 'meterlab-flows-'));
-let host: Awaited<ReturnType<typeof startHost>>;
-let browser: Browser;
 let page: Page;
 let ui: MeterlabUi;
 
@@ -43,24 +37,14 @@ async function createFromTemplate(name: string, template: string): Promise<void>
   await page.waitForSelector(`.sidebar .scenario .name:text-is("${name}")`);
 }
 
+let session: AppSession | undefined;
+
 beforeAll(async () => {
-  browser = await launchBrowser();
-  host = await startHost({
-    port: 0,
-    dataFile: join(workDir, 'workspace.json'),
-    staticDir: 'dist/renderer',
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  ui = new MeterlabUi(page);
-  await page.goto(appUrl(host));
-  await page.waitForSelector('nav button[data-view="scenarios"]');
+  session = await openApp('meterlab-flows-');
+  ({ page, ui } = session);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  rmSync(workDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe("the three users' flows", () => {
   it('starts a keyboard user with a skip link and names each view in the title', async () => {

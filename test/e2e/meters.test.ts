@@ -1,38 +1,21 @@
 // Billing meters through the UI in Chromium: create a meter and a price on it, subscribe, send
 // events by the form (one duplicate refused) and by a pasted batch, cancel one, read the daily
 // summaries chart, and read the invoice line with its meter explanation.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHost } from '../../electron/host';
-import { appUrl, axeViolations, launchBrowser, MeterlabUi } from './driver';
+import { axeViolations, openApp, type AppSession, type MeterlabUi } from './driver';
 
-const workDir = mkdtempSync(join(tmpdir(), 'meterlab-meters-'));
-let host: Awaited<ReturnType<typeof startHost>>;
-let browser: Browser;
 let page: Page;
 let ui: MeterlabUi;
 
+let session: AppSession | undefined;
+
 beforeAll(async () => {
-  browser = await launchBrowser();
-  host = await startHost({
-    port: 0,
-    dataFile: join(workDir, 'workspace.json'),
-    staticDir: 'dist/renderer',
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  ui = new MeterlabUi(page);
-  await page.goto(appUrl(host));
-  await page.waitForSelector('nav button[data-view="scenarios"]');
+  session = await openApp('meterlab-meters-');
+  ({ page, ui } = session);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  rmSync(workDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 describe('billing meters in the UI', () => {
   it('creates a meter and a price on it, bills events sent by form and batch', async () => {

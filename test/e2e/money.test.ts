@@ -3,25 +3,20 @@
 // credit balance and a credit grant, then the invoice's "how this total was reached" block with
 // amounts computed by hand, on screen and on the print page. axe-core on the three views the money
 // features live in, light and dark; screenshots in test/e2e/screenshots/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHost } from '../../electron/host';
 import {
-  appUrl,
   axeViolations,
-  launchBrowser,
-  MeterlabUi,
+  openApp,
   screenshotDir,
+  type AppSession,
+  type MeterlabUi,
   type AxeViolation,
   type ViewName,
 } from './driver';
 
-const workDir = mkdtempSync(join(tmpdir(), 'meterlab-money-'));
-let host: Awaited<ReturnType<typeof startHost>>;
-let browser: Browser;
 let page: Page;
 let ui: MeterlabUi;
 
@@ -44,24 +39,14 @@ const expectedSteps: [string, string][] = [
   ['payment', 'EUR 15.23'],
 ];
 
+let session: AppSession | undefined;
+
 beforeAll(async () => {
-  browser = await launchBrowser();
-  host = await startHost({
-    port: 0,
-    dataFile: join(workDir, 'workspace.json'),
-    staticDir: 'dist/renderer',
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  ui = new MeterlabUi(page);
-  await page.goto(appUrl(host));
-  await page.waitForSelector('nav button[data-view="scenarios"]');
+  session = await openApp('meterlab-money-');
+  ({ page, ui } = session);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  rmSync(workDir, { recursive: true, force: true });
-});
+afterAll(() => session?.close());
 
 async function advanceBillingPeriod(): Promise<void> {
   const before = await page.textContent('[data-testid="clock-time"]');
