@@ -10,32 +10,13 @@ import type { ScenarioFile } from '../../core/scenario/format';
 import { createSimulator } from '../../core/simulator';
 import { main } from '../../electron/cli';
 import { openHost, tempWorkspace } from './files';
+import { START, meteredWithGenerators } from './generated-usage';
 
-const START = 1_740_787_200;
 const TEN_YEARS = 10 * 365 * 86_400;
 
 /** The attack file: 200 generators on one metered item, the clock ten years after the start. */
 function attackFile(generators = 200): ScenarioFile {
-  const sim = createSimulator({ startTime: START });
-  const product = sim.products.create({ name: 'API' }).id;
-  const price = sim.prices.create({
-    product,
-    currency: 'EUR',
-    unitAmountDecimal: '0.2',
-    recurring: { interval: 'month', usageType: 'metered' },
-  }).id;
-  const customer = sim.customers.create({ name: 'A', paymentMethod: 'pm_card_visa' }).id;
-  const item = sim.subscriptions.create({ customer, items: [{ price }] }).items.data[0]!.id;
-  for (let i = 0; i < generators; i++) {
-    sim.generators.create({
-      subscriptionItem: item,
-      spec: {
-        pattern: { kind: 'poisson', meanPerHour: 1e9 },
-        action: 'increment',
-        resolutionSeconds: 60,
-      },
-    });
-  }
+  const sim = meteredWithGenerators(generators, 1e9);
   const file = exportScenario(sim.snapshot(), { name: 'attack' });
   return { ...file, clock: { frozenTime: START + TEN_YEARS } };
 }

@@ -15,34 +15,12 @@ import type { Simulator } from '../../core/simulator';
 import { Workspace } from '../../core/workspace';
 import { MemoryWorkspaceStore } from '../../core/workspace-store';
 import { openHost, tempWorkspace } from './files';
+import { START, meteredWithGenerators } from './generated-usage';
 
-const START = 1_740_787_200;
 const DAY = 86_400;
 
 /** One subscription with `generators` one-minute generators: 43,200 slots a month each. */
-function generated(generators: number): Simulator {
-  const sim = createSimulator({ startTime: START, seed: 3 });
-  const product = sim.products.create({ name: 'API' }).id;
-  const price = sim.prices.create({
-    product,
-    currency: 'EUR',
-    unitAmountDecimal: '0.2',
-    recurring: { interval: 'month', usageType: 'metered' },
-  }).id;
-  const customer = sim.customers.create({ name: 'A', paymentMethod: 'pm_card_visa' }).id;
-  const item = sim.subscriptions.create({ customer, items: [{ price }] }).items.data[0]!.id;
-  for (let i = 0; i < generators; i++) {
-    sim.generators.create({
-      subscriptionItem: item,
-      spec: {
-        pattern: { kind: 'poisson', meanPerHour: 600 },
-        action: 'increment',
-        resolutionSeconds: 60,
-      },
-    });
-  }
-  return sim;
-}
+const generated = (generators: number): Simulator => meteredWithGenerators(generators, 600, 3);
 
 /** `count` monthly subscriptions that all close at the same moment. */
 function sameMoment(count: number): Simulator {
