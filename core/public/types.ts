@@ -184,6 +184,24 @@ export interface CreditBalanceSummary {
   object: 'billing.credit_balance_summary';
   customer: string;
   balances: { availableBalance: MonetaryAmount; ledgerBalance: MonetaryAmount }[];
+  /** Meterlab's extension: each of the customer's grants (newest first) with its own ledger. */
+  grants: CreditGrantBalance[];
+}
+
+/** One grant's ledger: what it paid, lost to expiry, may take on drafts and has left. */
+export interface CreditGrantBalance {
+  creditGrant: string;
+  /** `used_up`: active with nothing left. */
+  status: 'active' | 'used_up' | 'scheduled' | 'expired' | 'voided';
+  /** Paid on finalized invoices, net of what voided invoices gave back. */
+  applied: number;
+  /** Lost when the grant expired with credit left. */
+  expired: number;
+  /** What the customer's drafts are estimated to take when they finalize. */
+  pending: number;
+  /** What the grant can still pay: 0 once it expired or was voided. */
+  remaining: number;
+  currency: string;
 }
 
 export interface SubscriptionItem {

@@ -4,8 +4,8 @@ import type { z } from 'zod';
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
 import { normalizeCurrency } from '../values/money';
-import type { CreditBalanceSummary, CreditGrant } from '../public/types';
-import { expireDueGrants, grantRemaining } from './credit-ledger';
+import type { CreditBalanceSummary, CreditGrant, CreditGrantBalance } from '../public/types';
+import { expireDueGrants, grantLedger } from './credit-ledger';
 import { method, param } from './entry';
 import { repriceDrafts } from './invoice-pipeline';
 import {
@@ -74,29 +74,63 @@ function activeGrant(state: ScenarioState, id: string): CreditGrant {
   return grant;
 }
 
+/** NOTE: a grant is voided, expired, scheduled (not yet effective), used up (nothing left) or active. */
+function grantStatus(
+  grant: CreditGrant,
+  now: number,
+  remaining: number,
+): CreditGrantBalance['status'] {
+  if (grant.voidedAt !== null) return 'voided';
+  if (grant.expiresAt !== null && grant.expiresAt <= now) return 'expired';
+  if (grant.effectiveAt > now) return 'scheduled';
+  return remaining === 0 ? 'used_up' : 'active';
+}
+
+/** Each draft's estimated take of each grant, for one customer. */
+function pendingByGrant(state: ScenarioState, customerId: string): Map<string, number> {
+  const pending = new Map<string, number>();
+  for (const invoice of state.data.invoices) {
+    if (invoice.customer !== customerId || invoice.status !== 'draft') continue;
+    for (const { creditGrant, amount } of invoice.totalCreditGrantAmounts)
+      pending.set(creditGrant, (pending.get(creditGrant) ?? 0) + amount);
+  }
+  return pending;
+}
+
 /**
  * NOTE: the ledger is what effective, non-voided grants have left; available is the ledger less
  * the credits the customer's drafts are estimated to take.
  */
 function balanceSummary(state: ScenarioState, customerId: string): CreditBalanceSummary {
   state.customer(customerId);
+  const pending = pendingByGrant(state, customerId);
   const byCurrency = new Map<string, { ledger: number; available: number }>();
-  const entry = (currency: string) => {
-    if (!byCurrency.has(currency)) byCurrency.set(currency, { ledger: 0, available: 0 });
-    return byCurrency.get(currency)!;
-  };
+  const grants: CreditGrantBalance[] = [];
   for (const grant of state.data.creditGrants) {
-    if (grant.customer !== customerId || grant.voidedAt !== null || grant.effectiveAt > state.now)
-      continue;
-    const left = grantRemaining(state, grant);
-    const totals = entry(grant.amount.monetary.currency);
-    totals.ledger += left;
-    totals.available += left;
-  }
-  for (const invoice of state.data.invoices) {
-    if (invoice.customer !== customerId || invoice.status !== 'draft') continue;
-    for (const { amount } of invoice.totalCreditGrantAmounts)
-      entry(invoice.currency).available -= amount;
+    if (grant.customer !== customerId) continue;
+    const currency = grant.amount.monetary.currency;
+    const ledger = grantLedger(state, grant);
+    const status = grantStatus(grant, state.now, ledger.remaining);
+    const open = status !== 'voided' && status !== 'expired';
+    grants.push({
+      creditGrant: grant.id,
+      status,
+      applied: ledger.applied,
+      expired: ledger.expired,
+      pending: open ? (pending.get(grant.id) ?? 0) : 0,
+      remaining: open ? ledger.remaining : 0,
+      currency,
+    });
+    const effective = open && status !== 'scheduled';
+    if (!effective && !pending.has(grant.id)) continue;
+    const totals = byCurrency.get(currency) ?? { ledger: 0, available: 0 };
+    byCurrency.set(currency, totals);
+    // What drafts take counts against the balance whatever the grant's state.
+    totals.available -= pending.get(grant.id) ?? 0;
+    if (effective) {
+      totals.ledger += ledger.remaining;
+      totals.available += ledger.remaining;
+    }
   }
   const money = (value: number, currency: string) => ({
     type: 'monetary' as const,
@@ -109,6 +143,7 @@ function balanceSummary(state: ScenarioState, customerId: string): CreditBalance
       availableBalance: money(Math.max(0, available), currency),
       ledgerBalance: money(ledger, currency),
     })),
+    grants: grants.reverse(),
   };
 }
 
@@ -156,10 +191,7 @@ export const creditGrants = {
     journal: 'arguments',
     run: (state, [id]) => {
       const grant = activeGrant(state, id);
-      const applied = state.data.creditBalanceTransactions
-        .filter((tx) => tx.creditGrant === grant.id && tx.type !== 'expired')
-        .reduce((total, tx) => total + (tx.type === 'applied' ? tx.amount : -tx.amount), 0);
-      if (applied > 0)
+      if (grantLedger(state, grant).applied > 0)
         throw invalidRequest(
           'credit_grant_already_applied',
           'id',

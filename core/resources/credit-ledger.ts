@@ -4,14 +4,24 @@ import type { AvailableGrant } from '../rules/pipeline';
 import type { CreditBalanceTransaction, CreditGrant, Invoice } from '../public/types';
 import type { ScenarioState } from './state';
 
-/** What is left of a grant: its value less what was applied or expired, plus what came back. */
-export function grantRemaining(state: ScenarioState, grant: CreditGrant): number {
-  let remaining = grant.amount.monetary.value;
+/** What a grant has paid (applied, net of what voided invoices gave back), lost to expiry, and left. */
+export function grantLedger(
+  state: ScenarioState,
+  grant: CreditGrant,
+): { applied: number; expired: number; remaining: number } {
+  let applied = 0;
+  let expired = 0;
   for (const tx of state.data.creditBalanceTransactions) {
     if (tx.creditGrant !== grant.id) continue;
-    remaining += tx.type === 'restored' ? tx.amount : -tx.amount;
+    if (tx.type === 'expired') expired += tx.amount;
+    else applied += tx.type === 'applied' ? tx.amount : -tx.amount;
   }
-  return remaining;
+  return { applied, expired, remaining: grant.amount.monetary.value - applied - expired };
+}
+
+/** What is left of a grant: its value less what was applied or expired, plus what came back. */
+export function grantRemaining(state: ScenarioState, grant: CreditGrant): number {
+  return grantLedger(state, grant).remaining;
 }
 
 function record(

@@ -5,17 +5,17 @@ import type { BalanceTransactionArgs, CreditGrantCreateArgs } from '../../core/s
 import type {
   CreditBalanceSummary,
   CreditGrant,
+  CreditGrantBalance,
   CreditGrantCategory,
   Customer,
   CustomerBalanceTransaction,
-  Invoice,
   List,
 } from '../../core/public/types';
 import { amountIssue, minorUnits, numberOrText } from '../lib/money-input';
 import { fromDateTimeInput } from '../lib/time';
 import type { AppState } from './app.svelte';
 import { EngineForm, type FieldIssue } from './form.svelte';
-import { lookupLimit, Resource, Task } from './resource.svelte';
+import { Resource, Task } from './resource.svelte';
 
 export class BalanceForm extends EngineForm {
   /** A credit lowers what the customer owes (a negative amount); a debit raises it. */
@@ -99,51 +99,17 @@ export class GrantForm extends EngineForm {
   }
 }
 
-/** The engine's states of a grant, and 'used_up': active with nothing left. */
-export type GrantStatus = 'active' | 'used_up' | 'scheduled' | 'expired' | 'voided';
-
-/** A grant as the list shows it: what finalized invoices used of it, and what is left. */
+/** A grant as the list shows it, with the engine's ledger of it. */
 export interface GrantRow {
   grant: CreditGrant;
-  status: GrantStatus;
-  /** Paid out on finalized invoices (void ones gave theirs back). */
-  applied: number;
-  /** What drafts are estimated to take when they finalize. */
-  pending: number;
-  /** What the grant can still pay: 0 once it expired or was voided. */
-  remaining: number;
+  balance: CreditGrantBalance;
 }
 
-export function grantStatus(grant: CreditGrant, now: number): Exclude<GrantStatus, 'used_up'> {
-  if (grant.voidedAt !== null) return 'voided';
-  if (grant.expiresAt !== null && grant.expiresAt <= now) return 'expired';
-  return grant.effectiveAt > now ? 'scheduled' : 'active';
-}
-
-/**
- * The grants with what the customer's invoices took of each. Credit binds when an invoice is
- * finalized and a voided invoice gives it back (docs/billing-rules.md), so finalized invoices
- * that are not void count; drafts show what they are estimated to take.
- */
-export function grantRows(grants: CreditGrant[], invoices: Invoice[], now: number): GrantRow[] {
-  const taken = (grant: string, bound: boolean) =>
-    invoices
-      .filter((invoice) => (invoice.status === 'draft') !== bound && invoice.status !== 'void')
-      .flatMap((invoice) => invoice.totalCreditGrantAmounts)
-      .filter((entry) => entry.creditGrant === grant)
-      .reduce((total, entry) => total + entry.amount, 0);
-  return grants.map((grant) => {
-    const status = grantStatus(grant, now);
-    const applied = taken(grant.id, true);
-    const open = status === 'active' || status === 'scheduled';
-    const remaining = open ? grant.amount.monetary.value - applied : 0;
-    return {
-      grant,
-      status: status === 'active' && remaining === 0 ? 'used_up' : status,
-      applied,
-      pending: open ? taken(grant.id, false) : 0,
-      remaining,
-    };
+/** The grants beside their ledgers from the credit balance summary (both newest first). */
+export function grantRows(grants: CreditGrant[], summary: CreditBalanceSummary | null): GrantRow[] {
+  return grants.flatMap((grant) => {
+    const balance = summary?.grants.find((entry) => entry.creditGrant === grant.id);
+    return balance ? [{ grant, balance }] : [];
   });
 }
 
@@ -151,7 +117,6 @@ export class CustomerMoneyState {
   readonly transactions: Resource<List<CustomerBalanceTransaction> | null>;
   readonly grants: Resource<List<CreditGrant> | null>;
   readonly summary: Resource<CreditBalanceSummary | null>;
-  readonly invoices: Resource<List<Invoice> | null>;
   readonly balanceForm = new BalanceForm();
   readonly grantForm = new GrantForm();
   /** Expire and void: their refusal shows above the grants. */
@@ -177,9 +142,6 @@ export class CustomerMoneyState {
     this.summary = new Resource(
       forCustomer((id) => app.api.call('billing.creditBalanceSummary.retrieve', { customer: id })),
     );
-    this.invoices = new Resource(
-      forCustomer((id) => app.api.call('invoices.list', { customer: id, limit: lookupLimit })),
-    );
   }
 
   load(): void {
@@ -192,15 +154,10 @@ export class CustomerMoneyState {
     void this.transactions.load();
     void this.grants.load();
     void this.summary.load();
-    void this.invoices.load();
   }
 
   get rows(): GrantRow[] {
-    return grantRows(
-      this.grants.value?.data ?? [],
-      this.invoices.value?.data ?? [],
-      this.#app.clock?.frozenTime ?? 0,
-    );
+    return grantRows(this.grants.value?.data ?? [], this.summary.value ?? null);
   }
 
   async addBalanceTransaction(): Promise<CustomerBalanceTransaction | undefined> {

@@ -2,7 +2,7 @@
 // N-X15 and N-X21 (the whole pipeline), the grant lifecycle, and refused grants.
 import { describe, expect, it } from 'vitest';
 import { expectRejectedUnchanged } from './fixtures';
-import { FEB_1, FEB_15, HOUR, JAN_1, MAR_1, moneyWorld, use } from './money-fixtures';
+import { FEB_1, FEB_15, HOUR, JAN_1, MAR_1, MAR_15, moneyWorld, use } from './money-fixtures';
 import type { MoneyWorld } from './money-fixtures';
 
 function grant(
@@ -140,6 +140,53 @@ describe('credit grants', () => {
     expect(w.sim.billing.creditGrants.voidGrant(fresh.id).voidedAt).toBe(FEB_15);
     expect(available(w)).toBe(0);
     expect(w.sim.billing.creditGrants.list({ customer: w.customer }).data).toHaveLength(3);
+  });
+
+  it("the summary lists each grant's ledger: applied, expired, pending on drafts, left", () => {
+    const w = moneyWorld();
+    const sub = w.subscribe([w.metered(1)]);
+    const item = sub.items.data[0]!.id;
+    use(w, item, 300);
+    const a = grant(w, 1000, { name: 'A' });
+    // January's 3.00 is billed at FEB_1 and bound to A when it finalizes an hour later.
+    w.sim.testClock.advance({ frozenTime: FEB_1 + HOUR });
+    const b = grant(w, 500, { expiresAt: FEB_15, name: 'B' });
+    use(w, item, 150);
+    const c = grant(w, 200, { effectiveAt: MAR_15, name: 'C' });
+    const d = grant(w, 100, { name: 'D' });
+    w.sim.billing.creditGrants.voidGrant(d.id);
+    // At MAR_1 February's draft estimates 1.50 from A (B expired at FEB_15 with 5.00 unused).
+    w.sim.testClock.advance({ frozenTime: MAR_1 });
+    const summary = w.sim.billing.creditBalanceSummary.retrieve({ customer: w.customer });
+    const ledger = (
+      status: string,
+      applied: number,
+      expired: number,
+      pending: number,
+      remaining: number,
+    ) => ({ status, applied, expired, pending, remaining, currency: 'USD' });
+    expect(summary.grants).toEqual([
+      { creditGrant: d.id, ...ledger('voided', 0, 0, 0, 0) },
+      { creditGrant: c.id, ...ledger('scheduled', 0, 0, 0, 200) },
+      { creditGrant: b.id, ...ledger('expired', 0, 500, 0, 0) },
+      { creditGrant: a.id, ...ledger('active', 300, 0, 150, 700) },
+    ]);
+    // Only effective grants make the ledger (7.00); drafts take 1.50 of it.
+    expect(summary.balances).toEqual([
+      {
+        availableBalance: { type: 'monetary', monetary: { value: 550, currency: 'USD' } },
+        ledgerBalance: { type: 'monetary', monetary: { value: 700, currency: 'USD' } },
+      },
+    ]);
+    // A grant whose whole value paid finalized invoices is used up.
+    const w2 = moneyWorld();
+    const sub2 = w2.subscribe([w2.metered(1)]);
+    use(w2, sub2.items.data[0]!.id, 400);
+    const e = grant(w2, 300);
+    w2.sim.testClock.advance({ frozenTime: FEB_1 + HOUR });
+    expect(w2.sim.billing.creditBalanceSummary.retrieve({ customer: w2.customer }).grants).toEqual([
+      { creditGrant: e.id, ...ledger('used_up', 300, 0, 0, 0) },
+    ]);
   });
 
   it("a grant made while a draft waits updates the draft's estimate", () => {

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { CreditGrant, Customer, Invoice } from '../../../core/public/types';
+import type {
+  CreditBalanceSummary,
+  CreditGrant,
+  CreditGrantBalance,
+  Customer,
+} from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
-import {
-  CustomerMoneyState,
-  grantRows,
-  grantStatus,
-} from '../../../renderer/state/customer-money.svelte';
+import { CustomerMoneyState, grantRows } from '../../../renderer/state/customer-money.svelte';
 import { EngineRefusal, FakeTransport } from '../fake-transport';
 
 const customer = { id: 'cust_1', balance: 0, currency: 'EUR' } as Customer;
@@ -22,16 +23,6 @@ function grant(id: string, value: number, fields: Partial<CreditGrant> = {}): Cr
     voidedAt: null,
     ...fields,
   } as CreditGrant;
-}
-
-function invoice(status: Invoice['status'], used: Record<string, number>): Invoice {
-  return {
-    status,
-    totalCreditGrantAmounts: Object.entries(used).map(([creditGrant, amount]) => ({
-      creditGrant,
-      amount,
-    })),
-  } as Invoice;
 }
 
 function setup() {
@@ -134,40 +125,31 @@ describe('the credit grant form', () => {
 });
 
 describe('grantRows', () => {
-  it('counts finalized invoices as used, drafts as pending, and void ones not at all', () => {
-    // EUR 10.00 granted; a paid invoice used 3.00, a voided one 2.00 (given back), a draft
-    // is estimated to take 1.50: used 3.00, remaining 10.00 − 3.00 = 7.00.
-    const invoices = [
-      invoice('paid', { credgr_a: 300 }),
-      invoice('void', { credgr_a: 200 }),
-      invoice('draft', { credgr_a: 150 }),
-      invoice('open', { credgr_b: 100 }),
-    ];
-    const [a] = grantRows([grant('credgr_a', 1000)], invoices, now);
-    expect(a).toMatchObject({ status: 'active', applied: 300, pending: 150, remaining: 700 });
-  });
-
-  it('leaves nothing to use of an expired or voided grant', () => {
+  it("puts each grant beside the engine's ledger of it, leaving out grants the summary lacks", () => {
+    const balance = (creditGrant: string, status: CreditGrantBalance['status']) =>
+      ({
+        creditGrant,
+        status,
+        applied: 300,
+        expired: 0,
+        pending: 150,
+        remaining: 700,
+        currency: 'EUR',
+      }) as const;
+    const summary = {
+      object: 'billing.credit_balance_summary',
+      customer: 'cust_1',
+      balances: [],
+      grants: [balance('credgr_b', 'scheduled'), balance('credgr_a', 'active')],
+    } satisfies CreditBalanceSummary;
     const rows = grantRows(
-      [
-        grant('credgr_x', 1000, { expiresAt: now }),
-        grant('credgr_v', 1000, { voidedAt: now - 60 }),
-      ],
-      [invoice('paid', { credgr_x: 400 }), invoice('draft', { credgr_x: 100 })],
-      now,
+      [grant('credgr_b', 500), grant('credgr_a', 1000), grant('credgr_x', 1)],
+      summary,
     );
-    expect(rows.map((row) => [row.status, row.applied, row.pending, row.remaining])).toEqual([
-      ['expired', 400, 0, 0],
-      ['voided', 0, 0, 0],
+    expect(rows.map((row) => [row.grant.id, row.balance.status, row.balance.remaining])).toEqual([
+      ['credgr_b', 'scheduled', 700],
+      ['credgr_a', 'active', 700],
     ]);
-  });
-
-  it('tells an active grant with nothing left as used up', () => {
-    const [row] = grantRows([grant('credgr_u', 300)], [invoice('paid', { credgr_u: 300 })], now);
-    expect(row).toMatchObject({ status: 'used_up', applied: 300, remaining: 0 });
-  });
-
-  it('tells a grant that takes effect later', () => {
-    expect(grantStatus(grant('credgr_s', 1, { effectiveAt: now + 1 }), now)).toBe('scheduled');
+    expect(grantRows([grant('credgr_a', 1000)], null)).toEqual([]);
   });
 });
