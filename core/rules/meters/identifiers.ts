@@ -44,6 +44,8 @@ export class IdentifierWindow {
   /** The columns a partition number stands for (numbers keep the queue typed). */
   readonly #partitions: MeterEventColumns[] = [];
   readonly #partitionNumbers = new Map<MeterEventColumns, number>();
+  #lastColumns: MeterEventColumns | null = null;
+  #lastPartition = 0;
   /** The client's identifier per slot (undefined: generated). */
   #identifiers: (string | undefined)[] = new Array<string | undefined>(1024);
   /**
@@ -54,6 +56,11 @@ export class IdentifierWindow {
   #table = new Uint32Array(1024);
   #used = 0;
   #live = 0;
+  /** The last identifier hashed and its hash: a new event's is looked up, then remembered. */
+  #hashedText = '';
+  #hashed = hashOf('');
+  /** The latest seq whose identifier replaced an older event's in the table (-1: none). */
+  #replacedSeq = -1;
   readonly #seed: number;
 
   constructor(seed: number, nextSeq: number) {
@@ -106,16 +113,27 @@ export class IdentifierWindow {
   ): void {
     if (this.#tail === this.#created.length) this.#makeRoom();
     const slot = this.#tail++;
+    this.#created[slot] = created;
+    this.#partition[slot] = this.#partitionOf(columns);
+    this.#rows[slot] = row;
+    // Slots from the tail on hold undefined already (expire, truncate and makeRoom leave them so).
+    if (identifier !== undefined) {
+      this.#identifiers[slot] = identifier;
+      this.#remember(identifier, this.#baseSeq + slot);
+    }
+  }
+
+  /** The number of a partition; consecutive events mostly share one, so the last is kept. */
+  #partitionOf(columns: MeterEventColumns): number {
+    if (columns === this.#lastColumns) return this.#lastPartition;
     let partition = this.#partitionNumbers.get(columns);
     if (partition === undefined) {
       partition = this.#partitions.push(columns) - 1;
       this.#partitionNumbers.set(columns, partition);
     }
-    this.#created[slot] = created;
-    this.#partition[slot] = partition;
-    this.#rows[slot] = row;
-    this.#identifiers[slot] = identifier;
-    if (identifier !== undefined) this.#remember(identifier, this.#baseSeq + slot);
+    this.#lastColumns = columns;
+    this.#lastPartition = partition;
+    return partition;
   }
 
   /** Drops the forgotten front, or doubles: amortized O(1) per push. */
@@ -152,7 +170,10 @@ export class IdentifierWindow {
     }
     this.#tail = tail;
     // An identifier reused by the dropped events points at its earlier event again.
-    this.#rebuild();
+    if (this.#replacedSeq >= nextSeq) {
+      this.#replacedSeq = nextSeq - 1; // an upper bound of the replacements kept
+      this.#rebuild();
+    }
   }
 
   /** The remembered event with this identifier (the client's or a generated one), if any. */
@@ -186,11 +207,19 @@ export class IdentifierWindow {
   /** The table index holding `identifier`, or -1. */
   #indexOf(identifier: string): number {
     const mask = this.#table.length - 1;
-    for (let index = hashOf(identifier) & mask; ; index = (index + 1) & mask) {
+    for (let index = this.#hashOf(identifier) & mask; ; index = (index + 1) & mask) {
       const entry = this.#table[index]!;
       if (entry === 0) return -1;
       if (entry !== TOMBSTONE && this.#identifierAt(entry - 1) === identifier) return index;
     }
+  }
+
+  #hashOf(identifier: string): number {
+    if (identifier !== this.#hashedText) {
+      this.#hashedText = identifier;
+      this.#hashed = hashOf(identifier);
+    }
+    return this.#hashed;
   }
 
   #lookup(identifier: string): number {
@@ -202,11 +231,12 @@ export class IdentifierWindow {
     const existing = this.#indexOf(identifier);
     if (existing !== -1) {
       this.#table[existing] = seq + 1;
+      this.#replacedSeq = seq;
       return;
     }
     if ((this.#used + 1) * 2 > this.#table.length) this.#rebuild();
     const mask = this.#table.length - 1;
-    let index = hashOf(identifier) & mask;
+    let index = this.#hashOf(identifier) & mask;
     while (this.#table[index] !== 0 && this.#table[index] !== TOMBSTONE) index = (index + 1) & mask;
     if (this.#table[index] === 0) this.#used++;
     this.#table[index] = seq + 1;
@@ -232,7 +262,7 @@ export class IdentifierWindow {
     for (let slot = this.#tail - 1; slot >= this.#head; slot--) {
       const identifier = this.#identifiers[slot];
       if (identifier === undefined || this.#indexOf(identifier) !== -1) continue;
-      let index = hashOf(identifier) & mask;
+      let index = this.#hashOf(identifier) & mask;
       while (this.#table[index] !== 0) index = (index + 1) & mask;
       this.#table[index] = this.#baseSeq + slot + 1;
       this.#used++;
