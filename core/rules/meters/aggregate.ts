@@ -61,7 +61,7 @@ function scan(
         if (value === value) {
           sum += value;
           if (sum > Number.MAX_SAFE_INTEGER || sum < -Number.MAX_SAFE_INTEGER) exactSum = false;
-        } else decimalSum = (decimalSum ?? new Dec(0)).plus(columns.decimals.get(row)!);
+        } else decimalSum = (decimalSum ?? new Dec(0)).plus(columns.decimalAt(row));
         break;
       case 'max': {
         // NOTE: a repeated peak is decided by its first event in the order they were accepted.
@@ -72,7 +72,7 @@ function scan(
           }
           break;
         }
-        const exact = new Dec(value === value ? value : columns.decimals.get(row)!);
+        const exact = new Dec(value === value ? value : columns.decimalAt(row));
         const current = peakDecimal ?? (peak === -Infinity ? null : new Dec(peak));
         if (current === null || exact.gt(current)) {
           peakDecimal = exact;
