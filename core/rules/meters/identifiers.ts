@@ -48,6 +48,8 @@ export class IdentifierWindow {
   #lastPartition = 0;
   /** The client's identifier per slot (undefined: generated). */
   #identifiers: (string | undefined)[] = new Array<string | undefined>(1024);
+  /** Slots from head to tail holding a client's identifier (none: nothing to move on growth). */
+  #named = 0;
   /**
    * Client identifier -> the seq of its latest remembered event: open addressing over a typed
    * table of seq + 1 (0 empty, TOMBSTONE deleted); the identifier itself is read from its slot.
@@ -99,6 +101,7 @@ export class IdentifierWindow {
       if (identifier !== undefined) {
         this.#forget(identifier, this.#baseSeq + head);
         this.#identifiers[head] = undefined;
+        this.#named--;
       }
       head++;
     }
@@ -119,6 +122,7 @@ export class IdentifierWindow {
     // Slots from the tail on hold undefined already (expire, truncate and makeRoom leave them so).
     if (identifier !== undefined) {
       this.#identifiers[slot] = identifier;
+      this.#named++;
       this.#remember(identifier, this.#baseSeq + slot);
     }
   }
@@ -150,8 +154,9 @@ export class IdentifierWindow {
     this.#partition = move(this.#partition);
     this.#rows = move(this.#rows);
     const identifiers = new Array<string | undefined>(capacity);
-    for (let slot = this.#head; slot < this.#tail; slot++)
-      identifiers[slot - this.#head] = this.#identifiers[slot];
+    if (this.#named > 0)
+      for (let slot = this.#head; slot < this.#tail; slot++)
+        identifiers[slot - this.#head] = this.#identifiers[slot];
     this.#identifiers = identifiers;
     this.#baseSeq += this.#head;
     this.#tail = live;
@@ -166,6 +171,7 @@ export class IdentifierWindow {
       if (identifier !== undefined) {
         this.#forget(identifier, this.#baseSeq + slot);
         this.#identifiers[slot] = undefined;
+        this.#named--;
       }
     }
     this.#tail = tail;
