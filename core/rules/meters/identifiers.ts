@@ -204,6 +204,16 @@ export class IdentifierWindow {
     };
   }
 
+  /**
+   * The identifier of the event with this seq while it is remembered: the client's, or the
+   * generated one; null once forgotten.
+   */
+  identifierOf(seq: number): string | null {
+    const slot = seq - this.#baseSeq;
+    if (slot < this.#head || slot >= this.#tail) return null;
+    return this.#identifiers[slot] ?? this.generatedIdentifier(seq);
+  }
+
   /** The client identifier of a remembered seq, or undefined. */
   #identifierAt(seq: number): string | undefined {
     const slot = seq - this.#baseSeq;
