@@ -2,7 +2,8 @@
 // baselines in one run, printed as a table of medians and ratios. Exits 1 if any baseline's
 // results differ from the engine's. `npm run bench -- --serve-load [clients] [seconds]` instead
 // loads `meterlab serve` (default 1,000 clients for 60 s) and exits 1 if a record counted twice,
-// went missing, or a call failed with a 5xx.
+// went missing, or a call failed with a 5xx. `npx tsx bench/bench.ts --meters` runs only the meter
+// event rows (with usage records' batch, their ratio's base).
 import os from 'node:os';
 import { DuckDBDataChunk, DuckDBInstance, INTEGER, UINTEGER, DOUBLE } from '@duckdb/node-api';
 import Decimal from 'decimal.js';
@@ -491,6 +492,74 @@ async function cohortRow(): Promise<Row> {
   };
 }
 
+const BATCH_RECORDS = 1_000_000;
+
+/** usageRecords.createBatch of 1M records in batches of 10k: the median time and the rate. */
+async function recordBatch(): Promise<{ ms: number; rate: number }> {
+  const { ms } = await timeIt(5, ingestBench(10_000, BATCH_RECORDS / 10_000));
+  return { ms, rate: BATCH_RECORDS / (ms / 1000) };
+}
+
+/**
+ * The meter event rows: createBatch with whole and decimal values, with and without client
+ * identifiers, as a ratio of the goal and of usage records' batches (`batchRate`); the identifier
+ * window at 10M events; events from generators.
+ */
+async function meterEventRows(batchRate: number): Promise<Row[]> {
+  const rows: Row[] = [];
+  // 5. Meter events through billing.meterEvents.createBatch: whole and decimal values, with and
+  // without client identifiers (deduplicated over 24 hours), beside usage records' batches.
+  const meterEvents = 1_000_000;
+  const rate = (ms: number, count = meterEvents) => count / (ms / 1000);
+  const meterRuns = [
+    ['integer values', 'integer', false],
+    ['decimal values', 'decimal', false],
+    ['integer values + client identifiers', 'integer', true],
+  ] as const;
+  for (const [label, values, identifiers] of meterRuns) {
+    const run = await timeIt(3, meterIngest(meterEvents, 10_000, values, identifiers, Infinity));
+    rows.push({
+      what: `meterEvents.createBatch (10k), ${label}`,
+      records: meterEvents,
+      medianMs: run.ms,
+      figure: `${(rate(run.ms) / 1e6).toFixed(2)}M ev/s`,
+      versus: `${ratio(rate(run.ms), 3e6)} of goal, ${ratio(rate(run.ms), batchRate)} of records`,
+      goal: '>= 3M ev/s',
+      met: rate(run.ms) >= 3e6,
+    });
+  }
+  // 10M events with identifiers, 1M a simulated day: the identifier window stays two days long.
+  const tenMillion = 10_000_000;
+  const big = await timeIt(1, meterIngest(tenMillion, 10_000, 'integer', true, 1_000_000));
+  const meterFootprint = big.result.meterEventFootprint();
+  rows.push({
+    what: 'meter events with identifiers, 1M/day, 10 days',
+    records: meterFootprint.events,
+    medianMs: big.ms,
+    figure: `${(meterFootprint.bytes / meterFootprint.events).toFixed(1)} B/event`,
+    versus: `window ${meterFootprint.windowEvents.toLocaleString('en-US')} events`,
+    goal: 'window <= 2 days',
+    met: meterFootprint.windowEvents <= 3_000_000,
+  });
+
+  // 6. Meter events from a generator: ~1M one-minute slots over 694 days, sent as the clock moves.
+  for (const formula of ['sum', 'unique_count'] as const) {
+    const slots = 694 * 1440;
+    const run = await timeIt(1, () => generatedMeterEvents(formula, slots));
+    rows.push({
+      what: `generated meter events, ${formula} meter`,
+      records: slots,
+      medianMs: run.ms,
+      figure: `${(rate(run.ms, slots) / 1e6).toFixed(2)}M ev/s`,
+      versus: `vs createBatch ${ratio(rate(run.ms, slots), batchRate)} of records`,
+      goal: 'report',
+      met: null,
+    });
+  }
+
+  return rows;
+}
+
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(
@@ -504,6 +573,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const failures: string[] = [];
 
+  if (process.argv.includes('--meters')) {
+    rows.push(...(await meterEventRows((await recordBatch()).rate)));
+    return printRows(rows, failures);
+  }
   if (process.argv.includes('--cohort')) {
     rows.push(await cohortRow());
     return printRows(rows, failures);
@@ -646,15 +719,14 @@ async function main(): Promise<void> {
   );
 
   // 2. Ingest through the public API.
-  const batchRecords = 1_000_000;
-  const batch = await timeIt(5, ingestBench(10_000, batchRecords / 10_000));
+  const batch = await recordBatch();
   const single = await timeIt(3, ingestBench(1, 200_000));
-  const batchRate = batchRecords / (batch.ms / 1000);
+  const batchRate = batch.rate;
   const singleRate = 200_000 / (single.ms / 1000);
   rows.push(
     {
       what: 'usageRecords.createBatch (10k per batch)',
-      records: batchRecords,
+      records: BATCH_RECORDS,
       medianMs: batch.ms,
       figure: `${(batchRate / 1e6).toFixed(2)}M rec/s`,
       versus: '',
@@ -672,56 +744,7 @@ async function main(): Promise<void> {
     },
   );
 
-  // 5. Meter events through billing.meterEvents.createBatch: whole and decimal values, with and
-  // without client identifiers (deduplicated over 24 hours), beside usage records' batches.
-  const meterEvents = 1_000_000;
-  const rate = (ms: number, count = meterEvents) => count / (ms / 1000);
-  const meterRuns = [
-    ['integer values', 'integer', false],
-    ['decimal values', 'decimal', false],
-    ['integer values + client identifiers', 'integer', true],
-  ] as const;
-  for (const [label, values, identifiers] of meterRuns) {
-    const run = await timeIt(3, meterIngest(meterEvents, 10_000, values, identifiers, Infinity));
-    rows.push({
-      what: `meterEvents.createBatch (10k), ${label}`,
-      records: meterEvents,
-      medianMs: run.ms,
-      figure: `${(rate(run.ms) / 1e6).toFixed(2)}M ev/s`,
-      versus: `vs usage records ${ratio(rate(run.ms), batchRate)}`,
-      goal: '>= 3M ev/s',
-      met: rate(run.ms) >= 3e6,
-    });
-  }
-  // 10M events with identifiers, 1M a simulated day: the identifier window stays two days long.
-  const tenMillion = 10_000_000;
-  const big = await timeIt(1, meterIngest(tenMillion, 10_000, 'integer', true, 1_000_000));
-  const meterFootprint = big.result.meterEventFootprint();
-  rows.push({
-    what: 'meter events with identifiers, 1M/day, 10 days',
-    records: meterFootprint.events,
-    medianMs: big.ms,
-    figure: `${(meterFootprint.bytes / meterFootprint.events).toFixed(1)} B/event`,
-    versus: `window ${meterFootprint.windowEvents.toLocaleString('en-US')} events`,
-    goal: 'window <= 2 days',
-    met: meterFootprint.windowEvents <= 3_000_000,
-  });
-
-  // 6. Meter events from a generator: ~1M one-minute slots over 694 days, sent as the clock moves.
-  for (const formula of ['sum', 'unique_count'] as const) {
-    const slots = 694 * 1440;
-    const run = await timeIt(1, () => generatedMeterEvents(formula, slots));
-    rows.push({
-      what: `generated meter events, ${formula} meter`,
-      records: slots,
-      medianMs: run.ms,
-      figure: `${(rate(run.ms, slots) / 1e6).toFixed(2)}M ev/s`,
-      versus: `vs createBatch ${ratio(rate(run.ms, slots), batchRate)} of records`,
-      goal: 'report',
-      met: null,
-    });
-  }
-
+  rows.push(...(await meterEventRows(batchRate)));
   printRows(rows, failures);
 }
 

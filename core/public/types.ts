@@ -954,6 +954,25 @@ export interface MeterAggregationExplanation {
   eventsLate: number;
   /** The event that decided a last or a max: its timestamp, when it was sent and its value. */
   deciding: { timestamp: UnixSeconds; created: UnixSeconds; value: string } | null;
+  /** The deciding event's identifier (see MeterEventNote.identifier). */
+  decidingIdentifier?: string | null;
+  /** The first canceled events of the window, in the order they were sent (eventsCanceled counts all). */
+  canceledEvents?: MeterEventNote[];
+  /** The first counted events sent after the window had ended (eventsLate counts all). */
+  lateEvents?: MeterEventNote[];
   span: { start: UnixSeconds; end: UnixSeconds };
   summary: string;
+}
+
+/** One event a meter line's explanation names. */
+export interface MeterEventNote {
+  /**
+   * The client's identifier, or the generated `mev_…` one when it gave none; null when no longer
+   * known (a counted event's client identifier is kept 2 days) or for a generator's event.
+   */
+  identifier: string | null;
+  timestamp: UnixSeconds;
+  /** When it was sent (the test clock). */
+  created: UnixSeconds;
+  value: string;
 }

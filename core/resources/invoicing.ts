@@ -55,7 +55,13 @@ export function usageLine(
     return meteredLine(context, item, price, state.columns(item.id), span, lineId);
   const meter = state.meter(meterId, 'price');
   const events = state.meterEvents.columns(meter.id, customer);
-  const aggregation = aggregateMeter(meter.id, meter.defaultAggregation.formula, events, span);
+  const aggregation = aggregateMeter(
+    meter.id,
+    meter.defaultAggregation.formula,
+    events,
+    span,
+    (columns, row) => state.meterEvents.identifierOf(columns, row, state.now),
+  );
   return meterLine(context, item, price, aggregation, lineId);
 }
 

@@ -9,7 +9,6 @@ import { Dec } from '../values/money';
 import { checkMeterEvent, checkedEvent } from '../rules/meters/intake';
 import type { CheckedEvent, EventProblem, IntakeLookups } from '../rules/meters/intake';
 import type { MeterEventColumns } from '../rules/meters/columns';
-import type { MeterValue } from '../rules/meters/value';
 import { meterValue } from '../rules/meters/aggregate';
 import { IDENTIFIER_WINDOW_SECONDS } from '../rules/meters/identifiers';
 import type {
@@ -113,7 +112,7 @@ function periodFinalized(target: Target, timestamp: number, param: string): Mete
 
 // ---- intake --------------------------------------------------------------------------------------
 
-function lookups(state: ScenarioState, batch: Set<string> | null): IntakeLookups {
+function lookups(state: ScenarioState): IntakeLookups {
   const window = state.meterEvents.window;
   const since = state.now - IDENTIFIER_WINDOW_SECONDS;
   // Batches mostly repeat one event name and customer: remember the last answers.
@@ -135,63 +134,12 @@ function lookups(state: ScenarioState, batch: Set<string> | null): IntakeLookups
       lastCustomer = id;
       return true;
     },
+    // The batch's earlier events are in the window already (ingest stores as it checks).
     identifierTaken: (identifier) => {
-      if (batch?.has(identifier)) return true;
       const seen = window.find(identifier);
       return seen !== null && seen.created > since;
     },
   };
-}
-
-/** A batch of checked events as columns (no object per event). */
-interface CheckedBatch {
-  meters: Meter[];
-  customers: string[];
-  timestamps: Float64Array;
-  values: MeterValue[];
-  identifiers: (string | undefined)[];
-  /** The drafts the events landed in. */
-  drafts: Set<Target>;
-  /** The first event as checked, with its payload (for create's result). */
-  first: CheckedEvent;
-}
-
-/** Stores checked events, refreshes the drafts they landed in, then evaluates alerts. */
-function accept(state: ScenarioState, batch: CheckedBatch): void {
-  // Refreshing a draft can still fail (a line beyond 2^53 minor units): then nothing is kept.
-  state.meterEvents.atomically(() => storeEvents(state, batch));
-}
-
-function storeEvents(state: ScenarioState, batch: CheckedBatch): void {
-  const store = state.meterEvents;
-  const now = state.now;
-  const touched: { meter: Meter; customer: string }[] = [];
-  let columns: MeterEventColumns | null = null;
-  let meter: Meter | null = null;
-  let customer = '';
-  for (let index = 0; index < batch.timestamps.length; index++) {
-    if (batch.meters[index] !== meter || batch.customers[index] !== customer) {
-      meter = batch.meters[index]!;
-      customer = batch.customers[index]!;
-      columns = store.writable(meter.id, customer);
-      if (!touched.some((t) => t.meter === meter && t.customer === customer))
-        touched.push({ meter, customer });
-    }
-    // NOTE: the first event of a call is marked, so a scenario file replays the same calls.
-    store.append(
-      columns!,
-      batch.timestamps[index]!,
-      now,
-      batch.values[index]!,
-      batch.identifiers[index],
-      index === 0,
-    );
-  }
-  refreshDrafts(state, batch.drafts);
-  for (const { meter, customer } of touched) evaluateAlerts(state, meter, customer);
-  // NOTE: billing thresholds are evaluated after every accepted event (N7.2).
-  for (const customer of new Set(touched.map((t) => t.customer)))
-    evaluateCustomerThresholds(state, customer);
 }
 
 function refreshDrafts(state: ScenarioState, targets: Iterable<Target>): void {
@@ -210,63 +158,65 @@ function refuse(found: EventProblem, prefix: string): MeterlabError {
 }
 
 /**
- * Checks a whole batch (or one event) by a hand loop; throws for the first bad event, having
- * stored nothing.
+ * Checks and stores a batch (or one event) in one pass, event by event in order, with no object
+ * or array per event; then refreshes the drafts the events landed in and evaluates alerts and
+ * thresholds. Throws for the first bad event, and then nothing is kept (the store rolls back).
+ * Returns the last event as checked (create's only one).
  */
-function checkAll(
+function ingest(
   state: ScenarioState,
   raws: readonly unknown[],
   prefixOf: (index: number) => string,
   withPayload: boolean,
-): CheckedBatch {
-  state.meterEvents.window.expire(state.now);
-  const inBatch = new Set<string>();
-  const intake = lookups(state, inBatch);
-  const count = raws.length;
-  const batch: CheckedBatch = {
-    meters: new Array<Meter>(count),
-    customers: new Array<string>(count),
-    timestamps: new Float64Array(count),
-    values: new Array<MeterValue>(count),
-    identifiers: new Array<string | undefined>(count),
-    drafts: new Set<Target>(),
-    first: checkedEvent(),
-  };
-  const checked = batch.first;
-  const targetsByPartition = new Map<string, Target[]>();
-  let targets: Target[] = [];
-  let meter: Meter | null = null;
-  let customer = '';
-  for (let index = 0; index < count; index++) {
-    const problem = checkMeterEvent(raws[index], intake, checked, withPayload && index === 0);
-    if (problem) throw refuse(problem, prefixOf(index));
-    if (checked.meter !== meter || checked.customer !== customer) {
-      meter = checked.meter;
-      customer = checked.customer;
-      const key = `${meter.id} ${customer}`;
-      targets = targetsByPartition.get(key) ?? targetsOf(state, meter.id, customer);
-      targetsByPartition.set(key, targets);
+): CheckedEvent {
+  const store = state.meterEvents;
+  store.window.expire(state.now);
+  return store.atomically(() => {
+    const intake = lookups(state);
+    const now = state.now;
+    const checked = checkedEvent();
+    const drafts = new Set<Target>();
+    const touched: { meter: Meter; customer: string }[] = [];
+    const targetsByPartition = new Map<string, Target[]>();
+    let targets: Target[] = [];
+    let columns: MeterEventColumns | null = null;
+    let meter: Meter | null = null;
+    let customer = '';
+    for (let index = 0; index < raws.length; index++) {
+      const problem = checkMeterEvent(raws[index], intake, checked, withPayload && index === 0);
+      if (problem) throw refuse(problem, prefixOf(index));
+      if (checked.meter !== meter || checked.customer !== customer) {
+        meter = checked.meter;
+        customer = checked.customer;
+        const key = `${meter.id} ${customer}`;
+        targets = targetsByPartition.get(key) ?? targetsOf(state, meter.id, customer);
+        targetsByPartition.set(key, targets);
+        columns = store.writable(meter.id, customer);
+        if (!touched.some((t) => t.meter === meter && t.customer === customer))
+          touched.push({ meter, customer });
+      }
+      if (targets.length > 0) {
+        const closed = closedTarget(targets, checked.timestamp, drafts);
+        if (closed) throw periodFinalized(closed, checked.timestamp, `${prefixOf(index)}timestamp`);
+      }
+      // NOTE: the first event of a call is marked, so a scenario file replays the same calls.
+      store.append(
+        columns!,
+        checked.timestamp,
+        now,
+        checked.value,
+        checked.identifier,
+        index === 0,
+      );
     }
-    if (targets.length > 0) {
-      const closed = closedTarget(targets, checked.timestamp, batch.drafts);
-      if (closed) throw periodFinalized(closed, checked.timestamp, `${prefixOf(index)}timestamp`);
-    }
-    if (checked.identifier !== undefined) inBatch.add(checked.identifier);
-    batch.meters[index] = meter;
-    batch.customers[index] = customer;
-    batch.timestamps[index] = checked.timestamp;
-    batch.values[index] = checked.value;
-    batch.identifiers[index] = checked.identifier;
-  }
-  if (count > 0) {
-    // `first` holds the last event checked: put the first one back (create has only one).
-    checked.meter = batch.meters[0]!;
-    checked.customer = batch.customers[0]!;
-    checked.timestamp = batch.timestamps[0]!;
-    checked.value = batch.values[0]!;
-    checked.identifier = batch.identifiers[0];
-  }
-  return batch;
+    // Refreshing a draft can still fail (a line beyond 2^53 minor units): then nothing is kept.
+    refreshDrafts(state, drafts);
+    for (const { meter, customer } of touched) evaluateAlerts(state, meter, customer);
+    // NOTE: billing thresholds are evaluated after every accepted event (N7.2).
+    for (const customer of new Set(touched.map((t) => t.customer)))
+      evaluateCustomerThresholds(state, customer);
+    return checked;
+  });
 }
 
 // ---- alerts --------------------------------------------------------------------------------------
@@ -518,10 +468,8 @@ export const meterEvents = {
     mutates: true,
     journal: MARKER,
     run: (state, [args]): MeterEvent => {
-      const batch = checkAll(state, [args], () => '', true);
       const seq = state.meterEvents.nextSeq;
-      accept(state, batch);
-      const checked = batch.first;
+      const checked = ingest(state, [args], () => '', true);
       const identifier = checked.identifier ?? state.meterEvents.window.generatedIdentifier(seq);
       return meterEventOf(checked, state.now, identifier);
     },
@@ -535,9 +483,8 @@ export const meterEvents = {
     mutates: true,
     journal: MARKER,
     run: (state, [args]) => {
-      const batch = checkAll(state, args.events, (index) => `events[${index}].`, false);
-      accept(state, batch);
-      return { object: 'billing.meter_event_batch' as const, count: batch.timestamps.length };
+      ingest(state, args.events, (index) => `events[${index}].`, false);
+      return { object: 'billing.meter_event_batch' as const, count: args.events.length };
     },
   }),
 };

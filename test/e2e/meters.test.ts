@@ -1,6 +1,6 @@
 // Billing meters through the UI in Chromium: create a meter and a price on it, subscribe, send
 // events by the form (one duplicate refused) and by a pasted batch, cancel one, read the daily
-// summaries chart, and read the invoice line with its meter explanation.
+// summaries chart, and read the invoice line with its meter explanation and its canceled event.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeViolations, openApp, type AppSession, type MeterlabUi } from './driver';
@@ -95,6 +95,22 @@ describe('billing meters in the UI', () => {
     await page.waitForSelector('[data-testid="invoice-view"] .explain-row');
     const explained = await page.textContent('[data-testid="invoice-view"]');
     expect(explained).toContain('1500 units, meter sum');
+    // The line's events: 2 counted, and the canceled req-2 (250) named with its times; the
+    // refused duplicate was never stored.
+    const lineEvents = page.locator('[data-testid="meter-line-events"]');
+    expect(await lineEvents.locator('[data-testid="meter-line-counts"]').textContent()).toContain(
+      '2 counted · 1 canceled · 0 late',
+    );
+    const canceled = lineEvents.locator('tr[data-kind="canceled"]');
+    expect(await canceled.count()).toBe(1);
+    expect(await canceled.locator('td').allTextContents()).toEqual([
+      expect.stringContaining('counted nowhere'),
+      'req-2',
+      expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})? UTC$/),
+      expect.stringMatching(/ UTC$/),
+      '250',
+    ]);
+    expect(await axeViolations(page)).toEqual([]);
     await ui.screenshot('meters-invoice');
     expect(ui.consoleErrors).toEqual([]);
   });

@@ -3,7 +3,7 @@
 // numbers while the running sum stays exact; decimals (and sums beyond 2^53) go through Dec.
 import { Dec } from '../../values/money';
 import { utcSeconds } from '../../values/time';
-import type { MeterAggregationExplanation, MeterFormula } from '../../public/types';
+import type { MeterAggregationExplanation, MeterEventNote, MeterFormula } from '../../public/types';
 import { CANCELED } from './columns';
 import type { MeterEventColumns } from './columns';
 
@@ -18,7 +18,13 @@ interface Scan {
   canceled: number;
   late: number;
   decidingRow: number;
+  /** The first NAMED_EVENTS canceled and late rows, when asked for. */
+  canceledRows: number[];
+  lateRows: number[];
 }
+
+/** How many canceled (and late) events an explanation names; the counts give the rest. */
+export const NAMED_EVENTS = 20;
 
 /** A decimal as a canonical string: no exponent, no trailing zeros, no '-0'. */
 export function canonicalDecimal(value: Dec): string {
@@ -30,8 +36,17 @@ function scan(
   columns: MeterEventColumns | undefined,
   window: Window,
   lateAfter: number,
+  nameEvents = false,
 ): Scan {
-  const result: Scan = { value: '0', counted: 0, canceled: 0, late: 0, decidingRow: -1 };
+  const result: Scan = {
+    value: '0',
+    counted: 0,
+    canceled: 0,
+    late: 0,
+    decidingRow: -1,
+    canceledRows: [],
+    lateRows: [],
+  };
   if (!columns) return result;
   const [lo, hi] = columns.candidateRows(window.start, window.end);
   const timestamps = columns.timestamps;
@@ -50,18 +65,22 @@ function scan(
     const timestamp = timestamps[row]!;
     if (timestamp < start || timestamp >= end) continue;
     if ((flags[row]! & CANCELED) !== 0) {
+      if (nameEvents && result.canceled < NAMED_EVENTS) result.canceledRows.push(row);
       result.canceled++;
       continue;
     }
     result.counted++;
-    if (created[row]! >= lateAfter) result.late++;
+    if (created[row]! >= lateAfter) {
+      if (nameEvents && result.late < NAMED_EVENTS) result.lateRows.push(row);
+      result.late++;
+    }
     const value = values[row]!;
     switch (formula) {
       case 'sum':
         if (value === value) {
           sum += value;
           if (sum > Number.MAX_SAFE_INTEGER || sum < -Number.MAX_SAFE_INTEGER) exactSum = false;
-        } else decimalSum = (decimalSum ?? new Dec(0)).plus(columns.decimals.get(row)!);
+        } else decimalSum = (decimalSum ?? new Dec(0)).plus(columns.decimalAt(row));
         break;
       case 'max': {
         // NOTE: a repeated peak is decided by its first event in the order they were accepted.
@@ -72,7 +91,7 @@ function scan(
           }
           break;
         }
-        const exact = new Dec(value === value ? value : columns.decimals.get(row)!);
+        const exact = new Dec(value === value ? value : columns.decimalAt(row));
         const current = peakDecimal ?? (peak === -Infinity ? null : new Dec(peak));
         if (current === null || exact.gt(current)) {
           peakDecimal = exact;
@@ -142,8 +161,12 @@ function eventsText(count: number): string {
   return `${count} ${count === 1 ? 'event' : 'events'}`;
 }
 
+/** The identifier of an accepted event (see MeterEventNote.identifier). */
+export type IdentifierOf = (columns: MeterEventColumns, row: number) => string | null;
+
 /**
- * The billable quantity of a meter's events for one customer over `span`, with its explanation.
+ * The billable quantity of a meter's events for one customer over `span`, with its explanation;
+ * with `identifierOf`, it names the canceled and late events and the deciding one's identifier.
  * NOTE: billed quantity = max(0, aggregate); a window without events is 0 for every formula.
  */
 export function aggregateMeter(
@@ -151,8 +174,15 @@ export function aggregateMeter(
   formula: MeterFormula,
   columns: MeterEventColumns | undefined,
   span: Window,
+  identifierOf?: IdentifierOf,
 ): MeterAggregationExplanation {
-  const result = scan(formula, columns, span, span.end);
+  const result = scan(formula, columns, span, span.end, identifierOf !== undefined);
+  const note = (row: number): MeterEventNote => ({
+    identifier: identifierOf!(columns!, row),
+    timestamp: columns!.timestamps[row]!,
+    created: columns!.created[row]!,
+    value: columns!.valueText(row),
+  });
   const quantity = result.value[0] === '-' ? '0' : result.value;
   const deciding =
     result.decidingRow === -1
@@ -188,6 +218,14 @@ export function aggregateMeter(
     eventsCanceled: result.canceled,
     eventsLate: result.late,
     deciding,
+    ...(identifierOf
+      ? {
+          decidingIdentifier:
+            result.decidingRow === -1 ? null : identifierOf(columns!, result.decidingRow),
+          canceledEvents: result.canceledRows.map(note),
+          lateEvents: result.lateRows.map(note),
+        }
+      : {}),
     span: { start: span.start, end: span.end },
     summary: `${parts.join('; ')}.`,
   };

@@ -1,7 +1,7 @@
 // The events of one meter for one customer as columns, in the order they were accepted: the
 // timestamp, when it was sent, its sequence number (its generated identifier), the value and a
 // canceled flag. Whole values live in a Float64 column; a decimal value is NaN there and kept
-// exactly in a sparse map beside it, so the integer path never touches a decimal.
+// exactly in a list of texts beside it, so the integer path never touches a decimal.
 import { lowerBound } from '../usage/view';
 
 export interface MeterEventColumnsJson {
@@ -38,8 +38,11 @@ export class MeterEventColumns {
   #values = new Float64Array(0);
   #flags = new Uint8Array(0);
   #length = 0;
-  /** Row -> exact decimal (or unique_count string) where the value column holds NaN. */
-  readonly decimals = new Map<number, string>();
+  /**
+   * Row -> exact decimal (or unique_count string) where the value column holds NaN: an array by
+   * row (holes elsewhere), so a run of decimal events appends as plainly as the numbers do.
+   */
+  #texts: (string | undefined)[] = [];
   /** Row -> the client's identifier of a canceled event. */
   readonly canceledIdentifiers = new Map<number, string>();
   /** True while every timestamp came in non-decreasing order: spans are found by binary search. */
@@ -99,7 +102,7 @@ export class MeterEventColumns {
     if (typeof value === 'number') this.#values[row] = value;
     else {
       this.#values[row] = NaN;
-      this.decimals.set(row, value);
+      this.#texts[row] = value;
     }
     this.#length = row + 1;
     return row;
@@ -123,7 +126,7 @@ export class MeterEventColumns {
 
   /** Drops the rows from `length` on (a failed call's), and rechecks the timestamp order. */
   truncate(length: number): void {
-    for (let row = length; row < this.#length; row++) this.decimals.delete(row);
+    if (this.#texts.length > length) this.#texts.length = length;
     this.#length = length;
     this.#sorted = true;
     for (let row = 1; row < length && this.#sorted; row++)
@@ -158,7 +161,12 @@ export class MeterEventColumns {
   /** The exact value of a row as text. */
   valueText(row: number): string {
     const value = this.#values[row]!;
-    return Number.isNaN(value) ? this.decimals.get(row)! : String(value);
+    return Number.isNaN(value) ? this.#texts[row]! : String(value);
+  }
+
+  /** The exact text of a row whose value column holds NaN (a decimal or a unique value). */
+  decimalAt(row: number): string {
+    return this.#texts[row]!;
   }
 
   /**
@@ -177,7 +185,7 @@ export class MeterEventColumns {
     const callStarts: number[] = [];
     const generated: number[] = [];
     for (let row = 0; row < this.#length; row++) {
-      values[row] = Number.isNaN(this.#values[row]!) ? this.decimals.get(row)! : this.#values[row]!;
+      values[row] = Number.isNaN(this.#values[row]!) ? this.#texts[row]! : this.#values[row]!;
       if (this.isCanceled(row)) canceled.push(row);
       if (this.isCallStart(row)) callStarts.push(row);
       if (this.isGenerated(row)) generated.push(row);

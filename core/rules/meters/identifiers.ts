@@ -44,16 +44,26 @@ export class IdentifierWindow {
   /** The columns a partition number stands for (numbers keep the queue typed). */
   readonly #partitions: MeterEventColumns[] = [];
   readonly #partitionNumbers = new Map<MeterEventColumns, number>();
+  #lastColumns: MeterEventColumns | null = null;
+  #lastPartition = 0;
   /** The client's identifier per slot (undefined: generated). */
   #identifiers: (string | undefined)[] = new Array<string | undefined>(1024);
+  /** Slots from head to tail holding a client's identifier (none: nothing to move on growth). */
+  #named = 0;
   /**
    * Client identifier -> the seq of its latest remembered event: open addressing over a typed
-   * table of seq + 1 (0 empty, TOMBSTONE deleted); the identifier itself is read from its slot.
-   * Faster than a Map of millions of strings, and as bounded as the queue.
+   * table of entries [seq + 1 (0 empty, TOMBSTONE deleted), the identifier's hash]; the identifier
+   * itself is read from its slot. Faster than a Map of millions of strings, and as bounded as the
+   * queue.
    */
   #table = new Uint32Array(1024);
   #used = 0;
   #live = 0;
+  /** The last identifier hashed and its hash: a new event's is looked up, then remembered. */
+  #hashedText = '';
+  #hashed = hashOf('');
+  /** The latest seq whose identifier replaced an older event's in the table (-1: none). */
+  #replacedSeq = -1;
   readonly #seed: number;
 
   constructor(seed: number, nextSeq: number) {
@@ -92,6 +102,7 @@ export class IdentifierWindow {
       if (identifier !== undefined) {
         this.#forget(identifier, this.#baseSeq + head);
         this.#identifiers[head] = undefined;
+        this.#named--;
       }
       head++;
     }
@@ -106,16 +117,28 @@ export class IdentifierWindow {
   ): void {
     if (this.#tail === this.#created.length) this.#makeRoom();
     const slot = this.#tail++;
+    this.#created[slot] = created;
+    this.#partition[slot] = this.#partitionOf(columns);
+    this.#rows[slot] = row;
+    // Slots from the tail on hold undefined already (expire, truncate and makeRoom leave them so).
+    if (identifier !== undefined) {
+      this.#identifiers[slot] = identifier;
+      this.#named++;
+      this.#remember(identifier, this.#baseSeq + slot);
+    }
+  }
+
+  /** The number of a partition; consecutive events mostly share one, so the last is kept. */
+  #partitionOf(columns: MeterEventColumns): number {
+    if (columns === this.#lastColumns) return this.#lastPartition;
     let partition = this.#partitionNumbers.get(columns);
     if (partition === undefined) {
       partition = this.#partitions.push(columns) - 1;
       this.#partitionNumbers.set(columns, partition);
     }
-    this.#created[slot] = created;
-    this.#partition[slot] = partition;
-    this.#rows[slot] = row;
-    this.#identifiers[slot] = identifier;
-    if (identifier !== undefined) this.#remember(identifier, this.#baseSeq + slot);
+    this.#lastColumns = columns;
+    this.#lastPartition = partition;
+    return partition;
   }
 
   /** Drops the forgotten front, or doubles: amortized O(1) per push. */
@@ -132,8 +155,9 @@ export class IdentifierWindow {
     this.#partition = move(this.#partition);
     this.#rows = move(this.#rows);
     const identifiers = new Array<string | undefined>(capacity);
-    for (let slot = this.#head; slot < this.#tail; slot++)
-      identifiers[slot - this.#head] = this.#identifiers[slot];
+    if (this.#named > 0)
+      for (let slot = this.#head; slot < this.#tail; slot++)
+        identifiers[slot - this.#head] = this.#identifiers[slot];
     this.#identifiers = identifiers;
     this.#baseSeq += this.#head;
     this.#tail = live;
@@ -148,11 +172,15 @@ export class IdentifierWindow {
       if (identifier !== undefined) {
         this.#forget(identifier, this.#baseSeq + slot);
         this.#identifiers[slot] = undefined;
+        this.#named--;
       }
     }
     this.#tail = tail;
     // An identifier reused by the dropped events points at its earlier event again.
-    this.#rebuild();
+    if (this.#replacedSeq >= nextSeq) {
+      this.#replacedSeq = nextSeq - 1; // an upper bound of the replacements kept
+      this.#rebuild();
+    }
   }
 
   /** The remembered event with this identifier (the client's or a generated one), if any. */
@@ -177,65 +205,111 @@ export class IdentifierWindow {
     };
   }
 
+  /**
+   * The identifier of the event with this seq while it is remembered: the client's, or the
+   * generated one; null once forgotten.
+   */
+  identifierOf(seq: number): string | null {
+    const slot = seq - this.#baseSeq;
+    if (slot < this.#head || slot >= this.#tail) return null;
+    return this.#identifiers[slot] ?? this.generatedIdentifier(seq);
+  }
+
   /** The client identifier of a remembered seq, or undefined. */
   #identifierAt(seq: number): string | undefined {
     const slot = seq - this.#baseSeq;
     return slot >= this.#head && slot < this.#tail ? this.#identifiers[slot] : undefined;
   }
 
-  /** The table index holding `identifier`, or -1. */
+  /** The table entry holding `identifier`, or -1. */
   #indexOf(identifier: string): number {
-    const mask = this.#table.length - 1;
-    for (let index = hashOf(identifier) & mask; ; index = (index + 1) & mask) {
-      const entry = this.#table[index]!;
+    const table = this.#table;
+    const mask = (table.length >> 1) - 1;
+    const hash = this.#hashOf(identifier);
+    for (let index = hash & mask; ; index = (index + 1) & mask) {
+      const entry = table[index * 2]!;
       if (entry === 0) return -1;
-      if (entry !== TOMBSTONE && this.#identifierAt(entry - 1) === identifier) return index;
+      // The hash beside the seq spares reading the identifiers of other entries.
+      if (
+        entry !== TOMBSTONE &&
+        table[index * 2 + 1] === hash &&
+        this.#identifierAt(entry - 1) === identifier
+      )
+        return index;
     }
+  }
+
+  #hashOf(identifier: string): number {
+    if (identifier !== this.#hashedText) {
+      this.#hashedText = identifier;
+      this.#hashed = hashOf(identifier);
+    }
+    return this.#hashed;
   }
 
   #lookup(identifier: string): number {
     const index = this.#indexOf(identifier);
-    return index === -1 ? -1 : this.#table[index]! - 1;
+    return index === -1 ? -1 : this.#table[index * 2]! - 1;
   }
 
   #remember(identifier: string, seq: number): void {
     const existing = this.#indexOf(identifier);
     if (existing !== -1) {
-      this.#table[existing] = seq + 1;
+      this.#table[existing * 2] = seq + 1;
+      this.#replacedSeq = seq;
       return;
     }
-    if ((this.#used + 1) * 2 > this.#table.length) this.#rebuild();
-    const mask = this.#table.length - 1;
-    let index = hashOf(identifier) & mask;
-    while (this.#table[index] !== 0 && this.#table[index] !== TOMBSTONE) index = (index + 1) & mask;
-    if (this.#table[index] === 0) this.#used++;
-    this.#table[index] = seq + 1;
+    if ((this.#used + 1) * 4 > this.#table.length) this.#grow();
+    this.#insert(this.#hashOf(identifier), seq);
     this.#live++;
+  }
+
+  /** Puts seq at the first free or deleted entry of its hash's probe sequence. */
+  #insert(hash: number, seq: number): void {
+    const table = this.#table;
+    const mask = (table.length >> 1) - 1;
+    let index = hash & mask;
+    while (table[index * 2] !== 0 && table[index * 2] !== TOMBSTONE) index = (index + 1) & mask;
+    if (table[index * 2] === 0) this.#used++;
+    table[index * 2] = seq + 1;
+    table[index * 2 + 1] = hash;
   }
 
   #forget(identifier: string, seq: number): void {
     const index = this.#indexOf(identifier);
-    if (index === -1 || this.#table[index] !== seq + 1) return;
-    this.#table[index] = TOMBSTONE;
+    if (index === -1 || this.#table[index * 2] !== seq + 1) return;
+    this.#table[index * 2] = TOMBSTONE;
     this.#live--;
   }
 
-  /** A fresh table for the live identifiers (tombstones dropped), at most half full. */
-  #rebuild(): void {
-    let size = 1024;
-    while (size < (this.#live + 1) * 4) size *= 2;
-    this.#table = new Uint32Array(size);
+  /** An empty table for the live identifiers, at most half full (16 bytes an identifier or more). */
+  #fresh(): Uint32Array {
+    let entries = 512;
+    while (entries < (this.#live + 1) * 2) entries *= 2;
+    const old = this.#table;
+    this.#table = new Uint32Array(entries * 2);
     this.#used = 0;
+    return old;
+  }
+
+  /** A table twice as large, from the entries of the old one (each identifier's latest, once). */
+  #grow(): void {
+    const old = this.#fresh();
+    for (let index = 0; index < old.length; index += 2) {
+      const entry = old[index]!;
+      if (entry !== 0 && entry !== TOMBSTONE) this.#insert(old[index + 1]!, entry - 1);
+    }
+  }
+
+  /** A fresh table from the queue's identifiers (after a truncate, an older event may be back). */
+  #rebuild(): void {
+    this.#fresh();
     this.#live = 0;
-    const mask = size - 1;
     // Newest first, so only an identifier's latest event is indexed.
     for (let slot = this.#tail - 1; slot >= this.#head; slot--) {
       const identifier = this.#identifiers[slot];
       if (identifier === undefined || this.#indexOf(identifier) !== -1) continue;
-      let index = hashOf(identifier) & mask;
-      while (this.#table[index] !== 0) index = (index + 1) & mask;
-      this.#table[index] = this.#baseSeq + slot + 1;
-      this.#used++;
+      this.#insert(this.#hashOf(identifier), this.#baseSeq + slot);
       this.#live++;
     }
   }

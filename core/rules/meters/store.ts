@@ -124,6 +124,21 @@ export class MeterEventStore {
     }
   }
 
+  /**
+   * The identifier of an accepted event at `now` (MeterEventNote.identifier): a canceled event's
+   * is kept for good; a counted one's while the window remembers it (sent in the last 2 days, so
+   * the answer depends on the clock only, not on when the window last expired).
+   */
+  // NOTE (Meterlab's decision): a counted event is named only while its identifier is remembered.
+  identifierOf(columns: MeterEventColumns, row: number, now: number): string | null {
+    const seq = columns.seqs[row]!;
+    if (seq === GENERATED_SEQ) return null;
+    if (columns.isCanceled(row))
+      return columns.canceledIdentifiers.get(row) ?? this.window.generatedIdentifier(seq);
+    if (columns.created[row]! <= now - IDENTIFIER_MEMORY_SECONDS) return null;
+    return this.window.identifierOf(seq);
+  }
+
   /** Every partition (footprint, exports). */
   partitions(): IterableIterator<MeterEventColumns> {
     return this.#partitions.values();

@@ -171,6 +171,9 @@ describe('meter events: bad input is refused with a code naming the field, and c
       count: 3,
     });
     expect(summary(sim, meter)).toBe('4.5');
+    // The refused batch kept no identifier: 'b' is free.
+    sim.billing.meterEvents.create(event({ value: '1' }, { identifier: 'b' }));
+    expect(summary(sim, meter)).toBe('5.5');
   });
 
   it('count takes events without a value, and validates one it is given', () => {

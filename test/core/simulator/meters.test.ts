@@ -195,9 +195,22 @@ describe('billing meters: section M worked examples', () => {
       value: '9',
     });
     expect(january!.explanation.meter!.summary).toMatch(/decided by the event stamped 2025-01-20/);
+    // Sent a week before the invoice: its identifier is no longer kept (2 days).
+    expect(january!.explanation.meter!.decidingIdentifier).toBeNull();
     s.sim.testClock.advance({ frozenTime: MAR_1 });
     const [february] = cycleInvoice(s.sim, s.subscription, MAR_1).lines.data;
     expect(february).toMatchObject({ quantityDecimal: '0', amount: 0 });
+  });
+
+  it('a line names the event that decided a last by its identifier, while it is kept', () => {
+    const s = meterScenario('last', { unitAmount: 500 });
+    s.sim.testClock.advance({ frozenTime: FEB_1 - DAY });
+    send(s, '4', { identifier: 'reading-1', timestamp: FEB_1 - 2 * DAY });
+    send(s, '6', { identifier: 'reading-2' });
+    send(s, '5', { timestamp: FEB_1 - 3 * DAY });
+    s.sim.testClock.advance({ frozenTime: FEB_1 });
+    const meter = cycleInvoice(s.sim, s.subscription, FEB_1).lines.data[0]!.explanation.meter!;
+    expect([meter.quantity, meter.decidingIdentifier]).toEqual(['6', 'reading-2']);
   });
 
   it('M-X5: negative usage: the summary says -50, the invoice bills 0', () => {
@@ -263,6 +276,11 @@ describe('billing meters: section M worked examples', () => {
     expect(line).toMatchObject({ quantityDecimal: '10', amount: 30 });
     expect(line!.explanation.meter).toMatchObject({ eventsCounted: 1, eventsCanceled: 1 });
     expect(line!.explanation.meter!.summary).toMatch(/1 event canceled/);
+    // The line names the canceled event: the second req-1, sent a day after the first.
+    expect(line!.explanation.meter!.canceledEvents).toEqual([
+      { identifier: 'req-1', timestamp: JAN_5 + DAY, created: JAN_5 + DAY, value: '7' },
+    ]);
+    expect(line!.explanation.meter!.lateEvents).toEqual([]);
   });
 
   it('M-X7 (windows): cancel refuses an expired or unknown event and a wrong event name', () => {
@@ -322,6 +340,9 @@ describe('billing meters: section M worked examples', () => {
       eventsCounted: 2,
       eventsLate: 1,
     });
+    const late = updated.lines.data[0]!.explanation.meter!.lateEvents!;
+    expect(late).toMatchObject([{ timestamp: FEB_1 - 60, created: FEB_1 + 30 * 60, value: '50' }]);
+    expect(late[0]!.identifier).toMatch(/^mev_/);
     expect(s.sim.events.list({ type: 'invoice.updated' }).data).toHaveLength(1);
     s.sim.testClock.advance({ frozenTime: FEB_1 + HOUR });
     expect(s.sim.invoices.retrieve(draft.id)).toMatchObject({ status: 'paid', total: 300 });

@@ -43,6 +43,45 @@ describe('IdentifierWindow', () => {
     );
   });
 
+  it('forgets what a failed call pushed: an identifier it reused names its earlier event again', () => {
+    const call = fc.record({
+      identifiers: fc.array(fc.option(fc.integer({ min: 0, max: 30 }).map((n) => `id-${n}`)), {
+        minLength: 1,
+        maxLength: 30,
+      }),
+      advance: fc.integer({ min: 0, max: 30 * 3_600 }),
+      fails: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(call, { minLength: 1, maxLength: 200 }), (calls) => {
+        const window = new IdentifierWindow(9, 0);
+        const columns = new MeterEventColumns('mtr_1', 'cust_1');
+        const kept: { identifier: string | null; created: number }[] = [];
+        let now = 1_000_000;
+        for (const { identifiers, advance, fails } of calls) {
+          now += advance;
+          window.expire(now);
+          const mark = window.nextSeq;
+          for (const identifier of identifiers)
+            window.push(now, columns, window.nextSeq, identifier ?? undefined);
+          if (fails) window.truncate(mark);
+          else for (const identifier of identifiers) kept.push({ identifier, created: now });
+        }
+        for (let n = 0; n <= 30; n++) {
+          const identifier = `id-${n}`;
+          let latest = -1;
+          kept.forEach((event, seq) => {
+            if (event.identifier === identifier && event.created > now - IDENTIFIER_MEMORY_SECONDS)
+              latest = seq;
+          });
+          expect(window.find(identifier)?.seq ?? -1, identifier).toBe(latest);
+        }
+        expect(window.nextSeq).toBe(kept.length);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
   it('stays bounded and exact through table rebuilds: 20,000 identifiers over 10 days', () => {
     const window = new IdentifierWindow(9, 0);
     const columns = new MeterEventColumns('mtr_1', 'cust_1');
