@@ -35,6 +35,8 @@ import { SECURITY_HEADERS, printPageHeaders } from './security';
 import { createSandbox } from './sandbox';
 import type { SandboxOptions } from './sandbox';
 import { readStaticFile } from './static-files';
+import { createBacktestWindow } from './backtest/window';
+import { MAX_USAGE_UPLOAD_BYTES } from '../core/public/backtest';
 import { LowdbWorkspaceStore, explainStorageError } from './store';
 import type { WebhookSender } from './webhook-sender';
 import type { Sandbox } from './sandbox';
@@ -45,13 +47,17 @@ export { MAX_BODY_BYTES } from './http';
 export const MAX_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
 /** GET /api/<PRINT_PATH>?ticket=...: the open scenario's invoices as a print page. */
 export const PRINT_PATH = 'print/invoices';
+/** GET /api/<PRINT_BACKTEST_PATH>?ticket=...: the last backtest's summary as a print page. */
+export const PRINT_BACKTEST_PATH = 'print/backtest';
+/** A usage file travels as base64 in a JSON body: 4 characters for 3 bytes, and the name. */
+export const MAX_UPLOAD_BODY_BYTES = Math.ceil((MAX_USAGE_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
 /** POST /api/<PRINT_TICKET_PATH> { "args": [{ "invoice"?: "in_..." }] } -> { url }: a print ticket. */
 export const PRINT_TICKET_PATH = 'print/ticket';
 /** How long a print ticket may wait for its page to be opened. */
 export const PRINT_TICKET_MS = 60_000;
 /** Tickets waiting at most at once; the oldest gives way. */
 const MAX_PRINT_TICKETS = 32;
-const GET_PATHS = new Set(['events', PRINT_PATH]);
+const GET_PATHS = new Set(['events', PRINT_PATH, PRINT_BACKTEST_PATH]);
 const HEARTBEAT_MS = 25_000;
 
 export interface HostOptions {
@@ -74,6 +80,8 @@ export interface HostOptions {
   api?: SandboxOptions;
   /** The sandbox's options when the window starts it (default: none, port 12111). */
   sandbox?: SandboxOptions;
+  /** The shipped backtest sample's folder (default electron/backtest/sample). */
+  sampleDir?: string;
 }
 
 export interface RunningHost {
@@ -111,10 +119,12 @@ export function startFailureMessage(error: unknown, options: { dataFile: string;
   return explained instanceof Error ? explained.message : String(explained);
 }
 
-/** What a print ticket prints: one invoice (or all: null), and whether zero invoices are in. */
+/** What a print ticket prints: one invoice (or all: null), and whether zero invoices are in;
+ * or the last backtest's summary. */
 interface PrintRequest {
   invoice: string | null;
   includeZero: boolean;
+  backtest?: true;
 }
 
 /** One-use print tickets: the print page's URL carries one of these instead of the token. */
@@ -142,7 +152,7 @@ class PrintTickets {
   }
 }
 
-const printUrl = (ticket: string) => `/api/${PRINT_PATH}?ticket=${ticket}`;
+const printUrl = (ticket: string, path = PRINT_PATH) => `/api/${path}?ticket=${ticket}`;
 
 /** Characters of a large result's content escaped and sent at a time (a few milliseconds). */
 const CONTENT_PIECE = 256 * 1024;
@@ -176,6 +186,7 @@ async function sendResult(response: ServerResponse, result: DispatchResult): Pro
 
 /** The largest body a method accepts: only an import carries a whole scenario file. */
 export function bodyLimit(method: string): number {
+  if (method === 'backtest.upload') return MAX_UPLOAD_BODY_BYTES;
   return method === 'workspace.importScenario' ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES;
 }
 
@@ -212,7 +223,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     onEvent: broadcast,
     ...((options.api ?? options.sandbox) ? { api: options.api ?? options.sandbox } : {}),
   });
-  const dispatch = sandbox.dispatch;
+  // Backtests beside the window: DuckDB in this process, uploads beside the workspace.
+  const backtest = createBacktestWindow(sandbox.dispatch, {
+    dataFile: options.dataFile,
+    ...(options.sampleDir ? { sampleDir: options.sampleDir } : {}),
+  });
+  const dispatch = backtest.dispatch;
 
   let allowedHosts = new Set<string>();
 
@@ -277,13 +293,19 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       refuse(
         response,
         413,
-        envelope(
-          'invalid_request_error',
-          'body_too_large',
-          limit === MAX_BODY_BYTES
-            ? `The request body is over ${mib} MiB: send usage in smaller batches.`
-            : `The scenario file is over ${mib} MiB: Meterlab cannot import it.`,
-        ),
+        limit === MAX_UPLOAD_BODY_BYTES
+          ? envelope(
+              'invalid_request_error',
+              'usage_file_too_large',
+              `The usage file is over ${MAX_USAGE_UPLOAD_BYTES / 1024 / 1024} MiB, the most the browser can upload: run \`meterlab backtest\` on the command line, or use the desktop app.`,
+            )
+          : envelope(
+              'invalid_request_error',
+              'body_too_large',
+              limit === MAX_BODY_BYTES
+                ? `The request body is over ${mib} MiB: send usage in smaller batches.`
+                : `The scenario file is over ${mib} MiB: Meterlab cannot import it.`,
+            ),
         { Connection: 'close' },
       );
       return undefined;
@@ -367,22 +389,29 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
    * The print page: HTML from the engine, under a CSP that allows its own styles and no script.
    * Its URL holds a ticket; asked with the token instead, it redirects to a ticket URL.
    */
-  async function servePrintPage(url: URL, response: ServerResponse, tokenGiven: boolean) {
+  async function servePrintPage(
+    url: URL,
+    response: ServerResponse,
+    tokenGiven: boolean,
+    path: string,
+  ) {
+    const isBacktest = path === PRINT_BACKTEST_PATH;
     if (tokenGiven) {
       const ticket = tickets.issue({
         invoice: url.searchParams.get('invoice'),
         includeZero: url.searchParams.get('includeZero') === '1',
+        ...(isBacktest ? { backtest: true as const } : {}),
       });
       response.writeHead(303, {
         ...SECURITY_HEADERS,
-        Location: printUrl(ticket),
+        Location: printUrl(ticket, path),
         'Cache-Control': 'no-store',
         'Content-Length': 0,
       });
       return response.end();
     }
     const redeemed = tickets.redeem(url.searchParams.get('ticket'));
-    if (!redeemed) {
+    if (!redeemed || (redeemed.backtest === true) !== isBacktest) {
       return sendText(
         response,
         401,
@@ -390,13 +419,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
     }
     const { invoice, includeZero } = redeemed;
-    const result = await dispatch('workspace.exportInvoices', [
-      invoice
-        ? { format: 'html', invoice }
-        : { format: 'html', ...(includeZero ? { includeZero } : {}) },
-    ]);
+    const result = isBacktest
+      ? await dispatch('backtest.export', [{ format: 'html' }])
+      : await dispatch('workspace.exportInvoices', [
+          invoice
+            ? { format: 'html', invoice }
+            : { format: 'html', ...(includeZero ? { includeZero } : {}) },
+        ]);
     if (!result.ok) {
-      const text = `Meterlab cannot print the invoices: ${result.error.message}`;
+      const text = `Meterlab cannot print the ${isBacktest ? 'backtest' : 'invoices'}: ${result.error.message}`;
       return sendText(response, result.error.code === 'resource_missing' ? 404 : 400, text);
     }
     const { content } = result.data as { content: string };
@@ -456,8 +487,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     const name = url.pathname.slice('/api/'.length);
     // A print ticket stands in for the token, once (it is checked where the page is served).
-    const byTicket =
-      name === PRINT_PATH && request.method === 'GET' && url.searchParams.has('ticket');
+    const isPrintPage = name === PRINT_PATH || name === PRINT_BACKTEST_PATH;
+    const byTicket = isPrintPage && request.method === 'GET' && url.searchParams.has('ticket');
     // Only a GET may carry the token in its URL: a browser cannot add headers to those.
     const fromHeader = request.headers[TOKEN_HEADER] as string | undefined;
     const fromQuery = request.method === 'GET' ? url.searchParams.get('token') : null;
@@ -504,7 +535,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
     }
     if (name === 'events') return openEventStream(request, response);
-    if (name === PRINT_PATH) return servePrintPage(url, response, !byTicket);
+    if (isPrintPage) return servePrintPage(url, response, !byTicket, name);
     if (name === PRINT_TICKET_PATH) return issuePrintTicket(request, response);
     let method: string;
     try {
@@ -556,6 +587,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       closing ??= (async () => {
         clearInterval(heartbeat);
         await sandbox.close();
+        await backtest.close();
         for (const stream of streams) stream.end();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
