@@ -34,6 +34,7 @@ import { invalidRequest, MeterlabError, toErrorEnvelope } from '../../core/value
 import { fileKindOf, readerOf } from './duckdb';
 import { runBacktest, type BacktestRun } from './run';
 import { SourceError } from './source';
+import { isTrustedSender } from '../security';
 
 /** Rows the preview shows. */
 export const PREVIEW_ROWS = 10;
@@ -499,4 +500,35 @@ function extensionOf(kind: ReturnType<typeof fileKindOf>, name: string): string 
   if (kind === 'parquet') return 'parquet';
   if (kind === 'json') return 'jsonl';
   return /\.tsv(\.gz|\.gzip)?$/i.test(name) ? 'tsv' : 'csv';
+}
+
+/**
+ * The `ipcMain.handle('meterlab:choose-usage-file')` handler: the desktop app's open dialog, and
+ * the chosen file registered with the backtests (the page gets its handle, never its path).
+ */
+export function createChooseUsageFileHandler(
+  backtest: Pick<BacktestWindow, 'addLocalFile'>,
+  chooseFile: () => Promise<string | null>,
+) {
+  return async (event: {
+    senderFrame: { url: string } | null;
+  }): Promise<DispatchResult<UsageFileHandle | null>> => {
+    if (!isTrustedSender(event.senderFrame)) {
+      return {
+        ok: false,
+        error: {
+          type: 'invalid_request_error',
+          code: 'sender_not_allowed',
+          param: null,
+          message: 'Only the Meterlab window may call Meterlab.',
+        },
+      };
+    }
+    try {
+      const path = await chooseFile();
+      return { ok: true, data: path === null ? null : await backtest.addLocalFile(path) };
+    } catch (error) {
+      return { ok: false, error: toErrorEnvelope(error) };
+    }
+  };
 }

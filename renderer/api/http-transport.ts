@@ -1,5 +1,6 @@
 // The browser transport: POST /api/<method> with the per-run token, events over EventSource.
 import type { DispatchResult, HostEvent } from '../../core/contract';
+import { MAX_USAGE_UPLOAD_BYTES } from '../../core/public/backtest';
 import type { Transport } from './transport';
 
 const tokenKey = 'meterlab.token';
@@ -29,12 +30,39 @@ export interface HttpTransportOptions {
   openEvents?: (url: string) => EventSource;
   /** Opens a page in a new tab (the print page); absent where there is no window. */
   openTab?: (url: string) => void;
+  /** The browser's file chooser: the file the user picked, or null (absent: no page). */
+  pickFile?: () => Promise<FileLike | null>;
 }
+
+/** The part of a browser File the upload reads. */
+export interface FileLike {
+  name: string;
+  size: number;
+  /** The bytes as base64 text. */
+  base64(): Promise<string>;
+}
+
+const refusal = (code: string, message: string, param: string | null = null) => ({
+  ok: false as const,
+  error: { type: 'invalid_request_error', code, param, message },
+});
 
 export function createHttpTransport(options: HttpTransportOptions): Transport {
   const token = options.token ?? '';
   const endpoint = (path: string) => new URL(path, options.baseUrl).toString();
-  return {
+  /** Opens a print page the host serves (its own CSP allows its inline styles, no script). */
+  const openPrintPage = (path: string, query: Record<string, string>) => {
+    if (!options.openTab) {
+      const message = 'This page cannot open tabs: open Meterlab in a browser to print.';
+      return {
+        ok: false as const,
+        error: { type: 'api_error', code: 'no_tabs', param: null, message },
+      };
+    }
+    options.openTab(endpoint(`api/${path}?${new URLSearchParams({ token, ...query }).toString()}`));
+    return { ok: true as const, data: { kind: 'opened' as const } };
+  };
+  const transport: Transport = {
     async call(method, args) {
       const response = await options.fetch(endpoint(`api/${method}`), {
         method: 'POST',
@@ -60,17 +88,29 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     // The host serves the print page (its own CSP allows its inline styles, no script); the
     // browser prints it or saves it as PDF. Opened at once, within the click that asked.
     async printInvoices(invoice, printOptions) {
-      if (!options.openTab) {
-        const message = 'This page cannot open tabs: open Meterlab in a browser to print.';
-        return { ok: false, error: { type: 'api_error', code: 'no_tabs', param: null, message } };
-      }
-      const query = new URLSearchParams({
-        token,
+      return openPrintPage('print/invoices', {
         ...(invoice ? { invoice } : {}),
         ...(printOptions?.includeZero ? { includeZero: '1' } : {}),
       });
-      options.openTab(endpoint(`api/print/invoices?${query.toString()}`));
-      return { ok: true, data: { kind: 'opened' } };
+    },
+    printBacktest: async () => openPrintPage('print/backtest', {}),
+    // The browser cannot hand the host a path: the file's bytes go up, bounded in size.
+    async chooseUsageFile() {
+      if (!options.pickFile) {
+        return refusal('no_tabs', 'This page cannot choose files: open Meterlab in a browser.');
+      }
+      const file = await options.pickFile();
+      if (file === null) return { ok: true, data: null };
+      if (file.size > MAX_USAGE_UPLOAD_BYTES) {
+        return refusal(
+          'usage_file_too_large',
+          `${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MiB, over the ${MAX_USAGE_UPLOAD_BYTES / 1024 / 1024} MiB the browser can upload: run \`meterlab backtest --usage ${file.name}\` on the command line, or use the desktop app, which reads the file where it is.`,
+          'file',
+        );
+      }
+      return transport.call('backtest.upload', [
+        { name: file.name, content: await file.base64() },
+      ]) as Promise<DispatchResult<never>>;
     },
     onEvent(listener) {
       if (!options.openEvents) return () => {};
@@ -81,4 +121,5 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       return () => source.close();
     },
   };
+  return transport;
 }
