@@ -132,7 +132,9 @@ const REPORT_STYLE = `
   .cards strong { display: block; font-size: 12pt; font-variant-numeric: tabular-nums; }
   .current td:first-child::after { content: ' (current)'; color: #666; }
   section { margin-top: 6mm; break-inside: avoid; }
-  .up { color: #a11d1d; } .down { color: #176c2f; }
+  .lines th.num { text-align: right; }
+  /* Revenue against the current hypothesis: more is green, less is red (as in the window). */
+  .up { color: #176c2f; } .down { color: #a11d1d; }
 `;
 
 /**

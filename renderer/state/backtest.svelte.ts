@@ -5,7 +5,6 @@
 import {
   hypothesisFromPrice,
   isAtRisk,
-  USAGE_FIELDS,
   type BacktestOutcome,
   type ColumnMapping,
   type UsageFileHandle,
@@ -191,12 +190,9 @@ export class BacktestState {
     return this.source.error ?? this.running.error ?? this.task.error;
   }
 
+  /** A file and hypotheses: the host names what else is missing (a column of the mapping). */
   get ready(): boolean {
-    return (
-      this.file !== null &&
-      this.drafts.length > 0 &&
-      USAGE_FIELDS.every((field) => field === 'action' || this.mapping[field])
-    );
+    return this.file !== null && this.drafts.length > 0;
   }
 
   /** The shown hypothesis's results (default: the first that is not current). */
