@@ -113,10 +113,10 @@ export type SandboxMethod = keyof SandboxMethods;
 
 /** Backtests in the window: answered by the desktop app and the browser host themselves
  * (electron/backtest/window.ts, DuckDB in the host), not by dispatch: other hosts answer
- * backtest_not_available. One run's results are kept for explain, reprice and export. */
+ * backtest_not_available. One run's results are kept for explain, reprice and export. A usage
+ * file reaches them by a handle: the desktop app's open dialog gives one, and so does the browser
+ * host's POST /api/backtest/upload?name=<file name> (the file's bytes as the body). */
 export interface BacktestMethods {
-  /** Stores an uploaded usage file (base64 bytes) in a temp file beside the workspace. */
-  'backtest.upload': (args: { name: string; content: string }) => UsageFileHandle;
   /** The shipped sample usage file and its hypotheses (the contents of its prices.json). */
   'backtest.sample': () => { file: UsageFileHandle; hypotheses: unknown[] };
   /** The file's columns, first rows and guessed column mapping. */

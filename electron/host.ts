@@ -35,7 +35,8 @@ import { SECURITY_HEADERS, printPageHeaders } from './security';
 import { createSandbox } from './sandbox';
 import type { SandboxOptions } from './sandbox';
 import { readStaticFile } from './static-files';
-import { createBacktestWindow } from './backtest/window';
+import { createBacktestWindow, tooLargeUpload } from './backtest/window';
+import { toErrorEnvelope } from '../core/values/errors';
 import { MAX_USAGE_UPLOAD_BYTES } from '../core/public/backtest';
 import { LowdbWorkspaceStore, explainStorageError } from './store';
 import type { WebhookSender } from './webhook-sender';
@@ -49,8 +50,8 @@ export const MAX_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
 export const PRINT_PATH = 'print/invoices';
 /** GET /api/<PRINT_BACKTEST_PATH>?ticket=...: the last backtest's summary as a print page. */
 export const PRINT_BACKTEST_PATH = 'print/backtest';
-/** A usage file travels as base64 in a JSON body: 4 characters for 3 bytes, and the name. */
-export const MAX_UPLOAD_BODY_BYTES = Math.ceil((MAX_USAGE_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
+/** POST /api/<UPLOAD_PATH>?name=<file name>, the file's bytes as the body: a usage file. */
+export const UPLOAD_PATH = 'backtest/upload';
 /** POST /api/<PRINT_TICKET_PATH> { "args": [{ "invoice"?: "in_..." }] } -> { url }: a print ticket. */
 export const PRINT_TICKET_PATH = 'print/ticket';
 /** How long a print ticket may wait for its page to be opened. */
@@ -186,7 +187,6 @@ async function sendResult(response: ServerResponse, result: DispatchResult): Pro
 
 /** The largest body a method accepts: only an import carries a whole scenario file. */
 export function bodyLimit(method: string): number {
-  if (method === 'backtest.upload') return MAX_UPLOAD_BODY_BYTES;
   return method === 'workspace.importScenario' ? MAX_IMPORT_BODY_BYTES : MAX_BODY_BYTES;
 }
 
@@ -293,19 +293,13 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       refuse(
         response,
         413,
-        limit === MAX_UPLOAD_BODY_BYTES
-          ? envelope(
-              'invalid_request_error',
-              'usage_file_too_large',
-              `The usage file is over ${MAX_USAGE_UPLOAD_BYTES / 1024 / 1024} MiB, the most the browser can upload: run \`meterlab backtest\` on the command line, or use the desktop app.`,
-            )
-          : envelope(
-              'invalid_request_error',
-              'body_too_large',
-              limit === MAX_BODY_BYTES
-                ? `The request body is over ${mib} MiB: send usage in smaller batches.`
-                : `The scenario file is over ${mib} MiB: Meterlab cannot import it.`,
-            ),
+        envelope(
+          'invalid_request_error',
+          'body_too_large',
+          limit === MAX_BODY_BYTES
+            ? `The request body is over ${mib} MiB: send usage in smaller batches.`
+            : `The scenario file is over ${mib} MiB: Meterlab cannot import it.`,
+        ),
         { Connection: 'close' },
       );
       return undefined;
@@ -346,6 +340,39 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     });
     const result = await dispatch(method, args, { onEvent: broadcast, signal: abort.signal });
     if (!response.destroyed) await sendResult(response, result);
+  }
+
+  /**
+   * POST backtest/upload?name=<file name>: a usage file's bytes, streamed to a temp file beside
+   * the workspace (never buffered or parsed here), refused past the limit with nothing kept.
+   */
+  async function uploadUsage(url: URL, request: IncomingMessage, response: ServerResponse) {
+    const type = request.headers['content-type'] ?? '';
+    if (!type.startsWith('application/octet-stream')) {
+      return refuse(
+        response,
+        415,
+        envelope(
+          'invalid_request_error',
+          'unsupported_media_type',
+          "Send the usage file's bytes as application/octet-stream.",
+        ),
+      );
+    }
+    const declared = Number(request.headers['content-length'] ?? 0);
+    const result = await (
+      declared > MAX_USAGE_UPLOAD_BYTES
+        ? Promise.reject(tooLargeUpload(url.searchParams.get('name') ?? 'The usage file'))
+        : backtest.upload(url.searchParams.get('name'), request)
+    ).then(
+      (data): DispatchResult => ({ ok: true, data }),
+      (error: unknown): DispatchResult => ({ ok: false, error: toErrorEnvelope(error) }),
+    );
+    if (!result.ok && result.error.code === 'usage_file_too_large') {
+      // The rest of the body is not read: the connection closes after the answer.
+      return send(response, 413, result, { Connection: 'close' });
+    }
+    send(response, 200, result);
   }
 
   /** POST print/ticket: a ticket for the print page of one invoice (`{ invoice }`) or all. */
@@ -537,6 +564,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (name === 'events') return openEventStream(request, response);
     if (isPrintPage) return servePrintPage(url, response, !byTicket, name);
     if (name === PRINT_TICKET_PATH) return issuePrintTicket(request, response);
+    if (name === UPLOAD_PATH) return uploadUsage(url, request, response);
     let method: string;
     try {
       method = decodeURIComponent(name);

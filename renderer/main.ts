@@ -18,18 +18,7 @@ function pickUsageFile(): Promise<FileLike | null> {
     input.addEventListener('change', () => {
       const file = input.files?.[0];
       if (!file) return resolve(null);
-      resolve({
-        name: file.name,
-        size: file.size,
-        // A data: URL is base64 already, read without a byte-by-byte loop in script.
-        base64: () =>
-          new Promise((done, fail) => {
-            const reader = new FileReader();
-            reader.onload = () => done(String(reader.result).replace(/^[^,]*,/, ''));
-            reader.onerror = () => fail(reader.error ?? new Error(`cannot read ${file.name}`));
-            reader.readAsDataURL(file);
-          }),
-      });
+      resolve({ name: file.name, size: file.size, body: file });
     });
     input.click();
   });

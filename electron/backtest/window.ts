@@ -6,7 +6,7 @@
 // it asks for the shipped sample; each gives a handle. The last run's aggregates are kept, so a
 // cell's explanation, another current hypothesis and the exports need no second read.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -58,6 +58,11 @@ export interface BacktestWindow {
   dispatch: Dispatch;
   /** A file the user chose in the desktop app's open dialog: its handle. */
   addLocalFile(path: string): Promise<UsageFileHandle>;
+  /** A file uploaded to the browser host: its name and its bytes as they arrive. */
+  upload(
+    name: unknown,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): Promise<UsageFileHandle>;
   /** Stops a running backtest and deletes the uploads. */
   close(): Promise<void>;
 }
@@ -140,39 +145,53 @@ export function createBacktestWindow(
     return handle(register(path, name, size));
   }
 
-  async function upload(args: Record<string, unknown>): Promise<UsageFileHandle> {
-    const name = basename(stringField(args, 'name'));
-    const content = args.content;
-    if (typeof content !== 'string') {
-      throw fail('parameter_invalid', 'content', 'content: pass the file as base64 text.');
+  /**
+   * Stores an uploaded file's bytes, streamed to a temp file a chunk at a time (never held in
+   * memory, never decoded in one piece), and refused past the limit with nothing kept.
+   */
+  async function upload(given: unknown, body: AsyncIterable<Uint8Array>): Promise<UsageFileHandle> {
+    if (typeof given !== 'string' || given.length === 0 || given.length > 255) {
+      throw fail('parameter_invalid', 'name', "name: pass the file's name (it tells its format).");
     }
+    const name = basename(given);
     let kind;
     try {
       kind = fileKindOf(name);
     } catch (error) {
       throw fail('usage_file_unreadable', 'name', (error as Error).message);
     }
-    // base64: 4 characters for 3 bytes, so the size is known before decoding.
-    if (Math.floor((content.length * 3) / 4) > MAX_USAGE_UPLOAD_BYTES + 2) {
-      throw tooLarge(name);
-    }
-    const bytes = Buffer.from(content, 'base64');
-    if (bytes.length > MAX_USAGE_UPLOAD_BYTES) throw tooLarge(name);
-    if (bytes.length === 0) throw fail('usage_file_empty', 'file', `${name} is empty.`);
     await cleared;
     await mkdir(uploads, { recursive: true });
     // One upload at a time: a new one replaces the last (its handle stops working).
     if (uploaded) {
       files.delete(uploaded.id);
       await rm(uploaded.path, { force: true });
+      uploaded = null;
     }
     const gz = /\.(gz|gzip)$/i.test(name) ? '.gz' : '';
     const path = join(
       uploads,
       `upload-${randomBytes(9).toString('hex')}.${extensionOf(kind, name)}${gz}`,
     );
-    await writeFile(path, bytes);
-    uploaded = register(path, name, bytes.length);
+    const file = await open(path, 'w');
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        size += chunk.length;
+        if (size > MAX_USAGE_UPLOAD_BYTES) throw tooLargeUpload(name);
+        await file.write(chunk);
+      }
+    } catch (error) {
+      await file.close();
+      await rm(path, { force: true });
+      throw error;
+    }
+    await file.close();
+    if (size === 0) {
+      await rm(path, { force: true });
+      throw fail('usage_file_empty', 'file', `${name} is empty.`);
+    }
+    uploaded = register(path, name, size);
     return handle(uploaded);
   }
 
@@ -441,8 +460,6 @@ export function createBacktestWindow(
 
   async function answer(method: string, args: unknown, hooks: DispatchHooks): Promise<unknown> {
     switch (method) {
-      case 'backtest.upload':
-        return upload(objectArg(args));
       case 'backtest.sample':
         return sample();
       case 'backtest.preview':
@@ -462,7 +479,7 @@ export function createBacktestWindow(
         throw fail(
           'unknown_method',
           'method',
-          `Unknown method '${method.slice(0, 100)}': the backtest methods are upload, sample, preview, run, cancel, reprice, explain and export.`,
+          `Unknown method '${method.slice(0, 100)}': the backtest methods are sample, preview, run, cancel, reprice, explain and export.`,
         );
     }
   }
@@ -479,6 +496,7 @@ export function createBacktestWindow(
       }
     },
     addLocalFile,
+    upload,
     async close() {
       running?.abort();
       await cleared;
@@ -487,7 +505,8 @@ export function createBacktestWindow(
   };
 }
 
-function tooLarge(name: string): MeterlabError {
+/** The refusal of an upload over the limit, naming the file. */
+export function tooLargeUpload(name: string): MeterlabError {
   return fail(
     'usage_file_too_large',
     'file',

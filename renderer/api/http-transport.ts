@@ -38,8 +38,8 @@ export interface HttpTransportOptions {
 export interface FileLike {
   name: string;
   size: number;
-  /** The bytes as base64 text. */
-  base64(): Promise<string>;
+  /** The file itself (a File is a Blob): fetch sends it as the body. */
+  body: Blob;
 }
 
 const refusal = (code: string, message: string, param: string | null = null) => ({
@@ -62,29 +62,31 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     options.openTab(endpoint(`api/${path}?${new URLSearchParams({ token, ...query }).toString()}`));
     return { ok: true as const, data: { kind: 'opened' as const } };
   };
-  const transport: Transport = {
-    async call(method, args) {
-      const response = await options.fetch(endpoint(`api/${method}`), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [tokenHeader]: token },
-        body: JSON.stringify({ args }),
-      });
-      const text = await response.text();
-      try {
-        return JSON.parse(text) as DispatchResult;
-      } catch {
-        // The host always answers with an envelope; anything else is a transport failure.
-        return {
-          ok: false,
-          error: {
-            type: 'api_error',
-            code: 'transport_error',
-            param: null,
-            message: `The host answered ${response.status} without a result: ${text.slice(0, 200)}`,
-          },
-        };
-      }
-    },
+  /** POSTs a body with the token; the host's answer is always a result envelope. */
+  const post = async (path: string, type: string, body: BodyInit): Promise<DispatchResult> => {
+    const response = await options.fetch(endpoint(path), {
+      method: 'POST',
+      headers: { 'content-type': type, [tokenHeader]: token },
+      body,
+    });
+    const text = await response.text();
+    try {
+      return JSON.parse(text) as DispatchResult;
+    } catch {
+      // The host always answers with an envelope; anything else is a transport failure.
+      return {
+        ok: false,
+        error: {
+          type: 'api_error',
+          code: 'transport_error',
+          param: null,
+          message: `The host answered ${response.status} without a result: ${text.slice(0, 200)}`,
+        },
+      };
+    }
+  };
+  return {
+    call: (method, args) => post(`api/${method}`, 'application/json', JSON.stringify({ args })),
     // The host serves the print page (its own CSP allows its inline styles, no script); the
     // browser prints it or saves it as PDF. Opened at once, within the click that asked.
     async printInvoices(invoice, printOptions) {
@@ -108,9 +110,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
           'file',
         );
       }
-      return transport.call('backtest.upload', [
-        { name: file.name, content: await file.base64() },
-      ]) as Promise<DispatchResult<never>>;
+      // The bytes as they are (the browser streams the file), to a temp file on the host.
+      const query = new URLSearchParams({ name: file.name }).toString();
+      return post(`api/backtest/upload?${query}`, 'application/octet-stream', file.body) as Promise<
+        DispatchResult<never>
+      >;
     },
     onEvent(listener) {
       if (!options.openEvents) return () => {};
@@ -121,5 +125,4 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       return () => source.close();
     },
   };
-  return transport;
 }

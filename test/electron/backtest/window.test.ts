@@ -17,6 +17,7 @@ import {
   type BacktestWindow,
 } from '../../../electron/backtest/window';
 import { main } from '../../../electron/cli';
+import { toErrorEnvelope } from '../../../core/values/errors';
 
 const sampleUsage = join(SAMPLE_DIR, 'usage-sample.csv.gz');
 const samplePrices = join(SAMPLE_DIR, 'prices-sample.json');
@@ -47,11 +48,20 @@ async function cli(...args: string[]): Promise<string> {
   return stdout;
 }
 
-const upload = (name: string, text: string) =>
-  call<UsageFileHandle>('backtest.upload', {
-    name,
-    content: Buffer.from(text).toString('base64'),
-  });
+/** An upload as the browser host streams it: the file's bytes in chunks. */
+const upload = (name: string, ...chunks: (string | Buffer)[]) =>
+  window
+    .upload(
+      name,
+      chunks.map((chunk) => Buffer.from(chunk)),
+    )
+    .then(
+      (data): DispatchResult<UsageFileHandle> => ({ ok: true, data }),
+      (error: unknown): DispatchResult<UsageFileHandle> => ({
+        ok: false,
+        error: toErrorEnvelope(error),
+      }),
+    );
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'meterlab-backtest-window-'));
@@ -270,14 +280,15 @@ describe('backtests beside the window', () => {
       ok: false,
       error: { code: 'usage_file_empty' },
     });
-    const huge = await call('backtest.upload', {
-      name: 'huge.csv',
-      content: 'A'.repeat(Math.ceil((MAX_USAGE_UPLOAD_BYTES * 4) / 3) + 8),
-    });
+    // 51 chunks of 1 MiB: refused at the chunk that passes 50 MiB, and nothing is kept.
+    const mib = Buffer.alloc(1024 * 1024, 'c1,api_calls,2025-01-02,5\n');
+    const huge = await upload('huge.csv', ...Array.from({ length: 51 }, () => mib));
+    expect(MAX_USAGE_UPLOAD_BYTES).toBe(50 * mib.length);
     expect(huge).toMatchObject({
       ok: false,
       error: { code: 'usage_file_too_large', message: expect.stringContaining('huge.csv') },
     });
+    expect(readdirSync(uploadFolder(join(dir, 'workspace.json')))).toEqual([]);
     const fake = await upload('events.parquet', 'customer,meter\nc1,m\n');
     const preview = await call('backtest.preview', { file: fake.ok && fake.data.id });
     expect(preview).toMatchObject({ ok: false, error: { code: 'usage_file_unreadable' } });
