@@ -270,7 +270,7 @@ export class BacktestState {
 
   #fail(message: string): void {
     const envelope = { type: 'invalid_request_error', code: 'parameter_invalid', param: 'prices' };
-    void this.source.run(() => Promise.reject(new ApiError({ ...envelope, message })));
+    this.source.error = new ApiError({ ...envelope, message });
   }
 
   #setDrafts(drafts: HypothesisDraft[]): void {
