@@ -236,8 +236,12 @@ export class BacktestState {
   }
 
   async #use(file: UsageFileHandle): Promise<boolean> {
+    // Results belong to the file they were read from: a new file starts over.
     this.file = file;
     this.preview = null;
+    this.outcome = null;
+    this.cell = null;
+    this.line = null;
     const preview = await this.source.run(() =>
       this.#app.api.call('backtest.preview', { file: file.id }),
     );
