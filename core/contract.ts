@@ -2,6 +2,13 @@
 // argument tuples and results, the error envelope, and the events pushed to the UI. Every host
 // (Electron IPC, the browser host over HTTP, the CLI, tests) calls `dispatch` with these names.
 import type { ErrorEnvelope } from './values/errors';
+import type {
+  BacktestOutcome,
+  BacktestRunArgs,
+  UsageFileHandle,
+  UsagePreview,
+} from './public/backtest';
+import type { BacktestLine } from './rules/backtest';
 import type { ScenarioFile } from './scenario/format';
 import type { ApiFunction } from './simulator/api';
 import type { EngineMethod, EntryOf } from './simulator/registry';
@@ -103,15 +110,45 @@ export interface SandboxMethods {
 }
 
 export type SandboxMethod = keyof SandboxMethods;
-export type Method = EngineMethod | WorkspaceMethod | SandboxMethod;
+
+/** Backtests in the window: answered by the desktop app and the browser host themselves
+ * (electron/backtest/window.ts, DuckDB in the host), not by dispatch: other hosts answer
+ * backtest_not_available. One run's results are kept for explain, reprice and export. A usage
+ * file reaches them by a handle: the desktop app's open dialog gives one, and so does the browser
+ * host's POST /api/backtest/upload?name=<file name> (the file's bytes as the body). */
+export interface BacktestMethods {
+  /** The shipped sample usage file and its hypotheses (the contents of its prices.json). */
+  'backtest.sample': () => { file: UsageFileHandle; hypotheses: unknown[] };
+  /** The file's columns, first rows and guessed column mapping. */
+  'backtest.preview': (args: { file: string }) => UsagePreview;
+  /** Reads, aggregates and prices the usage (progress events, task 'backtest'). */
+  'backtest.run': (args: BacktestRunArgs) => BacktestOutcome;
+  /** Stops a running backtest (it fails with backtest_cancelled); false when none runs. */
+  'backtest.cancel': () => { cancelled: boolean };
+  /** The last run priced again against another current hypothesis or risk threshold. */
+  'backtest.reprice': (args: { current?: string; riskThresholdPct?: number }) => BacktestOutcome;
+  /** The invoice line of a customer in a period (index) under a hypothesis, explained. */
+  'backtest.explain': (args: {
+    hypothesis: string;
+    customer: string;
+    period: number;
+  }) => BacktestLine | null;
+  /** The last run's results as CSV, JSON or the printable summary report (HTML). */
+  'backtest.export': (args: { format: 'csv' | 'json' | 'html' }) => ExportedFile;
+}
+
+export type BacktestMethod = keyof BacktestMethods;
+export type Method = EngineMethod | WorkspaceMethod | SandboxMethod | BacktestMethod;
 
 export type MethodFunction<M extends Method> = M extends WorkspaceMethod
   ? WorkspaceMethods[M]
   : M extends SandboxMethod
     ? SandboxMethods[M]
-    : M extends EngineMethod
-      ? ApiFunction<EntryOf<M>>
-      : never;
+    : M extends BacktestMethod
+      ? BacktestMethods[M]
+      : M extends EngineMethod
+        ? ApiFunction<EntryOf<M>>
+        : never;
 
 export type MethodArgs<M extends Method> = Parameters<MethodFunction<M>>;
 export type MethodResult<M extends Method> = ReturnType<MethodFunction<M>>;

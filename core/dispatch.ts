@@ -241,6 +241,23 @@ const noScenarioOpen = invalidRequest(
   'No scenario is open: create one with workspace.create or open one with workspace.open.',
 ).toEnvelope();
 
+/** Methods only the window's hosts answer (they wrap dispatch): here, what to use instead. */
+const BESIDE_WINDOW = [
+  ['sandbox.', 'sandbox_not_available', 'the developer sandbox', 'start `meterlab serve`'],
+  ['backtest.', 'backtest_not_available', 'backtests', 'run `meterlab backtest`'],
+] as const;
+
+function besideWindow(method: string) {
+  const found = BESIDE_WINDOW.find(([prefix]) => method.startsWith(prefix));
+  if (!found) return null;
+  const [, code, what, instead] = found;
+  return invalidRequest(
+    code,
+    'method',
+    `${method.slice(0, 100)}: ${what} run${what === 'backtests' ? '' : 's'} beside the window (the desktop app, the browser host); here, ${instead}.`,
+  );
+}
+
 /** The result of running a call: ready now, or once the save covering its change is durable. */
 type Ran = { result: DispatchResult } | { saved: Promise<DispatchResult> };
 
@@ -254,14 +271,8 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
 
   async function execute(method: string, args: unknown, hooks: DispatchHooks): Promise<Ran> {
     const isEngine = typeof method === 'string' && engineMethods.has(method);
-    if (typeof method === 'string' && method.startsWith('sandbox.')) {
-      const error = invalidRequest(
-        'sandbox_not_available',
-        'method',
-        `${method.slice(0, 100)}: the developer sandbox runs beside the window (the desktop app, the browser host); here, start \`meterlab serve\`.`,
-      );
-      return { result: { ok: false, error: error.toEnvelope() } };
-    }
+    const beside = typeof method === 'string' ? besideWindow(method) : null;
+    if (beside) return { result: { ok: false, error: beside.toEnvelope() } };
     if (!isEngine && !(typeof method === 'string' && Object.hasOwn(workspaceMethods, method))) {
       return { result: { ok: false, error: unknownMethod(method) } };
     }

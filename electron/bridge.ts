@@ -1,11 +1,14 @@
 // What the preload exposes to the page as `window.meterlab`: named functions over three IPC
 // channels, never ipcRenderer itself (the page could then send anything on any channel).
 import type { DispatchResult, HostEvent } from '../core/contract';
+import type { UsageFileHandle } from '../core/public/backtest';
 import type { SavedPdf } from './print';
 
 export const CALL_CHANNEL = 'meterlab:call';
 export const EVENT_CHANNEL = 'meterlab:event';
 export const SAVE_PDF_CHANNEL = 'meterlab:save-invoices-pdf';
+export const SAVE_BACKTEST_PDF_CHANNEL = 'meterlab:save-backtest-pdf';
+export const CHOOSE_USAGE_FILE_CHANNEL = 'meterlab:choose-usage-file';
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -23,6 +26,10 @@ export interface MeterlabBridge {
     invoice?: string,
     options?: { includeZero?: boolean },
   ): Promise<DispatchResult<SavedPdf>>;
+  /** Saves the last backtest's summary as a PDF where the user chooses. */
+  saveBacktestPdf(): Promise<DispatchResult<SavedPdf>>;
+  /** Opens the file dialog for a usage file; its handle, or null when the user cancelled. */
+  chooseUsageFile(): Promise<DispatchResult<UsageFileHandle | null>>;
   platform: 'electron';
 }
 
@@ -42,6 +49,10 @@ export function createBridge(ipc: IpcRendererLike): MeterlabBridge {
       (options === undefined
         ? ipc.invoke(SAVE_PDF_CHANNEL, invoice)
         : ipc.invoke(SAVE_PDF_CHANNEL, invoice, options)) as Promise<DispatchResult<SavedPdf>>,
+    saveBacktestPdf: () =>
+      ipc.invoke(SAVE_BACKTEST_PDF_CHANNEL) as Promise<DispatchResult<SavedPdf>>,
+    chooseUsageFile: () =>
+      ipc.invoke(CHOOSE_USAGE_FILE_CHANNEL) as Promise<DispatchResult<UsageFileHandle | null>>,
     platform: 'electron' as const,
   });
 }

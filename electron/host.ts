@@ -35,6 +35,9 @@ import { SECURITY_HEADERS, printPageHeaders } from './security';
 import { createSandbox } from './sandbox';
 import type { SandboxOptions } from './sandbox';
 import { readStaticFile } from './static-files';
+import { createBacktestWindow, tooLargeUpload } from './backtest/window';
+import { toErrorEnvelope } from '../core/values/errors';
+import { MAX_USAGE_UPLOAD_BYTES } from '../core/public/backtest';
 import { LowdbWorkspaceStore, explainStorageError } from './store';
 import type { WebhookSender } from './webhook-sender';
 import type { Sandbox } from './sandbox';
@@ -45,13 +48,17 @@ export { MAX_BODY_BYTES } from './http';
 export const MAX_IMPORT_BODY_BYTES = 64 * 1024 * 1024;
 /** GET /api/<PRINT_PATH>?ticket=...: the open scenario's invoices as a print page. */
 export const PRINT_PATH = 'print/invoices';
+/** GET /api/<PRINT_BACKTEST_PATH>?ticket=...: the last backtest's summary as a print page. */
+export const PRINT_BACKTEST_PATH = 'print/backtest';
+/** POST /api/<UPLOAD_PATH>?name=<file name>, the file's bytes as the body: a usage file. */
+export const UPLOAD_PATH = 'backtest/upload';
 /** POST /api/<PRINT_TICKET_PATH> { "args": [{ "invoice"?: "in_..." }] } -> { url }: a print ticket. */
 export const PRINT_TICKET_PATH = 'print/ticket';
 /** How long a print ticket may wait for its page to be opened. */
 export const PRINT_TICKET_MS = 60_000;
 /** Tickets waiting at most at once; the oldest gives way. */
 const MAX_PRINT_TICKETS = 32;
-const GET_PATHS = new Set(['events', PRINT_PATH]);
+const GET_PATHS = new Set(['events', PRINT_PATH, PRINT_BACKTEST_PATH]);
 const HEARTBEAT_MS = 25_000;
 
 export interface HostOptions {
@@ -74,6 +81,8 @@ export interface HostOptions {
   api?: SandboxOptions;
   /** The sandbox's options when the window starts it (default: none, port 12111). */
   sandbox?: SandboxOptions;
+  /** The shipped backtest sample's folder (default electron/backtest/sample). */
+  sampleDir?: string;
 }
 
 export interface RunningHost {
@@ -111,10 +120,12 @@ export function startFailureMessage(error: unknown, options: { dataFile: string;
   return explained instanceof Error ? explained.message : String(explained);
 }
 
-/** What a print ticket prints: one invoice (or all: null), and whether zero invoices are in. */
+/** What a print ticket prints: one invoice (or all: null), and whether zero invoices are in;
+ * or the last backtest's summary. */
 interface PrintRequest {
   invoice: string | null;
   includeZero: boolean;
+  backtest?: true;
 }
 
 /** One-use print tickets: the print page's URL carries one of these instead of the token. */
@@ -142,7 +153,7 @@ class PrintTickets {
   }
 }
 
-const printUrl = (ticket: string) => `/api/${PRINT_PATH}?ticket=${ticket}`;
+const printUrl = (ticket: string, path = PRINT_PATH) => `/api/${path}?ticket=${ticket}`;
 
 /** Characters of a large result's content escaped and sent at a time (a few milliseconds). */
 const CONTENT_PIECE = 256 * 1024;
@@ -212,7 +223,12 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     onEvent: broadcast,
     ...((options.api ?? options.sandbox) ? { api: options.api ?? options.sandbox } : {}),
   });
-  const dispatch = sandbox.dispatch;
+  // Backtests beside the window: DuckDB in this process, uploads beside the workspace.
+  const backtest = createBacktestWindow(sandbox.dispatch, {
+    dataFile: options.dataFile,
+    ...(options.sampleDir ? { sampleDir: options.sampleDir } : {}),
+  });
+  const dispatch = backtest.dispatch;
 
   let allowedHosts = new Set<string>();
 
@@ -326,6 +342,39 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     if (!response.destroyed) await sendResult(response, result);
   }
 
+  /**
+   * POST backtest/upload?name=<file name>: a usage file's bytes, streamed to a temp file beside
+   * the workspace (never buffered or parsed here), refused past the limit with nothing kept.
+   */
+  async function uploadUsage(url: URL, request: IncomingMessage, response: ServerResponse) {
+    const type = request.headers['content-type'] ?? '';
+    if (!type.startsWith('application/octet-stream')) {
+      return refuse(
+        response,
+        415,
+        envelope(
+          'invalid_request_error',
+          'unsupported_media_type',
+          "Send the usage file's bytes as application/octet-stream.",
+        ),
+      );
+    }
+    const declared = Number(request.headers['content-length'] ?? 0);
+    const result = await (
+      declared > MAX_USAGE_UPLOAD_BYTES
+        ? Promise.reject(tooLargeUpload(url.searchParams.get('name') ?? 'The usage file'))
+        : backtest.upload(url.searchParams.get('name'), request)
+    ).then(
+      (data): DispatchResult => ({ ok: true, data }),
+      (error: unknown): DispatchResult => ({ ok: false, error: toErrorEnvelope(error) }),
+    );
+    if (!result.ok && result.error.code === 'usage_file_too_large') {
+      // The rest of the body is not read: the connection closes after the answer.
+      return send(response, 413, result, { Connection: 'close' });
+    }
+    send(response, 200, result);
+  }
+
   /** POST print/ticket: a ticket for the print page of one invoice (`{ invoice }`) or all. */
   async function issuePrintTicket(request: IncomingMessage, response: ServerResponse) {
     const body = await readArgs(PRINT_TICKET_PATH, request, response);
@@ -367,22 +416,29 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
    * The print page: HTML from the engine, under a CSP that allows its own styles and no script.
    * Its URL holds a ticket; asked with the token instead, it redirects to a ticket URL.
    */
-  async function servePrintPage(url: URL, response: ServerResponse, tokenGiven: boolean) {
+  async function servePrintPage(
+    url: URL,
+    response: ServerResponse,
+    tokenGiven: boolean,
+    path: string,
+  ) {
+    const isBacktest = path === PRINT_BACKTEST_PATH;
     if (tokenGiven) {
       const ticket = tickets.issue({
         invoice: url.searchParams.get('invoice'),
         includeZero: url.searchParams.get('includeZero') === '1',
+        ...(isBacktest ? { backtest: true as const } : {}),
       });
       response.writeHead(303, {
         ...SECURITY_HEADERS,
-        Location: printUrl(ticket),
+        Location: printUrl(ticket, path),
         'Cache-Control': 'no-store',
         'Content-Length': 0,
       });
       return response.end();
     }
     const redeemed = tickets.redeem(url.searchParams.get('ticket'));
-    if (!redeemed) {
+    if (!redeemed || (redeemed.backtest === true) !== isBacktest) {
       return sendText(
         response,
         401,
@@ -390,13 +446,15 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
     }
     const { invoice, includeZero } = redeemed;
-    const result = await dispatch('workspace.exportInvoices', [
-      invoice
-        ? { format: 'html', invoice }
-        : { format: 'html', ...(includeZero ? { includeZero } : {}) },
-    ]);
+    const result = isBacktest
+      ? await dispatch('backtest.export', [{ format: 'html' }])
+      : await dispatch('workspace.exportInvoices', [
+          invoice
+            ? { format: 'html', invoice }
+            : { format: 'html', ...(includeZero ? { includeZero } : {}) },
+        ]);
     if (!result.ok) {
-      const text = `Meterlab cannot print the invoices: ${result.error.message}`;
+      const text = `Meterlab cannot print the ${isBacktest ? 'backtest' : 'invoices'}: ${result.error.message}`;
       return sendText(response, result.error.code === 'resource_missing' ? 404 : 400, text);
     }
     const { content } = result.data as { content: string };
@@ -456,8 +514,8 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     }
     const name = url.pathname.slice('/api/'.length);
     // A print ticket stands in for the token, once (it is checked where the page is served).
-    const byTicket =
-      name === PRINT_PATH && request.method === 'GET' && url.searchParams.has('ticket');
+    const isPrintPage = name === PRINT_PATH || name === PRINT_BACKTEST_PATH;
+    const byTicket = isPrintPage && request.method === 'GET' && url.searchParams.has('ticket');
     // Only a GET may carry the token in its URL: a browser cannot add headers to those.
     const fromHeader = request.headers[TOKEN_HEADER] as string | undefined;
     const fromQuery = request.method === 'GET' ? url.searchParams.get('token') : null;
@@ -504,8 +562,9 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       );
     }
     if (name === 'events') return openEventStream(request, response);
-    if (name === PRINT_PATH) return servePrintPage(url, response, !byTicket);
+    if (isPrintPage) return servePrintPage(url, response, !byTicket, name);
     if (name === PRINT_TICKET_PATH) return issuePrintTicket(request, response);
+    if (name === UPLOAD_PATH) return uploadUsage(url, request, response);
     let method: string;
     try {
       method = decodeURIComponent(name);
@@ -556,6 +615,7 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
       closing ??= (async () => {
         clearInterval(heartbeat);
         await sandbox.close();
+        await backtest.close();
         for (const stream of streams) stream.end();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

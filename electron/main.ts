@@ -9,9 +9,22 @@ import { createDispatcher } from '../core/dispatch';
 import { templateCatalog } from '../core/scenario/templates';
 import { Workspace } from '../core/workspace';
 import { noticeEvent } from '../core/workspace-store';
-import { CALL_CHANNEL, EVENT_CHANNEL, SAVE_PDF_CHANNEL } from './bridge';
+import {
+  CALL_CHANNEL,
+  CHOOSE_USAGE_FILE_CHANNEL,
+  EVENT_CHANNEL,
+  SAVE_BACKTEST_PDF_CHANNEL,
+  SAVE_PDF_CHANNEL,
+} from './bridge';
+import { createBacktestWindow, createChooseUsageFileHandler } from './backtest/window';
 import { menuTemplate } from './menu';
-import { PRINT_PARTITION, PrintPages, createSavePdfHandler, htmlToPdf } from './print';
+import {
+  PRINT_PARTITION,
+  PrintPages,
+  createSaveBacktestPdfHandler,
+  createSavePdfHandler,
+  htmlToPdf,
+} from './print';
 import {
   APP_SCHEME,
   APP_SCHEME_PRIVILEGES,
@@ -88,7 +101,12 @@ async function run(): Promise<void> {
     dataFile,
     onEvent: broadcast,
   });
-  const { dispatch } = sandbox;
+  // Backtests beside the window: DuckDB in this process; the sample ships beside the sources.
+  const backtest = createBacktestWindow(sandbox.dispatch, {
+    dataFile,
+    sampleDir: join(here, '..', '..', 'electron', 'backtest', 'sample'),
+  });
+  const { dispatch } = backtest;
 
   denyPermissions(session.defaultSession);
   protocol.handle(APP_SCHEME, appProtocolHandler(join(here, '..', 'renderer')));
@@ -97,23 +115,42 @@ async function run(): Promise<void> {
   const printSession = session.fromPartition(PRINT_PARTITION);
   denyPermissions(printSession);
   printSession.protocol.handle(APP_SCHEME, printPages.handle);
+  const pdfDeps = {
+    dispatch,
+    renderPdf: (html: string) =>
+      htmlToPdf(html, printPages, (options) => new BrowserWindow(options)),
+    chooseFile: async (defaultName: string) => {
+      const options = {
+        title: 'Save as PDF',
+        defaultPath: join(app.getPath('documents'), defaultName),
+        filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      };
+      const chosen = mainWindow
+        ? await dialog.showSaveDialog(mainWindow, options)
+        : await dialog.showSaveDialog(options);
+      return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+    },
+    writeFile: (path: string, data: Uint8Array) => writeFile(path, data),
+  };
+  ipcMain.handle(SAVE_PDF_CHANNEL, createSavePdfHandler(pdfDeps));
+  ipcMain.handle(SAVE_BACKTEST_PDF_CHANNEL, createSaveBacktestPdfHandler(pdfDeps));
   ipcMain.handle(
-    SAVE_PDF_CHANNEL,
-    createSavePdfHandler({
-      dispatch,
-      renderPdf: (html) => htmlToPdf(html, printPages, (options) => new BrowserWindow(options)),
-      chooseFile: async (defaultName) => {
-        const options = {
-          title: 'Save invoices as PDF',
-          defaultPath: join(app.getPath('documents'), defaultName),
-          filters: [{ name: 'PDF', extensions: ['pdf'] }],
-        };
-        const chosen = mainWindow
-          ? await dialog.showSaveDialog(mainWindow, options)
-          : await dialog.showSaveDialog(options);
-        return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
-      },
-      writeFile: (path, data) => writeFile(path, data),
+    CHOOSE_USAGE_FILE_CHANNEL,
+    createChooseUsageFileHandler(backtest, async () => {
+      const options = {
+        title: 'Choose a usage file',
+        properties: ['openFile' as const],
+        filters: [
+          {
+            name: 'Usage (CSV, JSON Lines, Parquet)',
+            extensions: ['csv', 'tsv', 'jsonl', 'ndjson', 'json', 'parquet', 'gz'],
+          },
+        ],
+      };
+      const chosen = mainWindow
+        ? await dialog.showOpenDialog(mainWindow, options)
+        : await dialog.showOpenDialog(options);
+      return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
     }),
   );
   Menu.setApplicationMenu(
@@ -171,7 +208,11 @@ async function run(): Promise<void> {
   app.on('before-quit', (event) => {
     if (flushed) return;
     event.preventDefault();
-    void Promise.allSettled([savingWindow, sandbox.close().then(() => workspace.flush())])
+    void Promise.allSettled([
+      savingWindow,
+      backtest.close(),
+      sandbox.close().then(() => workspace.flush()),
+    ])
       .then(() => store.close())
       .finally(() => {
         flushed = true;

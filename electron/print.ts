@@ -124,23 +124,44 @@ export function createSavePdfHandler(deps: SavePdfDeps) {
         : { format: 'html', invoice },
     ]);
     if (!exported.ok) return exported;
-    const page = exported.data as ExportedFile;
-    try {
-      const path = await deps.chooseFile(page.filename.replace(/\.html$/, '.pdf'));
-      if (path === null) return { ok: true, data: null };
-      await deps.writeFile(path, await deps.renderPdf(page.content));
-      return { ok: true, data: { path, ...(page.omitted ? { omitted: page.omitted } : {}) } };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return {
-        ok: false,
-        error: {
-          type: 'api_error',
-          code: 'pdf_failed',
-          param: null,
-          message: `The PDF could not be saved: ${message}`,
-        },
-      };
+    return savePagePdf(deps, exported.data as ExportedFile);
+  };
+}
+
+/** Asks where to save `page` as a PDF, prints it and writes it; null when the user cancels. */
+async function savePagePdf(
+  deps: SavePdfDeps,
+  page: ExportedFile,
+): Promise<DispatchResult<SavedPdf>> {
+  try {
+    const path = await deps.chooseFile(page.filename.replace(/\.html$/, '.pdf'));
+    if (path === null) return { ok: true, data: null };
+    await deps.writeFile(path, await deps.renderPdf(page.content));
+    return { ok: true, data: { path, ...(page.omitted ? { omitted: page.omitted } : {}) } };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      error: {
+        type: 'api_error',
+        code: 'pdf_failed',
+        param: null,
+        message: `The PDF could not be saved: ${message}`,
+      },
+    };
+  }
+}
+
+/** The `ipcMain.handle('meterlab:save-backtest-pdf')` handler: the last backtest's summary. */
+export function createSaveBacktestPdfHandler(deps: SavePdfDeps) {
+  return async (event: {
+    senderFrame: { url: string } | null;
+  }): Promise<DispatchResult<SavedPdf>> => {
+    if (!isTrustedSender(event.senderFrame)) {
+      return refusal('sender_not_allowed', 'Only the Meterlab window may call Meterlab.');
     }
+    const exported = await deps.dispatch('backtest.export', [{ format: 'html' }]);
+    if (!exported.ok) return exported;
+    return savePagePdf(deps, exported.data as ExportedFile);
   };
 }

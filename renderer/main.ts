@@ -3,10 +3,26 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import './styles/app.css';
 import { createApiClient } from './api/client';
-import { createHttpTransport, takeToken } from './api/http-transport';
+import { createHttpTransport, takeToken, type FileLike } from './api/http-transport';
 import { createIpcTransport } from './api/ipc-transport';
 import type { Transport } from './api/transport';
 import { AppState } from './state/app.svelte';
+
+/** The browser's file chooser for usage files (opened within the click that asked). */
+function pickUsageFile(): Promise<FileLike | null> {
+  return new Promise((resolve) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.accept = '.csv,.tsv,.jsonl,.ndjson,.json,.parquet,.gz';
+    input.addEventListener('cancel', () => resolve(null));
+    input.addEventListener('change', () => {
+      const file = input.files?.[0];
+      if (!file) return resolve(null);
+      resolve({ name: file.name, size: file.size, body: file });
+    });
+    input.click();
+  });
+}
 
 function pickTransport(): Transport {
   if (window.meterlab) return createIpcTransport(window.meterlab);
@@ -16,6 +32,7 @@ function pickTransport(): Transport {
     fetch: window.fetch.bind(window),
     openEvents: (url) => new EventSource(url),
     openTab: (url) => void window.open(url, '_blank', 'noopener'),
+    pickFile: pickUsageFile,
   });
 }
 

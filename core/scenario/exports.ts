@@ -349,7 +349,7 @@ const REASON_LABELS: Record<Invoice['billingReason'], string> = {
   manual: 'Manual',
 };
 
-const PRINT_STYLE = `
+export const PRINT_STYLE = `
   @page { size: A4; margin: 16mm 14mm; }
   * { box-sizing: border-box; }
   body { margin: 0; font: 10pt/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1a1a1a; }

@@ -45,7 +45,7 @@ export function fileKindOf(path: string): FileKind {
 export const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
 export const quoteString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
-function readerOf(kind: FileKind, path: string): string {
+export function readerOf(kind: FileKind, path: string): string {
   const file = quoteString(path);
   if (kind === 'csv') return `read_csv(${file}, header = true, all_varchar = true)`;
   if (kind === 'json') return `read_json(${file}, format = 'auto')`;

@@ -8,6 +8,7 @@ import type {
   MethodArgs,
   MethodResult,
 } from '../../core/contract';
+import type { UsageFileHandle } from '../../core/public/backtest';
 import type { PrintOptions, PrintOutcome, Transport } from './transport';
 
 export class ApiError extends Error {
@@ -40,6 +41,10 @@ export interface ApiClient {
   onEvent(listener: (event: HostEvent) => void): () => void;
   /** Prints the open scenario's invoices (or one): a print tab in a browser, a PDF in Electron. */
   printInvoices(invoice?: string, options?: PrintOptions): Promise<PrintOutcome>;
+  /** Prints the last backtest's summary: a print tab in a browser, a PDF in Electron. */
+  printBacktest(): Promise<PrintOutcome>;
+  /** Lets the user choose a usage file; its handle on the host, or null when cancelled. */
+  chooseUsageFile(): Promise<UsageFileHandle | null>;
 }
 
 /** The data of a host's answer, or its error envelope thrown as an ApiError. */
@@ -61,5 +66,7 @@ export function createApiClient(transport: Transport): ApiClient {
           ? transport.printInvoices(invoice)
           : transport.printInvoices(invoice, options),
       ),
+    printBacktest: () => unwrap(transport.printBacktest()),
+    chooseUsageFile: () => unwrap(transport.chooseUsageFile()),
   };
 }

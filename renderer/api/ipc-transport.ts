@@ -1,5 +1,6 @@
 // The Electron transport: the preload's `window.meterlab` bridge (named functions only).
 import type { DispatchResult, HostEvent } from '../../core/contract';
+import type { UsageFileHandle } from '../../core/public/backtest';
 import type { PrintOutcome, Transport } from './transport';
 
 export interface MeterlabBridge {
@@ -10,6 +11,10 @@ export interface MeterlabBridge {
     invoice?: string,
     options?: { includeZero?: boolean },
   ): Promise<DispatchResult<{ path: string; omitted?: number } | null>>;
+  /** Asks where to save, then writes the last backtest's summary as a PDF. */
+  saveBacktestPdf(): Promise<DispatchResult<{ path: string } | null>>;
+  /** The open dialog; the chosen file's handle on the host, or null when cancelled. */
+  chooseUsageFile(): Promise<DispatchResult<UsageFileHandle | null>>;
   platform: 'electron';
 }
 
@@ -19,19 +24,29 @@ declare global {
   }
 }
 
+/** A saved PDF (or a cancelled save dialog) as what printing did. */
+function printed(
+  result: DispatchResult<{ path: string; omitted?: number } | null>,
+): DispatchResult<PrintOutcome> {
+  if (!result.ok) return result;
+  const outcome: PrintOutcome = result.data
+    ? { kind: 'saved', ...result.data }
+    : { kind: 'cancelled' };
+  return { ok: true, data: outcome };
+}
+
 export function createIpcTransport(bridge: MeterlabBridge): Transport {
   return {
     call: (method, args) => bridge.call(method, args),
     onEvent: (listener) => bridge.onEvent(listener),
     async printInvoices(invoice, options) {
-      const result = await (options === undefined
-        ? bridge.saveInvoicesPdf(invoice)
-        : bridge.saveInvoicesPdf(invoice, options));
-      if (!result.ok) return result;
-      const outcome: PrintOutcome = result.data
-        ? { kind: 'saved', ...result.data }
-        : { kind: 'cancelled' };
-      return { ok: true, data: outcome };
+      return printed(
+        await (options === undefined
+          ? bridge.saveInvoicesPdf(invoice)
+          : bridge.saveInvoicesPdf(invoice, options)),
+      );
     },
+    printBacktest: async () => printed(await bridge.saveBacktestPdf()),
+    chooseUsageFile: () => bridge.chooseUsageFile(),
   };
 }

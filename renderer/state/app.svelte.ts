@@ -23,6 +23,7 @@ export const views = [
   { id: 'compare', label: 'Compare', needsScenario: true },
   { id: 'invoices', label: 'Invoices', needsScenario: true },
   { id: 'events', label: 'Events', needsScenario: true },
+  { id: 'backtest', label: 'Backtest', needsScenario: false },
 ] as const;
 
 /** How long after a change of its own the app ignores the host's state.changed echo. */

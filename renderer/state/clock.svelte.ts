@@ -26,6 +26,7 @@ export interface JumpEstimate {
 export function progressLabel(task: string | undefined): string {
   if (task === 'testClock.advance') return 'Advancing the clock';
   if (task === 'testClock.advanceBillingPeriod') return 'Advancing the billing period';
+  if (task === 'backtest') return 'Running the backtest';
   return 'Clock work';
 }
 

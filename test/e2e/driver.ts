@@ -109,7 +109,15 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 }
 
 export type ViewName =
-  'scenarios' | 'catalog' | 'customers' | 'usage' | 'lab' | 'compare' | 'invoices' | 'events';
+  | 'scenarios'
+  | 'catalog'
+  | 'customers'
+  | 'usage'
+  | 'lab'
+  | 'compare'
+  | 'invoices'
+  | 'events'
+  | 'backtest';
 
 export interface PriceForm {
   nickname: string;

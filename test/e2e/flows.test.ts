@@ -27,6 +27,7 @@ const allViews: ViewName[] = [
   'compare',
   'invoices',
   'events',
+  'backtest',
 ];
 
 async function createFromTemplate(name: string, template: string): Promise<void> {

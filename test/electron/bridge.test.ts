@@ -1,6 +1,13 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { HostEvent } from '../../core/contract';
-import { CALL_CHANNEL, EVENT_CHANNEL, SAVE_PDF_CHANNEL, createBridge } from '../../electron/bridge';
+import {
+  CALL_CHANNEL,
+  CHOOSE_USAGE_FILE_CHANNEL,
+  EVENT_CHANNEL,
+  SAVE_BACKTEST_PDF_CHANNEL,
+  SAVE_PDF_CHANNEL,
+  createBridge,
+} from '../../electron/bridge';
 import type { IpcRendererLike } from '../../electron/bridge';
 
 function fakeIpc() {
@@ -23,9 +30,16 @@ function fakeIpc() {
 }
 
 describe('preload bridge (window.meterlab)', () => {
-  it('exposes only call, onEvent, saveInvoicesPdf and platform, frozen', () => {
+  it('exposes only named functions and platform, frozen', () => {
     const bridge = createBridge(fakeIpc());
-    expect(Object.keys(bridge).sort()).toEqual(['call', 'onEvent', 'platform', 'saveInvoicesPdf']);
+    expect(Object.keys(bridge).sort()).toEqual([
+      'call',
+      'chooseUsageFile',
+      'onEvent',
+      'platform',
+      'saveBacktestPdf',
+      'saveInvoicesPdf',
+    ]);
     expect(bridge.platform).toBe('electron');
     expect(Object.isFrozen(bridge)).toBe(true);
   });
@@ -53,6 +67,21 @@ describe('preload bridge (window.meterlab)', () => {
       'meterlab:save-invoices-pdf',
       undefined,
       { includeZero: true },
+    ]);
+  });
+
+  it('asks for a usage file and a backtest PDF on their own channels, with no arguments', async () => {
+    const ipc = fakeIpc();
+    const bridge = createBridge(ipc);
+    await bridge.chooseUsageFile();
+    await bridge.saveBacktestPdf();
+    expect(vi.mocked(ipc.invoke).mock.calls).toEqual([
+      [CHOOSE_USAGE_FILE_CHANNEL],
+      [SAVE_BACKTEST_PDF_CHANNEL],
+    ]);
+    expect([CHOOSE_USAGE_FILE_CHANNEL, SAVE_BACKTEST_PDF_CHANNEL]).toEqual([
+      'meterlab:choose-usage-file',
+      'meterlab:save-backtest-pdf',
     ]);
   });
 

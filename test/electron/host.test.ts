@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DispatchResult, HostEvent } from '../../core/contract';
 import { MAX_BODY_BYTES, MAX_IMPORT_BODY_BYTES, startHost } from '../../electron/host';
+import { MAX_USAGE_UPLOAD_BYTES } from '../../core/public/backtest';
 import type { RunningHost } from '../../electron/host';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security';
 import { runGuideFlow } from '../core/guide-flow';
@@ -455,6 +456,87 @@ describe('browser host: scenario files and printing', () => {
       body: JSON.stringify({ args: [{ includeZero: 'yes' }] }),
     });
     expect(badOption.json()).toMatchObject({ ok: false, error: { code: 'parameter_invalid' } });
+  });
+});
+
+describe('browser host: backtests', () => {
+  it("takes a usage file's bytes on backtest/upload, bounded, and prints the run by ticket", async () => {
+    const { port, host } = await start();
+    const upload = (name: string, body: string, type = 'application/octet-stream') =>
+      send(port, 'POST', `/api/backtest/upload?name=${encodeURIComponent(name)}`, {
+        headers: { 'content-type': type, 'x-meterlab-token': host.token },
+        body,
+      });
+    const csv = 'customer,meter,timestamp,quantity\nc1,api_calls,2025-01-02,500\n';
+    const stored = await upload('usage.csv', csv);
+    expect(stored.status).toBe(200);
+    const file = (stored.json() as { data: { id: string; name: string; size: number } }).data;
+    expect(file).toMatchObject({ name: 'usage.csv', size: csv.length });
+    expect((await upload('usage.csv', csv, 'application/json')).status).toBe(415);
+    expect(
+      (await send(port, 'POST', '/api/backtest/upload?name=u.csv', { body: csv })).status,
+    ).toBe(401);
+    // Declared over the limit: refused before a byte is stored, naming the file.
+    const declared = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/backtest/upload?name=big.csv',
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(MAX_USAGE_UPLOAD_BYTES + 1),
+            'x-meterlab-token': host.token,
+          },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => {
+            resolve({ status: res.statusCode!, body });
+            req.destroy();
+          });
+        },
+      );
+      req.on('error', reject);
+      req.write('customer');
+    });
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body)).toMatchObject({
+      ok: false,
+      error: { code: 'usage_file_too_large', message: expect.stringContaining('big.csv') },
+    });
+
+    const hypotheses = [
+      { key: 'a', meter: 'api_calls', currency: 'EUR', unitAmountDecimal: '0.2' },
+    ];
+    const mapping = {
+      customer: 'customer',
+      meter: 'meter',
+      timestamp: 'timestamp',
+      quantity: 'quantity',
+    };
+    const ran = (
+      await api(port, host.token, 'backtest.run', [{ file: file.id, mapping, hypotheses }])
+    ).json();
+    // 500 calls × EUR 0.002 = EUR 1.00
+    expect(ran).toMatchObject({ ok: true, data: { hypotheses: [{ key: 'a', total: 100 }] } });
+    const headers = { 'x-meterlab-token': host.token };
+    const byToken = await send(port, 'GET', '/api/print/backtest', { headers });
+    expect(byToken.status).toBe(303);
+    const location = byToken.headers.location as string;
+    expect(location).toMatch(/^\/api\/print\/backtest\?ticket=/);
+    const page = await send(port, 'GET', location);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Backtest: usage.csv');
+    expect(page.text).toContain('EUR 1.00');
+    expect(page.headers['content-security-policy']).not.toMatch(/script-src|unsafe-inline/);
+    // A ticket is good once, and an invoices ticket does not print a backtest.
+    expect((await send(port, 'GET', location)).status).toBe(401);
+    const invoices = await send(port, 'GET', '/api/print/invoices', { headers });
+    const swapped = (invoices.headers.location as string).replace('invoices', 'backtest');
+    expect((await send(port, 'GET', swapped)).status).toBe(401);
   });
 });
 

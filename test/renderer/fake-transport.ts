@@ -7,6 +7,7 @@ import type {
   MethodArgs,
   MethodResult,
 } from '../../core/contract';
+import type { UsageFileHandle } from '../../core/public/backtest';
 import type { PrintOptions, PrintOutcome, Transport } from '../../renderer/api/transport';
 
 /** Thrown by a handler to answer with an error envelope, as the engine would. */
@@ -28,6 +29,10 @@ export class FakeTransport implements Transport {
   /** The options of each print, in order (undefined: none given). */
   readonly printOptions: (PrintOptions | undefined)[] = [];
   printAnswer: DispatchResult<PrintOutcome> = { ok: true, data: { kind: 'opened' } };
+  /** How many backtest summaries were printed. */
+  backtestsPrinted = 0;
+  /** What choosing a usage file answers (null: the user cancelled). */
+  chosenFile: DispatchResult<UsageFileHandle | null> = { ok: true, data: null };
 
   on<M extends Method>(method: M, handler: (...args: MethodArgs<M>) => MethodResult<M>): this {
     this.#handlers.set(method, handler as (...args: never[]) => unknown);
@@ -57,6 +62,15 @@ export class FakeTransport implements Transport {
     this.printed.push(invoice);
     this.printOptions.push(options);
     return Promise.resolve(this.printAnswer);
+  }
+
+  printBacktest(): Promise<DispatchResult<PrintOutcome>> {
+    this.backtestsPrinted += 1;
+    return Promise.resolve(this.printAnswer);
+  }
+
+  chooseUsageFile(): Promise<DispatchResult<UsageFileHandle | null>> {
+    return Promise.resolve(this.chosenFile);
   }
 
   onEvent(listener: (event: HostEvent) => void): () => void {

@@ -4,6 +4,7 @@
 // rows, cross into the engine.
 import { describeAggregation } from '../aggregation';
 import { quoteAmount, quotePrice } from '../pricing';
+import { isAtRisk } from '../../public/backtest';
 import { formatMoney } from '../../public/format';
 import type {
   AggregateUsage,
@@ -348,8 +349,7 @@ export function priceBacktest(
       else if (row.change > 0)
         [summary.losers, summary.upside] = [summary.losers + 1, summary.upside + row.change];
       else summary.unchanged += 1;
-      if (row.change > 0 && (row.changePct === null || row.changePct > riskThresholdPct))
-        summary.atRisk += 1;
+      if (isAtRisk(row, riskThresholdPct)) summary.atRisk += 1;
     }
     return {
       key: hypothesis.key,

@@ -35,6 +35,8 @@ describe('api client', () => {
       call: () => Promise.reject(new Error('connection refused')),
       onEvent: () => () => {},
       printInvoices: () => Promise.reject(new Error('connection refused')),
+      printBacktest: () => Promise.reject(new Error('connection refused')),
+      chooseUsageFile: () => Promise.reject(new Error('connection refused')),
     });
     const error = (await api.call('workspace.list').catch((e: unknown) => e)) as ApiError;
     expect(error.envelope).toMatchObject({ type: 'api_error', message: 'connection refused' });

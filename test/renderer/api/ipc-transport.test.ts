@@ -11,6 +11,8 @@ function bridgeAnswering(answer: DispatchResult<{ path: string } | null>) {
       asked.push(invoice);
       return Promise.resolve(answer);
     },
+    saveBacktestPdf: () => Promise.resolve({ ok: true, data: null }),
+    chooseUsageFile: () => Promise.resolve({ ok: true, data: null }),
     platform: 'electron',
   };
   return { asked, transport: createIpcTransport(bridge) };

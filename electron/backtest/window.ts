@@ -1,0 +1,553 @@
+// Backtests beside the window: the desktop app and the browser host wrap their dispatch with
+// this, so the `backtest.*` methods (core/contract.ts BacktestMethods) run here, in the host,
+// where DuckDB reads the usage file (its API is async: the event loop stays free while it
+// works). The page never names a path: it uploads a file's bytes (browser host, kept in a temp
+// folder beside the workspace), or the desktop app's open dialog registers the chosen file, or
+// it asks for the shipped sample; each gives a handle. The last run's aggregates are kept, so a
+// cell's explanation, another current hypothesis and the exports need no second read.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { DispatchResult, ExportedFile, HostEvent } from '../../core/contract';
+import type { Dispatch, DispatchHooks } from '../../core/dispatch';
+import {
+  backtestCsv,
+  backtestJson,
+  backtestReportHtml,
+  explainLine,
+  priceBacktest,
+  type BacktestResult,
+} from '../../core/backtest';
+import {
+  guessColumns,
+  MAX_USAGE_UPLOAD_BYTES,
+  USAGE_FIELDS,
+  type BacktestOutcome,
+  type BacktestRunArgs,
+  type ColumnMapping,
+  type UsageFileHandle,
+  type UsagePreview,
+} from '../../core/public/backtest';
+import { invalidRequest, MeterlabError, toErrorEnvelope } from '../../core/values/errors';
+import { fileKindOf, readerOf } from './duckdb';
+import { runBacktest, type BacktestRun } from './run';
+import { SourceError } from './source';
+import { isTrustedSender } from '../security';
+
+/** Rows the preview shows. */
+export const PREVIEW_ROWS = 10;
+export const SAMPLE_USAGE = 'usage-sample.csv.gz';
+export const SAMPLE_PRICES = 'prices-sample.json';
+export const SAMPLE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sample');
+
+export interface BacktestWindowOptions {
+  /** The workspace file: uploads go to a temp folder beside it. */
+  dataFile: string;
+  /** The folder of the shipped sample (default: electron/backtest/sample beside this file). */
+  sampleDir?: string;
+}
+
+interface KnownFile extends UsageFileHandle {
+  path: string;
+}
+
+export interface BacktestWindow {
+  /** The host's dispatch, answering the backtest methods itself. */
+  dispatch: Dispatch;
+  /** A file the user chose in the desktop app's open dialog: its handle. */
+  addLocalFile(path: string): Promise<UsageFileHandle>;
+  /** A file uploaded to the browser host: its name and its bytes as they arrive. */
+  upload(
+    name: unknown,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): Promise<UsageFileHandle>;
+  /** Stops a running backtest and deletes the uploads. */
+  close(): Promise<void>;
+}
+
+const fail = invalidRequest;
+
+/** The folder uploads are kept in, beside the workspace (removed when the host closes). */
+export const uploadFolder = (dataFile: string) => `${dataFile}.backtest-uploads`;
+
+function objectArg(args: unknown): Record<string, unknown> {
+  const [given] = Array.isArray(args) ? args : [];
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw fail('parameter_invalid', 'args[0]', 'Pass the arguments as one object.');
+  }
+  return given as Record<string, unknown>;
+}
+
+function stringField(args: Record<string, unknown>, name: string, max = 255): string {
+  const value = args[name];
+  if (typeof value !== 'string' || value.length === 0 || value.length > max) {
+    throw fail('parameter_invalid', name, `${name}: pass a non-empty string.`);
+  }
+  return value;
+}
+
+/** A source's refusal as an envelope naming the file by its name (never the temp path). */
+function sourceFailure(error: SourceError, file: KnownFile, aborted: boolean): MeterlabError {
+  const message = error.message.replaceAll(file.path, file.name);
+  if (aborted) return fail('backtest_cancelled', null, message);
+  if (error.badRows.length > 0) {
+    return fail(
+      'usage_rows_invalid',
+      'file',
+      message.replace('with --skip-bad-rows', 'with "Skip bad rows"'),
+    );
+  }
+  return fail('usage_file_unreadable', 'file', message);
+}
+
+export function createBacktestWindow(
+  dispatch: Dispatch,
+  options: BacktestWindowOptions,
+): BacktestWindow {
+  const files = new Map<string, KnownFile>();
+  const uploads = uploadFolder(options.dataFile);
+  let uploaded: KnownFile | null = null;
+  let running: AbortController | null = null;
+  let last: (BacktestRun & { file: KnownFile; elapsedMs: number }) | null = null;
+  // A crash may have left uploads: they belong to no run now.
+  const cleared = rm(uploads, { recursive: true, force: true }).catch(() => undefined);
+
+  function known(id: string): KnownFile {
+    const file = files.get(id);
+    if (!file) {
+      throw fail(
+        'usage_file_missing',
+        'file',
+        'That usage file is no longer known to the host (it restarted, or another file replaced the upload): choose it again.',
+      );
+    }
+    return file;
+  }
+
+  function register(path: string, name: string, size: number): KnownFile {
+    const file = { id: `file_${randomBytes(9).toString('base64url')}`, name, size, path };
+    files.set(file.id, file);
+    return file;
+  }
+
+  const handle = ({ id, name, size }: KnownFile): UsageFileHandle => ({ id, name, size });
+
+  async function addLocalFile(path: string): Promise<UsageFileHandle> {
+    const name = basename(path);
+    try {
+      fileKindOf(name);
+    } catch (error) {
+      throw fail('usage_file_unreadable', 'file', (error as Error).message);
+    }
+    const { size } = await stat(path);
+    return handle(register(path, name, size));
+  }
+
+  /**
+   * Stores an uploaded file's bytes, streamed to a temp file a chunk at a time (never held in
+   * memory, never decoded in one piece), and refused past the limit with nothing kept.
+   */
+  async function upload(given: unknown, body: AsyncIterable<Uint8Array>): Promise<UsageFileHandle> {
+    if (typeof given !== 'string' || given.length === 0 || given.length > 255) {
+      throw fail('parameter_invalid', 'name', "name: pass the file's name (it tells its format).");
+    }
+    const name = basename(given);
+    let kind;
+    try {
+      kind = fileKindOf(name);
+    } catch (error) {
+      throw fail('usage_file_unreadable', 'name', (error as Error).message);
+    }
+    await cleared;
+    await mkdir(uploads, { recursive: true });
+    // One upload at a time: a new one replaces the last (its handle stops working).
+    if (uploaded) {
+      files.delete(uploaded.id);
+      await rm(uploaded.path, { force: true });
+      uploaded = null;
+    }
+    const gz = /\.(gz|gzip)$/i.test(name) ? '.gz' : '';
+    const path = join(
+      uploads,
+      `upload-${randomBytes(9).toString('hex')}.${extensionOf(kind, name)}${gz}`,
+    );
+    const file = await open(path, 'w');
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        size += chunk.length;
+        if (size > MAX_USAGE_UPLOAD_BYTES) throw tooLargeUpload(name);
+        await file.write(chunk);
+      }
+    } catch (error) {
+      await file.close();
+      await rm(path, { force: true });
+      throw error;
+    }
+    await file.close();
+    if (size === 0) {
+      await rm(path, { force: true });
+      throw fail('usage_file_empty', 'file', `${name} is empty.`);
+    }
+    uploaded = register(path, name, size);
+    return handle(uploaded);
+  }
+
+  async function sample(): Promise<{ file: UsageFileHandle; hypotheses: unknown[] }> {
+    const sampleDir = options.sampleDir ?? SAMPLE_DIR;
+    const path = join(sampleDir, SAMPLE_USAGE);
+    const hypotheses = JSON.parse(
+      await readFile(join(sampleDir, SAMPLE_PRICES), 'utf8'),
+    ) as unknown[];
+    const existing = [...files.values()].find((file) => file.path === path);
+    const file = existing ?? register(path, SAMPLE_USAGE, (await stat(path)).size);
+    return { file: handle(file), hypotheses };
+  }
+
+  async function preview(file: KnownFile): Promise<UsagePreview> {
+    const kind = fileKindOf(file.path);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    try {
+      const reader = readerOf(kind, file.path);
+      let columns: { name: string; type: string }[];
+      let rows: Record<string, string | null>[];
+      try {
+        columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`))
+          .getRowObjectsJS()
+          .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+        rows = (await connection.runAndReadAll(`SELECT * FROM ${reader} LIMIT ${PREVIEW_ROWS}`))
+          .getRowObjectsJS()
+          .map((row) =>
+            Object.fromEntries(
+              Object.entries(row).map(([key, value]) => [
+                key,
+                value === null || value === undefined ? null : String(value),
+              ]),
+            ),
+          );
+      } catch (error) {
+        const reason = (error as Error).message.split('\n')[0]!.replaceAll(file.path, file.name);
+        throw fail(
+          'usage_file_unreadable',
+          'file',
+          `${file.name} cannot be read as ${kind === 'json' ? 'JSON Lines' : kind.toUpperCase()} (what its name says): ${reason}`,
+        );
+      }
+      if (rows.length === 0) {
+        throw fail('usage_file_empty', 'file', `${file.name} holds no usage rows.`);
+      }
+      return {
+        file: handle(file),
+        columns,
+        rows,
+        mapping: guessColumns(columns.map((column) => column.name)),
+      };
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+  }
+
+  /** The mapping checked against the file's columns: every field but action needs one. */
+  function checkMapping(
+    file: KnownFile,
+    columns: readonly string[],
+    mapping: Partial<ColumnMapping>,
+  ): Partial<Record<(typeof USAGE_FIELDS)[number], string>> {
+    const map: Partial<Record<(typeof USAGE_FIELDS)[number], string>> = {};
+    for (const field of USAGE_FIELDS) {
+      const column = mapping[field];
+      if (column === null || column === undefined || column === '') {
+        if (field === 'action') continue;
+        throw fail(
+          'usage_column_missing',
+          `mapping.${field}`,
+          `Choose the column of ${file.name} that holds the ${field} (its columns are ${columns.join(', ')}).`,
+        );
+      }
+      if (typeof column !== 'string' || !columns.includes(column)) {
+        throw fail(
+          'usage_column_missing',
+          `mapping.${field}`,
+          `${file.name} has no column '${String(column)}' for the ${field}; its columns are ${columns.join(', ')}.`,
+        );
+      }
+      map[field] = column;
+    }
+    return map;
+  }
+
+  function outcomeOf(
+    run: BacktestRun & { file: KnownFile; elapsedMs: number },
+    result: BacktestResult,
+  ): BacktestOutcome {
+    const byKey = new Map(run.hypotheses.map((hypothesis) => [hypothesis.key, hypothesis]));
+    const warnings = [...new Set(run.hypotheses.map((hypothesis) => hypothesis.meter))]
+      .filter((meter) => !run.prepared.byMeter.has(meter))
+      .map(
+        (meter) =>
+          `No row of ${run.file.name} has the meter '${meter}': the hypotheses on it bill nothing for usage (check their meter).`,
+      );
+    return {
+      file: handle(run.file),
+      currency: result.currency,
+      grain: result.grain,
+      current: result.current,
+      riskThresholdPct: result.riskThresholdPct,
+      range: result.range,
+      periods: result.periods,
+      customers: result.customers.length,
+      hypotheses: result.hypotheses.map(({ amounts: _amounts, ...hypothesis }) => ({
+        ...hypothesis,
+        coupon: byKey.get(hypothesis.key)!.coupon,
+        minimumCommitment: byKey.get(hypothesis.key)!.minimumCommitment,
+      })),
+      rows: run.source.rows,
+      skippedRows: run.source.skippedRows,
+      skippedByReason: run.source.skippedByReason,
+      warnings,
+      elapsedMs: run.elapsedMs,
+    };
+  }
+
+  async function run(args: Record<string, unknown>, hooks: DispatchHooks) {
+    if (running) {
+      throw fail(
+        'backtest_running',
+        null,
+        'A backtest is running: wait for it to finish or cancel it.',
+      );
+    }
+    const given = args as unknown as BacktestRunArgs;
+    const file = known(stringField(args, 'file'));
+    if (!Array.isArray(given.hypotheses) || given.hypotheses.length === 0) {
+      throw fail(
+        'parameter_missing',
+        'hypotheses',
+        'Pick at least one hypothesis: a catalog price or an entry of a prices.json.',
+      );
+    }
+    const abort = new AbortController();
+    running = abort;
+    const started = performance.now();
+    const progress = (fraction: number) =>
+      hooks.onEvent?.({
+        type: 'progress',
+        task: 'backtest',
+        done: Math.round(fraction * 1000),
+        total: 1000,
+      } satisfies HostEvent);
+    try {
+      progress(0);
+      const { columns } = await preview(file);
+      const map = checkMapping(
+        file,
+        columns.map((column) => column.name),
+        (given.mapping ?? {}) as Partial<ColumnMapping>,
+      );
+      const ran = await runBacktest({
+        source: { kind: 'file', path: file.path },
+        hypotheses: given.hypotheses,
+        current: given.current,
+        map,
+        skipBadRows: given.skipBadRows === true,
+        riskThresholdPct: given.riskThresholdPct,
+        onProgress: (fraction) => progress(Math.min(fraction, 0.999)),
+        signal: abort.signal,
+      }).catch((error: unknown) => {
+        if (error instanceof SourceError) throw sourceFailure(error, file, abort.signal.aborted);
+        if (error instanceof MeterlabError && error.param !== 'current') {
+          // The hypotheses' own errors name the entry: [1].tiers -> hypotheses[1].tiers.
+          throw new MeterlabError(
+            error.type,
+            error.code,
+            `hypotheses${error.param?.startsWith('[') ? '' : '.'}${error.param ?? ''}`,
+            error.message,
+          );
+        }
+        throw error;
+      });
+      last = { ...ran, file, elapsedMs: Math.round(performance.now() - started) };
+      return outcomeOf(last, ran.result);
+    } finally {
+      running = null;
+      progress(1);
+    }
+  }
+
+  function lastRun() {
+    if (!last) {
+      throw fail(
+        'backtest_not_run',
+        null,
+        'Run a backtest first: its results are what this shows.',
+      );
+    }
+    return last;
+  }
+
+  function reprice(args: Record<string, unknown>): BacktestOutcome {
+    const run = lastRun();
+    const threshold = args.riskThresholdPct;
+    if (threshold !== undefined && (typeof threshold !== 'number' || !(threshold >= 0))) {
+      throw fail(
+        'parameter_invalid',
+        'riskThresholdPct',
+        'The risk threshold is a percentage of 0 or more, such as 20.',
+      );
+    }
+    const result = priceBacktest(run.prepared, run.hypotheses, {
+      current: typeof args.current === 'string' ? args.current : run.result.current,
+      riskThresholdPct: (threshold as number | undefined) ?? run.result.riskThresholdPct,
+    });
+    last = { ...run, result };
+    return outcomeOf(last, result);
+  }
+
+  function explain(args: Record<string, unknown>) {
+    const run = lastRun();
+    const key = stringField(args, 'hypothesis');
+    const hypothesis = run.hypotheses.find((candidate) => candidate.key === key);
+    if (!hypothesis)
+      throw fail('resource_missing', 'hypothesis', `No hypothesis has the key '${key}'.`);
+    const period = args.period;
+    if (typeof period !== 'number' || !Number.isInteger(period) || !run.prepared.periods[period]) {
+      throw fail(
+        'parameter_invalid',
+        'period',
+        `period: pass a period index from 0 to ${run.prepared.periods.length - 1}.`,
+      );
+    }
+    return explainLine(run.prepared, hypothesis, stringField(args, 'customer'), period);
+  }
+
+  function exportFile(args: Record<string, unknown>): ExportedFile {
+    const run = lastRun();
+    const stem = run.file.name.replace(
+      /(\.(csv|tsv|jsonl|ndjson|json|parquet))?(\.gz|\.gzip)?$/i,
+      '',
+    );
+    switch (args.format) {
+      case 'csv':
+        return {
+          filename: `backtest-${stem}.csv`,
+          mimeType: 'text/csv',
+          content: backtestCsv(run.result),
+        };
+      case 'json':
+        return {
+          filename: `backtest-${stem}.json`,
+          mimeType: 'application/json',
+          content: `${JSON.stringify(backtestJson(run.result, run.source.skippedRows), null, 2)}\n`,
+        };
+      case 'html':
+        return {
+          filename: `backtest-${stem}.html`,
+          mimeType: 'text/html',
+          content: backtestReportHtml(run.result, {
+            source: run.file.name,
+            rows: run.source.rows,
+            skippedRows: run.source.skippedRows,
+          }),
+        };
+      default:
+        throw fail('parameter_invalid', 'format', "format: pass 'csv', 'json' or 'html'.");
+    }
+  }
+
+  async function answer(method: string, args: unknown, hooks: DispatchHooks): Promise<unknown> {
+    switch (method) {
+      case 'backtest.sample':
+        return sample();
+      case 'backtest.preview':
+        return preview(known(stringField(objectArg(args), 'file')));
+      case 'backtest.run':
+        return run(objectArg(args), hooks);
+      case 'backtest.cancel':
+        running?.abort();
+        return { cancelled: running !== null };
+      case 'backtest.reprice':
+        return reprice(objectArg(args));
+      case 'backtest.explain':
+        return explain(objectArg(args));
+      case 'backtest.export':
+        return exportFile(objectArg(args));
+      default:
+        throw fail(
+          'unknown_method',
+          'method',
+          `Unknown method '${method.slice(0, 100)}': the backtest methods are sample, preview, run, cancel, reprice, explain and export.`,
+        );
+    }
+  }
+
+  return {
+    dispatch: async (method, args, hooks = {}): Promise<DispatchResult> => {
+      if (typeof method !== 'string' || !method.startsWith('backtest.')) {
+        return dispatch(method, args, hooks);
+      }
+      try {
+        return { ok: true, data: await answer(method, args, hooks) };
+      } catch (error) {
+        return { ok: false, error: toErrorEnvelope(error) };
+      }
+    },
+    addLocalFile,
+    upload,
+    async close() {
+      running?.abort();
+      await cleared;
+      await rm(uploads, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The refusal of an upload over the limit, naming the file. */
+export function tooLargeUpload(name: string): MeterlabError {
+  return fail(
+    'usage_file_too_large',
+    'file',
+    `${name} is over ${MAX_USAGE_UPLOAD_BYTES / 1024 / 1024} MiB, the most the browser can upload: run \`meterlab backtest --usage ${name}\` on the command line, or use the desktop app, which reads the file where it is.`,
+  );
+}
+
+/** The upload's extension as DuckDB's reader needs it (the kind the name says). */
+function extensionOf(kind: ReturnType<typeof fileKindOf>, name: string): string {
+  if (kind === 'parquet') return 'parquet';
+  if (kind === 'json') return 'jsonl';
+  return /\.tsv(\.gz|\.gzip)?$/i.test(name) ? 'tsv' : 'csv';
+}
+
+/**
+ * The `ipcMain.handle('meterlab:choose-usage-file')` handler: the desktop app's open dialog, and
+ * the chosen file registered with the backtests (the page gets its handle, never its path).
+ */
+export function createChooseUsageFileHandler(
+  backtest: Pick<BacktestWindow, 'addLocalFile'>,
+  chooseFile: () => Promise<string | null>,
+) {
+  return async (event: {
+    senderFrame: { url: string } | null;
+  }): Promise<DispatchResult<UsageFileHandle | null>> => {
+    if (!isTrustedSender(event.senderFrame)) {
+      return {
+        ok: false,
+        error: {
+          type: 'invalid_request_error',
+          code: 'sender_not_allowed',
+          param: null,
+          message: 'Only the Meterlab window may call Meterlab.',
+        },
+      };
+    }
+    try {
+      const path = await chooseFile();
+      return { ok: true, data: path === null ? null : await backtest.addLocalFile(path) };
+    } catch (error) {
+      return { ok: false, error: toErrorEnvelope(error) };
+    }
+  };
+}
