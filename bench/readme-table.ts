@@ -1,0 +1,83 @@
+// `npm run bench:readme`: rewrites README's Performance table, between its marker comments, from
+// bench/results.json (what the last `npm run bench` measured). The table is never edited by hand.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import prettier from 'prettier';
+import {
+  baselinesOf,
+  formatGoal,
+  formatValue,
+  goalMet,
+  goalRatio,
+  readResults,
+  type Figure,
+  type Results,
+} from './report';
+
+export const startMarker = '<!-- bench:table:start (npm run bench:readme writes this) -->';
+export const endMarker = '<!-- bench:table:end -->';
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+function row(figure: Figure): string {
+  const ratio = goalRatio(figure);
+  const met = goalMet(figure);
+  const against = [
+    ...baselinesOf(figure).map(
+      (b) =>
+        `${formatValue(figure.value / b.value, 'x')} ${b.label} (${formatValue(b.value, figure.unit)})`,
+    ),
+    ...(figure.note ? [figure.note] : []),
+  ].join('; ');
+  return `| ${[
+    figure.label,
+    figure.records === undefined ? '' : figure.records.toLocaleString('en-US'),
+    formatValue(figure.value, figure.unit),
+    figure.goal ? formatGoal(figure.goal, figure.unit) : '',
+    ratio === null ? '' : formatValue(ratio, 'x'),
+    met === null ? '' : met ? 'met' : '**not met**',
+    against,
+  ]
+    .map(cell)
+    .join(' | ')} |`;
+}
+
+/** The Markdown that goes between the markers: per script, where and when, then its figures. */
+export function performanceTable(results: Results): string {
+  const lines: string[] = [];
+  for (const run of results.scripts) {
+    const date = run.started.slice(0, 16).replace('T', ' ');
+    lines.push(
+      `\`${run.script}\`, ${date} UTC on ${run.machine}, load average ${run.loadAverage.toFixed(1)} at the start (a shared machine):`,
+      '',
+      '| measured | records | value | goal | ratio to goal | met | against |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
+      ...run.figures.map(row),
+      '',
+    );
+  }
+  return lines.join('\n');
+}
+
+/** README with the text between the markers replaced; throws when a marker is missing. */
+export function replaceTable(readme: string, table: string): string {
+  const start = readme.indexOf(startMarker);
+  const end = readme.indexOf(endMarker);
+  if (start < 0 || end < start)
+    throw new Error(`README.md needs the markers ${startMarker} and ${endMarker}, in that order.`);
+  return `${readme.slice(0, start + startMarker.length)}\n\n${table}\n${readme.slice(end)}`;
+}
+
+async function main(): Promise<void> {
+  const file = join(import.meta.dirname, '..', 'README.md');
+  const results = readResults();
+  if (results.scripts.length === 0)
+    throw new Error('bench/results.json is empty: run `npm run bench` first.');
+  const updated = replaceTable(readFileSync(file, 'utf8'), performanceTable(results));
+  const options = await prettier.resolveConfig(file);
+  writeFileSync(file, await prettier.format(updated, { ...options, filepath: file }));
+  const figures = results.scripts.reduce((count, run) => count + run.figures.length, 0);
+  console.log(`README.md: Performance table written from ${figures} figures of bench/results.json`);
+}
+
+if (process.argv[1] === import.meta.filename) await main();
