@@ -88,19 +88,24 @@ function inChild(step: 'build' | 'load', dir: string, records: number): Promise<
     let result: Measurement[] | null = null;
     child.stderr!.on(
       'data',
-      (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)),
+      (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)),
     );
     child.on('message', (message) => (result = message as Measurement[]));
     child.on('exit', (code, signal) => {
       if (result && code === 0) resolve(result);
       else
-        reject(
-          new Error(
-            `${step} ended with ${signal ?? `code ${code}`}: ${stderr.trim().split('\n').slice(-3).join(' ')}`,
-          ),
-        );
+        reject(new Error(`${step} ended with ${signal ?? `code ${code}`}: ${whatFailed(stderr)}`));
     });
   });
+}
+
+/** The error lines of a child's stderr (its message, not its stack), or its last line. */
+function whatFailed(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  const errors = lines.filter(
+    (line) => /error|heap|memory|killed/i.test(line) && !/^\s+at /.test(line),
+  );
+  return (errors.length > 0 ? errors.slice(0, 3) : lines.slice(-1)).join(' ').slice(0, 500);
 }
 
 function diskBytes(dir: string): number {

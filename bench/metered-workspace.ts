@@ -31,8 +31,16 @@ export async function openWorkspace(
   return { workspace, store };
 }
 
-/** A new workspace at `file` with `customers` customers on one monthly metered price. */
-export async function meteredWorkspace(file: string, customers: number): Promise<MeteredWorkspace> {
+/**
+ * A new workspace at `file` with `customers` customers on one monthly metered price; with
+ * `perHour`, each subscription gets a Poisson generator sending that many records an hour (one
+ * slot an hour), for a fast-forward to generate its usage. The clock then stands 28 days on.
+ */
+export async function meteredWorkspace(
+  file: string,
+  customers: number,
+  perHour?: number,
+): Promise<MeteredWorkspace> {
   const { workspace, store } = await openWorkspace(file);
   const dispatch = createDispatcher(workspace, {
     yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
@@ -58,6 +66,20 @@ export async function meteredWorkspace(file: string, customers: number): Promise
       name: `Customer ${index + 1}`,
       paymentMethod: 'pm_card_visa',
       subscription: { items: [{ price }] },
+      ...(perHour
+        ? {
+            generators: [
+              {
+                spec: {
+                  pattern: { kind: 'poisson', meanPerHour: perHour },
+                  action: 'increment',
+                  resolutionSeconds: 3600,
+                  seed: index,
+                },
+              },
+            ],
+          }
+        : {}),
     })),
   });
   const simulator = workspace.simulator!;
