@@ -7,7 +7,7 @@
 // bench/growth.png (Chart.js in Debian's Chromium) and reports the largest size's figures.
 import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingest, meteredWorkspace, openWorkspace, saveNow } from './metered-workspace';
 import { describeMachine, figure, writeResults } from './report';
@@ -70,7 +70,10 @@ async function load(dir: string): Promise<Measurement[]> {
   const measured = await timed('load', async () => {
     const { workspace, store } = await openWorkspace(join(dir, 'workspace.json'));
     closeStore = () => store.close();
-    if (!workspace.simulator) throw new Error('the scenario did not open');
+    if (!workspace.simulator)
+      throw new Error(
+        `the scenario did not open: ${workspace.notices.map((notice) => notice.message).join('; ')}`,
+      );
   });
   await closeStore();
   return [measured];
@@ -172,7 +175,7 @@ export async function drawChart(results: SizeResult[], file: string): Promise<vo
     await page.addScriptTag({
       path: join(import.meta.dirname, '..', 'node_modules/chart.js/dist/chart.umd.js'),
     });
-    const machine = describeMachine();
+    const machine = `${describeMachine()}; ${new Date().toISOString().slice(0, 10)}, load average ${os.loadavg()[0]!.toFixed(1)} (shared)`;
     // tsx compiles the function below with esbuild's keepNames, which calls a `__name` helper
     // that the page does not have.
     await page.evaluate('window.__name = (f) => f');

@@ -1,6 +1,7 @@
 // `npm run bench:readme`: rewrites README's Performance table, between its marker comments, from
-// bench/results.json (what the last `npm run bench` measured). The table is never edited by hand.
-import { readFileSync, writeFileSync } from 'node:fs';
+// bench/results.json (what the last `npm run bench` measured), and the growth curves' table from
+// bench/growth.json. These tables are never edited by hand.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import prettier from 'prettier';
 import {
@@ -13,9 +14,16 @@ import {
   type Figure,
   type Results,
 } from './report';
+import { growthFile, PHASES, type SizeResult } from './growth';
 
-export const startMarker = '<!-- bench:table:start (npm run bench:readme writes this) -->';
-export const endMarker = '<!-- bench:table:end -->';
+export const tableMarkers = [
+  '<!-- bench:table:start (npm run bench:readme writes this) -->',
+  '<!-- bench:table:end -->',
+] as const;
+export const growthMarkers = [
+  '<!-- bench:growth:start (npm run bench:readme writes this) -->',
+  '<!-- bench:growth:end -->',
+] as const;
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -59,13 +67,42 @@ export function performanceTable(results: Results): string {
   return lines.join('\n');
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20).toLocaleString('en-US')} MiB`;
+
+/** The growth curves of bench/growth.json as a table: time and peak RSS per phase and size. */
+export function growthTable(sizes: SizeResult[]): string {
+  const lines = [
+    `| records | ${PHASES.map((phase) => `${phase}: time, peak RSS`).join(' | ')} | on disk |`,
+    `| --- | ${PHASES.map(() => '---').join(' | ')} | --- |`,
+  ];
+  for (const size of sizes) {
+    const cells = PHASES.map((phase) => {
+      const measured = size.measurements.find((m) => m.phase === phase);
+      if (measured) return `${seconds(measured.ms)}, ${mib(measured.peakRss)}`;
+      return size.failure ? 'failed (below)' : '';
+    });
+    lines.push(
+      `| ${size.records.toLocaleString('en-US')} | ${cells.join(' | ')} | ${mib(size.diskBytes)} |`,
+    );
+  }
+  const failures = sizes
+    .filter((size) => size.failure)
+    .map((size) => `Failed at ${size.records.toLocaleString('en-US')} records: ${size.failure}`);
+  return `${[...lines, '', ...failures].join('\n')}\n`;
+}
+
 /** README with the text between the markers replaced; throws when a marker is missing. */
-export function replaceTable(readme: string, table: string): string {
+export function replaceBetween(
+  readme: string,
+  [startMarker, endMarker]: readonly [string, string],
+  text: string,
+): string {
   const start = readme.indexOf(startMarker);
   const end = readme.indexOf(endMarker);
   if (start < 0 || end < start)
     throw new Error(`README.md needs the markers ${startMarker} and ${endMarker}, in that order.`);
-  return `${readme.slice(0, start + startMarker.length)}\n\n${table}\n${readme.slice(end)}`;
+  return `${readme.slice(0, start + startMarker.length)}\n\n${text}\n${readme.slice(end)}`;
 }
 
 async function main(): Promise<void> {
@@ -73,7 +110,11 @@ async function main(): Promise<void> {
   const results = readResults();
   if (results.scripts.length === 0)
     throw new Error('bench/results.json is empty: run `npm run bench` first.');
-  const updated = replaceTable(readFileSync(file, 'utf8'), performanceTable(results));
+  let updated = replaceBetween(readFileSync(file, 'utf8'), tableMarkers, performanceTable(results));
+  if (existsSync(growthFile)) {
+    const sizes = JSON.parse(readFileSync(growthFile, 'utf8')) as SizeResult[];
+    updated = replaceBetween(updated, growthMarkers, growthTable(sizes));
+  }
   const options = await prettier.resolveConfig(file);
   writeFileSync(file, await prettier.format(updated, { ...options, filepath: file }));
   const figures = results.scripts.reduce((count, run) => count + run.figures.length, 0);
