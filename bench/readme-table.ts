@@ -50,10 +50,20 @@ function row(figure: Figure): string {
     .join(' | ')} |`;
 }
 
+/** The bench scripts in the order `npm run bench` runs them (package.json's "bench" script). */
+function benchOrder(): string[] {
+  const packageJson = JSON.parse(
+    readFileSync(join(import.meta.dirname, '..', 'package.json'), 'utf8'),
+  ) as { scripts: Record<string, string> };
+  return [...(packageJson.scripts.bench ?? '').matchAll(/bench\/[\w-]+\.ts/g)].map((m) => m[0]);
+}
+
 /** The Markdown that goes between the markers: per script, where and when, then its figures. */
-export function performanceTable(results: Results): string {
+export function performanceTable(results: Results, order = benchOrder()): string {
+  const rank = (script: string) => (order.includes(script) ? order.indexOf(script) : order.length);
+  const runs = [...results.scripts].sort((a, b) => rank(a.script) - rank(b.script));
   const lines: string[] = [];
-  for (const run of results.scripts) {
+  for (const run of runs) {
     const date = run.started.slice(0, 16).replace('T', ' ');
     lines.push(
       `\`${run.script}\`, ${date} UTC on ${run.machine}, load average ${run.loadAverage.toFixed(1)} at the start (a shared machine):`,
