@@ -14,6 +14,7 @@ import {
   type UsageAggregate,
 } from '../core/backtest';
 import { aggregateFile } from '../electron/backtest/duckdb';
+import { figure, writeResults } from './report';
 
 const ROWS = Number(process.env.BACKTEST_ROWS ?? 10_000_000);
 /** The JavaScript baseline parses this many rows of the same data (it is the slow side). */
@@ -157,27 +158,42 @@ async function main() {
     const repriceMs = times.sort((a, b) => a - b)[1]!;
 
     const perRow = (ms: number, rows: number) => `${((ms * 1e6) / rows).toFixed(0)} ns/row`;
-    console.log(
-      `\nBacktest (issue 11), ${ROWS.toLocaleString('en')} rows, ${CUSTOMERS.toLocaleString('en')} customers × 12 months`,
-    );
-    console.log(
-      `  import + aggregate, Parquet (DuckDB):   ${(importMs / 1000).toFixed(2)} s (${perRow(importMs, ROWS)}), ${imported.aggregates.length} aggregates, RSS +${mb(rssGrowth)}; goal for 100M rows ≤ 15 s`,
-    );
-    console.log(
-      `  same, ${CSV_ROWS.toLocaleString('en')} rows as CSV (DuckDB):   ${(duckCsvMs / 1000).toFixed(2)} s (${perRow(duckCsvMs, CSV_ROWS)})`,
-    );
-    console.log(
-      `  same CSV parsed row by row in JS:       ${(jsCsvMs / 1000).toFixed(2)} s (${perRow(jsCsvMs, CSV_ROWS)}), ${groups} groups, sums only`,
-    );
-    console.log(
-      `  DuckDB Parquet vs JS CSV, per row:      ${(jsCsvMs / CSV_ROWS / (importMs / ROWS)).toFixed(1)}× faster; goal ≥ 10×`,
-    );
-    console.log(
-      `  re-pricing 5 hypotheses, 10k × 12:      ${repriceMs.toFixed(0)} ms (median of 3); goal ≤ 300 ms`,
-    );
+    figure({
+      id: 'backtest-import-parquet',
+      label: `backtest import + aggregate, Parquet (DuckDB), ${CUSTOMERS.toLocaleString('en')} customers × 12 months`,
+      value: importMs,
+      unit: 'ms',
+      records: ROWS,
+      goal: { atMost: (15_000 * ROWS) / 100_000_000 },
+      note: `goal: 15 s for 100M rows, scaled; ${perRow(importMs, ROWS)}, ${imported.aggregates.length} aggregates, RSS +${mb(rssGrowth)}`,
+    });
+    figure({
+      id: 'backtest-import-csv',
+      label: 'backtest import + aggregate, the same rows as CSV (DuckDB)',
+      value: duckCsvMs,
+      unit: 'ms',
+      records: CSV_ROWS,
+      note: perRow(duckCsvMs, CSV_ROWS),
+    });
+    figure({
+      id: 'backtest-parquet-vs-js-csv',
+      label: `backtest: JS CSV parse (sums only) per row ÷ DuckDB Parquet per row`,
+      value: jsCsvMs / CSV_ROWS / (importMs / ROWS),
+      unit: 'x',
+      goal: { atLeast: 10 },
+      note: `JS ${perRow(jsCsvMs, CSV_ROWS)} over ${CSV_ROWS.toLocaleString('en')} rows, ${groups} groups`,
+    });
+    figure({
+      id: 'backtest-reprice',
+      label: 're-pricing 5 hypotheses over 10,000 customers × 12 months (median of 3)',
+      value: repriceMs,
+      unit: 'ms',
+      goal: { atMost: 300 },
+    });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  writeResults();
 }
 
 await main();

@@ -1,9 +1,10 @@
 // `npm run bench`: the performance figures of issue 3, each measured side by side with its
-// baselines in one run, printed as a table of medians and ratios. Exits 1 if any baseline's
-// results differ from the engine's. `npm run bench -- --serve-load [clients] [seconds]` instead
-// loads `meterlab serve` (default 1,000 clients for 60 s) and exits 1 if a record counted twice,
-// went missing, or a call failed with a 5xx. `npx tsx bench/bench.ts --meters` runs only the meter
-// event rows (with usage records' batch, their ratio's base).
+// baselines in one run, printed beside its goal and ratios and written to bench/results.json (see
+// report.ts). Exits 1 if any baseline's results differ from the engine's.
+// `npm run bench -- --serve-load [clients] [seconds]` instead loads `meterlab serve` (default 1,000
+// clients for 60 s) and exits 1 if a record counted twice, went missing, or a call failed with a
+// 5xx. Partial runs, printed but not written: `--meters` (the meter event figures, with usage
+// records' batch as their base) and `--cohort`.
 import os from 'node:os';
 import { DuckDBDataChunk, DuckDBInstance, INTEGER, UINTEGER, DOUBLE } from '@duckdb/node-api';
 import Decimal from 'decimal.js';
@@ -18,22 +19,13 @@ import { join } from 'node:path';
 import { createDispatcher } from '../core/dispatch';
 import { Workspace } from '../core/workspace';
 import { LowdbWorkspaceStore } from '../electron/store';
+import { describeMachine, figure, formatValue, writeResults } from './report';
 
 const ITEMS = 1000;
 const RECORDS_PER_ITEM = 10_000;
 const YEAR_START = 1735689600; // 2025-01-01T00:00:00Z
 const MONTH_STARTS = Array.from({ length: 13 }, (_, m) => Date.UTC(2025, m, 1) / 1000);
 const STRATEGIES = ['sum', 'max', 'last_during_period'] as const;
-
-interface Row {
-  what: string;
-  records: number;
-  medianMs: number;
-  figure: string;
-  versus: string;
-  goal: string;
-  met: boolean | null;
-}
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -410,10 +402,8 @@ async function naiveOnObjects(data: DataSet): Promise<{ ms: number; result: Resu
   return timeIt(3, () => naiveAggregation(objects));
 }
 
-const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
-const ratio = (a: number, b: number) => `${(a / b).toFixed(a / b < 10 ? 2 : 0)}x`;
-
 async function serveLoad(clients: number, seconds: number): Promise<void> {
+  console.log(`meterlab serve under load on ${describeMachine()}`);
   const result = await runServeLoad(clients, seconds);
   console.log(describeLoad(result));
   const failed = Object.keys(result.statuses).filter((s) => s === 'error' || s >= '500');
@@ -478,18 +468,17 @@ async function cohortThroughDispatch(customers: number, batch: boolean): Promise
 }
 
 /** 6. A cohort of 500 customers with subscriptions and generators, saved (issue 15). */
-async function cohortRow(): Promise<Row> {
+async function cohortFigure(): Promise<void> {
   const batch = await timeIt(3, () => cohortThroughDispatch(500, true));
   const singles = await timeIt(1, () => cohortThroughDispatch(50, false));
-  return {
-    what: 'cohort of 500 via customers.createBatch, saved',
-    records: 500,
-    medianMs: batch.ms,
-    figure: `${fmt(batch.ms)} ms`,
-    versus: `50 as 150 single saved calls: ${fmt(singles.ms)} ms`,
-    goal: '<= 2000 ms (engine + save)',
-    met: batch.ms <= 2000,
-  };
+  figure({
+    id: 'cohort-500-createBatch',
+    label: 'cohort of 500 customers via customers.createBatch, engine and save',
+    value: batch.ms,
+    unit: 'ms',
+    goal: { atMost: 2000 },
+    baseline: { label: 'of 50 customers as 150 single saved calls', value: singles.ms },
+  });
 }
 
 const BATCH_RECORDS = 1_000_000;
@@ -501,113 +490,96 @@ async function recordBatch(): Promise<{ ms: number; rate: number }> {
 }
 
 /**
- * The meter event rows: createBatch with whole and decimal values, with and without client
- * identifiers, as a ratio of the goal and of usage records' batches (`batchRate`); the identifier
- * window at 10M events; events from generators.
+ * The meter event figures: createBatch with whole and decimal values, with and without client
+ * identifiers, beside the goal and usage records' batches (`batchRate`); the identifier window at
+ * 10M events; events from generators.
  */
-async function meterEventRows(batchRate: number): Promise<Row[]> {
-  const rows: Row[] = [];
+async function meterEventFigures(batchRate: number): Promise<void> {
   // 5. Meter events through billing.meterEvents.createBatch: whole and decimal values, with and
   // without client identifiers (deduplicated over 24 hours), beside usage records' batches.
   const meterEvents = 1_000_000;
   const rate = (ms: number, count = meterEvents) => count / (ms / 1000);
   const meterRuns = [
-    ['integer values', 'integer', false],
-    ['decimal values', 'decimal', false],
-    ['integer values + client identifiers', 'integer', true],
+    ['integer', 'integer values', 'integer', false],
+    ['decimal', 'decimal values', 'decimal', false],
+    ['identifiers', 'integer values + client identifiers', 'integer', true],
   ] as const;
-  for (const [label, values, identifiers] of meterRuns) {
+  for (const [id, label, values, identifiers] of meterRuns) {
     const run = await timeIt(3, meterIngest(meterEvents, 10_000, values, identifiers, Infinity));
-    rows.push({
-      what: `meterEvents.createBatch (10k), ${label}`,
+    figure({
+      id: `meter-events-${id}`,
+      label: `billing.meterEvents.createBatch (10k), ${label}`,
+      value: rate(run.ms),
+      unit: 'events/s',
       records: meterEvents,
-      medianMs: run.ms,
-      figure: `${(rate(run.ms) / 1e6).toFixed(2)}M ev/s`,
-      versus: `${ratio(rate(run.ms), 3e6)} of goal, ${ratio(rate(run.ms), batchRate)} of records`,
-      goal: '>= 3M ev/s',
-      met: rate(run.ms) >= 3e6,
+      goal: { atLeast: 3e6 },
+      baseline: { label: 'usage records through createBatch', value: batchRate },
     });
   }
   // 10M events with identifiers, 1M a simulated day: the identifier window stays two days long.
   const tenMillion = 10_000_000;
   const big = await timeIt(1, meterIngest(tenMillion, 10_000, 'integer', true, 1_000_000));
   const meterFootprint = big.result.meterEventFootprint();
-  rows.push({
-    what: 'meter events with identifiers, 1M/day, 10 days',
+  figure({
+    id: 'meter-events-window',
+    label: 'meter events with identifiers, 1M a day for 10 days: events in the identifier window',
+    value: meterFootprint.windowEvents,
+    unit: 'events',
     records: meterFootprint.events,
-    medianMs: big.ms,
-    figure: `${(meterFootprint.bytes / meterFootprint.events).toFixed(1)} B/event`,
-    versus: `window ${meterFootprint.windowEvents.toLocaleString('en-US')} events`,
-    goal: 'window <= 2 days',
-    met: meterFootprint.windowEvents <= 3_000_000,
+    goal: { atMost: 3_000_000 },
+    note: `${formatValue(big.ms, 'ms')}, ${(meterFootprint.bytes / meterFootprint.events).toFixed(1)} bytes per event`,
   });
 
   // 6. Meter events from a generator: ~1M one-minute slots over 694 days, sent as the clock moves.
   for (const formula of ['sum', 'unique_count'] as const) {
     const slots = 694 * 1440;
     const run = await timeIt(1, () => generatedMeterEvents(formula, slots));
-    rows.push({
-      what: `generated meter events, ${formula} meter`,
+    figure({
+      id: `generated-meter-events-${formula}`,
+      label: `meter events from a generator (one a minute, 694 days), ${formula} meter`,
+      value: rate(run.ms, slots),
+      unit: 'events/s',
       records: slots,
-      medianMs: run.ms,
-      figure: `${(rate(run.ms, slots) / 1e6).toFixed(2)}M ev/s`,
-      versus: `vs createBatch ${ratio(rate(run.ms, slots), batchRate)} of records`,
-      goal: 'report',
-      met: null,
+      baseline: { label: 'usage records through createBatch', value: batchRate },
     });
   }
-
-  return rows;
 }
 
 async function main(): Promise<void> {
-  const cpus = os.cpus();
-  console.log(
-    `Meterlab bench — ${cpus.length} CPU (${cpus[0]?.model ?? 'unknown'}), Node ${process.version}, ${os.platform()} ${os.arch()}`,
-  );
   const load = process.argv.indexOf('--serve-load');
   if (load >= 0) {
     const [clients = 1000, seconds = 60] = process.argv.slice(load + 1).map(Number);
     return serveLoad(clients, seconds);
   }
-  const rows: Row[] = [];
+  // Partial runs: printed, not written to bench/results.json (which holds whole runs).
+  if (process.argv.includes('--cohort')) return cohortFigure();
+  if (process.argv.includes('--meters')) return meterEventFigures((await recordBatch()).rate);
   const failures: string[] = [];
-
-  if (process.argv.includes('--meters')) {
-    rows.push(...(await meterEventRows((await recordBatch()).rate)));
-    return printRows(rows, failures);
-  }
-  if (process.argv.includes('--cohort')) {
-    rows.push(await cohortRow());
-    return printRows(rows, failures);
-  }
 
   // 3 + 4. Fast-forward a year of 1,000 subscriptions with generators; memory per record.
   // Run first, on a clean heap: the baselines below leave large heaps behind.
   const forward = await timeIt(3, fastForward);
   const footprint = forward.result.usageFootprint();
   const paid = forward.result.invoices.list({ limit: 10_000, status: 'paid' }).data.length;
-  rows.push(
-    {
-      what: 'fast-forward 1,000 subs x 12 months',
-      records: footprint.timestamps,
-      medianMs: forward.ms,
-      figure: `${fmt(forward.ms)} ms`,
-      versus: `${paid} paid invoices`,
-      goal: '<= 2000 ms',
-      met: forward.ms <= 2000,
-    },
-    {
-      what: 'memory per stored record',
-      records: footprint.timestamps,
-      medianMs: 0,
-      figure: `${(footprint.bytes / footprint.timestamps).toFixed(1)} B`,
-      versus: `${(footprint.bytes / 1e6).toFixed(0)} MB of columns`,
-      goal: '<= 24 B',
-      met: footprint.bytes / footprint.timestamps <= 24,
-    },
-  );
-  rows.push(await cohortRow());
+  figure({
+    id: 'fast-forward-1000x12',
+    label: 'fast-forward 1,000 subscriptions with generators × 12 months, to paid invoices',
+    value: forward.ms,
+    unit: 'ms',
+    records: footprint.timestamps,
+    goal: { atMost: 2000 },
+    note: `${paid.toLocaleString('en-US')} paid invoices`,
+  });
+  figure({
+    id: 'memory-per-record',
+    label: 'memory per stored usage record',
+    value: footprint.bytes / footprint.timestamps,
+    unit: 'B',
+    records: footprint.timestamps,
+    goal: { atMost: 16 },
+    note: `${(footprint.bytes / 1e6).toFixed(0)} MB of columns`,
+  });
+  await cohortFigure();
 
   // 1. Aggregation of 10M records over 12 monthly periods.
   const data = makeData();
@@ -631,7 +603,7 @@ async function main(): Promise<void> {
   for (const s of [0, 1]) {
     if (plain[s]! > 1.1 * perStrategy[s]!)
       failures.push(
-        `the plain ${STRATEGIES[s]} loop (${fmt(plain[s]!)} ms) is slower than the engine's (${fmt(perStrategy[s]!)} ms): not a ceiling`,
+        `the plain ${STRATEGIES[s]} loop (${formatValue(plain[s]!, 'ms')}) is slower than the engine's (${formatValue(perStrategy[s]!, 'ms')}): not a ceiling`,
       );
   }
   const copy = await copyBandwidth(data);
@@ -652,122 +624,76 @@ async function main(): Promise<void> {
   const naive = await naiveOnObjects(data);
   if (!sameResults(engineResults, naive.result))
     failures.push('naive results differ from the engine');
-  rows.push(
-    ...STRATEGIES.map((strategy, s) => ({
-      what: `aggregate ${strategy}, engine`,
+  STRATEGIES.forEach((strategy, s) =>
+    figure({
+      id: `aggregate-${strategy}`,
+      label: `aggregation ${strategy}, engine, 1,000 items × 12 months`,
+      value: perStrategy[s]!,
+      unit: 'ms',
       records: total,
-      medianMs: perStrategy[s]!,
-      figure: `${fmt(perStrategy[s]!)} ms`,
-      versus: `vs plain loop ${ratio(perStrategy[s]!, plain[s]!)}, vs memory floor ${ratio(perStrategy[s]!, floorMs[s]!)}`,
-      goal: '<= 1.5x plain loop',
-      met: perStrategy[s]! <= 1.5 * plain[s]!,
-    })),
-    ...STRATEGIES.map((strategy, s) => ({
-      what: `  plain 4-accumulator loop, ${strategy} (ceiling)`,
-      records: total,
-      medianMs: plain[s]!,
-      figure: `${fmt(plain[s]!)} ms`,
-      versus: `memory floor ${floorMs[s]! < 0.1 ? floorMs[s]!.toFixed(3) : fmt(floorMs[s]!)} ms`,
-      goal: '',
-      met: null,
-    })),
-    {
-      what: '  memory copy bandwidth (Float64Array.set)',
-      records: total,
-      medianMs: copy.ms,
-      figure: `${(bytesPerMs / 1e6).toFixed(1)} GB/s`,
-      versus: `${fmt(copy.ms)} ms for ${(copy.result / 1e6).toFixed(0)} MB`,
-      goal: '',
-      met: null,
-    },
-    {
-      what: 'all three strategies, engine',
-      records: total,
-      medianMs: engineMs,
-      figure: `${fmt(engineMs)} ms`,
-      versus: '',
-      goal: 'tens of ms',
-      met: engineMs < 100,
-    },
-    {
-      what: '  with invoice explanations (12k x 3)',
-      records: total,
-      medianMs: explained.ms,
-      figure: `${fmt(explained.ms)} ms`,
-      versus: `+${fmt(explained.ms - engineMs)} ms for text`,
-      goal: '',
-      met: null,
-    },
-    {
-      what: '  vs DuckDB GROUP BY (in memory)',
-      records: total,
-      medianMs: duck.ms,
-      figure: `${fmt(duck.ms)} ms`,
-      versus: `DuckDB/engine ${ratio(duck.ms, engineMs)}`,
-      goal: '>= 5x faster',
-      met: duck.ms >= 5 * engineMs,
-    },
-    {
-      what: '  vs naive objects+Decimal+Date',
-      records: total,
-      medianMs: naive.ms,
-      figure: `${fmt(naive.ms)} ms`,
-      versus: `naive/engine ${ratio(naive.ms, engineMs)}`,
-      goal: '>= 100x faster',
-      met: naive.ms >= 100 * engineMs,
-    },
+      // The goal is 1.5× the plain loop measured in the same run.
+      goal: { atMost: 1.5 * plain[s]! },
+      baseline: [
+        { label: 'the plain four-accumulator loop', value: plain[s]! },
+        { label: 'the memory floor', value: floorMs[s]! },
+      ],
+    }),
   );
+  figure({
+    id: 'copy-bandwidth',
+    label: 'memory copy bandwidth (Float64Array.set), for the memory floor',
+    value: bytesPerMs / 1e6,
+    unit: 'GB/s',
+    note: `${formatValue(copy.ms, 'ms')} for ${(copy.result / 1e6).toFixed(0)} MB`,
+  });
+  figure({
+    id: 'aggregate-all',
+    label: 'aggregation, all three strategies, engine',
+    value: engineMs,
+    unit: 'ms',
+    records: total,
+    goal: { atMost: 100 },
+    baseline: { label: 'with invoice explanations (12k × 3)', value: explained.ms },
+  });
+  figure({
+    id: 'aggregate-vs-duckdb',
+    label: 'aggregation: DuckDB in-memory GROUP BY time ÷ the engine time',
+    value: duck.ms / engineMs,
+    unit: 'x',
+    goal: { atLeast: 5 },
+    note: `DuckDB ${formatValue(duck.ms, 'ms')}`,
+  });
+  figure({
+    id: 'aggregate-vs-naive',
+    label: 'aggregation: naive objects + Decimal + Date time ÷ the engine time',
+    value: naive.ms / engineMs,
+    unit: 'x',
+    goal: { atLeast: 100 },
+    note: `naive ${formatValue(naive.ms, 'ms')}`,
+  });
 
   // 2. Ingest through the public API.
   const batch = await recordBatch();
   const single = await timeIt(3, ingestBench(1, 200_000));
   const batchRate = batch.rate;
   const singleRate = 200_000 / (single.ms / 1000);
-  rows.push(
-    {
-      what: 'usageRecords.createBatch (10k per batch)',
-      records: BATCH_RECORDS,
-      medianMs: batch.ms,
-      figure: `${(batchRate / 1e6).toFixed(2)}M rec/s`,
-      versus: '',
-      goal: '>= 3M rec/s',
-      met: batchRate >= 3e6,
-    },
-    {
-      what: 'usageRecords.create one by one',
-      records: 200_000,
-      medianMs: single.ms,
-      figure: `${(singleRate / 1e3).toFixed(0)}k rec/s`,
-      versus: `batch/single ${ratio(batchRate, singleRate)}`,
-      goal: 'report',
-      met: null,
-    },
-  );
+  figure({
+    id: 'ingest-createBatch',
+    label: 'usageRecords.createBatch, batches of 10k',
+    value: batchRate,
+    unit: 'records/s',
+    records: BATCH_RECORDS,
+    goal: { atLeast: 3e6 },
+    baseline: { label: 'usageRecords.create one by one', value: singleRate },
+  });
 
-  rows.push(...(await meterEventRows(batchRate)));
-  printRows(rows, failures);
-}
+  await meterEventFigures(batchRate);
 
-function printRows(rows: Row[], failures: string[]): void {
-  const header = ['measured', 'records', 'median', 'figure', 'ratio', 'goal', 'met'];
-  const table = rows.map((row) => [
-    row.what,
-    row.records.toLocaleString('en-US'),
-    row.medianMs ? `${fmt(row.medianMs)} ms` : '',
-    row.figure,
-    row.versus,
-    row.goal,
-    row.met === null ? '' : row.met ? 'yes' : 'NO',
-  ]);
-  const widths = header.map((h, c) => Math.max(h.length, ...table.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of table) console.log(line(row));
   if (failures.length > 0) {
     console.error(`\nResults disagree:\n- ${failures.join('\n- ')}`);
     process.exitCode = 1;
   }
+  writeResults();
 }
 
 await main();

@@ -46,24 +46,37 @@ export function appUrl(started: { url: string; token: string }): string {
 export interface AppSession {
   page: Page;
   ui: MeterlabUi;
+  /** How long the host took to start (loading the workspace) and the page to show the app. */
+  opened: { hostMs: number; pageMs: number };
   /** Closes the browser and the host, and deletes the workspace. */
   close(): Promise<void>;
 }
 
-export async function openApp(tempPrefix: string): Promise<AppSession> {
+export interface OpenAppOptions {
+  /** Writes a workspace at this path before the host opens it (a large one, made outside the UI). */
+  prepare?: (dataFile: string) => Promise<void>;
+}
+
+export async function openApp(
+  tempPrefix: string,
+  options: OpenAppOptions = {},
+): Promise<AppSession> {
   const workDir = mkdtempSync(join(tmpdir(), tempPrefix));
+  const dataFile = join(workDir, 'workspace.json');
+  await options.prepare?.(dataFile);
   const browser = await launchBrowser();
-  const host = await startHost({
-    port: 0,
-    dataFile: join(workDir, 'workspace.json'),
-    staticDir: 'dist/renderer',
-  });
+  let started = performance.now();
+  const host = await startHost({ port: 0, dataFile, staticDir: 'dist/renderer' });
+  const hostMs = performance.now() - started;
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  started = performance.now();
   await page.goto(appUrl(host));
   await page.waitForSelector('nav button[data-view="scenarios"]');
+  const pageMs = performance.now() - started;
   return {
     page,
     ui: new MeterlabUi(page),
+    opened: { hostMs, pageMs },
     close: async () => {
       await browser.close();
       await host.close();
