@@ -168,6 +168,10 @@ function rangeSql(from: number | undefined, until: number | undefined): string {
   );
 }
 
+/** The columns of an aggregate row, as the queries below give them. */
+const AGGREGATE_COLUMNS =
+  'customer, meter, period, count, sum, max, max_timestamp, "last", last_timestamp';
+
 /**
  * One pass over the rows that checks and aggregates them at once: a group per customer × meter ×
  * period for the good rows in range, one per reason for the bad rows, one for the good rows out of
@@ -196,7 +200,9 @@ function groupsSql(grain: Interval, range: string): string {
 /**
  * The timestamps that two or more good rows share, as hashes of customer, meter and timestamp:
  * equal rows hash alike, so a row whose hash is not here shares its timestamp with no other (a
- * hash collision only sends a group down the exact path for nothing).
+ * hash collision only sends a group down the exact path for nothing). A pass of its own: DuckDB
+ * spills this grouping (one entry per timestamp) to disk, where GROUPING SETS with the one above
+ * ran out of memory.
  */
 const sharedTimestampsSql = (range: string) => `
   SELECT hash(customer, meter, ts) AS key FROM usage_rows WHERE reason IS NULL AND ${range}
@@ -205,7 +211,7 @@ const sharedTimestampsSql = (range: string) => `
 /** The customer × meter × period groups holding a shared timestamp. */
 const sharedGroupsSql = (grain: Interval, range: string) => `
   SELECT DISTINCT customer, meter, ${periodSql(grain, 'ts')} AS period
-  FROM usage_rows SEMI JOIN shared_timestamps ON hash(customer, meter, ts) = shared_timestamps.key
+  FROM usage_rows SEMI JOIN shared_timestamps shared ON hash(customer, meter, ts) = shared.key
   WHERE reason IS NULL AND ${range}`;
 
 /**
@@ -239,7 +245,7 @@ function exactSql(grain: Interval, range: string): string {
       FROM per_timestamp p LEFT JOIN before_set b
         ON p.customer = b.customer AND p.meter = b.meter AND p.ts = b.ts
     )
-    SELECT 'good' AS status, customer, meter, period, count(*) AS count, sum(value) AS sum,
+    SELECT customer, meter, period, count(*) AS count, sum(value) AS sum,
       max(value) AS max, arg_max(ts, (value, -ts)) AS max_timestamp,
       arg_max(value, ts) AS "last", max(ts) AS last_timestamp
     FROM timestamp_values GROUP BY customer, meter, period`;
@@ -275,8 +281,10 @@ async function rowsOf(connection: DuckDBConnection, sql: string) {
   return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
 }
 
-/** The steps of an import, for progress: reading the file, checking and aggregating the rows, the
- * exact pass over records that share a timestamp. */
+/**
+ * The steps of an import, for progress: reading the file, the one pass that checks and aggregates
+ * the rows, the pass that finds the timestamps records share (and the exact pass over them).
+ */
 const STEPS = 3;
 
 /** DuckDB's memory: enough for the aggregates of a big backtest; beyond it, DuckDB spills. */
@@ -345,6 +353,17 @@ function resolveColumns(
   return resolved;
 }
 
+/** Why DuckDB could not read a file: its first line, and for CSV the reason under the row. */
+function readFailure(path: string, kind: FileKind, error: unknown): SourceError {
+  const lines = (error as Error).message.split('\n');
+  // A CSV error names the row, then quotes it ("Original Line: ..."), then says what is wrong.
+  const quoted = lines.findIndex((text) => text.startsWith('Original Line:'));
+  const reason = quoted === -1 ? '' : (lines[quoted + 1] ?? '').trim().slice(0, 200);
+  return new SourceError(
+    `cannot read ${path} as ${kind === 'json' ? 'JSON Lines' : kind.toUpperCase()}: ${lines[0]}${reason ? `: ${reason}` : ''}`,
+  );
+}
+
 /**
  * Reads a usage file with DuckDB and returns its aggregates. All or nothing: any bad row refuses
  * the import (listing the first ones) unless `skipBadRows`, which counts them by reason.
@@ -354,54 +373,80 @@ export async function aggregateFile(
   request: AggregateRequest,
 ): Promise<SourceResult> {
   const kind = fileKindOf(path);
+  let size: number;
   try {
-    if (!(await stat(path)).isFile()) throw new SourceError(`${path} is not a file.`);
+    const stats = await stat(path);
+    if (!stats.isFile()) throw new SourceError(`${path} is not a file.`);
+    size = stats.size;
   } catch (error) {
     if (error instanceof SourceError) throw error;
     throw new SourceError(
       `cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`,
     );
   }
+  if (size === 0) throw new SourceError(`${path} is empty (0 bytes): it holds no usage rows.`);
   // DuckDB spills what exceeds its memory limit (a big CSV's rows, the hash tables) to a temp dir
   // of its own, so memory stays bounded whatever the file's size.
   const spill = await mkdtemp(join(tmpdir(), 'meterlab-duckdb-'));
-  const instance = await DuckDBInstance.create(':memory:', {
-    threads: String(availableParallelism()),
-    memory_limit: MEMORY_LIMIT,
-    temp_directory: spill,
-  });
-  const connection = await instance.connect();
   try {
-    await connection.run("SET TimeZone = 'UTC'");
-    let line: string;
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(availableParallelism()),
+      memory_limit: MEMORY_LIMIT,
+      temp_directory: spill,
+    });
+    const connection = await instance.connect();
     try {
-      await step(connection, request, 0, async () => {
-        if (kind === 'parquet') {
-          // Parquet is read where it lies, once per query: cheaper than a copy.
-          await connection.run(
-            `CREATE TEMP VIEW raw AS SELECT * FROM read_parquet(${quoteString(path)}, file_row_number = true)`,
-          );
-        } else {
-          // Text is parsed once into a table; its rowid keeps the file's row order.
-          await connection.run(`CREATE TEMP TABLE raw AS SELECT * FROM ${readerOf(kind, path)}`);
-        }
-      });
-      line = kind === 'parquet' ? 'file_row_number + 1' : `rowid + ${firstRow[kind].offset}`;
+      return await importRows(connection, path, kind, request);
     } catch (error) {
       if (request.signal?.aborted) throw cancelled(path);
-      throw new SourceError(
-        `cannot read ${path} as ${kind === 'json' ? 'JSON Lines' : kind.toUpperCase()}: ${(error as Error).message.split('\n')[0]}`,
-      );
+      throw error;
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
     }
-    // Row order matters only where it is read (rowid, file_row_number): the rest may run unordered.
-    await connection.run('SET preserve_insertion_order = false');
-    const available = (await rowsOf(connection, 'DESCRIBE raw'))
-      .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }))
-      .filter((column) => kind !== 'parquet' || column.name !== 'file_row_number');
-    const columns = resolveColumns(path, available, request);
-    const sql = (field: string) => quoteIdentifier(columns[field]!.name);
-    const plainTime = PLAIN_TIME.test(columns.timestamp!.type);
-    await connection.run(`
+  } finally {
+    await rm(spill, { recursive: true, force: true });
+  }
+}
+
+/** The import on an open connection: read, check and aggregate in one pass, then the exact pass. */
+async function importRows(
+  connection: DuckDBConnection,
+  path: string,
+  kind: FileKind,
+  request: AggregateRequest,
+): Promise<SourceResult> {
+  await connection.run("SET TimeZone = 'UTC'");
+  let line: string;
+  try {
+    await step(connection, request, 0, async () => {
+      if (kind === 'parquet') {
+        // Parquet is read where it lies, once per query: cheaper than a copy.
+        await connection.run(
+          `CREATE TEMP VIEW raw AS SELECT * FROM read_parquet(${quoteString(path)}, file_row_number = true)`,
+        );
+      } else {
+        // Text is parsed once into a table; its rowid keeps the file's row order.
+        await connection.run(`CREATE TEMP TABLE raw AS SELECT * FROM ${readerOf(kind, path)}`);
+      }
+    });
+    line = kind === 'parquet' ? 'file_row_number + 1' : `rowid + ${firstRow[kind].offset}`;
+  } catch (error) {
+    if (request.signal?.aborted) throw cancelled(path);
+    throw readFailure(path, kind, error);
+  }
+  const [read] = await rowsOf(connection, 'SELECT count(*) AS n FROM raw');
+  const rows = Number(read!.n);
+  if (rows === 0) throw new SourceError(`${path} holds no usage rows.`);
+  // Row order matters only where it is read (rowid, file_row_number): the rest may run unordered.
+  await connection.run('SET preserve_insertion_order = false');
+  const available = (await rowsOf(connection, 'DESCRIBE raw'))
+    .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }))
+    .filter((column) => kind !== 'parquet' || column.name !== 'file_row_number');
+  const columns = resolveColumns(path, available, request);
+  const sql = (field: string) => quoteIdentifier(columns[field]!.name);
+  const plainTime = PLAIN_TIME.test(columns.timestamp!.type);
+  await connection.run(`
       CREATE TEMP VIEW usage_rows AS SELECT *, ${reasonSql(request.meters)} AS reason,
         ${timeSql(plainTime)} AS time FROM (
         SELECT ${line} AS line,
@@ -413,72 +458,64 @@ export async function aggregateFile(
           ${columns.action ? `coalesce(nullif(lower(${textOf(sql('action'))}), ''), 'increment')` : "'increment'"} AS action,
           ${['customer', 'meter', 'timestamp', 'quantity', 'action'].map((field) => `${columns[field] ? `CAST(${sql(field)} AS VARCHAR)` : 'NULL'} AS raw_${field}`).join(', ')}
         FROM raw)`);
-    const range = rangeSql(request.from, request.until);
-    await step(connection, request, 1, () =>
-      connection.run(`CREATE TEMP TABLE groups AS ${groupsSql(request.grain, range)}`),
-    );
-    const counts = await rowsOf(
-      connection,
-      'SELECT status, sum(count) AS n FROM groups GROUP BY status',
-    );
-    const countOf = (status: string) => Number(counts.find((row) => row.status === status)?.n ?? 0);
-    const rows = counts.reduce((total, row) => total + Number(row.n), 0);
-    const bad = rows - countOf('good') - countOf('outside');
-    if (rows === 0) throw new SourceError(`${path} holds no usage rows.`);
-    const { label } = firstRow[kind];
-    const examples: BadRow[] =
-      bad === 0
-        ? []
-        : (
-            await rowsOf(
-              connection,
-              'SELECT * FROM usage_rows WHERE reason IS NOT NULL ORDER BY line LIMIT 10',
-            )
-          ).map((row) => ({
-            where: `${label} ${String(row.line)}`,
-            reason: explainReason(String(row.reason), {
-              meter: row.raw_meter,
-              timestamp: row.raw_timestamp,
-              quantity: row.raw_quantity,
-              action: row.raw_action,
-            }),
-          }));
-    if (bad > 0 && !request.skipBadRows) throw badRowsError(path, bad, examples);
-    const skippedByReason: Record<string, number> = {};
-    for (const row of counts) {
-      if (row.status !== 'good' && row.status !== 'outside')
-        skippedByReason[String(row.status)] = Number(row.n);
-    }
-    // Groups where records share a timestamp are aggregated again, exactly, from their rows.
-    const exact = await step(connection, request, 2, async () => {
-      await connection.run(`CREATE TEMP TABLE shared_timestamps AS ${sharedTimestampsSql(range)}`);
-      const [shared] = await rowsOf(connection, 'SELECT count(*) AS n FROM shared_timestamps');
-      if (Number(shared!.n) === 0) return false;
-      await connection.run(
-        `CREATE TEMP TABLE shared_groups AS ${sharedGroupsSql(request.grain, range)}`,
-      );
-      await connection.run(`CREATE TEMP TABLE exact AS ${exactSql(request.grain, range)}`);
-      return true;
-    });
-    const aggregates = toAggregates(
-      await rowsOf(
-        connection,
-        exact
-          ? `SELECT * FROM (
-              SELECT * FROM groups ANTI JOIN shared_groups USING (customer, meter, period)
-              WHERE status = 'good'
-              UNION ALL SELECT * FROM exact
-            ) ORDER BY customer, meter, period`
-          : "SELECT * FROM groups WHERE status = 'good' ORDER BY customer, meter, period",
-      ),
-    );
-    return { aggregates, rows, skippedRows: bad, skippedByReason, examples };
-  } catch (error) {
-    if (request.signal?.aborted) throw cancelled(path);
-    throw error;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-    await rm(spill, { recursive: true, force: true });
+  const range = rangeSql(request.from, request.until);
+  await step(connection, request, 1, () =>
+    connection.run(`CREATE TEMP TABLE groups AS ${groupsSql(request.grain, range)}`),
+  );
+  const counts = await rowsOf(
+    connection,
+    'SELECT status, sum(count) AS n FROM groups GROUP BY status',
+  );
+  const countOf = (status: string) => Number(counts.find((row) => row.status === status)?.n ?? 0);
+  const bad = rows - countOf('good') - countOf('outside');
+  const { label } = firstRow[kind];
+  const examples: BadRow[] =
+    bad === 0
+      ? []
+      : (
+          await rowsOf(
+            connection,
+            'SELECT * FROM usage_rows WHERE reason IS NOT NULL ORDER BY line LIMIT 10',
+          )
+        ).map((row) => ({
+          where: `${label} ${String(row.line)}`,
+          reason: explainReason(String(row.reason), {
+            meter: row.raw_meter,
+            timestamp: row.raw_timestamp,
+            quantity: row.raw_quantity,
+            action: row.raw_action,
+          }),
+        }));
+  if (bad > 0 && !request.skipBadRows) throw badRowsError(path, bad, examples);
+  const skippedByReason: Record<string, number> = {};
+  for (const row of counts) {
+    if (row.status !== 'good' && row.status !== 'outside')
+      skippedByReason[String(row.status)] = Number(row.n);
   }
+  // Groups where records share a timestamp are aggregated again, exactly, from their rows.
+  const exact = await step(connection, request, 2, async () => {
+    await connection.run(`CREATE TEMP TABLE shared_timestamps AS ${sharedTimestampsSql(range)}`);
+    const [shared] = await rowsOf(connection, 'SELECT count(*) AS n FROM shared_timestamps');
+    if (Number(shared!.n) === 0) return false;
+    await connection.run(
+      `CREATE TEMP TABLE shared_groups AS ${sharedGroupsSql(request.grain, range)}`,
+    );
+    await connection.run(`CREATE TEMP TABLE exact AS ${exactSql(request.grain, range)}`);
+    return true;
+  });
+  const aggregates = toAggregates(
+    await rowsOf(
+      connection,
+      exact
+        ? `SELECT * FROM (
+              SELECT ${AGGREGATE_COLUMNS} FROM groups
+                ANTI JOIN shared_groups USING (customer, meter, period)
+              WHERE status = 'good'
+              UNION ALL SELECT ${AGGREGATE_COLUMNS} FROM exact
+            ) ORDER BY customer, meter, period`
+        : `SELECT ${AGGREGATE_COLUMNS} FROM groups WHERE status = 'good'
+            ORDER BY customer, meter, period`,
+    ),
+  );
+  return { aggregates, rows, skippedRows: bad, skippedByReason, examples };
 }
