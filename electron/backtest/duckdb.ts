@@ -1,7 +1,9 @@
 // Usage files (CSV, JSON Lines, Parquet; gzip too) read by an embedded DuckDB: the rows are
 // checked and aggregated per customer × meter × calendar period in SQL, never parsed row by row
 // in JavaScript; only the aggregates come back.
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Interval } from '../../core/public/types';
 import type { UsageAggregate } from '../../core/rules/backtest';
@@ -62,6 +64,8 @@ const firstRow: Record<FileKind, { offset: number; label: string }> = {
 const NUMERIC =
   /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 const TIME = /^(TIMESTAMP|DATE)/;
+/** Time types whose calendar fields DuckDB reads without a time zone conversion (fast). */
+const PLAIN_TIME = /^(TIMESTAMP(_S|_MS|_NS)?|DATE)$/;
 
 /** Text of any column, trimmed (JSON strings lose their quotes). */
 const textOf = (column: string) => `trim(CAST(${column} AS VARCHAR), ' "')`;
@@ -72,20 +76,35 @@ const secondsOf = (number: string) =>
 
 /** SQL for the unix seconds of a timestamp column of any type; NULL when it does not parse. */
 function timestampSql(column: string, type: string): string {
-  if (TIME.test(type)) return `CAST(floor(epoch(${column})) AS BIGINT)`;
+  // Whole microseconds to whole seconds; every time before 1970 is out of range alike.
+  if (TIME.test(type))
+    return `CASE WHEN epoch_us(${column}) < 0 THEN -1 ELSE epoch_us(${column}) // 1000000 END`;
   if (NUMERIC.test(type)) return secondsOf(`CAST(${column} AS DOUBLE)`);
   const text = textOf(column);
   // NOTE: ISO 8601 without an offset is UTC (the session's time zone is UTC).
   return `CASE WHEN regexp_full_match(${text}, '[0-9]+(\\.[0-9]+)?') THEN ${secondsOf(`TRY_CAST(${text} AS DOUBLE)`)} ELSE TRY_CAST(floor(epoch(TRY_CAST(${text} AS TIMESTAMPTZ))) AS BIGINT) END`;
 }
 
+/**
+ * SQL of the row's TIMESTAMP (UTC) for calendar fields, from usage_rows' `source_time` and `ts`:
+ * a plain time column itself (its second falls in the same period), else one made from the
+ * seconds; never through time zone rules, which are slow.
+ */
+const timeSql = (plain: boolean) =>
+  plain
+    ? 'source_time'
+    : `CASE WHEN ts BETWEEN 0 AND ${LAST_SECOND} THEN make_timestamp(ts * 1000000) END`;
+
 function quantitySql(column: string, type: string): string {
   return NUMERIC.test(type) ? `CAST(${column} AS DOUBLE)` : `TRY_CAST(${textOf(column)} AS DOUBLE)`;
 }
 
-/** SQL of the calendar period key of unix seconds `ts` (see core/rules/backtest/periods.ts). */
+/**
+ * SQL of the calendar period key of unix seconds `ts` (see core/rules/backtest/periods.ts).
+ * Months and years come from the row's timestamp (`time` in usage_rows, see timeSql).
+ */
 function periodSql(grain: Interval, ts: string): string {
-  const time = `make_timestamp(${ts} * 1000000)`;
+  const time = 'time';
   switch (grain) {
     case 'day':
       return `(${ts} // 86400)`;
@@ -140,26 +159,78 @@ export function explainReason(reason: string, raw: Record<string, unknown>): str
   }
 }
 
-/** The aggregation: records at one timestamp applied in row order, then the period's aggregates. */
-function aggregateSql(
-  grain: Interval,
-  from: number | undefined,
-  until: number | undefined,
-): string {
-  const range = [
-    from === undefined ? null : `ts >= ${from}`,
-    until === undefined ? null : `ts < ${until}`,
-  ].filter(Boolean);
+/** SQL of the rows of [from, until) (all rows when neither is given). */
+function rangeSql(from: number | undefined, until: number | undefined): string {
+  return (
+    [from === undefined ? null : `ts >= ${from}`, until === undefined ? null : `ts < ${until}`]
+      .filter(Boolean)
+      .join(' AND ') || 'true'
+  );
+}
+
+/** The columns of an aggregate row, as the queries below give them. */
+const AGGREGATE_COLUMNS =
+  'customer, meter, period, count, sum, max, max_timestamp, "last", last_timestamp';
+
+/**
+ * One pass over the rows that checks and aggregates them at once: a group per customer × meter ×
+ * period for the good rows in range, one per reason for the bad rows, one for the good rows out of
+ * range (status 'outside'). Each group's aggregates take every row as its own timestamp: exact for
+ * the groups where no two rows share a timestamp (see sharedTimestampsSql), the usual case.
+ */
+function groupsSql(grain: Interval, range: string): string {
   return `
-    WITH valid AS (
-      SELECT line, customer, meter, ts, CAST(quantity AS BIGINT) AS quantity, action = 'set' AS is_set
-      FROM usage_rows WHERE reason IS NULL ${range.map((r) => `AND ${r}`).join(' ')}
+    SELECT status, customer, meter, period, count(*) AS count, sum(quantity) AS sum,
+      max(quantity) AS max,
+      -- NOTE: the first timestamp holding the peak decides a max.
+      arg_max(ts, (quantity, -ts)) AS max_timestamp,
+      arg_max(quantity, ts) AS "last", max(ts) AS last_timestamp
+    FROM (
+      SELECT reason IS NULL AND ${range} AS counted,
+        CASE WHEN counted THEN 'good' ELSE coalesce(reason, 'outside') END AS status,
+        CASE WHEN counted THEN customer END AS customer,
+        CASE WHEN counted THEN meter END AS meter,
+        CASE WHEN counted THEN ${periodSql(grain, 'ts')} END AS period,
+        CASE WHEN counted THEN ts END AS ts,
+        CASE WHEN counted THEN CAST(quantity AS BIGINT) END AS quantity
+      FROM usage_rows)
+    GROUP BY status, customer, meter, period`;
+}
+
+/**
+ * The timestamps that two or more good rows share, as hashes of customer, meter and timestamp:
+ * equal rows hash alike, so a row whose hash is not here shares its timestamp with no other (a
+ * hash collision only sends a group down the exact path for nothing). A pass of its own: DuckDB
+ * spills this grouping (one entry per timestamp) to disk, where GROUPING SETS with the one above
+ * ran out of memory.
+ */
+const sharedTimestampsSql = (range: string) => `
+  SELECT hash(customer, meter, ts) AS key FROM usage_rows WHERE reason IS NULL AND ${range}
+  GROUP BY key HAVING count(*) > 1`;
+
+/** The customer × meter × period groups holding a shared timestamp. */
+const sharedGroupsSql = (grain: Interval, range: string) => `
+  SELECT DISTINCT customer, meter, ${periodSql(grain, 'ts')} AS period
+  FROM usage_rows SEMI JOIN shared_timestamps shared ON hash(customer, meter, ts) = shared.key
+  WHERE reason IS NULL AND ${range}`;
+
+/**
+ * The exact aggregation of the groups in \`shared_groups\`: records at one timestamp applied in
+ * row order, then the period's aggregates over the per-timestamp values.
+ */
+function exactSql(grain: Interval, range: string): string {
+  return `
+    WITH good AS (
+      SELECT line, customer, meter, ts, ${periodSql(grain, 'ts')} AS period,
+        CAST(quantity AS BIGINT) AS quantity, action = 'set' AS is_set
+      FROM usage_rows WHERE reason IS NULL AND ${range}
     ),
+    valid AS (SELECT * FROM good SEMI JOIN shared_groups USING (customer, meter, period)),
     -- NOTE: increment adds to the value at its timestamp and set replaces it, in row order: the
     -- value is the sum of the records from the last set on. Most timestamps hold no set, so the
     -- records before a set are summed apart (a join on those few timestamps only) and taken off.
     per_timestamp AS (
-      SELECT customer, meter, ts, sum(quantity) AS total,
+      SELECT customer, meter, ts, any_value(period) AS period, sum(quantity) AS total,
         max(line) FILTER (WHERE is_set) AS set_line
       FROM valid GROUP BY customer, meter, ts
     ),
@@ -170,18 +241,14 @@ function aggregateSql(
       GROUP BY v.customer, v.meter, v.ts
     ),
     timestamp_values AS (
-      SELECT p.customer, p.meter, p.ts, ${periodSql(grain, 'p.ts')} AS period,
-        p.total - coalesce(b.overridden, 0) AS value
+      SELECT p.customer, p.meter, p.ts, p.period, p.total - coalesce(b.overridden, 0) AS value
       FROM per_timestamp p LEFT JOIN before_set b
         ON p.customer = b.customer AND p.meter = b.meter AND p.ts = b.ts
     )
-    SELECT customer, meter, period,
-      CAST(sum(value) AS BIGINT) AS sum, max(value) AS max,
-      -- NOTE: the first timestamp holding the peak decides a max.
-      arg_max(ts, (value, -ts)) AS max_timestamp,
-      arg_max(value, ts) AS "last", max(ts) AS last_timestamp, count(*) AS count
-    FROM timestamp_values GROUP BY customer, meter, period
-    ORDER BY customer, meter, period`;
+    SELECT customer, meter, period, count(*) AS count, sum(value) AS sum,
+      max(value) AS max, arg_max(ts, (value, -ts)) AS max_timestamp,
+      arg_max(value, ts) AS "last", max(ts) AS last_timestamp
+    FROM timestamp_values GROUP BY customer, meter, period`;
 }
 
 /** Aggregates from a query's rows (bigints), checked against the engine's exact range. */
@@ -214,8 +281,14 @@ async function rowsOf(connection: DuckDBConnection, sql: string) {
   return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
 }
 
-/** The steps of an import, for progress: reading the file, checking rows, aggregating. */
+/**
+ * The steps of an import, for progress: reading the file, the one pass that checks and aggregates
+ * the rows, the pass that finds the timestamps records share (and the exact pass over them).
+ */
 const STEPS = 3;
+
+/** DuckDB's memory: enough for the aggregates of a big backtest; beyond it, DuckDB spills. */
+const MEMORY_LIMIT = '256MB';
 
 /**
  * Runs one step's query, reporting DuckDB's own progress while it runs and interrupting it when
@@ -280,6 +353,17 @@ function resolveColumns(
   return resolved;
 }
 
+/** Why DuckDB could not read a file: its first line, and for CSV the reason under the row. */
+function readFailure(path: string, kind: FileKind, error: unknown): SourceError {
+  const lines = (error as Error).message.split('\n');
+  // A CSV error names the row, then quotes it ("Original Line: ..."), then says what is wrong.
+  const quoted = lines.findIndex((text) => text.startsWith('Original Line:'));
+  const reason = quoted === -1 ? '' : (lines[quoted + 1] ?? '').trim().slice(0, 200);
+  return new SourceError(
+    `cannot read ${path} as ${kind === 'json' ? 'JSON Lines' : kind.toUpperCase()}: ${lines[0]}${reason ? `: ${reason}` : ''}`,
+  );
+}
+
 /**
  * Reads a usage file with DuckDB and returns its aggregates. All or nothing: any bad row refuses
  * the import (listing the first ones) unless `skipBadRows`, which counts them by reason.
@@ -289,92 +373,149 @@ export async function aggregateFile(
   request: AggregateRequest,
 ): Promise<SourceResult> {
   const kind = fileKindOf(path);
+  let size: number;
   try {
-    if (!(await stat(path)).isFile()) throw new SourceError(`${path} is not a file.`);
+    const stats = await stat(path);
+    if (!stats.isFile()) throw new SourceError(`${path} is not a file.`);
+    size = stats.size;
   } catch (error) {
     if (error instanceof SourceError) throw error;
     throw new SourceError(
       `cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`,
     );
   }
-  const instance = await DuckDBInstance.create(':memory:');
-  const connection = await instance.connect();
+  if (size === 0) throw new SourceError(`${path} is empty (0 bytes): it holds no usage rows.`);
+  // DuckDB spills what exceeds its memory limit (a big CSV's rows, the hash tables) to a temp dir
+  // of its own, so memory stays bounded whatever the file's size.
+  const spill = await mkdtemp(join(tmpdir(), 'meterlab-duckdb-'));
   try {
-    await connection.run("SET TimeZone = 'UTC'");
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(availableParallelism()),
+      memory_limit: MEMORY_LIMIT,
+      temp_directory: spill,
+    });
+    const connection = await instance.connect();
     try {
-      await step(connection, request, 0, () =>
-        connection.run(`CREATE TEMP TABLE raw AS SELECT * FROM ${readerOf(kind, path)}`),
-      );
+      return await importRows(connection, path, kind, request);
     } catch (error) {
       if (request.signal?.aborted) throw cancelled(path);
-      throw new SourceError(
-        `cannot read ${path} as ${kind === 'json' ? 'JSON Lines' : kind.toUpperCase()}: ${(error as Error).message.split('\n')[0]}`,
-      );
+      throw error;
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
     }
-    const available = (await rowsOf(connection, 'DESCRIBE raw')).map((row) => ({
-      name: String(row.column_name),
-      type: String(row.column_type),
-    }));
-    const columns = resolveColumns(path, available, request);
-    const sql = (field: string) => quoteIdentifier(columns[field]!.name);
-    const { offset, label } = firstRow[kind];
-    await connection.run(`
-      CREATE TEMP VIEW usage_rows AS SELECT *, ${reasonSql(request.meters)} AS reason FROM (
-        SELECT rowid + ${offset} AS line,
+  } finally {
+    await rm(spill, { recursive: true, force: true });
+  }
+}
+
+/** The import on an open connection: read, check and aggregate in one pass, then the exact pass. */
+async function importRows(
+  connection: DuckDBConnection,
+  path: string,
+  kind: FileKind,
+  request: AggregateRequest,
+): Promise<SourceResult> {
+  await connection.run("SET TimeZone = 'UTC'");
+  let line: string;
+  try {
+    await step(connection, request, 0, async () => {
+      if (kind === 'parquet') {
+        // Parquet is read where it lies, once per query: cheaper than a copy.
+        await connection.run(
+          `CREATE TEMP VIEW raw AS SELECT * FROM read_parquet(${quoteString(path)}, file_row_number = true)`,
+        );
+      } else {
+        // Text is parsed once into a table; its rowid keeps the file's row order.
+        await connection.run(`CREATE TEMP TABLE raw AS SELECT * FROM ${readerOf(kind, path)}`);
+      }
+    });
+    line = kind === 'parquet' ? 'file_row_number + 1' : `rowid + ${firstRow[kind].offset}`;
+  } catch (error) {
+    if (request.signal?.aborted) throw cancelled(path);
+    throw readFailure(path, kind, error);
+  }
+  const [read] = await rowsOf(connection, 'SELECT count(*) AS n FROM raw');
+  const rows = Number(read!.n);
+  if (rows === 0) throw new SourceError(`${path} holds no usage rows.`);
+  // Row order matters only where it is read (rowid, file_row_number): the rest may run unordered.
+  await connection.run('SET preserve_insertion_order = false');
+  const available = (await rowsOf(connection, 'DESCRIBE raw'))
+    .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }))
+    .filter((column) => kind !== 'parquet' || column.name !== 'file_row_number');
+  const columns = resolveColumns(path, available, request);
+  const sql = (field: string) => quoteIdentifier(columns[field]!.name);
+  const plainTime = PLAIN_TIME.test(columns.timestamp!.type);
+  await connection.run(`
+      CREATE TEMP VIEW usage_rows AS SELECT *, ${reasonSql(request.meters)} AS reason,
+        ${timeSql(plainTime)} AS time FROM (
+        SELECT ${line} AS line,
           ${textOf(sql('customer'))} AS customer,
           ${textOf(sql('meter'))} AS meter,
           ${timestampSql(sql('timestamp'), columns.timestamp!.type)} AS ts,
+          ${plainTime ? `CAST(${sql('timestamp')} AS TIMESTAMP)` : 'NULL'} AS source_time,
           ${quantitySql(sql('quantity'), columns.quantity!.type)} AS quantity,
           ${columns.action ? `coalesce(nullif(lower(${textOf(sql('action'))}), ''), 'increment')` : "'increment'"} AS action,
           ${['customer', 'meter', 'timestamp', 'quantity', 'action'].map((field) => `${columns[field] ? `CAST(${sql(field)} AS VARCHAR)` : 'NULL'} AS raw_${field}`).join(', ')}
         FROM raw)`);
-    const [counts] = await step(connection, request, 1, () =>
-      rowsOf(
-        connection,
-        'SELECT count(*) AS rows, count(*) FILTER (WHERE reason IS NOT NULL) AS bad FROM usage_rows',
-      ),
-    );
-    const rows = Number(counts!.rows);
-    const bad = Number(counts!.bad);
-    if (rows === 0) throw new SourceError(`${path} holds no usage rows.`);
-    const examples: BadRow[] =
-      bad === 0
-        ? []
-        : (
-            await rowsOf(
-              connection,
-              'SELECT * FROM usage_rows WHERE reason IS NOT NULL ORDER BY line LIMIT 10',
-            )
-          ).map((row) => ({
-            where: `${label} ${String(row.line)}`,
-            reason: explainReason(String(row.reason), {
-              meter: row.raw_meter,
-              timestamp: row.raw_timestamp,
-              quantity: row.raw_quantity,
-              action: row.raw_action,
-            }),
-          }));
-    if (bad > 0 && !request.skipBadRows) throw badRowsError(path, bad, examples);
-    const skippedByReason: Record<string, number> = {};
-    if (bad > 0) {
-      for (const row of await rowsOf(
-        connection,
-        'SELECT reason, count(*) AS n FROM usage_rows WHERE reason IS NOT NULL GROUP BY reason',
-      )) {
-        skippedByReason[String(row.reason)] = Number(row.n);
-      }
-    }
-    const aggregates = toAggregates(
-      await step(connection, request, 2, () =>
-        rowsOf(connection, aggregateSql(request.grain, request.from, request.until)),
-      ),
-    );
-    return { aggregates, rows, skippedRows: bad, skippedByReason, examples };
-  } catch (error) {
-    if (request.signal?.aborted) throw cancelled(path);
-    throw error;
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
+  const range = rangeSql(request.from, request.until);
+  await step(connection, request, 1, () =>
+    connection.run(`CREATE TEMP TABLE groups AS ${groupsSql(request.grain, range)}`),
+  );
+  const counts = await rowsOf(
+    connection,
+    'SELECT status, sum(count) AS n FROM groups GROUP BY status',
+  );
+  const countOf = (status: string) => Number(counts.find((row) => row.status === status)?.n ?? 0);
+  const bad = rows - countOf('good') - countOf('outside');
+  const { label } = firstRow[kind];
+  const examples: BadRow[] =
+    bad === 0
+      ? []
+      : (
+          await rowsOf(
+            connection,
+            'SELECT * FROM usage_rows WHERE reason IS NOT NULL ORDER BY line LIMIT 10',
+          )
+        ).map((row) => ({
+          where: `${label} ${String(row.line)}`,
+          reason: explainReason(String(row.reason), {
+            meter: row.raw_meter,
+            timestamp: row.raw_timestamp,
+            quantity: row.raw_quantity,
+            action: row.raw_action,
+          }),
+        }));
+  if (bad > 0 && !request.skipBadRows) throw badRowsError(path, bad, examples);
+  const skippedByReason: Record<string, number> = {};
+  for (const row of counts) {
+    if (row.status !== 'good' && row.status !== 'outside')
+      skippedByReason[String(row.status)] = Number(row.n);
   }
+  // Groups where records share a timestamp are aggregated again, exactly, from their rows.
+  const exact = await step(connection, request, 2, async () => {
+    await connection.run(`CREATE TEMP TABLE shared_timestamps AS ${sharedTimestampsSql(range)}`);
+    const [shared] = await rowsOf(connection, 'SELECT count(*) AS n FROM shared_timestamps');
+    if (Number(shared!.n) === 0) return false;
+    await connection.run(
+      `CREATE TEMP TABLE shared_groups AS ${sharedGroupsSql(request.grain, range)}`,
+    );
+    await connection.run(`CREATE TEMP TABLE exact AS ${exactSql(request.grain, range)}`);
+    return true;
+  });
+  const aggregates = toAggregates(
+    await rowsOf(
+      connection,
+      exact
+        ? `SELECT * FROM (
+              SELECT ${AGGREGATE_COLUMNS} FROM groups
+                ANTI JOIN shared_groups USING (customer, meter, period)
+              WHERE status = 'good'
+              UNION ALL SELECT ${AGGREGATE_COLUMNS} FROM exact
+            ) ORDER BY customer, meter, period`
+        : `SELECT ${AGGREGATE_COLUMNS} FROM groups WHERE status = 'good'
+            ORDER BY customer, meter, period`,
+    ),
+  );
+  return { aggregates, rows, skippedRows: bad, skippedByReason, examples };
 }

@@ -173,6 +173,21 @@ describe('ClickHouse refusals', () => {
     );
   });
 
+  it('names a missing column with the columns the table has, and a URL that is no URL', async () => {
+    await table('no_quantity_col', [
+      { customer: 'a', meter: 'api', timestamp: JAN_2025, quantity: 1, action: 'increment' },
+    ]);
+    expect(
+      (await refusal(server.url, 'no_quantity_col', { map: { ...chMap, quantity: 'units' } }))
+        .message,
+    ).toBe(
+      "ClickHouse table no_quantity_col has no column 'units' for the quantity; its columns are customer, meter, ts, quantity, action, seq. Map one with --map quantity=<column>.",
+    );
+    expect((await refusal('not a url', 'usage')).message).toMatch(
+      /^--clickhouse-url not a url is not a usable URL/,
+    );
+  });
+
   it('stops when cancelled', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -1,6 +1,6 @@
 // Usage files read by DuckDB (electron/backtest/duckdb.ts): formats, column mapping, timestamps,
 // the order of set and increment at one timestamp, and every kind of bad input.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -234,6 +234,83 @@ describe.concurrent('usage files read by DuckDB', () => {
       /cannot read .*fake\.parquet as PARQUET/,
     );
   });
+
+  it('refuses empty files of every kind, and files that are not what their name says', async () => {
+    for (const name of ['zero.csv', 'zero.jsonl', 'zero.parquet']) {
+      const path = await file(name, '');
+      expect((await failure(path)).message).toBe(
+        `${path} is empty (0 bytes): it holds no usage rows.`,
+      );
+    }
+    const gzipOfNothing = await file('nothing.csv.gz', gzipSync(''));
+    expect((await failure(gzipOfNothing)).message).toBe(`${gzipOfNothing} holds no usage rows.`);
+    const notGzip = await file('plain.csv.gz', CSV);
+    expect((await failure(notGzip)).message).toMatch(
+      /^cannot read .*plain\.csv\.gz as CSV: .*not a GZIP stream/,
+    );
+    const brokenJson = await file('broken.jsonl', '{"customer": "a", "meter": "api"\n');
+    expect((await failure(brokenJson)).message).toMatch(
+      /^cannot read .*broken\.jsonl as JSON Lines: .*Malformed JSON/,
+    );
+    // A Parquet file cut short: its footer (read first) is missing.
+    const parquet = join(dir, 'whole.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(
+      `COPY (SELECT 'a' AS customer, 'api' AS meter, 1735689600 + range AS timestamp, 1 AS quantity FROM range(1000)) TO '${parquet}' (FORMAT parquet)`,
+    );
+    connection.closeSync();
+    instance.closeSync();
+    const cut = join(dir, 'cut.parquet');
+    await writeFile(cut, (await readFile(parquet)).subarray(0, 200));
+    expect((await failure(cut)).message).toMatch(/^cannot read .*cut\.parquet as PARQUET: /);
+    // Binary Parquet named .csv: refused with the reason DuckDB's CSV reader gives.
+    const disguised = await file('binary.csv', await readFile(parquet));
+    expect((await failure(disguised)).message).toMatch(/^cannot read .*binary\.csv as CSV: /);
+  });
+
+  it('never reads a huge file into memory: a 10 GB Parquet file is refused from its footer', async () => {
+    // A sparse file: 10 GB long, no disk used, no Parquet footer at its end.
+    const path = join(dir, 'huge.parquet');
+    await writeFile(path, 'PAR1');
+    await truncate(path, 10 * 1024 ** 3);
+    const before = process.memoryUsage().rss;
+    const started = performance.now();
+    expect((await failure(path)).message).toMatch(/^cannot read .*huge\.parquet as PARQUET: /);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200e6);
+  });
+
+  it('streams a huge CSV (10 GB once unzipped) in bounded memory, the event loop free, until cancelled', async () => {
+    // gzip members concatenated: one row repeated 8 MB at a time, 1,280 times over (10 GB of
+    // text, 15 MB on disk).
+    const member = gzipSync(Buffer.from('a,api,1735689600,1\n'.repeat((8 * 1024 ** 2) / 20)), {
+      level: 9,
+    });
+    const path = join(dir, 'huge.csv.gz');
+    const handle = await open(path, 'w');
+    await handle.write(gzipSync('customer,meter,timestamp,quantity\n'));
+    for (let index = 0; index < 1280; index++) await handle.write(member);
+    await handle.close();
+    const controller = new AbortController();
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    let ticks = 0;
+    const sampler = setInterval(() => {
+      ticks += 1;
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    setTimeout(() => controller.abort(), 2000);
+    try {
+      const error = await failure(path, { signal: controller.signal });
+      expect(error.message).toBe(`${path}: the import was cancelled; nothing was imported.`);
+    } finally {
+      clearInterval(sampler);
+    }
+    // 2 s of reading: the loop ran its 20 ms timer throughout, and DuckDB kept to its memory.
+    expect(ticks).toBeGreaterThan(20);
+    expect(peak - before).toBeLessThan(500e6);
+  }, 60_000);
 
   it('reports progress up to 1 and stops when cancelled, importing nothing', async () => {
     const path = await file('progress.csv', CSV);
