@@ -417,9 +417,14 @@ export class ScenarioState {
   columns(itemId: string): UsageColumns {
     const columns = this.usage.get(itemId);
     if (!columns) return EMPTY_USAGE;
-    if (this.generated.has(itemId))
-      this.generated.sync(itemId, columns, this.generationLimit(itemId));
+    this.generated.sync(itemId, columns, this.generationLimit(itemId));
     return columns;
+  }
+
+  /** Generates the item's records up to the clock (as columns() does); returns the slots walked. */
+  generateUpToClock(itemId: string): number {
+    const columns = this.usage.get(itemId);
+    return columns ? this.generated.sync(itemId, columns, this.generationLimit(itemId)) : 0;
   }
 
   /** Generators report up to the clock, and never past the end of their subscription. */

@@ -9,7 +9,7 @@ import {
   restoreCursor,
   slotsBetween,
 } from '../generators';
-import type { GeneratorCursor, GeneratorCursorState } from '../generators';
+import type { GeneratorCursor, GeneratorCursorState, RecordSink } from '../generators';
 import type { UsageGenerator } from '../../public/types';
 import type { UsageColumns } from './columns';
 
@@ -36,7 +36,7 @@ export class GeneratedUsage {
       if (!this.manual.has(item)) this.manual.set(item, columns.clone());
       const cursor = createCursor(entry.generator.spec, { defaultStart: entry.cursor.start });
       const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
-      cursor.next(entry.cursor.start + entry.cursor.slot * resolution, sinkInto(columns));
+      cursor.next(entry.cursor.start + entry.cursor.slot * resolution, new IncrementInto(columns));
       this.track(entry, cursor);
     }
   }
@@ -72,13 +72,24 @@ export class GeneratedUsage {
     return entry;
   }
 
-  /** Emits every record of the item's generators stamped before `limit`, in timestamp order. */
-  sync(item: string, columns: UsageColumns, limit: number): void {
-    for (const entry of this.byItem.get(item) ?? []) {
+  /**
+   * Emits every record of the item's generators stamped before `limit`, in timestamp order.
+   * Returns the slots the generators walked (the work done).
+   */
+  sync(item: string, columns: UsageColumns, limit: number): number {
+    const entries = this.byItem.get(item);
+    if (entries === undefined) return 0;
+    let slots = 0;
+    for (const entry of entries) {
       if (entry.generator.status === 'stopped') continue;
-      this.cursors.get(entry.generator.id)!.next(limit, sinkInto(columns));
+      const cursor = this.cursors.get(entry.generator.id)!;
+      const from = cursor.slot;
+      cursor.next(limit, new IncrementInto(columns));
+      if (cursor.slot === from) continue;
+      slots += cursor.slot - from;
       this.moved.add(entry);
     }
+    return slots;
   }
 
   /**
@@ -90,7 +101,7 @@ export class GeneratedUsage {
     for (const entry of this.byItem.get(item) ?? []) {
       if (entry.generator.status === 'stopped') continue;
       const cursor = this.cursors.get(entry.generator.id)!;
-      restoreCursor(entry.generator.spec, cursor.state).next(limit, sinkInto(ahead));
+      restoreCursor(entry.generator.spec, cursor.state).next(limit, new IncrementInto(ahead));
     }
     return ahead;
   }
@@ -193,6 +204,10 @@ export class GeneratedUsage {
  * NOTE: generated and manually reported values at one timestamp add up, whatever order they
  * came in (a set spec never reports one timestamp twice, so adding is its set too).
  */
-function sinkInto(columns: UsageColumns): { push(timestamp: number, quantity: number): void } {
-  return { push: (timestamp, quantity) => columns.apply(timestamp, quantity, 'increment') };
+class IncrementInto implements RecordSink {
+  constructor(private readonly columns: UsageColumns) {}
+
+  push(timestamp: number, quantity: number): void {
+    this.columns.apply(timestamp, quantity, 'increment');
+  }
 }
