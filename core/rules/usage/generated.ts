@@ -18,6 +18,16 @@ export interface StoredGenerator {
   cursor: GeneratorCursorState;
 }
 
+interface ManualChange {
+  item: string;
+  was: UsageColumns | undefined;
+}
+
+/** The manual records map at a checkpoint: the changes made since, undone in reverse. */
+export interface ManualMark {
+  changes: ManualChange[];
+}
+
 export class GeneratedUsage {
   private readonly cursors = new Map<string, GeneratorCursor>();
   private readonly byItem = new Map<string, StoredGenerator[]>();
@@ -25,6 +35,8 @@ export class GeneratedUsage {
   private readonly manual = new Map<string, UsageColumns>();
   /** Generators whose cursor moved since their position was last saved. */
   private readonly moved = new Set<StoredGenerator>();
+  /** While a checkpoint runs: each item whose manual records entry was set or removed, as it was. */
+  private manualChanges: ManualChange[] | null = null;
 
   constructor(private readonly stored: StoredGenerator[]) {}
 
@@ -33,7 +45,7 @@ export class GeneratedUsage {
     for (const entry of this.stored) {
       const item = entry.generator.subscriptionItem;
       const columns = columnsOf(item);
-      if (!this.manual.has(item)) this.manual.set(item, columns.clone());
+      if (!this.manual.has(item)) this.setManual(item, columns.clone());
       const cursor = createCursor(entry.generator.spec, { defaultStart: entry.cursor.start });
       const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
       cursor.next(entry.cursor.start + entry.cursor.slot * resolution, new IncrementInto(columns));
@@ -135,7 +147,7 @@ export class GeneratedUsage {
 
   add(generator: UsageGenerator, columns: UsageColumns): void {
     const item = generator.subscriptionItem;
-    if (!this.manual.has(item)) this.manual.set(item, columns.clone());
+    if (!this.manual.has(item)) this.setManual(item, columns.clone());
     const cursor = createCursor(generator.spec);
     const entry = { generator, cursor: cursor.state };
     this.stored.push(entry);
@@ -172,15 +184,41 @@ export class GeneratedUsage {
       this.moved.delete(entry);
     }
     this.byItem.delete(item);
-    this.manual.delete(item);
+    this.setManual(item, undefined);
     const kept = this.stored.filter((entry) => entry.generator.subscriptionItem !== item);
     this.stored.splice(0, this.stored.length, ...kept);
     return removed;
   }
 
-  /** Items that have generators -> their manual records (a checkpoint keeps this map). */
-  manualByItem(): Map<string, UsageColumns> {
-    return new Map(this.manual);
+  private setManual(item: string, columns: UsageColumns | undefined): void {
+    this.manualChanges?.push({ item, was: this.manual.get(item) });
+    if (columns === undefined) this.manual.delete(item);
+    else this.manual.set(item, columns);
+  }
+
+  /**
+   * Starts keeping what each change of the items' manual records replaced (a checkpoint), so
+   * manualAsOf can give the map as it is now without copying it on every call.
+   */
+  markManual(): ManualMark {
+    const changes: ManualChange[] = [];
+    this.manualChanges = changes;
+    return { changes };
+  }
+
+  stopMarkingManual(): void {
+    this.manualChanges = null;
+  }
+
+  /** Items that had generators at the mark -> their manual records. */
+  manualAsOf(mark: ManualMark): Map<string, UsageColumns> {
+    const manual = new Map(this.manual);
+    for (let i = mark.changes.length - 1; i >= 0; i--) {
+      const { item, was } = mark.changes[i]!;
+      if (was === undefined) manual.delete(item);
+      else manual.set(item, was);
+    }
+    return manual;
   }
 
   /** A copy of the item's manual records, or null for an item without generators (trial writes). */
