@@ -267,6 +267,8 @@ function* advanceTo(state: ScenarioState, target: number): Generator<StepProgres
     // NOTE: generated meter events up to each billing moment are sent before it runs.
     syncMeterGenerators(state, due + 1);
     yield* runDue(state, awaiting, { ...span, at: due });
+    // As the end of the move would: a long move keeps only the events of the retention window.
+    state.pruneEvents();
     yield { ...span, at: due };
   }
   yield* generateUntil(state, generatedItems, target + 1, span);
