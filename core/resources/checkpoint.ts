@@ -1,18 +1,23 @@
 // All-or-nothing calls: a checkpoint of the state before a call, and the state rebuilt from it
-// when the call fails part-way. Cheap to take: objects that never change once made (products,
-// prices, events, journal entries, pending lines, final invoices) are kept by reference;
-// customers and subscriptions are copied only when the call reaches them (ScenarioState.willChange);
-// the rest that can change is copied; usage columns are kept as they are, except the items with
-// generators, whose manual records and cursor positions are enough to regenerate them.
+// when the call fails part-way. Cheap to take, whatever the size of the scenario: lists a call
+// only appends to (products, prices, events, journal entries, invoices, ...) are kept as their
+// length; customers, subscriptions and generator entries are copied only when the call reaches
+// them (ScenarioState.willChange); invoices that may still change are copied; the rest that can
+// change is copied; usage columns are kept as they are, except the items with generators, whose
+// manual records and cursor positions are enough to regenerate them.
 import { copyPlain } from '../values/json';
 import type { Invoice } from '../public/types';
 import type { UsageColumns } from '../rules/usage/columns';
+import type { ManualMark } from '../rules/usage/generated';
 import type { StoreMark } from '../rules/meters/store';
 import type { Snapshot } from './snapshot';
 import { ScenarioState } from './state';
 import type { Changes } from './state';
 
-/** Lists whose elements never change once added: a shallow copy restores them. */
+/**
+ * Lists a call only appends to or replaces (never removes from in place), whose elements never
+ * change once added: the array and its length restore them.
+ */
 const appendOnly = new Set([
   'products',
   'prices',
@@ -26,6 +31,8 @@ const appendOnly = new Set([
   // Changed in place only after ScenarioState.willChange, which copies them first.
   'customers',
   'subscriptions',
+  // Invoices that may still change are copied (openInvoices).
+  'invoices',
 ]);
 
 /** Invoices in these states never change again, so they are kept by reference. */
@@ -33,42 +40,52 @@ const finalStatuses = new Set<Invoice['status']>(['paid', 'void']);
 
 export interface Checkpoint {
   fields: Partial<Record<keyof Snapshot, unknown>>;
+  /** The length of each append-only list (in fields) when the checkpoint was taken. */
+  lengths: [keyof Snapshot, number][];
   /** Live invoice objects that may change, with a copy of each as it was. */
   openInvoices: [Invoice, Invoice][];
   /** Customers and subscriptions the call reached, each with a copy as it was; period indexes. */
   changed: Changes;
-  /** Each item's usage columns, kept as they are. */
-  usage: Map<string, UsageColumns>;
+  /**
+   * How many items had usage columns: the first ones of ScenarioState.usage, which only gains
+   * items (in order) and keeps each item's columns object, so they are kept as they are.
+   */
+  usageItems: number;
   /** Items with generators -> their manual records, from which the rest is regenerated. */
-  manual: Map<string, UsageColumns>;
+  manual: ManualMark;
   /** Where the meter event store was (a clock move appends generated events). */
   meterEvents: StoreMark;
 }
 
 export function takeCheckpoint(state: ScenarioState): Checkpoint {
+  // From here to the end of the call the stored positions stay as they are now.
   state.generated.savePositions();
   state.meterGenerators.savePositions();
   const fields: Checkpoint['fields'] = {};
+  const lengths: Checkpoint['lengths'] = [];
   for (const [key, value] of Object.entries(state.data) as [keyof Snapshot, unknown][]) {
     if (key === 'usage') continue;
-    if (key === 'invoices') fields.invoices = [...state.data.invoices];
-    else if (key === 'idempotency') fields.idempotency = { ...state.data.idempotency };
-    // Entries get new fields, never edited ones (a stopped generator is a new object).
+    if (key === 'idempotency') fields.idempotency = { ...state.data.idempotency };
     // Kept as it is: ScenarioState.setPeriodIndex keeps what a call overwrites.
     else if (key === 'periodIndex') fields.periodIndex = state.data.periodIndex;
-    else if (key === 'generators') fields.generators = state.data.generators.map((e) => ({ ...e }));
-    else if (appendOnly.has(key)) fields[key] = [...(value as unknown[])];
-    else fields[key] = copyPlain(value);
+    // Removed from in place (materialize), so copied; an entry a call changes in place goes
+    // through ScenarioState.willChange first.
+    else if (key === 'generators') fields.generators = [...state.data.generators];
+    else if (appendOnly.has(key)) {
+      fields[key] = value;
+      lengths.push([key, (value as unknown[]).length]);
+    } else fields[key] = copyPlain(value);
   }
-  const openInvoices = state.data.invoices
-    .filter((invoice) => !finalStatuses.has(invoice.status))
-    .map((invoice): [Invoice, Invoice] => [invoice, copyPlain(invoice)]);
+  const openInvoices: [Invoice, Invoice][] = [];
+  for (const invoice of state.data.invoices)
+    if (!finalStatuses.has(invoice.status)) openInvoices.push([invoice, copyPlain(invoice)]);
   return {
     fields,
+    lengths,
     openInvoices,
     changed: state.recordChanges(),
-    usage: new Map(state.usage),
-    manual: state.generated.manualByItem(),
+    usageItems: state.usage.size,
+    manual: state.generated.markManual(),
     meterEvents: state.meterEvents.mark(),
   };
 }
@@ -76,6 +93,7 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
 /** The call succeeded: what it changes from here on needs no copies. */
 export function releaseCheckpoint(state: ScenarioState): void {
   state.stopRecordingChanges();
+  state.generated.stopMarkingManual();
 }
 
 /** Puts each live object back as its copy was (other objects may still point to it). */
@@ -87,10 +105,13 @@ function putBack(live: object, copy: object): void {
 /** The state as it was when the checkpoint was taken (the failed call's state is dropped). */
 export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint): ScenarioState {
   state.stopRecordingChanges();
+  const manual = state.generated.manualAsOf(checkpoint.manual);
+  state.generated.stopMarkingManual();
   const data = state.data as unknown as Record<string, unknown>;
   for (const key of Object.keys(data))
     if (key !== 'usage' && !(key in checkpoint.fields)) delete data[key];
   Object.assign(data, checkpoint.fields);
+  for (const [key, length] of checkpoint.lengths) (data[key] as unknown[]).length = length;
   for (const [live, copy] of checkpoint.openInvoices) putBack(live, copy);
   for (const [live, copy] of checkpoint.changed.objects) putBack(live, copy);
   for (const [subscription, index] of checkpoint.changed.periodIndex) {
@@ -98,8 +119,9 @@ export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint):
     else state.data.periodIndex[subscription] = index;
   }
   const usage = new Map<string, UsageColumns>();
-  for (const [item, columns] of checkpoint.usage) {
-    usage.set(item, checkpoint.manual.get(item)?.clone() ?? columns);
+  for (const [item, columns] of state.usage) {
+    if (usage.size === checkpoint.usageItems) break;
+    usage.set(item, manual.get(item)?.clone() ?? columns);
   }
   // The store is kept: appends are rolled back here (meter event calls also undo their own).
   state.meterEvents.rollback(checkpoint.meterEvents);

@@ -156,11 +156,18 @@ function* runDue(
 
 /** Generator slots (about one record each) made between two steps of a clock move. */
 export const GENERATION_SLICE = 20_000;
+/**
+ * Slots each item makes at least per clock position: catching an item up has a cost of its own,
+ * so with many items the clock moves further at a time and they catch up a slice at a time.
+ */
+const SLOTS_PER_ITEM_STEP = 64;
 
 /**
  * Generates the usage of `items` up to just before `until` in slices of about GENERATION_SLICE
- * slots: the clock moves part of the way, the items catch up to it, and a step is yielded. Nothing
- * is due before `until`, so each of these clock positions is a consistent place to stop.
+ * slots: the clock moves part of the way, the items catch up to it (a slice of them at a time,
+ * with a partial step between), and a step is yielded. Nothing is due before `until`, and usage is
+ * read up to the clock whether its items caught up yet or not, so each of these places is a
+ * consistent one to stop at.
  */
 function* generateUntil(
   state: ScenarioState,
@@ -168,19 +175,28 @@ function* generateUntil(
   until: number,
   progress: { from: number; to: number },
 ): Generator<StepProgress, void> {
+  const limits = items.map((item) =>
+    Math.min(until, state.item(item).subscription.endedAt ?? Infinity),
+  );
+  const perPosition = Math.max(GENERATION_SLICE, items.length * SLOTS_PER_ITEM_STEP);
   for (;;) {
     const now = state.now;
-    const limit = (item: string) =>
-      Math.min(until, state.item(item).subscription.endedAt ?? Infinity);
-    const pending = items.reduce(
-      (sum, item) => sum + state.generated.recordsUntil(item, limit(item)),
-      0,
-    );
+    let pending = 0;
+    for (let i = 0; i < items.length; i++)
+      pending += state.generated.recordsUntil(items[i]!, limits[i]!);
     if (pending <= GENERATION_SLICE || until - now <= 1) return;
     // Generators report at a steady rate, so a share of the time is about that share of slots.
-    const step = Math.max(1, Math.floor(((until - now) * GENERATION_SLICE) / pending));
+    const share = Math.min(perPosition, pending);
+    const step = Math.max(1, Math.floor(((until - now) * share) / pending));
     state.data.clock.frozenTime = Math.min(now + step, until - 1);
-    for (const item of items) state.columns(item);
+    let made = 0;
+    for (const item of items) {
+      if (made >= GENERATION_SLICE) {
+        made = 0;
+        yield { ...progress, at: state.now, partial: true };
+      }
+      made += state.generateUpToClock(item);
+    }
     yield { ...progress, at: state.now };
   }
 }
@@ -251,6 +267,8 @@ function* advanceTo(state: ScenarioState, target: number): Generator<StepProgres
     // NOTE: generated meter events up to each billing moment are sent before it runs.
     syncMeterGenerators(state, due + 1);
     yield* runDue(state, awaiting, { ...span, at: due });
+    // As the end of the move would: a long move keeps only the events of the retention window.
+    state.pruneEvents();
     yield { ...span, at: due };
   }
   yield* generateUntil(state, generatedItems, target + 1, span);

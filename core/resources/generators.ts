@@ -248,8 +248,7 @@ export const generators = {
       }
       const entry = state.generated.find(id);
       state.columns(entry.generator.subscriptionItem); // report everything up to now first
-      // A new object, not an edit: a checkpoint keeps the entries' fields, not copies of them.
-      entry.generator = { ...entry.generator, status: 'stopped' };
+      state.willChange(entry).generator = { ...entry.generator, status: 'stopped' };
       return copy(entry.generator);
     },
   }),

@@ -9,6 +9,7 @@ import type { LineContext, Span } from '../rules/lines';
 import { periodAt } from '../rules/periods';
 import type { PeriodRule } from '../rules/periods';
 import { GeneratedUsage } from '../rules/usage/generated';
+import type { StoredGenerator } from '../rules/usage/generated';
 import { MeterEventGenerators } from '../rules/meters/generated';
 import { UsageColumns } from '../rules/usage/columns';
 import { MeterEventStore } from '../rules/meters/store';
@@ -109,6 +110,7 @@ export interface ItemOf {
 
 export class ScenarioState {
   readonly data: Snapshot;
+  /** Item -> its usage columns. Only gains items, and keeps each one's columns (checkpoints rely on it). */
   readonly usage = new Map<string, UsageColumns>();
   private readonly productsById = new Map<string, Product>();
   private readonly pricesById = new Map<string, Price>();
@@ -228,10 +230,10 @@ export class ScenarioState {
   }
 
   /**
-   * Call before changing a customer or subscription in place (lookups call it too): a running
-   * checkpoint keeps its copy, so a failed call can put it back.
+   * Call before changing a customer, subscription or generator entry in place (lookups call it
+   * too): a running checkpoint keeps its copy, so a failed call can put it back.
    */
-  willChange<T extends Customer | Subscription>(object: T): T {
+  willChange<T extends Customer | Subscription | StoredGenerator>(object: T): T {
     if (this.changing !== null && !this.changing.objects.has(object))
       this.changing.objects.set(object, copyPlain(object));
     return object;
@@ -417,9 +419,14 @@ export class ScenarioState {
   columns(itemId: string): UsageColumns {
     const columns = this.usage.get(itemId);
     if (!columns) return EMPTY_USAGE;
-    if (this.generated.has(itemId))
-      this.generated.sync(itemId, columns, this.generationLimit(itemId));
+    this.generated.sync(itemId, columns, this.generationLimit(itemId));
     return columns;
+  }
+
+  /** Generates the item's records up to the clock (as columns() does); returns the slots walked. */
+  generateUpToClock(itemId: string): number {
+    const columns = this.usage.get(itemId);
+    return columns ? this.generated.sync(itemId, columns, this.generationLimit(itemId)) : 0;
   }
 
   /** Generators report up to the clock, and never past the end of their subscription. */
@@ -455,12 +462,12 @@ export class ScenarioState {
         .filter((entry) => entry.status === 'pending')
         .map((entry) => entry.event),
     );
-    let kept = 0;
-    for (const event of events) {
-      if (event.created >= cutoff || pending.has(event.id)) events[kept++] = event;
-      else this.eventsById.delete(event.id);
-    }
-    events.length = kept;
+    // A new array: a checkpoint keeps the old one as an append-only list.
+    this.data.events = events.filter((event) => {
+      const keep = event.created >= cutoff || pending.has(event.id);
+      if (!keep) this.eventsById.delete(event.id);
+      return keep;
+    });
   }
 
   /** NOTE: idempotency keys are remembered for a TTL of simulated time, then forgotten. */

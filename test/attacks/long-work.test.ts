@@ -58,6 +58,44 @@ describe('the clock moves in bounded slices', () => {
     expect(snapshotText(sliced)).toBe(snapshotText(one));
   });
 
+  it('with many items moves the clock further at a time and catches them up a slice at a time', () => {
+    // 400 items × one-minute generators × one day: 576,000 slots.
+    const manyItems = () => {
+      const sim = createSimulator({ startTime: START, seed: 5 });
+      const product = sim.products.create({ name: 'API' }).id;
+      const price = sim.prices.create({
+        product,
+        currency: 'EUR',
+        unitAmount: 1,
+        recurring: { interval: 'month', usageType: 'metered' },
+      }).id;
+      for (let i = 0; i < 400; i++) {
+        const customer = sim.customers.create({ name: `C${i}` }).id;
+        const item = sim.subscriptions.create({ customer, items: [{ price }] }).items.data[0]!.id;
+        sim.generators.create({
+          subscriptionItem: item,
+          spec: {
+            pattern: { kind: 'poisson', meanPerHour: 30 },
+            action: 'increment',
+            resolutionSeconds: 60,
+          },
+        });
+      }
+      return sim;
+    };
+    const target = START + DAY;
+    const one = manyItems();
+    one.testClock.advance({ frozenTime: target });
+    const sliced = manyItems();
+    const steps = [...sliced.advanceStepwise({ frozenTime: target })];
+    // Each clock position gives every item at least 64 slots (400 × 64 = 25,600) ...
+    const positions = steps.filter((step) => !step.partial);
+    expect(positions.length).toBeLessThanOrEqual(Math.ceil(576_000 / 25_600) + 1);
+    // ... and the items catch up about GENERATION_SLICE slots at a time, a step after each slice.
+    expect(steps.length).toBeGreaterThanOrEqual(Math.floor(576_000 / GENERATION_SLICE) - 1);
+    expect(snapshotText(sliced)).toBe(snapshotText(one));
+  });
+
   it('a stop between slices rests at a consistent clock that resumes to the same result', () => {
     const target = START + 40 * DAY; // past the first period end (April 1)
     const one = generated(10);

@@ -152,6 +152,11 @@ export class UsageProgram {
   private readonly poissonTerms: RateTerm[];
   private readonly sampler: PoissonSampler;
   private carry = 0;
+  /**
+   * The expected units of every slot when the spec is one Poisson rate and nothing else (no
+   * modifier, constant or seats): then slots can be drawn many at a time. NaN otherwise.
+   */
+  readonly steadyPoissonMean: number;
 
   /**
    * `spec` must be valid (see parseGeneratorSpec) and `start` is its first slot's time. With
@@ -242,6 +247,12 @@ export class UsageProgram {
     this.factors = new Float64Array(modifierCount);
     this.constantTerms = [...constantTerms.values()];
     this.poissonTerms = [...poissonTerms.values()];
+    const steady =
+      modifierCount === 0 &&
+      this.seatWalks.length === 0 &&
+      this.constantTerms.length === 0 &&
+      this.poissonTerms.length === 1;
+    this.steadyPoissonMean = steady ? this.expectedUnits(this.poissonTerms) : Number.NaN;
     if (state) {
       if (
         state.bursts.length !== this.bursts.length ||
@@ -285,6 +296,14 @@ export class UsageProgram {
     const seatWalks = this.seatWalks;
     for (let i = 0; i < seatWalks.length; i += 1) quantity += seatWalks[i]!.countThenStep();
     return quantity;
+  }
+
+  /**
+   * The quantities of the next `count` slots into `out` (from index 0) for a program with a
+   * steadyPoissonMean: the same as `count` calls of nextQuantity.
+   */
+  nextQuantities(count: number, out: Float64Array): void {
+    this.sampler.drawMany(this.steadyPoissonMean, count, out);
   }
 
   private expectedUnits(terms: RateTerm[]): number {

@@ -23,11 +23,10 @@ export function applyBalance(
   const owed = total + startingBalance;
   const amountDue = Math.max(0, owed);
   const ending = Math.min(0, owed);
-  const fmt = (amount: number) => formatMoney(amount, currency);
   const balanceText =
     startingBalance === 0
       ? 'The customer has no balance.'
-      : `${startingBalance < 0 ? 'Credit' : 'Debit'} balance of ${fmt(Math.abs(startingBalance))}${bound ? '' : ' (applied when the invoice is finalized)'}.`;
+      : `${startingBalance < 0 ? 'Credit' : 'Debit'} balance of ${formatMoney(Math.abs(startingBalance), currency)}${bound ? '' : ' (applied when the invoice is finalized)'}.`;
   return {
     amountDue,
     endingBalance: bound ? ending : null,
@@ -38,8 +37,8 @@ export function applyBalance(
         amount: amountDue,
         summary:
           owed < 0
-            ? `${fmt(total)} + ${fmt(startingBalance)} is below zero: nothing is due and ${fmt(-owed)} ${bound ? 'stays' : 'would stay'} as credit on the balance.`
-            : `${fmt(total)} + ${fmt(startingBalance)} = ${fmt(amountDue)} due${startingBalance !== 0 || bound ? `; the balance ${bound ? 'becomes' : 'would become'} ${fmt(ending)}` : ''}.`,
+            ? `${formatMoney(total, currency)} + ${formatMoney(startingBalance, currency)} is below zero: nothing is due and ${formatMoney(-owed, currency)} ${bound ? 'stays' : 'would stay'} as credit on the balance.`
+            : `${formatMoney(total, currency)} + ${formatMoney(startingBalance, currency)} = ${formatMoney(amountDue, currency)} due${startingBalance !== 0 || bound ? `; the balance ${bound ? 'becomes' : 'would become'} ${formatMoney(ending, currency)}` : ''}.`,
       },
     ],
   };

@@ -47,10 +47,11 @@ export function applyDiscounts(
   const totals: DiscountAmount[] = [];
   const parts: string[] = [];
   const offset = previouslyBilledOffsets(out);
-  const base = (line: InvoiceLine) => afterDiscounts(line) + offset(line);
   for (const { discount, coupon } of discounts) {
-    const eligible = out.filter((line) => line.discountable && base(line) > 0);
-    const bases = eligible.map(base);
+    const eligible = out.filter(
+      (line) => line.discountable && afterDiscounts(line) + offset(line) > 0,
+    );
+    const bases = eligible.map((line) => afterDiscounts(line) + offset(line));
     const shares =
       coupon.percentOff !== null
         ? percentShares(bases, coupon.percentOff)

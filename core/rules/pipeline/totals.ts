@@ -18,18 +18,21 @@ export function invoiceTotals(
   taxes: TaxAmount[],
   currency: string,
 ): Totals & { step: InvoiceStep } {
-  const inclusive = taxes.filter((tax) => tax.inclusive).reduce((t, tax) => t + tax.amount, 0);
-  const exclusive = taxes.filter((tax) => !tax.inclusive).reduce((t, tax) => t + tax.amount, 0);
+  let inclusive = 0;
+  let exclusive = 0;
+  for (const tax of taxes) {
+    if (tax.inclusive) inclusive += tax.amount;
+    else exclusive += tax.amount;
+  }
   const net = subtotal - discounts - credits;
   const total = net + exclusive;
-  const fmt = (amount: number) => formatMoney(amount, currency);
   return {
     totalExcludingTax: net - inclusive,
     total,
     step: {
       step: 'total',
       amount: total,
-      summary: `${fmt(subtotal)} − ${fmt(discounts)} discounts − ${fmt(credits)} credits + ${fmt(exclusive)} exclusive tax = ${fmt(total)}${inclusive !== 0 ? ` (including ${fmt(inclusive)} inclusive tax)` : ''}.`,
+      summary: `${formatMoney(subtotal, currency)} − ${formatMoney(discounts, currency)} discounts − ${formatMoney(credits, currency)} credits + ${formatMoney(exclusive, currency)} exclusive tax = ${formatMoney(total, currency)}${inclusive !== 0 ? ` (including ${formatMoney(inclusive, currency)} inclusive tax)` : ''}.`,
     },
   };
 }

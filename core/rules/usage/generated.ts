@@ -9,13 +9,23 @@ import {
   restoreCursor,
   slotsBetween,
 } from '../generators';
-import type { GeneratorCursor, GeneratorCursorState } from '../generators';
+import type { GeneratorCursor, GeneratorCursorState, RecordSink } from '../generators';
 import type { UsageGenerator } from '../../public/types';
 import type { UsageColumns } from './columns';
 
 export interface StoredGenerator {
   generator: UsageGenerator;
   cursor: GeneratorCursorState;
+}
+
+interface ManualChange {
+  item: string;
+  was: UsageColumns | undefined;
+}
+
+/** The manual records map at a checkpoint: the changes made since, undone in reverse. */
+export interface ManualMark {
+  changes: ManualChange[];
 }
 
 export class GeneratedUsage {
@@ -25,6 +35,8 @@ export class GeneratedUsage {
   private readonly manual = new Map<string, UsageColumns>();
   /** Generators whose cursor moved since their position was last saved. */
   private readonly moved = new Set<StoredGenerator>();
+  /** While a checkpoint runs: each item whose manual records entry was set or removed, as it was. */
+  private manualChanges: ManualChange[] | null = null;
 
   constructor(private readonly stored: StoredGenerator[]) {}
 
@@ -33,10 +45,10 @@ export class GeneratedUsage {
     for (const entry of this.stored) {
       const item = entry.generator.subscriptionItem;
       const columns = columnsOf(item);
-      if (!this.manual.has(item)) this.manual.set(item, columns.clone());
+      if (!this.manual.has(item)) this.setManual(item, columns.clone());
       const cursor = createCursor(entry.generator.spec, { defaultStart: entry.cursor.start });
       const resolution = entry.generator.spec.resolutionSeconds ?? DEFAULT_RESOLUTION_SECONDS;
-      cursor.next(entry.cursor.start + entry.cursor.slot * resolution, sinkInto(columns));
+      cursor.next(entry.cursor.start + entry.cursor.slot * resolution, new IncrementInto(columns));
       this.track(entry, cursor);
     }
   }
@@ -72,13 +84,24 @@ export class GeneratedUsage {
     return entry;
   }
 
-  /** Emits every record of the item's generators stamped before `limit`, in timestamp order. */
-  sync(item: string, columns: UsageColumns, limit: number): void {
-    for (const entry of this.byItem.get(item) ?? []) {
+  /**
+   * Emits every record of the item's generators stamped before `limit`, in timestamp order.
+   * Returns the slots the generators walked (the work done).
+   */
+  sync(item: string, columns: UsageColumns, limit: number): number {
+    const entries = this.byItem.get(item);
+    if (entries === undefined) return 0;
+    let slots = 0;
+    for (const entry of entries) {
       if (entry.generator.status === 'stopped') continue;
-      this.cursors.get(entry.generator.id)!.next(limit, sinkInto(columns));
+      const cursor = this.cursors.get(entry.generator.id)!;
+      const from = cursor.slot;
+      cursor.next(limit, new IncrementInto(columns));
+      if (cursor.slot === from) continue;
+      slots += cursor.slot - from;
       this.moved.add(entry);
     }
+    return slots;
   }
 
   /**
@@ -90,7 +113,7 @@ export class GeneratedUsage {
     for (const entry of this.byItem.get(item) ?? []) {
       if (entry.generator.status === 'stopped') continue;
       const cursor = this.cursors.get(entry.generator.id)!;
-      restoreCursor(entry.generator.spec, cursor.state).next(limit, sinkInto(ahead));
+      restoreCursor(entry.generator.spec, cursor.state).next(limit, new IncrementInto(ahead));
     }
     return ahead;
   }
@@ -124,7 +147,7 @@ export class GeneratedUsage {
 
   add(generator: UsageGenerator, columns: UsageColumns): void {
     const item = generator.subscriptionItem;
-    if (!this.manual.has(item)) this.manual.set(item, columns.clone());
+    if (!this.manual.has(item)) this.setManual(item, columns.clone());
     const cursor = createCursor(generator.spec);
     const entry = { generator, cursor: cursor.state };
     this.stored.push(entry);
@@ -161,15 +184,41 @@ export class GeneratedUsage {
       this.moved.delete(entry);
     }
     this.byItem.delete(item);
-    this.manual.delete(item);
+    this.setManual(item, undefined);
     const kept = this.stored.filter((entry) => entry.generator.subscriptionItem !== item);
     this.stored.splice(0, this.stored.length, ...kept);
     return removed;
   }
 
-  /** Items that have generators -> their manual records (a checkpoint keeps this map). */
-  manualByItem(): Map<string, UsageColumns> {
-    return new Map(this.manual);
+  private setManual(item: string, columns: UsageColumns | undefined): void {
+    this.manualChanges?.push({ item, was: this.manual.get(item) });
+    if (columns === undefined) this.manual.delete(item);
+    else this.manual.set(item, columns);
+  }
+
+  /**
+   * Starts keeping what each change of the items' manual records replaced (a checkpoint), so
+   * manualAsOf can give the map as it is now without copying it on every call.
+   */
+  markManual(): ManualMark {
+    const changes: ManualChange[] = [];
+    this.manualChanges = changes;
+    return { changes };
+  }
+
+  stopMarkingManual(): void {
+    this.manualChanges = null;
+  }
+
+  /** Items that had generators at the mark -> their manual records. */
+  manualAsOf(mark: ManualMark): Map<string, UsageColumns> {
+    const manual = new Map(this.manual);
+    for (let i = mark.changes.length - 1; i >= 0; i--) {
+      const { item, was } = mark.changes[i]!;
+      if (was === undefined) manual.delete(item);
+      else manual.set(item, was);
+    }
+    return manual;
   }
 
   /** A copy of the item's manual records, or null for an item without generators (trial writes). */
@@ -193,6 +242,10 @@ export class GeneratedUsage {
  * NOTE: generated and manually reported values at one timestamp add up, whatever order they
  * came in (a set spec never reports one timestamp twice, so adding is its set too).
  */
-function sinkInto(columns: UsageColumns): { push(timestamp: number, quantity: number): void } {
-  return { push: (timestamp, quantity) => columns.apply(timestamp, quantity, 'increment') };
+class IncrementInto implements RecordSink {
+  constructor(private readonly columns: UsageColumns) {}
+
+  push(timestamp: number, quantity: number): void {
+    this.columns.apply(timestamp, quantity, 'increment');
+  }
 }

@@ -156,6 +156,30 @@ describe('generator cursors', () => {
     expect([levels.timestamps.length, digest(levels)]).toEqual([248, 3446096625]);
   });
 
+  it('draw a lone Poisson rate in batches, giving what the same rate drawn slot by slot gives', () => {
+    // A seasonality that changes nothing sends the same rate through the one-slot-at-a-time path.
+    for (const meanPerHour of [0.5, 40, 3000]) {
+      const steady: GeneratorSpec = {
+        pattern: { kind: 'poisson', meanPerHour },
+        seed: 3,
+        action: 'increment',
+        start: MONDAY,
+        resolutionSeconds: 2880,
+      };
+      const neutral: GeneratorSpec = {
+        ...steady,
+        pattern: {
+          kind: 'seasonality',
+          base: steady.pattern,
+          daily: { peakHourUtc: 0, amplitude: 0 },
+        },
+      };
+      const batched = generate(steady, MONDAY + 30 * DAY);
+      expect(batched.timestamps.length).toBeGreaterThan(meanPerHour < 1 ? 100 : 800);
+      expectSameRecords(batched, generate(neutral, MONDAY + 30 * DAY));
+    }
+  });
+
   it('re-report a set value every repeatEverySeconds even when it held still', () => {
     const steady: GeneratorSpec = {
       pattern: { kind: 'seats', initial: 5, stepProbabilityPerHour: 0, maxStep: 1 },

@@ -132,6 +132,22 @@ describe('PoissonSampler', () => {
     }
   });
 
+  it('draws many at one mean exactly as one at a time, whichever algorithm the mean takes', () => {
+    for (const means of [[0], [0.05, 0.05], [3], [31.7, 2, 31.7], [63.99], [64], [400, 9]]) {
+      const batched = new PoissonSampler(seededStream(7, 0));
+      const single = new PoissonSampler(seededStream(7, 0));
+      for (const mean of means) {
+        const out = new Float64Array(1000);
+        batched.drawMany(mean, 1000, out);
+        for (let i = 0; i < 1000; i += 1) {
+          const k = single.draw(mean);
+          if (out[i] !== k) throw new Error(`mean ${mean}, draw ${i}: ${out[i]} instead of ${k}`);
+        }
+      }
+      expect(batched.rng.words).toEqual(single.rng.words);
+    }
+  });
+
   it('draws 0 for a mean of 0', () => {
     const sampler = new PoissonSampler(seededStream(5, 0));
     expect(sampler.draw(0)).toBe(0);
