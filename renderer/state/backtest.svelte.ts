@@ -40,9 +40,14 @@ export interface HypothesisDraft {
 
 /** A prices.json entry as a draft: its key, name and meter apart, its adjustments as text. */
 export function draftOf(entry: Record<string, unknown>): HypothesisDraft {
-  const { key, name, meter, coupon, minimumCommitment, ...fields } = entry;
-  const percent = (coupon as { percentOff?: number } | undefined)?.percentOff;
-  const months = (coupon as { durationInMonths?: number } | undefined)?.durationInMonths;
+  const { key, name, meter, coupon, minimumCommitment, ...rest } = entry;
+  const given = coupon as { percentOff?: number; duration?: string; durationInMonths?: number };
+  // The form edits a percent-off coupon for some months or all; any other coupon (amountOff,
+  // once) stays as the prices.json gave it.
+  const editable = given?.percentOff !== undefined && given.duration !== 'once';
+  const fields = coupon === undefined || editable ? rest : { ...rest, coupon };
+  const percent = editable ? given.percentOff : undefined;
+  const months = editable ? given.durationInMonths : undefined;
   const minimum = (minimumCommitment as { amount?: number } | undefined)?.amount;
   const currency = String(fields.currency ?? 'EUR');
   return {

@@ -72,6 +72,16 @@ describe('hypothesis drafts', () => {
   });
 });
 
+describe('a coupon the form does not edit', () => {
+  it('stays as the prices.json gave it', () => {
+    const coupon = { amountOff: 500, currency: 'EUR', duration: 'once' };
+    const entry = { key: 'c', name: 'C', meter: 'm', currency: 'EUR', unitAmount: 1, coupon };
+    const draft = draftOf(entry);
+    expect(draft.couponPct).toBe('');
+    expect(entryOf(draft)).toEqual(entry);
+  });
+});
+
 describe('BacktestState', () => {
   const preview: UsagePreview = {
     file: { id: 'file_1', name: 'usage-sample.csv.gz', size: 10 },
