@@ -204,15 +204,15 @@ function groupsSql(grain: Interval, range: string): string {
 }
 
 /**
- * The timestamps that two or more good rows share, as hashes of customer, meter and timestamp:
- * equal rows hash alike, so a row whose hash is not here shares its timestamp with no other (a
- * hash collision only sends a group down the exact path for nothing). A pass of its own: DuckDB
+ * The timestamps that two or more rows share, as hashes of customer, meter and timestamp: equal
+ * rows hash alike, so a row whose hash is not here shares its timestamp with no other. Bad rows
+ * and rows out of range are hashed too, unchecked (cheaper than checking): a timestamp one of
+ * them shares, like a hash collision, only sends a group down the exact path for nothing. A pass of its own: DuckDB
  * spills this grouping (one entry per timestamp) to disk, where GROUPING SETS with the one above
  * ran out of memory.
  */
-const sharedTimestampsSql = (range: string) => `
-  SELECT hash(customer, meter, ts) AS key FROM usage_rows WHERE reason IS NULL AND ${range}
-  GROUP BY key HAVING count(*) > 1`;
+const sharedTimestampsSql = `
+  SELECT hash(customer, meter, ts) AS key FROM usage_rows GROUP BY key HAVING count(*) > 1`;
 
 /** The customer × meter × period groups holding a shared timestamp. */
 const sharedGroupsSql = (grain: Interval, range: string) => `
@@ -500,7 +500,7 @@ async function importRows(
   }
   // Groups where records share a timestamp are aggregated again, exactly, from their rows.
   const exact = await step(connection, request, 2, async () => {
-    await connection.run(`CREATE TEMP TABLE shared_timestamps AS ${sharedTimestampsSql(range)}`);
+    await connection.run(`CREATE TEMP TABLE shared_timestamps AS ${sharedTimestampsSql}`);
     const [shared] = await rowsOf(connection, 'SELECT count(*) AS n FROM shared_timestamps');
     if (Number(shared!.n) === 0) return false;
     await connection.run(
