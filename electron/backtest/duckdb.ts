@@ -95,7 +95,11 @@ const timeSql = (plain: boolean) =>
     ? 'source_time'
     : `CASE WHEN ts BETWEEN 0 AND ${LAST_SECOND} THEN make_timestamp(ts * 1000000) END`;
 
+/** Integer types that BIGINT holds: their quantities need no check for fractions or NaN. */
+const WHOLE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER)$/;
+
 function quantitySql(column: string, type: string): string {
+  if (WHOLE.test(type)) return `CAST(${column} AS BIGINT)`;
   return NUMERIC.test(type) ? `CAST(${column} AS DOUBLE)` : `TRY_CAST(${textOf(column)} AS DOUBLE)`;
 }
 
@@ -118,18 +122,20 @@ function periodSql(grain: Interval, ts: string): string {
 }
 
 /** Why a row is bad (NULL when it is fine): one short reason per kind of problem. */
-function reasonSql(meters: readonly string[]): string {
+function reasonSql(meters: readonly string[], whole: boolean): string {
   const priced = meters.map(quoteString).join(', ');
+  // A whole-number column (see WHOLE) is never NaN, infinite or fractional.
+  const number = (check: string) => (whole ? 'false' : check);
   return `CASE
     WHEN customer IS NULL OR customer = '' THEN 'customer empty'
     WHEN meter IS NULL OR meter = '' THEN 'meter empty'
     WHEN meter NOT IN (${priced}) THEN 'meter not priced'
     WHEN ts IS NULL THEN 'timestamp not parseable'
     WHEN ts < 0 OR ts > ${LAST_SECOND} THEN 'timestamp out of range'
-    WHEN quantity IS NULL OR isnan(quantity) THEN 'quantity not a number'
+    WHEN quantity IS NULL OR ${number('isnan(quantity)')} THEN 'quantity not a number'
     WHEN quantity < 0 THEN 'quantity negative'
-    WHEN isinf(quantity) OR quantity >= ${QUANTITY_LIMIT} THEN 'quantity too large'
-    WHEN quantity <> floor(quantity) THEN 'quantity not whole'
+    WHEN ${number('isinf(quantity)')} OR quantity >= ${QUANTITY_LIMIT} THEN 'quantity too large'
+    WHEN ${number('quantity <> floor(quantity)')} THEN 'quantity not whole'
     WHEN action NOT IN ('increment', 'set') THEN 'action unknown'
   END`;
 }
@@ -198,15 +204,15 @@ function groupsSql(grain: Interval, range: string): string {
 }
 
 /**
- * The timestamps that two or more good rows share, as hashes of customer, meter and timestamp:
- * equal rows hash alike, so a row whose hash is not here shares its timestamp with no other (a
- * hash collision only sends a group down the exact path for nothing). A pass of its own: DuckDB
+ * The timestamps that two or more rows share, as hashes of customer, meter and timestamp: equal
+ * rows hash alike, so a row whose hash is not here shares its timestamp with no other. Bad rows
+ * and rows out of range are hashed too, unchecked (cheaper than checking): a timestamp one of
+ * them shares, like a hash collision, only sends a group down the exact path for nothing. A pass of its own: DuckDB
  * spills this grouping (one entry per timestamp) to disk, where GROUPING SETS with the one above
  * ran out of memory.
  */
-const sharedTimestampsSql = (range: string) => `
-  SELECT hash(customer, meter, ts) AS key FROM usage_rows WHERE reason IS NULL AND ${range}
-  GROUP BY key HAVING count(*) > 1`;
+const sharedTimestampsSql = `
+  SELECT hash(customer, meter, ts) AS key FROM usage_rows GROUP BY key HAVING count(*) > 1`;
 
 /** The customer × meter × period groups holding a shared timestamp. */
 const sharedGroupsSql = (grain: Interval, range: string) => `
@@ -447,7 +453,7 @@ async function importRows(
   const sql = (field: string) => quoteIdentifier(columns[field]!.name);
   const plainTime = PLAIN_TIME.test(columns.timestamp!.type);
   await connection.run(`
-      CREATE TEMP VIEW usage_rows AS SELECT *, ${reasonSql(request.meters)} AS reason,
+      CREATE TEMP VIEW usage_rows AS SELECT *, ${reasonSql(request.meters, WHOLE.test(columns.quantity!.type))} AS reason,
         ${timeSql(plainTime)} AS time FROM (
         SELECT ${line} AS line,
           ${textOf(sql('customer'))} AS customer,
@@ -494,7 +500,7 @@ async function importRows(
   }
   // Groups where records share a timestamp are aggregated again, exactly, from their rows.
   const exact = await step(connection, request, 2, async () => {
-    await connection.run(`CREATE TEMP TABLE shared_timestamps AS ${sharedTimestampsSql(range)}`);
+    await connection.run(`CREATE TEMP TABLE shared_timestamps AS ${sharedTimestampsSql}`);
     const [shared] = await rowsOf(connection, 'SELECT count(*) AS n FROM shared_timestamps');
     if (Number(shared!.n) === 0) return false;
     await connection.run(

@@ -208,6 +208,27 @@ describe.concurrent('usage files read by DuckDB', () => {
     });
   });
 
+  it('checks whole-number quantity columns too: negative, missing, too large', async () => {
+    const path = await file(
+      'typed.jsonl',
+      [
+        { customer: 'a', meter: 'api', timestamp: 1735689600, quantity: 4 },
+        { customer: 'a', meter: 'api', timestamp: 1735689601, quantity: -3 },
+        { customer: 'a', meter: 'api', timestamp: 1735689602, quantity: null },
+        { customer: 'a', meter: 'api', timestamp: 1735689603, quantity: 2 ** 53 },
+      ]
+        .map((row) => JSON.stringify(row))
+        .join('\n'),
+    );
+    expect((await failure(path)).badRows).toEqual([
+      { where: 'line 2', reason: 'quantity "-3" is negative' },
+      { where: 'line 3', reason: 'quantity null is not a number' },
+      { where: 'line 4', reason: 'quantity "9007199254740992" is 2^53 or more' },
+    ]);
+    const skipped = await aggregateFile(path, { ...request, skipBadRows: true });
+    expect(skipped.aggregates.map((a) => [a.sum, a.count])).toEqual([[4, 1]]);
+  });
+
   it('names the file and the columns when a column is missing, and how to map it', async () => {
     const path = await file('cols.csv', 'account,meter,timestamp,quantity\na,api,2025-01-01,1\n');
     const error = await failure(path);
