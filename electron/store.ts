@@ -18,7 +18,7 @@ import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { MeterlabError } from '../core/values/errors';
 import { joinSnapshot, migrateSnapshot, splitSnapshot } from '../core/resources/snapshot';
-import type { Snapshot } from '../core/resources/snapshot';
+import type { BulkColumns, SaveView, Snapshot } from '../core/resources/snapshot';
 import { scenarioStats } from '../core/workspace';
 import type {
   StoreNotice,
@@ -135,6 +135,9 @@ export function explainStorageError(error: unknown, file: string, when: 'open' |
  * as lowdb's own JSONFile would.
  */
 class ChunkedJsonFile implements Adapter<unknown> {
+  /** Called once the next write has serialized all of its data (before it flushes the file). */
+  onSerialized: (() => void) | undefined;
+
   constructor(private readonly file: string) {}
 
   /** The parsed JSON, unchecked: the store checks what it opens (and repairs what it can). */
@@ -143,13 +146,16 @@ class ChunkedJsonFile implements Adapter<unknown> {
   }
 
   write(data: unknown): Promise<void> {
-    return writeJsonAtomic(this.file, data);
+    const onSerialized = this.onSerialized;
+    this.onSerialized = undefined;
+    return writeJsonAtomic(this.file, data, onSerialized);
   }
 }
 
 export class LowdbWorkspaceStore implements WorkspaceStore {
   readonly file: string;
   readonly #low: Low<unknown>;
+  readonly #json: ChunkedJsonFile;
   readonly #lock: FileLock;
   readonly #now: () => number;
   readonly #sidecarName: RegExp;
@@ -168,7 +174,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     this.file = file;
     this.#lock = lock;
     this.#now = now;
-    this.#low = new Low<unknown>(new ChunkedJsonFile(file), null);
+    this.#json = new ChunkedJsonFile(file);
+    this.#low = new Low<unknown>(this.#json, null);
     const name = escapeRegExp(basename(file));
     this.#sidecarName = new RegExp(`^${name}\\.usage-[0-9a-f]{16}\\.bin$`);
     this.#tempName = new RegExp(`^\\.${name}(\\.usage-[0-9a-f]{16}\\.bin)?\\.tmp$`);
@@ -200,8 +207,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     }
   }
 
-  save(data: WorkspaceData): Promise<void> {
-    const write = this.#chain.then(() => this.#write(data));
+  save(data: WorkspaceData, read?: () => void): Promise<void> {
+    const write = this.#chain.then(() => this.#write(data, read));
     this.#chain = write.catch(() => undefined);
     return write;
   }
@@ -432,7 +439,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
 
   // --- saving ---
 
-  async #write(data: WorkspaceData): Promise<void> {
+  async #write(data: WorkspaceData, read?: () => void): Promise<void> {
     if (this.#closed) throw new Error(`The workspace store for ${this.file} is closed.`);
     if (this.#readOnly) {
       throw new MeterlabError('api_error', 'workspace_read_only', null, this.#readOnly.message);
@@ -440,7 +447,9 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     try {
       const scenarios: ScenarioEntry[] = [];
       for (const scenario of data.scenarios) {
-        const prepared = await this.#prepare(scenario.snapshot);
+        const prepared = scenario.columns
+          ? await this.#prepareColumns(scenario.snapshot, scenario.columns)
+          : await this.#prepare(scenario.snapshot);
         scenarios.push({
           id: scenario.id,
           name: scenario.name,
@@ -457,6 +466,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
         scenarios,
       };
       this.#low.data = file;
+      this.#json.onSerialized = read;
       await this.#low.write();
       const referenced = new Set(
         scenarios.flatMap((s) => (s.usage ? [basename(this.sidecarPath(s.usage.sha256))] : [])),
@@ -465,6 +475,13 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     } catch (error) {
       throw explainStorageError(error, this.file, 'save');
     }
+  }
+
+  /** A view's usage columns in a sidecar (written first when that content is not on disk yet). */
+  async #prepareColumns(json: Snapshot, columns: SaveView['columns']): Promise<Prepared> {
+    const bulk: Record<string, BulkColumns> = {};
+    for (const [item, stored] of columns) bulk[item] = stored;
+    return { json, usage: await this.#writeSidecar(bulk) };
   }
 
   /** Splits a snapshot, writing its sidecar first when that content is not on disk yet. */
@@ -477,19 +494,20 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       return known;
     }
     const { json, bulk } = splitSnapshot(snapshot);
-    let usage: UsageRef | null = null;
-    if (Object.keys(bulk).length > 0) {
-      const encoded = encodeUsage(bulk);
-      const path = this.sidecarPath(encoded.sha256);
-      if (!this.#sidecars.has(basename(path))) {
-        await writeFileAtomic(path, encoded.bytes);
-        this.#sidecars.add(basename(path));
-      }
-      usage = { sha256: encoded.sha256, bytes: encoded.bytes.length };
-    }
-    const prepared = { json, usage };
+    const prepared = { json, usage: await this.#writeSidecar(bulk) };
     this.#prepared.set(snapshot, prepared);
     return prepared;
+  }
+
+  async #writeSidecar(bulk: Record<string, BulkColumns>): Promise<UsageRef | null> {
+    if (Object.keys(bulk).length === 0) return null;
+    const encoded = encodeUsage(bulk);
+    const path = this.sidecarPath(encoded.sha256);
+    if (!this.#sidecars.has(basename(path))) {
+      await writeFileAtomic(path, encoded.bytes);
+      this.#sidecars.add(basename(path));
+    }
+    return { sha256: encoded.sha256, bytes: encoded.bytes.length };
   }
 
   async #sidecarFiles(): Promise<string[]> {

@@ -216,9 +216,11 @@ describe('dispatch: saving and events', () => {
 
   it('answers each change only once it is saved, and merges a burst into few writes', async () => {
     const store = new (class extends MemoryWorkspaceStore {
-      override async save(data: WorkspaceData) {
+      // A slow disk: the data is read at once, the write is durable 5 ms later.
+      override async save(data: WorkspaceData, read?: () => void) {
+        const saved = super.save(data, read);
         await new Promise((resolve) => setTimeout(resolve, 5));
-        return super.save(data);
+        return saved;
       }
     })();
     const { call } = await setup({ store });
