@@ -138,6 +138,8 @@ function buildApi(holder: StateHolder): SimulatorApi {
 }
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  // Adopted columns may come from a file: checked like usage read from a snapshot's JSON.
+  for (const columns of options.columns?.values() ?? []) columns.check();
   const holder: StateHolder = {
     state: new ScenarioState(
       options.snapshot === undefined
