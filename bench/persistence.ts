@@ -10,13 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDispatcher } from '../core/dispatch';
 import type { Dispatch } from '../core/dispatch';
-import { createSimulator } from '../core/simulator';
-import type { Invoice } from '../core/public/types';
 import { Workspace } from '../core/workspace';
 import { LowdbWorkspaceStore } from '../electron/store';
-
-const START = 1_740_787_200; // 2025-03-01
-const DAY = 86_400;
+import { manyInvoicesSnapshot } from './many-invoices';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -124,31 +120,9 @@ async function usageWorkspace(
   return { file, items, subscription };
 }
 
-/** A workspace with `INVOICES` invoices: a small billed scenario with its invoices repeated. */
+/** A workspace with `INVOICES` invoices (a small billed scenario's invoices repeated). */
 async function invoiceWorkspace(folder: string): Promise<string> {
   const file = join(folder, 'invoices.json');
-  const sim = createSimulator({ startTime: START, seed: 6, settings: { eventRetentionDays: 1 } });
-  const product = sim.products.create({ name: 'Seat' }).id;
-  const price = sim.prices.create({
-    product,
-    currency: 'EUR',
-    unitAmount: 100,
-    recurring: { interval: 'day' },
-  }).id;
-  for (let i = 0; i < 100; i++) {
-    const customer = sim.customers.create({ name: `C${i}`, paymentMethod: 'pm_card_visa' }).id;
-    sim.subscriptions.create({ customer, items: [{ price }] });
-  }
-  sim.testClock.advance({ frozenTime: START + 10 * DAY + 3600 });
-  const snapshot = sim.snapshot();
-  const base = snapshot.invoices.filter((invoice) => invoice.status === 'paid');
-  const invoices: Invoice[] = [];
-  for (let n = 0; invoices.length < INVOICES; n++) {
-    for (const invoice of base) {
-      if (invoices.length === INVOICES) break;
-      invoices.push({ ...invoice, id: `${invoice.id}x${n}` });
-    }
-  }
   const store = await LowdbWorkspaceStore.open({ file });
   await store.save({
     revision: 1,
@@ -159,7 +133,7 @@ async function invoiceWorkspace(folder: string): Promise<string> {
         name: 'invoices',
         createdAt: 0,
         lastOpenedAt: 0,
-        snapshot: { ...snapshot, invoices },
+        snapshot: manyInvoicesSnapshot(INVOICES),
       },
     ],
   });
@@ -179,8 +153,6 @@ async function main(): Promise<void> {
       `  (setup: ${RECORDS} records ingested and saved in ${fmt(performance.now() - started)})`,
     );
 
-    global.gc?.();
-    const heapBefore = process.memoryUsage();
     const load = await watched(() => openWorkspace(file));
     const { store, workspace, dispatch } = load.value;
     const firstPaint = await watched(async () => {
@@ -190,12 +162,14 @@ async function main(): Promise<void> {
     });
     line(`load to first paint @${RECORDS}`, load.ms + firstPaint.ms, 1000);
     line(`  longest event-loop block during load`, Math.max(load.blockMs, firstPaint.blockMs), 100);
-    global.gc?.();
-    const heapAfter = process.memoryUsage();
-    const grown =
-      heapAfter.heapUsed + heapAfter.arrayBuffers - heapBefore.heapUsed - heapBefore.arrayBuffers;
-    line(`memory per stored record (heap + buffers after load)`, grown / RECORDS, 16, 'B');
-
+    // Usage columns held per stored record (exact arrays after a load: 12 bytes).
+    const footprint = workspace.simulator!.usageFootprint();
+    line(
+      `memory per stored record (usage columns after load)`,
+      footprint.bytes / footprint.timestamps,
+      16,
+      'B',
+    );
     const saves: number[] = [];
     const blocks: number[] = [];
     for (let i = 0; i < 7; i++) {
