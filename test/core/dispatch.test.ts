@@ -233,6 +233,38 @@ describe('dispatch: saving and events', () => {
     expect((await store.load()).data!.scenarios[0]!.snapshot.products).toHaveLength(20);
   });
 
+  it('runs no change while a write reads the live state', async () => {
+    // A store that reads slowly: it keeps the write's data and says it has read it when told.
+    let finishReading: () => void = () => undefined;
+    let names: string[] = [];
+    let slow = false;
+    const store = new (class extends MemoryWorkspaceStore {
+      override async save(data: WorkspaceData, read?: () => void) {
+        const live = data.scenarios[0]!.snapshot;
+        if (slow) await new Promise<void>((resolve) => (finishReading = resolve));
+        // What the write serializes now: no change may have slipped in while it read.
+        names = live.products.map((product) => product.name);
+        return super.save(data, read);
+      }
+    })();
+    const { call, workspace } = await setup({ store });
+    slow = true;
+    const first = call('products.create', [{ name: 'first' }]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(workspace.reading).not.toBeNull();
+    const second = call('products.create', [{ name: 'second' }]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The second change waits for the read; nothing stops it from being listed after it.
+    expect(workspace.simulator!.products.list().data.map((p) => p.name)).toEqual(['first']);
+    finishReading();
+    await first;
+    expect(names).toEqual(['first']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    finishReading();
+    expect(await second).toMatchObject({ ok: true });
+    expect(names).toEqual(['first', 'second']);
+  });
+
   it('tells the caller a change was made but not saved, and retries the save alone', async () => {
     const store = new (class extends MemoryWorkspaceStore {
       fail = false;
