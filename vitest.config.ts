@@ -8,6 +8,7 @@ const slowTests = [
   'test/electron/store-crash.test.ts',
   'test/core/scenario/exports-pdf.test.ts',
   'test/attacks/complete-exports.test.ts',
+  'test/attacks/save-blocking.test.ts',
   'test/electron/serve-load.test.ts',
   'test/electron/backtest/clickhouse.test.ts',
 ];

@@ -295,6 +295,8 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
       ...(options.now ? { now: options.now } : {}),
       ...(options.sliceMs === undefined ? {} : { sliceMs: options.sliceMs }),
     };
+    // A write may be reading the open scenario's live state (saves copy nothing): let it finish.
+    if (!spec.readOnly) await workspace.reading;
     let data: unknown;
     try {
       const tuple = argumentTuple(method, spec.arity, args);

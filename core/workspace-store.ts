@@ -2,7 +2,9 @@
 // workspace: `load` it once, `save` it whole. The lowdb file store is in electron/store.ts; the
 // memory store here serves tests and hosts that keep nothing.
 import type { ErrorEnvelope, HostEvent } from './contract';
-import type { Snapshot } from './resources/snapshot';
+import { copy } from './values/json';
+import { joinColumns } from './resources/snapshot';
+import type { SaveView, Snapshot } from './resources/snapshot';
 
 export interface StoredScenario {
   id: string;
@@ -10,7 +12,10 @@ export interface StoredScenario {
   /** Wall-clock milliseconds. */
   createdAt: number;
   lastOpenedAt: number;
+  /** The snapshot; its usage lists null for the items whose columns are in `columns`. */
   snapshot: Snapshot;
+  /** The usage columns apart from the snapshot (no copy into JSON arrays), when there are. */
+  columns?: SaveView['columns'];
 }
 
 export interface WorkspaceData {
@@ -48,11 +53,19 @@ export interface WorkspaceStore {
    * with a notice) or were made by the engine; the workspace opens them without a second check.
    */
   load(): Promise<WorkspaceLoad>;
-  /** Resolves once `data` is durable; a later save replaces it whole. Snapshots are not mutated. */
-  save(data: WorkspaceData): Promise<void>;
+  /**
+   * Resolves once `data` is durable; a later save replaces it whole. Snapshots and columns are
+   * not mutated. The open scenario's are its live state, read in place: the store calls `read`
+   * once it has read all of `data` (from then on the state may change), or at the latest when
+   * the save settles.
+   */
+  save(data: WorkspaceData, read?: () => void): Promise<void>;
 }
 
-/** Keeps the last saved workspace in memory. Snapshots are shared, never copied (they are read-only). */
+/**
+ * Keeps the last saved workspace in memory. Whole snapshots are shared (they are read-only); a
+ * view with its columns apart may be live state, so it is copied.
+ */
 export class MemoryWorkspaceStore implements WorkspaceStore {
   #data: WorkspaceData | null;
   /** Counts completed saves, for tests that check coalescing. */
@@ -66,17 +79,22 @@ export class MemoryWorkspaceStore implements WorkspaceStore {
     return Promise.resolve({ data: this.#data && copyWorkspace(this.#data), notices: [] });
   }
 
-  save(data: WorkspaceData): Promise<void> {
+  save(data: WorkspaceData, read?: () => void): Promise<void> {
     this.#data = copyWorkspace(data);
+    read?.();
     this.saves += 1;
     return Promise.resolve();
   }
 }
 
+/** A copy that shares nothing live: views become plain JSON copies, usage in them. */
 function copyWorkspace(data: WorkspaceData): WorkspaceData {
   return {
     revision: data.revision,
     currentScenario: data.currentScenario,
-    scenarios: data.scenarios.map((scenario) => ({ ...scenario })),
+    scenarios: data.scenarios.map(({ snapshot, columns, ...meta }) => ({
+      ...meta,
+      snapshot: columns ? copy(joinColumns({ snapshot, columns })) : snapshot,
+    })),
   };
 }

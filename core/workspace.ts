@@ -19,7 +19,8 @@ import { exportScenario, importScenarioSteps, replayScenarioSteps } from './scen
 import type { StepProgress } from './resources/entry';
 import { createSimulator } from './simulator';
 import type { Simulator, SimulatorOptions } from './simulator';
-import type { Snapshot } from './resources/snapshot';
+import { joinColumns } from './resources/snapshot';
+import type { SaveView, Snapshot } from './resources/snapshot';
 import { utcSeconds } from './values/time';
 import { objectId, parseArgs } from './values/validation';
 import type { StoreNotice, StoredScenario, WorkspaceData, WorkspaceStore } from './workspace-store';
@@ -62,8 +63,20 @@ export interface ScenarioStats {
   invoicedTotals: Record<string, number>;
 }
 
-/** A scenario's details; `stats` are refreshed whenever the open scenario is snapshotted. */
-type ScenarioMeta = Omit<StoredScenario, 'snapshot'> & { stats: ScenarioStats };
+/** A scenario's details; `stats` are refreshed whenever the open scenario is saved or left. */
+type ScenarioMeta = Omit<StoredScenario, 'snapshot' | 'columns'> & { stats: ScenarioStats };
+
+/**
+ * A scenario that is not open: its snapshot (never mutated: opening it copies it) and, when its
+ * usage lists null, the usage columns apart (owned by this scenario: opening adopts them).
+ */
+interface Kept {
+  snapshot: Snapshot;
+  columns?: SaveView['columns'];
+}
+
+/** What the store keeps of a view. */
+const kept = (view: SaveView): Kept => ({ snapshot: view.snapshot, columns: view.columns });
 
 /** How many deleted scenarios undoDelete can bring back (this session only). */
 const undoDepth = 20;
@@ -137,17 +150,19 @@ export class Workspace {
 
   #revision = 0;
   #scenarios: ScenarioMeta[] = [];
-  /** Snapshots of the scenarios that are not open; the open one lives in `#open.simulator`. */
-  readonly #snapshots = new Map<string, Snapshot>();
+  /** The scenarios that are not open; the open one lives in `#open.simulator`. */
+  readonly #snapshots = new Map<string, Kept>();
   #open: { id: string; simulator: Simulator } | null = null;
-  readonly #deleted: { index: number; meta: ScenarioMeta; snapshot: Snapshot }[] = [];
+  readonly #deleted: { index: number; meta: ScenarioMeta; kept: Kept }[] = [];
   /** Scenarios as they were before a rewind, most recent last (this session only). */
-  readonly #rewound: { id: string; snapshot: Snapshot }[] = [];
+  readonly #rewound: { id: string; kept: Kept }[] = [];
 
   #writing: Promise<void> | null = null;
   #queued: Deferred | null = null;
   /** Long calls under way: no write starts while one may rest part-way (see holdSaves). */
   #holds = 0;
+  /** Set while a write reads the open scenario's live state: mutating calls wait for it. */
+  #reading: Promise<void> | null = null;
 
   private constructor(options: WorkspaceOptions, notices: StoreNotice[]) {
     this.#store = options.store;
@@ -167,9 +182,9 @@ export class Workspace {
 
   #restore(data: WorkspaceData): void {
     this.#revision = data.revision;
-    for (const { snapshot, ...meta } of data.scenarios) {
+    for (const { snapshot, columns, ...meta } of data.scenarios) {
       this.#scenarios.push({ ...meta, stats: scenarioStats(snapshot) });
-      this.#snapshots.set(meta.id, snapshot);
+      this.#snapshots.set(meta.id, columns ? { snapshot, columns } : { snapshot });
     }
     if (data.currentScenario === null) return;
     try {
@@ -312,23 +327,34 @@ export class Workspace {
   duplicate(id: string): ScenarioSummary {
     const source = this.#find(parseArgs(objectId, id, 'id'));
     const now = this.#now();
-    const snapshot = this.#snapshotOf(source.id);
+    // A copy of its own: each scenario owns its usage columns.
+    const stored = this.#snapshots.get(source.id);
+    const copy: Kept =
+      this.#open?.id === source.id || !stored
+        ? { snapshot: this.#open!.simulator.snapshot() }
+        : {
+            snapshot: stored.snapshot,
+            ...(stored.columns && {
+              columns: new Map([...stored.columns].map(([item, c]) => [item, c.clone()])),
+            }),
+          };
     const meta: ScenarioMeta = {
       id: this.#newId(now),
       name: `${source.name} (copy)`,
       createdAt: now,
       lastOpenedAt: now,
-      stats: scenarioStats(snapshot),
+      stats: scenarioStats(copy.snapshot),
     };
     this.#scenarios.splice(this.#scenarios.indexOf(source) + 1, 0, meta);
-    this.#snapshots.set(meta.id, snapshot);
+    this.#snapshots.set(meta.id, copy);
     return summarize(meta);
   }
 
   delete(id: string): { deleted: string } {
     const meta = this.#find(parseArgs(objectId, id, 'id'));
     const index = this.#scenarios.indexOf(meta);
-    this.#deleted.push({ index, meta, snapshot: this.#snapshotOf(meta.id) });
+    // The open one is dropped: its live state is kept as it is, no copy.
+    this.#deleted.push({ index, meta, kept: this.#keptOf(meta.id) });
     if (this.#deleted.length > undoDepth) this.#deleted.shift();
     this.#scenarios.splice(index, 1);
     this.#snapshots.delete(meta.id);
@@ -345,9 +371,9 @@ export class Workspace {
         'No deleted scenario to bring back: undoDelete restores scenarios deleted since Meterlab started.',
       );
     }
-    const { meta, snapshot } = entry;
+    const { meta } = entry;
     this.#scenarios.splice(Math.min(entry.index, this.#scenarios.length), 0, meta);
-    this.#snapshots.set(meta.id, snapshot);
+    this.#snapshots.set(meta.id, entry.kept);
     return summarize(meta);
   }
 
@@ -373,10 +399,11 @@ export class Workspace {
   *rewind(args: { id: string; at: number }): Generator<StepProgress, ScenarioSummary> {
     const { id, at } = parseArgs(rewindArgs, args);
     const meta = this.#find(id);
-    const before = this.#snapshotOf(meta.id);
     const simulator = yield* this.#replayedAt(meta, at);
+    // Taken once the replay is done: the state it replaces is dropped, so kept without a copy.
+    const before = this.#keptOf(meta.id);
     this.#replace(meta, simulator);
-    this.#rewound.push({ id: meta.id, snapshot: before });
+    this.#rewound.push({ id: meta.id, kept: before });
     if (this.#rewound.length > undoDepth) this.#rewound.shift();
     return summarize(meta);
   }
@@ -392,7 +419,7 @@ export class Workspace {
         'No rewind to take back: undoRewind restores the last scenario rewound since Meterlab started (and not deleted since).',
       );
     }
-    this.#replace(meta, this.#createSimulator({ snapshot: entry.snapshot, snapshotChecked: true }));
+    this.#replace(meta, this.#simulatorOf(entry.kept));
     return summarize(meta);
   }
 
@@ -410,7 +437,8 @@ export class Workspace {
 
   /**
    * Resolves once a write that started after this call is durable. Calls made while a write is
-   * in flight share the next write; the workspace is snapshotted when that write starts.
+   * in flight share the next write. A write reads the open scenario's live state (no copy), so
+   * mutating calls wait while it does (see `reading`).
    */
   save(): Promise<void> {
     if (!this.#queued) {
@@ -436,6 +464,14 @@ export class Workspace {
     };
   }
 
+  /**
+   * While a write reads the open scenario's live state (serializing it, no copy): a promise that
+   * resolves when it is done; null otherwise. Dispatch runs no mutating call before it resolves.
+   */
+  get reading(): Promise<void> | null {
+    return this.#reading;
+  }
+
   /** Waits until every requested save is written (before the process exits). */
   async flush(): Promise<void> {
     while (this.#writing || this.#queued) await (this.#queued?.promise ?? this.#writing);
@@ -452,32 +488,33 @@ export class Workspace {
       batch.reject(error);
       return;
     }
+    let done!: () => void;
+    this.#reading = new Promise<void>((resolve) => (done = resolve));
+    const read = () => {
+      this.#reading = null;
+      done();
+    };
     this.#writing = this.#store
-      .save(data)
+      .save(data, read)
       .then(batch.resolve, batch.reject)
       .finally(() => {
+        read();
         this.#writing = null;
         this.#startWrite();
       });
   }
 
-  /** The whole workspace as the store keeps it; snapshots the open scenario now. */
+  /** The whole workspace as the store keeps it; the open scenario as a live view (no copy). */
   #toData(): WorkspaceData {
-    if (this.#open) {
-      const snapshot = this.#open.simulator.snapshot();
-      this.#find(this.#open.id).stats = scenarioStats(snapshot);
-      return this.#data(this.#open.id, snapshot);
-    }
-    return this.#data(null, null);
-  }
-
-  #data(openId: string | null, openSnapshot: Snapshot | null): WorkspaceData {
+    const openId = this.#open?.id ?? null;
+    const open = this.#open && kept(this.#open.simulator.saveView());
+    if (open) this.#find(openId!).stats = scenarioStats(open.snapshot);
     return {
       revision: this.#revision,
       currentScenario: openId,
       scenarios: this.#scenarios.map(({ stats: _stats, ...meta }) => ({
         ...meta,
-        snapshot: meta.id === openId ? openSnapshot! : this.#snapshots.get(meta.id)!,
+        ...(meta.id === openId ? open! : this.#snapshots.get(meta.id)!),
       })),
     };
   }
@@ -494,8 +531,27 @@ export class Workspace {
     );
   }
 
+  /** A whole snapshot of the scenario (a copy when it is open). */
   #snapshotOf(id: string): Snapshot {
-    return this.#open?.id === id ? this.#open.simulator.snapshot() : this.#snapshots.get(id)!;
+    if (this.#open?.id === id) return this.#open.simulator.snapshot();
+    const stored = this.#snapshots.get(id)!;
+    return stored.columns
+      ? joinColumns({ snapshot: stored.snapshot, columns: stored.columns })
+      : stored.snapshot;
+  }
+
+  /** The scenario's state without a copy: only for one whose open simulator is dropped next. */
+  #keptOf(id: string): Kept {
+    return this.#open?.id === id ? kept(this.#open.simulator.saveView()) : this.#snapshots.get(id)!;
+  }
+
+  /** A simulator over a kept scenario (checked when the file loaded, or made by the engine). */
+  #simulatorOf(stored: Kept): Simulator {
+    return this.#createSimulator({
+      snapshot: stored.snapshot,
+      snapshotChecked: true,
+      ...(stored.columns && { columns: stored.columns }),
+    });
   }
 
   /** The scenario replayed from its file cut at `at` (a refused `at` changes nothing). */
@@ -508,25 +564,23 @@ export class Workspace {
   #replace(meta: ScenarioMeta, simulator: Simulator): void {
     meta.stats = scenarioStats(simulator.view());
     if (this.#open?.id === meta.id) this.#open = { id: meta.id, simulator };
-    else this.#snapshots.set(meta.id, simulator.snapshot());
+    else this.#snapshots.set(meta.id, kept(simulator.saveView()));
   }
 
   /** Makes `id` the open scenario (a failure changes nothing). */
   #activate(id: string): void {
     // Checked when the file loaded, or made by the engine: no second check on each open.
-    this.#switchTo(
-      id,
-      this.#createSimulator({ snapshot: this.#snapshots.get(id)!, snapshotChecked: true }),
-    );
+    this.#switchTo(id, this.#simulatorOf(this.#snapshots.get(id)!));
   }
 
   /** Opens `id` in `simulator`; the scenario open before goes back to a snapshot. */
   #switchTo(id: string, simulator: Simulator): void {
     const previous = this.#open;
     if (previous) {
-      const snapshot = previous.simulator.snapshot();
-      this.#snapshots.set(previous.id, snapshot);
-      this.#find(previous.id).stats = scenarioStats(snapshot);
+      // Its simulator is dropped, so its live state is kept as it is: no copy.
+      const left = kept(previous.simulator.saveView());
+      this.#snapshots.set(previous.id, left);
+      this.#find(previous.id).stats = scenarioStats(left.snapshot);
     }
     // The open scenario's truth is its simulator; holding its old snapshot too would double memory.
     this.#snapshots.delete(id);

@@ -50,7 +50,12 @@ const JSON_CHUNK_CHARS = 256 * 1024;
  * Writes JSON.stringify(value, null, 2) atomically, as writeFileAtomic does, a chunk at a time:
  * the event loop is free while each chunk is written, so a large file never holds it long.
  */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+export async function writeJsonAtomic(
+  path: string,
+  value: unknown,
+  /** Called once `value` is all serialized (it may change from then on), before the flush. */
+  onSerialized?: () => void,
+): Promise<void> {
   const temp = tempPathFor(path);
   const handle = await open(temp, 'w');
   try {
@@ -64,7 +69,9 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
       chunk = [];
       size = 0;
     }
-    await handle.write(chunk.join(''));
+    const last = chunk.join('');
+    onSerialized?.();
+    await handle.write(last);
     await handle.sync();
   } catch (error) {
     await handle.close();

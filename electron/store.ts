@@ -14,11 +14,13 @@
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { setImmediate } from 'node:timers/promises';
+import { UsageColumns } from '../core/rules/usage/columns';
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { MeterlabError } from '../core/values/errors';
 import { joinSnapshot, migrateSnapshot, splitSnapshot } from '../core/resources/snapshot';
-import type { Snapshot } from '../core/resources/snapshot';
+import type { BulkColumns, SaveView, Snapshot } from '../core/resources/snapshot';
 import { scenarioStats } from '../core/workspace';
 import type {
   StoreNotice,
@@ -30,7 +32,8 @@ import type {
 import { writeFileAtomic, writeJsonAtomic } from './atomic-file';
 import { WorkspaceLockedError, lockWorkspaceFile } from './lock';
 import type { FileLock } from './lock';
-import { SidecarError, decodeUsage, encodeUsage } from './usage-sidecar';
+import { SidecarError, decodeUsageSteps, encodeUsageSteps, joinUsage } from './usage-sidecar';
+import type { DecodedPart, UsagePart } from './usage-sidecar';
 import {
   InvalidWorkspaceFile,
   WORKSPACE_FILE_VERSION,
@@ -39,7 +42,7 @@ import {
   parseWorkspaceJson,
   quoteText,
   upgradeWorkspaceFile,
-  usageIdOf,
+  usageIdsOf,
 } from './workspace-file';
 import type { ScenarioEntry, UsageRef, WorkspaceFile } from './workspace-file';
 
@@ -54,6 +57,37 @@ export interface LowdbStoreOptions {
 interface Prepared {
   json: Snapshot;
   usage: UsageRef | null;
+  segments?: UsageRef[];
+}
+
+/**
+ * A scenario's usage as this store last wrote it (or read it): its files, and for each item the
+ * very columns object and its length then, so a save of the same columns writes only changes.
+ */
+interface UsageChain {
+  base: UsageRef;
+  segments: UsageRef[];
+  segmentBytes: number;
+  items: Map<string, { columns: UsageColumns; length: number }>;
+}
+
+/** Segments written before a new base (a load reads each; the schema allows MAX_SEGMENTS). */
+const SEGMENTS_BEFORE_BASE = 64;
+
+/** Milliseconds of stepwise work between two yields to the event loop. */
+const SLICE_MS = 20;
+
+/** Runs stepwise work, yielding to the event loop after each SLICE_MS of it. */
+async function paced<T>(steps: Generator<void, T>): Promise<T> {
+  let sliceStart = performance.now();
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await setImmediate();
+      sliceStart = performance.now();
+    }
+  }
 }
 
 /** A file read as far as it could be. */
@@ -135,6 +169,9 @@ export function explainStorageError(error: unknown, file: string, when: 'open' |
  * as lowdb's own JSONFile would.
  */
 class ChunkedJsonFile implements Adapter<unknown> {
+  /** Called once the next write has serialized all of its data (before it flushes the file). */
+  onSerialized: (() => void) | undefined;
+
   constructor(private readonly file: string) {}
 
   /** The parsed JSON, unchecked: the store checks what it opens (and repairs what it can). */
@@ -143,13 +180,16 @@ class ChunkedJsonFile implements Adapter<unknown> {
   }
 
   write(data: unknown): Promise<void> {
-    return writeJsonAtomic(this.file, data);
+    const onSerialized = this.onSerialized;
+    this.onSerialized = undefined;
+    return writeJsonAtomic(this.file, data, onSerialized);
   }
 }
 
 export class LowdbWorkspaceStore implements WorkspaceStore {
   readonly file: string;
   readonly #low: Low<unknown>;
+  readonly #json: ChunkedJsonFile;
   readonly #lock: FileLock;
   readonly #now: () => number;
   readonly #sidecarName: RegExp;
@@ -157,6 +197,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
   readonly #tempName: RegExp;
   /** Sidecars known to be complete on disk (by file name). */
   readonly #sidecars = new Set<string>();
+  /** Scenario id -> its usage as last written or read (see UsageChain). */
+  readonly #chains = new Map<string, UsageChain>();
   /** Snapshots are never mutated, so each is split and hashed once. */
   #prepared = new WeakMap<Snapshot, Prepared>();
   #chain: Promise<void> = Promise.resolve();
@@ -168,7 +210,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     this.file = file;
     this.#lock = lock;
     this.#now = now;
-    this.#low = new Low<unknown>(new ChunkedJsonFile(file), null);
+    this.#json = new ChunkedJsonFile(file);
+    this.#low = new Low<unknown>(this.#json, null);
     const name = escapeRegExp(basename(file));
     this.#sidecarName = new RegExp(`^${name}\\.usage-[0-9a-f]{16}\\.bin$`);
     this.#tempName = new RegExp(`^\\.${name}(\\.usage-[0-9a-f]{16}\\.bin)?\\.tmp$`);
@@ -200,8 +243,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     }
   }
 
-  save(data: WorkspaceData): Promise<void> {
-    const write = this.#chain.then(() => this.#write(data));
+  save(data: WorkspaceData, read?: () => void): Promise<void> {
+    const write = this.#chain.then(() => this.#write(data, read));
     this.#chain = write.catch(() => undefined);
     return write;
   }
@@ -255,8 +298,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     const problems = outline.problems.map((problem) => `the file's top level: ${problem}`);
     const referenced = new Set<string>();
     for (const entry of outline.scenarios) {
-      const id = usageIdOf(entry);
-      if (id) referenced.add(basename(this.sidecarPath(id)));
+      for (const id of usageIdsOf(entry)) referenced.add(basename(this.sidecarPath(id)));
     }
     const missing = new Set<string>();
     const scenarios: StoredScenario[] = [];
@@ -268,7 +310,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
         if (ids.has(entry.id)) {
           throw new InvalidWorkspaceFile(`its id ${entry.id} is used by an earlier scenario`);
         }
-        const snapshot = await this.#readSnapshot(entry, missing);
+        const { snapshot, columns } = await this.#readSnapshot(entry, missing);
         ids.add(entry.id);
         scenarios.push({
           id: entry.id,
@@ -276,6 +318,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
           createdAt: entry.createdAt,
           lastOpenedAt: entry.lastOpenedAt,
           snapshot,
+          ...(columns && { columns }),
         });
       } catch (error) {
         problems.push(`${scenarioLabel(value, index)} was left out: ${reasonOf(error)}`);
@@ -299,47 +342,103 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     };
   }
 
-  async #readSnapshot(entry: ScenarioEntry, missing: Set<string>): Promise<Snapshot> {
+  /**
+   * A scenario's snapshot and, when it has usage files, its usage columns apart (adopted by the
+   * simulator that opens it, and remembered as on disk, so the next save writes only changes).
+   */
+  async #readSnapshot(
+    entry: ScenarioEntry,
+    missing: Set<string>,
+  ): Promise<{ snapshot: Snapshot; columns?: Map<string, UsageColumns> }> {
     const json = migrateSnapshot(entry.snapshot);
-    let bulk = {};
-    if (entry.usage) {
-      const path = this.sidecarPath(entry.usage.sha256);
-      let bytes: Buffer;
+    if (!entry.usage) {
+      const snapshot = joinSnapshot(json, {});
+      this.#checkListable(snapshot);
+      return { snapshot };
+    }
+    const files: DecodedPart[][] = [];
+    const refs = [entry.usage, ...(entry.segments ?? [])];
+    for (const [index, ref] of refs.entries()) {
+      const bytes = await this.#readSidecar(ref, missing);
+      const path = this.sidecarPath(ref.sha256);
       try {
-        bytes = await readFile(path);
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          missing.add(basename(path));
-          throw new SidecarError(`its usage file ${path} is missing`);
-        }
-        // Unreadable where it lies (a bad sector, a folder in its place): damage, not permission.
-        if (code === 'EIO' || code === 'EISDIR' || code === 'ERR_FS_FILE_TOO_LARGE') {
-          throw new SidecarError(`its usage file ${path} cannot be read (${code})`);
-        }
-        throw error;
-      }
-      try {
-        if (bytes.length !== entry.usage.bytes) throw new SidecarError('it has the wrong size');
-        bulk = decodeUsage(bytes, entry.usage.sha256);
+        if (bytes.length !== ref.bytes) throw new SidecarError('it has the wrong size');
+        files.push(await paced(decodeUsageSteps(bytes, ref.sha256, index > 0)));
       } catch (error) {
         const reason = error instanceof SidecarError ? error.message : String(error);
         throw new SidecarError(`its usage file ${path} is unusable: ${reason}`);
       }
-      this.#sidecars.add(basename(path));
     }
-    const snapshot = joinSnapshot(json, bulk);
+    let joined: Map<string, BulkColumns>;
     try {
-      // The workspace lists every scenario with these figures as it opens: check they can be read.
+      joined = await paced(joinUsage(files));
+    } catch (error) {
+      const reason = error instanceof SidecarError ? error.message : String(error);
+      throw new SidecarError(`its usage files are unusable: ${reason}`);
+    }
+    const columns = new Map<string, UsageColumns>();
+    const usage: Snapshot['usage'] = {};
+    for (const [item, inline] of Object.entries(json.usage)) {
+      const stored = inline ?? joined.get(item);
+      if (!stored) {
+        throw new SidecarError(
+          `the usage of ${item} is missing from its usage files (${this.sidecarPath(entry.usage.sha256)})`,
+        );
+      }
+      usage[item] = null;
+      // Checked when a simulator adopts them (inline ones by the snapshot's schema already).
+      columns.set(
+        item,
+        inline
+          ? UsageColumns.adopt(
+              Uint32Array.from(inline.timestamps),
+              Float64Array.from(inline.values),
+            )
+          : UsageColumns.adopt(stored.timestamps as Uint32Array, stored.values as Float64Array),
+      );
+      await setImmediate();
+    }
+    for (const ref of refs) this.#sidecars.add(basename(this.sidecarPath(ref.sha256)));
+    const snapshot = { ...json, usage };
+    this.#checkListable(snapshot);
+    // As on disk: the next save of these very columns writes only what changed.
+    const segmentBytes = (entry.segments ?? []).reduce((sum, ref) => sum + ref.bytes, 0);
+    this.#chains.set(entry.id, {
+      base: entry.usage,
+      segments: [...(entry.segments ?? [])],
+      segmentBytes,
+      items: new Map([...columns].map(([item, c]) => [item, { columns: c, length: c.length }])),
+    });
+    for (const c of columns.values()) c.takeChanges();
+    return { snapshot, columns };
+  }
+
+  /** The workspace lists every scenario with these figures as it opens: check they can be read. */
+  #checkListable(snapshot: Snapshot): void {
+    try {
       scenarioStats(snapshot);
     } catch (error) {
       throw new InvalidWorkspaceFile(`snapshot: it cannot be listed (${String(error)})`);
     }
-    // Saved as it was read, unless usage is still inline (older files): then it moves out.
-    if (Object.values(json.usage).every((columns) => columns === null)) {
-      this.#prepared.set(snapshot, { json, usage: entry.usage });
+  }
+
+  /** A usage file's bytes; a missing or unreadable one is damage of its scenario. */
+  async #readSidecar(ref: UsageRef, missing: Set<string>): Promise<Buffer> {
+    const path = this.sidecarPath(ref.sha256);
+    try {
+      return await readFile(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        missing.add(basename(path));
+        throw new SidecarError(`its usage file ${path} is missing`);
+      }
+      // Unreadable where it lies (a bad sector, a folder in its place): damage, not permission.
+      if (code === 'EIO' || code === 'EISDIR' || code === 'ERR_FS_FILE_TOO_LARGE') {
+        throw new SidecarError(`its usage file ${path} cannot be read (${code})`);
+      }
+      throw error;
     }
-    return snapshot;
   }
 
   /** Backs up a file whose parts could not all be used and says what was left out. */
@@ -432,7 +531,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
 
   // --- saving ---
 
-  async #write(data: WorkspaceData): Promise<void> {
+  async #write(data: WorkspaceData, read?: () => void): Promise<void> {
     if (this.#closed) throw new Error(`The workspace store for ${this.file} is closed.`);
     if (this.#readOnly) {
       throw new MeterlabError('api_error', 'workspace_read_only', null, this.#readOnly.message);
@@ -440,7 +539,9 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     try {
       const scenarios: ScenarioEntry[] = [];
       for (const scenario of data.scenarios) {
-        const prepared = await this.#prepare(scenario.snapshot);
+        const prepared = scenario.columns
+          ? await this.#prepareColumns(scenario.id, scenario.snapshot, scenario.columns)
+          : await this.#prepare(scenario.snapshot);
         scenarios.push({
           id: scenario.id,
           name: scenario.name,
@@ -448,6 +549,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
           lastOpenedAt: scenario.lastOpenedAt,
           snapshot: prepared.json as unknown as Record<string, unknown>,
           usage: prepared.usage,
+          ...(prepared.segments?.length && { segments: prepared.segments }),
         });
       }
       const file: WorkspaceFile = {
@@ -457,14 +559,74 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
         scenarios,
       };
       this.#low.data = file;
+      this.#json.onSerialized = read;
       await this.#low.write();
       const referenced = new Set(
-        scenarios.flatMap((s) => (s.usage ? [basename(this.sidecarPath(s.usage.sha256))] : [])),
+        scenarios.flatMap((s) => usageIdsOf(s).map((id) => basename(this.sidecarPath(id)))),
       );
+      for (const id of this.#chains.keys()) {
+        if (!data.scenarios.some((scenario) => scenario.id === id)) this.#chains.delete(id);
+      }
       await this.#collectGarbage(referenced, false);
     } catch (error) {
+      // What the columns changed was taken: the next save writes each scenario's usage whole.
+      this.#chains.clear();
       throw explainStorageError(error, this.file, 'save');
     }
+  }
+
+  /**
+   * A view's usage columns, written incrementally: a segment with what changed since the last
+   * save of these very columns (from each item's first changed index), or a new base with all of
+   * it when the columns are new to this store, or when segments piled up.
+   */
+  async #prepareColumns(
+    id: string,
+    json: Snapshot,
+    columns: SaveView['columns'],
+  ): Promise<Prepared> {
+    const chain = this.#chains.get(id);
+    const changes: Record<string, UsagePart> = {};
+    let changedBytes = 0;
+    const items = new Map<string, { columns: UsageColumns; length: number }>();
+    for (const [item, live] of columns) {
+      const changedFrom = live.takeChanges();
+      const known = chain?.items.get(item);
+      const from = known?.columns === live ? Math.min(changedFrom, known.length, live.length) : 0;
+      if (from < live.length || known?.length !== live.length) {
+        changes[item] = {
+          from,
+          timestamps: live.timestamps.subarray(from),
+          values: live.values.subarray(from),
+        };
+        changedBytes += (live.length - from) * 12;
+      }
+      items.set(item, { columns: live, length: live.length });
+    }
+    const whole =
+      !chain ||
+      chain.segments.length >= SEGMENTS_BEFORE_BASE ||
+      chain.segmentBytes + changedBytes > chain.base.bytes / 2;
+    let next: UsageChain;
+    if (whole) {
+      const bulk: Record<string, BulkColumns> = {};
+      for (const [item, live] of columns) bulk[item] = live;
+      const base = await this.#writeSidecar(bulk, false);
+      if (!base) return { json, usage: null };
+      next = { base, segments: [], segmentBytes: 0, items };
+    } else if (Object.keys(changes).length === 0) {
+      next = { ...chain, items };
+    } else {
+      const segment = (await this.#writeSidecar(changes, true))!;
+      next = {
+        base: chain.base,
+        segments: [...chain.segments, segment],
+        segmentBytes: chain.segmentBytes + segment.bytes,
+        items,
+      };
+    }
+    this.#chains.set(id, next);
+    return { json, usage: next.base, segments: next.segments };
   }
 
   /** Splits a snapshot, writing its sidecar first when that content is not on disk yet. */
@@ -477,19 +639,21 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       return known;
     }
     const { json, bulk } = splitSnapshot(snapshot);
-    let usage: UsageRef | null = null;
-    if (Object.keys(bulk).length > 0) {
-      const encoded = encodeUsage(bulk);
-      const path = this.sidecarPath(encoded.sha256);
-      if (!this.#sidecars.has(basename(path))) {
-        await writeFileAtomic(path, encoded.bytes);
-        this.#sidecars.add(basename(path));
-      }
-      usage = { sha256: encoded.sha256, bytes: encoded.bytes.length };
-    }
-    const prepared = { json, usage };
+    const prepared = { json, usage: await this.#writeSidecar(bulk, false) };
     this.#prepared.set(snapshot, prepared);
     return prepared;
+  }
+
+  /** Writes usage (a base, or a segment) unless that content is on disk already. */
+  async #writeSidecar(bulk: Record<string, UsagePart>, segment: boolean): Promise<UsageRef | null> {
+    if (Object.keys(bulk).length === 0) return null;
+    const encoded = await paced(encodeUsageSteps(bulk, segment));
+    const path = this.sidecarPath(encoded.sha256);
+    if (!this.#sidecars.has(basename(path))) {
+      await writeFileAtomic(path, encoded.bytes);
+      this.#sidecars.add(basename(path));
+    }
+    return { sha256: encoded.sha256, bytes: encoded.bytes.length };
   }
 
   async #sidecarFiles(): Promise<string[]> {

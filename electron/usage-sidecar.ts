@@ -2,14 +2,19 @@
 // stays small and saves stay fast. Little-endian; one file per distinct content, named by its
 // SHA-256, so a file is never rewritten in place and the JSON refers to it by content.
 //
+// Version 1 holds whole columns (a base). Version 2 is a segment: each entry also has `from`, and
+// replaces its item's columns from that index on (an append is a segment from the old length), so
+// a save writes only what changed since the last one; the workspace JSON lists a scenario's base
+// and then its segments, applied in order (joinUsage).
+//
 //   offset  size  field
 //   0       8     magic "MLUSAGE\0"
-//   8       4     format version (1)
+//   8       4     format version (1 base, 2 segment)
 //   12      4     number of columns pairs (entries)
 //   16      4     byte length of the index
 //   20      4     reserved, 0
 //   24      32    SHA-256 of every byte from offset 56 to the end
-//   56      ...   index: UTF-8 JSON [{ key, count, timestamps, values }] (byte offsets in the file)
+//   56      ...   index: UTF-8 JSON [{ key, count, timestamps, values, from? }] (byte offsets)
 //   ...           per entry, 8-byte aligned: count Uint32 timestamps, then count Float64 values
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
@@ -17,13 +22,48 @@ import type { BulkColumns } from '../core/resources/snapshot';
 
 const MAGIC = Buffer.from('MLUSAGE\0', 'latin1');
 const FORMAT_VERSION = 1;
+const SEGMENT_VERSION = 2;
 const HEADER_BYTES = 56;
+/** Bytes hashed in one step of the stepwise encode and decode (a few ms); each copy is a step. */
+const STEP_BYTES = 8 * 1024 * 1024;
 
 interface IndexEntry {
   key: string;
   count: number;
   timestamps: number;
   values: number;
+  from?: number;
+}
+
+/** Columns that replace an item's usage from index `from` on (a segment); 0 or none: whole. */
+export interface UsagePart extends BulkColumns {
+  from?: number;
+}
+
+/** One entry of a decoded file. */
+export interface DecodedPart {
+  key: string;
+  from: number;
+  timestamps: Uint32Array;
+  values: Float64Array;
+}
+
+/** Runs stepwise work to its end in one go. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/** SHA-256 of `bytes`, a step of STEP_BYTES at a time. */
+function* sha256Steps(bytes: Uint8Array): Generator<void, Buffer> {
+  const hash = createHash('sha256');
+  for (let offset = 0; offset < bytes.length; offset += STEP_BYTES) {
+    hash.update(bytes.subarray(offset, offset + STEP_BYTES));
+    yield;
+  }
+  return hash.digest();
 }
 
 export interface EncodedUsage {
@@ -45,6 +85,17 @@ function assertLittleEndianHost(): void {
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
 export function encodeUsage(bulk: Record<string, BulkColumns>): EncodedUsage {
+  return drain(encodeUsageSteps(bulk));
+}
+
+/**
+ * encodeUsage a step at a time (yielding after each few megabytes copied or hashed), so a host can
+ * answer between steps. With `segment`, the file is a version 2 segment (entries keep `from`).
+ */
+export function* encodeUsageSteps(
+  bulk: Record<string, UsagePart>,
+  segment = false,
+): Generator<void, EncodedUsage> {
   assertLittleEndianHost();
   const keys = Object.keys(bulk).sort();
   // Offsets depend on the index length and the index holds offsets: size it with the largest
@@ -58,7 +109,8 @@ export function encodeUsage(bulk: Record<string, BulkColumns>): EncodedUsage {
           `Usage of ${key} has ${timestamps.length} timestamps but ${values.length} values.`,
         );
       }
-      const entry = { key, count: timestamps.length, timestamps: offset, values: 0 };
+      const entry: IndexEntry = { key, count: timestamps.length, timestamps: offset, values: 0 };
+      if (segment) entry.from = bulk[key]!.from ?? 0;
       offset = align8(offset + timestamps.byteLength);
       entry.values = offset;
       offset += values.byteLength;
@@ -73,7 +125,7 @@ export function encodeUsage(bulk: Record<string, BulkColumns>): EncodedUsage {
 
   const bytes = Buffer.alloc(end);
   MAGIC.copy(bytes, 0);
-  bytes.writeUInt32LE(FORMAT_VERSION, 8);
+  bytes.writeUInt32LE(segment ? SEGMENT_VERSION : FORMAT_VERSION, 8);
   bytes.writeUInt32LE(entries.length, 12);
   bytes.writeUInt32LE(dataStart - HEADER_BYTES, 16);
   index.copy(bytes, HEADER_BYTES);
@@ -85,25 +137,48 @@ export function encodeUsage(bulk: Record<string, BulkColumns>): EncodedUsage {
       entry.timestamps,
     );
     Buffer.from(values.buffer, values.byteOffset, values.byteLength).copy(bytes, entry.values);
+    yield;
   }
-  const sha256 = createHash('sha256').update(bytes.subarray(HEADER_BYTES)).digest();
+  const sha256 = yield* sha256Steps(bytes.subarray(HEADER_BYTES));
   sha256.copy(bytes, 24);
   return { bytes, sha256: sha256.toString('hex') };
 }
 
-/** Reads a sidecar, checking its header, checksum, index bounds and the expected content id. */
+/** Reads a base sidecar (version 1), checking it as decodeUsageSteps does. */
 export function decodeUsage(bytes: Buffer, expectedSha256: string): Record<string, BulkColumns> {
+  const bulk: Record<string, BulkColumns> = Object.create(null) as Record<string, BulkColumns>;
+  for (const { key, timestamps, values } of drain(decodeUsageSteps(bytes, expectedSha256, false)))
+    bulk[key] = { timestamps, values };
+  return bulk;
+}
+
+/**
+ * Reads a sidecar a step at a time, checking its header, checksum, index bounds and the expected
+ * content id; `segment`: whether it must be a segment (version 2) or a base (version 1).
+ */
+export function* decodeUsageSteps(
+  bytes: Buffer,
+  expectedSha256: string,
+  segment: boolean,
+): Generator<void, DecodedPart[]> {
   assertLittleEndianHost();
   if (bytes.length < HEADER_BYTES || !bytes.subarray(0, 8).equals(MAGIC)) {
     throw new SidecarError('it is not a Meterlab usage file (bad header)');
   }
   const version = bytes.readUInt32LE(8);
-  if (version !== FORMAT_VERSION) {
+  if (version !== FORMAT_VERSION && version !== SEGMENT_VERSION) {
     throw new SidecarError(
-      `its format version ${version} is not one this Meterlab reads (${FORMAT_VERSION})`,
+      `its format version ${version} is not one this Meterlab reads (${FORMAT_VERSION}, ${SEGMENT_VERSION})`,
     );
   }
-  const sha256 = createHash('sha256').update(bytes.subarray(HEADER_BYTES)).digest('hex');
+  if ((version === SEGMENT_VERSION) !== segment) {
+    throw new SidecarError(
+      segment
+        ? 'it holds whole usage where a segment was expected'
+        : 'it is a segment, not whole usage',
+    );
+  }
+  const sha256 = (yield* sha256Steps(bytes.subarray(HEADER_BYTES))).toString('hex');
   if (sha256 !== bytes.subarray(24, HEADER_BYTES).toString('hex')) {
     throw new SidecarError('its checksum does not match its content (it was damaged)');
   }
@@ -120,13 +195,14 @@ export function decodeUsage(bytes: Buffer, expectedSha256: string): Record<strin
   if (!Array.isArray(entries) || entries.length !== bytes.readUInt32LE(12)) {
     throw new SidecarError('its index does not list the columns its header counts');
   }
-  // No prototype: a key such as "__proto__" in a damaged or hostile index stays a plain key.
-  const bulk: Record<string, BulkColumns> = Object.create(null) as Record<string, BulkColumns>;
+  const parts: DecodedPart[] = [];
+  const keys = new Set<string>();
   for (const entry of entries) {
     if (typeof entry !== 'object' || entry === null) {
       throw new SidecarError('its index lists something other than columns');
     }
     const { key, count, timestamps, values } = entry;
+    const from = segment ? entry.from : 0;
     const fits = (offset: number, size: number) =>
       Number.isSafeInteger(offset) && offset >= indexEnd && offset + count * size <= bytes.length;
     if (
@@ -135,17 +211,59 @@ export function decodeUsage(bytes: Buffer, expectedSha256: string): Record<strin
       count < 0 ||
       !fits(timestamps, 4) ||
       !fits(values, 8) ||
-      values % 8 !== 0
+      values % 8 !== 0 ||
+      !Number.isSafeInteger(from) ||
+      from! < 0
     ) {
       throw new SidecarError(`its index entry for ${String(key)} points outside the file`);
     }
-    if (key in bulk) throw new SidecarError(`its index lists ${key} twice`);
-    bulk[key] = {
+    if (keys.has(key)) throw new SidecarError(`its index lists ${key} twice`);
+    keys.add(key);
+    parts.push({
+      key,
+      from: from!,
       timestamps: new Uint32Array(copyOut(bytes, timestamps, count * 4)),
       values: new Float64Array(copyOut(bytes, values, count * 8)),
-    };
+    });
+    yield;
   }
-  return bulk;
+  return parts;
+}
+
+/**
+ * Each item's columns from a base and its segments, applied in order: a part replaces its item's
+ * columns from its `from` on. A part that starts past its item's end is damage.
+ */
+export function* joinUsage(files: DecodedPart[][]): Generator<void, Map<string, BulkColumns>> {
+  // The final length of each item first, so each column is allocated once, exact.
+  const lengths = new Map<string, number>();
+  for (const parts of files) {
+    for (const { key, from, timestamps } of parts) {
+      if (from > (lengths.get(key) ?? 0)) {
+        throw new SidecarError(`a segment continues ${key} past its end`);
+      }
+      lengths.set(key, from + timestamps.length);
+    }
+  }
+  if (files.length === 1) {
+    // A base alone: its columns are already exact.
+    return new Map(files[0]!.map(({ key, timestamps, values }) => [key, { timestamps, values }]));
+  }
+  const joined = new Map<string, BulkColumns>();
+  for (const [key, length] of lengths) {
+    joined.set(key, { timestamps: new Uint32Array(length), values: new Float64Array(length) });
+  }
+  for (const parts of files) {
+    for (const { key, from, timestamps, values } of parts) {
+      const into = joined.get(key)!;
+      // A later part may cut an item shorter: what lies past its final length is dropped.
+      const count = Math.max(0, Math.min(timestamps.length, into.timestamps.length - from));
+      into.timestamps.set(timestamps.subarray(0, count), from);
+      into.values.set(values.subarray(0, count), from);
+      yield;
+    }
+  }
+  return joined;
 }
 
 /** An aligned ArrayBuffer holding `length` bytes of `bytes` from `offset`. */

@@ -21,6 +21,11 @@ export interface ScenarioEntry {
   /** The snapshot's JSON part; usage columns listed as null live in the sidecar. */
   snapshot: Record<string, unknown>;
   usage: UsageRef | null;
+  /**
+   * Segments written after `usage` (each with what changed since the one before), applied over it
+   * in order; absent when there are none.
+   */
+  segments?: UsageRef[];
 }
 
 export interface WorkspaceFile {
@@ -120,18 +125,20 @@ export function upgradeWorkspaceFile(file: Json, version: number): WorkspaceOutl
 
 const finiteTime = z.number().finite().nonnegative();
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+/** Segments a scenario may list; the store writes a new base long before. */
+export const MAX_SEGMENTS = 256;
+const usageRefSchema = z.strictObject({
+  sha256: z.string().regex(SHA256_PATTERN),
+  bytes: z.number().int().nonnegative(),
+});
 const entrySchema = z.strictObject({
   id: z.string().min(1).max(255),
   name: z.string().min(1).max(200),
   createdAt: finiteTime,
   lastOpenedAt: finiteTime,
   snapshot: z.record(z.string(), z.unknown()),
-  usage: z
-    .strictObject({
-      sha256: z.string().regex(SHA256_PATTERN),
-      bytes: z.number().int().nonnegative(),
-    })
-    .nullable(),
+  usage: usageRefSchema.nullable(),
+  segments: z.array(usageRefSchema).max(MAX_SEGMENTS).optional(),
 });
 
 /** Checks one scenario entry (at `scenarios[index]`), or throws InvalidWorkspaceFile saying why. */
@@ -144,11 +151,14 @@ export function checkScenarioEntry(entry: unknown, index: number): ScenarioEntry
   );
 }
 
-/** The content id an entry names for its usage, when it names a well-formed one. */
-export function usageIdOf(entry: unknown): string | null {
-  if (!isRecord(entry) || !isRecord(entry.usage)) return null;
-  const { sha256 } = entry.usage;
-  return typeof sha256 === 'string' && SHA256_PATTERN.test(sha256) ? sha256 : null;
+/** The content ids an entry names for its usage (base, then segments), the well-formed ones. */
+export function usageIdsOf(entry: unknown): string[] {
+  if (!isRecord(entry)) return [];
+  const refs = [entry.usage, ...(Array.isArray(entry.segments) ? entry.segments : [])];
+  return refs.flatMap((ref) => {
+    const sha256 = isRecord(ref) ? ref.sha256 : undefined;
+    return typeof sha256 === 'string' && SHA256_PATTERN.test(sha256) ? [sha256] : [];
+  });
 }
 
 /** A short, printable account of a value found in a file (never its whole content). */

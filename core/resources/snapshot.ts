@@ -4,6 +4,7 @@ import { invalidRequest } from '../values/errors';
 import { schemaProblems } from '../values/validation';
 import { snapshotSchema } from './snapshot-schema';
 import type { StoredGenerator } from '../rules/usage/generated';
+import type { UsageColumns } from '../rules/usage/columns';
 import { EMPTY_METER_EVENTS } from '../rules/meters/store';
 import type { MeterEventsJson } from '../rules/meters/store';
 import type { StoredMeterGenerator } from '../rules/meters/generated';
@@ -30,6 +31,22 @@ import type {
 } from '../public/types';
 
 export const SNAPSHOT_SCHEMA_VERSION = 4;
+
+/**
+ * A scenario as the workspace keeps and saves it without copying usage: the snapshot's JSON part
+ * (each item's usage listed as null) and the usage columns apart, owned by this view.
+ */
+export interface SaveView {
+  snapshot: Snapshot;
+  columns: ReadonlyMap<string, UsageColumns>;
+}
+
+/** A whole snapshot from a view: the usage columns as JSON arrays in it. */
+export function joinColumns({ snapshot, columns }: SaveView): Snapshot {
+  const usage: Snapshot['usage'] = {};
+  for (const [item, stored] of columns) usage[item] = stored.toJSON();
+  return { ...snapshot, usage };
+}
 
 /** Columns of usage numbers, kept out of the JSON by hosts that store them in a binary sidecar. */
 export interface BulkColumns {

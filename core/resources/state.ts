@@ -28,7 +28,8 @@ import type {
   SubscriptionItem,
   TaxRate,
 } from '../public/types';
-import type { Snapshot } from './snapshot';
+import { joinColumns } from './snapshot';
+import type { SaveView, Snapshot } from './snapshot';
 
 const DAY = 86_400;
 
@@ -201,22 +202,40 @@ export class ScenarioState {
     return makeId(prefix, this.data.seed, this.data.idCounter++);
   }
 
-  snapshot(): Snapshot {
-    const usage: Snapshot['usage'] = {};
+  /**
+   * The state as a save stores it, without a copy: the snapshot's JSON part sharing the live
+   * objects (each item's usage listed as null) and each item's stored usage columns (for items
+   * with generators, their manual records). It stays true only until the next change: a caller
+   * reads it before any mutating call runs (the workspace holds them back meanwhile), or owns it
+   * (a simulator that is dropped).
+   */
+  saveView(): SaveView {
     // Positions as of the clock, so a snapshot doesn't depend on which reads happened first.
     for (const item of this.usage.keys()) this.columns(item);
     this.generated.savePositions();
     this.meterGenerators.savePositions();
-    for (const [item, columns] of this.usage)
-      usage[item] = this.generated.persisted(item, columns).toJSON();
+    const usage: Snapshot['usage'] = {};
+    const columns = new Map<string, UsageColumns>();
+    for (const [item, live] of this.usage) {
+      usage[item] = null;
+      columns.set(item, this.generated.persisted(item, live));
+    }
     const meterEvents = this.meterEvents.toJSON(this.now);
-    // The usage arrays are fresh already; copying them again would double a large snapshot's cost.
-    const plain = copy({
-      ...this.data,
-      usage: {},
-      billing: { ...this.data.billing, meterEvents: null },
+    return {
+      snapshot: { ...this.data, usage, billing: { ...this.data.billing, meterEvents } },
+      columns,
+    };
+  }
+
+  snapshot(): Snapshot {
+    const { snapshot: live, columns } = this.saveView();
+    // The meter events and usage arrays are fresh already; copying them again would double a
+    // large snapshot's cost.
+    const plain = copy({ ...live, usage: {}, billing: { ...live.billing, meterEvents: null } });
+    return joinColumns({
+      snapshot: { ...plain, billing: { ...plain.billing, meterEvents: live.billing.meterEvents } },
+      columns,
     });
-    return { ...plain, usage, billing: { ...plain.billing, meterEvents } };
   }
 
   /** Starts keeping a copy of each customer and subscription before it changes (a checkpoint). */

@@ -13,7 +13,8 @@ import {
   emptyBillingState,
   migrateSnapshot,
 } from '../resources/snapshot';
-import type { Snapshot } from '../resources/snapshot';
+import type { SaveView, Snapshot } from '../resources/snapshot';
+import type { UsageColumns } from '../rules/usage/columns';
 import { ScenarioState } from '../resources/state';
 import type { SimulatorSettings, TestClock } from '../public/types';
 import type { SimulatorApi } from './api';
@@ -37,10 +38,17 @@ export interface SimulatorOptions {
    * file loaded, or made by the engine), so opening it again skips the check.
    */
   snapshotChecked?: boolean;
+  /**
+   * Usage columns to adopt as they are, no copy (the snapshot's usage lists them as null): what a
+   * SaveView holds. The simulator owns them from here on.
+   */
+  columns?: ReadonlyMap<string, UsageColumns>;
 }
 
 export interface Simulator extends SimulatorApi {
   snapshot(): Snapshot;
+  /** The state without a copy, as a save stores it (ScenarioState.saveView: read it at once). */
+  saveView(): SaveView;
   /** The live clock, customers, prices and invoices, read without a copy (listings, exports). */
   view(): Readonly<Pick<Snapshot, 'clock' | 'customers' | 'invoices' | 'prices'>>;
   /** Distinct usage timestamps held in memory, and the bytes their columns take. */
@@ -130,11 +138,14 @@ function buildApi(holder: StateHolder): SimulatorApi {
 }
 
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  // Adopted columns may come from a file: checked like usage read from a snapshot's JSON.
+  for (const columns of options.columns?.values() ?? []) columns.check();
   const holder: StateHolder = {
     state: new ScenarioState(
       options.snapshot === undefined
         ? initialState(options)
         : migrateSnapshot(copy(options.snapshot), { checked: options.snapshotChecked === true }),
+      options.columns,
     ),
   };
   const entryOf = (method: EngineMethod) => {
@@ -145,6 +156,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   return {
     ...buildApi(holder),
     snapshot: () => holder.state.snapshot(),
+    saveView: () => holder.state.saveView(),
     view: () => holder.state.data,
     usageFootprint: () => {
       let timestamps = 0;

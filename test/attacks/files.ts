@@ -1,4 +1,6 @@
 // Shared by the attack tests: real temp folders, stores and hosts, all cleaned up after each test.
+import { whole } from '../core/workspace-store.contract';
+import type { WorkspaceLoad, WorkspaceStore } from '../../core/workspace-store';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,12 @@ export async function openStore(file: string): Promise<LowdbWorkspaceStore> {
   const store = await LowdbWorkspaceStore.open({ file, now: () => NOW });
   stores.push(store);
   return store;
+}
+
+/** What a store loads, each scenario's usage in its snapshot (the store keeps columns apart). */
+export async function loadWhole(store: WorkspaceStore): Promise<WorkspaceLoad> {
+  const loaded = await store.load();
+  return { ...loaded, data: whole(loaded.data) };
 }
 
 export async function closeStore(store: LowdbWorkspaceStore): Promise<void> {

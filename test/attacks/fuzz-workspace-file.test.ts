@@ -9,7 +9,7 @@ import { createSimulator } from '../../core/simulator';
 import { Workspace } from '../../core/workspace';
 import type { WorkspaceData } from '../../core/workspace-store';
 import { workspaceData } from '../core/workspace-store.contract';
-import { closeStore, openStore, tempWorkspace } from './files';
+import { closeStore, openStore, tempWorkspace, loadWhole } from './files';
 
 type Json = unknown;
 
@@ -36,7 +36,7 @@ function replaced(value: Json, path: (string | number)[], by: Json): Json {
 async function opensSafely(file: string, bytes: Buffer): Promise<WorkspaceData | null> {
   await writeFile(file, bytes);
   const store = await openStore(file);
-  const { data, notices } = await store.load();
+  const { data, notices } = await loadWhole(store);
   expect(data !== null || notices.length === 1).toBe(true);
   for (const notice of notices) {
     expect(notice.message).toContain(notice.backup!);

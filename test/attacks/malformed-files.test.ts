@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workspaceData } from '../core/workspace-store.contract';
 import { emptySnapshot } from '../core/workspace-fake';
-import { closeHost, closeStore, openHost, openStore, tempWorkspace } from './files';
+import { closeHost, closeStore, openHost, openStore, tempWorkspace, loadWhole } from './files';
 
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
@@ -99,7 +99,7 @@ describe('a UTF-8 byte order mark', () => {
     await writeFile(file, Buffer.concat([BOM, await readFile(file)]));
 
     const again = await openStore(file);
-    expect(await again.load()).toEqual({ data: workspaceData(4, 2), notices: [] });
+    expect(await loadWhole(again)).toEqual({ data: workspaceData(4, 2), notices: [] });
     expect((await readdir(join(file, '..'))).filter((name) => name.includes('.bak'))).toEqual([]);
     // The next save writes the file without one.
     await again.save(workspaceData(5, 2));
@@ -114,7 +114,7 @@ describe('a UTF-8 byte order mark', () => {
       scenarios: [{ id: 'scn_old', name: 'Old', created: 1, snapshot }],
     };
     await writeFile(file, Buffer.concat([BOM, Buffer.from(JSON.stringify(v0), 'utf8')]));
-    const { data, notices } = await (await openStore(file)).load();
+    const { data, notices } = await loadWhole(await openStore(file));
     expect(notices).toEqual([]);
     expect(data!.scenarios.map((s) => s.name)).toEqual(['Old']);
   });
@@ -122,7 +122,7 @@ describe('a UTF-8 byte order mark', () => {
   it('before a malformed shape still gives a notice, not a crash', async () => {
     const file = await tempWorkspace();
     await writeFile(file, Buffer.concat([BOM, Buffer.from('{}')]));
-    const { data, notices } = await (await openStore(file)).load();
+    const { data, notices } = await loadWhole(await openStore(file));
     expect(data).toBeNull();
     expect(notices.map((n) => n.code)).toEqual(['workspace_invalid']);
   });

@@ -7,7 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { createSimulator } from '../../core/simulator';
 import { Workspace } from '../../core/workspace';
 import { workspaceData } from '../core/workspace-store.contract';
-import { closeStore, folder, openHost, openStore, sidecarNames, tempWorkspace } from './files';
+import {
+  closeStore,
+  folder,
+  openHost,
+  openStore,
+  sidecarNames,
+  tempWorkspace,
+  loadWhole,
+} from './files';
 
 const expected = { ...workspaceData(9, 3), currentScenario: null };
 
@@ -33,7 +41,7 @@ describe('a damaged usage sidecar stays local', () => {
     await writeFile(join(file, '..', names[1]!), damaged);
 
     const store = await openStore(file);
-    const { data, notices } = await store.load();
+    const { data, notices } = await loadWhole(store);
     expect(data!.scenarios).toEqual([scenario(0), scenario(2)]);
     expect(notices).toHaveLength(1);
     expect(notices[0]!.code).toBe('workspace_damaged');
@@ -49,13 +57,13 @@ describe('a damaged usage sidecar stays local', () => {
     const { file, names, bytes } = await threeScenarios();
     await rm(join(file, '..', names[1]!));
     const store = await openStore(file);
-    const { data } = await store.load();
+    const { data } = await loadWhole(store);
     await store.save({ ...data!, revision: data!.revision + 1 });
     await closeStore(store);
 
     for (const i of [0, 2]) expect(await readFile(join(file, '..', names[i]!))).toEqual(bytes[i]);
     const again = await openStore(file);
-    expect(await again.load()).toEqual({
+    expect(await loadWhole(again)).toEqual({
       data: { revision: 10, currentScenario: null, scenarios: [scenario(0), scenario(2)] },
       notices: [],
     });
@@ -67,7 +75,7 @@ describe('a damaged usage sidecar stays local', () => {
     const damaged = Buffer.from(bytes[1]!.subarray(0, bytes[1]!.length - 8));
     await writeFile(join(file, '..', names[1]!), damaged);
     const store = await openStore(file);
-    const { notices } = await store.load();
+    const { notices } = await loadWhole(store);
     const backup = notices[0]!.backup!;
     expect(notices[0]!.message).toContain(`start Meterlab with --data ${backup}`);
     expect(await readFile(backup)).toEqual(json);
@@ -80,7 +88,7 @@ describe('a damaged usage sidecar stays local', () => {
     await store.save(workspaceData(10, 0));
     await closeStore(store);
     const next = await openStore(file);
-    await next.load();
+    await loadWhole(next);
     await closeStore(next);
     expect(await readFile(kept(0))).toEqual(bytes[0]);
 
@@ -101,7 +109,7 @@ describe('a damaged usage sidecar stays local', () => {
     const { file, names, bytes } = await threeScenarios();
     await rm(join(file, '..', names[2]!));
     const store = await openStore(file);
-    const { notices } = await store.load();
+    const { notices } = await loadWhole(store);
     const backup = notices[0]!.backup!;
     const where = `${basename(backup)}${names[2]!.slice('workspace.json'.length)}`;
     expect(notices[0]!.message).toContain(
@@ -112,7 +120,7 @@ describe('a damaged usage sidecar stays local', () => {
 
     await writeFile(join(file, '..', where), bytes[2]!);
     const restored = await openStore(backup);
-    expect(await restored.load()).toEqual({ data: expected, notices: [] });
+    expect(await loadWhole(restored)).toEqual({ data: expected, notices: [] });
   });
 
   it('a workspace with a damaged scenario opens in the app with the others listed', async () => {
@@ -140,12 +148,12 @@ describe('a damaged usage sidecar stays local', () => {
     const before = await folder(file);
 
     const reopened = await openStore(file);
-    const loaded = await reopened.load();
+    const loaded = await loadWhole(reopened);
     expect(loaded.data!.scenarios.map((s) => s.id)).toEqual(['scn_0']);
     await reopened.save({ ...loaded.data!, revision: 4 });
     await closeStore(reopened);
     const after = await openStore(file);
-    expect((await after.load()).data!.scenarios).toEqual([data.scenarios[0]]);
+    expect((await loadWhole(after)).data!.scenarios).toEqual([data.scenarios[0]]);
     const [sidecar] = await sidecarNames(file);
     expect(before).toContain(sidecar);
   });
@@ -154,7 +162,7 @@ describe('a damaged usage sidecar stays local', () => {
     const { file, names, bytes } = await threeScenarios();
     await writeFile(join(file, '..', names[1]!), 'broken');
     const store = await openStore(file);
-    const backup = (await store.load()).notices[0]!.backup!;
+    const backup = (await loadWhole(store)).notices[0]!.backup!;
     for (const name of names) await rm(join(file, '..', name), { force: true });
     expect(await readFile(`${backup}${names[0]!.slice('workspace.json'.length)}`)).toEqual(
       bytes[0],

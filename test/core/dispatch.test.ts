@@ -216,9 +216,11 @@ describe('dispatch: saving and events', () => {
 
   it('answers each change only once it is saved, and merges a burst into few writes', async () => {
     const store = new (class extends MemoryWorkspaceStore {
-      override async save(data: WorkspaceData) {
+      // A slow disk: the data is read at once, the write is durable 5 ms later.
+      override async save(data: WorkspaceData, read?: () => void) {
+        const saved = super.save(data, read);
         await new Promise((resolve) => setTimeout(resolve, 5));
-        return super.save(data);
+        return saved;
       }
     })();
     const { call } = await setup({ store });
@@ -229,6 +231,38 @@ describe('dispatch: saving and events', () => {
     // The first change starts a write; the other 19 run while it is in flight and share one more.
     expect(store.saves).toBeLessThanOrEqual(2);
     expect((await store.load()).data!.scenarios[0]!.snapshot.products).toHaveLength(20);
+  });
+
+  it('runs no change while a write reads the live state', async () => {
+    // A store that reads slowly: it keeps the write's data and says it has read it when told.
+    let finishReading: () => void = () => undefined;
+    let names: string[] = [];
+    let slow = false;
+    const store = new (class extends MemoryWorkspaceStore {
+      override async save(data: WorkspaceData, read?: () => void) {
+        const live = data.scenarios[0]!.snapshot;
+        if (slow) await new Promise<void>((resolve) => (finishReading = resolve));
+        // What the write serializes now: no change may have slipped in while it read.
+        names = live.products.map((product) => product.name);
+        return super.save(data, read);
+      }
+    })();
+    const { call, workspace } = await setup({ store });
+    slow = true;
+    const first = call('products.create', [{ name: 'first' }]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(workspace.reading).not.toBeNull();
+    const second = call('products.create', [{ name: 'second' }]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The second change waits for the read; nothing stops it from being listed after it.
+    expect(workspace.simulator!.products.list().data.map((p) => p.name)).toEqual(['first']);
+    finishReading();
+    await first;
+    expect(names).toEqual(['first']);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    finishReading();
+    expect(await second).toMatchObject({ ok: true });
+    expect(names).toEqual(['first', 'second']);
   });
 
   it('tells the caller a change was made but not saved, and retries the save alone', async () => {

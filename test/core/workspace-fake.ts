@@ -92,6 +92,7 @@ export function createFakeSimulator(
       state.invoices.push(invoice);
     },
     snapshot: () => structuredClone(state),
+    saveView: () => ({ snapshot: structuredClone(state), columns: new Map() }),
     view: () => state,
     /** Dispatch's way in: the fake's own function of that name, or undefined-method TypeError. */
     call(method: string, args: unknown[]) {

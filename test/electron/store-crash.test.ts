@@ -7,9 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSimulator } from '../../core/simulator';
 import { LowdbWorkspaceStore } from '../../electron/store';
 
 const kills = 200;
+/** The same at scale: fewer kills, as each run loads the 10M records first. */
+const bigKills = 12;
+const bigRecords = 10_000_000;
+const START = 1_740_787_200;
+const DAY = 86_400;
 /** Revisions 1 to 5 set the scenario up; each later one adds one unit of usage. */
 const setupRevisions = 5;
 
@@ -68,13 +74,22 @@ function runAndKill(
   });
 }
 
-/** Kills `runs` loops on one workspace file, checking the file after each kill. */
-async function crashLane(file: string, runs: number): Promise<number> {
+/**
+ * Kills `runs` loops on one workspace file, checking the file after each kill; `baseTotal` is
+ * the usage a prepared workspace held before its first run (revision `setupRevisions`).
+ */
+async function crashLane(
+  file: string,
+  runs: number,
+  baseTotal = 0,
+  delays = { early: 150, late: 40 },
+): Promise<number> {
   let acknowledged = 0;
   for (let run = 0; run < runs; run++) {
     // Mostly mid-loop; one run in ten is killed while still starting up.
     const early = run % 10 === 9;
-    const { lastAck, stderr } = await runAndKill(file, Math.random() * (early ? 150 : 40), !early);
+    const delay = Math.random() * (early ? delays.early : delays.late);
+    const { lastAck, stderr } = await runAndKill(file, delay, !early);
     expect(stderr).toBe('');
     acknowledged = Math.max(acknowledged, lastAck);
 
@@ -84,13 +99,12 @@ async function crashLane(file: string, runs: number): Promise<number> {
       expect(notices).toEqual([]);
       if (acknowledged === 0 && !data) continue;
       expect(data!.revision).toBeGreaterThanOrEqual(acknowledged);
-      // The JSON and its sidecar agree: one unit of usage per change after the setup.
-      const usage = Object.values(data!.scenarios[0]!.snapshot.usage);
-      const total = usage.reduce(
-        (sum, columns) => sum + columns!.values.reduce((a, b) => a + b, 0),
-        0,
-      );
-      expect(total).toBe(Math.max(0, data!.revision - setupRevisions));
+      // The JSON and its usage files agree: one unit of usage per change after the setup.
+      let total = 0;
+      for (const columns of data!.scenarios[0]!.columns!.values()) {
+        for (const value of columns.values) total += value;
+      }
+      expect(total).toBe(baseTotal + Math.max(0, data!.revision - setupRevisions));
     } finally {
       await store.close();
     }
@@ -98,7 +112,56 @@ async function crashLane(file: string, runs: number): Promise<number> {
   return acknowledged;
 }
 
+/**
+ * A workspace as the save loop's setup leaves it (revision 5: product, price, customer,
+ * subscription), with `records` usage records of 1, one a second, stored before the clock.
+ */
+async function preparedWorkspace(file: string, records: number): Promise<void> {
+  const sim = createSimulator({ startTime: START, seed: 7 });
+  const product = sim.products.create({ name: 'API' }).id;
+  // A yearly period holds the records (one a second) and the loop's, so nothing is billed.
+  const price = sim.prices.create({
+    product,
+    currency: 'EUR',
+    unitAmountDecimal: '0.2',
+    recurring: { interval: 'year', usageType: 'metered', aggregateUsage: 'sum' },
+  }).id;
+  const customer = sim.customers.create({ name: 'Acme' }).id;
+  const item = sim.subscriptions.create({ customer, items: [{ price }] }).items.data[0]!.id;
+  sim.testClock.advance({ frozenTime: START + records + DAY });
+  const batch = 100_000;
+  for (let from = 0; from < records; from += batch) {
+    sim.usageRecords.createBatch({
+      subscriptionItem: item,
+      records: Array.from({ length: batch }, (_, i) => ({
+        timestamp: START + from + i,
+        quantity: 1,
+      })),
+    });
+  }
+  const store = await LowdbWorkspaceStore.open({ file });
+  const view = sim.saveView();
+  await store.save({
+    revision: setupRevisions,
+    currentScenario: 'scn_big',
+    scenarios: [{ id: 'scn_big', name: 'Big', createdAt: 0, lastOpenedAt: 0, ...view }],
+  });
+  await store.close();
+}
+
 describe('LowdbWorkspaceStore crash safety', () => {
+  it(
+    `keeps every acknowledged change through ${bigKills} SIGKILLs at ${bigRecords.toLocaleString('en')} stored records`,
+    { timeout: 600_000 },
+    async () => {
+      const file = join(dir, 'big.json');
+      await preparedWorkspace(file, bigRecords);
+      // Each run loads 120 MB first: killed 0-400 ms after its first acknowledged change.
+      const acknowledged = await crashLane(file, bigKills, bigRecords, { early: 3000, late: 400 });
+      expect(acknowledged).toBeGreaterThan(setupRevisions + bigKills / 2);
+    },
+  );
+
   it(
     `keeps every acknowledged change through ${kills} SIGKILLs`,
     { timeout: 120_000 },

@@ -1,3 +1,4 @@
+import { loadWhole } from '../attacks/files';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -110,7 +111,7 @@ describe('LowdbWorkspaceStore file layout', () => {
     const orphan = `${file}.usage-0123456789abcdef.bin`;
     await writeFile(orphan, 'left by a crash');
     await writeFile(`${join(file, '..')}/.workspace.json.usage-0123456789abcdef.bin.tmp`, 'half');
-    await store.load();
+    await loadWhole(store);
     expect(await sidecars(file)).toHaveLength(1);
     expect((await readdir(join(file, '..'))).some((name) => name.endsWith('.bin.tmp'))).toBe(false);
   });
@@ -147,7 +148,7 @@ describe('usage sidecar format', () => {
 async function expectRecovered(file: string, code: string, mention: string | RegExp) {
   const original = await readFile(file);
   const store = await openStore(file);
-  const { data, notices } = await store.load();
+  const { data, notices } = await loadWhole(store);
   expect(data).toBeNull();
   expect(notices).toHaveLength(1);
   const notice = notices[0]!;
@@ -166,7 +167,7 @@ async function expectRecovered(file: string, code: string, mention: string | Reg
 async function expectDamaged(file: string, mention: string | RegExp) {
   const original = await readFile(file);
   const store = await openStore(file);
-  const { data, notices } = await store.load();
+  const { data, notices } = await loadWhole(store);
   expect(data).not.toBeNull();
   expect(notices).toHaveLength(1);
   const notice = notices[0]!;
@@ -253,11 +254,11 @@ describe('LowdbWorkspaceStore refuses files it cannot use at all, keeping them',
     // The next change and the next start sweep the old sidecars; the backup keeps its own.
     await store.save(workspaceData(6, 0));
     await closeStore(store);
-    await (await openStore(file)).load();
+    await loadWhole(await openStore(file));
     expect(await sidecars(file)).toEqual([]);
     await writeFile(notice.backup!, JSON.stringify(json));
     const backupStore = await openStore(notice.backup!);
-    expect(await backupStore.load()).toEqual({ data: workspaceData(5, 2), notices: [] });
+    expect(await loadWhole(backupStore)).toEqual({ data: workspaceData(5, 2), notices: [] });
   });
 });
 
@@ -397,7 +398,7 @@ describe('LowdbWorkspaceStore migrations', () => {
       const { file: content, expected } = earlier[version]!();
       await writeFile(file, JSON.stringify(content));
       const store = await openStore(file);
-      const loaded = await store.load();
+      const loaded = await loadWhole(store);
       expect(loaded).toEqual({ data: expected, notices: [] });
       await store.save(loaded.data!);
       expect((await readJson(file)).schemaVersion).toBe(WORKSPACE_FILE_VERSION);

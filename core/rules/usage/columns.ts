@@ -19,6 +19,11 @@ export class UsageColumns implements UsageView {
   #length: number;
   /** At least every value held (never lowered): bounds a period's total without a scan. */
   #maxValue = 0;
+  /**
+   * The first index written in place (not appended) since takeChanges: everything from it on may
+   * differ from what was taken. Appends need no mark (they start at the length taken).
+   */
+  #changedFrom = 0;
   // Exact-length views, made on first read after a change.
   #timestampsView: Uint32Array | null = null;
   #valuesView: Float64Array | null = null;
@@ -38,6 +43,21 @@ export class UsageColumns implements UsageView {
     columns.#length = timestamps.length;
     for (const value of values) if (value > columns.#maxValue) columns.#maxValue = value;
     return columns;
+  }
+
+  /** Adopts columns as they are, unchecked (a file's); check() them before the engine uses them. */
+  static adopt(timestamps: Uint32Array, values: Float64Array): UsageColumns {
+    const columns = new UsageColumns();
+    columns.#timestamps = timestamps;
+    columns.#values = values;
+    columns.#length = Math.min(timestamps.length, values.length);
+    for (const value of values) if (value > columns.#maxValue) columns.#maxValue = value;
+    return columns;
+  }
+
+  /** Throws usage_columns_invalid unless the columns hold what fromArrays accepts. */
+  check(): void {
+    assertColumns(this.timestamps, this.values);
   }
 
   static fromJSON(json: UsageColumnsJson): UsageColumns {
@@ -116,6 +136,7 @@ export class UsageColumns implements UsageView {
     if (this.#timestamps[index] === timestamp) {
       const value = action === 'increment' ? this.#values[index]! + quantity : quantity;
       this.#values[index] = value;
+      if (index < this.#changedFrom) this.#changedFrom = index;
       if (value > this.#maxValue) this.#maxValue = value;
       return;
     }
@@ -123,6 +144,7 @@ export class UsageColumns implements UsageView {
     this.#timestamps.copyWithin(index + 1, index, length);
     this.#values.copyWithin(index + 1, index, length);
     this.#timestamps[index] = timestamp;
+    if (index < this.#changedFrom) this.#changedFrom = index;
     this.#values[index] = quantity;
     if (quantity > this.#maxValue) this.#maxValue = quantity;
     this.#setLength(length + 1);
@@ -155,6 +177,7 @@ export class UsageColumns implements UsageView {
       if (last >= 0 && timestamp === columnTimestamps[last]) {
         const value = increment ? columnValues[last]! + quantity : quantity;
         columnValues[last] = value;
+        if (last < this.#changedFrom) this.#changedFrom = last;
         if (value > maxValue) maxValue = value;
       } else if (last < 0 || timestamp > columnTimestamps[last]!) {
         if (length === columnTimestamps.length) {
@@ -181,6 +204,17 @@ export class UsageColumns implements UsageView {
     this.#maxValue = maxValue;
     // Merged timestamps may leave more slack than doubling would: give it back.
     if (growOnce && this.#timestamps.length > 2 * length) this.#resize(length);
+  }
+
+  /**
+   * Where these columns changed since the last call (the first index that may differ from then;
+   * the length when only appends happened; 0 on the first call), and starts counting anew: a
+   * store writes only what is past it.
+   */
+  takeChanges(): number {
+    const from = Math.min(this.#changedFrom, this.#length);
+    this.#changedFrom = this.#length;
+    return from;
   }
 
   /** Makes room for `capacity` entries in one step (for a known burst of appends). */

@@ -1,0 +1,218 @@
+// `npx tsx bench/persistence.ts [--records N] [--invoices N]`: the save/load path of the
+// workspace file store, each figure beside its goal (issues 10 and 16). A workspace with N stored
+// usage records (default 10M, manual records in columns) and one with N invoices (default 100k)
+// are written to a temp folder with the real store, then, through dispatch as a host runs it:
+// one usage record saved durably, an advance to the invoice, a reload, and the longest event-loop
+// block of each (the larger of monitorEventLoopDelay's max and the longest gap between 5 ms ticks).
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDispatcher } from '../core/dispatch';
+import type { Dispatch } from '../core/dispatch';
+import { Workspace } from '../core/workspace';
+import { LowdbWorkspaceStore } from '../electron/store';
+import { manyInvoicesSnapshot } from './many-invoices';
+
+function option(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  return at === -1 ? fallback : Number(process.argv[at + 1]);
+}
+
+const RECORDS = option('records', 10_000_000);
+const INVOICES = option('invoices', 100_000);
+const ITEMS = 100;
+
+/** Watches the event loop while `work` runs: its wall time and the longest block. */
+async function watched<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; ms: number; blockMs: number }> {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  let last = performance.now();
+  let gap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    gap = Math.max(gap, now - last - 5);
+    last = now;
+  }, 5);
+  delay.enable();
+  const started = performance.now();
+  try {
+    const value = await work();
+    const ms = performance.now() - started;
+    gap = Math.max(gap, performance.now() - last - 5);
+    return { value, ms, blockMs: Math.max(gap, delay.max / 1e6 - 5) };
+  } finally {
+    delay.disable();
+    clearInterval(timer);
+  }
+}
+
+async function openWorkspace(file: string) {
+  const store = await LowdbWorkspaceStore.open({ file });
+  const workspace = await Workspace.load({ store, now: Date.now });
+  const dispatch = createDispatcher(workspace, {
+    yieldToHost: () => new Promise((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
+  });
+  return { store, workspace, dispatch };
+}
+
+async function call(dispatch: Dispatch, method: string, ...args: unknown[]): Promise<unknown> {
+  const result = await dispatch(method, args);
+  if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
+  if ('saved' in result && result.saved === false) throw new Error(`${method} was not saved`);
+  return result.data;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+
+function line(what: string, value: number, goal: number, unit: 'ms' | 'B' = 'ms'): void {
+  const shown = unit === 'ms' ? fmt(value) : `${value.toFixed(1)} bytes`;
+  const goalShown = unit === 'ms' ? fmt(goal) : `${goal} bytes`;
+  const ratio = value / goal;
+  console.log(
+    `${what}: ${shown} (goal ≤ ${goalShown}, ${ratio.toFixed(2)}×)${ratio > 1 ? ' NOT MET' : ''}`,
+  );
+}
+
+/** A workspace holding `records` manual usage records over ITEMS metered subscriptions. */
+async function usageWorkspace(
+  folder: string,
+): Promise<{ file: string; items: string[]; subscription: string }> {
+  const file = join(folder, 'records.json');
+  const { store, workspace, dispatch } = await openWorkspace(file);
+  await call(dispatch, 'workspace.create', { name: 'records' });
+  const sim = workspace.simulator!;
+  const start = sim.view().clock.frozenTime;
+  const perItem = Math.ceil(RECORDS / ITEMS);
+  const product = sim.products.create({ name: 'API' }).id;
+  const price = sim.prices.create({
+    product,
+    currency: 'EUR',
+    unitAmountDecimal: '0.002',
+    recurring: { interval: 'month', usageType: 'metered' },
+  }).id;
+  const items: string[] = [];
+  let subscription = '';
+  for (let i = 0; i < ITEMS; i++) {
+    const customer = sim.customers.create({ name: `C${i}`, paymentMethod: 'pm_card_visa' }).id;
+    const created = sim.subscriptions.create({ customer, items: [{ price }] });
+    subscription ||= created.id;
+    items.push(created.items.data[0]!.id);
+  }
+  sim.testClock.advance({ frozenTime: start + perItem + 10 });
+  const batch = 10_000;
+  for (const item of items) {
+    for (let from = 0; from < perItem; from += batch) {
+      const count = Math.min(batch, perItem - from);
+      const records = Array.from({ length: count }, (_, i) => ({
+        timestamp: start + 1 + from + i,
+        quantity: 1 + ((from + i) % 7),
+      }));
+      sim.usageRecords.createBatch({ subscriptionItem: item, records });
+    }
+  }
+  await call(dispatch, 'workspace.save');
+  await workspace.flush();
+  await store.close();
+  return { file, items, subscription };
+}
+
+/** A workspace with `INVOICES` invoices (a small billed scenario's invoices repeated). */
+async function invoiceWorkspace(folder: string): Promise<string> {
+  const file = join(folder, 'invoices.json');
+  const store = await LowdbWorkspaceStore.open({ file });
+  await store.save({
+    revision: 1,
+    currentScenario: 'scn_invoices',
+    scenarios: [
+      {
+        id: 'scn_invoices',
+        name: 'invoices',
+        createdAt: 0,
+        lastOpenedAt: 0,
+        snapshot: manyInvoicesSnapshot(INVOICES),
+      },
+    ],
+  });
+  await store.close();
+  return file;
+}
+
+async function main(): Promise<void> {
+  const folder = await mkdtemp(join(tmpdir(), 'meterlab-persistence-'));
+  try {
+    console.log(
+      `persistence bench: ${RECORDS.toLocaleString('en')} stored records, ${INVOICES.toLocaleString('en')} invoices`,
+    );
+    let started = performance.now();
+    const { file, items, subscription } = await usageWorkspace(folder);
+    console.log(
+      `  (setup: ${RECORDS} records ingested and saved in ${fmt(performance.now() - started)})`,
+    );
+
+    const load = await watched(() => openWorkspace(file));
+    const { store, workspace, dispatch } = load.value;
+    const firstPaint = await watched(async () => {
+      await call(dispatch, 'workspace.list');
+      await call(dispatch, 'workspace.current');
+      await call(dispatch, 'invoices.list', { limit: 20 });
+    });
+    line(`load to first paint @${RECORDS}`, load.ms + firstPaint.ms, 1000);
+    line(`  longest event-loop block during load`, Math.max(load.blockMs, firstPaint.blockMs), 100);
+    // Usage columns held per stored record (exact arrays after a load: 12 bytes).
+    const footprint = workspace.simulator!.usageFootprint();
+    line(
+      `memory per stored record (usage columns after load)`,
+      footprint.bytes / footprint.timestamps,
+      16,
+      'B',
+    );
+    const saves: number[] = [];
+    const blocks: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const timestamp = workspace.simulator!.view().clock.frozenTime - 1;
+      const one = await watched(() =>
+        call(dispatch, 'usageRecords.create', {
+          subscriptionItem: items[i % items.length],
+          quantity: 1,
+          timestamp,
+          action: 'increment',
+        }),
+      );
+      saves.push(one.ms);
+      blocks.push(one.blockMs);
+    }
+    line(`save 1 record durably @${RECORDS} (median of 7)`, median(saves), 20);
+    line(`  longest event-loop block during those saves`, Math.max(...blocks), 100);
+
+    const advance = await watched(async () => {
+      await call(dispatch, 'testClock.advanceBillingPeriod', { subscription });
+      await call(dispatch, 'invoices.list', { subscription, limit: 1 });
+    });
+    line(`advance → invoice @${RECORDS}`, advance.ms, 200);
+    line(`  longest event-loop block during it`, advance.blockMs, 100);
+    await workspace.flush();
+    await store.close();
+
+    started = performance.now();
+    const invoicesFile = await invoiceWorkspace(folder);
+    console.log(`  (setup: ${INVOICES} invoices written in ${fmt(performance.now() - started)})`);
+    const opened = await watched(() => openWorkspace(invoicesFile));
+    line(`load @${INVOICES} invoices`, opened.ms, 1000);
+    line(`  longest event-loop block during it`, opened.blockMs, 100);
+    const change = await watched(() =>
+      call(opened.value.dispatch, 'customers.create', { name: 'One more' }),
+    );
+    line(`save after a change @${INVOICES} invoices`, change.ms, 1000);
+    line(`  longest event-loop block during that save`, change.blockMs, 100);
+    await opened.value.workspace.flush();
+    await opened.value.store.close();
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+await main();
