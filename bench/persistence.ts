@@ -13,6 +13,7 @@ import type { Dispatch } from '../core/dispatch';
 import { Workspace } from '../core/workspace';
 import { LowdbWorkspaceStore } from '../electron/store';
 import { manyInvoicesSnapshot } from './many-invoices';
+import { figure, writeResults } from './report';
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
@@ -68,13 +69,15 @@ async function call(dispatch: Dispatch, method: string, ...args: unknown[]): Pro
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 
-function line(what: string, value: number, goal: number, unit: 'ms' | 'B' = 'ms'): void {
-  const shown = unit === 'ms' ? fmt(value) : `${value.toFixed(1)} bytes`;
-  const goalShown = unit === 'ms' ? fmt(goal) : `${goal} bytes`;
-  const ratio = value / goal;
-  console.log(
-    `${what}: ${shown} (goal ≤ ${goalShown}, ${ratio.toFixed(2)}×)${ratio > 1 ? ' NOT MET' : ''}`,
-  );
+/** One figure through the bench reporter: `value` against a goal it must stay under. */
+function line(
+  id: string,
+  label: string,
+  value: number,
+  goal: number,
+  unit: 'ms' | 'B' = 'ms',
+): void {
+  figure({ id, label, value, unit, goal: { atMost: goal } });
 }
 
 /** A workspace holding `records` manual usage records over ITEMS metered subscriptions. */
@@ -160,12 +163,23 @@ async function main(): Promise<void> {
       await call(dispatch, 'workspace.current');
       await call(dispatch, 'invoices.list', { limit: 20 });
     });
-    line(`load to first paint @${RECORDS}`, load.ms + firstPaint.ms, 1000);
-    line(`  longest event-loop block during load`, Math.max(load.blockMs, firstPaint.blockMs), 100);
+    line(
+      'persist-load-first-paint',
+      `load to first paint, ${RECORDS.toLocaleString('en')} stored records`,
+      load.ms + firstPaint.ms,
+      1000,
+    );
+    line(
+      'persist-load-block',
+      'longest event-loop block during that load',
+      Math.max(load.blockMs, firstPaint.blockMs),
+      100,
+    );
     // Usage columns held per stored record (exact arrays after a load: 12 bytes).
     const footprint = workspace.simulator!.usageFootprint();
     line(
-      `memory per stored record (usage columns after load)`,
+      'persist-bytes-per-record',
+      'memory per stored record (usage columns after load)',
       footprint.bytes / footprint.timestamps,
       16,
       'B',
@@ -185,15 +199,35 @@ async function main(): Promise<void> {
       saves.push(one.ms);
       blocks.push(one.blockMs);
     }
-    line(`save 1 record durably @${RECORDS} (median of 7)`, median(saves), 20);
-    line(`  longest event-loop block during those saves`, Math.max(...blocks), 100);
+    line(
+      'persist-save-one-record',
+      `one usage record saved durably, ${RECORDS.toLocaleString('en')} stored (median of 7)`,
+      median(saves),
+      20,
+    );
+    line(
+      'persist-save-one-block',
+      'longest event-loop block during those saves',
+      Math.max(...blocks),
+      100,
+    );
 
     const advance = await watched(async () => {
       await call(dispatch, 'testClock.advanceBillingPeriod', { subscription });
       await call(dispatch, 'invoices.list', { subscription, limit: 1 });
     });
-    line(`advance → invoice @${RECORDS}`, advance.ms, 200);
-    line(`  longest event-loop block during it`, advance.blockMs, 100);
+    line(
+      'persist-advance-invoice',
+      `advance → invoice, ${RECORDS.toLocaleString('en')} stored records`,
+      advance.ms,
+      200,
+    );
+    line(
+      'persist-advance-block',
+      'longest event-loop block during that advance',
+      advance.blockMs,
+      100,
+    );
     await workspace.flush();
     await store.close();
 
@@ -201,18 +235,39 @@ async function main(): Promise<void> {
     const invoicesFile = await invoiceWorkspace(folder);
     console.log(`  (setup: ${INVOICES} invoices written in ${fmt(performance.now() - started)})`);
     const opened = await watched(() => openWorkspace(invoicesFile));
-    line(`load @${INVOICES} invoices`, opened.ms, 1000);
-    line(`  longest event-loop block during it`, opened.blockMs, 100);
+    line(
+      'persist-load-invoices',
+      `load of ${INVOICES.toLocaleString('en')} invoices`,
+      opened.ms,
+      1000,
+    );
+    line(
+      'persist-load-invoices-block',
+      'longest event-loop block during that load',
+      opened.blockMs,
+      100,
+    );
     const change = await watched(() =>
       call(opened.value.dispatch, 'customers.create', { name: 'One more' }),
     );
-    line(`save after a change @${INVOICES} invoices`, change.ms, 1000);
-    line(`  longest event-loop block during that save`, change.blockMs, 100);
+    line(
+      'persist-save-invoices',
+      `save after a change, ${INVOICES.toLocaleString('en')} invoices`,
+      change.ms,
+      1000,
+    );
+    line(
+      'persist-save-invoices-block',
+      'longest event-loop block during that save',
+      change.blockMs,
+      100,
+    );
     await opened.value.workspace.flush();
     await opened.value.store.close();
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
+  writeResults();
 }
 
 await main();
