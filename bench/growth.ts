@@ -224,7 +224,19 @@ export async function drawChart(results: SizeResult[], file: string): Promise<vo
                       Number.isInteger(Math.log10(value)) ? value.toLocaleString('en-US') : '',
                   },
                 },
-                y: { type: 'logarithmic', title: { display: true, text: axis } },
+                y: {
+                  type: 'logarithmic',
+                  title: { display: true, text: axis },
+                  // 1, 2 and 5 times a power of ten, as plain numbers (0.05, 2, 500, 2,000).
+                  ticks: {
+                    callback: (value: number) => {
+                      const lead = value / 10 ** Math.floor(Math.log10(value) + 1e-9);
+                      return [1, 2, 5].some((n) => Math.abs(lead - n) < 1e-6)
+                        ? value.toLocaleString('en-US', { maximumSignificantDigits: 3 })
+                        : '';
+                    },
+                  },
+                },
               },
             },
           });
