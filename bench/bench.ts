@@ -560,7 +560,19 @@ async function main(): Promise<void> {
   // Run first, on a clean heap: the baselines below leave large heaps behind.
   const forward = await timeIt(3, fastForward);
   const footprint = forward.result.usageFootprint();
-  const paid = forward.result.invoices.list({ limit: 10_000, status: 'paid' }).data.length;
+  // Every paid invoice, page by page (a page holds at most 10,000).
+  const paidPage = (startingAfter?: string) =>
+    forward.result.invoices.list({
+      limit: 10_000,
+      status: 'paid',
+      ...(startingAfter && { startingAfter }),
+    });
+  let page = paidPage();
+  let paid = page.data.length;
+  while (page.hasMore) {
+    page = paidPage(page.data.at(-1)!.id);
+    paid += page.data.length;
+  }
   figure({
     id: 'fast-forward-1000x12',
     label: 'fast-forward 1,000 subscriptions with generators × 12 months, to paid invoices',
@@ -585,25 +597,38 @@ async function main(): Promise<void> {
   const data = makeData();
   const total = ITEMS * RECORDS_PER_ITEM;
   const engineResults = new Float64Array(ITEMS * 12 * 3);
+  const plainResults = new Float64Array(ITEMS * 12 * 3);
   const perStrategy: number[] = [];
+  const plain: number[] = [];
+  // The fastest turn of each: identical code times alike at its best, whatever else the machine did.
+  const bestEngine: number[] = [];
+  const bestPlain: number[] = [];
+  // The engine and its plain loop take turns, so a drift in the machine's speed falls on both.
   for (let strategy = 0; strategy < STRATEGIES.length; strategy++) {
-    perStrategy.push((await timeIt(5, () => engineAggregation(data, strategy, engineResults))).ms);
+    const engineTimes: number[] = [];
+    const plainTimes: number[] = [];
+    for (let turn = 0; turn < 7; turn++) {
+      engineTimes.push(
+        (await timeIt(1, () => engineAggregation(data, strategy, engineResults))).ms,
+      );
+      plainTimes.push((await timeIt(1, () => plainLoop(data, strategy, plainResults))).ms);
+    }
+    perStrategy.push(median(engineTimes));
+    plain.push(median(plainTimes));
+    bestEngine.push(Math.min(...engineTimes));
+    bestPlain.push(Math.min(...plainTimes));
   }
   const engineMs = perStrategy.reduce((a, b) => a + b, 0);
   const explained = await timeIt(5, () => explainedAggregation(data));
-  const plainResults = new Float64Array(ITEMS * 12 * 3);
-  const plain: number[] = [];
-  for (let strategy = 0; strategy < STRATEGIES.length; strategy++) {
-    plain.push((await timeIt(5, () => plainLoop(data, strategy, plainResults))).ms);
-  }
   if (!sameResults(engineResults, plainResults))
     failures.push('the plain loops give other results than the engine');
   // A ceiling the engine beats measures nothing: for the strategies that read every value (sum,
-  // max), the plain loop must not be slower (beyond 10%, this machine's run-to-run noise).
+  // max), the plain loop's best turn must not be slower than the engine's (beyond 10%, this
+  // machine's run-to-run noise; medians of the same code differed by up to 19% here).
   for (const s of [0, 1]) {
-    if (plain[s]! > 1.1 * perStrategy[s]!)
+    if (bestPlain[s]! > 1.1 * bestEngine[s]!)
       failures.push(
-        `the plain ${STRATEGIES[s]} loop (${formatValue(plain[s]!, 'ms')}) is slower than the engine's (${formatValue(perStrategy[s]!, 'ms')}): not a ceiling`,
+        `the plain ${STRATEGIES[s]} loop (best ${formatValue(bestPlain[s]!, 'ms')}) is slower than the engine's (best ${formatValue(bestEngine[s]!, 'ms')}): not a ceiling`,
       );
   }
   const copy = await copyBandwidth(data);
