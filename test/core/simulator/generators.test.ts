@@ -3,11 +3,12 @@
 // being cancelled part way and resumed from a snapshot.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { GeneratorSpec, PatternSpec } from '../../../core/rules/generators';
+import type { GeneratorSpec } from '../../../core/rules/generators';
 import { previewRecords } from '../../../core/rules/generators';
 import { createSimulator } from '../../../core/simulator';
 import type { Simulator } from '../../../core/simulator';
 import type { AggregateUsage } from '../../../core/public/types';
+import { anySpec } from './generator-arbitraries';
 import { DAY, HOUR, MAR_1_2025, sumOfLines } from './fixtures';
 
 const END = MAR_1_2025 + 22 * DAY; // three weekly periods and a day
@@ -40,35 +41,6 @@ function billed(sim: Simulator) {
     ]);
 }
 
-const ratePattern: fc.Arbitrary<PatternSpec> = fc.oneof(
-  fc.record({
-    kind: fc.constant('constant' as const),
-    perHour: fc.double({ min: 0, max: 50, noNaN: true }),
-  }),
-  fc.record({
-    kind: fc.constant('poisson' as const),
-    meanPerHour: fc.double({ min: 0, max: 40, noNaN: true }),
-  }),
-);
-const seatsPattern: fc.Arbitrary<PatternSpec> = fc.record({
-  kind: fc.constant('seats' as const),
-  initial: fc.integer({ min: 0, max: 20 }),
-  stepProbabilityPerHour: fc.double({ min: 0, max: 0.5, noNaN: true }),
-  maxStep: fc.integer({ min: 1, max: 3 }),
-});
-const anySpec: fc.Arbitrary<Omit<GeneratorSpec, 'start'>> = fc.oneof(
-  fc.record({
-    pattern: ratePattern,
-    seed: fc.integer({ min: 0, max: 0xffffffff }),
-    action: fc.constant('increment' as const),
-    resolutionSeconds: fc.constantFrom(3600, 4 * HOUR),
-  }),
-  fc.record({
-    pattern: seatsPattern,
-    seed: fc.integer({ min: 0, max: 0xffffffff }),
-    action: fc.constant('set' as const),
-  }),
-);
 const strategies = fc.constantFrom<AggregateUsage>('sum', 'max', 'last_during_period', 'last_ever');
 
 describe('generated usage', () => {

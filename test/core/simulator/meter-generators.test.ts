@@ -4,12 +4,13 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ScenarioState } from '../../../core/resources/state';
-import type { GeneratorSpec, PatternSpec } from '../../../core/rules/generators';
+import type { GeneratorSpec } from '../../../core/rules/generators';
 import { previewRecords } from '../../../core/rules/generators';
 import { uniqueValueAt } from '../../../core/rules/meters/generated';
 import { createSimulator } from '../../../core/simulator';
 import type { Simulator } from '../../../core/simulator';
 import type { MeterFormula } from '../../../core/public/types';
+import { anySpec } from './generator-arbitraries';
 import { DAY, HOUR, expectRejectedUnchanged, sumOfLines } from './fixtures';
 import { exportAsJson, roundTrip } from '../scenario/helpers';
 
@@ -268,35 +269,6 @@ describe('meter event generators: bad targets are refused and change nothing', (
   });
 });
 
-const ratePattern: fc.Arbitrary<PatternSpec> = fc.oneof(
-  fc.record({
-    kind: fc.constant('constant' as const),
-    perHour: fc.double({ min: 0, max: 50, noNaN: true }),
-  }),
-  fc.record({
-    kind: fc.constant('poisson' as const),
-    meanPerHour: fc.double({ min: 0, max: 40, noNaN: true }),
-  }),
-);
-const seatsPattern: fc.Arbitrary<PatternSpec> = fc.record({
-  kind: fc.constant('seats' as const),
-  initial: fc.integer({ min: 0, max: 20 }),
-  stepProbabilityPerHour: fc.double({ min: 0, max: 0.5, noNaN: true }),
-  maxStep: fc.integer({ min: 1, max: 3 }),
-});
-const anySpec: fc.Arbitrary<Omit<GeneratorSpec, 'start'>> = fc.oneof(
-  fc.record({
-    pattern: ratePattern,
-    seed: fc.integer({ min: 0, max: 0xffffffff }),
-    action: fc.constant('increment' as const),
-    resolutionSeconds: fc.constantFrom(3600, 4 * HOUR),
-  }),
-  fc.record({
-    pattern: seatsPattern,
-    seed: fc.integer({ min: 0, max: 0xffffffff }),
-    action: fc.constant('set' as const),
-  }),
-);
 const formulas = fc.constantFrom<MeterFormula>('sum', 'count', 'last', 'max', 'unique_count');
 
 function billed(sim: Simulator) {
