@@ -157,10 +157,12 @@ function* runDue(
 /** Generator slots (about one record each) made between two steps of a clock move. */
 export const GENERATION_SLICE = 20_000;
 /**
- * Slots each item makes at least per clock position: catching an item up has a cost of its own,
- * so with many items the clock moves further at a time and they catch up a slice at a time.
+ * Slots each item makes at least per clock position: catching an item up has a cost of its own
+ * (its generator's state is far in memory from the last one's: at 64 slots a catch-up cost as
+ * much as its slots), so with many items the clock moves further at a time and they catch up a
+ * slice at a time.
  */
-const SLOTS_PER_ITEM_STEP = 64;
+const SLOTS_PER_ITEM_STEP = 1024;
 
 /**
  * Generates the usage of `items` up to just before `until` in slices of about GENERATION_SLICE

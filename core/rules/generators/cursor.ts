@@ -18,6 +18,11 @@ import type { GeneratorSpec } from '../../public/types';
 /** Receives records in timestamp order. It must not throw: the cursor has moved on by then. */
 export interface RecordSink {
   push(timestamp: UnixSeconds, quantity: number): void;
+  /**
+   * Optional: the first `count` records of the arrays at once, the same as push for each in
+   * order. The arrays are the cursor's: read them before returning, keep nothing.
+   */
+  pushMany?(timestamps: Float64Array, quantities: Float64Array, count: number): void;
 }
 
 export interface GeneratorCursorState extends ProgramState {
@@ -45,8 +50,18 @@ export interface CursorOptions {
   defaultStart?: UnixSeconds;
 }
 
-/** Room for the quantities of a batch of slots (next() fills and reads it before returning). */
-const steadyBatch = new Float64Array(256);
+/** Slots drawn, and records handed to a sink, at a time. */
+const BATCH = 256;
+/** A batch of records: next() fills them and hands them over before returning. */
+const batchTimestamps = new Float64Array(BATCH);
+const batchQuantities = new Float64Array(BATCH);
+
+/** Hands the first `count` records of the batch to `out`, in one call when it takes them so. */
+function emit(out: RecordSink, count: number): void {
+  if (count === 0) return;
+  if (out.pushMany) out.pushMany(batchTimestamps, batchQuantities, count);
+  else for (let i = 0; i < count; i += 1) out.push(batchTimestamps[i]!, batchQuantities[i]!);
+}
 
 class SpecCursor implements GeneratorCursor {
   private readonly resolution: number;
@@ -72,38 +87,64 @@ class SpecCursor implements GeneratorCursor {
     const limit = Math.min(untilExclusive, this.end);
     const resolution = this.resolution;
     const program = this.program;
+    const timestamps = batchTimestamps;
+    const quantities = batchQuantities;
     let slot = this.slot;
     let time = this.start + slot * resolution;
     if (this.increment && !Number.isNaN(program.steadyPoissonMean)) {
-      // The same slots as below, their quantities drawn a batch at a time.
-      const quantities = steadyBatch;
+      // The same slots as below, their quantities drawn a batch at a time and kept in place.
       while (time < limit) {
-        const count = Math.min(quantities.length, Math.ceil((limit - time) / resolution));
+        const count = Math.min(BATCH, Math.ceil((limit - time) / resolution));
         program.nextQuantities(count, quantities);
+        let kept = 0;
         for (let i = 0; i < count; i += 1, time += resolution) {
           const quantity = quantities[i]!;
-          if (quantity > 0) out.push(time, quantity);
+          // NOTE: a slot with nothing to count reports nothing, which keeps storage small.
+          if (quantity > 0) {
+            timestamps[kept] = time;
+            quantities[kept] = quantity;
+            kept += 1;
+          }
         }
+        emit(out, kept);
         slot += count;
       }
     } else if (this.increment) {
-      // NOTE: a slot with nothing to count reports nothing, which keeps storage small.
+      let kept = 0;
       for (; time < limit; time += resolution, slot += 1) {
         const quantity = program.nextQuantity(slot);
-        if (quantity > 0) out.push(time, quantity);
+        // NOTE: a slot with nothing to count reports nothing, which keeps storage small.
+        if (quantity > 0) {
+          timestamps[kept] = time;
+          quantities[kept] = quantity;
+          kept += 1;
+          if (kept === BATCH) {
+            emit(out, kept);
+            kept = 0;
+          }
+        }
       }
+      emit(out, kept);
     } else {
       // NOTE: set specs report a value when it changes, and re-report it every repeatEverySeconds
       // (a day by default): a period with no record bills 0 under last_during_period and max.
       let last = this.last;
       const repeat = this.repeat;
+      let kept = 0;
       for (; time < limit; time += resolution, slot += 1) {
         const quantity = program.nextQuantity(slot);
         if (quantity !== last || (repeat > 0 && (time - this.start) % repeat === 0)) {
-          out.push(time, quantity);
+          timestamps[kept] = time;
+          quantities[kept] = quantity;
+          kept += 1;
+          if (kept === BATCH) {
+            emit(out, kept);
+            kept = 0;
+          }
           last = quantity;
         }
       }
+      emit(out, kept);
       this.last = last;
     }
     this.slot = slot;
@@ -191,6 +232,13 @@ export class RecordCollector implements RecordSink {
     this.timestamps[this.count] = timestamp;
     this.quantities[this.count] = quantity;
     this.count += 1;
+  }
+
+  pushMany(timestamps: Float64Array, quantities: Float64Array, count: number): void {
+    while (this.count + count > this.timestamps.length) this.grow();
+    this.timestamps.set(timestamps.subarray(0, count), this.count);
+    this.quantities.set(quantities.subarray(0, count), this.count);
+    this.count += count;
   }
 
   /** Copies of the records collected so far. */

@@ -105,8 +105,11 @@ const MAX_OPEN_UNIT = (4294967295 + 0.5) / 4294967296;
 const LAST_INVERSION_TERM = 220;
 /** 1/k, so the inversion search multiplies instead of dividing. */
 const RECIPROCALS = Float64Array.from({ length: LAST_INVERSION_TERM + 1 }, (_, k) => 1 / k);
-/** Buckets of the guide table: a draw starts its search at its bucket's first candidate. */
-const GUIDE_BUCKETS = 256;
+/**
+ * Buckets of the guide table: a draw starts its search at its bucket's first candidate. With this
+ * many, few buckets hold a boundary between two outcomes, so most draws take one comparison.
+ */
+const GUIDE_BUCKETS = 4096;
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 const LOG_FACTORIAL_TABLE_SIZE = 32;
 const logFactorialTable = new Float64Array(LOG_FACTORIAL_TABLE_SIZE);
@@ -128,22 +131,68 @@ export function logFactorial(k: number): number {
 }
 
 /**
+ * The inversion table of one mean: cumulative probabilities term by term (the same sums in the
+ * same order as the search) and a guide into them (Chen and Asau's indexed search). It depends on
+ * the mean alone, so samplers at one mean share it.
+ */
+class InversionTable {
+  readonly cumulative = new Float64Array(LAST_INVERSION_TERM + 1);
+  readonly guide = new Int32Array(GUIDE_BUCKETS);
+  /** The last term: the search stops there. */
+  readonly last: number;
+
+  constructor(mean: number) {
+    const table = this.cumulative;
+    let probability = Math.exp(-mean);
+    let cumulative = probability;
+    let k = 0;
+    table[0] = cumulative;
+    while (cumulative < MAX_OPEN_UNIT && k < LAST_INVERSION_TERM) {
+      k += 1;
+      probability *= mean * RECIPROCALS[k]!;
+      cumulative += probability;
+      table[k] = cumulative;
+    }
+    this.last = k;
+    // guide[j]: the first term whose cumulative probability reaches j / GUIDE_BUCKETS.
+    let first = 0;
+    for (let j = 0; j < GUIDE_BUCKETS; j += 1) {
+      while (first < k && table[first]! < j / GUIDE_BUCKETS) first += 1;
+      this.guide[j] = first;
+    }
+  }
+}
+
+/** Tables by mean, few: a mean gets one only when it repeats slot after slot. */
+const inversionTables = new Map<number, InversionTable>();
+const MAX_INVERSION_TABLES = 64;
+
+function inversionTable(mean: number): InversionTable {
+  let table = inversionTables.get(mean);
+  if (table === undefined) {
+    if (inversionTables.size >= MAX_INVERSION_TABLES) inversionTables.clear();
+    table = new InversionTable(mean);
+    inversionTables.set(mean, table);
+  }
+  return table;
+}
+
+/**
  * Exact Poisson draws, the same for the same uniforms whatever was drawn before (so a restored
  * sampler continues exactly).
- * - Means below 10: inversion, one uniform each. The first draw at a mean searches the cumulative
- *   probabilities term by term; when the mean repeats (an unmodulated rate, slot after slot) they
- *   are kept in a table with a guide (Chen and Asau's indexed search), so a draw costs one or two
- *   comparisons. Both compute the same sums in the same order, hence the same result.
- * - From 10: Hörmann's PTRS transformed rejection (1993, as in numpy), two uniforms per try and
- *   about 1.1 tries; its set-up is kept while the mean repeats.
+ * - Means below PTRS_THRESHOLD: inversion, one uniform each. The first draw at a mean searches the
+ *   cumulative probabilities term by term; when the mean repeats (an unmodulated rate, slot after
+ *   slot) they come from the mean's InversionTable, so a draw costs one or two comparisons. Both
+ *   compute the same sums in the same order, hence the same result.
+ * - From PTRS_THRESHOLD: Hörmann's PTRS transformed rejection (1993, as in numpy), two uniforms
+ *   per try and about 1.1 tries; its set-up is kept while the mean repeats.
  */
 export class PoissonSampler {
   private mean = Number.NaN;
   private expNegativeMean = 0;
+  /** The mean of `table`, NaN before one is taken. */
   private tableMean = Number.NaN;
-  private tableLast = 0;
-  private readonly cumulative = new Float64Array(LAST_INVERSION_TERM + 1);
-  private readonly guide = new Int32Array(GUIDE_BUCKETS);
+  private table: InversionTable | null = null;
   private b = 0;
   private a = 0;
   private vr = 0;
@@ -158,7 +207,7 @@ export class PoissonSampler {
     if (mean < PTRS_THRESHOLD) {
       if (mean === this.tableMean) return this.byTable();
       if (mean === this.mean) {
-        this.buildTable();
+        this.takeTable();
         return this.byTable();
       }
       this.mean = mean;
@@ -184,16 +233,14 @@ export class PoissonSampler {
     if (mean !== this.tableMean) {
       this.mean = mean;
       this.expNegativeMean = Math.exp(-mean);
-      this.buildTable();
+      this.takeTable();
     }
     this.rng.fillOpenUnits(out, count);
-    const table = this.cumulative;
-    const guide = this.guide;
-    const last = this.tableLast;
+    const { cumulative, guide, last } = this.table!;
     for (let i = 0; i < count; i += 1) {
       const u = out[i]!;
       let k = guide[Math.floor(u * GUIDE_BUCKETS)]!;
-      while (k < last && u > table[k]!) k += 1;
+      while (k < last && u > cumulative[k]!) k += 1;
       out[i] = k;
     }
   }
@@ -212,35 +259,16 @@ export class PoissonSampler {
     return k;
   }
 
-  private buildTable(): void {
-    const mean = this.mean;
-    const table = this.cumulative;
-    let probability = this.expNegativeMean;
-    let cumulative = probability;
-    let k = 0;
-    table[0] = cumulative;
-    while (cumulative < MAX_OPEN_UNIT && k < LAST_INVERSION_TERM) {
-      k += 1;
-      probability *= mean * RECIPROCALS[k]!;
-      cumulative += probability;
-      table[k] = cumulative;
-    }
-    this.tableLast = k;
-    // guide[j]: the first term whose cumulative probability reaches j / GUIDE_BUCKETS.
-    let first = 0;
-    for (let j = 0; j < GUIDE_BUCKETS; j += 1) {
-      while (first < k && table[first]! < j / GUIDE_BUCKETS) first += 1;
-      this.guide[j] = first;
-    }
-    this.tableMean = mean;
+  private takeTable(): void {
+    this.table = inversionTable(this.mean);
+    this.tableMean = this.mean;
   }
 
   private byTable(): number {
     const u = this.rng.nextOpenUnit();
-    const table = this.cumulative;
-    const last = this.tableLast;
-    let k = this.guide[Math.floor(u * GUIDE_BUCKETS)]!;
-    while (k < last && u > table[k]!) k += 1;
+    const { cumulative, guide, last } = this.table!;
+    let k = guide[Math.floor(u * GUIDE_BUCKETS)]!;
+    while (k < last && u > cumulative[k]!) k += 1;
     return k;
   }
 

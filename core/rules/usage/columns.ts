@@ -152,25 +152,44 @@ export class UsageColumns implements UsageView {
 
   /**
    * Applies records in order; fast for batches sorted ascending from the current last timestamp,
-   * and correct for any order (an out-of-order record goes through apply()).
+   * and correct for any order (an out-of-order record goes through apply()). Applies the first
+   * `count` records (all by default).
    */
   appendSorted(
     timestamps: ArrayLike<number>,
     quantities: ArrayLike<number>,
     action: UsageAction,
+    count = timestamps.length,
   ): void {
-    const count = timestamps.length;
     const increment = action === 'increment';
     const lastBefore = this.#length === 0 ? -1 : this.#timestamps[this.#length - 1]!;
     // A batch that starts after the current last timestamp grows the buffers once, not log n times.
+    const capacityBefore = this.#timestamps.length;
     const growOnce = count > 0 && timestamps[0]! >= lastBefore;
     if (growOnce) this.#reserve(this.#length + count);
+    const grew = this.#timestamps.length > capacityBefore;
     // Locals instead of private fields in the hot loop; written back before any apply().
     let columnTimestamps = this.#timestamps;
     let columnValues = this.#values;
     let length = this.#length;
     let maxValue = this.#maxValue;
-    for (let i = 0; i < count; i++) {
+    let i = 0;
+    if (growOnce) {
+      // The common case first: strictly ascending past the last timestamp held, into room
+      // reserved above, so a plain copy until a record is not.
+      let previous = lastBefore;
+      for (; i < count; i++) {
+        const timestamp = timestamps[i]!;
+        if (timestamp <= previous) break;
+        const quantity = quantities[i]!;
+        columnTimestamps[length] = timestamp;
+        columnValues[length] = quantity;
+        if (quantity > maxValue) maxValue = quantity;
+        previous = timestamp;
+        length++;
+      }
+    }
+    for (; i < count; i++) {
       const timestamp = timestamps[i]!;
       const quantity = quantities[i]!;
       const last = length - 1;
@@ -202,8 +221,9 @@ export class UsageColumns implements UsageView {
     }
     this.#setLength(length);
     this.#maxValue = maxValue;
-    // Merged timestamps may leave more slack than doubling would: give it back.
-    if (growOnce && this.#timestamps.length > 2 * length) this.#resize(length);
+    // Merged timestamps may leave more slack than doubling would: give it back (room reserved
+    // before this batch stays).
+    if (grew && this.#timestamps.length > 2 * length) this.#resize(length);
   }
 
   /**

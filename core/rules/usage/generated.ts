@@ -248,4 +248,8 @@ class IncrementInto implements RecordSink {
   push(timestamp: number, quantity: number): void {
     this.columns.apply(timestamp, quantity, 'increment');
   }
+
+  pushMany(timestamps: Float64Array, quantities: Float64Array, count: number): void {
+    this.columns.appendSorted(timestamps, quantities, 'increment', count);
+  }
 }

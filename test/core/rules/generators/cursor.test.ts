@@ -218,6 +218,26 @@ describe('generator cursors', () => {
     );
   });
 
+  it('hand a sink that takes batches (pushMany) the records they push one by one to another', () => {
+    fc.assert(
+      fc.property(anySpec, fc.integer({ min: 1, max: WINDOW }), (spec, cut) => {
+        const batched = new RecordCollector();
+        const batchedCursor = createCursor(spec);
+        // A sink without pushMany gets each record through push.
+        const single = new RecordCollector();
+        const oneByOne = { push: (t: number, q: number) => single.push(t, q) };
+        const singleCursor = createCursor(spec);
+        for (const until of [spec.start! + cut, spec.start! + WINDOW]) {
+          batchedCursor.next(until, batched);
+          singleCursor.next(until, oneByOne);
+        }
+        expect(batched.length).toBe(single.length);
+        expectSameRecords(batched.toColumns(), single.toColumns());
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('emit records in time order, on slot starts inside the window, as safe whole numbers', () => {
     fc.assert(
       fc.property(anySpec, (spec) => {
@@ -337,5 +357,13 @@ describe('generator cursors', () => {
     expect(quantities).toBeInstanceOf(Float64Array);
     expect(timestamps[99]).toBe(MONDAY + 99);
     expect(quantities[99]).toBe(99.5);
+    // A batch larger than the room left grows the columns as often as it needs.
+    collector.pushMany(Float64Array.from([1, 2, 3]), Float64Array.from([4, 5, 6]), 2);
+    collector.pushMany(new Float64Array(300).fill(7), new Float64Array(300).fill(8), 300);
+    const grown = collector.toColumns();
+    expect(collector.length).toBe(402);
+    expect(Array.from(grown.timestamps.subarray(99, 103))).toEqual([MONDAY + 99, 1, 2, 7]);
+    expect(Array.from(grown.quantities.subarray(99, 103))).toEqual([99.5, 4, 5, 8]);
+    expect(grown.timestamps[401]).toBe(7);
   });
 });

@@ -98,6 +98,23 @@ describe('UsageColumns.appendSorted', () => {
     expect(columns.byteLength).toBe(12);
   });
 
+  it('keeps room reserved before a batch, and applies only the first count records', () => {
+    const columns = new UsageColumns();
+    columns.reserve(1000);
+    columns.appendSorted(
+      Float64Array.from([t, t + 60, t + 120]),
+      Float64Array.from([1, 2, 3]),
+      'increment',
+      2,
+    );
+    expect(contents(columns)).toEqual([
+      [t, 1],
+      [t + 60, 2],
+    ]);
+    // The reservation is for appends to come: a small batch does not give it back.
+    expect(columns.byteLength).toBe(1000 * 12);
+  });
+
   it('falls back to apply for records before the current last', () => {
     const columns = new UsageColumns();
     columns.apply(t + 100, 1, 'increment');
