@@ -4,7 +4,8 @@
 // `npm run bench -- --serve-load [clients] [seconds]` instead loads `meterlab serve` (default 1,000
 // clients for 60 s) and exits 1 if a record counted twice, went missing, or a call failed with a
 // 5xx. Partial runs, printed but not written: `--meters` (the meter event figures, with usage
-// records' batch as their base) and `--cohort`.
+// records' batch as their base), `--cohort`, and `--ten-thousand` (10,000 subscriptions × 12
+// months, in a child process so its peak RSS is its own).
 import os from 'node:os';
 import { DuckDBDataChunk, DuckDBInstance, INTEGER, UINTEGER, DOUBLE } from '@duckdb/node-api';
 import Decimal from 'decimal.js';
@@ -14,6 +15,7 @@ import { createSimulator } from '../core/simulator';
 import type { Simulator } from '../core/simulator';
 import { UsageColumns } from '../core/rules/usage/columns';
 import { describeLoad, runServeLoad } from './serve-load';
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDispatcher } from '../core/dispatch';
@@ -362,7 +364,8 @@ function generatedMeterEvents(formula: 'sum' | 'unique_count', slots: number): n
   return slots;
 }
 
-function fastForward(): Simulator {
+/** `items` subscriptions on one metered price, each with a Poisson generator (~30 records a day). */
+function fastForwardScenario(items: number): Simulator {
   const sim = createSimulator({ startTime: YEAR_START, seed: 11 });
   const product = sim.products.create({ name: 'API calls' });
   const price = sim.prices.create({
@@ -371,7 +374,7 @@ function fastForward(): Simulator {
     unitAmountDecimal: '0.2',
     recurring: { interval: 'month', usageType: 'metered', aggregateUsage: 'sum' },
   });
-  for (let i = 0; i < ITEMS; i++) {
+  for (let i = 0; i < items; i++) {
     sim.customers.create({ id: `cust_${i}`, name: `Customer ${i}`, paymentMethod: 'pm_card_visa' });
     const item = sim.subscriptions.create({ customer: `cust_${i}`, items: [{ price: price.id }] })
       .items.data[0]!.id;
@@ -384,10 +387,98 @@ function fastForward(): Simulator {
       },
     });
   }
-  sim.testClock.advance({
-    frozenTime: MONTH_STARTS[12]! + sim.settings.retrieve().finalizationDelaySeconds,
-  });
   return sim;
+}
+
+/** Twelve months on, to the last period's invoices paid. */
+const fastForwardTarget = (sim: Simulator) =>
+  MONTH_STARTS[12]! + sim.settings.retrieve().finalizationDelaySeconds;
+
+/** 1,000 subscriptions set up and fast-forwarded a year. */
+function fastForward(): Simulator {
+  const sim = fastForwardScenario(ITEMS);
+  sim.testClock.advance({ frozenTime: fastForwardTarget(sim) });
+  return sim;
+}
+
+const TEN_THOUSAND = 10_000;
+
+interface TenThousandRun {
+  setupMs: number;
+  /** The clock move alone, step by step as a host runs it. */
+  advanceMs: number;
+  /** The longest stretch between two steps: how long a host's loop is held at most. */
+  longestStepMs: number;
+  records: number;
+  columnBytes: number;
+  paid: number;
+  /** Peak resident set of the whole process, bytes. */
+  peakRss: number;
+}
+
+/** In a child process (its peak RSS is this run's alone): 10,000 subscriptions × 12 months. */
+function tenThousandInChild(): TenThousandRun {
+  const setupStart = performance.now();
+  const sim = fastForwardScenario(TEN_THOUSAND);
+  const setupMs = performance.now() - setupStart;
+  const start = performance.now();
+  let longestStepMs = 0;
+  let stepStart = start;
+  for (const _ of sim.advanceStepwise({ frozenTime: fastForwardTarget(sim) })) {
+    const now = performance.now();
+    longestStepMs = Math.max(longestStepMs, now - stepStart);
+    stepStart = now;
+  }
+  const advanceMs = performance.now() - start;
+  longestStepMs = Math.max(longestStepMs, performance.now() - stepStart);
+  const footprint = sim.usageFootprint();
+  const paid = sim.view().invoices.filter((invoice) => invoice.status === 'paid').length;
+  return {
+    setupMs,
+    advanceMs,
+    longestStepMs,
+    records: footprint.timestamps,
+    columnBytes: footprint.bytes,
+    paid,
+    peakRss: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+function tenThousandRun(): Promise<TenThousandRun> {
+  return new Promise((resolve, reject) => {
+    const child = fork(import.meta.filename, ['--ten-thousand-child'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: TenThousandRun | null = null;
+    child.on('message', (message) => (result = message as TenThousandRun));
+    child.on('exit', (code, signal) => {
+      if (result && code === 0) resolve(result);
+      else reject(new Error(`the 10,000-subscription run ended with ${signal ?? `code ${code}`}`));
+    });
+  });
+}
+
+/** 7. Fast-forward 10,000 subscriptions × 12 months (~110M generated records): time and peak RSS. */
+async function tenThousandFigures(): Promise<void> {
+  const run = await tenThousandRun();
+  figure({
+    id: 'fast-forward-10000x12',
+    label: 'fast-forward 10,000 subscriptions with generators × 12 months, to paid invoices',
+    value: run.advanceMs,
+    unit: 'ms',
+    records: run.records,
+    goal: { atMost: 10_000 },
+    note: `the clock move; setup of the 10,000 customers ${formatValue(run.setupMs, 'ms')} before it; ${run.paid.toLocaleString('en-US')} paid invoices; longest step ${formatValue(run.longestStepMs, 'ms')}`,
+  });
+  figure({
+    id: 'fast-forward-10000x12-rss',
+    label: 'peak RSS of the 10,000 × 12 fast-forward (setup included)',
+    value: run.peakRss / 1e9,
+    unit: 'GB',
+    records: run.records,
+    goal: { atMost: 2 },
+    note: `usage columns ${formatValue(run.columnBytes / 1e9, 'GB')} (${formatValue(run.columnBytes / run.records, 'B')} per record)`,
+  });
 }
 
 /** The naive baseline over one object per record; the objects are gone when it returns. */
@@ -553,6 +644,7 @@ async function main(): Promise<void> {
   }
   // Partial runs: printed, not written to bench/results.json (which holds whole runs).
   if (process.argv.includes('--cohort')) return cohortFigure();
+  if (process.argv.includes('--ten-thousand')) return tenThousandFigures();
   if (process.argv.includes('--meters')) return meterEventFigures((await recordBatch()).rate);
   const failures: string[] = [];
 
@@ -592,6 +684,7 @@ async function main(): Promise<void> {
     note: `${(footprint.bytes / 1e6).toFixed(0)} MB of columns`,
   });
   await cohortFigure();
+  await tenThousandFigures();
 
   // 1. Aggregation of 10M records over 12 monthly periods.
   const data = makeData();
@@ -721,4 +814,9 @@ async function main(): Promise<void> {
   writeResults();
 }
 
-await main();
+if (process.argv.includes('--ten-thousand-child')) {
+  const run = tenThousandInChild();
+  process.send!(run, () => process.exit(0));
+} else {
+  await main();
+}

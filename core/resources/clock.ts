@@ -244,9 +244,13 @@ function* advanceTo(state: ScenarioState, target: number): Generator<StepProgres
   const limitOf = (item: string) =>
     Math.min(target + 1, state.item(item).subscription.endedAt ?? Infinity);
   checkWorkBound(state, generatedItems, limitOf, target);
-  for (const item of generatedItems) {
-    state.generated.reserveUntil(item, state.writableColumns(item), limitOf(item));
-  }
+  state.generated.reserveUntil(
+    generatedItems.map((item) => ({
+      item,
+      columns: state.writableColumns(item),
+      limit: limitOf(item),
+    })),
+  );
   const awaiting = new AwaitingInvoices(state);
   const nextDue = () => nextDueTime(state, target, awaiting.current);
   const watched = watchedSubscriptions(state);

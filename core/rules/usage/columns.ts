@@ -7,6 +7,8 @@ import type { UsageAction } from '../../public/types';
 
 /** The latest timestamp a Uint32 column holds: 2106-02-07 06:28:15 UTC. */
 export const maxColumnTimestamp = 0xffffffff;
+/** The largest buffer reserveAll cuts columns from (one column may need a larger one alone). */
+const MAX_SLAB_BYTES = 1 << 30;
 
 export interface UsageColumnsJson {
   timestamps: number[];
@@ -237,6 +239,33 @@ export class UsageColumns implements UsageView {
     return from;
   }
 
+  /**
+   * Makes room in many columns at once, each for its `capacity` entries (a clock move's generated
+   * records). Their buffers are cut from a few large ones: V8 runs a full garbage collection for
+   * about every 64 MB of new buffers, which at 10,000 items and a year took 20 collections.
+   */
+  static reserveAll(requests: readonly (readonly [UsageColumns, number])[]): void {
+    const growing = requests.filter(([columns, capacity]) => capacity > columns.#timestamps.length);
+    let next = 0;
+    while (next < growing.length) {
+      // A slab: the values of its columns, then their timestamps (8-byte values stay aligned).
+      let entries = 0;
+      let end = next;
+      do entries += growing[end++]![1];
+      while (end < growing.length && (entries + growing[end]![1]) * 12 <= MAX_SLAB_BYTES);
+      const slab = new ArrayBuffer(entries * 12);
+      let offset = 0;
+      for (; next < end; next++) {
+        const [columns, capacity] = growing[next]!;
+        columns.#adopt(
+          new Uint32Array(slab, entries * 8 + offset * 4, capacity),
+          new Float64Array(slab, offset * 8, capacity),
+        );
+        offset += capacity;
+      }
+    }
+  }
+
   /** Makes room for `capacity` entries in one step (for a known burst of appends). */
   reserve(capacity: number): void {
     if (capacity > this.#timestamps.length) this.#resize(capacity);
@@ -286,8 +315,11 @@ export class UsageColumns implements UsageView {
   }
 
   #resize(capacity: number): void {
-    const timestamps = new Uint32Array(capacity);
-    const values = new Float64Array(capacity);
+    this.#adopt(new Uint32Array(capacity), new Float64Array(capacity));
+  }
+
+  /** Moves the entries into these (larger) buffers. */
+  #adopt(timestamps: Uint32Array, values: Float64Array): void {
     timestamps.set(this.#timestamps.subarray(0, this.#length));
     values.set(this.#values.subarray(0, this.#length));
     this.#timestamps = timestamps;

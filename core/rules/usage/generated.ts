@@ -11,7 +11,7 @@ import {
 } from '../generators';
 import type { GeneratorCursor, GeneratorCursorState, RecordSink } from '../generators';
 import type { UsageGenerator } from '../../public/types';
-import type { UsageColumns } from './columns';
+import { UsageColumns } from './columns';
 
 export interface StoredGenerator {
   generator: UsageGenerator;
@@ -119,12 +119,16 @@ export class GeneratedUsage {
   }
 
   /**
-   * Reserves room for what the item's increment generators can report before `limit`: one
-   * allocation for a long advance instead of a doubling cascade. Call trim() after.
+   * Reserves room in each item's columns for what its increment generators can report before its
+   * limit: one allocation for a long advance instead of a doubling cascade. Call trim() after.
    */
-  reserveUntil(item: string, columns: UsageColumns, limit: number): void {
-    const slots = this.recordsUntil(item, limit, 'increment');
-    if (slots > 0) columns.reserve(columns.length + slots);
+  reserveUntil(items: readonly { item: string; columns: UsageColumns; limit: number }[]): void {
+    UsageColumns.reserveAll(
+      items.map(({ item, columns, limit }) => [
+        columns,
+        columns.length + this.recordsUntil(item, limit, 'increment'),
+      ]),
+    );
   }
 
   /** At most how many records the item's running generators report before `limit`. */

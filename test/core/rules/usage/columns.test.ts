@@ -115,6 +115,35 @@ describe('UsageColumns.appendSorted', () => {
     expect(columns.byteLength).toBe(1000 * 12);
   });
 
+  it('reserves room in many columns at once, keeping what they hold', () => {
+    const filled = new UsageColumns();
+    filled.appendSorted([t, t + 60], [4, 5], 'increment');
+    const empty = new UsageColumns();
+    const roomy = new UsageColumns();
+    roomy.reserve(50);
+    UsageColumns.reserveAll([
+      [filled, 100],
+      [empty, 10],
+      [roomy, 20],
+    ]);
+    expect(contents(filled)).toEqual([
+      [t, 4],
+      [t + 60, 5],
+    ]);
+    expect([filled.byteLength, empty.byteLength, roomy.byteLength]).toEqual([1200, 120, 600]);
+    // Columns cut from one buffer do not write into each other.
+    for (let i = 0; i < 100; i++) filled.apply(t + 120 + i, i + 1, 'increment');
+    for (let i = 0; i < 10; i++) empty.apply(t + i, 7, 'increment');
+    expect(filled.length).toBe(102);
+    expect(filled.values[101]).toBe(100);
+    expect(filled.timestamps[101]).toBe(t + 219);
+    expect(Array.from(empty.values)).toEqual(new Array(10).fill(7));
+    // Past its reservation a column grows into a buffer of its own.
+    filled.apply(t + 1000, 1, 'increment');
+    expect(filled.length).toBe(103);
+    expect(contents(empty)[9]).toEqual([t + 9, 7]);
+  });
+
   it('falls back to apply for records before the current last', () => {
     const columns = new UsageColumns();
     columns.apply(t + 100, 1, 'increment');
