@@ -33,6 +33,9 @@ const appendOnly = new Set([
   'subscriptions',
   // Invoices that may still change are copied (openInvoices).
   'invoices',
+  // Changed in place only after ScenarioState.willChange; materialize, the one call that removes
+  // generators, keeps the list as it was in the checkpoint's manual mark.
+  'generators',
 ]);
 
 /** Invoices in these states never change again, so they are kept by reference. */
@@ -68,9 +71,6 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
     if (key === 'idempotency') fields.idempotency = { ...state.data.idempotency };
     // Kept as it is: ScenarioState.setPeriodIndex keeps what a call overwrites.
     else if (key === 'periodIndex') fields.periodIndex = state.data.periodIndex;
-    // Removed from in place (materialize), so copied; an entry a call changes in place goes
-    // through ScenarioState.willChange first.
-    else if (key === 'generators') fields.generators = [...state.data.generators];
     else if (appendOnly.has(key)) {
       fields[key] = value;
       lengths.push([key, (value as unknown[]).length]);
@@ -112,6 +112,7 @@ export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint):
     if (key !== 'usage' && !(key in checkpoint.fields)) delete data[key];
   Object.assign(data, checkpoint.fields);
   for (const [key, length] of checkpoint.lengths) (data[key] as unknown[]).length = length;
+  if (checkpoint.manual.storedBefore) state.data.generators = checkpoint.manual.storedBefore;
   for (const [live, copy] of checkpoint.openInvoices) putBack(live, copy);
   for (const [live, copy] of checkpoint.changed.objects) putBack(live, copy);
   for (const [subscription, index] of checkpoint.changed.periodIndex) {

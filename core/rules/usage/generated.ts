@@ -23,9 +23,13 @@ interface ManualChange {
   was: UsageColumns | undefined;
 }
 
-/** The manual records map at a checkpoint: the changes made since, undone in reverse. */
+/**
+ * The manual records map at a checkpoint: the changes made since, undone in reverse; and the
+ * stored generators as they were, when materialize removed some since (other calls only append).
+ */
 export interface ManualMark {
   changes: ManualChange[];
+  storedBefore: StoredGenerator[] | null;
 }
 
 export class GeneratedUsage {
@@ -35,8 +39,8 @@ export class GeneratedUsage {
   private readonly manual = new Map<string, UsageColumns>();
   /** Generators whose cursor moved since their position was last saved. */
   private readonly moved = new Set<StoredGenerator>();
-  /** While a checkpoint runs: each item whose manual records entry was set or removed, as it was. */
-  private manualChanges: ManualChange[] | null = null;
+  /** While a checkpoint runs: what changed since it (see ManualMark). */
+  private mark: ManualMark | null = null;
 
   constructor(private readonly stored: StoredGenerator[]) {}
 
@@ -189,13 +193,14 @@ export class GeneratedUsage {
     }
     this.byItem.delete(item);
     this.setManual(item, undefined);
+    if (this.mark) this.mark.storedBefore ??= [...this.stored];
     const kept = this.stored.filter((entry) => entry.generator.subscriptionItem !== item);
     this.stored.splice(0, this.stored.length, ...kept);
     return removed;
   }
 
   private setManual(item: string, columns: UsageColumns | undefined): void {
-    this.manualChanges?.push({ item, was: this.manual.get(item) });
+    this.mark?.changes.push({ item, was: this.manual.get(item) });
     if (columns === undefined) this.manual.delete(item);
     else this.manual.set(item, columns);
   }
@@ -205,13 +210,12 @@ export class GeneratedUsage {
    * manualAsOf can give the map as it is now without copying it on every call.
    */
   markManual(): ManualMark {
-    const changes: ManualChange[] = [];
-    this.manualChanges = changes;
-    return { changes };
+    this.mark = { changes: [], storedBefore: null };
+    return this.mark;
   }
 
   stopMarkingManual(): void {
-    this.manualChanges = null;
+    this.mark = null;
   }
 
   /** Items that had generators at the mark -> their manual records. */

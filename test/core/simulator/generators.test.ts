@@ -2,7 +2,8 @@
 // reported live by hand, and a fast-forward gives the same state in one step, in many, or after
 // being cancelled part way and resumed from a snapshot.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GeneratedUsage } from '../../../core/rules/usage/generated';
 import type { GeneratorSpec } from '../../../core/rules/generators';
 import { previewRecords } from '../../../core/rules/generators';
 import { createSimulator } from '../../../core/simulator';
@@ -115,5 +116,45 @@ describe('fast-forward with generators', () => {
     const resumed = createSimulator({ snapshot: cancelled.snapshot() });
     resumed.testClock.advance({ frozenTime: END });
     expect(JSON.stringify(resumed.snapshot())).toBe(JSON.stringify(one.snapshot()));
+  });
+});
+
+describe('a materialize that fails after removing the generators', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('leaves the generators and their records as they were, and they keep reporting', () => {
+    const twin = () => {
+      const { sim, item } = weeklyScenario('sum');
+      for (const seed of [1, 2]) {
+        sim.generators.create({
+          subscriptionItem: item,
+          spec: { pattern: { kind: 'poisson', meanPerHour: 5 }, action: 'increment', seed },
+        });
+      }
+      sim.testClock.advance({ frozenTime: MAR_1_2025 + 3 * DAY });
+      return { sim, item };
+    };
+    const failed = twin();
+    const before = JSON.stringify(failed.sim.snapshot());
+    // The checkpoint keeps the list of generators by its length; materialize is the one call that
+    // removes from it, so it must keep the list as it was.
+    const materialize = GeneratedUsage.prototype.materialize;
+    vi.spyOn(GeneratedUsage.prototype, 'materialize').mockImplementation(function (
+      this: GeneratedUsage,
+      item: string,
+    ) {
+      materialize.call(this, item);
+      throw new Error('fails after removing');
+    });
+    expect(() => failed.sim.generators.materialize({ subscriptionItem: failed.item })).toThrow(
+      'fails after removing',
+    );
+    vi.restoreAllMocks();
+    expect(JSON.stringify(failed.sim.snapshot())).toBe(before);
+    expect(failed.sim.generators.list({ limit: 10 }).data).toHaveLength(2);
+    const untouched = twin();
+    for (const { sim } of [failed, untouched]) sim.testClock.advance({ frozenTime: END });
+    expect(billed(failed.sim)).toEqual(billed(untouched.sim));
+    expect(JSON.stringify(failed.sim.snapshot())).toBe(JSON.stringify(untouched.sim.snapshot()));
   });
 });
