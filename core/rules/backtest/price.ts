@@ -14,6 +14,7 @@ import type {
 } from '../../public/types';
 import { invalidRequest } from '../../values/errors';
 import { Dec } from '../../values/money';
+import { drain, type StepProgress } from '../../values/steps';
 import { utcMinutes } from '../../values/time';
 import type { Hypothesis } from './hypotheses';
 import { adjustedAmounts } from './adjustments';
@@ -264,27 +265,28 @@ export interface BacktestResult {
   hypotheses: HypothesisResult[];
 }
 
-/** Prices every customer × period under `hypothesis`: amounts per customer and period. */
-function priceAll(prepared: PreparedUsage, hypothesis: Hypothesis): (number | null)[][] {
+/** Prices one customer's periods under `hypothesis`: amounts per period, null outside its span. */
+function priceCustomer(
+  prepared: PreparedUsage,
+  hypothesis: Hypothesis,
+  customer: number,
+): (number | null)[] {
   const strategy = strategyOf(hypothesis);
-  const rows = prepared.byMeter.get(hypothesis.meter);
-  const adjusted = hypothesis.coupon !== null || hypothesis.minimumCommitment !== null;
-  return prepared.customers.map((_, customer) => {
-    const span = prepared.spans[customer]!;
-    const quantities = prepared.periods.map((_, period) => {
-      if (period < span.first || period > span.last) return null;
-      return quantityOf(decidingAggregate(rows?.[customer], strategy, period), strategy)[0];
-    });
-    // A coupon or a minimum works on priced lines; otherwise the amount alone (a cell's
-    // explanation is built only when it is opened).
-    return adjusted
-      ? adjustedAmounts(
-          hypothesis,
-          prepared.periods,
-          quantities.map((units) => (units === null ? null : quotePrice(hypothesis.price, units))),
-        )
-      : quantities.map((units) => (units === null ? null : quoteAmount(hypothesis.price, units)));
+  const row = prepared.byMeter.get(hypothesis.meter)?.[customer];
+  const span = prepared.spans[customer]!;
+  const quantities = prepared.periods.map((_, period) => {
+    if (period < span.first || period > span.last) return null;
+    return quantityOf(decidingAggregate(row, strategy, period), strategy)[0];
   });
+  // A coupon or a minimum works on priced lines; otherwise the amount alone (a cell's
+  // explanation is built only when it is opened).
+  return hypothesis.coupon !== null || hypothesis.minimumCommitment !== null
+    ? adjustedAmounts(
+        hypothesis,
+        prepared.periods,
+        quantities.map((units) => (units === null ? null : quotePrice(hypothesis.price, units))),
+      )
+    : quantities.map((units) => (units === null ? null : quoteAmount(hypothesis.price, units)));
 }
 
 const sumOf = (values: readonly (number | null)[]) =>
@@ -312,8 +314,25 @@ export function percentOf(change: number, base: number): number | null {
 export function priceBacktest(
   prepared: PreparedUsage,
   hypotheses: readonly Hypothesis[],
-  options: { current?: string; riskThresholdPct?: number } = {},
+  options: PricingOptions = {},
 ): BacktestResult {
+  return drain(priceBacktestSteps(prepared, hypotheses, options));
+}
+
+export interface PricingOptions {
+  current?: string;
+  riskThresholdPct?: number;
+}
+
+/**
+ * priceBacktest as steps, for hosts that must stay responsive: it yields after each customer
+ * priced under a hypothesis and after each hypothesis compared (the same result, to the unit).
+ */
+export function* priceBacktestSteps(
+  prepared: PreparedUsage,
+  hypotheses: readonly Hypothesis[],
+  options: PricingOptions = {},
+): Generator<StepProgress, BacktestResult> {
   const current = options.current ?? hypotheses[0]!.key;
   const riskThresholdPct = options.riskThresholdPct ?? 20;
   const currentIndex = hypotheses.findIndex((hypothesis) => hypothesis.key === current);
@@ -324,9 +343,20 @@ export function priceBacktest(
       `No hypothesis has the key '${current}': pick one of ${hypotheses.map((h) => h.key).join(', ')}.`,
     );
   }
-  const amounts = hypotheses.map((hypothesis) => priceAll(prepared, hypothesis));
+  const customers = prepared.customers.length;
+  const steps = hypotheses.length * (customers + 1);
+  const amounts: (number | null)[][][] = [];
+  for (const hypothesis of hypotheses) {
+    const own: (number | null)[][] = [];
+    for (let customer = 0; customer < customers; customer++) {
+      own.push(priceCustomer(prepared, hypothesis, customer));
+      yield { from: 0, to: steps, at: amounts.length * customers + customer + 1 };
+    }
+    amounts.push(own);
+  }
   const baseline = amounts[currentIndex]!.map(sumOf);
-  const results = hypotheses.map((hypothesis, index): HypothesisResult => {
+  const results: HypothesisResult[] = [];
+  for (const [index, hypothesis] of hypotheses.entries()) {
     const own = amounts[index]!;
     const byCustomer = own.map((row, customer) => {
       const amount = sumOf(row);
@@ -351,7 +381,7 @@ export function priceBacktest(
       else summary.unchanged += 1;
       if (isAtRisk(row, riskThresholdPct)) summary.atRisk += 1;
     }
-    return {
+    results.push({
       key: hypothesis.key,
       name: hypothesis.name,
       meter: hypothesis.meter,
@@ -360,8 +390,9 @@ export function priceBacktest(
       byCustomer,
       amounts: own,
       summary,
-    };
-  });
+    });
+    yield { from: 0, to: steps, at: amounts.length * customers + index + 1 };
+  }
   return {
     currency: hypotheses[0]!.price.currency,
     grain: prepared.grain,
