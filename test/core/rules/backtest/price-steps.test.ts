@@ -47,7 +47,9 @@ const usageArbitrary = fc.array(
   { minLength: 1, maxLength: 30 },
 );
 
-function aggregatesOf(usage: fc.infer<typeof usageArbitrary>): UsageAggregate[] {
+function aggregatesOf(
+  usage: { customer: string; meter: string; month: number; value: number }[],
+): UsageAggregate[] {
   const seen = new Map<string, UsageAggregate>();
   for (const { customer, meter, month, value } of usage) {
     const period = 202500 + month;
