@@ -326,7 +326,7 @@ export interface PricingOptions {
 
 /**
  * priceBacktest as steps, for hosts that must stay responsive: it yields after each customer
- * priced under a hypothesis and after each hypothesis compared (the same result, to the unit).
+ * priced under a hypothesis and after each customer compared (the same result, to the unit).
  */
 export function* priceBacktestSteps(
   prepared: PreparedUsage,
@@ -344,13 +344,15 @@ export function* priceBacktestSteps(
     );
   }
   const customers = prepared.customers.length;
-  const steps = hypotheses.length * (customers + 1);
+  // A step per customer priced under each hypothesis, then per customer compared.
+  const steps = 2 * hypotheses.length * customers;
+  let at = 0;
   const amounts: (number | null)[][][] = [];
   for (const hypothesis of hypotheses) {
     const own: (number | null)[][] = [];
     for (let customer = 0; customer < customers; customer++) {
       own.push(priceCustomer(prepared, hypothesis, customer));
-      yield { from: 0, to: steps, at: amounts.length * customers + customer + 1 };
+      yield { from: 0, to: steps, at: ++at };
     }
     amounts.push(own);
   }
@@ -358,40 +360,41 @@ export function* priceBacktestSteps(
   const results: HypothesisResult[] = [];
   for (const [index, hypothesis] of hypotheses.entries()) {
     const own = amounts[index]!;
-    const byCustomer = own.map((row, customer) => {
-      const amount = sumOf(row);
+    const byCustomer: CustomerChange[] = [];
+    const periodAmounts = prepared.periods.map(() => 0);
+    const summary = { winners: 0, losers: 0, unchanged: 0, atRisk: 0, upside: 0, downside: 0 };
+    let total = 0;
+    for (let customer = 0; customer < customers; customer++) {
+      const amounts = own[customer]!;
+      amounts.forEach((amount, period) => (periodAmounts[period]! += amount ?? 0));
+      const amount = sumOf(amounts);
       const change = amount - baseline[customer]!;
-      return {
+      const row = {
         customer: prepared.customers[customer]!,
         amount,
         change,
         changePct: percentOf(change, baseline[customer]!),
       };
-    });
-    const byPeriod = prepared.periods.map((period, at) => ({
-      ...period,
-      amount: own.reduce((total, row) => total + (row[at] ?? 0), 0),
-    }));
-    const summary = { winners: 0, losers: 0, unchanged: 0, atRisk: 0, upside: 0, downside: 0 };
-    for (const row of byCustomer) {
+      byCustomer.push(row);
+      total += amount;
       if (row.change < 0)
         [summary.winners, summary.downside] = [summary.winners + 1, summary.downside + row.change];
       else if (row.change > 0)
         [summary.losers, summary.upside] = [summary.losers + 1, summary.upside + row.change];
       else summary.unchanged += 1;
       if (isAtRisk(row, riskThresholdPct)) summary.atRisk += 1;
+      yield { from: 0, to: steps, at: ++at };
     }
     results.push({
       key: hypothesis.key,
       name: hypothesis.name,
       meter: hypothesis.meter,
-      total: byCustomer.reduce((total, row) => total + row.amount, 0),
-      byPeriod,
+      total,
+      byPeriod: prepared.periods.map((period, at) => ({ ...period, amount: periodAmounts[at]! })),
       byCustomer,
       amounts: own,
       summary,
     });
-    yield { from: 0, to: steps, at: amounts.length * customers + index + 1 };
   }
   return {
     currency: hypotheses[0]!.price.currency,

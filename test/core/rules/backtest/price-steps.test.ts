@@ -72,7 +72,7 @@ function aggregatesOf(
 describe('priceBacktestSteps', () => {
   const { hypotheses } = buildHypotheses(HYPOTHESES);
 
-  it('gives what priceBacktest gives, paced or not, with a step per customer and hypothesis', async () => {
+  it('gives what priceBacktest gives, paced or not, with steps per customer and hypothesis', async () => {
     await fc.assert(
       fc.asyncProperty(
         usageArbitrary,
@@ -83,8 +83,8 @@ describe('priceBacktestSteps', () => {
           const steps = [
             ...priceBacktestSteps(prepared, hypotheses, { current, riskThresholdPct: 10 }),
           ];
-          // A step after each customer under each hypothesis, then one per hypothesis compared.
-          expect(steps).toHaveLength(hypotheses.length * (prepared.customers.length + 1));
+          // A step after each customer under each hypothesis, priced and then compared.
+          expect(steps).toHaveLength(2 * hypotheses.length * prepared.customers.length);
           expect(steps.map((step) => step.at)).toEqual(steps.map((_, index) => index + 1));
           let yields = 0;
           const paced = await runPaced(
