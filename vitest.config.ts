@@ -12,6 +12,7 @@ const slowTests = [
   'test/electron/serve-load.test.ts',
   'test/electron/backtest/clickhouse.test.ts',
   'test/electron/backtest/window-reprice.test.ts',
+  'test/electron/backtest/window-clickhouse.test.ts',
 ];
 
 export default defineConfig({
