@@ -364,6 +364,8 @@ export class BacktestState {
     if (outcome) {
       this.#priced = JSON.stringify(hypotheses);
       this.outcome = outcome;
+      // Edits made while it ran are priced now.
+      await this.edited();
     }
   }
 
