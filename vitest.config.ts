@@ -11,6 +11,8 @@ const slowTests = [
   'test/attacks/save-blocking.test.ts',
   'test/electron/serve-load.test.ts',
   'test/electron/backtest/clickhouse.test.ts',
+  'test/electron/backtest/window-reprice.test.ts',
+  'test/electron/backtest/window-clickhouse.test.ts',
 ];
 
 export default defineConfig({

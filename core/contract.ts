@@ -4,9 +4,11 @@
 import type { ErrorEnvelope } from './values/errors';
 import type {
   BacktestOutcome,
+  BacktestRepriceArgs,
   BacktestRunArgs,
   UsageFileHandle,
   UsagePreview,
+  UsageSourceArgs,
 } from './public/backtest';
 import type { BacktestLine } from './rules/backtest';
 import type { ScenarioFile } from './scenario/format';
@@ -119,14 +121,17 @@ export type SandboxMethod = keyof SandboxMethods;
 export interface BacktestMethods {
   /** The shipped sample usage file and its hypotheses (the contents of its prices.json). */
   'backtest.sample': () => { file: UsageFileHandle; hypotheses: unknown[] };
-  /** The file's columns, first rows and guessed column mapping. */
-  'backtest.preview': (args: { file: string }) => UsagePreview;
+  /** The file's or table's columns, first rows and guessed column mapping. */
+  'backtest.preview': (args: UsageSourceArgs) => UsagePreview;
   /** Reads, aggregates and prices the usage (progress events, task 'backtest'). */
   'backtest.run': (args: BacktestRunArgs) => BacktestOutcome;
   /** Stops a running backtest (it fails with backtest_cancelled); false when none runs. */
   'backtest.cancel': () => { cancelled: boolean };
-  /** The last run priced again against another current hypothesis or risk threshold. */
-  'backtest.reprice': (args: { current?: string; riskThresholdPct?: number }) => BacktestOutcome;
+  /**
+   * The last run priced again from its aggregates: another current hypothesis, risk threshold,
+   * or edited hypotheses. A newer reprice stops an older one (it fails with backtest_superseded).
+   */
+  'backtest.reprice': (args: BacktestRepriceArgs) => BacktestOutcome;
   /** The invoice line of a customer in a period (index) under a hypothesis, explained. */
   'backtest.explain': (args: {
     hypothesis: string;

@@ -31,11 +31,14 @@ export function parseDate(text: string, option = '--until'): number {
     );
   }
   const day = text.slice(0, 10);
-  // Date.parse rolls impossible days over (2025-02-30 -> March 2): refuse them instead.
-  if (new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+  // Date.parse rolls impossible days over (2025-02-30 -> March 2) and fails on month 13: refuse both.
+  const midnight = Date.parse(`${day}T00:00:00Z`);
+  if (Number.isNaN(midnight) || new Date(midnight).toISOString().slice(0, 10) !== day) {
     throw new UsageError(`${option} '${text}': ${day} is not a day of the calendar.`);
   }
-  return Math.floor(Date.parse(text) / 1000);
+  const time = Date.parse(text);
+  if (Number.isNaN(time)) throw new UsageError(`${option} '${text}' is not a time of the day.`);
+  return Math.floor(time / 1000);
 }
 
 /** A progress bar on stderr, drawn only on a terminal. */

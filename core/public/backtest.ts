@@ -6,7 +6,20 @@ import type { Coupon, Interval, Price } from './types';
 /** The usage fields a file's columns are mapped to (action is optional in the file). */
 export const USAGE_FIELDS = ['customer', 'meter', 'timestamp', 'quantity', 'action'] as const;
 export type UsageField = (typeof USAGE_FIELDS)[number];
-export type ColumnMapping = Record<UsageField, string | null>;
+/**
+ * Usage fields to columns. `sequence` (a ClickHouse table's only: a file keeps its row order)
+ * orders the records that share a timestamp.
+ */
+export type ColumnMapping = Record<UsageField, string | null> & { sequence?: string | null };
+
+/** A ClickHouse table a backtest reads: the server's HTTP URL and the table (database.table). */
+export interface ClickHouseTable {
+  url: string;
+  table: string;
+}
+
+/** Where a backtest's usage is: a file by its handle, or a ClickHouse table. */
+export type UsageSourceArgs = { file: string } | { clickhouse: ClickHouseTable };
 
 /** A usage file's bytes uploaded to the browser host: at most this many (the sample is 0.3 MB). */
 export const MAX_USAGE_UPLOAD_BYTES = 50 * 1024 * 1024;
@@ -21,8 +34,11 @@ export interface UsageFileHandle {
 }
 
 export interface UsagePreview {
-  file: UsageFileHandle;
-  /** The file's columns with the type DuckDB read them as. */
+  /** The file previewed; null for a ClickHouse table. */
+  file: UsageFileHandle | null;
+  /** The source's name in messages: the file's name, or "ClickHouse table db.usage". */
+  source: string;
+  /** The columns with the type DuckDB read them as (a file) or the table has. */
   columns: { name: string; type: string }[];
   /** The first rows, every value as text (null when empty). */
   rows: Record<string, string | null>[];
@@ -111,14 +127,29 @@ export function hypothesisFromPrice(
   };
 }
 
-/** What a run is asked: the file, its mapping, the hypotheses (prices.json entries) and options. */
-export interface BacktestRunArgs {
-  file: string;
+/**
+ * What a run is asked: the source (a file or a ClickHouse table), its mapping, the hypotheses
+ * (prices.json entries) and options.
+ */
+export type BacktestRunArgs = UsageSourceArgs & {
   mapping: Partial<ColumnMapping>;
   hypotheses: unknown[];
   current?: string;
   riskThresholdPct?: number;
   skipBadRows?: boolean;
+  /** Only usage in [from, until): ISO dates (midnight UTC) or date-times with Z or an offset. */
+  from?: string;
+  until?: string;
+};
+
+/**
+ * The last run priced again from its aggregates (nothing is read again): against another
+ * current hypothesis or risk threshold, or with edited hypotheses on the meters it read.
+ */
+export interface BacktestRepriceArgs {
+  current?: string;
+  riskThresholdPct?: number;
+  hypotheses?: unknown[];
 }
 
 /** One period of a backtest: [start, end) in unix seconds, open when the usage ends inside it. */
@@ -149,7 +180,10 @@ export interface BacktestHypothesisView {
 
 /** A run's results as the view shows them (amounts in integer minor units). */
 export interface BacktestOutcome {
-  file: UsageFileHandle;
+  /** The file read; null for a ClickHouse table. */
+  file: UsageFileHandle | null;
+  /** The source's name: the file's name, or "ClickHouse table db.usage". */
+  source: string;
   currency: string;
   grain: Interval;
   current: string;

@@ -2,7 +2,10 @@
 // it changes state, how the scenario journal keeps it, and its handler. The registry
 // (core/simulator/registry.ts) builds the API, dispatch, the journal and replay from entries.
 import type { z } from 'zod';
+import type { StepProgress } from '../values/steps';
 import type { ScenarioState } from './state';
+
+export { drain, type StepProgress } from '../values/steps';
 
 export interface Param<S extends z.ZodType = z.ZodType> {
   /** What errors in this argument point at ('id', 'options'); '' for the arguments object. */
@@ -18,19 +21,6 @@ export function param<S extends z.ZodType>(name: string, schema: S): Param<S> {
 export type ParsedArgs<P extends readonly Param[]> = {
   -readonly [K in keyof P]: P[K] extends Param<infer S> ? z.output<S> : never;
 };
-
-/** Reported between the steps of a long call (the clock's billing moments). */
-export interface StepProgress {
-  from: number;
-  to: number;
-  at: number;
-  /**
-   * True inside a unit that must finish as a whole (a billing moment part-way through its
-   * subscriptions): the host may handle other work here, but a cancel waits for the next step
-   * without it.
-   */
-  partial?: boolean;
-}
 
 /** What the scenario journal keeps of a call, besides its time and method. */
 export interface JournalRecord {
@@ -124,13 +114,5 @@ export async function runPaced<R>(
       steps.return(undefined as R);
       return { stopped: true };
     }
-  }
-}
-
-/** Runs a stepwise call to its end. */
-export function drain<R>(steps: Generator<StepProgress, R>): R {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
   }
 }

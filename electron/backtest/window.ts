@@ -3,8 +3,10 @@
 // where DuckDB reads the usage file (its API is async: the event loop stays free while it
 // works). The page never names a path: it uploads a file's bytes (browser host, kept in a temp
 // folder beside the workspace), or the desktop app's open dialog registers the chosen file, or
-// it asks for the shipped sample; each gives a handle. The last run's aggregates are kept, so a
-// cell's explanation, another current hypothesis and the exports need no second read.
+// it asks for the shipped sample; each gives a handle. Or the usage is a ClickHouse table, which
+// the server aggregates. The last run's aggregates are kept, so a cell's explanation, an edited
+// hypothesis and the exports need no second read; re-pricing yields to the host between
+// customers, so the window stays responsive however many there are.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -16,9 +18,9 @@ import {
   backtestCsv,
   backtestJson,
   backtestReportHtml,
+  buildHypotheses,
   explainLine,
-  priceBacktest,
-  type BacktestResult,
+  priceBacktestSteps,
 } from '../../core/backtest';
 import {
   guessColumns,
@@ -26,14 +28,18 @@ import {
   USAGE_FIELDS,
   type BacktestOutcome,
   type BacktestRunArgs,
+  type ClickHouseTable,
   type ColumnMapping,
   type UsageFileHandle,
   type UsagePreview,
 } from '../../core/public/backtest';
+import { runPaced } from '../../core/resources/entry';
 import { invalidRequest, MeterlabError, toErrorEnvelope } from '../../core/values/errors';
+import { parseDate, UsageError } from '../cli-common';
+import { checkTable, previewTable, shownUrl } from './clickhouse-preview';
 import { fileKindOf, readerOf } from './duckdb';
 import { runBacktest, type BacktestRun } from './run';
-import { SourceError } from './source';
+import { SourceError, type ColumnMap } from './source';
 import { isTrustedSender } from '../security';
 
 /** Rows the preview shows. */
@@ -52,6 +58,17 @@ export interface BacktestWindowOptions {
 interface KnownFile extends UsageFileHandle {
   path: string;
 }
+
+/** The usage of a run or preview: a known file, or a ClickHouse table; `name` for messages. */
+type RunSource =
+  | { kind: 'file'; file: KnownFile; name: string }
+  | { kind: 'clickhouse'; table: ClickHouseTable; name: string };
+
+type LastRun = BacktestRun & { origin: RunSource; elapsedMs: number };
+
+/** A file's mapping fields; a table's add the column that orders records of one timestamp. */
+const fieldsOf = (source: RunSource): readonly (keyof ColumnMap)[] =>
+  source.kind === 'file' ? USAGE_FIELDS : [...USAGE_FIELDS, 'sequence'];
 
 export interface BacktestWindow {
   /** The host's dispatch, answering the backtest methods itself. */
@@ -88,18 +105,39 @@ function stringField(args: Record<string, unknown>, name: string, max = 255): st
   return value;
 }
 
-/** A source's refusal as an envelope naming the file by its name (never the temp path). */
-function sourceFailure(error: SourceError, file: KnownFile, aborted: boolean): MeterlabError {
-  const message = error.message.replaceAll(file.path, file.name);
+/**
+ * A source's refusal as an envelope naming the file by its name (never the temp path) or the
+ * table's field, in the view's words rather than the command line's flags.
+ */
+function sourceFailure(error: SourceError, source: RunSource, aborted: boolean): MeterlabError {
+  const message = (
+    source.kind === 'file' ? error.message.replaceAll(source.file.path, source.name) : error.message
+  )
+    .replace('with --skip-bad-rows', 'with "Skip bad rows"')
+    .replace('with --map sequence=<column>', 'as the sequence in the mapping');
   if (aborted) return fail('backtest_cancelled', null, message);
-  if (error.badRows.length > 0) {
-    return fail(
-      'usage_rows_invalid',
-      'file',
-      message.replace('with --skip-bad-rows', 'with "Skip bad rows"'),
-    );
+  const param = source.kind === 'file' ? 'file' : 'clickhouse.table';
+  if (error.badRows.length > 0) return fail('usage_rows_invalid', param, message);
+  if (source.kind === 'file') return fail('usage_file_unreadable', 'file', message);
+  if (message.startsWith('cannot reach ClickHouse')) {
+    return fail('clickhouse_unreachable', 'clickhouse.url', message);
   }
-  return fail('usage_file_unreadable', 'file', message);
+  return fail('clickhouse_query_failed', 'clickhouse.table', message);
+}
+
+/** An optional ISO date of the range, as the command line's --from and --until take them. */
+function dateField(args: Record<string, unknown>, name: 'from' | 'until'): number | undefined {
+  const value = args[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > 64) {
+    throw fail('parameter_invalid', name, `${name}: pass an ISO date such as 2025-06-01.`);
+  }
+  try {
+    return parseDate(value, name === 'from' ? 'From' : 'Until');
+  } catch (error) {
+    if (error instanceof UsageError) throw fail('parameter_invalid', name, error.message);
+    throw error;
+  }
 }
 
 export function createBacktestWindow(
@@ -110,7 +148,9 @@ export function createBacktestWindow(
   const uploads = uploadFolder(options.dataFile);
   let uploaded: KnownFile | null = null;
   let running: AbortController | null = null;
-  let last: (BacktestRun & { file: KnownFile; elapsedMs: number }) | null = null;
+  let last: LastRun | null = null;
+  /** The re-pricing under way, stopped by a newer one or a run. */
+  let repricing: AbortController | null = null;
   // A crash may have left uploads: they belong to no run now.
   const cleared = rm(uploads, { recursive: true, force: true }).catch(() => undefined);
 
@@ -206,73 +246,112 @@ export function createBacktestWindow(
     return { file: handle(file), hypotheses };
   }
 
-  async function preview(file: KnownFile): Promise<UsagePreview> {
+  /** The source the arguments name: a known file's handle, or a ClickHouse table. */
+  function sourceOf(args: Record<string, unknown>): RunSource {
+    if (args.file !== undefined && args.clickhouse !== undefined) {
+      throw fail(
+        'parameter_conflict',
+        'clickhouse',
+        'Pass a usage file or a ClickHouse table, not both.',
+      );
+    }
+    if (args.clickhouse !== undefined) {
+      const table = checkTable(args.clickhouse);
+      return { kind: 'clickhouse', table, name: `ClickHouse table ${table.table}` };
+    }
+    if (args.file === undefined) {
+      throw fail(
+        'parameter_missing',
+        'file',
+        'Choose a usage file, or name a ClickHouse table (its URL and table).',
+      );
+    }
+    const file = known(stringField(args, 'file'));
+    return { kind: 'file', file, name: file.name };
+  }
+
+  async function preview(source: RunSource): Promise<UsagePreview> {
+    const { columns, rows } =
+      source.kind === 'file'
+        ? await previewFile(source.file)
+        : await previewTable(source.table, PREVIEW_ROWS);
+    if (rows.length === 0) {
+      throw source.kind === 'file'
+        ? fail('usage_file_empty', 'file', `${source.name} holds no usage rows.`)
+        : fail('usage_file_empty', 'clickhouse.table', `${source.name} holds no usage rows.`);
+    }
+    const names = columns.map((column) => column.name);
+    const mapping: ColumnMapping = guessColumns(names);
+    if (source.kind === 'clickhouse') {
+      mapping.sequence = names.find((name) => /^(seq|sequence)$/i.test(name)) ?? null;
+    }
+    return {
+      file: source.kind === 'file' ? handle(source.file) : null,
+      source: source.name,
+      columns,
+      rows,
+      mapping,
+    };
+  }
+
+  async function previewFile(file: KnownFile) {
     const kind = fileKindOf(file.path);
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     try {
       const reader = readerOf(kind, file.path);
-      let columns: { name: string; type: string }[];
-      let rows: Record<string, string | null>[];
-      try {
-        columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`))
-          .getRowObjectsJS()
-          .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
-        rows = (await connection.runAndReadAll(`SELECT * FROM ${reader} LIMIT ${PREVIEW_ROWS}`))
-          .getRowObjectsJS()
-          .map((row) =>
-            Object.fromEntries(
-              Object.entries(row).map(([key, value]) => [
-                key,
-                value === null || value === undefined ? null : String(value),
-              ]),
-            ),
-          );
-      } catch (error) {
-        const reason = (error as Error).message.split('\n')[0]!.replaceAll(file.path, file.name);
-        throw fail(
-          'usage_file_unreadable',
-          'file',
-          `${file.name} cannot be read as ${kind === 'json' ? 'JSON Lines' : kind.toUpperCase()} (what its name says): ${reason}`,
+      const columns = (await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}`))
+        .getRowObjectsJS()
+        .map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+      const rows = (await connection.runAndReadAll(`SELECT * FROM ${reader} LIMIT ${PREVIEW_ROWS}`))
+        .getRowObjectsJS()
+        .map((row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([key, value]) => [
+              key,
+              value === null || value === undefined ? null : String(value),
+            ]),
+          ),
         );
-      }
-      if (rows.length === 0) {
-        throw fail('usage_file_empty', 'file', `${file.name} holds no usage rows.`);
-      }
-      return {
-        file: handle(file),
-        columns,
-        rows,
-        mapping: guessColumns(columns.map((column) => column.name)),
-      };
+      return { columns, rows };
+    } catch (error) {
+      const reason = (error as Error).message.split('\n')[0]!.replaceAll(file.path, file.name);
+      throw fail(
+        'usage_file_unreadable',
+        'file',
+        `${file.name} cannot be read as ${kind === 'json' ? 'JSON Lines' : kind.toUpperCase()} (what its name says): ${reason}`,
+      );
     } finally {
       connection.closeSync();
       instance.closeSync();
     }
   }
 
-  /** The mapping checked against the file's columns: every field but action needs one. */
+  /**
+   * The mapping checked against the source's columns: every field but action (and a table's
+   * sequence) needs one.
+   */
   function checkMapping(
-    file: KnownFile,
+    source: RunSource,
     columns: readonly string[],
     mapping: Partial<ColumnMapping>,
-  ): Partial<Record<(typeof USAGE_FIELDS)[number], string>> {
-    const map: Partial<Record<(typeof USAGE_FIELDS)[number], string>> = {};
-    for (const field of USAGE_FIELDS) {
+  ): Partial<ColumnMap> {
+    const map: Partial<ColumnMap> = {};
+    for (const field of fieldsOf(source)) {
       const column = mapping[field];
       if (column === null || column === undefined || column === '') {
-        if (field === 'action') continue;
+        if (field === 'action' || field === 'sequence') continue;
         throw fail(
           'usage_column_missing',
           `mapping.${field}`,
-          `Choose the column of ${file.name} that holds the ${field} (its columns are ${columns.join(', ')}).`,
+          `Choose the column of ${source.name} that holds the ${field} (its columns are ${columns.join(', ')}).`,
         );
       }
       if (typeof column !== 'string' || !columns.includes(column)) {
         throw fail(
           'usage_column_missing',
           `mapping.${field}`,
-          `${file.name} has no column '${String(column)}' for the ${field}; its columns are ${columns.join(', ')}.`,
+          `${source.name} has no column '${String(column)}' for the ${field}; its columns are ${columns.join(', ')}.`,
         );
       }
       map[field] = column;
@@ -280,19 +359,18 @@ export function createBacktestWindow(
     return map;
   }
 
-  function outcomeOf(
-    run: BacktestRun & { file: KnownFile; elapsedMs: number },
-    result: BacktestResult,
-  ): BacktestOutcome {
+  function outcomeOf(run: LastRun): BacktestOutcome {
+    const { origin, result } = run;
     const byKey = new Map(run.hypotheses.map((hypothesis) => [hypothesis.key, hypothesis]));
     const warnings = [...new Set(run.hypotheses.map((hypothesis) => hypothesis.meter))]
       .filter((meter) => !run.prepared.byMeter.has(meter))
       .map(
         (meter) =>
-          `No row of ${run.file.name} has the meter '${meter}': the hypotheses on it bill nothing for usage (check their meter).`,
+          `No row of ${origin.name} has the meter '${meter}': the hypotheses on it bill nothing for usage (check their meter).`,
       );
     return {
-      file: handle(run.file),
+      file: origin.kind === 'file' ? handle(origin.file) : null,
+      source: origin.name,
       currency: result.currency,
       grain: result.grain,
       current: result.current,
@@ -313,6 +391,17 @@ export function createBacktestWindow(
     };
   }
 
+  /** The hypotheses' own errors name the entry: [1].tiers -> hypotheses[1].tiers. */
+  function hypothesesFailure(error: MeterlabError): MeterlabError {
+    if (['current', 'from', 'until', 'usage'].includes(error.param ?? '')) return error;
+    return new MeterlabError(
+      error.type,
+      error.code,
+      `hypotheses${error.param?.startsWith('[') ? '' : '.'}${error.param ?? ''}`,
+      error.message,
+    );
+  }
+
   async function run(args: Record<string, unknown>, hooks: DispatchHooks) {
     if (running) {
       throw fail(
@@ -322,7 +411,7 @@ export function createBacktestWindow(
       );
     }
     const given = args as unknown as BacktestRunArgs;
-    const file = known(stringField(args, 'file'));
+    const source = sourceOf(args);
     if (!Array.isArray(given.hypotheses) || given.hypotheses.length === 0) {
       throw fail(
         'parameter_missing',
@@ -330,8 +419,19 @@ export function createBacktestWindow(
         'Pick at least one hypothesis: a catalog price or an entry of a prices.json.',
       );
     }
+    const from = dateField(args, 'from');
+    const until = dateField(args, 'until');
+    if (from !== undefined && until !== undefined && until <= from) {
+      throw fail(
+        'parameter_invalid',
+        'until',
+        `Until (${String(args.until)}) must be after from (${String(args.from)}): the range is [from, until).`,
+      );
+    }
     const abort = new AbortController();
     running = abort;
+    // A run replaces the results a re-pricing works on.
+    repricing?.abort();
     const started = performance.now();
     const progress = (fraction: number) =>
       hooks.onEvent?.({
@@ -342,43 +442,43 @@ export function createBacktestWindow(
       } satisfies HostEvent);
     try {
       progress(0);
-      const { columns } = await preview(file);
+      const { columns } = await preview(source);
       const map = checkMapping(
-        file,
+        source,
         columns.map((column) => column.name),
         (given.mapping ?? {}) as Partial<ColumnMapping>,
       );
       const ran = await runBacktest({
-        source: { kind: 'file', path: file.path },
+        source:
+          source.kind === 'file'
+            ? { kind: 'file', path: source.file.path }
+            : { kind: 'clickhouse', ...source.table },
         hypotheses: given.hypotheses,
         current: given.current,
+        from,
+        until,
         map,
         skipBadRows: given.skipBadRows === true,
         riskThresholdPct: given.riskThresholdPct,
         onProgress: (fraction) => progress(Math.min(fraction, 0.999)),
         signal: abort.signal,
       }).catch((error: unknown) => {
-        if (error instanceof SourceError) throw sourceFailure(error, file, abort.signal.aborted);
-        if (error instanceof MeterlabError && error.param !== 'current') {
-          // The hypotheses' own errors name the entry: [1].tiers -> hypotheses[1].tiers.
-          throw new MeterlabError(
-            error.type,
-            error.code,
-            `hypotheses${error.param?.startsWith('[') ? '' : '.'}${error.param ?? ''}`,
-            error.message,
-          );
-        }
+        if (error instanceof SourceError) throw sourceFailure(error, source, abort.signal.aborted);
+        if (error instanceof MeterlabError) throw hypothesesFailure(error);
         throw error;
       });
-      last = { ...ran, file, elapsedMs: Math.round(performance.now() - started) };
-      return outcomeOf(last, ran.result);
+      if (abort.signal.aborted) {
+        throw fail('backtest_cancelled', null, `${source.name}: the backtest was cancelled.`);
+      }
+      last = { ...ran, origin: source, elapsedMs: Math.round(performance.now() - started) };
+      return outcomeOf(last);
     } finally {
       running = null;
       progress(1);
     }
   }
 
-  function lastRun() {
+  function lastRun(): LastRun {
     if (!last) {
       throw fail(
         'backtest_not_run',
@@ -389,7 +489,38 @@ export function createBacktestWindow(
     return last;
   }
 
-  function reprice(args: Record<string, unknown>): BacktestOutcome {
+  /** Edited hypotheses, checked: the last run must have read their meters, at their grain. */
+  function editedHypotheses(run: LastRun, entries: unknown) {
+    let built;
+    try {
+      built = buildHypotheses(entries);
+    } catch (error) {
+      throw error instanceof MeterlabError ? hypothesesFailure(error) : error;
+    }
+    const read = new Set(run.hypotheses.map((hypothesis) => hypothesis.meter));
+    const unread = built.hypotheses.findIndex((hypothesis) => !read.has(hypothesis.meter));
+    if (unread !== -1) {
+      throw fail(
+        'backtest_rerun_needed',
+        `hypotheses[${unread}].meter`,
+        `The last run read the usage of ${[...read].join(', ')} only: run the backtest again to read the meter '${built.hypotheses[unread]!.meter}'.`,
+      );
+    }
+    if (built.grain !== run.prepared.grain) {
+      throw fail(
+        'backtest_rerun_needed',
+        'hypotheses',
+        `The last run was priced per ${run.prepared.grain}: run the backtest again to price per ${built.grain}.`,
+      );
+    }
+    return built.hypotheses;
+  }
+
+  /**
+   * The last run priced again, a customer at a time with the host let in between (never one
+   * long block); a newer re-pricing or a run stops this one, which fails as superseded.
+   */
+  async function reprice(args: Record<string, unknown>): Promise<BacktestOutcome> {
     const run = lastRun();
     const threshold = args.riskThresholdPct;
     if (threshold !== undefined && (typeof threshold !== 'number' || !(threshold >= 0))) {
@@ -399,12 +530,39 @@ export function createBacktestWindow(
         'The risk threshold is a percentage of 0 or more, such as 20.',
       );
     }
-    const result = priceBacktest(run.prepared, run.hypotheses, {
+    const hypotheses =
+      args.hypotheses === undefined ? run.hypotheses : editedHypotheses(run, args.hypotheses);
+    repricing?.abort();
+    const abort = new AbortController();
+    repricing = abort;
+    const steps = priceBacktestSteps(run.prepared, hypotheses, {
       current: typeof args.current === 'string' ? args.current : run.result.current,
       riskThresholdPct: (threshold as number | undefined) ?? run.result.riskThresholdPct,
     });
-    last = { ...run, result };
-    return outcomeOf(last, result);
+    const yieldToHost = () => new Promise<void>((resolve) => setImmediate(resolve));
+    let priced;
+    try {
+      // Starts on the next turn of the loop: of edits that arrive together, only the last prices.
+      await yieldToHost();
+      priced = await runPaced(steps, {
+        yieldToHost,
+        now: () => performance.now(),
+        signal: abort.signal,
+      });
+    } catch (error) {
+      throw error instanceof MeterlabError ? hypothesesFailure(error) : error;
+    } finally {
+      if (repricing === abort) repricing = null;
+    }
+    if ('stopped' in priced || last?.prepared !== run.prepared) {
+      throw fail(
+        'backtest_superseded',
+        null,
+        'A newer edit or run replaced this re-pricing: its results are not shown.',
+      );
+    }
+    last = { ...last, hypotheses, result: priced.value };
+    return outcomeOf(last);
   }
 
   function explain(args: Record<string, unknown>) {
@@ -426,10 +584,10 @@ export function createBacktestWindow(
 
   function exportFile(args: Record<string, unknown>): ExportedFile {
     const run = lastRun();
-    const stem = run.file.name.replace(
-      /(\.(csv|tsv|jsonl|ndjson|json|parquet))?(\.gz|\.gzip)?$/i,
-      '',
-    );
+    const stem =
+      run.origin.kind === 'file'
+        ? run.origin.name.replace(/(\.(csv|tsv|jsonl|ndjson|json|parquet))?(\.gz|\.gzip)?$/i, '')
+        : run.origin.table.table.replace(/[^\w.-]/g, '_');
     switch (args.format) {
       case 'csv':
         return {
@@ -448,7 +606,10 @@ export function createBacktestWindow(
           filename: `backtest-${stem}.html`,
           mimeType: 'text/html',
           content: backtestReportHtml(run.result, {
-            source: run.file.name,
+            source:
+              run.origin.kind === 'file'
+                ? run.origin.name
+                : `${run.origin.name} at ${shownUrl(run.origin.table.url)}`,
             rows: run.source.rows,
             skippedRows: run.source.skippedRows,
           }),
@@ -463,7 +624,7 @@ export function createBacktestWindow(
       case 'backtest.sample':
         return sample();
       case 'backtest.preview':
-        return preview(known(stringField(objectArg(args), 'file')));
+        return preview(sourceOf(objectArg(args)));
       case 'backtest.run':
         return run(objectArg(args), hooks);
       case 'backtest.cancel':
@@ -499,6 +660,7 @@ export function createBacktestWindow(
     upload,
     async close() {
       running?.abort();
+      repricing?.abort();
       await cleared;
       await rm(uploads, { recursive: true, force: true });
     },

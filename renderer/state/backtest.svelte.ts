@@ -1,7 +1,8 @@
-// Backtest: a usage file (uploaded, chosen in the desktop app's dialog, or the shipped sample),
-// its columns mapped, hypotheses picked (catalog prices, a prices.json), then the host reads,
-// aggregates and prices it (DuckDB) and the view reads the results: revenue per period, who
-// wins and loses against the current hypothesis, who is at risk, and any cell explained.
+// Backtest: a usage file (uploaded, chosen in the desktop app's dialog, or the shipped sample) or
+// a ClickHouse table, its columns mapped, hypotheses picked (catalog prices, a prices.json), then
+// the host reads, aggregates (DuckDB, or the ClickHouse server) and prices it, and the view reads
+// the results: revenue per period, who wins and loses against the current hypothesis, who is at
+// risk, and any cell explained. Editing a hypothesis re-prices the last run's aggregates.
 import {
   hypothesisFromPrice,
   isAtRisk,
@@ -9,10 +10,11 @@ import {
   type ColumnMapping,
   type UsageFileHandle,
   type UsagePreview,
+  type UsageSourceArgs,
 } from '../../core/public/backtest';
 import type { BacktestLine } from '../../core/rules/backtest';
 import type { List, Price } from '../../core/public/types';
-import { ApiError } from '../api/client';
+import { ApiError, asApiError } from '../api/client';
 import { currencyExponent } from '../../core/public/format';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
@@ -144,6 +146,9 @@ export function changeDistribution(rows: readonly CustomerRow[]): {
 }
 
 export class BacktestState {
+  /** Where the usage is: a file, or a ClickHouse table (its server's URL and its name). */
+  sourceKind = $state<'file' | 'clickhouse'>('file');
+  clickhouse = $state({ url: 'http://127.0.0.1:8123', table: '' });
   file = $state.raw<UsageFileHandle | null>(null);
   preview = $state.raw<UsagePreview | null>(null);
   mapping = $state<ColumnMapping>({
@@ -156,6 +161,9 @@ export class BacktestState {
   drafts = $state<HypothesisDraft[]>([]);
   current = $state('');
   skipBadRows = $state(false);
+  /** Only usage in [from, until), as ISO dates ('' for no bound). */
+  from = $state('');
+  until = $state('');
   riskThresholdPct = $state(20);
   outcome = $state.raw<BacktestOutcome | null>(null);
   /** The hypothesis the customer table, distribution and at-risk list compare with current. */
@@ -171,6 +179,10 @@ export class BacktestState {
   readonly task = new Task();
   readonly prices: Resource<List<Price>>;
   readonly #app: AppState;
+  /** The hypotheses (prices.json text) the shown results were priced with. */
+  #priced = '';
+  /** Counts re-pricings: only the latest one's answer is shown. */
+  #repricings = 0;
 
   constructor(app: AppState) {
     this.#app = app;
@@ -195,9 +207,15 @@ export class BacktestState {
     return this.source.error ?? this.running.error ?? this.task.error;
   }
 
-  /** A file and hypotheses: the host names what else is missing (a column of the mapping). */
+  /** The source as the host's methods take it. */
+  get sourceArgs(): UsageSourceArgs | null {
+    if (this.sourceKind === 'clickhouse') return { clickhouse: { ...this.clickhouse } };
+    return this.file ? { file: this.file.id } : null;
+  }
+
+  /** A source and hypotheses: the host names what else is missing (a column of the mapping). */
   get ready(): boolean {
-    return this.file !== null && this.drafts.length > 0;
+    return this.sourceArgs !== null && this.drafts.length > 0;
   }
 
   /** The shown hypothesis's results (default: the first that is not current). */
@@ -241,15 +259,32 @@ export class BacktestState {
   }
 
   async #use(file: UsageFileHandle): Promise<boolean> {
-    // Results belong to the file they were read from: a new file starts over.
+    this.sourceKind = 'file';
     this.file = file;
+    return this.#preview({ file: file.id });
+  }
+
+  /** A file or a ClickHouse table: the preview shown belongs to the one chosen before. */
+  setSourceKind(kind: 'file' | 'clickhouse'): void {
+    if (kind === this.sourceKind) return;
+    this.sourceKind = kind;
+    this.preview = null;
+    this.source.clear();
+  }
+
+  /** The ClickHouse table's columns and first rows, and the guessed mapping. */
+  async previewTable(): Promise<void> {
+    this.sourceKind = 'clickhouse';
+    await this.#preview({ clickhouse: { ...this.clickhouse } });
+  }
+
+  async #preview(source: UsageSourceArgs): Promise<boolean> {
+    // Results belong to the source they were read from: a new one starts over.
     this.preview = null;
     this.outcome = null;
     this.cell = null;
     this.line = null;
-    const preview = await this.source.run(() =>
-      this.#app.api.call('backtest.preview', { file: file.id }),
-    );
+    const preview = await this.source.run(() => this.#app.api.call('backtest.preview', source));
     if (!preview) return false;
     this.preview = preview;
     this.mapping = { ...preview.mapping };
@@ -308,37 +343,70 @@ export class BacktestState {
   }
 
   async run(): Promise<void> {
-    if (!this.file) return;
+    const source = this.sourceArgs;
+    if (!source) return;
     this.cell = null;
     this.line = null;
+    const hypotheses = this.drafts.map(entryOf);
+    this.#repricings += 1;
     const outcome = await this.running.run(() =>
       this.#app.api.call('backtest.run', {
-        file: this.file!.id,
+        ...source,
         mapping: this.mapping,
-        hypotheses: this.drafts.map(entryOf),
+        hypotheses,
         current: this.current,
         riskThresholdPct: this.riskThresholdPct,
         skipBadRows: this.skipBadRows,
+        ...(this.from ? { from: this.from } : {}),
+        ...(this.until ? { until: this.until } : {}),
       }),
     );
-    if (outcome) this.outcome = outcome;
+    if (outcome) {
+      this.#priced = JSON.stringify(hypotheses);
+      this.outcome = outcome;
+      // Edits made while it ran are priced now.
+      await this.edited();
+    }
   }
 
   async cancel(): Promise<void> {
     await this.task.run(() => this.#app.api.call('backtest.cancel'));
   }
 
-  /** Another current hypothesis: the last run is priced again (the file is not read again). */
+  /** Another current hypothesis: the last run is priced again (the usage is not read again). */
   async setCurrent(key: string): Promise<void> {
     this.current = key;
     if (!this.outcome || !this.outcome.hypotheses.some((h) => h.key === key)) return;
-    const outcome = await this.task.run(() =>
-      this.#app.api.call('backtest.reprice', {
-        current: key,
-        riskThresholdPct: this.riskThresholdPct,
-      }),
-    );
-    if (outcome) this.outcome = outcome;
+    await this.#reprice({ current: key, riskThresholdPct: this.riskThresholdPct });
+  }
+
+  /**
+   * The hypotheses as edited (a coupon, a minimum, one removed): once results are shown, the
+   * last run's aggregates are priced again with them. Each edit replaces the re-pricing before.
+   */
+  async edited(): Promise<void> {
+    const hypotheses = this.drafts.map(entryOf);
+    const text = JSON.stringify(hypotheses);
+    if (!this.outcome || this.running.running || hypotheses.length === 0 || text === this.#priced)
+      return;
+    this.#priced = text;
+    const current = hypotheses.some((h) => h.key === this.current)
+      ? this.current
+      : String(hypotheses[0]!.key);
+    await this.#reprice({ hypotheses, current, riskThresholdPct: this.riskThresholdPct });
+  }
+
+  async #reprice(args: { current: string; riskThresholdPct: number; hypotheses?: unknown[] }) {
+    const turn = ++this.#repricings;
+    this.task.clear();
+    try {
+      const outcome = await this.#app.api.call('backtest.reprice', args);
+      if (turn === this.#repricings) this.outcome = outcome;
+    } catch (error) {
+      // A newer edit's re-pricing replaced this one: its answer is the one to show.
+      const superseded = error instanceof ApiError && error.code === 'backtest_superseded';
+      if (turn === this.#repricings && !superseded) this.task.error = asApiError(error);
+    }
   }
 
   /** The invoice line of a customer in a period under a hypothesis, with its explanation. */

@@ -5,11 +5,13 @@ export {
   explainLine,
   prepareUsage,
   priceBacktest,
+  priceBacktestSteps,
   type BacktestLine,
   type BacktestPeriod,
   type BacktestResult,
   type CustomerChange,
   type HypothesisResult,
   type PreparedUsage,
+  type PricingOptions,
   type UsageAggregate,
 } from './price';

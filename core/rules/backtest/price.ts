@@ -14,6 +14,7 @@ import type {
 } from '../../public/types';
 import { invalidRequest } from '../../values/errors';
 import { Dec } from '../../values/money';
+import { drain, type StepProgress } from '../../values/steps';
 import { utcMinutes } from '../../values/time';
 import type { Hypothesis } from './hypotheses';
 import { adjustedAmounts } from './adjustments';
@@ -264,27 +265,28 @@ export interface BacktestResult {
   hypotheses: HypothesisResult[];
 }
 
-/** Prices every customer × period under `hypothesis`: amounts per customer and period. */
-function priceAll(prepared: PreparedUsage, hypothesis: Hypothesis): (number | null)[][] {
+/** Prices one customer's periods under `hypothesis`: amounts per period, null outside its span. */
+function priceCustomer(
+  prepared: PreparedUsage,
+  hypothesis: Hypothesis,
+  customer: number,
+): (number | null)[] {
   const strategy = strategyOf(hypothesis);
-  const rows = prepared.byMeter.get(hypothesis.meter);
-  const adjusted = hypothesis.coupon !== null || hypothesis.minimumCommitment !== null;
-  return prepared.customers.map((_, customer) => {
-    const span = prepared.spans[customer]!;
-    const quantities = prepared.periods.map((_, period) => {
-      if (period < span.first || period > span.last) return null;
-      return quantityOf(decidingAggregate(rows?.[customer], strategy, period), strategy)[0];
-    });
-    // A coupon or a minimum works on priced lines; otherwise the amount alone (a cell's
-    // explanation is built only when it is opened).
-    return adjusted
-      ? adjustedAmounts(
-          hypothesis,
-          prepared.periods,
-          quantities.map((units) => (units === null ? null : quotePrice(hypothesis.price, units))),
-        )
-      : quantities.map((units) => (units === null ? null : quoteAmount(hypothesis.price, units)));
+  const row = prepared.byMeter.get(hypothesis.meter)?.[customer];
+  const span = prepared.spans[customer]!;
+  const quantities = prepared.periods.map((_, period) => {
+    if (period < span.first || period > span.last) return null;
+    return quantityOf(decidingAggregate(row, strategy, period), strategy)[0];
   });
+  // A coupon or a minimum works on priced lines; otherwise the amount alone (a cell's
+  // explanation is built only when it is opened).
+  return hypothesis.coupon !== null || hypothesis.minimumCommitment !== null
+    ? adjustedAmounts(
+        hypothesis,
+        prepared.periods,
+        quantities.map((units) => (units === null ? null : quotePrice(hypothesis.price, units))),
+      )
+    : quantities.map((units) => (units === null ? null : quoteAmount(hypothesis.price, units)));
 }
 
 const sumOf = (values: readonly (number | null)[]) =>
@@ -312,8 +314,25 @@ export function percentOf(change: number, base: number): number | null {
 export function priceBacktest(
   prepared: PreparedUsage,
   hypotheses: readonly Hypothesis[],
-  options: { current?: string; riskThresholdPct?: number } = {},
+  options: PricingOptions = {},
 ): BacktestResult {
+  return drain(priceBacktestSteps(prepared, hypotheses, options));
+}
+
+export interface PricingOptions {
+  current?: string;
+  riskThresholdPct?: number;
+}
+
+/**
+ * priceBacktest as steps, for hosts that must stay responsive: it yields after each customer
+ * priced under a hypothesis and after each customer compared (the same result, to the unit).
+ */
+export function* priceBacktestSteps(
+  prepared: PreparedUsage,
+  hypotheses: readonly Hypothesis[],
+  options: PricingOptions = {},
+): Generator<StepProgress, BacktestResult> {
   const current = options.current ?? hypotheses[0]!.key;
   const riskThresholdPct = options.riskThresholdPct ?? 20;
   const currentIndex = hypotheses.findIndex((hypothesis) => hypothesis.key === current);
@@ -324,44 +343,59 @@ export function priceBacktest(
       `No hypothesis has the key '${current}': pick one of ${hypotheses.map((h) => h.key).join(', ')}.`,
     );
   }
-  const amounts = hypotheses.map((hypothesis) => priceAll(prepared, hypothesis));
+  const customers = prepared.customers.length;
+  // A step per customer priced under each hypothesis, then per customer compared.
+  const steps = 2 * hypotheses.length * customers;
+  let at = 0;
+  const amounts: (number | null)[][][] = [];
+  for (const hypothesis of hypotheses) {
+    const own: (number | null)[][] = [];
+    for (let customer = 0; customer < customers; customer++) {
+      own.push(priceCustomer(prepared, hypothesis, customer));
+      yield { from: 0, to: steps, at: ++at };
+    }
+    amounts.push(own);
+  }
   const baseline = amounts[currentIndex]!.map(sumOf);
-  const results = hypotheses.map((hypothesis, index): HypothesisResult => {
+  const results: HypothesisResult[] = [];
+  for (const [index, hypothesis] of hypotheses.entries()) {
     const own = amounts[index]!;
-    const byCustomer = own.map((row, customer) => {
-      const amount = sumOf(row);
+    const byCustomer: CustomerChange[] = [];
+    const periodAmounts = prepared.periods.map(() => 0);
+    const summary = { winners: 0, losers: 0, unchanged: 0, atRisk: 0, upside: 0, downside: 0 };
+    let total = 0;
+    for (let customer = 0; customer < customers; customer++) {
+      const amounts = own[customer]!;
+      amounts.forEach((amount, period) => (periodAmounts[period]! += amount ?? 0));
+      const amount = sumOf(amounts);
       const change = amount - baseline[customer]!;
-      return {
+      const row = {
         customer: prepared.customers[customer]!,
         amount,
         change,
         changePct: percentOf(change, baseline[customer]!),
       };
-    });
-    const byPeriod = prepared.periods.map((period, at) => ({
-      ...period,
-      amount: own.reduce((total, row) => total + (row[at] ?? 0), 0),
-    }));
-    const summary = { winners: 0, losers: 0, unchanged: 0, atRisk: 0, upside: 0, downside: 0 };
-    for (const row of byCustomer) {
+      byCustomer.push(row);
+      total += amount;
       if (row.change < 0)
         [summary.winners, summary.downside] = [summary.winners + 1, summary.downside + row.change];
       else if (row.change > 0)
         [summary.losers, summary.upside] = [summary.losers + 1, summary.upside + row.change];
       else summary.unchanged += 1;
       if (isAtRisk(row, riskThresholdPct)) summary.atRisk += 1;
+      yield { from: 0, to: steps, at: ++at };
     }
-    return {
+    results.push({
       key: hypothesis.key,
       name: hypothesis.name,
       meter: hypothesis.meter,
-      total: byCustomer.reduce((total, row) => total + row.amount, 0),
-      byPeriod,
+      total,
+      byPeriod: prepared.periods.map((period, at) => ({ ...period, amount: periodAmounts[at]! })),
       byCustomer,
       amounts: own,
       summary,
-    };
-  });
+    });
+  }
   return {
     currency: hypotheses[0]!.price.currency,
     grain: prepared.grain,

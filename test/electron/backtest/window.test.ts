@@ -167,6 +167,143 @@ describe('backtests beside the window', () => {
     expect(report.content).not.toContain('<script');
   });
 
+  const sampleMapping = {
+    customer: 'customer',
+    meter: 'meter',
+    timestamp: 'timestamp',
+    quantity: 'quantity',
+    action: 'action',
+  };
+
+  it('takes a from/until range as the CLI does: same periods, open one marked, same JSON', async () => {
+    const ranged = await ok<BacktestOutcome>('backtest.run', {
+      file: sample.file.id,
+      mapping: sampleMapping,
+      hypotheses: sample.hypotheses,
+      from: '2025-03-01',
+      until: '2025-06-15',
+    });
+    // March to June; June ends after until, so it is open.
+    expect(ranged.periods.map((period) => [period.start, period.open])).toEqual([
+      [Date.UTC(2025, 2, 1) / 1000, false],
+      [Date.UTC(2025, 3, 1) / 1000, false],
+      [Date.UTC(2025, 4, 1) / 1000, false],
+      [Date.UTC(2025, 5, 1) / 1000, true],
+    ]);
+    const exported = await ok<{ content: string }>('backtest.export', { format: 'json' });
+    const json = JSON.parse(
+      await cli(
+        '--usage',
+        sampleUsage,
+        '--prices',
+        samplePrices,
+        '--from',
+        '2025-03-01',
+        '--until',
+        '2025-06-15',
+        '--format',
+        'json',
+      ),
+    );
+    expect(JSON.parse(exported.content)).toEqual(json);
+    expect(ranged.hypotheses.map((h) => h.total)).toEqual(
+      json.hypotheses.map((h: { total: number }) => h.total),
+    );
+    expect(ranged.hypotheses[0]!.total).toBeLessThan(outcome.hypotheses[0]!.total);
+  });
+
+  it('refuses a from or until that is no date, or a range that is empty, naming the field', async () => {
+    const attempt = (range: Record<string, unknown>) =>
+      call('backtest.run', {
+        file: sample.file.id,
+        mapping: sampleMapping,
+        hypotheses: sample.hypotheses,
+        ...range,
+      });
+    const notADate = await attempt({ from: '2025-13-01' });
+    expect(notADate).toMatchObject({
+      ok: false,
+      error: { code: 'parameter_invalid', param: 'from' },
+    });
+    expect(!notADate.ok && notADate.error.message).toContain("From '2025-13-01'");
+    expect(await attempt({ from: '2025-06-01T25:00:00Z' })).toMatchObject({
+      ok: false,
+      error: { param: 'from', message: expect.stringContaining('not a time of the day') },
+    });
+    // The command line refuses the same dates as a usage mistake (exit 2), not a crash.
+    let stderr = '';
+    const code = await main(
+      ['backtest', '--usage', sampleUsage, '--prices', samplePrices, '--from', '2025-13-01'],
+      { stdout: { write: () => true }, stderr: { write: (text: string) => (stderr += text) } },
+    );
+    expect([code, stderr]).toEqual([2, expect.stringContaining('is not a day of the calendar')]);
+    expect(await attempt({ until: 'June' })).toMatchObject({
+      ok: false,
+      error: { param: 'until', message: expect.stringContaining('is not an ISO date') },
+    });
+    expect(await attempt({ until: 20250601 })).toMatchObject({
+      ok: false,
+      error: { param: 'until' },
+    });
+    const backwards = await attempt({ from: '2025-06-01', until: '2025-03-01' });
+    expect(backwards).toMatchObject({ ok: false, error: { param: 'until' } });
+    expect(!backwards.ok && backwards.error.message).toMatch(
+      /^Until \(2025-03-01\) must be after from/,
+    );
+  });
+
+  it('re-prices edited hypotheses from the last aggregates, as a run with them gives', async () => {
+    await ok('backtest.run', {
+      file: sample.file.id,
+      mapping: sampleMapping,
+      hypotheses: sample.hypotheses,
+    });
+    const edited = (sample.hypotheses as Record<string, unknown>[]).map((entry) =>
+      entry.key === 'allowance'
+        ? { ...entry, coupon: { percentOff: 50, duration: 'repeating', durationInMonths: 3 } }
+        : entry,
+    );
+    const repriced = await ok<BacktestOutcome>('backtest.reprice', {
+      hypotheses: edited,
+      current: 'today',
+    });
+    const rerun = await ok<BacktestOutcome>('backtest.run', {
+      file: sample.file.id,
+      mapping: sampleMapping,
+      hypotheses: edited,
+    });
+    expect({ ...repriced, elapsedMs: 0 }).toEqual({ ...rerun, elapsedMs: 0 });
+    const allowance = (o: BacktestOutcome) => o.hypotheses.find((h) => h.key === 'allowance')!;
+    expect(allowance(repriced).total).toBeLessThan(allowance(outcome).total);
+    // A meter the last run did not read needs a new run; nothing changes.
+    const unread = await call('backtest.reprice', {
+      hypotheses: [...edited, { key: 'gb', meter: 'storage_gb', currency: 'EUR', unitAmount: 5 }],
+    });
+    expect(unread).toMatchObject({
+      ok: false,
+      error: { code: 'backtest_rerun_needed', param: 'hypotheses[4].meter' },
+    });
+    expect(await call('backtest.reprice', { hypotheses: [{ key: 'x' }] })).toMatchObject({
+      ok: false,
+      error: { param: 'hypotheses[0].meter' },
+    });
+    const csv = await ok<{ content: string }>('backtest.export', { format: 'csv' });
+    expect(csv.content).toContain('allowance');
+  });
+
+  it('drops a re-pricing when a newer edit arrives: only the newest answers', async () => {
+    const older = call('backtest.reprice', { current: 'allowance' });
+    const newer = call('backtest.reprice', { current: 'volume' });
+    expect(await older).toMatchObject({ ok: false, error: { code: 'backtest_superseded' } });
+    expect(await newer).toMatchObject({ ok: true, data: { current: 'volume' } });
+    const explained = await ok<{ hypothesis: string }>('backtest.explain', {
+      hypothesis: 'volume',
+      customer: 'cust_001',
+      period: 0,
+    });
+    expect(explained.hypothesis).toBe('volume');
+  });
+
   it('refuses a mapping to a column the file lacks, naming the file and column', async () => {
     const result = await call('backtest.run', {
       file: sample.file.id,

@@ -85,6 +85,7 @@ describe('a coupon the form does not edit', () => {
 describe('BacktestState', () => {
   const preview: UsagePreview = {
     file: { id: 'file_1', name: 'usage-sample.csv.gz', size: 10 },
+    source: 'usage-sample.csv.gz',
     columns: [{ name: 'customer', type: 'VARCHAR' }],
     rows: [{ customer: 'c1' }],
     mapping: {
@@ -103,7 +104,7 @@ describe('BacktestState', () => {
   it('tries the sample in one click: its file previewed, its hypotheses, one run', async () => {
     const transport = new FakeTransport()
       .on('backtest.sample', () => ({
-        file: preview.file,
+        file: preview.file!,
         hypotheses: [
           { key: 'a', name: 'A', meter: 'api_calls', currency: 'EUR', unitAmountDecimal: '0.2' },
         ],
