@@ -71,6 +71,8 @@ export class ClockState {
     customers: List<Customer>;
   }>;
   readonly #app: AppState;
+  /** The scenario the status line is about (undefined before the first). */
+  #scenarioId: string | null | undefined = undefined;
 
   constructor(app: AppState) {
     this.#app = app;
@@ -199,6 +201,16 @@ export class ClockState {
     return travel.kind === 'rewind'
       ? `Rewind this scenario to ${when}? Everything after it (calls, usage, invoices) is removed; Undo brings it back.`
       : `Branch a new scenario from ${when}? This scenario stays as it is; the new one opens.`;
+  }
+
+  /**
+   * The open scenario is `id`. Another scenario than before starts with a clean status line; the
+   * same one again (the app re-reads it after every change, as a new object) keeps "Done in".
+   */
+  scenarioOpened(id: string | null): void {
+    if (id === this.#scenarioId) return;
+    this.#scenarioId = id;
+    this.forgetStatus();
   }
 
   /** A new scenario starts with a clean status line. */

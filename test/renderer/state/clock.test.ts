@@ -115,6 +115,27 @@ describe('ClockState', () => {
     expect(clock.lastDurationMs).toBeNull();
   });
 
+  it('keeps "Done in" when the same scenario is re-read after the jump, clears it for another', async () => {
+    const { app, clock } = setup();
+    await app.refresh();
+    clock.scenarioOpened(app.scenario!.id);
+    await clock.subscriptions.load();
+    clock.target = toDateTimeInput(march1 + 3 * day);
+    await clock.advanceToTarget();
+    const done = clock.lastDurationMs;
+    expect(done).not.toBeNull();
+    // The change's reload, then another after the host's late state.changed: the same scenario
+    // as new objects (the clock bar's effect calls scenarioOpened on each).
+    const first = app.scenario;
+    await app.refresh();
+    await app.refresh();
+    expect(app.scenario).not.toBe(first);
+    clock.scenarioOpened(app.scenario!.id);
+    expect(clock.lastDurationMs).toBe(done);
+    clock.scenarioOpened('scn_2');
+    expect(clock.lastDurationMs).toBeNull();
+  });
+
   it('names the progress in words', () => {
     expect(progressLabel('testClock.advance')).toBe('Advancing the clock');
     expect(progressLabel(undefined)).toBe('Clock work');
