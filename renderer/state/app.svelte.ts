@@ -46,6 +46,8 @@ export interface Notice {
 
 export class AppState {
   view = $state<ViewId>('scenarios');
+  /** Whether start() has read the workspace (the view to open depends on it). */
+  ready = $state(false);
   scenario = $state.raw<ScenarioSummary | null>(null);
   clock = $state.raw<TestClock | null>(null);
   /** Bumped whenever the engine's state may have changed; views reload when it does. */
@@ -73,8 +75,12 @@ export class AppState {
 
   async start(): Promise<void> {
     this.#stopEvents = this.api.onEvent((event) => this.handleEvent(event));
-    await this.refresh();
-    if (this.scenario) this.view = 'catalog';
+    try {
+      await this.refresh();
+      if (this.scenario) this.view = 'catalog';
+    } finally {
+      this.ready = true;
+    }
   }
 
   stop(): void {
