@@ -12,6 +12,13 @@ export const clockSteps = [
   { label: '+1 week', seconds: 604_800 },
 ] as const;
 
+/**
+ * Subscriptions offered at once in the clock bar's choice: with a thousand, a select of a
+ * thousand options was half the page's elements, and each dialog or re-render restyled them all.
+ * More are reached by typing part of the customer's name.
+ */
+export const shownChoices = 50;
+
 /** Jumps past this many billing periods in total, or this far, ask first. */
 export const bigJump = { periods: 24, seconds: 366 * 86_400 };
 
@@ -58,6 +65,8 @@ export class ClockState {
   error = $state<ApiError | null>(null);
   target = $state('');
   subscription = $state('');
+  /** Part of a customer's name (or a subscription id) that narrows the choice of subscription. */
+  find = $state('');
   /** Milliseconds the last advance took, end to end. */
   lastDurationMs = $state<number | null>(null);
   /** A big jump waiting for the person's yes (see bigJump), or null. */
@@ -90,6 +99,19 @@ export class ClockState {
     return loaded.subscriptions.data
       .filter((s) => s.status !== 'canceled' && s.endedAt === null)
       .map((s) => ({ id: s.id, label: `${names[s.customer] ?? s.customer} · ${s.id}` }));
+  }
+
+  /**
+   * The choices the select shows: at most `shownChoices` of those matching `find`, and always
+   * the one chosen.
+   */
+  get shownChoices(): { id: string; label: string }[] {
+    const needle = this.find.trim().toLowerCase();
+    const all = this.choices;
+    const matching = needle ? all.filter((c) => c.label.toLowerCase().includes(needle)) : all;
+    const shown = matching.slice(0, shownChoices);
+    const chosen = all.find((c) => c.id === this.chosenSubscription);
+    return chosen && !shown.includes(chosen) ? [chosen, ...shown] : shown;
   }
 
   /** The subscription "advance billing period" acts on: the chosen one or the first. */

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Subscription } from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
-import { ClockState, estimatePeriods, progressLabel } from '../../../renderer/state/clock.svelte';
+import {
+  ClockState,
+  estimatePeriods,
+  progressLabel,
+  shownChoices,
+} from '../../../renderer/state/clock.svelte';
 import { toDateTimeInput } from '../../../renderer/lib/time';
 import { FakeTransport } from '../fake-transport';
 
@@ -167,5 +172,36 @@ describe('ClockState', () => {
     expect(transport.callsOf('workspace.branch')).toEqual([[{ id: 'scn_1', at: march1 + day }]]);
     expect(app.notices.at(-1)?.text).toBe('Branched as “Guide (from 2025-03-02 00:00:00 UTC)”.');
     expect(clock.error).toBeNull();
+  });
+});
+
+describe("the clock bar's choice of subscription", () => {
+  it('shows at most 50 subscriptions, those whose customer matches the text typed, and the chosen one', async () => {
+    const subscriptions = Array.from({ length: 1000 }, (_, index) => ({
+      ...monthly(`sub_${index}`, march1, march1 + 31 * day),
+      customer: `cus_${index}`,
+    }));
+    const customers = subscriptions.map((s, index) => ({
+      id: s.customer,
+      name: `Customer ${index}`,
+    }));
+    const transport = new FakeTransport()
+      .on('subscriptions.list', () => ({ object: 'list', data: subscriptions, hasMore: false }))
+      .on('customers.list', () => ({ object: 'list', data: customers, hasMore: false }));
+    const clock = new ClockState(new AppState(createApiClient(transport)));
+    await clock.subscriptions.load();
+    expect(clock.choices).toHaveLength(1000);
+    expect(clock.shownChoices).toHaveLength(shownChoices);
+    expect(clock.shownChoices[0]).toEqual({ id: 'sub_0', label: 'Customer 0 · sub_0' });
+    clock.subscription = 'sub_999';
+    // The chosen one stays offered (the select shows it) ahead of the first 50.
+    expect(clock.shownChoices.map((c) => c.id).slice(0, 2)).toEqual(['sub_999', 'sub_0']);
+    clock.find = 'customer 77';
+    expect(clock.shownChoices.map((c) => c.id)).toEqual([
+      'sub_999',
+      'sub_77',
+      ...Array.from({ length: 10 }, (_, n) => `sub_${770 + n}`),
+    ]);
+    expect(clock.chosenSubscription).toBe('sub_999');
   });
 });
