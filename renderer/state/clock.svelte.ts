@@ -4,7 +4,7 @@ import type { Customer, List, Subscription } from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
 import { formatTime, fromDateTimeInput, toDateTimeInput } from '../lib/time';
 import type { AppState } from './app.svelte';
-import { lookupLimit, Resource } from './resource.svelte';
+import { Resource } from './resource.svelte';
 
 export const clockSteps = [
   { label: '+1 hour', seconds: 3600 },
@@ -85,10 +85,7 @@ export class ClockState {
 
   constructor(app: AppState) {
     this.#app = app;
-    this.subscriptions = new Resource(async () => ({
-      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
-      customers: await app.api.call('customers.list', { limit: lookupLimit }),
-    }));
+    this.subscriptions = new Resource(() => app.lookups());
   }
 
   /** Subscriptions whose period can still be advanced, labelled with their customer. */

@@ -4,7 +4,7 @@ import type { PriceComparison } from '../../core/public/types';
 import { comparisonByCalendarMonth, type ComparisonMonth } from '../../core/public/reporting';
 import type { Coupon, Customer, List, Price, Subscription } from '../../core/public/types';
 import type { AppState } from './app.svelte';
-import { lookupLimit, Resource, Task } from './resource.svelte';
+import { Resource, Task } from './resource.svelte';
 import { minorUnits } from '../lib/money-input';
 import { namesById } from '../lib/compare-groups';
 
@@ -49,10 +49,7 @@ export class CompareState {
     this.#app = app;
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
     this.coupons = new Resource(() => app.api.call('coupons.list', { limit: 100 }));
-    this.context = new Resource(async () => ({
-      customers: await app.api.call('customers.list', { limit: lookupLimit }),
-      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
-    }));
+    this.context = new Resource(() => app.lookups());
     this.#names = $derived(namesById(this.context.value?.customers.data ?? []));
     this.result = new Resource(async () => {
       if (!this.ready) return null;

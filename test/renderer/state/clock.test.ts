@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Subscription } from '../../../core/public/types';
+import type { Customer, Subscription } from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
 import {
@@ -181,10 +181,9 @@ describe("the clock bar's choice of subscription", () => {
       ...monthly(`sub_${index}`, march1, march1 + 31 * day),
       customer: `cus_${index}`,
     }));
-    const customers = subscriptions.map((s, index) => ({
-      id: s.customer,
-      name: `Customer ${index}`,
-    }));
+    const customers = subscriptions.map(
+      (s, index) => ({ id: s.customer, name: `Customer ${index}` }) as Customer,
+    );
     const transport = new FakeTransport()
       .on('subscriptions.list', () => ({ object: 'list', data: subscriptions, hasMore: false }))
       .on('customers.list', () => ({ object: 'list', data: customers, hasMore: false }));
