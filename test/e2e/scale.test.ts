@@ -103,12 +103,13 @@ describe('Meterlab at scale in Chromium', () => {
   }, 600_000);
 
   it('keeps the main thread free of long tasks during a year of fast-forward', async () => {
-    // 100 customers, each generating about 2 records an hour: a year is 1,200 invoices and about
-    // 1.75M generated records, small enough for CI's 2 cores.
+    // 1,000 customers, each generating about 0.2 records an hour: a year is 12,000 invoices and
+    // about 1.75M generated records, small enough for CI's 2 cores, while the lists, the clock
+    // bar's subscriptions and the invoices' names are at the size of a product team's cohort.
     let start = 0;
     session = await openApp('meterlab-e2e-longtasks-', {
       prepare: async (dataFile) => {
-        const metered = await meteredWorkspace(dataFile, 100, 2);
+        const metered = await meteredWorkspace(dataFile, 1000, 0.2);
         start = metered.start;
         await saveNow(metered.workspace);
         await metered.store.close();
@@ -165,6 +166,8 @@ describe('Meterlab at scale in Chromium', () => {
       timeout: 60_000,
     });
     figures.fastForwardYearMs = Math.round(performance.now() - clicked);
+    // The clock bar still says how long the jump took (it vanished after a big jump).
+    await page.waitForSelector('.clock-bar .status:has-text("Done in")', { timeout: 5000 });
     // One more frame, so a task that ends the run is reported too.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
     const tasks = await page.evaluate(() => {
@@ -206,10 +209,10 @@ describe('Meterlab at scale in Chromium', () => {
       await page.locator('[data-testid="invoice-list"] tr[data-status="paid"]').count(),
     ).toBeGreaterThan(0);
     // The engine runs in the host, not the page: the page only draws what the pushes bring. The
-    // goal is no task over 100 ms. On this 2-core machine at a load of about 15, three runs saw no
-    // long task; 66 and 62 ms (style, layout and paint, no script); and one of 117 ms. So the bound
-    // asserted is 200 ms: the engine on the page's main thread would block it for seconds.
-    expect(longest).toBeLessThanOrEqual(200);
+    // goal is no task over 100 ms. With 1,000 subscriptions, at a load of 13 to 16 on this
+    // 2-core machine, the longest task was 58-63 ms (opening the big-jump dialog restyles the
+    // page); a select of 1,000 subscriptions in the clock bar made it 91-119 ms before.
+    expect(longest).toBeLessThanOrEqual(100);
     expect(ui.consoleErrors).toEqual([]);
   }, 600_000);
 });
