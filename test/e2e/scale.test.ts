@@ -1,8 +1,11 @@
-// The app at scale in Chromium, measured and printed (speed is judged by `npm run bench` and the
-// figures below, not asserted): advance → invoice on screen with 10M stored usage records, the
-// host's start and the first paint over that workspace, and the main thread's long tasks during
-// a year's fast-forward in the UI. The large workspaces are written beforehand through the real
-// store (bench/metered-workspace.ts), outside the UI: sending 10M records through it would
+// The app at scale in Chromium, measured and printed: advance → invoice on screen with 10M stored
+// usage records, the host's start and the first paint over that workspace; the main thread's long
+// tasks during a year's fast-forward of 1,000 subscriptions in the UI; and, with 10,000
+// customers, the first paint and the time each list and chart takes to open. Two goals are
+// asserted with room for this shared machine's load: no long task over 100 ms, and a first
+// contentful paint of at most 500 ms in the best of three loads; the rest is printed (speed is
+// judged by `npm run bench`). The large workspaces are written beforehand through the real store
+// and the API (bench/metered-workspace.ts), outside the UI: sending 10M records through it would
 // measure the setup, not the app. E2E_RECORDS sets the record count (default 10M).
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -21,7 +24,7 @@ let session: AppSession | null = null;
 
 afterAll(async () => {
   await session?.close();
-  console.log('Scale figures (printed, not asserted):', figures);
+  console.log('Scale figures:', figures);
 });
 
 /**
