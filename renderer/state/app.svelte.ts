@@ -9,10 +9,11 @@ import type {
   MethodResult,
   ScenarioSummary,
 } from '../../core/contract';
-import type { TestClock } from '../../core/public/types';
+import type { Customer, List, Subscription, TestClock } from '../../core/public/types';
 import { untrack } from 'svelte';
 import { asApiError, type ApiClient } from '../api/client';
 import { downloadFile, scenarioFilename } from '../lib/download';
+import { lookupLimit } from './resource.svelte';
 
 export const views = [
   { id: 'scenarios', label: 'Scenarios', needsScenario: false },
@@ -44,8 +45,16 @@ export interface Notice {
   action?: { label: string; run: () => void };
 }
 
+/** The customers and subscriptions that name things and estimate clock jumps (see lookupLimit). */
+export interface Lookups {
+  customers: List<Customer>;
+  subscriptions: List<Subscription>;
+}
+
 export class AppState {
   view = $state<ViewId>('scenarios');
+  /** Whether start() has read the workspace (the view to open depends on it). */
+  ready = $state(false);
   scenario = $state.raw<ScenarioSummary | null>(null);
   clock = $state.raw<TestClock | null>(null);
   /** Bumped whenever the engine's state may have changed; views reload when it does. */
@@ -65,6 +74,7 @@ export class AppState {
   #changesInFlight = 0;
   #lastChangeAt = -Infinity;
   #stopEvents: (() => void) | null = null;
+  #lookups: { revision: number; promise: Promise<Lookups> } | null = null;
 
   constructor(api: ApiClient, saveFile: (file: ExportedFile) => void = downloadFile) {
     this.api = api;
@@ -73,8 +83,12 @@ export class AppState {
 
   async start(): Promise<void> {
     this.#stopEvents = this.api.onEvent((event) => this.handleEvent(event));
-    await this.refresh();
-    if (this.scenario) this.view = 'catalog';
+    try {
+      await this.refresh();
+      if (this.scenario) this.view = 'catalog';
+    } finally {
+      this.ready = true;
+    }
   }
 
   stop(): void {
@@ -139,6 +153,30 @@ export class AppState {
       mimeType: 'application/json',
       content: `${JSON.stringify(file, null, 2)}\n`,
     });
+  }
+
+  /**
+   * The first `lookupLimit` customers and subscriptions, fetched once per revision and shared by
+   * the clock bar and the open view: with a thousand of each, every copy is about 0.9 MB of JSON
+   * parsed on the main thread after each change.
+   */
+  lookups(): Promise<Lookups> {
+    const revision = this.revision;
+    if (this.#lookups?.revision !== revision) {
+      const promise = (async () => {
+        const [customers, subscriptions] = await Promise.all([
+          this.api.call('customers.list', { limit: lookupLimit }),
+          this.api.call('subscriptions.list', { limit: lookupLimit }),
+        ]);
+        return { customers, subscriptions };
+      })();
+      // A failed fetch is not kept: the next reader asks again.
+      promise.catch(() => {
+        if (this.#lookups?.promise === promise) this.#lookups = null;
+      });
+      this.#lookups = { revision, promise };
+    }
+    return this.#lookups.promise;
   }
 
   /** Re-reads the scenario and clock and tells every view to reload. */

@@ -4,13 +4,20 @@ import type { Customer, List, Subscription } from '../../core/public/types';
 import { asApiError, type ApiError } from '../api/client';
 import { formatTime, fromDateTimeInput, toDateTimeInput } from '../lib/time';
 import type { AppState } from './app.svelte';
-import { lookupLimit, Resource } from './resource.svelte';
+import { Resource } from './resource.svelte';
 
 export const clockSteps = [
   { label: '+1 hour', seconds: 3600 },
   { label: '+1 day', seconds: 86_400 },
   { label: '+1 week', seconds: 604_800 },
 ] as const;
+
+/**
+ * Subscriptions offered at once in the clock bar's choice: with a thousand, a select of a
+ * thousand options was half the page's elements, and each dialog or re-render restyled them all.
+ * More are reached by typing part of the customer's name.
+ */
+export const shownChoices = 50;
 
 /** Jumps past this many billing periods in total, or this far, ask first. */
 export const bigJump = { periods: 24, seconds: 366 * 86_400 };
@@ -58,6 +65,8 @@ export class ClockState {
   error = $state<ApiError | null>(null);
   target = $state('');
   subscription = $state('');
+  /** Part of a customer's name (or a subscription id) that narrows the choice of subscription. */
+  find = $state('');
   /** Milliseconds the last advance took, end to end. */
   lastDurationMs = $state<number | null>(null);
   /** A big jump waiting for the person's yes (see bigJump), or null. */
@@ -71,13 +80,12 @@ export class ClockState {
     customers: List<Customer>;
   }>;
   readonly #app: AppState;
+  /** The scenario the status line is about (undefined before the first). */
+  #scenarioId: string | null | undefined = undefined;
 
   constructor(app: AppState) {
     this.#app = app;
-    this.subscriptions = new Resource(async () => ({
-      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
-      customers: await app.api.call('customers.list', { limit: lookupLimit }),
-    }));
+    this.subscriptions = new Resource(() => app.lookups());
   }
 
   /** Subscriptions whose period can still be advanced, labelled with their customer. */
@@ -88,6 +96,19 @@ export class ClockState {
     return loaded.subscriptions.data
       .filter((s) => s.status !== 'canceled' && s.endedAt === null)
       .map((s) => ({ id: s.id, label: `${names[s.customer] ?? s.customer} · ${s.id}` }));
+  }
+
+  /**
+   * The choices the select shows: at most `shownChoices` of those matching `find`, and always
+   * the one chosen.
+   */
+  get shownChoices(): { id: string; label: string }[] {
+    const needle = this.find.trim().toLowerCase();
+    const all = this.choices;
+    const matching = needle ? all.filter((c) => c.label.toLowerCase().includes(needle)) : all;
+    const shown = matching.slice(0, shownChoices);
+    const chosen = all.find((c) => c.id === this.chosenSubscription);
+    return chosen && !shown.includes(chosen) ? [chosen, ...shown] : shown;
   }
 
   /** The subscription "advance billing period" acts on: the chosen one or the first. */
@@ -199,6 +220,16 @@ export class ClockState {
     return travel.kind === 'rewind'
       ? `Rewind this scenario to ${when}? Everything after it (calls, usage, invoices) is removed; Undo brings it back.`
       : `Branch a new scenario from ${when}? This scenario stays as it is; the new one opens.`;
+  }
+
+  /**
+   * The open scenario is `id`. Another scenario than before starts with a clean status line; the
+   * same one again (the app re-reads it after every change, as a new object) keeps "Done in".
+   */
+  scenarioOpened(id: string | null): void {
+    if (id === this.#scenarioId) return;
+    this.#scenarioId = id;
+    this.forgetStatus();
   }
 
   /** A new scenario starts with a clean status line. */

@@ -4,40 +4,17 @@ import type { PriceComparison } from '../../core/public/types';
 import { comparisonByCalendarMonth, type ComparisonMonth } from '../../core/public/reporting';
 import type { Coupon, Customer, List, Price, Subscription } from '../../core/public/types';
 import type { AppState } from './app.svelte';
-import { lookupLimit, Resource, Task } from './resource.svelte';
+import { Resource, Task } from './resource.svelte';
 import { minorUnits } from '../lib/money-input';
+import { namesById } from '../lib/compare-groups';
 
 export const minCompared = 2;
 export const maxCompared = 5;
-
-export interface GroupTotal {
-  key: string;
-  label: string;
-  amounts: Record<string, number>;
-}
+/** Rows of the per-period, per-customer table shown at a time. */
+export const tableRows = 100;
 
 /** A calendar month's revenue: every period whose last day falls in it, open ones marked. */
 export type MonthTotal = ComparisonMonth;
-
-/** Sums the engine's per-(period, customer) amounts by a key, in first-seen order. */
-export function groupAmounts(
-  comparison: PriceComparison,
-  keyOf: (row: PriceComparison['rows'][number]) => { key: string; label: string },
-): GroupTotal[] {
-  const groups: GroupTotal[] = [];
-  for (const row of comparison.rows) {
-    const { key, label } = keyOf(row);
-    let group = groups.find((candidate) => candidate.key === key);
-    if (!group) {
-      group = { key, label, amounts: {} };
-      groups.push(group);
-    }
-    for (const price of comparison.prices) {
-      group.amounts[price] = (group.amounts[price] ?? 0) + (row.amounts[price] ?? 0);
-    }
-  }
-  return groups;
-}
 
 /**
  * Revenue by calendar month (UTC), oldest first: each period counts in the month of its last
@@ -48,18 +25,6 @@ export function groupAmounts(
  */
 export function calendarMonths(comparison: PriceComparison, now: number): MonthTotal[] {
   return comparisonByCalendarMonth(comparison, now);
-}
-
-/** The engine's rows by period start, then customer name: the table reads in time order. */
-export function rowsInTimeOrder(
-  comparison: PriceComparison,
-  nameOf: (customer: string) => string = (customer) => customer,
-): PriceComparison['rows'] {
-  return [...comparison.rows].sort(
-    (a, b) =>
-      a.periodStart - b.periodStart ||
-      nameOf(a.customer).localeCompare(nameOf(b.customer), 'en', { numeric: true }),
-  );
 }
 
 export class CompareState {
@@ -73,17 +38,19 @@ export class CompareState {
   /** The price the others are measured against ("the current price"). */
   baseline = $state('');
   subscription = $state('');
+  /** The first row of the table's page (the table shows `tableRows` at a time). */
+  rowOffset = $state(0);
   readonly task = new Task();
   readonly #app: AppState;
+  /** Customer names by id, made once per load (a search of the list per row was O(n²)). */
+  readonly #names: ReadonlyMap<string, string>;
 
   constructor(app: AppState) {
     this.#app = app;
     this.prices = new Resource(() => app.api.call('prices.list', { limit: 100 }));
     this.coupons = new Resource(() => app.api.call('coupons.list', { limit: 100 }));
-    this.context = new Resource(async () => ({
-      customers: await app.api.call('customers.list', { limit: lookupLimit }),
-      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
-    }));
+    this.context = new Resource(() => app.lookups());
+    this.#names = $derived(namesById(this.context.value?.customers.data ?? []));
     this.result = new Resource(async () => {
       if (!this.ready) return null;
       return app.api.call('analysis.comparePrices', this.#comparedArgs());
@@ -166,6 +133,7 @@ export class CompareState {
 
   chooseSubscription(id: string): void {
     this.subscription = id;
+    this.rowOffset = 0;
     void this.result.load();
   }
 
@@ -182,7 +150,13 @@ export class CompareState {
   }
 
   customerName(id: string): string {
-    return this.context.value?.customers.data.find((c) => c.id === id)?.name ?? id;
+    return this.#names.get(id) ?? id;
+  }
+
+  /** Moves the table a page on or back, within `total` rows. */
+  pageRows(direction: 1 | -1, total: number): void {
+    const next = this.rowOffset + direction * tableRows;
+    this.rowOffset = Math.max(0, Math.min(next, total - 1));
   }
 
   priceName(id: string): string {

@@ -11,7 +11,7 @@ import type {
   UpcomingInvoice,
 } from '../../core/public/types';
 import type { AppState } from './app.svelte';
-import { lookupLimit, Resource, Task } from './resource.svelte';
+import { Resource, Task } from './resource.svelte';
 
 export const invoicePageSize = 50;
 
@@ -39,10 +39,7 @@ export class InvoicesState {
         ...(this.status ? { status: this.status } : {}),
       }),
     );
-    this.context = new Resource(async () => ({
-      customers: await app.api.call('customers.list', { limit: lookupLimit }),
-      subscriptions: await app.api.call('subscriptions.list', { limit: lookupLimit }),
-    }));
+    this.context = new Resource(() => app.lookups());
     this.upcoming = new Resource(async () => {
       const subscription = this.upcomingSubscription;
       return subscription ? app.api.call('invoices.upcoming', { subscription }) : null;

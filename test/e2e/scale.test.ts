@@ -1,11 +1,21 @@
-// The app at scale in Chromium, measured and printed (speed is judged by `npm run bench` and the
-// figures below, not asserted): advance → invoice on screen with 10M stored usage records, the
-// host's start and the first paint over that workspace, and the main thread's long tasks during
-// a year's fast-forward in the UI. The large workspaces are written beforehand through the real
-// store (bench/metered-workspace.ts), outside the UI: sending 10M records through it would
+// The app at scale in Chromium, measured and printed: advance → invoice on screen with 10M stored
+// usage records, the host's start and the first paint over that workspace; the main thread's long
+// tasks during a year's fast-forward of 1,000 subscriptions in the UI; and, with 10,000
+// customers, the first paint and the time each list and chart takes to open. Two goals are
+// asserted with room for this shared machine's load: no long task over 100 ms, and a first
+// contentful paint of at most 500 ms in the best of three loads; the rest is printed (speed is
+// judged by `npm run bench`). The large workspaces are written beforehand through the real store
+// and the API (bench/metered-workspace.ts), outside the UI: sending 10M records through it would
 // measure the setup, not the app. E2E_RECORDS sets the record count (default 10M).
 import { afterAll, describe, expect, it } from 'vitest';
-import { ingest, meteredWorkspace, saveNow } from '../../bench/metered-workspace';
+import {
+  ingest,
+  meteredWorkspace,
+  openWorkspace,
+  saveNow,
+  USAGE_SECONDS,
+} from '../../bench/metered-workspace';
+import { createDispatcher } from '../../core/dispatch';
 import { openApp, type AppSession } from './driver';
 
 const RECORDS = Number(process.env.E2E_RECORDS ?? 10_000_000);
@@ -14,8 +24,37 @@ let session: AppSession | null = null;
 
 afterAll(async () => {
   await session?.close();
-  console.log('Scale figures (printed, not asserted):', figures);
+  console.log('Scale figures:', figures);
 });
+
+/**
+ * Clicks a view in the sidebar and returns the milliseconds until `ready` is in it (and holds
+ * `text`, when given), measured in the page: the frame in which it is first there is the one that
+ * paints it.
+ */
+async function timeToShow(
+  app: AppSession,
+  view: string,
+  ready: string,
+  text?: string,
+): Promise<number> {
+  return app.page.evaluate(
+    async ({ view, ready, text }) => {
+      const found = () => {
+        const element = document.querySelector(`.content[data-view="${view}"] ${ready}`);
+        return element !== null && (text === undefined || element.textContent!.includes(text));
+      };
+      const started = performance.now();
+      document.querySelector<HTMLButtonElement>(`nav button[data-view="${view}"]`)!.click();
+      while (!found()) {
+        if (performance.now() - started > 60_000) throw new Error(`${view}: no ${ready} in 60 s`);
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+      }
+      return Math.round(performance.now() - started);
+    },
+    { view, ready, text },
+  );
+}
 
 /** First paint and first contentful paint of the page, from navigation start (ms). */
 async function paints(app: AppSession): Promise<Record<string, number>> {
@@ -67,12 +106,13 @@ describe('Meterlab at scale in Chromium', () => {
   }, 600_000);
 
   it('keeps the main thread free of long tasks during a year of fast-forward', async () => {
-    // 100 customers, each generating about 2 records an hour: a year is 1,200 invoices and about
-    // 1.75M generated records, small enough for CI's 2 cores.
+    // 1,000 customers, each generating about 0.2 records an hour: a year is 12,000 invoices and
+    // about 1.75M generated records, small enough for CI's 2 cores, while the lists, the clock
+    // bar's subscriptions and the invoices' names are at the size of a product team's cohort.
     let start = 0;
     session = await openApp('meterlab-e2e-longtasks-', {
       prepare: async (dataFile) => {
-        const metered = await meteredWorkspace(dataFile, 100, 2);
+        const metered = await meteredWorkspace(dataFile, 1000, 0.2);
         start = metered.start;
         await saveNow(metered.workspace);
         await metered.store.close();
@@ -129,6 +169,8 @@ describe('Meterlab at scale in Chromium', () => {
       timeout: 60_000,
     });
     figures.fastForwardYearMs = Math.round(performance.now() - clicked);
+    // The clock bar still says how long the jump took (it vanished after a big jump).
+    await page.waitForSelector('.clock-bar .status:has-text("Done in")', { timeout: 5000 });
     // One more frame, so a task that ends the run is reported too.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(resolve)));
     const tasks = await page.evaluate(() => {
@@ -170,10 +212,114 @@ describe('Meterlab at scale in Chromium', () => {
       await page.locator('[data-testid="invoice-list"] tr[data-status="paid"]').count(),
     ).toBeGreaterThan(0);
     // The engine runs in the host, not the page: the page only draws what the pushes bring. The
-    // goal is no task over 100 ms. On this 2-core machine at a load of about 15, three runs saw no
-    // long task; 66 and 62 ms (style, layout and paint, no script); and one of 117 ms. So the bound
-    // asserted is 200 ms: the engine on the page's main thread would block it for seconds.
-    expect(longest).toBeLessThanOrEqual(200);
+    // goal is no task over 100 ms. With 1,000 subscriptions, at a load of 13 to 16 on this
+    // 2-core machine, the longest task was 58-63 ms (opening the big-jump dialog restyles the
+    // page); a select of 1,000 subscriptions in the clock bar made it 91-119 ms before.
+    expect(longest).toBeLessThanOrEqual(100);
+    expect(ui.consoleErrors).toEqual([]);
+  }, 600_000);
+});
+
+describe('Meterlab with 10,000 customers in Chromium', () => {
+  const CUSTOMERS = 10_000;
+
+  it('paints first and opens the lists and charts quickly', async () => {
+    session = await openApp('meterlab-e2e-customers-', {
+      prepare: async (dataFile) => {
+        const started = performance.now();
+        // Made through the API, outside the UI: 10,000 customers in batches of 1,000
+        // (customers.createBatch), each subscribed to one metered price with 10 usage records; a
+        // second price for Compare; the clock past the first period's end, so each has a paid
+        // invoice.
+        const { workspace, store } = await openWorkspace(dataFile);
+        const dispatch = createDispatcher(workspace);
+        const call = async (method: string, ...args: unknown[]) => {
+          const result = await dispatch(method, args);
+          if (!result.ok) throw new Error(`${method}: ${result.error.message}`);
+          return result.data as { id: string };
+        };
+        await call('workspace.create', { name: '10,000 customers' });
+        const product = (await call('products.create', { name: 'API access' })).id;
+        const prices: { id: string }[] = [];
+        for (const [nickname, amount] of [
+          ['API calls', '0.2'],
+          ['API calls, cheaper', '0.15'],
+        ]) {
+          const recurring = { interval: 'month', usageType: 'metered' };
+          prices.push(
+            await call('prices.create', {
+              ...{ product, nickname, currency: 'EUR', unitAmountDecimal: amount, recurring },
+            }),
+          );
+        }
+        for (let first = 0; first < CUSTOMERS; first += 1000) {
+          await call('customers.createBatch', {
+            customers: Array.from({ length: 1000 }, (_, index) => ({
+              name: `Customer ${first + index + 1}`,
+              paymentMethod: 'pm_card_visa',
+              subscription: { items: [{ price: prices[0]!.id }] },
+            })),
+          });
+        }
+        const simulator = workspace.simulator!;
+        const start = simulator.testClock.retrieve().frozenTime;
+        await call('testClock.advance', { frozenTime: start + USAGE_SECONDS });
+        const items = simulator.subscriptions
+          .list({ limit: CUSTOMERS })
+          .data.map((subscription) => subscription.items.data[0]!.id);
+        ingest({ workspace, store, simulator, start, items }, CUSTOMERS * 10);
+        await call('testClock.advance', { frozenTime: start + 32 * 86_400 });
+        await saveNow(workspace);
+        await store.close();
+        figures.prepare10kMs = Math.round(performance.now() - started);
+      },
+    });
+    const { page, ui } = session;
+    // First paint: the best of three loads of the page (each fetches the page and its scripts
+    // again); the machine's load only ever adds to it.
+    const firstPaints: number[] = [];
+    for (let load = 0; load < 3; load++) {
+      if (load > 0) await page.reload();
+      await page.waitForSelector('nav button[data-view="scenarios"]');
+      firstPaints.push((await paints(session))['first-contentful-paint'] ?? Infinity);
+    }
+    figures.firstContentfulPaints10kMs = firstPaints.join(', ');
+    // Every view's code is fetched while the page is idle after the first screen (as a person
+    // reading it would give it time to): what is timed next is the data and the drawing.
+    await page.waitForFunction(() =>
+      performance.getEntriesByType('resource').some((entry) => entry.name.includes('/CompareView')),
+    );
+    const total = CUSTOMERS.toLocaleString('en');
+    const opened: Record<string, number> = {};
+    opened.customers = await timeToShow(
+      session,
+      'customers',
+      '[data-testid="customer-count"]',
+      total,
+    );
+    // The zero invoices of the subscriptions' creation and the paid ones of the first period.
+    opened.invoices = await timeToShow(
+      session,
+      'invoices',
+      '[data-testid="invoice-count"]',
+      `of ${(2 * CUSTOMERS).toLocaleString('en')}`,
+    );
+    opened.usageChart = await timeToShow(session, 'usage', 'canvas[data-draw-ms]');
+    opened.compareCharts = await timeToShow(
+      session,
+      'compare',
+      'canvas[data-testid="compare-months"][data-draw-ms]',
+    );
+    await ui.screenshot('compare-10k');
+    opened.events = await timeToShow(session, 'events', '[data-testid="event-log"] tbody tr');
+    figures.open10kMs = Object.entries(opened)
+      .map(([view, ms]) => `${view} ${ms}`)
+      .join(', ');
+    await ui.go('customers');
+    await ui.screenshot('customers-10k');
+    await ui.go('invoices');
+    await ui.screenshot('invoices-10k');
+    expect(Math.min(...firstPaints)).toBeLessThanOrEqual(500);
     expect(ui.consoleErrors).toEqual([]);
   }, 600_000);
 });

@@ -116,3 +116,19 @@ describe('AppState menu commands', () => {
     expect(saves).toHaveLength(1);
   });
 });
+
+describe('the shared lookups', () => {
+  it('fetches customers and subscriptions once per revision for every reader, again after a change', async () => {
+    const transport = new FakeTransport()
+      .on('customers.list', () => ({ object: 'list', data: [], hasMore: false }))
+      .on('subscriptions.list', () => ({ object: 'list', data: [], hasMore: false }));
+    const app = new AppState(createApiClient(transport));
+    const [clockBar, view] = await Promise.all([app.lookups(), app.lookups()]);
+    expect(clockBar).toBe(view);
+    expect(transport.callsOf('customers.list')).toEqual([[{ limit: 1000 }]]);
+    expect(transport.callsOf('subscriptions.list')).toHaveLength(1);
+    app.revision += 1;
+    await app.lookups();
+    expect(transport.callsOf('customers.list')).toHaveLength(2);
+  });
+});

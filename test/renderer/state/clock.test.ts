@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Subscription } from '../../../core/public/types';
+import type { Customer, Subscription } from '../../../core/public/types';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
-import { ClockState, estimatePeriods, progressLabel } from '../../../renderer/state/clock.svelte';
+import {
+  ClockState,
+  estimatePeriods,
+  progressLabel,
+  shownChoices,
+} from '../../../renderer/state/clock.svelte';
 import { toDateTimeInput } from '../../../renderer/lib/time';
 import { FakeTransport } from '../fake-transport';
 
@@ -115,6 +120,27 @@ describe('ClockState', () => {
     expect(clock.lastDurationMs).toBeNull();
   });
 
+  it('keeps "Done in" when the same scenario is re-read after the jump, clears it for another', async () => {
+    const { app, clock } = setup();
+    await app.refresh();
+    clock.scenarioOpened(app.scenario!.id);
+    await clock.subscriptions.load();
+    clock.target = toDateTimeInput(march1 + 3 * day);
+    await clock.advanceToTarget();
+    const done = clock.lastDurationMs;
+    expect(done).not.toBeNull();
+    // The change's reload, then another after the host's late state.changed: the same scenario
+    // as new objects (the clock bar's effect calls scenarioOpened on each).
+    const first = app.scenario;
+    await app.refresh();
+    await app.refresh();
+    expect(app.scenario).not.toBe(first);
+    clock.scenarioOpened(app.scenario!.id);
+    expect(clock.lastDurationMs).toBe(done);
+    clock.scenarioOpened('scn_2');
+    expect(clock.lastDurationMs).toBeNull();
+  });
+
   it('names the progress in words', () => {
     expect(progressLabel('testClock.advance')).toBe('Advancing the clock');
     expect(progressLabel(undefined)).toBe('Clock work');
@@ -146,5 +172,35 @@ describe('ClockState', () => {
     expect(transport.callsOf('workspace.branch')).toEqual([[{ id: 'scn_1', at: march1 + day }]]);
     expect(app.notices.at(-1)?.text).toBe('Branched as “Guide (from 2025-03-02 00:00:00 UTC)”.');
     expect(clock.error).toBeNull();
+  });
+});
+
+describe("the clock bar's choice of subscription", () => {
+  it('shows at most 50 subscriptions, those whose customer matches the text typed, and the chosen one', async () => {
+    const subscriptions = Array.from({ length: 1000 }, (_, index) => ({
+      ...monthly(`sub_${index}`, march1, march1 + 31 * day),
+      customer: `cus_${index}`,
+    }));
+    const customers = subscriptions.map(
+      (s, index) => ({ id: s.customer, name: `Customer ${index}` }) as Customer,
+    );
+    const transport = new FakeTransport()
+      .on('subscriptions.list', () => ({ object: 'list', data: subscriptions, hasMore: false }))
+      .on('customers.list', () => ({ object: 'list', data: customers, hasMore: false }));
+    const clock = new ClockState(new AppState(createApiClient(transport)));
+    await clock.subscriptions.load();
+    expect(clock.choices).toHaveLength(1000);
+    expect(clock.shownChoices).toHaveLength(shownChoices);
+    expect(clock.shownChoices[0]).toEqual({ id: 'sub_0', label: 'Customer 0 · sub_0' });
+    clock.subscription = 'sub_999';
+    // The chosen one stays offered (the select shows it) ahead of the first 50.
+    expect(clock.shownChoices.map((c) => c.id).slice(0, 2)).toEqual(['sub_999', 'sub_0']);
+    clock.find = 'customer 77';
+    expect(clock.shownChoices.map((c) => c.id)).toEqual([
+      'sub_999',
+      'sub_77',
+      ...Array.from({ length: 10 }, (_, n) => `sub_${770 + n}`),
+    ]);
+    expect(clock.chosenSubscription).toBe('sub_999');
   });
 });

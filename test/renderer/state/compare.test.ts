@@ -4,12 +4,13 @@ import type { ExportedFile } from '../../../core/contract';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
 import { FakeTransport } from '../fake-transport';
+import { CompareState, calendarMonths } from '../../../renderer/state/compare.svelte';
 import {
-  CompareState,
-  calendarMonths,
   groupAmounts,
+  largestGroups,
   rowsInTimeOrder,
-} from '../../../renderer/state/compare.svelte';
+  type GroupTotal,
+} from '../../../renderer/lib/compare-groups';
 
 const day = 86_400;
 /** 2025-03-01 00:00 UTC */
@@ -160,6 +161,62 @@ describe('CompareState exports', () => {
     await compare.exportFile('json');
     expect(transport.callsOf('workspace.exportComparison')).toEqual([
       [{ prices: ['price_a', 'price_b'], adjustments, format: 'json' }],
+    ]);
+  });
+});
+
+describe('largestGroups', () => {
+  const group = (key: string, a: number, b: number) => ({
+    key,
+    label: key,
+    amounts: { price_a: a, price_b: b },
+  });
+
+  it('keeps every group, in order, when they fit', () => {
+    const groups = [group('x', 1, 2), group('y', 3, 4)];
+    expect(largestGroups(groups, 'price_a', 2)).toBe(groups);
+  });
+
+  it('charts the largest under the current price and adds up the rest as one bar', () => {
+    const groups = [group('x', 1, 9), group('y', 30, 1), group('z', 20, 2), group('w', 5, 3)];
+    const charted = largestGroups(groups, 'price_a', 3);
+    // y (30) and z (20) lead; x and w are "2 others": price_a 1 + 5, price_b 9 + 3.
+    expect(charted.map((g) => [g.label, g.amounts])).toEqual([
+      ['y', { price_a: 30, price_b: 1 }],
+      ['z', { price_a: 20, price_b: 2 }],
+      ['2 others', { price_a: 6, price_b: 12 }],
+    ]);
+    const all = (price: string, list: GroupTotal[]) =>
+      list.reduce((sum, g) => sum + (g.amounts[price] ?? 0), 0);
+    expect(all('price_a', charted)).toBe(all('price_a', groups));
+    expect(all('price_b', charted)).toBe(all('price_b', groups));
+  });
+
+  it('groups 10,000 customers, charts 20 bars and sorts their 20,000 rows by name', () => {
+    const rows = Array.from({ length: 20_000 }, (_, index) => ({
+      periodStart: index < 10_000 ? 0 : 100,
+      periodEnd: index < 10_000 ? 100 : 200,
+      customer: `cus_${index % 10_000}`,
+      subscription: `sub_${index % 10_000}`,
+      amounts: { price_a: index % 97, price_b: index % 89 },
+    }));
+    const comparison: PriceComparison = {
+      prices: ['price_a', 'price_b'],
+      rows,
+      totals: {},
+      currency: 'EUR',
+    };
+    const names = new Map(rows.map((r) => [r.customer, `Customer ${r.customer.slice(4)}`]));
+    const groups = groupAmounts(comparison, (r) => ({ key: r.customer, label: r.customer }));
+    const sorted = rowsInTimeOrder(comparison, (id) => names.get(id)!);
+    const charted = largestGroups(groups, 'price_a');
+    expect(groups).toHaveLength(10_000);
+    expect(charted).toHaveLength(20);
+    expect(charted.at(-1)!.label).toBe('9,981 others');
+    expect(sorted.slice(0, 3).map((r) => names.get(r.customer))).toEqual([
+      'Customer 0',
+      'Customer 1',
+      'Customer 2',
     ]);
   });
 });
