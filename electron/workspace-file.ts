@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { paramPath } from '../core/values/validation';
 
-export const WORKSPACE_FILE_VERSION = 1;
+export const WORKSPACE_FILE_VERSION = 2;
 
 /** Where a scenario's usage columns are: a sidecar named by the SHA-256 of its content. */
 export interface UsageRef {
@@ -18,8 +18,18 @@ export interface ScenarioEntry {
   name: string;
   createdAt: number;
   lastOpenedAt: number;
-  /** The snapshot's JSON part; usage columns listed as null live in the sidecar. */
+  /**
+   * The snapshot's JSON part; usage columns listed as null live in the sidecar. With `part`
+   * (version 2), its growing lists (SETTLING_LISTS) are left out: they are in the part files
+   * and `tail` (electron/scenario-parts.ts).
+   */
   snapshot: Record<string, unknown>;
+  /** The base part file of the growing lists (null: they are all in `tail`); absent: none kept apart. */
+  part?: UsageRef | null;
+  /** Part segments written after `part`, applied in order; absent when there are none. */
+  partSegments?: UsageRef[];
+  /** The last layer of the growing lists, rewritten at each save; absent when empty. */
+  tail?: unknown[];
   usage: UsageRef | null;
   /**
    * Segments written after `usage` (each with what changed since the one before), applied over it
@@ -80,6 +90,9 @@ const migrations: ((file: Json) => Json)[] = [
         })
       : scenarios,
   }),
+  // 1 -> 2: growing lists may be kept apart (entries with `part`); a version 1 entry has none,
+  // its snapshot is whole.
+  (file) => ({ ...file, schemaVersion: 2 }),
 ];
 
 /** The schemaVersion of a parsed file (0 for the version before there was one), or null. */
@@ -139,6 +152,9 @@ const entrySchema = z.strictObject({
   snapshot: z.record(z.string(), z.unknown()),
   usage: usageRefSchema.nullable(),
   segments: z.array(usageRefSchema).max(MAX_SEGMENTS).optional(),
+  part: usageRefSchema.nullable().optional(),
+  partSegments: z.array(usageRefSchema).max(MAX_SEGMENTS).optional(),
+  tail: z.array(z.unknown()).optional(),
 });
 
 /** Checks one scenario entry (at `scenarios[index]`), or throws InvalidWorkspaceFile saying why. */
@@ -154,7 +170,16 @@ export function checkScenarioEntry(entry: unknown, index: number): ScenarioEntry
 /** The content ids an entry names for its usage (base, then segments), the well-formed ones. */
 export function usageIdsOf(entry: unknown): string[] {
   if (!isRecord(entry)) return [];
-  const refs = [entry.usage, ...(Array.isArray(entry.segments) ? entry.segments : [])];
+  return idsOf([entry.usage, ...(Array.isArray(entry.segments) ? entry.segments : [])]);
+}
+
+/** The content ids an entry names for its part files (base, then segments), the well-formed ones. */
+export function partIdsOf(entry: unknown): string[] {
+  if (!isRecord(entry)) return [];
+  return idsOf([entry.part, ...(Array.isArray(entry.partSegments) ? entry.partSegments : [])]);
+}
+
+function idsOf(refs: unknown[]): string[] {
   return refs.flatMap((ref) => {
     const sha256 = isRecord(ref) ? ref.sha256 : undefined;
     return typeof sha256 === 'string' && SHA256_PATTERN.test(sha256) ? [sha256] : [];
