@@ -212,7 +212,7 @@ export function* encodePartSteps(ops: ListOp[], base: boolean): Generator<void, 
 }
 
 /** Bytes hashed in one step of decodePartSteps. */
-const HASH_STEP = 8 * 1024 * 1024;
+const HASH_STEP = 2 * 1024 * 1024;
 
 /**
  * The operations of a part file, checked against its content id (SHA-256) and its kind; each line

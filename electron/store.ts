@@ -57,6 +57,8 @@ import {
   InvalidWorkspaceFile,
   WORKSPACE_FILE_VERSION,
   checkScenarioEntry,
+  INLINE_SEGMENTS_BYTES,
+  INLINE_SEGMENT_BYTES,
   fileVersion,
   parseWorkspaceJson,
   partIdsOf,
@@ -423,8 +425,11 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     const files: DecodedPart[][] = [];
     const refs = [entry.usage, ...(entry.segments ?? [])];
     for (const [index, ref] of refs.entries()) {
-      const path = this.sidecarPath(ref.sha256);
-      const bytes = await this.#readBeside(path, 'usage file', missing);
+      const path = ref.inline === undefined ? this.sidecarPath(ref.sha256) : 'kept inline';
+      const bytes =
+        ref.inline === undefined
+          ? await this.#readBeside(path, 'usage file', missing)
+          : Buffer.from(ref.inline, 'base64');
       try {
         if (bytes.length !== ref.bytes) throw new SidecarError('it has the wrong size');
         files.push(await paced(decodeUsageSteps(bytes, ref.sha256, index > 0)));
@@ -462,7 +467,9 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       );
       await setImmediate();
     }
-    for (const ref of refs) this.#sidecars.add(basename(this.sidecarPath(ref.sha256)));
+    for (const ref of refs) {
+      if (ref.inline === undefined) this.#sidecars.add(basename(this.sidecarPath(ref.sha256)));
+    }
     const snapshot = { ...json, usage };
     this.#checkListable(snapshot);
     // As on disk: the next save of these very columns writes only what changed.
@@ -750,7 +757,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     } else if (Object.keys(changes).length === 0) {
       next = { ...chain, items };
     } else {
-      const segment = (await this.#writeSidecar(changes, true))!;
+      const inlineBytes = chain.segments.reduce((sum, ref) => sum + (ref.inline?.length ?? 0), 0);
+      const segment = (await this.#writeSidecar(changes, true, inlineBytes))!;
       next = {
         base: chain.base,
         segments: [...chain.segments, segment],
@@ -854,10 +862,22 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     return prepared;
   }
 
-  /** Writes usage (a base, or a segment) unless that content is on disk already. */
-  async #writeSidecar(bulk: Record<string, UsagePart>, segment: boolean): Promise<UsageRef | null> {
+  /**
+   * Writes usage (a base, or a segment) unless that content is on disk already. A small segment
+   * is kept inline instead (while the scenario's inline ones, `inlineBytes` so far, stay small):
+   * the workspace file written next holds it, so the save writes and flushes one file.
+   */
+  async #writeSidecar(
+    bulk: Record<string, UsagePart>,
+    segment: boolean,
+    inlineBytes = Infinity,
+  ): Promise<UsageRef | null> {
     if (Object.keys(bulk).length === 0) return null;
     const encoded = await paced(encodeUsageSteps(bulk, segment));
+    const size = encoded.bytes.length;
+    if (size <= INLINE_SEGMENT_BYTES && inlineBytes + size * 1.34 <= INLINE_SEGMENTS_BYTES) {
+      return { sha256: encoded.sha256, bytes: size, inline: encoded.bytes.toString('base64') };
+    }
     const path = this.sidecarPath(encoded.sha256);
     if (!this.#sidecars.has(basename(path))) {
       await writeFileAtomic(path, encoded.bytes);

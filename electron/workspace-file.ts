@@ -11,7 +11,17 @@ export const WORKSPACE_FILE_VERSION = 2;
 export interface UsageRef {
   sha256: string;
   bytes: number;
+  /**
+   * A small usage segment's bytes, base64, kept in the workspace file instead of a sidecar: a
+   * one-record save then writes one file, not two.
+   */
+  inline?: string;
 }
+
+/** Bytes of a usage segment kept inline (base64 in the workspace file), at most. */
+export const INLINE_SEGMENT_BYTES = 4096;
+/** Bytes of a scenario's inline usage segments together, at most. */
+export const INLINE_SEGMENTS_BYTES = 64 * 1024;
 
 export interface ScenarioEntry {
   id: string;
@@ -140,9 +150,15 @@ const finiteTime = z.number().finite().nonnegative();
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 /** Segments a scenario may list; the store writes a new base long before. */
 export const MAX_SEGMENTS = 256;
-const usageRefSchema = z.strictObject({
+const fileRefSchema = z.strictObject({
   sha256: z.string().regex(SHA256_PATTERN),
   bytes: z.number().int().nonnegative(),
+});
+const usageRefSchema = fileRefSchema.extend({
+  inline: z
+    .string()
+    .max(Math.ceil(INLINE_SEGMENT_BYTES / 3) * 4)
+    .optional(),
 });
 const entrySchema = z.strictObject({
   id: z.string().min(1).max(255),
@@ -150,10 +166,10 @@ const entrySchema = z.strictObject({
   createdAt: finiteTime,
   lastOpenedAt: finiteTime,
   snapshot: z.record(z.string(), z.unknown()),
-  usage: usageRefSchema.nullable(),
+  usage: fileRefSchema.nullable(),
   segments: z.array(usageRefSchema).max(MAX_SEGMENTS).optional(),
-  part: usageRefSchema.nullable().optional(),
-  partSegments: z.array(usageRefSchema).max(MAX_SEGMENTS).optional(),
+  part: fileRefSchema.nullable().optional(),
+  partSegments: z.array(fileRefSchema).max(MAX_SEGMENTS).optional(),
   tail: z.array(z.unknown()).optional(),
 });
 
@@ -167,7 +183,10 @@ export function checkScenarioEntry(entry: unknown, index: number): ScenarioEntry
   );
 }
 
-/** The content ids an entry names for its usage (base, then segments), the well-formed ones. */
+/**
+ * The content ids of the usage files an entry names (base, then segments), the well-formed ones;
+ * inline segments are no files.
+ */
 export function usageIdsOf(entry: unknown): string[] {
   if (!isRecord(entry)) return [];
   return idsOf([entry.usage, ...(Array.isArray(entry.segments) ? entry.segments : [])]);
@@ -181,6 +200,7 @@ export function partIdsOf(entry: unknown): string[] {
 
 function idsOf(refs: unknown[]): string[] {
   return refs.flatMap((ref) => {
+    if (isRecord(ref) && ref.inline !== undefined) return [];
     const sha256 = isRecord(ref) ? ref.sha256 : undefined;
     return typeof sha256 === 'string' && SHA256_PATTERN.test(sha256) ? [sha256] : [];
   });

@@ -1,0 +1,12 @@
+import { LowdbWorkspaceStore } from './electron/store';
+import { Workspace } from './core/workspace';
+const file = '/tmp/probe/invoices.json';
+let last = performance.now(); const gaps: [number, number][] = [];
+const t0 = performance.now();
+const timer = setInterval(() => { const n = performance.now(); if (n - last > 50) gaps.push([Math.round(n - t0), Math.round(n - last)]); last = n; }, 5);
+const store = await LowdbWorkspaceStore.open({ file });
+const ws = await Workspace.load({ store, now: Date.now });
+console.log('load', Math.round(performance.now() - t0), ws.simulator!.view().invoices.length);
+clearInterval(timer);
+console.log(JSON.stringify(gaps));
+await store.close();
