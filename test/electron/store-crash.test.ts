@@ -109,8 +109,14 @@ async function crashLane(
       }
       const added = scenario!.snapshot.customers.length - 1;
       expect(total + added).toBe(baseTotal + Math.max(0, data!.revision - setupRevisions));
-      const created = scenario!.snapshot.events.filter((e) => e.type === 'customer.created');
-      expect(created).toHaveLength(scenario!.snapshot.customers.length);
+      // Each customer the loop added has its event (the setup's may be pruned by the clock).
+      const created = new Set(
+        scenario!.snapshot.events
+          .filter((e) => e.type === 'customer.created')
+          .map((e) => (e.data as { id: string }).id),
+      );
+      const loops = scenario!.snapshot.customers.filter((c) => c.name.startsWith('Customer '));
+      expect(loops.filter((c) => !created.has(c.id))).toEqual([]);
     } finally {
       await store.close();
     }
@@ -170,7 +176,7 @@ describe('LowdbWorkspaceStore crash safety', () => {
 
   it(
     `keeps every acknowledged change through ${kills} SIGKILLs`,
-    // About 40 s on a quiet machine; 124 s was seen at a load average of 17 on this shared one.
+    // 124 s was measured at a load average of 17 on this shared 2-core machine.
     { timeout: 300_000 },
     async () => {
       // Two workspaces side by side, one per core.
