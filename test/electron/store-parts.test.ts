@@ -222,7 +222,7 @@ describe('growing lists in part files', () => {
       const [part] = await partFiles(file);
       const path = join(file, '..', part!);
       const bytes = await readFile(path);
-      bytes[bytes.length - 10] ^= 0x01;
+      bytes[bytes.length - 10]! ^= 0x01;
       await writeFile(path, bytes);
 
       const reopened = await LowdbWorkspaceStore.open({ file });
