@@ -780,7 +780,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     const head: Record<string, unknown> = { ...json };
     const live = new Map<(typeof SETTLING_LISTS)[number], unknown[]>();
     for (const key of SETTLING_LISTS) {
-      live.set(key, json[key] as unknown[]);
+      live.set(key, (json[key] as unknown[] | undefined) ?? []);
       delete head[key];
     }
     const chain = this.#parts.get(id);
