@@ -14,6 +14,8 @@
 //   line 1   {"meterlabPart":1,"kind":"base"|"segment"}
 //   then     {"k":"invoices","keep":[0,5000]} or {"k":"invoices","add":[...at most PAGE elements]}
 import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { setImmediate } from 'node:timers/promises';
 import { SETTLED, SETTLING_LISTS } from '../core/resources/snapshot';
 import type { SettlingList } from '../core/resources/snapshot';
 
@@ -211,53 +213,83 @@ export function* encodePartSteps(ops: ListOp[], base: boolean): Generator<void, 
   return { chunks, bytes, sha256: hash.digest('hex'), elements };
 }
 
-/** Bytes hashed in one step of decodePartSteps. */
-const HASH_STEP = 2 * 1024 * 1024;
+/** Bytes read from a part file at a time. */
+const READ_BYTES = 1024 * 1024;
+/** Milliseconds of parsing between two yields to the event loop. */
+const SLICE_MS = 20;
 
 /**
- * The operations of a part file, checked against its content id (SHA-256) and its kind; each line
- * is parsed in a step of its own.
+ * The operations of a part file (`expected`: its size and content id, SHA-256), read a chunk at a
+ * time and parsed a line at a time, yielding to the event loop between slices: a large file is
+ * never held whole in memory nor parsed in one go. Its kind is checked too (a base or a segment).
  */
-export function* decodePartSteps(
-  bytes: Buffer,
-  expectedSha256: string,
+export async function readPart(
+  path: string,
+  expected: { sha256: string; bytes: number },
   base: boolean,
-): Generator<void, unknown[]> {
-  const hash = createHash('sha256');
-  for (let offset = 0; offset < bytes.length; offset += HASH_STEP) {
-    hash.update(bytes.subarray(offset, offset + HASH_STEP));
-    yield;
-  }
-  if (hash.digest('hex') !== expectedSha256) {
-    throw new PartError('it holds different content than the workspace refers to (it was damaged)');
-  }
-  const ops: unknown[] = [];
-  let start = 0;
-  let first = true;
-  while (start < bytes.length) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end === -1) end = bytes.length;
-    let value: unknown;
-    try {
-      value = JSON.parse(bytes.toString('utf8', start, end));
-    } catch {
-      throw new PartError('a line of it is not JSON');
-    }
-    if (first) {
-      const header = value as { meterlabPart?: unknown; kind?: unknown } | null;
-      if (header?.meterlabPart !== PART_VERSION) {
-        throw new PartError('it is not a Meterlab scenario part (bad first line)');
+): Promise<unknown[]> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size !== expected.bytes) throw new PartError('it has the wrong size');
+    const hash = createHash('sha256');
+    const ops: unknown[] = [];
+    let first = true;
+    // The first problem of the content, told once the checksum says the file is as written (a
+    // damaged file is told as damaged, whatever its damage broke).
+    let problem: string | null = null;
+    const line = (text: string) => {
+      if (problem !== null) return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        problem = 'a line of it is not JSON';
+        return;
       }
-      if (header.kind !== (base ? 'base' : 'segment')) {
-        throw new PartError(
-          `it is a ${String(header.kind)} where a ${base ? 'base' : 'segment'} was expected`,
-        );
+      if (!first) {
+        ops.push(value);
+        return;
       }
       first = false;
-    } else ops.push(value);
-    start = end + 1;
-    yield;
+      const header = value as { meterlabPart?: unknown; kind?: unknown } | null;
+      if (header?.meterlabPart !== PART_VERSION) {
+        problem = 'it is not a Meterlab scenario part (bad first line)';
+      } else if (header.kind !== (base ? 'base' : 'segment')) {
+        problem = `it is a ${String(header.kind)} where a ${base ? 'base' : 'segment'} was expected`;
+      }
+    };
+    const chunk = Buffer.allocUnsafe(READ_BYTES);
+    let rest = Buffer.alloc(0);
+    let sliceStart = performance.now();
+    for (;;) {
+      const { bytesRead } = await handle.read(chunk, 0, READ_BYTES, null);
+      if (bytesRead === 0) break;
+      const data = chunk.subarray(0, bytesRead);
+      hash.update(data);
+      const buffer = rest.length > 0 ? Buffer.concat([rest, data]) : data;
+      let start = 0;
+      for (let end = buffer.indexOf(0x0a, start); end !== -1; end = buffer.indexOf(0x0a, start)) {
+        line(buffer.toString('utf8', start, end));
+        start = end + 1;
+        if (performance.now() - sliceStart >= SLICE_MS) {
+          await setImmediate();
+          sliceStart = performance.now();
+        }
+      }
+      // The chunk is read into again: keep a copy of the unfinished line.
+      rest = Buffer.from(buffer.subarray(start));
+    }
+    if (hash.digest('hex') !== expected.sha256) {
+      throw new PartError(
+        'it holds different content than the workspace refers to (it was damaged)',
+      );
+    }
+    if (rest.length > 0) line(rest.toString('utf8'));
+    if (problem !== null) throw new PartError(problem);
+    if (first) throw new PartError('it is empty');
+    return ops;
+  } finally {
+    await handle.close();
   }
-  if (first) throw new PartError('it is empty');
-  return ops;
 }

@@ -46,9 +46,9 @@ import {
   addedCount,
   afterWrite,
   applyLayer,
-  decodePartSteps,
   diffList,
   encodePartSteps,
+  readPart,
   settledAddedCount,
   unchanged,
 } from './scenario-parts';
@@ -510,10 +510,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     let segmentElements = 0;
     for (const [index, ref] of refs.entries()) {
       const path = this.partPath(ref.sha256);
-      const bytes = await this.#readBeside(path, 'part file', missing);
       try {
-        if (bytes.length !== ref.bytes) throw new PartError('it has the wrong size');
-        const ops = await paced(decodePartSteps(bytes, ref.sha256, index === 0));
+        const ops = await readPart(path, ref, index === 0);
         lists = await paced(applyLayer(lists, ops, 'a line', index === 0));
         const added = ops.reduce<number>((sum, op) => {
           const add = (op as { add?: unknown }).add;
@@ -522,8 +520,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
         if (index === 0) baseElements = added;
         else segmentElements += added;
       } catch (error) {
-        const reason = error instanceof PartError ? error.message : String(error);
-        throw new PartError(`its part file ${path} is unusable: ${reason}`);
+        if (!(error instanceof PartError)) throw besideError(error, path, 'part file', missing);
+        throw new PartError(`its part file ${path} is unusable: ${error.message}`);
       }
     }
     let full: StoredLists;
@@ -558,21 +556,12 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     }
   }
 
-  /** A usage or part file's bytes; a missing or unreadable one is damage of its scenario. */
+  /** A usage file's bytes; a missing or unreadable one is damage of its scenario. */
   async #readBeside(path: string, what: string, missing: Set<string>): Promise<Buffer> {
     try {
       return await readFile(path);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        missing.add(basename(path));
-        throw new SidecarError(`its ${what} ${path} is missing`);
-      }
-      // Unreadable where it lies (a bad sector, a folder in its place): damage, not permission.
-      if (code === 'EIO' || code === 'EISDIR' || code === 'ERR_FS_FILE_TOO_LARGE') {
-        throw new SidecarError(`its ${what} ${path} cannot be read (${code})`);
-      }
-      throw error;
+      throw besideError(error, path, what, missing);
     }
   }
 
@@ -909,6 +898,23 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       this.#sidecars.delete(name);
     }
   }
+}
+
+/**
+ * An error met reading a file beside the workspace (`what` at `path`), as damage of its scenario
+ * when it is (missing: named in `missing`; unreadable where it lies: a bad sector, a folder in its
+ * place); other errors (permissions) as they are.
+ */
+function besideError(error: unknown, path: string, what: string, missing: Set<string>): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    missing.add(basename(path));
+    return new SidecarError(`its ${what} ${path} is missing`);
+  }
+  if (code === 'EIO' || code === 'EISDIR' || code === 'ERR_FS_FILE_TOO_LARGE') {
+    return new SidecarError(`its ${what} ${path} cannot be read (${code})`);
+  }
+  return error;
 }
 
 /** A file written by a newer Meterlab: readable by it, so never written over by this one. */
