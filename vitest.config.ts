@@ -9,6 +9,7 @@ const slowTests = [
   'test/core/scenario/exports-pdf.test.ts',
   'test/attacks/complete-exports.test.ts',
   'test/attacks/save-blocking.test.ts',
+  'test/attacks/load-blocking.test.ts',
   'test/electron/serve-load.test.ts',
   'test/electron/backtest/clickhouse.test.ts',
   'test/electron/backtest/window-reprice.test.ts',

@@ -50,7 +50,8 @@ export interface WorkspaceLoad {
 export interface WorkspaceStore {
   /**
    * The saved workspace. Its snapshots are checked (migrateSnapshot: a damaged one is left out
-   * with a notice) or were made by the engine; the workspace opens them without a second check.
+   * with a notice) or were made by the engine; the workspace opens them without a second check,
+   * and owns them: nothing else holds them (opening a scenario adopts its snapshot, no copy).
    */
   load(): Promise<WorkspaceLoad>;
   /**
@@ -63,8 +64,8 @@ export interface WorkspaceStore {
 }
 
 /**
- * Keeps the last saved workspace in memory. Whole snapshots are shared (they are read-only); a
- * view with its columns apart may be live state, so it is copied.
+ * Keeps the last saved workspace in memory, as copies: a workspace owns what it loads (opening a
+ * scenario adopts its snapshot), and a view with its columns apart may be live state.
  */
 export class MemoryWorkspaceStore implements WorkspaceStore {
   #data: WorkspaceData | null;
@@ -87,14 +88,14 @@ export class MemoryWorkspaceStore implements WorkspaceStore {
   }
 }
 
-/** A copy that shares nothing live: views become plain JSON copies, usage in them. */
+/** A copy that shares nothing: views become plain JSON copies, usage in them. */
 function copyWorkspace(data: WorkspaceData): WorkspaceData {
   return {
     revision: data.revision,
     currentScenario: data.currentScenario,
     scenarios: data.scenarios.map(({ snapshot, columns, ...meta }) => ({
       ...meta,
-      snapshot: columns ? copy(joinColumns({ snapshot, columns })) : snapshot,
+      snapshot: copy(columns ? joinColumns({ snapshot, columns }) : snapshot),
     })),
   };
 }

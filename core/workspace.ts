@@ -22,6 +22,7 @@ import type { Simulator, SimulatorOptions } from './simulator';
 import { joinColumns } from './resources/snapshot';
 import type { SaveView, Snapshot } from './resources/snapshot';
 import { utcSeconds } from './values/time';
+import { copy } from './values/json';
 import { objectId, parseArgs } from './values/validation';
 import type { StoreNotice, StoredScenario, WorkspaceData, WorkspaceStore } from './workspace-store';
 
@@ -67,8 +68,9 @@ export interface ScenarioStats {
 type ScenarioMeta = Omit<StoredScenario, 'snapshot' | 'columns'> & { stats: ScenarioStats };
 
 /**
- * A scenario that is not open: its snapshot (never mutated: opening it copies it) and, when its
- * usage lists null, the usage columns apart (owned by this scenario: opening adopts them).
+ * A scenario that is not open: its snapshot and, when its usage lists null, the usage columns
+ * apart. Both are owned by this scenario alone (no other Kept shares them), so opening it adopts
+ * them as they are, with no copy.
  */
 interface Kept {
   snapshot: Snapshot;
@@ -327,13 +329,13 @@ export class Workspace {
   duplicate(id: string): ScenarioSummary {
     const source = this.#find(parseArgs(objectId, id, 'id'));
     const now = this.#now();
-    // A copy of its own: each scenario owns its usage columns.
+    // A copy of its own: each scenario owns its snapshot and usage columns.
     const stored = this.#snapshots.get(source.id);
-    const copy: Kept =
+    const duplicated: Kept =
       this.#open?.id === source.id || !stored
         ? { snapshot: this.#open!.simulator.snapshot() }
         : {
-            snapshot: stored.snapshot,
+            snapshot: copy(stored.snapshot),
             ...(stored.columns && {
               columns: new Map([...stored.columns].map(([item, c]) => [item, c.clone()])),
             }),
@@ -343,10 +345,10 @@ export class Workspace {
       name: `${source.name} (copy)`,
       createdAt: now,
       lastOpenedAt: now,
-      stats: scenarioStats(copy.snapshot),
+      stats: scenarioStats(duplicated.snapshot),
     };
     this.#scenarios.splice(this.#scenarios.indexOf(source) + 1, 0, meta);
-    this.#snapshots.set(meta.id, copy);
+    this.#snapshots.set(meta.id, duplicated);
     return summarize(meta);
   }
 
@@ -545,11 +547,16 @@ export class Workspace {
     return this.#open?.id === id ? kept(this.#open.simulator.saveView()) : this.#snapshots.get(id)!;
   }
 
-  /** A simulator over a kept scenario (checked when the file loaded, or made by the engine). */
+  /**
+   * A simulator over a kept scenario (checked when the file loaded, or made by the engine) that
+   * adopts its lists and columns; its top level is copied, so a failed open leaves it whole.
+   */
   #simulatorOf(stored: Kept): Simulator {
+    const { snapshot } = stored;
     return this.#createSimulator({
-      snapshot: stored.snapshot,
+      snapshot: { ...snapshot, billing: { ...snapshot.billing } },
       snapshotChecked: true,
+      snapshotOwned: true,
       ...(stored.columns && { columns: stored.columns }),
     });
   }

@@ -27,11 +27,16 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.tmp`);
 }
 
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+/** Writes `data` (or its chunks, in order) to `path` atomically. */
+export async function writeFileAtomic(
+  path: string,
+  data: Uint8Array | string | readonly Uint8Array[],
+): Promise<void> {
   const temp = tempPathFor(path);
   const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(data);
+    if (Array.isArray(data)) for (const chunk of data) await handle.write(chunk);
+    else await handle.writeFile(data as Uint8Array | string);
     await handle.sync();
   } catch (error) {
     await handle.close();

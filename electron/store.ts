@@ -1,9 +1,10 @@
-// The workspace in a lowdb JSON file, its usage columns in binary sidecars beside it.
+// The workspace in a lowdb JSON file, its usage columns in binary sidecars beside it, and each
+// scenario's growing lists (invoices, events, ...) in JSON Lines part files beside it.
 //
-// Saving writes each new sidecar atomically first (named by the SHA-256 of its content), then the
-// JSON that refers to them (written a chunk at a time to a temp file, flushed, renamed), then
-// deletes sidecars nothing refers to any more. A crash at any point leaves a JSON file whose
-// sidecars all exist.
+// Saving writes each new sidecar and part file atomically first (named by the SHA-256 of its
+// content), then the JSON that refers to them (written a chunk at a time to a temp file, flushed,
+// renamed), then deletes files nothing refers to any more. A crash at any point leaves a JSON
+// file whose sidecars and part files all exist.
 //
 // Loading migrates older files, and damage stays local: each scenario (its entry, snapshot and
 // sidecar) is its own unit, so a damaged one is left out and named while the others open. Only a
@@ -19,7 +20,13 @@ import { UsageColumns } from '../core/rules/usage/columns';
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { MeterlabError } from '../core/values/errors';
-import { joinSnapshot, migrateSnapshot, splitSnapshot } from '../core/resources/snapshot';
+import {
+  SETTLING_LISTS,
+  checkSnapshotSteps,
+  joinSnapshot,
+  migrateSnapshot,
+  splitSnapshot,
+} from '../core/resources/snapshot';
 import type { BulkColumns, SaveView, Snapshot } from '../core/resources/snapshot';
 import { scenarioStats } from '../core/workspace';
 import type {
@@ -35,11 +42,26 @@ import type { FileLock } from './lock';
 import { SidecarError, decodeUsageSteps, encodeUsageSteps, joinUsage } from './usage-sidecar';
 import type { DecodedPart, UsagePart } from './usage-sidecar';
 import {
+  PartError,
+  addedCount,
+  afterWrite,
+  applyLayer,
+  diffList,
+  encodePartSteps,
+  readPart,
+  settledAddedCount,
+  unchanged,
+} from './scenario-parts';
+import type { ListOp, StoredLists } from './scenario-parts';
+import {
   InvalidWorkspaceFile,
   WORKSPACE_FILE_VERSION,
   checkScenarioEntry,
+  INLINE_SEGMENTS_BYTES,
+  INLINE_SEGMENT_BYTES,
   fileVersion,
   parseWorkspaceJson,
+  partIdsOf,
   quoteText,
   upgradeWorkspaceFile,
   usageIdsOf,
@@ -59,6 +81,30 @@ interface Prepared {
   usage: UsageRef | null;
   segments?: UsageRef[];
 }
+
+/** A snapshot's JSON part as it is written: the rest, and where its growing lists are. */
+interface PreparedParts {
+  head: Record<string, unknown>;
+  part: UsageRef | null;
+  partSegments: UsageRef[];
+  tail: ListOp[];
+}
+
+/** A scenario's growing lists as this store last wrote them to part files (or read them). */
+interface PartChain {
+  base: UsageRef | null;
+  segments: UsageRef[];
+  /** Elements the base and the segments add: a new base is written once segments add more. */
+  baseElements: number;
+  segmentElements: number;
+  lists: StoredLists;
+}
+
+/**
+ * Settled elements a save keeps in the workspace JSON's tail (rewritten at each save) before it
+ * moves them to a part file (written once).
+ */
+const TAIL_SETTLED = 256;
 
 /**
  * A scenario's usage as this store last wrote it (or read it): its files, and for each item the
@@ -193,12 +239,14 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
   readonly #lock: FileLock;
   readonly #now: () => number;
   readonly #sidecarName: RegExp;
-  /** Temp files a crash may leave: of sidecars (writeFileAtomic) and of the JSON (writeJsonAtomic). */
+  /** Temp files a crash may leave: of sidecars and part files (writeFileAtomic), of the JSON. */
   readonly #tempName: RegExp;
-  /** Sidecars known to be complete on disk (by file name). */
+  /** Sidecars and part files known to be complete on disk (by file name). */
   readonly #sidecars = new Set<string>();
   /** Scenario id -> its usage as last written or read (see UsageChain). */
   readonly #chains = new Map<string, UsageChain>();
+  /** Scenario id -> its growing lists as last written or read (see PartChain). */
+  readonly #parts = new Map<string, PartChain>();
   /** Snapshots are never mutated, so each is split and hashed once. */
   #prepared = new WeakMap<Snapshot, Prepared>();
   #chain: Promise<void> = Promise.resolve();
@@ -213,8 +261,9 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     this.#json = new ChunkedJsonFile(file);
     this.#low = new Low<unknown>(this.#json, null);
     const name = escapeRegExp(basename(file));
-    this.#sidecarName = new RegExp(`^${name}\\.usage-[0-9a-f]{16}\\.bin$`);
-    this.#tempName = new RegExp(`^\\.${name}(\\.usage-[0-9a-f]{16}\\.bin)?\\.tmp$`);
+    const files = '(usage-[0-9a-f]{16}\\.bin|part-[0-9a-f]{16}\\.jsonl)';
+    this.#sidecarName = new RegExp(`^${name}\\.${files}$`);
+    this.#tempName = new RegExp(`^\\.${name}(\\.${files})?\\.tmp$`);
   }
 
   /** Opens the store, taking the file's lock (WorkspaceLockedError when another process has it). */
@@ -233,6 +282,19 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
   /** The sidecar holding usage with this content id. */
   sidecarPath(sha256: string): string {
     return `${this.file}.usage-${sha256.slice(0, 16)}.bin`;
+  }
+
+  /** The part file holding growing lists with this content id. */
+  partPath(sha256: string): string {
+    return `${this.file}.part-${sha256.slice(0, 16)}.jsonl`;
+  }
+
+  /** The names of the files (sidecars and part files) a scenario entry refers to. */
+  #filesOf(entry: unknown): string[] {
+    return [
+      ...usageIdsOf(entry).map((id) => basename(this.sidecarPath(id))),
+      ...partIdsOf(entry).map((id) => basename(this.partPath(id))),
+    ];
   }
 
   async load(): Promise<WorkspaceLoad> {
@@ -298,7 +360,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     const problems = outline.problems.map((problem) => `the file's top level: ${problem}`);
     const referenced = new Set<string>();
     for (const entry of outline.scenarios) {
-      for (const id of usageIdsOf(entry)) referenced.add(basename(this.sidecarPath(id)));
+      for (const name of this.#filesOf(entry)) referenced.add(name);
     }
     const missing = new Set<string>();
     const scenarios: StoredScenario[] = [];
@@ -350,17 +412,24 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     entry: ScenarioEntry,
     missing: Set<string>,
   ): Promise<{ snapshot: Snapshot; columns?: Map<string, UsageColumns> }> {
-    const json = migrateSnapshot(entry.snapshot);
+    const { json: whole, chain } = await this.#readParts(entry, missing);
+    // Checked against the one snapshot schema a slice at a time, so a big one never holds the loop.
+    const json = migrateSnapshot(whole, { checked: true });
+    await paced(checkSnapshotSteps(json));
     if (!entry.usage) {
       const snapshot = joinSnapshot(json, {});
       this.#checkListable(snapshot);
+      if (chain) this.#parts.set(entry.id, chain);
       return { snapshot };
     }
     const files: DecodedPart[][] = [];
     const refs = [entry.usage, ...(entry.segments ?? [])];
     for (const [index, ref] of refs.entries()) {
-      const bytes = await this.#readSidecar(ref, missing);
-      const path = this.sidecarPath(ref.sha256);
+      const path = ref.inline === undefined ? this.sidecarPath(ref.sha256) : 'kept inline';
+      const bytes =
+        ref.inline === undefined
+          ? await this.#readBeside(path, 'usage file', missing)
+          : Buffer.from(ref.inline, 'base64');
       try {
         if (bytes.length !== ref.bytes) throw new SidecarError('it has the wrong size');
         files.push(await paced(decodeUsageSteps(bytes, ref.sha256, index > 0)));
@@ -398,7 +467,9 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       );
       await setImmediate();
     }
-    for (const ref of refs) this.#sidecars.add(basename(this.sidecarPath(ref.sha256)));
+    for (const ref of refs) {
+      if (ref.inline === undefined) this.#sidecars.add(basename(this.sidecarPath(ref.sha256)));
+    }
     const snapshot = { ...json, usage };
     this.#checkListable(snapshot);
     // As on disk: the next save of these very columns writes only what changed.
@@ -410,7 +481,70 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       items: new Map([...columns].map(([item, c]) => [item, { columns: c, length: c.length }])),
     });
     for (const c of columns.values()) c.takeChanges();
+    if (chain) this.#parts.set(entry.id, chain);
     return { snapshot, columns };
+  }
+
+  /**
+   * The entry's snapshot JSON with its growing lists joined from its part files and tail (a
+   * version 1 entry's snapshot is whole), and those lists as the files hold them.
+   */
+  async #readParts(
+    entry: ScenarioEntry,
+    missing: Set<string>,
+  ): Promise<{ json: unknown; chain: PartChain | null }> {
+    if (entry.part === undefined) return { json: entry.snapshot, chain: null };
+    for (const key of SETTLING_LISTS) {
+      if (key in entry.snapshot) {
+        throw new InvalidWorkspaceFile(
+          `snapshot.${key}: the scenario keeps it in its part files and tail, not in its snapshot`,
+        );
+      }
+    }
+    if (entry.part === null && entry.partSegments?.length) {
+      throw new PartError('its part segments have no base part file');
+    }
+    const refs = entry.part ? [entry.part, ...(entry.partSegments ?? [])] : [];
+    let lists: StoredLists = new Map();
+    let baseElements = 0;
+    let segmentElements = 0;
+    for (const [index, ref] of refs.entries()) {
+      const path = this.partPath(ref.sha256);
+      try {
+        const ops = await readPart(path, ref, index === 0);
+        lists = await paced(applyLayer(lists, ops, 'a line', index === 0));
+        const added = ops.reduce<number>((sum, op) => {
+          const add = (op as { add?: unknown }).add;
+          return sum + (Array.isArray(add) ? add.length : 0);
+        }, 0);
+        if (index === 0) baseElements = added;
+        else segmentElements += added;
+      } catch (error) {
+        if (!(error instanceof PartError)) throw besideError(error, path, 'part file', missing);
+        throw new PartError(`its part file ${path} is unusable: ${error.message}`);
+      }
+    }
+    let full: StoredLists;
+    try {
+      full = await paced(applyLayer(lists, entry.tail ?? [], 'an entry', false));
+    } catch (error) {
+      const reason = error instanceof PartError ? error.message : String(error);
+      throw new PartError(`its tail (scenario.tail in the workspace file) is unusable: ${reason}`);
+    }
+    const json: Record<string, unknown> = { ...entry.snapshot };
+    // Copies of the lists (of the same elements): the simulator that opens it appends to them.
+    for (const key of SETTLING_LISTS) json[key] = [...(full.get(key)?.elements ?? [])];
+    for (const ref of refs) this.#sidecars.add(basename(this.partPath(ref.sha256)));
+    return {
+      json,
+      chain: {
+        base: entry.part,
+        segments: [...(entry.partSegments ?? [])],
+        baseElements,
+        segmentElements,
+        lists,
+      },
+    };
   }
 
   /** The workspace lists every scenario with these figures as it opens: check they can be read. */
@@ -423,21 +557,11 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
   }
 
   /** A usage file's bytes; a missing or unreadable one is damage of its scenario. */
-  async #readSidecar(ref: UsageRef, missing: Set<string>): Promise<Buffer> {
-    const path = this.sidecarPath(ref.sha256);
+  async #readBeside(path: string, what: string, missing: Set<string>): Promise<Buffer> {
     try {
       return await readFile(path);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') {
-        missing.add(basename(path));
-        throw new SidecarError(`its usage file ${path} is missing`);
-      }
-      // Unreadable where it lies (a bad sector, a folder in its place): damage, not permission.
-      if (code === 'EIO' || code === 'EISDIR' || code === 'ERR_FS_FILE_TOO_LARGE') {
-        throw new SidecarError(`its usage file ${path} cannot be read (${code})`);
-      }
-      throw error;
+      throw besideError(error, path, what, missing);
     }
   }
 
@@ -516,10 +640,9 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     const names = referenced
       ? (await this.#sidecarFiles()).filter((name) => referenced.has(name))
       : await this.#sidecarFiles();
-    const prefix = `${basename(this.file)}.usage-`;
     for (const name of names) {
       const from = join(dirname(this.file), name);
-      const to = `${backup}.usage-${name.slice(prefix.length)}`;
+      const to = `${backup}${name.slice(basename(this.file).length)}`;
       try {
         await link(from, to);
       } catch {
@@ -542,14 +665,18 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
         const prepared = scenario.columns
           ? await this.#prepareColumns(scenario.id, scenario.snapshot, scenario.columns)
           : await this.#prepare(scenario.snapshot);
+        const parts = await this.#prepareParts(scenario.id, prepared.json);
         scenarios.push({
           id: scenario.id,
           name: scenario.name,
           createdAt: scenario.createdAt,
           lastOpenedAt: scenario.lastOpenedAt,
-          snapshot: prepared.json as unknown as Record<string, unknown>,
+          snapshot: parts.head,
           usage: prepared.usage,
           ...(prepared.segments?.length && { segments: prepared.segments }),
+          part: parts.part,
+          ...(parts.partSegments.length > 0 && { partSegments: parts.partSegments }),
+          ...(parts.tail.length > 0 && { tail: parts.tail }),
         });
       }
       const file: WorkspaceFile = {
@@ -561,16 +688,18 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       this.#low.data = file;
       this.#json.onSerialized = read;
       await this.#low.write();
-      const referenced = new Set(
-        scenarios.flatMap((s) => usageIdsOf(s).map((id) => basename(this.sidecarPath(id)))),
-      );
-      for (const id of this.#chains.keys()) {
-        if (!data.scenarios.some((scenario) => scenario.id === id)) this.#chains.delete(id);
+      const referenced = new Set(scenarios.flatMap((s) => this.#filesOf(s)));
+      for (const chains of [this.#chains, this.#parts]) {
+        for (const id of chains.keys()) {
+          if (!data.scenarios.some((scenario) => scenario.id === id)) chains.delete(id);
+        }
       }
       await this.#collectGarbage(referenced, false);
     } catch (error) {
-      // What the columns changed was taken: the next save writes each scenario's usage whole.
+      // What the columns changed was taken: the next save writes each scenario's usage whole
+      // (and its lists: what the part files hold is not known for sure either).
       this.#chains.clear();
+      this.#parts.clear();
       throw explainStorageError(error, this.file, 'save');
     }
   }
@@ -617,7 +746,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     } else if (Object.keys(changes).length === 0) {
       next = { ...chain, items };
     } else {
-      const segment = (await this.#writeSidecar(changes, true))!;
+      const inlineBytes = chain.segments.reduce((sum, ref) => sum + (ref.inline?.length ?? 0), 0);
+      const segment = (await this.#writeSidecar(changes, true, inlineBytes))!;
       next = {
         base: chain.base,
         segments: [...chain.segments, segment],
@@ -627,6 +757,83 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     }
     this.#chains.set(id, next);
     return { json, usage: next.base, segments: next.segments };
+  }
+
+  /**
+   * A snapshot's JSON part as written: the rest (`head`), and its growing lists as part files and
+   * a tail. Each list is compared with what the part files hold (by identity, see diffList): its
+   * changes go to the tail, rewritten at each save, until they hold more than TAIL_SETTLED settled
+   * elements; then to a new part segment, or a new base once segments would add more than it.
+   */
+  async #prepareParts(id: string, json: Snapshot): Promise<PreparedParts> {
+    const head: Record<string, unknown> = { ...json };
+    const live = new Map<(typeof SETTLING_LISTS)[number], unknown[]>();
+    for (const key of SETTLING_LISTS) {
+      live.set(key, (json[key] as unknown[] | undefined) ?? []);
+      delete head[key];
+    }
+    const chain = this.#parts.get(id);
+    const changes: ListOp[] = [];
+    for (const [key, list] of live) {
+      const stored = chain?.lists.get(key);
+      const ops = diffList(key, list, stored);
+      if (unchanged(ops, stored)) continue;
+      // An emptied list is named all the same, or it would stay as the files hold it.
+      changes.push(...(ops.length > 0 ? ops : [{ k: key, add: [] }]));
+    }
+    if (chain && settledAddedCount(changes) <= TAIL_SETTLED) {
+      return { head, part: chain.base, partSegments: chain.segments, tail: changes };
+    }
+    if (!chain && settledAddedCount(changes) <= TAIL_SETTLED) {
+      // Small lists: the tail holds them all until they grow.
+      this.#parts.set(id, {
+        base: null,
+        segments: [],
+        baseElements: 0,
+        segmentElements: 0,
+        lists: new Map(),
+      });
+      return { head, part: null, partSegments: [], tail: changes };
+    }
+    const added = addedCount(changes);
+    let next: PartChain;
+    if (
+      !chain?.base ||
+      chain.segments.length >= SEGMENTS_BEFORE_BASE ||
+      chain.segmentElements + added > chain.baseElements
+    ) {
+      const all: ListOp[] = [...live].map(([key, list]) => ({ k: key, add: [...list] }));
+      const base = await this.#writePart(all, true);
+      next = {
+        base: base.ref,
+        segments: [],
+        baseElements: base.elements,
+        segmentElements: 0,
+        lists: afterWrite(new Map(), all, true),
+      };
+    } else {
+      const segment = await this.#writePart(changes, false);
+      next = {
+        base: chain.base,
+        segments: [...chain.segments, segment.ref],
+        baseElements: chain.baseElements,
+        segmentElements: chain.segmentElements + segment.elements,
+        lists: afterWrite(chain.lists, changes, false),
+      };
+    }
+    this.#parts.set(id, next);
+    return { head, part: next.base, partSegments: next.segments, tail: [] };
+  }
+
+  /** Writes a part file unless that content is on disk already. */
+  async #writePart(ops: ListOp[], base: boolean): Promise<{ ref: UsageRef; elements: number }> {
+    const encoded = await paced(encodePartSteps(ops, base));
+    const path = this.partPath(encoded.sha256);
+    if (!this.#sidecars.has(basename(path))) {
+      await writeFileAtomic(path, encoded.chunks);
+      this.#sidecars.add(basename(path));
+    }
+    return { ref: { sha256: encoded.sha256, bytes: encoded.bytes }, elements: encoded.elements };
   }
 
   /** Splits a snapshot, writing its sidecar first when that content is not on disk yet. */
@@ -644,10 +851,22 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
     return prepared;
   }
 
-  /** Writes usage (a base, or a segment) unless that content is on disk already. */
-  async #writeSidecar(bulk: Record<string, UsagePart>, segment: boolean): Promise<UsageRef | null> {
+  /**
+   * Writes usage (a base, or a segment) unless that content is on disk already. A small segment
+   * is kept inline instead (while the scenario's inline ones, `inlineBytes` so far, stay small):
+   * the workspace file written next holds it, so the save writes and flushes one file.
+   */
+  async #writeSidecar(
+    bulk: Record<string, UsagePart>,
+    segment: boolean,
+    inlineBytes = Infinity,
+  ): Promise<UsageRef | null> {
     if (Object.keys(bulk).length === 0) return null;
     const encoded = await paced(encodeUsageSteps(bulk, segment));
+    const size = encoded.bytes.length;
+    if (size <= INLINE_SEGMENT_BYTES && inlineBytes + size * 1.34 <= INLINE_SEGMENTS_BYTES) {
+      return { sha256: encoded.sha256, bytes: size, inline: encoded.bytes.toString('base64') };
+    }
     const path = this.sidecarPath(encoded.sha256);
     if (!this.#sidecars.has(basename(path))) {
       await writeFileAtomic(path, encoded.bytes);
@@ -681,6 +900,23 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
   }
 }
 
+/**
+ * An error met reading a file beside the workspace (`what` at `path`), as damage of its scenario
+ * when it is (missing: named in `missing`; unreadable where it lies: a bad sector, a folder in its
+ * place); other errors (permissions) as they are.
+ */
+function besideError(error: unknown, path: string, what: string, missing: Set<string>): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') {
+    missing.add(basename(path));
+    return new SidecarError(`its ${what} ${path} is missing`);
+  }
+  if (code === 'EIO' || code === 'EISDIR' || code === 'ERR_FS_FILE_TOO_LARGE') {
+    return new SidecarError(`its ${what} ${path} cannot be read (${code})`);
+  }
+  return error;
+}
+
 /** A file written by a newer Meterlab: readable by it, so never written over by this one. */
 class NewerWorkspaceFile extends Error {
   override name = 'NewerWorkspaceFile';
@@ -707,7 +943,13 @@ function scenarioLabel(entry: unknown, index: number): string {
 /** Why a scenario could not be used; errors that are not about its content are thrown on. */
 function reasonOf(error: unknown): string {
   if (error instanceof MeterlabError) return `${error.param ?? 'snapshot'}: ${error.message}`;
-  if (error instanceof InvalidWorkspaceFile || error instanceof SidecarError) return error.message;
+  if (
+    error instanceof InvalidWorkspaceFile ||
+    error instanceof SidecarError ||
+    error instanceof PartError
+  ) {
+    return error.message;
+  }
   throw error;
 }
 

@@ -5,21 +5,41 @@
 import { z } from 'zod';
 import { paramPath } from '../core/values/validation';
 
-export const WORKSPACE_FILE_VERSION = 1;
+export const WORKSPACE_FILE_VERSION = 2;
 
 /** Where a scenario's usage columns are: a sidecar named by the SHA-256 of its content. */
 export interface UsageRef {
   sha256: string;
   bytes: number;
+  /**
+   * A small usage segment's bytes, base64, kept in the workspace file instead of a sidecar: a
+   * one-record save then writes one file, not two.
+   */
+  inline?: string;
 }
+
+/** Bytes of a usage segment kept inline (base64 in the workspace file), at most. */
+export const INLINE_SEGMENT_BYTES = 4096;
+/** Bytes of a scenario's inline usage segments together, at most. */
+export const INLINE_SEGMENTS_BYTES = 64 * 1024;
 
 export interface ScenarioEntry {
   id: string;
   name: string;
   createdAt: number;
   lastOpenedAt: number;
-  /** The snapshot's JSON part; usage columns listed as null live in the sidecar. */
+  /**
+   * The snapshot's JSON part; usage columns listed as null live in the sidecar. With `part`
+   * (version 2), its growing lists (SETTLING_LISTS) are left out: they are in the part files
+   * and `tail` (electron/scenario-parts.ts).
+   */
   snapshot: Record<string, unknown>;
+  /** The base part file of the growing lists (null: they are all in `tail`); absent: none kept apart. */
+  part?: UsageRef | null;
+  /** Part segments written after `part`, applied in order; absent when there are none. */
+  partSegments?: UsageRef[];
+  /** The last layer of the growing lists, rewritten at each save; absent when empty. */
+  tail?: unknown[];
   usage: UsageRef | null;
   /**
    * Segments written after `usage` (each with what changed since the one before), applied over it
@@ -80,6 +100,9 @@ const migrations: ((file: Json) => Json)[] = [
         })
       : scenarios,
   }),
+  // 1 -> 2: growing lists may be kept apart (entries with `part`); a version 1 entry has none,
+  // its snapshot is whole.
+  (file) => ({ ...file, schemaVersion: 2 }),
 ];
 
 /** The schemaVersion of a parsed file (0 for the version before there was one), or null. */
@@ -127,9 +150,15 @@ const finiteTime = z.number().finite().nonnegative();
 export const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 /** Segments a scenario may list; the store writes a new base long before. */
 export const MAX_SEGMENTS = 256;
-const usageRefSchema = z.strictObject({
+const fileRefSchema = z.strictObject({
   sha256: z.string().regex(SHA256_PATTERN),
   bytes: z.number().int().nonnegative(),
+});
+const usageRefSchema = fileRefSchema.extend({
+  inline: z
+    .string()
+    .max(Math.ceil(INLINE_SEGMENT_BYTES / 3) * 4)
+    .optional(),
 });
 const entrySchema = z.strictObject({
   id: z.string().min(1).max(255),
@@ -137,8 +166,11 @@ const entrySchema = z.strictObject({
   createdAt: finiteTime,
   lastOpenedAt: finiteTime,
   snapshot: z.record(z.string(), z.unknown()),
-  usage: usageRefSchema.nullable(),
+  usage: fileRefSchema.nullable(),
   segments: z.array(usageRefSchema).max(MAX_SEGMENTS).optional(),
+  part: fileRefSchema.nullable().optional(),
+  partSegments: z.array(fileRefSchema).max(MAX_SEGMENTS).optional(),
+  tail: z.array(z.unknown()).optional(),
 });
 
 /** Checks one scenario entry (at `scenarios[index]`), or throws InvalidWorkspaceFile saying why. */
@@ -151,11 +183,24 @@ export function checkScenarioEntry(entry: unknown, index: number): ScenarioEntry
   );
 }
 
-/** The content ids an entry names for its usage (base, then segments), the well-formed ones. */
+/**
+ * The content ids of the usage files an entry names (base, then segments), the well-formed ones;
+ * inline segments are no files.
+ */
 export function usageIdsOf(entry: unknown): string[] {
   if (!isRecord(entry)) return [];
-  const refs = [entry.usage, ...(Array.isArray(entry.segments) ? entry.segments : [])];
+  return idsOf([entry.usage, ...(Array.isArray(entry.segments) ? entry.segments : [])]);
+}
+
+/** The content ids an entry names for its part files (base, then segments), the well-formed ones. */
+export function partIdsOf(entry: unknown): string[] {
+  if (!isRecord(entry)) return [];
+  return idsOf([entry.part, ...(Array.isArray(entry.partSegments) ? entry.partSegments : [])]);
+}
+
+function idsOf(refs: unknown[]): string[] {
   return refs.flatMap((ref) => {
+    if (isRecord(ref) && ref.inline !== undefined) return [];
     const sha256 = isRecord(ref) ? ref.sha256 : undefined;
     return typeof sha256 === 'string' && SHA256_PATTERN.test(sha256) ? [sha256] : [];
   });

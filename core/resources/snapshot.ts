@@ -1,5 +1,6 @@
 // The engine's whole state as plain JSON, with ordered, pure migrations on load. Usage lives in
 // columns of numbers; hosts may move those columns to a binary sidecar (splitSnapshot).
+import { z } from 'zod';
 import { invalidRequest } from '../values/errors';
 import { schemaProblems } from '../values/validation';
 import { snapshotSchema } from './snapshot-schema';
@@ -311,22 +312,72 @@ export function migrateSnapshot(json: unknown, options: { checked?: boolean } = 
 
 /** Problems listed in a refusal's message; the rest are counted. */
 const LISTED_PROBLEMS = 10;
+/** Problems gathered before a check stops looking. */
+const PROBLEM_LIMIT = 1000;
+/** Elements of a list checked between two yields of checkSnapshotSteps (well under a ms). */
+const CHECK_SLICE = 16;
 
 /**
  * Checks every value of a snapshot against the one snapshot schema; a damaged one is refused
  * with the path and reason of each problem (snapshot_invalid, the first problem's path as param).
  */
 export function checkSnapshot(snapshot: Snapshot): void {
-  const problems = schemaProblems(snapshotSchema, snapshot, 'snapshot', 1000);
+  const steps = checkSnapshotSteps(snapshot);
+  while (!steps.next().done);
+}
+
+/**
+ * checkSnapshot a slice at a time, yielding between slices: the snapshot with its lists empty,
+ * then each list's elements, CHECK_SLICE at a time, against that list's element schema. The
+ * schema has no rule across fields, so this finds the very problems one whole check finds.
+ */
+export function* checkSnapshotSteps(snapshot: Snapshot): Generator<void, void> {
+  const head: Record<string, unknown> = { ...snapshot };
+  const lists: [string, z.ZodType, unknown[]][] = [];
+  for (const [key, schema] of Object.entries(snapshotSchema.shape)) {
+    const value = head[key];
+    if (!(schema instanceof z.ZodArray) || !Array.isArray(value)) continue;
+    lists.push([key, schema.element as z.ZodType, value]);
+    head[key] = [];
+  }
+  const problems = schemaProblems(snapshotSchema, head, 'snapshot', PROBLEM_LIMIT);
+  for (const [key, element, values] of lists) {
+    for (let i = 0; i < values.length && problems.length < PROBLEM_LIMIT; i++) {
+      const prefix = `snapshot.${key}[${i}]`;
+      problems.push(...schemaProblems(element, values[i], prefix, PROBLEM_LIMIT - problems.length));
+      if (i % CHECK_SLICE === CHECK_SLICE - 1) yield;
+    }
+    yield;
+  }
   if (problems.length === 0) return;
   const listed = problems.slice(0, LISTED_PROBLEMS).map((problem) => problem.message);
   const more = problems.length - listed.length;
   throw invalidRequest(
     'snapshot_invalid',
     problems[0]!.path,
-    `The snapshot is damaged (the file was damaged or edited by hand), ${problems.length}${problems.length === 1000 ? '+' : ''} problem${problems.length === 1 ? '' : 's'}: ${listed.join(' ')}${more > 0 ? ` And ${more} more.` : ''}`,
+    `The snapshot is damaged (the file was damaged or edited by hand), ${problems.length}${problems.length === PROBLEM_LIMIT ? '+' : ''} problem${problems.length === 1 ? '' : 's'}: ${listed.join(' ')}${more > 0 ? ` And ${more} more.` : ''}`,
   );
 }
+
+/** A snapshot's lists that only grow, and whose elements stop changing (see SETTLED). */
+export type SettlingList =
+  'invoices' | 'events' | 'journal' | 'balanceTransactions' | 'creditBalanceTransactions';
+
+/**
+ * For each list that grows without bound, whether an element of it has settled: it never
+ * changes again (the rule checkpoints rely on too). Paid and void invoices are final; events,
+ * journal entries and ledger transactions never change once added. Hosts store settled
+ * elements once and write only the rest again (electron/scenario-parts.ts).
+ */
+export const SETTLED: Record<SettlingList, (element: never) => boolean> = {
+  invoices: (invoice: Invoice) => invoice.status === 'paid' || invoice.status === 'void',
+  events: () => true,
+  journal: () => true,
+  balanceTransactions: () => true,
+  creditBalanceTransactions: () => true,
+};
+
+export const SETTLING_LISTS = Object.keys(SETTLED) as SettlingList[];
 
 /** Moves the usage columns out of the JSON, for hosts that store them as binary. */
 export function splitSnapshot(snapshot: Snapshot): {

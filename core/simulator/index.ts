@@ -39,6 +39,11 @@ export interface SimulatorOptions {
    */
   snapshotChecked?: boolean;
   /**
+   * The simulator owns the snapshot from here on, so it is adopted as it is, not copied (a
+   * workspace's scenario that nothing else holds: copying 100,000 invoices would hold the host).
+   */
+  snapshotOwned?: boolean;
+  /**
    * Usage columns to adopt as they are, no copy (the snapshot's usage lists them as null): what a
    * SaveView holds. The simulator owns them from here on.
    */
@@ -144,7 +149,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     state: new ScenarioState(
       options.snapshot === undefined
         ? initialState(options)
-        : migrateSnapshot(copy(options.snapshot), { checked: options.snapshotChecked === true }),
+        : migrateSnapshot(options.snapshotOwned ? options.snapshot : copy(options.snapshot), {
+            checked: options.snapshotChecked === true,
+          }),
       options.columns,
     ),
   };

@@ -164,19 +164,34 @@ describe('incremental usage saves', () => {
     expect(second.usage).toEqual(first.usage);
     expect(second.segments).toHaveLength(1);
     expect(second.segments![0]!.bytes).toBeLessThan(200);
+    // So small a segment is kept inline in the workspace file: the save writes one file.
+    const inline = second.segments![0]!.inline!;
+    expect(Buffer.from(inline, 'base64').length).toBe(second.segments![0]!.bytes);
     const sidecar = (ref: { sha256: string }) =>
       join(file, '..', `workspace.json.usage-${ref.sha256.slice(0, 16)}.bin`);
-    expect((await stat(sidecar(second.segments![0]!))).size).toBe(second.segments![0]!.bytes);
+    const bins = async () =>
+      (await readdir(join(file, '..'))).filter((name) => name.endsWith('.bin'));
+    expect(await bins()).toHaveLength(1);
 
     // Nothing changed: nothing new is written.
     await store.save(dataOf(3, live));
     expect((await readJson(file)).scenarios[0]!.segments).toEqual(second.segments);
+
+    // A larger segment is a sidecar of its own.
+    for (let i = 1; i <= 1000; i++) columns.apply(START + 200_000 + i, 1, 'increment');
+    await store.save(dataOf(4, live));
+    const fourth = (await readJson(file)).scenarios[0]!;
+    expect(fourth.segments).toHaveLength(2);
+    expect(fourth.segments![1]!.inline).toBeUndefined();
+    expect((await stat(sidecar(fourth.segments![1]!))).size).toBe(fourth.segments![1]!.bytes);
+    expect(fourth.segments![1]!.bytes).toBeGreaterThan(1000 * 12);
     await store.close();
 
     const again = await LowdbWorkspaceStore.open({ file });
     const loaded = (await again.load()).data!.scenarios[0]!.columns!.get('si_a')!;
-    expect(loaded.length).toBe(100_001);
+    expect(loaded.length).toBe(101_001);
     expect(loaded.valueAt(START + 200_000)).toBe(5);
+    expect(loaded.valueAt(START + 200_500)).toBe(1);
     expect(loaded.valueAt(START + 99_999)).toBe(99_999 % 7);
     await again.close();
   });
@@ -211,8 +226,10 @@ describe('incremental usage saves', () => {
     const next = (await readJson(file)).scenarios[0]!;
     expect(next.usage).toEqual(old.usage);
     expect(next.segments).toHaveLength(1);
+    // The one record's segment is kept inline: the base is the one sidecar.
+    expect(next.segments![0]!.inline).toBeDefined();
     await reopened.close();
     const names = (await readdir(join(file, '..'))).filter((name) => name.endsWith('.bin'));
-    expect(names).toHaveLength(2);
+    expect(names).toHaveLength(1);
   });
 });

@@ -385,8 +385,61 @@ describe('LowdbWorkspaceStore migrations', () => {
     },
   };
 
+  it('loads a version 1 file (whole snapshots beside usage sidecars), and saves it as the current version', async () => {
+    // Version 1 kept each scenario's snapshot whole in the file; its usage in a sidecar.
+    const file = await tempFile();
+    const snapshot = emptySnapshot(1_740_787_200, 7);
+    snapshot.usage = { si_a: null };
+    const encoded = encodeUsage({
+      si_a: { timestamps: Uint32Array.of(1_740_787_260), values: Float64Array.of(3) },
+    });
+    await writeFile(`${file}.usage-${encoded.sha256.slice(0, 16)}.bin`, encoded.bytes);
+    await writeFile(
+      file,
+      JSON.stringify({
+        schemaVersion: 1,
+        revision: 4,
+        currentScenario: 'scn_v1',
+        scenarios: [
+          {
+            id: 'scn_v1',
+            name: 'From v1',
+            createdAt: 1,
+            lastOpenedAt: 2,
+            snapshot,
+            usage: { sha256: encoded.sha256, bytes: encoded.bytes.length },
+          },
+        ],
+      }),
+    );
+    const expected = {
+      revision: 4,
+      currentScenario: 'scn_v1',
+      scenarios: [
+        {
+          id: 'scn_v1',
+          name: 'From v1',
+          createdAt: 1,
+          lastOpenedAt: 2,
+          snapshot: { ...snapshot, usage: { si_a: { timestamps: [1_740_787_260], values: [3] } } },
+        },
+      ],
+    };
+    const store = await openStore(file);
+    const loaded = await loadWhole(store);
+    expect(loaded).toEqual({ data: expected, notices: [] });
+    const { data } = await store.load();
+    await store.save(data!);
+    const saved = await readJson(file);
+    expect(saved.schemaVersion).toBe(WORKSPACE_FILE_VERSION);
+    expect(saved.scenarios[0]!.snapshot).not.toHaveProperty('invoices');
+    await closeStore(store);
+    expect(await loadWhole(await openStore(file))).toEqual({ data: expected, notices: [] });
+  });
+
   it('has a fixture for every earlier version', () => {
-    expect(Object.keys(earlier).map(Number)).toEqual(
+    // Version 1 has its own test above: its usage is in a sidecar.
+    expect([...Object.keys(earlier).map(Number), 1]).toEqual(
       Array.from({ length: WORKSPACE_FILE_VERSION }, (_, v) => v),
     );
   });
