@@ -28,6 +28,12 @@ export interface DispatchHooks {
   onEvent?(event: HostEvent): void;
   /** Aborted when the caller gave up (the window closed, the HTTP client went away). */
   signal?: CancelSignal;
+  /**
+   * Takes an export's text as it is made (workspace.exportInvoices), so a host streams it out
+   * instead of holding one string of it; the result's `content` is then empty. The call waits
+   * for `ready` at each yield, so no more than a slice of text is ever waiting to be sent.
+   */
+  output?: { write(piece: string): void; ready(): Promise<void> };
 }
 
 export type Dispatch = (
@@ -64,6 +70,8 @@ export interface CallContext {
   sliceMs?: number;
   /** Holds back saves until the returned function is called (see Workspace.holdSaves). */
   holdSaves(): () => void;
+  /** Where an export's text goes as it is made (DispatchHooks.output). */
+  write?: (piece: string) => void;
 }
 
 /**
@@ -172,7 +180,7 @@ const workspaceMethods = {
   'workspace.exportInvoices': {
     arity: [1, 1],
     readOnly: true,
-    run: (w, [a]) => w.exportInvoices(a as never),
+    run: (w, [a], context) => w.exportInvoices(a as never, context.write),
   },
   'workspace.exportComparison': {
     arity: [1, 1],
@@ -287,10 +295,12 @@ export function createDispatcher(workspace: Workspace, options: DispatcherOption
     const spec: MethodSpec<Simulator> | WorkspaceSpec = isEngine
       ? engineMethods.get(method)!
       : workspaceMethods[method as WorkspaceMethod];
+    const { output } = hooks;
     const context: CallContext = {
       progress: (done, total) => hooks.onEvent?.({ type: 'progress', task: method, done, total }),
       signal: hooks.signal,
-      yieldToHost,
+      yieldToHost: output ? () => yieldToHost().then(() => output.ready()) : yieldToHost,
+      ...(output ? { write: (piece: string) => output.write(piece) } : {}),
       holdSaves: () => workspace.holdSaves(),
       ...(options.now ? { now: options.now } : {}),
       ...(options.sliceMs === undefined ? {} : { sliceMs: options.sliceMs }),

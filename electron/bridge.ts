@@ -9,6 +9,10 @@ export const EVENT_CHANNEL = 'meterlab:event';
 export const SAVE_PDF_CHANNEL = 'meterlab:save-invoices-pdf';
 export const SAVE_BACKTEST_PDF_CHANNEL = 'meterlab:save-backtest-pdf';
 export const CHOOSE_USAGE_FILE_CHANNEL = 'meterlab:choose-usage-file';
+/** Main to page: a piece of an export's text, as it is made (see createCallHandler). */
+export const EXPORT_PIECE_CHANNEL = 'meterlab:export-piece';
+/** The calls whose text main sends in pieces; the bridge joins them into the file's content. */
+export const STREAMED_METHODS: ReadonlySet<string> = new Set(['workspace.exportInvoices']);
 
 /** The part of Electron's ipcRenderer the bridge uses. */
 export interface IpcRendererLike {
@@ -34,9 +38,30 @@ export interface MeterlabBridge {
 }
 
 export function createBridge(ipc: IpcRendererLike): MeterlabBridge {
+  // An export's pieces, by call: main sends them as they are made, so its process never holds
+  // (nor joins) the whole text; they are joined here, in the window's process.
+  const pieces = new Map<number, string[]>();
+  let lastCall = 0;
+  ipc.on(EXPORT_PIECE_CHANNEL, (_event, call, piece) => {
+    if (typeof piece === 'string') pieces.get(call as number)?.push(piece);
+  });
+  async function streamedCall(method: string, args: unknown[]): Promise<DispatchResult> {
+    const call = ++lastCall;
+    pieces.set(call, []);
+    try {
+      const result = (await ipc.invoke(CALL_CHANNEL, method, args, call)) as DispatchResult;
+      const text = pieces.get(call)!;
+      if (!result.ok || text.length === 0) return result;
+      return { ...result, data: { ...(result.data as object), content: text.join('') } };
+    } finally {
+      pieces.delete(call);
+    }
+  }
   return Object.freeze({
     call: (method: string, args: unknown[]) =>
-      ipc.invoke(CALL_CHANNEL, method, args) as Promise<DispatchResult>,
+      STREAMED_METHODS.has(method)
+        ? streamedCall(method, args)
+        : (ipc.invoke(CALL_CHANNEL, method, args) as Promise<DispatchResult>),
     onEvent(listener: (event: HostEvent) => void) {
       // The IPC event object (with its sender) stays here; the page gets the HostEvent only.
       const forward = (_event: unknown, hostEvent: unknown) => listener(hostEvent as HostEvent);

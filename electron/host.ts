@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { DispatchResult, ErrorEnvelope, HostEvent } from '../core/contract';
 import { createDispatcher } from '../core/dispatch';
+import { compactJsonPieces } from './json-text';
 import { Workspace } from '../core/workspace';
 import type { TemplateCatalog } from '../core/workspace';
 import { templateCatalog } from '../core/scenario/templates';
@@ -158,10 +159,24 @@ const printUrl = (ticket: string, path = PRINT_PATH) => `/api/${path}?ticket=${t
 /** Characters of a large result's content escaped and sent at a time (a few milliseconds). */
 const CONTENT_PIECE = 256 * 1024;
 
+const answerHead = (response: ServerResponse) =>
+  response.writeHead(200, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
+
+/** The file's fields but its content, as JSON object members to follow `"content":"…"`. */
+const fieldsAfterContent = (data: { content?: unknown }) => {
+  const { content: _content, ...rest } = data;
+  const fields = JSON.stringify(rest).slice(1, -1);
+  return `"${fields ? ',' : ''}${fields}}}`;
+};
+
 /**
- * Sends a result; one whose data holds a long `content` (an export of 100,000 invoices is
- * hundreds of MB) goes a piece at a time, yielding between pieces, as one JSON.stringify of it
- * would hold the event loop for seconds. The text is the same JSON.
+ * Sends a result; one whose data holds a long `content` goes a piece at a time, yielding between
+ * pieces, as one JSON.stringify of it would hold the event loop for seconds. The text is the
+ * same JSON.
  */
 async function sendResult(response: ServerResponse, result: DispatchResult): Promise<void> {
   const data = result.ok ? (result.data as { content?: unknown } | null) : null;
@@ -169,20 +184,82 @@ async function sendResult(response: ServerResponse, result: DispatchResult): Pro
   if (!plain || typeof data?.content !== 'string' || data.content.length <= CONTENT_PIECE) {
     return sendJson(response, 200, result);
   }
-  const { content, ...rest } = data;
-  const fields = JSON.stringify(rest).slice(1, -1);
-  response.writeHead(200, {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  });
-  response.write(`{"ok":true,"data":{${fields}${fields ? ',' : ''}"content":"`);
+  const { content } = data;
+  answerHead(response);
+  response.write('{"ok":true,"data":{"content":"');
   for (let at = 0; at < content.length && !response.destroyed; at += CONTENT_PIECE) {
     // A piece may end inside a surrogate pair: its halves are escaped, and parse back as one.
     response.write(JSON.stringify(content.slice(at, at + CONTENT_PIECE)).slice(1, -1));
     await new Promise((resolve) => setImmediate(resolve));
   }
-  response.end('"}}');
+  response.end(fieldsAfterContent(data));
+}
+
+/** Text sent at a time by sendPieces; and how long it works before yielding to other requests. */
+const WRITE_BYTES = 64 * 1024;
+const PIECES_MS = 10;
+
+/**
+ * Sends a large result (a scenario file of a million usage records) as compact JSON written a
+ * piece at a time, yielding to other requests every few milliseconds and while the client is
+ * behind, where one JSON.stringify would hold the event loop for as long as the whole text.
+ */
+async function sendPieces(response: ServerResponse, result: DispatchResult): Promise<void> {
+  answerHead(response);
+  let text = '';
+  let since = performance.now();
+  for (const piece of compactJsonPieces(result)) {
+    if (response.destroyed) return;
+    text += piece;
+    if (text.length < WRITE_BYTES) continue;
+    const full = !response.write(text);
+    text = '';
+    if (full || performance.now() - since > PIECES_MS) {
+      await (full ? drained(response) : new Promise((resolve) => setImmediate(resolve)));
+      since = performance.now();
+    }
+  }
+  response.end(text);
+}
+
+/** Resolves when the response can take more (or is gone). */
+const drained = (response: ServerResponse) =>
+  new Promise<void>((resolve) => {
+    if (!response.writableNeedDrain || response.destroyed) return resolve();
+    const done = () => {
+      response.off('drain', done).off('close', done);
+      resolve();
+    };
+    response.on('drain', done).on('close', done);
+  });
+
+/**
+ * An export's text sent as it is made (DispatchHooks.output): the answer's `content` string is
+ * written piece by piece, so the host never holds the whole text (a JSON of 100,000 invoices is
+ * about 400 MB) nor builds it in one go. The call waits while the client is behind.
+ */
+function streamedContent(response: ServerResponse) {
+  let begun = false;
+  return {
+    get begun() {
+      return begun;
+    },
+    write(piece: string) {
+      if (response.destroyed) return;
+      if (!begun) {
+        answerHead(response);
+        response.write('{"ok":true,"data":{"content":"');
+        begun = true;
+      }
+      response.write(JSON.stringify(piece).slice(1, -1));
+    },
+    ready: () => drained(response),
+    /** Ends the answer begun; a call that failed after it began can only cut it short. */
+    end(result: DispatchResult) {
+      if (!result.ok) return response.destroy();
+      response.end(fieldsAfterContent(result.data as { content?: unknown }));
+    },
+  };
 }
 
 /** The largest body a method accepts: only an import carries a whole scenario file. */
@@ -338,8 +415,17 @@ export async function startHost(options: HostOptions): Promise<RunningHost> {
     response.on('close', () => {
       if (!response.writableFinished) abort.abort();
     });
-    const result = await dispatch(method, args, { onEvent: broadcast, signal: abort.signal });
-    if (!response.destroyed) await sendResult(response, result);
+    const output = streamedContent(response);
+    const result = await dispatch(method, args, {
+      onEvent: broadcast,
+      signal: abort.signal,
+      output,
+    });
+    if (output.begun) output.end(result);
+    else if (response.destroyed) return;
+    // A scenario file holds every call and usage record: it is sent a piece at a time.
+    else if (method === 'workspace.exportScenario' && result.ok) await sendPieces(response, result);
+    else await sendResult(response, result);
   }
 
   /**

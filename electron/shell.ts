@@ -6,14 +6,23 @@ import { dirname, join, resolve } from 'node:path';
 import type { DispatchResult } from '../core/contract';
 import type { Dispatch, DispatchHooks } from '../core/dispatch';
 import { writeFileAtomic } from './atomic-file';
+import { EXPORT_PIECE_CHANNEL } from './bridge';
 import { isTrustedSender } from './security';
 
-/** The `ipcMain.handle('meterlab:call')` handler: only the app's own page may call. */
+/**
+ * The `ipcMain.handle('meterlab:call')` handler: only the app's own page may call. A call the
+ * bridge numbers (an export) has its text sent to the page in pieces as it is made, on
+ * EXPORT_PIECE_CHANNEL, and answers with an empty content (the bridge joins the pieces).
+ */
 export function createCallHandler(dispatch: Dispatch, hooks: DispatchHooks) {
   return (
-    event: { senderFrame: { url: string } | null },
+    event: {
+      senderFrame: { url: string } | null;
+      sender?: { send(channel: string, ...args: unknown[]): void };
+    },
     method: unknown,
     args: unknown,
+    call?: unknown,
   ): Promise<DispatchResult> => {
     if (!isTrustedSender(event.senderFrame)) {
       return Promise.resolve({
@@ -27,7 +36,16 @@ export function createCallHandler(dispatch: Dispatch, hooks: DispatchHooks) {
       });
     }
     // dispatch checks the method and arguments as untrusted input.
-    return dispatch(method as string, args, hooks);
+    const { sender } = event;
+    if (!Number.isSafeInteger(call) || !sender) return dispatch(method as string, args, hooks);
+    return dispatch(method as string, args, {
+      ...hooks,
+      output: {
+        write: (piece) => sender.send(EXPORT_PIECE_CHANNEL, call, piece),
+        // Each piece is queued to the window at once; yielding lets it go out.
+        ready: () => Promise.resolve(),
+      },
+    });
   };
 }
 

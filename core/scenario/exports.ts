@@ -165,26 +165,40 @@ export function invoiceLinesCsv(
   invoices: readonly Invoice[],
   context: Pick<InvoiceExportContext, 'customers'>,
 ): string {
-  return drain(invoiceLinesCsvSteps(invoices, context));
+  return drain(collected((write) => invoiceLinesCsvSteps(invoices, context, write)));
 }
 
 /** Invoices an export turns into text between two yields to the host. */
 const EXPORT_SLICE = 50;
 
-/** invoiceLinesCsv, yielding after each slice of invoices (same text). */
-function* invoiceLinesCsvSteps(
+/**
+ * Takes an export's text a piece at a time, as it is made: a host streams it out, so no export
+ * is ever one string (a JSON of 100,000 invoices is about 400 MB) or one long job.
+ */
+export type TextSink = (piece: string) => void;
+
+/** Text written in pieces, joined into one string: for small texts and callers without a sink. */
+export function* collected(
+  steps: (write: TextSink) => Generator<StepProgress, void>,
+): Generator<StepProgress, string> {
+  const pieces: string[] = [];
+  yield* steps((piece) => pieces.push(piece));
+  return pieces.join('');
+}
+
+/** invoiceLinesCsv's text, a slice of invoices per piece, yielding after each. */
+export function* invoiceLinesCsvSteps(
   invoices: readonly Invoice[],
   context: Pick<InvoiceExportContext, 'customers'>,
-): Generator<StepProgress, string> {
+  write: TextSink,
+): Generator<StepProgress, void> {
   const names = new Map(context.customers.map((customer) => [customer.id, customer.name]));
-  const parts: string[] = [];
   // The first slice carries the header row (alone when there are no invoices).
   for (let from = 0; from === 0 || from < invoices.length; from += EXPORT_SLICE) {
     const rows = csvRows(invoices.slice(from, from + EXPORT_SLICE), names);
-    parts.push(csvText(rows, from === 0));
+    write(`${csvText(rows, from === 0)}\n`);
     yield { from: 0, to: invoices.length, at: from };
   }
-  return `${parts.join('\n')}\n`;
 }
 
 export const INVOICE_MONTH_CSV_COLUMNS = [
@@ -301,20 +315,26 @@ export function comparisonJson(
 
 /** The engine's invoice objects, as they are. */
 export function invoicesJson(invoices: readonly Invoice[]): string {
-  return drain(invoicesJsonSteps(invoices));
+  return drain(collected((write) => invoicesJsonSteps(invoices, write)));
 }
 
-/** invoicesJson, yielding after each slice of invoices (the text of JSON.stringify(_, null, 2)). */
-function* invoicesJsonSteps(invoices: readonly Invoice[]): Generator<StepProgress, string> {
-  if (invoices.length === 0) return '[]\n';
-  const parts: string[] = [];
+/**
+ * invoicesJson's text (that of JSON.stringify(invoices, null, 2)), a slice of invoices per
+ * piece, yielding after each.
+ */
+export function* invoicesJsonSteps(
+  invoices: readonly Invoice[],
+  write: TextSink,
+): Generator<StepProgress, void> {
+  if (invoices.length === 0) return write('[]\n');
   for (let from = 0; from < invoices.length; from += EXPORT_SLICE) {
-    for (const invoice of invoices.slice(from, from + EXPORT_SLICE)) {
-      parts.push(`  ${JSON.stringify(invoice, null, 2).replaceAll('\n', '\n  ')}`);
-    }
+    const items = invoices
+      .slice(from, from + EXPORT_SLICE)
+      .map((invoice) => `  ${JSON.stringify(invoice, null, 2).replaceAll('\n', '\n  ')}`);
+    write(`${from === 0 ? '[' : ','}\n${items.join(',\n')}`);
     yield { from: 0, to: invoices.length, at: from };
   }
-  return `[\n${parts.join(',\n')}\n]\n`;
+  write('\n]\n');
 }
 
 // ---- the print page ----------------------------------------------------------------------------
@@ -501,6 +521,15 @@ ${attempts}
 
 /** A print page of the invoices, one per page (an empty list prints a page that says so). */
 export function invoicesHtml(invoices: readonly Invoice[], context: InvoiceExportContext): string {
+  return drain(collected((write) => invoicesHtmlSteps(invoices, context, write)));
+}
+
+/** invoicesHtml's text, a slice of invoices per piece, yielding after each. */
+function* invoicesHtmlSteps(
+  invoices: readonly Invoice[],
+  context: InvoiceExportContext,
+  write: TextSink,
+): Generator<StepProgress, void> {
   const customers = new Map(context.customers.map((customer) => [customer.id, customer]));
   const prices = new Map(context.prices.map((price) => [price.id, price]));
   const partOf = context.part ? `, part ${context.part.part} of ${context.part.parts}` : '';
@@ -512,10 +541,7 @@ export function invoicesHtml(invoices: readonly Invoice[], context: InvoiceExpor
   const omittedNote = omitted
     ? `<p class="note omitted">Left out: ${omitted.toLocaleString('en-US')} zero invoice${omitted === 1 ? '' : 's'} made when subscriptions were created (nothing billed). Print with "Include zero invoices" to show ${omitted === 1 ? 'it' : 'them'}.</p>\n`
     : '';
-  const body = invoices.length
-    ? invoices.map((invoice) => invoiceSection(invoice, customers, prices)).join('\n')
-    : `<section class="invoice"><h1>${SELLER_NAME}</h1><p>No invoices yet: advance the clock past a period end.</p></section>`;
-  return `<!doctype html>
+  write(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -523,10 +549,20 @@ export function invoicesHtml(invoices: readonly Invoice[], context: InvoiceExpor
 <style>${PRINT_STYLE}</style>
 </head>
 <body>
-${omittedNote}${body}
-</body>
-</html>
-`;
+${omittedNote}`);
+  if (invoices.length === 0) {
+    write(
+      `<section class="invoice"><h1>${SELLER_NAME}</h1><p>No invoices yet: advance the clock past a period end.</p></section>`,
+    );
+  }
+  for (let from = 0; from < invoices.length; from += EXPORT_SLICE) {
+    const sections = invoices
+      .slice(from, from + EXPORT_SLICE)
+      .map((invoice) => invoiceSection(invoice, customers, prices));
+    write(`${from === 0 ? '' : '\n'}${sections.join('\n')}`);
+    yield { from: 0, to: invoices.length, at: from };
+  }
+  write('\n</body>\n</html>\n');
 }
 
 export const exportInvoicesArgs = z.strictObject({
@@ -564,7 +600,10 @@ export function exportInvoicesFile(
   return drain(exportInvoicesSteps(sim, scenarioName, args));
 }
 
-/** exportInvoicesFile, yielding between pages and slices of invoices (for hosts). */
+/**
+ * exportInvoicesFile, yielding between slices of invoices (for hosts). With `write`, the text
+ * goes there as it is made and the file's `content` is empty: a host streams it out.
+ */
 export function* exportInvoicesSteps(
   sim: Simulator,
   scenarioName: string,
@@ -575,7 +614,13 @@ export function* exportInvoicesSteps(
     includeZero = false,
     by = 'invoice',
   }: z.output<typeof exportInvoicesArgs>,
+  write?: TextSink,
 ): Generator<StepProgress, ExportedFile> {
+  function* text(steps: (write: TextSink) => Generator<StepProgress, void>) {
+    if (!write) return yield* collected(steps);
+    yield* steps(write);
+    return '';
+  }
   // Read in place, oldest first: calls run one at a time, so nothing changes them meanwhile, and
   // copying 100,000 invoices would hold the host as long as the export itself.
   const view = sim.view();
@@ -591,19 +636,21 @@ export function* exportInvoicesSteps(
       );
     }
     const months = invoicesByCalendarMonth(invoices, sim.testClock.retrieve().frozenTime);
-    const content =
+    const monthsText =
       format === 'csv' ? invoiceMonthsCsv(months) : `${JSON.stringify(months, null, 2)}\n`;
+    write?.(monthsText);
     return {
       filename: `${base}-by-month.${format}`,
       mimeType: EXPORT_TYPES[format],
-      content,
+      content: write ? '' : monthsText,
     };
   }
   if (format !== 'html') {
-    const content =
+    const content = yield* text((sink) =>
       format === 'csv'
-        ? yield* invoiceLinesCsvSteps(invoices, context)
-        : yield* invoicesJsonSteps(invoices);
+        ? invoiceLinesCsvSteps(invoices, context, sink)
+        : invoicesJsonSteps(invoices, sink),
+    );
     return { filename: `${base}.${format}`, mimeType: EXPORT_TYPES[format], content };
   }
   // NOTE: printing all invoices leaves out zero creation invoices unless asked to include them.
@@ -622,11 +669,8 @@ export function* exportInvoicesSteps(
   }
   const shown = printed.slice((part - 1) * PRINT_PART_SIZE, part * PRINT_PART_SIZE);
   const suffix = parts === 1 ? '' : `-part-${part}-of-${parts}`;
-  const content = invoicesHtml(shown, {
-    ...context,
-    part: parts === 1 ? null : { part, parts },
-    omitted,
-  });
+  const pageContext = { ...context, part: parts === 1 ? null : { part, parts }, omitted };
+  const content = yield* text((sink) => invoicesHtmlSteps(shown, pageContext, sink));
   return {
     filename: `${base}${suffix}.html`,
     mimeType: EXPORT_TYPES.html,

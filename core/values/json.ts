@@ -52,6 +52,9 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(canonical(value));
 }
 
+const isPlainLeaf = (item: unknown) =>
+  typeof item === 'string' || (typeof item === 'number' && Number.isFinite(item));
+
 /** Nesting deeper than this is refused: no API argument comes close. */
 const maxDepth = 64;
 
@@ -67,8 +70,12 @@ export function plainJson(value: unknown, path: string, depth = 0): unknown {
   }
   if (typeof value !== 'object') throw notJson(path, `a ${typeof value} is not JSON`);
   if (depth >= maxDepth) throw notJson(path, `it nests deeper than ${maxDepth} levels`);
-  if (Array.isArray(value))
+  if (Array.isArray(value)) {
+    // An array of plain numbers and strings (a scenario's usage: millions of them) is copied
+    // whole, not item by item with a path made for each.
+    if (value.every(isPlainLeaf)) return value.slice();
     return value.map((item, i) => plainJson(item, `${path}[${i}]`, depth + 1));
+  }
   const prototype = Object.getPrototypeOf(value) as unknown;
   if (prototype !== Object.prototype && prototype !== null) {
     throw notJson(path, 'only plain objects and arrays cross the contract');

@@ -9,11 +9,12 @@ import { createDispatcher } from '../../core/dispatch';
 import type { StepProgress } from '../../core/resources/entry';
 import { GENERATION_SLICE } from '../../core/resources/clock';
 import { exportScenario } from '../../core/scenario/replay';
-import type { ScenarioFile } from '../../core/scenario/format';
 import { createSimulator } from '../../core/simulator';
 import type { Simulator } from '../../core/simulator';
 import { Workspace } from '../../core/workspace';
 import { MemoryWorkspaceStore } from '../../core/workspace-store';
+import { dailyInvoicesFile } from '../../bench/daily-invoices';
+import { probeEventLoop } from '../../bench/event-loop';
 import { openHost, tempWorkspace } from './files';
 import { START, meteredWithGenerators } from './generated-usage';
 
@@ -198,47 +199,41 @@ describe('dispatch drives long work in slices', () => {
   });
 });
 
-/** An import's file: daily subscriptions billed for `days` days (subscriptions × days invoices). */
-function invoicesFile(subscriptions: number, days: number): ScenarioFile {
-  const sim = sameMoment(0);
-  const price = sim.prices.create({
-    product: sim.products.create({ name: 'Day' }).id,
-    currency: 'EUR',
-    unitAmount: 100,
-    recurring: { interval: 'day' },
-  }).id;
-  for (let i = 0; i < subscriptions; i++) {
-    const customer = sim.customers.create({ name: `D${i}`, paymentMethod: 'pm_card_visa' }).id;
-    sim.subscriptions.create({ customer, items: [{ price }] });
-  }
-  const file = exportScenario(sim.snapshot(), { name: 'daily' });
-  return { ...file, clock: { frozenTime: START + days * DAY + 3600 } };
-}
-
 describe('the browser host answers while long work runs', () => {
-  it('serves files during a long clock move, an import and an export, and says how long it was held', async () => {
+  it('serves files during a long clock move, an import and exports, and says how long it was held', async () => {
     const dataFile = await tempWorkspace();
     const staticDir = join(dataFile, '..');
     await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>probe</title>');
     const { host, port } = await openHost(dataFile, { staticDir });
-    const api = (method: string, args: unknown[]) =>
+    const post = (method: string, args: unknown[]) =>
       fetch(`http://127.0.0.1:${port}/api/${method}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-meterlab-token': host.token },
         body: JSON.stringify({ args }),
-      }).then((response) => response.json() as Promise<{ ok: boolean; data: unknown }>);
+      });
+    const api = (method: string, args: unknown[]) =>
+      post(method, args).then(
+        (response) => response.json() as Promise<{ ok: boolean; data: unknown }>,
+      );
+    /**
+     * An export read as a browser saves it, a chunk at a time (parsing it whole here would hold
+     * this process's loop, the host's): ok when the answer is, with its size.
+     */
+    const download = async (method: string, args: unknown[]) => {
+      const response = await post(method, args);
+      let bytes = 0;
+      let head = '';
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        if (head.length < 12) head += Buffer.from(chunk.subarray(0, 12)).toString();
+        bytes += chunk.length;
+      }
+      return { ok: head.startsWith('{"ok":true'), bytes };
+    };
 
-    /** Runs `call` while fetching a file every 10 ms and timing the event loop's longest gap. */
+    /** Runs `call` while fetching a file every 10 ms and probing the event loop. */
     async function whileServing(call: () => Promise<{ ok: boolean }>) {
       let running = true;
       let answered = 0;
-      let last = performance.now();
-      let longest = 0;
-      const ticker = setInterval(() => {
-        const now = performance.now();
-        longest = Math.max(longest, now - last - 5);
-        last = now;
-      }, 5);
       const files = (async () => {
         while (running) {
           const response = await fetch(`http://127.0.0.1:${port}/index.html`).catch(() => null);
@@ -247,14 +242,15 @@ describe('the browser host answers while long work runs', () => {
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
       })();
+      const stop = probeEventLoop();
       const started = performance.now();
       const result = await call();
       const took = performance.now() - started;
+      const { maxBlockMs: longest, maxWorkMs: longestWork } = stop();
       running = false;
-      clearInterval(ticker);
       await files;
       expect(result.ok).toBe(true);
-      return { answered, longest, took };
+      return { ok: result.ok, answered, longest, longestWork, took };
     }
 
     const generatedFile = exportScenario(generated(100).snapshot(), { name: 'generated' });
@@ -265,23 +261,37 @@ describe('the browser host answers while long work runs', () => {
       api('testClock.advance', [{ frozenTime: START + 30 * DAY }]),
     );
     const replay = await whileServing(() =>
-      api('workspace.importScenario', [{ file: invoicesFile(50, 100) }]),
+      api('workspace.importScenario', [{ file: dailyInvoicesFile(50, 100) }]),
     );
-    const exported = await whileServing(() =>
-      api('workspace.exportInvoices', [{ format: 'json' }]),
-    );
+    const id = ((await api('workspace.current', [])).data as { id: string }).id;
+    // The save that follows the import is not the exports' to measure.
+    await api('workspace.save', []);
+    const exports = {
+      csv: await whileServing(() => download('workspace.exportInvoices', [{ format: 'csv' }])),
+      json: await whileServing(() => download('workspace.exportInvoices', [{ format: 'json' }])),
+      html: await whileServing(() => download('workspace.exportInvoices', [{ format: 'html' }])),
+      scenario: await whileServing(() => download('workspace.exportScenario', [id])),
+    };
     // Files were served while each call ran (each took far longer than 10 ms of work), where a
     // call that held the loop from start to end would let none through.
-    for (const figure of [advance, replay, exported])
+    for (const figure of [advance, replay, exports.json])
       expect(figure.answered).toBeGreaterThanOrEqual(2);
     // The goal is 100 ms. On this shared 2-core machine the figures grow with its load, and so
     // does each call's time: the loop was held for a small part of the call, never all of it.
-    for (const figure of [advance, replay, exported])
+    for (const figure of [advance, replay, exports.json])
       expect(figure.longest).toBeLessThan(figure.took / 2);
+    // Exports work in slices of 50 invoices and stream out. Their bound of 100 ms is asserted at
+    // 100,000 invoices in complete-exports.test.ts, a process of its own (here worker threads
+    // share the process, and so its CPU time, the "work" figure).
+    for (const figure of Object.values(exports)) expect(figure.ok).toBe(true);
+    const ms = (figure: { longest: number; longestWork: number }) =>
+      `${figure.longest.toFixed(0)} ms (work ${figure.longestWork.toFixed(0)} ms)`;
     console.log(
-      `event loop held at most ${advance.longest.toFixed(0)} ms (4.32M generated records), ` +
-        `${replay.longest.toFixed(0)} ms (import of 5,050 invoices), ` +
-        `${exported.longest.toFixed(0)} ms (JSON export), of calls taking ${advance.took.toFixed(0)}, ${replay.took.toFixed(0)} and ${exported.took.toFixed(0)} ms; files answered ${advance.answered}, ${replay.answered}, ${exported.answered} times`,
+      `event loop held at most ${ms(advance)} (4.32M generated records), ` +
+        `${ms(replay)} (import of 5,050 invoices); exports of them: CSV ${ms(exports.csv)}, ` +
+        `JSON ${ms(exports.json)}, print page ${ms(exports.html)}, scenario ${ms(exports.scenario)}; ` +
+        `calls took ${advance.took.toFixed(0)}, ${replay.took.toFixed(0)} and ${exports.json.took.toFixed(0)} ms (JSON export); ` +
+        `files answered ${advance.answered}, ${replay.answered}, ${exports.json.answered} times`,
     );
   }, 180_000);
 });

@@ -4,6 +4,7 @@ import {
   CALL_CHANNEL,
   CHOOSE_USAGE_FILE_CHANNEL,
   EVENT_CHANNEL,
+  EXPORT_PIECE_CHANNEL,
   SAVE_BACKTEST_PDF_CHANNEL,
   SAVE_PDF_CHANNEL,
   createBridge,
@@ -50,6 +51,30 @@ describe('preload bridge (window.meterlab)', () => {
     expect(CALL_CHANNEL).toBe('meterlab:call');
     expect(ipc.invoke).toHaveBeenCalledWith('meterlab:call', 'workspace.list', []);
     expect(result).toEqual({ ok: true, data: [] });
+  });
+
+  it('joins the pieces main sends of an export into its content, per call', async () => {
+    const ipc = fakeIpc();
+    ipc.invoke = vi.fn((_channel: string, _method: unknown, _args: unknown, call: unknown) => {
+      ipc.emit(EXPORT_PIECE_CHANNEL, call, 'a,b\n');
+      ipc.emit(EXPORT_PIECE_CHANNEL, 999, 'another call\n');
+      ipc.emit(EXPORT_PIECE_CHANNEL, call, '1,2\n');
+      return Promise.resolve({
+        ok: true,
+        data: { filename: 'x.csv', mimeType: 'text/csv', content: '' },
+      });
+    });
+    const result = await createBridge(ipc).call('workspace.exportInvoices', [{ format: 'csv' }]);
+    expect(ipc.invoke).toHaveBeenCalledWith(
+      'meterlab:call',
+      'workspace.exportInvoices',
+      [{ format: 'csv' }],
+      1,
+    );
+    expect(result).toEqual({
+      ok: true,
+      data: { filename: 'x.csv', mimeType: 'text/csv', content: 'a,b\n1,2\n' },
+    });
   });
 
   it("asks for a PDF on the 'meterlab:save-invoices-pdf' channel with the invoice only", async () => {

@@ -84,6 +84,18 @@ describe('meterlab run', () => {
     expect(stdout).toContain('Total billed: EUR 36.84');
   });
 
+  it('says so when the --out file cannot be written', async () => {
+    const out = join(dir, 'no-such-folder', 'invoices.json');
+    const { code, stderr } = await meterlab(
+      'run',
+      template('graduated-free-allowance'),
+      '--out',
+      out,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toContain(`cannot write '${out}'`);
+  });
+
   it('writes the invoices CSV of a run to a date: the golden file', async () => {
     const out = join(dir, 'graduated.csv');
     const { code, stdout } = await meterlab(

@@ -11,6 +11,10 @@ import { MAX_USAGE_UPLOAD_BYTES } from '../../core/public/backtest';
 import type { RunningHost } from '../../electron/host';
 import { CONTENT_SECURITY_POLICY } from '../../electron/security';
 import { runGuideFlow } from '../core/guide-flow';
+import { exportInvoicesFile } from '../../core/scenario/exports';
+import { exportScenario } from '../../core/scenario/replay';
+import { templateCatalog } from '../../core/scenario/templates';
+import { createSimulator } from '../../core/simulator';
 
 let dir: string;
 let staticDir: string;
@@ -397,6 +401,38 @@ describe('browser host: scenario files and printing', () => {
     expect(tooBig.status).toBe(413);
     expect(tooBig.body).toMatchObject({
       error: { code: 'body_too_large', message: expect.stringContaining('64 MiB') },
+    });
+  });
+
+  it('sends exports as they are made: the same files as the engine makes in one go', async () => {
+    const { port, host } = await start();
+    const created = await api(port, host.token, 'workspace.create', [
+      { name: 'Guide', template: 'api-calls', seed: 7 },
+    ]);
+    const id = (created.json() as { data: { id: string } }).data.id;
+    const sim = createSimulator({ snapshot: templateCatalog.build('api-calls', 7) });
+    const argsList = [
+      { format: 'csv' },
+      { format: 'json' },
+      { format: 'html', includeZero: true },
+      { format: 'json', by: 'calendar-month' },
+    ] as const;
+    for (const args of argsList) {
+      const answer = await api(port, host.token, 'workspace.exportInvoices', [args]);
+      // Streamed: the content comes first, written as it was made, the file's fields after it.
+      expect(answer.text.startsWith('{"ok":true,"data":{"content":"')).toBe(true);
+      expect(answer.json()).toEqual({ ok: true, data: exportInvoicesFile(sim, 'Guide', args) });
+    }
+    // A refused export is refused before any of it is sent: a plain envelope.
+    const refused = await api(port, host.token, 'workspace.exportInvoices', [
+      { format: 'html', part: 9 },
+    ]);
+    expect(refused.json()).toMatchObject({ ok: false, error: { param: 'part' } });
+    // The scenario file goes a piece at a time too, and parses to the same file.
+    const scenario = await api(port, host.token, 'workspace.exportScenario', [id]);
+    expect(scenario.json()).toEqual({
+      ok: true,
+      data: exportScenario(sim.snapshot(), { name: 'Guide' }),
     });
   });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonPieces } from '../../electron/json-text';
+import { compactJsonPieces, jsonPieces } from '../../electron/json-text';
 
 describe('JSON text piece by piece', () => {
   it('joins to exactly JSON.stringify(value, null, 2), for any JSON value', () => {
@@ -22,5 +22,19 @@ describe('JSON text piece by piece', () => {
     const pieces = [...jsonPieces({ scenarios: [{ snapshot: { invoices } }] })];
     expect(pieces.length).toBeGreaterThan(2000);
     expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThan(100);
+  });
+
+  it('compactJsonPieces joins to exactly JSON.stringify(value), long arrays in batches', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 8 }), (value) => {
+        expect([...compactJsonPieces(value)].join('')).toBe(JSON.stringify(value));
+      }),
+      { numRuns: 300 },
+    );
+    const usage = { a: undefined, timestamps: Array.from({ length: 10_000 }, (_, i) => i * 60) };
+    const pieces = [...compactJsonPieces({ data: { usage } })];
+    expect(pieces.join('')).toBe(JSON.stringify({ data: { usage } }));
+    expect(pieces.length).toBeGreaterThan(3);
+    expect(Math.max(...pieces.map((piece) => piece.length))).toBeLessThan(30_000);
   });
 });

@@ -13,6 +13,7 @@ import {
   saveWindowState,
   windowStateFile,
 } from '../../electron/shell';
+import { EXPORT_PIECE_CHANNEL } from '../../electron/bridge';
 
 describe('IPC call handler', () => {
   const dispatch = vi.fn<Dispatch>(() => Promise.resolve({ ok: true, data: 'ran' }));
@@ -36,6 +37,32 @@ describe('IPC call handler', () => {
     const result = await handle({ senderFrame: { url } }, 'workspace.delete', ['scn_1']);
     expect(result).toMatchObject({ ok: false, error: { code: 'sender_not_allowed' } });
     expect(dispatch).not.toHaveBeenCalled();
+  });
+
+  it("sends a numbered call's text to its page in pieces as it is made (an export)", async () => {
+    const streaming = vi.fn<Dispatch>(async (_method, _args, hooks) => {
+      hooks!.output!.write('a,b\n');
+      await hooks!.output!.ready();
+      hooks!.output!.write('1,2\n');
+      return { ok: true, data: { filename: 'x.csv', mimeType: 'text/csv', content: '' } };
+    });
+    const sent: unknown[][] = [];
+    const sender = { send: (...message: unknown[]) => sent.push(message) };
+    const frame = { senderFrame: { url: 'app://meterlab/' }, sender };
+    const result = await createCallHandler(streaming, { onEvent })(
+      frame,
+      'workspace.exportInvoices',
+      [{ format: 'csv' }],
+      7,
+    );
+    expect(result).toMatchObject({ ok: true, data: { content: '' } });
+    expect(sent).toEqual([
+      [EXPORT_PIECE_CHANNEL, 7, 'a,b\n'],
+      [EXPORT_PIECE_CHANNEL, 7, '1,2\n'],
+    ]);
+    // An unnumbered call keeps its text in its answer.
+    await createCallHandler(dispatch, { onEvent })(frame, 'workspace.list', []);
+    expect(dispatch).toHaveBeenCalledWith('workspace.list', [], { onEvent });
   });
 
   it('refuses a call whose frame is gone', async () => {
