@@ -43,6 +43,20 @@ function groupThousands(whole: string): string {
   return whole.length <= 3 ? whole : whole.replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
+/**
+ * A quantity for people: the integer part's digits grouped, any decimals as they are
+ * (10000000 -> '10,000,000', '1234.5678' -> '1,234.5678').
+ */
+export function formatQuantity(quantity: number | string): string {
+  const text = String(quantity);
+  const point = text.indexOf('.');
+  const whole = point < 0 ? text : text.slice(0, point);
+  const sign = whole.startsWith('-') ? '-' : '';
+  const digits = sign ? whole.slice(1) : whole;
+  if (digits.length <= 3) return text;
+  return `${sign}${groupThousands(digits)}${point < 0 ? '' : text.slice(point)}`;
+}
+
 /** Major units with at least the currency's decimals, more only when the amount is sub-minor. */
 function formatMajor(exactMinor: string, currency: string): string {
   const code = currency.toUpperCase();
