@@ -20,17 +20,18 @@ export function isCreditable(line: InvoiceLine): boolean {
 
 /**
  * NOTE: each grant in turn (the caller orders them) pays eligible lines in line order, as much
- * as it has left and the line has left after discounts and earlier grants.
+ * as it has left and the line has left after discounts and earlier grants. The credits are
+ * written into the lines' `creditGrantAmounts` (the pipeline's own copies of the lines).
  */
 export function applyCreditGrants(
   lines: InvoiceLine[],
   grants: AvailableGrant[],
   currency: string,
 ): { lines: InvoiceLine[]; totals: CreditGrantAmount[]; step: InvoiceStep } {
-  const out = lines.map((line) => ({ ...line, creditGrantAmounts: [...line.creditGrantAmounts] }));
+  const out = lines;
   const totals: CreditGrantAmount[] = [];
   const parts: string[] = [];
-  const offset = previouslyBilledOffsets(out);
+  const offset = grants.length === 0 ? () => 0 : previouslyBilledOffsets(out);
   for (const grant of grants) {
     let left = grant.remaining;
     for (const line of out) {
@@ -38,7 +39,10 @@ export function applyCreditGrants(
       if (!isCreditable(line)) continue;
       const amount = Math.min(left, afterCredits(line) + offset(line));
       if (amount <= 0) continue;
-      line.creditGrantAmounts.push({ creditGrant: grant.creditGrant, amount });
+      line.creditGrantAmounts = [
+        ...line.creditGrantAmounts,
+        { creditGrant: grant.creditGrant, amount },
+      ];
       addTo(totals, 'creditGrant', { creditGrant: grant.creditGrant, amount });
       left -= amount;
     }

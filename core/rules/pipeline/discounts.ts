@@ -38,15 +38,19 @@ export function amountShares(bases: number[], amountOff: number): number[] {
   return shares;
 }
 
+/**
+ * The discounts written into the lines' `discountAmounts`: the lines are the pipeline's own
+ * copies (step 1 makes them), so no step copies them again.
+ */
 export function applyDiscounts(
   lines: InvoiceLine[],
   discounts: AppliedDiscount[],
   currency: string,
 ): { lines: InvoiceLine[]; totals: DiscountAmount[]; step: InvoiceStep } {
-  const out = lines.map((line) => ({ ...line, discountAmounts: [...line.discountAmounts] }));
+  const out = lines;
   const totals: DiscountAmount[] = [];
   const parts: string[] = [];
-  const offset = previouslyBilledOffsets(out);
+  const offset = discounts.length === 0 ? () => 0 : previouslyBilledOffsets(out);
   for (const { discount, coupon } of discounts) {
     const eligible = out.filter(
       (line) => line.discountable && afterDiscounts(line) + offset(line) > 0,
@@ -57,7 +61,8 @@ export function applyDiscounts(
         ? percentShares(bases, coupon.percentOff)
         : amountShares(bases, coupon.amountOff!);
     eligible.forEach((line, index) => {
-      if (shares[index]! > 0) line.discountAmounts.push({ discount, amount: shares[index]! });
+      if (shares[index]! > 0)
+        line.discountAmounts = [...line.discountAmounts, { discount, amount: shares[index]! }];
     });
     const amount = shares.reduce((total, value) => total + value, 0);
     addTo(totals, 'discount', { discount, amount });

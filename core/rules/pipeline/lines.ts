@@ -9,7 +9,10 @@ function inTrial(line: InvoiceLine, trial: { start: number; end: number } | null
   return trial !== null && line.period.start >= trial.start && line.period.start < trial.end;
 }
 
-/** The lines with the later steps' parts cleared, and the subtotal. */
+/**
+ * Copies of the lines with the later steps' parts cleared (the one copy the pipeline makes: the
+ * later steps write into it), and the subtotal.
+ */
 export function lineAmounts(
   lines: InvoiceLine[],
   trial: { start: number; end: number } | null,

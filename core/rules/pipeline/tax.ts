@@ -30,14 +30,15 @@ export function lineTaxes(base: number, rates: TaxRate[]): TaxAmount[] {
   }));
 }
 
+/** The taxes written into the lines' `taxAmounts` (the pipeline's own copies of the lines). */
 export function applyTax(
   lines: InvoiceLine[],
   rates: TaxRate[],
   currency: string,
 ): { lines: InvoiceLine[]; totals: TaxAmount[]; step: InvoiceStep } {
   const totals: TaxAmount[] = [];
-  const out = lines.map((line) => {
-    const taxAmounts = rates.length === 0 ? [] : lineTaxes(afterCredits(line), rates);
+  for (const line of rates.length === 0 ? [] : lines) {
+    const taxAmounts = lineTaxes(afterCredits(line), rates);
     for (const tax of taxAmounts) {
       const existing = totals.find((total) => total.taxRate === tax.taxRate);
       if (!existing) totals.push({ ...tax });
@@ -46,15 +47,15 @@ export function applyTax(
         existing.taxableAmount += tax.taxableAmount;
       }
     }
-    return { ...line, taxAmounts };
-  });
+    line.taxAmounts = taxAmounts;
+  }
   const amount = totals.reduce((total, entry) => total + entry.amount, 0);
   const parts = totals.map((total) => {
     const rate = rates.find((candidate) => candidate.id === total.taxRate)!;
     return `${rate.displayName} ${rate.percentage}% ${rate.inclusive ? 'inclusive (already in the amounts)' : 'exclusive (added)'}: ${formatMoney(total.amount, currency)} on ${formatMoney(total.taxableAmount, currency)}`;
   });
   return {
-    lines: out,
+    lines,
     totals,
     step: {
       step: 'tax',
