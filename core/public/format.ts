@@ -66,9 +66,27 @@ function formatMajor(exactMinor: string, currency: string): string {
   return `${negative ? '-' : ''}${code} ${groupThousands(whole)}${decimals ? `.${decimals}` : ''}`;
 }
 
+// An invoice names the same few amounts many times (its subtotal is often its total and its
+// amount due, in five explanations): the last texts are kept, one slot per amount, so they are
+// one shared string, not one each.
+const moneySlots = 256;
+const moneyAmounts = new Float64Array(moneySlots).fill(NaN);
+const moneyCurrencies: string[] = new Array<string>(moneySlots).fill('');
+const moneyTexts: string[] = new Array<string>(moneySlots).fill('');
+
 /** An integer of minor units in major units: 'EUR 36.84', 'JPY 1,234', 'KWD 1.234', '-EUR 1.50'. */
 export function formatMoney(minor: number, currency: string): string {
   if (!Number.isSafeInteger(minor)) return formatMajor(String(minor), currency);
+  const slot = minor & (moneySlots - 1);
+  if (moneyAmounts[slot] === minor && moneyCurrencies[slot] === currency) return moneyTexts[slot]!;
+  const text = formatMinor(minor, currency);
+  moneyAmounts[slot] = minor;
+  moneyCurrencies[slot] = currency;
+  moneyTexts[slot] = text;
+  return text;
+}
+
+function formatMinor(minor: number, currency: string): string {
   // Integers split by arithmetic: invoices format many amounts, and this path is the common one.
   const code = currency.toUpperCase();
   const exponent = currencyExponent(code);

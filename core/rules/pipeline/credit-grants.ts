@@ -18,6 +18,13 @@ export function isCreditable(line: InvoiceLine): boolean {
   );
 }
 
+/** The step of an invoice no grant paid: one object every such invoice shares. */
+const noCredits: InvoiceStep = {
+  step: 'credit_grants',
+  amount: -0,
+  summary: 'No credit grant applied.',
+};
+
 /**
  * NOTE: each grant in turn (the caller orders them) pays eligible lines in line order, as much
  * as it has left and the line has left after discounts and earlier grants. The credits are
@@ -56,13 +63,13 @@ export function applyCreditGrants(
   return {
     lines: out,
     totals,
-    step: {
-      step: 'credit_grants',
-      amount: -amount,
-      summary:
-        parts.length === 0
-          ? 'No credit grant applied.'
-          : `${parts.join('; ')}. Grants pay metered lines only.`,
-    },
+    step:
+      parts.length === 0
+        ? noCredits
+        : {
+            step: 'credit_grants',
+            amount: -amount,
+            summary: `${parts.join('; ')}. Grants pay metered lines only.`,
+          },
   };
 }

@@ -42,6 +42,9 @@ export function amountShares(bases: number[], amountOff: number): number[] {
  * The discounts written into the lines' `discountAmounts`: the lines are the pipeline's own
  * copies (step 1 makes them), so no step copies them again.
  */
+/** The step of an invoice without discounts: one object every such invoice shares. */
+const noDiscounts: InvoiceStep = { step: 'discounts', amount: -0, summary: 'No discounts.' };
+
 export function applyDiscounts(
   lines: InvoiceLine[],
   discounts: AppliedDiscount[],
@@ -76,13 +79,13 @@ export function applyDiscounts(
   return {
     lines: out,
     totals,
-    step: {
-      step: 'discounts',
-      amount: -amount,
-      summary:
-        discounts.length === 0
-          ? 'No discounts.'
-          : `${parts.join('; ')}. Prorations, negative lines and true-ups take no discount.`,
-    },
+    step:
+      discounts.length === 0
+        ? noDiscounts
+        : {
+            step: 'discounts',
+            amount: -amount,
+            summary: `${parts.join('; ')}. Prorations, negative lines and true-ups take no discount.`,
+          },
   };
 }

@@ -30,6 +30,9 @@ export function lineTaxes(base: number, rates: TaxRate[]): TaxAmount[] {
   }));
 }
 
+/** The step of an invoice without tax rates: one object every such invoice shares. */
+const noTax: InvoiceStep = { step: 'tax', amount: 0, summary: 'No tax rates.' };
+
 /** The taxes written into the lines' `taxAmounts` (the pipeline's own copies of the lines). */
 export function applyTax(
   lines: InvoiceLine[],
@@ -57,13 +60,13 @@ export function applyTax(
   return {
     lines,
     totals,
-    step: {
-      step: 'tax',
-      amount,
-      summary:
-        rates.length === 0
-          ? 'No tax rates.'
-          : `${parts.join('; ')}. Rounded per line, after discounts and credits.`,
-    },
+    step:
+      rates.length === 0
+        ? noTax
+        : {
+            step: 'tax',
+            amount,
+            summary: `${parts.join('; ')}. Rounded per line, after discounts and credits.`,
+          },
   };
 }
