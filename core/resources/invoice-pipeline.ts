@@ -41,8 +41,9 @@ export function priceInvoice(state: ScenarioState, invoice: PricedInvoice, bound
     minimum: minimumFor(state, invoice),
     taxRates: invoice.defaultTaxRates.map((id) => state.taxRate(id)),
   };
-  // The minimum's true-up function is left out of the key: what it makes depends on the lines
-  // and the commitment, both compared already.
+  // As text, not the objects: a tax rate renamed in place must not read as unchanged. The
+  // minimum's true-up function is left out: what it makes depends on the lines and the
+  // commitment, both compared already.
   const key = JSON.stringify(input);
   const last = lastPriced.get(invoice);
   const priced =

@@ -1,7 +1,7 @@
 // Pipeline step 3: credit grants pay metered lines, after discounts and before tax.
 import { formatMoney } from '../../public/format';
 import type { CreditGrantAmount, InvoiceLine, InvoiceStep } from '../../public/types';
-import { addTo, afterCredits, previouslyBilledOffsets } from './amounts';
+import { addTo, afterCredits, noAmounts, previouslyBilledOffsets } from './amounts';
 
 /** A grant eligible for the invoice and what is left of it, in the order grants are used. */
 export interface AvailableGrant {
@@ -62,7 +62,7 @@ export function applyCreditGrants(
   const amount = totals.reduce((total, entry) => total + entry.amount, 0);
   return {
     lines: out,
-    totals,
+    totals: totals.length === 0 ? noAmounts : totals,
     step:
       parts.length === 0
         ? noCredits

@@ -3,7 +3,7 @@
 import { Dec, roundToMinor } from '../../values/money';
 import { formatMoney } from '../../public/format';
 import type { Coupon, DiscountAmount, InvoiceLine, InvoiceStep } from '../../public/types';
-import { addTo, afterDiscounts, previouslyBilledOffsets } from './amounts';
+import { addTo, afterDiscounts, noAmounts, previouslyBilledOffsets } from './amounts';
 
 export interface AppliedDiscount {
   discount: string;
@@ -78,7 +78,7 @@ export function applyDiscounts(
   const amount = totals.reduce((total, entry) => total + entry.amount, 0);
   return {
     lines: out,
-    totals,
+    totals: totals.length === 0 ? noAmounts : totals,
     step:
       discounts.length === 0
         ? noDiscounts

@@ -3,7 +3,7 @@
 import { Dec, roundToMinor } from '../../values/money';
 import { formatMoney } from '../../public/format';
 import type { InvoiceLine, InvoiceStep, TaxAmount, TaxRate } from '../../public/types';
-import { afterCredits } from './amounts';
+import { afterCredits, noAmounts } from './amounts';
 
 /**
  * NOTE: an inclusive rate p is already inside the base b: tax = round(b − b / (1 + p/100)); each
@@ -59,7 +59,7 @@ export function applyTax(
   });
   return {
     lines,
-    totals,
+    totals: totals.length === 0 ? noAmounts : totals,
     step:
       rates.length === 0
         ? noTax
