@@ -43,6 +43,20 @@ function groupThousands(whole: string): string {
   return whole.length <= 3 ? whole : whole.replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
+/**
+ * A quantity for people: the integer part's digits grouped, any decimals as they are
+ * (10000000 -> '10,000,000', '1234.5678' -> '1,234.5678').
+ */
+export function formatQuantity(quantity: number | string): string {
+  const text = String(quantity);
+  const point = text.indexOf('.');
+  const whole = point < 0 ? text : text.slice(0, point);
+  const sign = whole.startsWith('-') ? '-' : '';
+  const digits = sign ? whole.slice(1) : whole;
+  if (digits.length <= 3) return text;
+  return `${sign}${groupThousands(digits)}${point < 0 ? '' : text.slice(point)}`;
+}
+
 /** Major units with at least the currency's decimals, more only when the amount is sub-minor. */
 function formatMajor(exactMinor: string, currency: string): string {
   const code = currency.toUpperCase();
@@ -52,9 +66,27 @@ function formatMajor(exactMinor: string, currency: string): string {
   return `${negative ? '-' : ''}${code} ${groupThousands(whole)}${decimals ? `.${decimals}` : ''}`;
 }
 
+// An invoice names the same few amounts many times (its subtotal is often its total and its
+// amount due, in five explanations): the last texts are kept, one slot per amount, so they are
+// one shared string, not one each.
+const moneySlots = 256;
+const moneyAmounts = new Float64Array(moneySlots).fill(NaN);
+const moneyCurrencies: string[] = new Array<string>(moneySlots).fill('');
+const moneyTexts: string[] = new Array<string>(moneySlots).fill('');
+
 /** An integer of minor units in major units: 'EUR 36.84', 'JPY 1,234', 'KWD 1.234', '-EUR 1.50'. */
 export function formatMoney(minor: number, currency: string): string {
   if (!Number.isSafeInteger(minor)) return formatMajor(String(minor), currency);
+  const slot = minor & (moneySlots - 1);
+  if (moneyAmounts[slot] === minor && moneyCurrencies[slot] === currency) return moneyTexts[slot]!;
+  const text = formatMinor(minor, currency);
+  moneyAmounts[slot] = minor;
+  moneyCurrencies[slot] = currency;
+  moneyTexts[slot] = text;
+  return text;
+}
+
+function formatMinor(minor: number, currency: string): string {
   // Integers split by arithmetic: invoices format many amounts, and this path is the common one.
   const code = currency.toUpperCase();
   const exponent = currencyExponent(code);

@@ -1,7 +1,8 @@
 // An invoice's money as the pipeline computes it (core/rules/pipeline): a draft shows every step
 // as an estimate from the current state; finalization binds the credits and the customer's
 // balance; voiding gives them back.
-import { runInvoicePipeline } from '../rules/pipeline';
+import { priceLines, runInvoicePipeline } from '../rules/pipeline';
+import type { LinesInput, PricedLines } from '../rules/pipeline';
 import type { Invoice } from '../public/types';
 import { moveBalance } from './balance';
 import { availableGrants, bindCredits, restoreCredits } from './credit-ledger';
@@ -11,16 +12,26 @@ import type { ScenarioState } from './state';
 /** The fields the pipeline reads and writes; upcoming invoices have no id or status. */
 export type PricedInvoice = Omit<Invoice, 'id' | 'status'> & { id: string | null };
 
-/** Runs the pipeline on the invoice and writes its amounts and steps. */
+/**
+ * Each draft's last priced lines and the key of what they were priced from (see `priceInvoice`):
+ * not state, only a saving, so it lives beside the invoices and dies with them.
+ */
+const lastPriced = new WeakMap<PricedInvoice, { key: string; priced: PricedLines }>();
+
+/**
+ * Runs the pipeline on the invoice and writes its amounts and steps. Steps 1 to 6 are run again
+ * only when something they read changed since the invoice's last pricing: its lines (a refreshed
+ * line replaces them), or the trial, discounts, grants, minimum or tax rates (compared as JSON).
+ * Finalizing a draft nothing touched during its grace so reuses what closing the period priced.
+ */
 export function priceInvoice(state: ScenarioState, invoice: PricedInvoice, bound: boolean): void {
   const subscription = invoice.subscription ? state.subscription(invoice.subscription) : null;
   const trial =
     subscription?.trialStart != null && subscription.trialEnd !== null
       ? { start: subscription.trialStart, end: subscription.trialEnd }
       : null;
-  const result = runInvoicePipeline({
+  const input: Omit<LinesInput, 'lines'> = {
     currency: invoice.currency,
-    lines: invoice.lines.data.filter((line) => line.type !== 'minimum_commitment_true_up'),
     trial,
     discounts: invoice.discounts.map((discount) => ({
       discount: discount.id,
@@ -29,11 +40,33 @@ export function priceInvoice(state: ScenarioState, invoice: PricedInvoice, bound
     grants: availableGrants(state, invoice, bound ? state.now : (invoice.finalizesAt ?? state.now)),
     minimum: minimumFor(state, invoice),
     taxRates: invoice.defaultTaxRates.map((id) => state.taxRate(id)),
-    // NOTE: a draft shows the customer's balance now; finalization binds the balance then.
-    startingBalance: state.customer(invoice.customer).balance,
-    bound,
-  });
-  invoice.lines = { ...invoice.lines, data: result.lines };
+  };
+  // As text, not the objects: a tax rate renamed in place must not read as unchanged. The
+  // minimum's true-up function is left out: what it makes depends on the lines and the
+  // commitment, both compared already.
+  const key = JSON.stringify(input);
+  const last = lastPriced.get(invoice);
+  const priced =
+    last !== undefined && last.key === key && last.priced.lines === invoice.lines.data
+      ? last.priced
+      : priceLines({
+          ...input,
+          lines: invoice.lines.data.filter((line) => line.type !== 'minimum_commitment_true_up'),
+        });
+  // A bound invoice is priced no more (voiding gives back what it bound, without pricing).
+  if (bound) lastPriced.delete(invoice);
+  else lastPriced.set(invoice, { key, priced });
+  const result = runInvoicePipeline(
+    {
+      ...input,
+      lines: priced.lines,
+      // NOTE: a draft shows the customer's balance now; finalization binds the balance then.
+      startingBalance: state.customer(invoice.customer).balance,
+      bound,
+    },
+    priced,
+  );
+  if (result.lines !== invoice.lines.data) invoice.lines = { ...invoice.lines, data: result.lines };
   invoice.subtotal = result.subtotal;
   invoice.totalDiscountAmounts = result.totalDiscountAmounts;
   invoice.totalCreditGrantAmounts = result.totalCreditGrantAmounts;

@@ -2,7 +2,7 @@
 // NOTE: each line is rounded once, half up, from its exact amount; the invoice sums rounded lines.
 import { aggregateUsage } from './aggregation';
 import { Dec, roundToMinor } from '../values/money';
-import { formatMoney } from '../public/format';
+import { formatMoney, formatQuantity } from '../public/format';
 import { quoteDecimal, quotePrice } from './pricing';
 import type { UsageView } from './usage/view';
 import { utcMinutes } from '../values/time';
@@ -77,13 +77,13 @@ export function licensedLine(
     aggregation: null,
     pricing: quote.explanation,
     proration: null,
-    summary: `Licensed: ${quantity} × ${context.productName(price)}, billed in advance for ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    summary: `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, billed in advance for ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
   };
   return line(context, {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
-    description: `${quantity} × ${context.productName(price)}`,
+    description: `${formatQuantity(quantity)} × ${context.productName(price)}`,
     quantity,
     period: span,
     proration: false,
@@ -108,7 +108,7 @@ export function meteredLine(
     aggregation,
     pricing: quote.explanation,
     proration: null,
-    summary: `Metered (${strategy}): ${aggregation.quantity} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    summary: `Metered (${strategy}): ${formatQuantity(aggregation.quantity)} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
   };
   // A refreshed draft line keeps its id (and takes none from the counter).
   const ids = lineId ? { ...context, newLineId: () => lineId } : context;
@@ -116,7 +116,7 @@ export function meteredLine(
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
-    description: `${context.productName(price)} (${aggregation.quantity} units, ${strategy})`,
+    description: `${context.productName(price)} (${formatQuantity(aggregation.quantity)} units, ${strategy})`,
     quantity: aggregation.quantity,
     period: span,
     proration: false,
@@ -143,14 +143,14 @@ export function meterLine(
     meter: aggregation,
     pricing: quote.explanation,
     proration: null,
-    summary: `Meter ${aggregation.meter} (${aggregation.formula}): ${aggregation.quantity} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    summary: `Meter ${aggregation.meter} (${aggregation.formula}): ${formatQuantity(aggregation.quantity)} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
   };
   const ids = lineId ? { ...context, newLineId: () => lineId } : context;
   return line(ids, {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
-    description: `${context.productName(price)} (${aggregation.quantity} units, meter ${aggregation.formula})`,
+    description: `${context.productName(price)} (${formatQuantity(aggregation.quantity)} units, meter ${aggregation.formula})`,
     quantity: Number(aggregation.quantity),
     quantityDecimal: aggregation.quantity,
     period: span,
@@ -188,13 +188,13 @@ export function prorationLine(
       denominator: length,
       summary: `${sign < 0 ? 'Credit' : 'Charge'} for ${share} of the period: ${quote.amountExact} × ${remaining} / ${length} = ${exactString} minor units, rounded half up once.`,
     },
-    summary: `${what} on ${quantity} × ${context.productName(price)} after ${utcMinutes(changeAt)}.`,
+    summary: `${what} on ${formatQuantity(quantity)} × ${context.productName(price)} after ${utcMinutes(changeAt)}.`,
   };
   return line(context, {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
-    description: `${what} on ${quantity} × ${context.productName(price)} after ${utcMinutes(changeAt)}`,
+    description: `${what} on ${formatQuantity(quantity)} × ${context.productName(price)} after ${utcMinutes(changeAt)}`,
     quantity,
     period: { start: changeAt, end: period.end },
     proration: true,
@@ -349,13 +349,13 @@ export function firstPeriodLine(
       denominator: whole,
       summary: `First period of ${length} seconds out of an interval of ${whole} from the start: ${quote.amountExact} × ${length} / ${whole} = ${exact} minor units, rounded half up once.`,
     },
-    summary: `Licensed: ${quantity} × ${context.productName(price)}, first partial period ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    summary: `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, first partial period ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
   };
   return line(context, {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
-    description: `${quantity} × ${context.productName(price)} (partial period to ${utcMinutes(span.end)})`,
+    description: `${formatQuantity(quantity)} × ${context.productName(price)} (partial period to ${utcMinutes(span.end)})`,
     quantity,
     period: span,
     proration: true,

@@ -11,7 +11,19 @@ export function utcSeconds(seconds: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
+// Every invoice of a period names the same few instants (its start and end): the last texts are
+// kept, one slot per instant's minute, so those invoices share each text instead of each holding
+// its own copy.
+const minuteSlots = 256;
+const minuteTimes = new Float64Array(minuteSlots).fill(NaN);
+const minuteTexts: string[] = new Array<string>(minuteSlots).fill('');
+
 /** 2025-03-04 10:00 UTC: invoice line descriptions and period spans. */
 export function utcMinutes(seconds: number): string {
-  return utcSeconds(seconds).slice(0, 16) + ' UTC';
+  const slot = Math.floor(seconds / 60) & (minuteSlots - 1);
+  if (minuteTimes[slot] === seconds) return minuteTexts[slot]!;
+  const text = utcSeconds(seconds).slice(0, 16) + ' UTC';
+  minuteTimes[slot] = seconds;
+  minuteTexts[slot] = text;
+  return text;
 }

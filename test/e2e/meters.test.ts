@@ -94,7 +94,7 @@ describe('billing meters in the UI', () => {
     await page.click('[data-testid="invoice-view"] button[aria-expanded="false"]');
     await page.waitForSelector('[data-testid="invoice-view"] .explain-row');
     const explained = await page.textContent('[data-testid="invoice-view"]');
-    expect(explained).toContain('1500 units, meter sum');
+    expect(explained).toContain('1,500 units, meter sum');
     // The line's events: 2 counted, and the canceled req-2 (250) named with its times; the
     // refused duplicate was never stored.
     const lineEvents = page.locator('[data-testid="meter-line-events"]');

@@ -2,6 +2,12 @@
 // steps, so each step reads a line the same way.
 import type { InvoiceLine } from '../../public/types';
 
+/**
+ * The empty list of a line's or an invoice's discounts, credits or taxes: one frozen array every
+ * invoice shares (steps replace a list, never push into it; a push here would throw).
+ */
+export const noAmounts = Object.freeze([]) as never[];
+
 const sum = (parts: { amount: number }[]) => parts.reduce((total, part) => total + part.amount, 0);
 
 /** The line's amount less its discounts. */

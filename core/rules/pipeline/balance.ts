@@ -10,6 +10,13 @@ export interface BalanceOutcome {
   steps: [InvoiceStep, InvoiceStep];
 }
 
+/** The step of a customer without a balance: one object every such invoice shares. */
+const noBalance: InvoiceStep = {
+  step: 'customer_balance',
+  amount: 0,
+  summary: 'The customer has no balance.',
+};
+
 /**
  * NOTE: x = total + starting balance; amountDue = max(0, x); the ending balance is min(0, x).
  * A draft shows the estimate and leaves the ending balance open.
@@ -23,15 +30,19 @@ export function applyBalance(
   const owed = total + startingBalance;
   const amountDue = Math.max(0, owed);
   const ending = Math.min(0, owed);
-  const balanceText =
+  const balanceStep: InvoiceStep =
     startingBalance === 0
-      ? 'The customer has no balance.'
-      : `${startingBalance < 0 ? 'Credit' : 'Debit'} balance of ${formatMoney(Math.abs(startingBalance), currency)}${bound ? '' : ' (applied when the invoice is finalized)'}.`;
+      ? noBalance
+      : {
+          step: 'customer_balance',
+          amount: startingBalance,
+          summary: `${startingBalance < 0 ? 'Credit' : 'Debit'} balance of ${formatMoney(Math.abs(startingBalance), currency)}${bound ? '' : ' (applied when the invoice is finalized)'}.`,
+        };
   return {
     amountDue,
     endingBalance: bound ? ending : null,
     steps: [
-      { step: 'customer_balance', amount: startingBalance, summary: balanceText },
+      balanceStep,
       {
         step: 'amount_due',
         amount: amountDue,

@@ -1,7 +1,7 @@
 // Pipeline step 3: credit grants pay metered lines, after discounts and before tax.
 import { formatMoney } from '../../public/format';
 import type { CreditGrantAmount, InvoiceLine, InvoiceStep } from '../../public/types';
-import { addTo, afterCredits, previouslyBilledOffsets } from './amounts';
+import { addTo, afterCredits, noAmounts, previouslyBilledOffsets } from './amounts';
 
 /** A grant eligible for the invoice and what is left of it, in the order grants are used. */
 export interface AvailableGrant {
@@ -18,19 +18,27 @@ export function isCreditable(line: InvoiceLine): boolean {
   );
 }
 
+/** The step of an invoice no grant paid: one object every such invoice shares. */
+const noCredits: InvoiceStep = {
+  step: 'credit_grants',
+  amount: -0,
+  summary: 'No credit grant applied.',
+};
+
 /**
  * NOTE: each grant in turn (the caller orders them) pays eligible lines in line order, as much
- * as it has left and the line has left after discounts and earlier grants.
+ * as it has left and the line has left after discounts and earlier grants. The credits are
+ * written into the lines' `creditGrantAmounts` (the pipeline's own copies of the lines).
  */
 export function applyCreditGrants(
   lines: InvoiceLine[],
   grants: AvailableGrant[],
   currency: string,
 ): { lines: InvoiceLine[]; totals: CreditGrantAmount[]; step: InvoiceStep } {
-  const out = lines.map((line) => ({ ...line, creditGrantAmounts: [...line.creditGrantAmounts] }));
+  const out = lines;
   const totals: CreditGrantAmount[] = [];
   const parts: string[] = [];
-  const offset = previouslyBilledOffsets(out);
+  const offset = grants.length === 0 ? () => 0 : previouslyBilledOffsets(out);
   for (const grant of grants) {
     let left = grant.remaining;
     for (const line of out) {
@@ -38,7 +46,10 @@ export function applyCreditGrants(
       if (!isCreditable(line)) continue;
       const amount = Math.min(left, afterCredits(line) + offset(line));
       if (amount <= 0) continue;
-      line.creditGrantAmounts.push({ creditGrant: grant.creditGrant, amount });
+      line.creditGrantAmounts = [
+        ...line.creditGrantAmounts,
+        { creditGrant: grant.creditGrant, amount },
+      ];
       addTo(totals, 'creditGrant', { creditGrant: grant.creditGrant, amount });
       left -= amount;
     }
@@ -51,14 +62,14 @@ export function applyCreditGrants(
   const amount = totals.reduce((total, entry) => total + entry.amount, 0);
   return {
     lines: out,
-    totals,
-    step: {
-      step: 'credit_grants',
-      amount: -amount,
-      summary:
-        parts.length === 0
-          ? 'No credit grant applied.'
-          : `${parts.join('; ')}. Grants pay metered lines only.`,
-    },
+    totals: totals.length === 0 ? noAmounts : totals,
+    step:
+      parts.length === 0
+        ? noCredits
+        : {
+            step: 'credit_grants',
+            amount: -amount,
+            summary: `${parts.join('; ')}. Grants pay metered lines only.`,
+          },
   };
 }

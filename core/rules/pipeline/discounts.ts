@@ -3,7 +3,7 @@
 import { Dec, roundToMinor } from '../../values/money';
 import { formatMoney } from '../../public/format';
 import type { Coupon, DiscountAmount, InvoiceLine, InvoiceStep } from '../../public/types';
-import { addTo, afterDiscounts, previouslyBilledOffsets } from './amounts';
+import { addTo, afterDiscounts, noAmounts, previouslyBilledOffsets } from './amounts';
 
 export interface AppliedDiscount {
   discount: string;
@@ -38,15 +38,22 @@ export function amountShares(bases: number[], amountOff: number): number[] {
   return shares;
 }
 
+/**
+ * The discounts written into the lines' `discountAmounts`: the lines are the pipeline's own
+ * copies (step 1 makes them), so no step copies them again.
+ */
+/** The step of an invoice without discounts: one object every such invoice shares. */
+const noDiscounts: InvoiceStep = { step: 'discounts', amount: -0, summary: 'No discounts.' };
+
 export function applyDiscounts(
   lines: InvoiceLine[],
   discounts: AppliedDiscount[],
   currency: string,
 ): { lines: InvoiceLine[]; totals: DiscountAmount[]; step: InvoiceStep } {
-  const out = lines.map((line) => ({ ...line, discountAmounts: [...line.discountAmounts] }));
+  const out = lines;
   const totals: DiscountAmount[] = [];
   const parts: string[] = [];
-  const offset = previouslyBilledOffsets(out);
+  const offset = discounts.length === 0 ? () => 0 : previouslyBilledOffsets(out);
   for (const { discount, coupon } of discounts) {
     const eligible = out.filter(
       (line) => line.discountable && afterDiscounts(line) + offset(line) > 0,
@@ -57,7 +64,8 @@ export function applyDiscounts(
         ? percentShares(bases, coupon.percentOff)
         : amountShares(bases, coupon.amountOff!);
     eligible.forEach((line, index) => {
-      if (shares[index]! > 0) line.discountAmounts.push({ discount, amount: shares[index]! });
+      if (shares[index]! > 0)
+        line.discountAmounts = [...line.discountAmounts, { discount, amount: shares[index]! }];
     });
     const amount = shares.reduce((total, value) => total + value, 0);
     addTo(totals, 'discount', { discount, amount });
@@ -70,14 +78,14 @@ export function applyDiscounts(
   const amount = totals.reduce((total, entry) => total + entry.amount, 0);
   return {
     lines: out,
-    totals,
-    step: {
-      step: 'discounts',
-      amount: -amount,
-      summary:
-        discounts.length === 0
-          ? 'No discounts.'
-          : `${parts.join('; ')}. Prorations, negative lines and true-ups take no discount.`,
-    },
+    totals: totals.length === 0 ? noAmounts : totals,
+    step:
+      discounts.length === 0
+        ? noDiscounts
+        : {
+            step: 'discounts',
+            amount: -amount,
+            summary: `${parts.join('; ')}. Prorations, negative lines and true-ups take no discount.`,
+          },
   };
 }

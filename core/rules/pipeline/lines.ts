@@ -3,13 +3,17 @@
 import { formatMoney } from '../../public/format';
 import type { InvoiceLine, InvoiceStep } from '../../public/types';
 import { freeTrialLine } from '../lines';
+import { noAmounts } from './amounts';
 
 /** NOTE: every line whose period starts inside the trial is listed at 0. */
 function inTrial(line: InvoiceLine, trial: { start: number; end: number } | null): boolean {
   return trial !== null && line.period.start >= trial.start && line.period.start < trial.end;
 }
 
-/** The lines with the later steps' parts cleared, and the subtotal. */
+/**
+ * Copies of the lines with the later steps' parts cleared (the one copy the pipeline makes: the
+ * later steps write into it), and the subtotal.
+ */
 export function lineAmounts(
   lines: InvoiceLine[],
   trial: { start: number; end: number } | null,
@@ -17,9 +21,9 @@ export function lineAmounts(
 ): { lines: InvoiceLine[]; step: InvoiceStep } {
   const cleared = lines.map((line) => ({
     ...(inTrial(line, trial) ? freeTrialLine(line, trial!.end) : line),
-    discountAmounts: [],
-    creditGrantAmounts: [],
-    taxAmounts: [],
+    discountAmounts: noAmounts,
+    creditGrantAmounts: noAmounts,
+    taxAmounts: noAmounts,
   }));
   const subtotal = cleared.reduce((total, line) => total + line.amount, 0);
   return {

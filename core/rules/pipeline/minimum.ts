@@ -23,6 +23,13 @@ export function isWithin(line: InvoiceLine, period: { start: number; end: number
   return line.period.start >= period.start && line.period.start < period.end;
 }
 
+/** The step of an invoice without a commitment: one object every such invoice shares. */
+const noMinimum: InvoiceStep = {
+  step: 'minimum_commitment',
+  amount: 0,
+  summary: 'No minimum commitment.',
+};
+
 /**
  * NOTE: the base is after discounts and before credits, balance and tax; a base below the
  * commitment adds a true-up line of the difference.
@@ -32,11 +39,7 @@ export function applyMinimum(
   minimum: MinimumCommitmentInput | null,
   currency: string,
 ): { lines: InvoiceLine[]; step: InvoiceStep } {
-  if (minimum === null)
-    return {
-      lines,
-      step: { step: 'minimum_commitment', amount: 0, summary: 'No minimum commitment.' },
-    };
+  if (minimum === null) return { lines, step: noMinimum };
   const here = lines
     .filter((line) => isWithin(line, minimum.period))
     .reduce((total, line) => total + afterDiscounts(line), 0);

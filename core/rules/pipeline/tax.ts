@@ -3,7 +3,7 @@
 import { Dec, roundToMinor } from '../../values/money';
 import { formatMoney } from '../../public/format';
 import type { InvoiceLine, InvoiceStep, TaxAmount, TaxRate } from '../../public/types';
-import { afterCredits } from './amounts';
+import { afterCredits, noAmounts } from './amounts';
 
 /**
  * NOTE: an inclusive rate p is already inside the base b: tax = round(b − b / (1 + p/100)); each
@@ -30,14 +30,18 @@ export function lineTaxes(base: number, rates: TaxRate[]): TaxAmount[] {
   }));
 }
 
+/** The step of an invoice without tax rates: one object every such invoice shares. */
+const noTax: InvoiceStep = { step: 'tax', amount: 0, summary: 'No tax rates.' };
+
+/** The taxes written into the lines' `taxAmounts` (the pipeline's own copies of the lines). */
 export function applyTax(
   lines: InvoiceLine[],
   rates: TaxRate[],
   currency: string,
 ): { lines: InvoiceLine[]; totals: TaxAmount[]; step: InvoiceStep } {
   const totals: TaxAmount[] = [];
-  const out = lines.map((line) => {
-    const taxAmounts = rates.length === 0 ? [] : lineTaxes(afterCredits(line), rates);
+  for (const line of rates.length === 0 ? [] : lines) {
+    const taxAmounts = lineTaxes(afterCredits(line), rates);
     for (const tax of taxAmounts) {
       const existing = totals.find((total) => total.taxRate === tax.taxRate);
       if (!existing) totals.push({ ...tax });
@@ -46,23 +50,23 @@ export function applyTax(
         existing.taxableAmount += tax.taxableAmount;
       }
     }
-    return { ...line, taxAmounts };
-  });
+    line.taxAmounts = taxAmounts;
+  }
   const amount = totals.reduce((total, entry) => total + entry.amount, 0);
   const parts = totals.map((total) => {
     const rate = rates.find((candidate) => candidate.id === total.taxRate)!;
     return `${rate.displayName} ${rate.percentage}% ${rate.inclusive ? 'inclusive (already in the amounts)' : 'exclusive (added)'}: ${formatMoney(total.amount, currency)} on ${formatMoney(total.taxableAmount, currency)}`;
   });
   return {
-    lines: out,
-    totals,
-    step: {
-      step: 'tax',
-      amount,
-      summary:
-        rates.length === 0
-          ? 'No tax rates.'
-          : `${parts.join('; ')}. Rounded per line, after discounts and credits.`,
-    },
+    lines,
+    totals: totals.length === 0 ? noAmounts : totals,
+    step:
+      rates.length === 0
+        ? noTax
+        : {
+            step: 'tax',
+            amount,
+            summary: `${parts.join('; ')}. Rounded per line, after discounts and credits.`,
+          },
   };
 }

@@ -22,6 +22,31 @@ export function unitAmountOf(price: Price): string {
 }
 
 /**
+ * A whole number of units × a plain decimal unit amount on integers: the digits of the amount
+ * times the units, the point put back. Written as Decimal's toFixed writes the exact product and
+ * rounded half up once, as roundToMinor does; null when a product would not be a safe integer
+ * (Decimal answers then). Invoices price most lines this way, without Decimal's allocations.
+ */
+export function scaledProduct(
+  units: number,
+  unitAmount: string,
+): { exact: string; rounded: number } | null {
+  if (!Number.isSafeInteger(units) || units < 0) return null;
+  const point = unitAmount.indexOf('.');
+  const digits = point < 0 ? unitAmount : unitAmount.slice(0, point) + unitAmount.slice(point + 1);
+  const decimals = point < 0 ? 0 : unitAmount.length - point - 1;
+  if (!/^\d{1,15}$/.test(digits)) return null;
+  const product = units * Number(digits);
+  if (!Number.isSafeInteger(product)) return null;
+  const text = String(product).padStart(decimals + 1, '0');
+  const whole = text.slice(0, text.length - decimals);
+  const fraction = text.slice(text.length - decimals).replace(/0+$/, '');
+  // NOTE: half up, once: a fraction of .5 or more (its first digit 5 to 9) rounds up.
+  const rounded = Number(whole) + (fraction !== '' && fraction[0]! >= '5' ? 1 : 0);
+  return { exact: fraction === '' ? whole : `${whole}.${fraction}`, rounded };
+}
+
+/**
  * One step of `units` × the price's unit amount, rounded once: per-unit pricing, and package
  * pricing once the packages are counted. `how` says where the units came from, for the step's
  * label and the summary ('' for none).
@@ -34,9 +59,10 @@ export function unitsTimesAmount(
   how: { label: string; summary: string } = { label: '', summary: '' },
 ): PriceExplanation {
   const unitAmount = unitAmountOf(price);
-  const exact = new Dec(units).times(unitAmount);
-  const amountExact = exact.toFixed();
-  const amount = roundToMinor(exact);
+  const scaled = typeof units === 'number' ? scaledProduct(units, unitAmount) : null;
+  const exact = scaled === null ? new Dec(units).times(unitAmount) : null;
+  const amountExact = scaled?.exact ?? exact!.toFixed();
+  const amount = scaled?.rounded ?? roundToMinor(exact!);
   return {
     model,
     billedQuantity: Number(units),

@@ -78,7 +78,7 @@ describe('the invoice PDF', () => {
       'Acme Analytics',
       'cust_8aZ2',
       '2025-03-01 00:00 UTC – 2025-04-01 00:00 UTC',
-      'API access (18420 units, sum)',
+      'API access (18,420 units, sum)',
       'EUR 36.84',
       'Total',
       'PAID',

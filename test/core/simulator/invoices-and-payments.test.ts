@@ -54,6 +54,24 @@ describe('what invoices bill', () => {
     });
   });
 
+  it("groups the digits of a line's quantity in its description and summary", () => {
+    const { invoice, items } = billMarch(
+      { prices: [licensedPrice(1), meteredPrice('0.2')], quantities: [1500] },
+      [undefined, 10_000_000],
+    );
+    const licensed = invoice.lines.data.find((line) => line.subscriptionItem === items[0])!;
+    const metered = invoice.lines.data.find((line) => line.subscriptionItem === items[1])!;
+    expect(licensed.description).toMatch(/^1,500 × /);
+    expect(licensed.explanation.summary).toMatch(/^Licensed: 1,500 × /);
+    // 10,000,000 × 0.2 = 2,000,000 minor units = EUR 20,000.00
+    expect(metered.amount).toBe(2_000_000);
+    expect(metered.description).toMatch(/ \(10,000,000 units, sum\)$/);
+    expect(metered.explanation.summary).toMatch(
+      /^Metered \(sum\): 10,000,000 units over .*, EUR 20,000\.00\.$/,
+    );
+    expect(metered.quantity).toBe(10_000_000);
+  });
+
   it('bills licensed items for the coming period and metered items for the ended one', () => {
     const { invoice, items } = billMarch(
       { prices: [licensedPrice(1000), meteredPrice('0.2')], quantities: [2] },

@@ -6,6 +6,7 @@ import {
   describeRounding,
   formatExactMoney,
   formatMoney,
+  formatQuantity,
 } from '../../../core/public/format';
 import {
   Dec,
@@ -184,6 +185,30 @@ describe('formatExactMoney', () => {
     ['-1.5', 'EUR', '-EUR 0.015'],
   ])('formats %s %s as %s without rounding', (exact, currency, text) => {
     expect(formatExactMoney(exact, currency)).toBe(text);
+  });
+});
+
+describe('formatQuantity', () => {
+  it.each([
+    [10_000_000, '10,000,000'],
+    [999, '999'],
+    [1000, '1,000'],
+    [0, '0'],
+    [-1234, '-1,234'],
+    ['1234.5678', '1,234.5678'], // decimals stay as they are
+    ['0.000123', '0.000123'],
+    ['1500', '1,500'],
+  ])('shows %s as %s', (quantity, text) => {
+    expect(formatQuantity(quantity)).toBe(text);
+  });
+
+  it('only adds commas: removing them gives the quantity back', () => {
+    fc.assert(
+      fc.property(fc.maxSafeInteger(), (quantity) => {
+        const text = formatQuantity(quantity);
+        return text.replaceAll(',', '') === String(quantity) && !/\d{4}/.test(text);
+      }),
+    );
   });
 });
 

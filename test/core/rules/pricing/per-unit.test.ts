@@ -1,6 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Dec, roundToMinor } from '../../../../core/values/money';
 import { buildPriceFields } from '../../../../core/rules/pricing/build';
-import { pricePerUnit } from '../../../../core/rules/pricing/per-unit';
+import { pricePerUnit, scaledProduct } from '../../../../core/rules/pricing/per-unit';
 import type { Price } from '../../../../core/public/types';
 
 function perUnitPrice(
@@ -83,5 +85,48 @@ describe('pricePerUnit', () => {
     const price = perUnitPrice('EUR', { unitAmount: 250 });
     expect(pricePerUnit(price, 0).amount).toBe(0);
     expect(pricePerUnit(price, 1).summary).toBe('1 unit × EUR 2.50 = EUR 2.50.');
+  });
+});
+
+describe('scaledProduct', () => {
+  it.each([
+    [26968, '0.2', '5393.6', 5394],
+    [18420, '0.2', '3684', 3684],
+    [3, '0.20', '0.6', 1],
+    [7, '0.2', '1.4', 1],
+    [0, '0.2', '0', 0],
+    [5, '0.1', '0.5', 1], // half up
+    [1, '0.000000000001', '0.000000000001', 0],
+    [1001, '1.25', '1251.25', 1251],
+    [12, '250', '3000', 3000],
+  ])('%i × %s = %s, rounded %i', (units, unitAmount, exact, rounded) => {
+    expect(scaledProduct(units, unitAmount)).toEqual({ exact, rounded });
+  });
+
+  it('leaves to Decimal what integers cannot hold exactly', () => {
+    expect(scaledProduct(Number.MAX_SAFE_INTEGER, '0.2')).toBeNull();
+    expect(scaledProduct(1, '0.1234567890123456')).toBeNull(); // 16 digits
+    expect(scaledProduct(1.5, '0.2')).toBeNull();
+    expect(scaledProduct(1, '-0.2')).toBeNull();
+  });
+
+  it('writes and rounds every product as Decimal does', () => {
+    const unitAmount = fc
+      .tuple(fc.nat({ max: 1e9 }), fc.nat({ max: 12 }), fc.nat({ max: 2 }))
+      .map(([digits, decimals, zeros]) => {
+        const text = String(digits).padStart(decimals + 1, '0');
+        const point = text.length - decimals;
+        return `${text.slice(0, point)}${decimals ? `.${text.slice(point)}` : ''}${decimals && zeros ? '0'.repeat(zeros) : ''}`;
+      });
+    fc.assert(
+      fc.property(fc.nat({ max: 1e8 }), unitAmount, (units, amount) => {
+        const fast = scaledProduct(units, amount);
+        const exact = new Dec(units).times(amount);
+        return (
+          fast === null || (fast.exact === exact.toFixed() && fast.rounded === roundToMinor(exact))
+        );
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
