@@ -122,7 +122,7 @@ function syntheticAggregates(): UsageAggregate[] {
           maxTimestamp: start + 86_400,
           last: base,
           lastTimestamp: start + 20 * 86_400,
-          count: 30,
+          records: 30,
         });
       }
     }
