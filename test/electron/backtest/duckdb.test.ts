@@ -141,6 +141,32 @@ describe.concurrent('usage files read by DuckDB', () => {
     ]);
   });
 
+  it('merges customers that differ only in spaces and quotes, at one timestamp too', async () => {
+    const path = await file(
+      'spaced.csv',
+      `customer,meter,timestamp,quantity,action
+a,api,2025-01-01T00:00:00Z,5,increment
+" a",api,2025-01-01T00:00:00Z,2,increment
+"a ",api ,2025-01-02T00:00:00Z,7,set
+a,api,2025-01-02T00:00:00Z,1,increment
+`,
+    );
+    // Jan 1: 5 + 2 = 7; Jan 2: set 7, then + 1 = 8.
+    expect((await aggregateFile(path, request)).aggregates).toEqual([
+      {
+        customer: 'a',
+        meter: 'api',
+        period: 202501,
+        sum: 15,
+        max: 8,
+        maxTimestamp: utc('2025-01-02'),
+        last: 8,
+        lastTimestamp: utc('2025-01-02'),
+        records: 4,
+      },
+    ]);
+  });
+
   it('groups by calendar weeks, days and years as well', async () => {
     const path = await file('grains.csv', CSV);
     const weeks = await aggregateFile(path, { ...request, grain: 'week' });
