@@ -3,7 +3,7 @@
 // ClickHouse runs (18.16: no window functions, no lambdas that capture columns).
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Interval } from '../../core/public/types';
-import { explainReason, toAggregates } from './duckdb';
+import { columnsOfRows, explainReason, toAggregates } from './duckdb';
 import {
   badRowsError,
   cancelled,
@@ -67,6 +67,21 @@ function reasonSql(meters: readonly string[]): string {
     '')`;
 }
 
+/** Text in code point order (UTF-8 byte order), where JavaScript's < compares UTF-16 units. */
+function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  const length = Math.min(a.length, b.length);
+  for (let index = 0; index < length; index++) {
+    const [x, y] = [a.charCodeAt(index), b.charCodeAt(index)];
+    if (x === y) continue;
+    // Surrogates (0xD800–0xDFFF) stand for code points above 0xFFFF: they sort after 0xFFFF.
+    const rank = (unit: number) =>
+      unit >= 0xd800 ? (unit >= 0xe000 ? unit - 0x800 : unit + 0x2000) : unit;
+    return rank(x) - rank(y);
+  }
+  return a.length - b.length;
+}
+
 async function rowsOf(client: ClickHouseClient, query: string, signal?: AbortSignal) {
   const result = await client.query({ query, format: 'JSONEachRow', abort_signal: signal });
   return (await result.json()) as Record<string, unknown>[];
@@ -117,7 +132,7 @@ export async function aggregateClickHouse(
   let done = 0;
   const query = async (sql: string) => {
     const rows = await rowsOf(client, sql, request.signal);
-    request.onProgress?.(Math.min(1, ++done / 4));
+    request.onProgress?.(Math.min(1, ++done / 3));
     return rows;
   };
   try {
@@ -159,12 +174,43 @@ export async function aggregateClickHouse(
           toString(${identifier(quantity!.name)}) AS u_raw_quantity,
           ${action ? `toString(${identifier(action.name)})` : "''"} AS u_raw_action
         FROM ${from})`;
-    const [counts] = await query(
-      `SELECT count() AS rows, countIf(reason != '') AS bad FROM (${rows})`,
-    );
-    const total = Number(counts!.rows);
-    const bad = Number(counts!.bad);
+    const inRange =
+      [
+        request.from === undefined ? '' : `ts >= ${request.from}`,
+        request.until === undefined ? '' : `ts < ${request.until}`,
+      ]
+        .filter(Boolean)
+        .join(' AND ') || '1';
+    const maxMeters = request.maxMeters ?? [];
+    // As for files: one pass checks and aggregates every row, a group per customer × meter ×
+    // period for the good rows in range, one per reason for the bad ones, one for the good rows
+    // out of range (status 'outside'). Each group takes every row as its own timestamp; the
+    // groups where that is not exact (a set among them, several rows at the latest timestamp,
+    // a meter priced by max) are flagged and aggregated again per timestamp below.
+    const onePass = `
+      SELECT status, group_customer AS customer, group_meter AS meter, group_period AS period,
+        count() AS records, sum(q) AS sum, argMax(q, ts) AS last, max(ts) AS last_timestamp,
+        countIf(action = 'set') > 0
+          OR argMax(row, (ts, row)) != argMin(row, (-ts, row))
+          ${maxMeters.length ? `OR has([${maxMeters.map(literal).join(', ')}], group_meter)` : ''} AS exact
+      FROM (
+        SELECT status, ts, action, rowNumberInAllBlocks() AS row,
+          if(status = 'good', customer, '') AS group_customer,
+          if(status = 'good', meter, '') AS group_meter,
+          if(status = 'good', ${periodSql(request.grain)}, 0) AS group_period,
+          toInt64(if(status = 'good', quantity, 0)) AS q
+        FROM (SELECT *, if(reason != '', reason, if(${inRange}, 'good', 'outside')) AS status FROM (${rows})))
+      GROUP BY status, customer, meter, period`;
+    const groups = await query(onePass);
+    const recordsOf = (row: Record<string, unknown>) => Number(row.records);
+    const total = groups.reduce((sum, row) => sum + recordsOf(row), 0);
     if (total === 0) throw new SourceError(`ClickHouse table ${table} holds no usage rows.`);
+    const skippedByReason: Record<string, number> = {};
+    for (const row of groups) {
+      if (row.status !== 'good' && row.status !== 'outside')
+        skippedByReason[String(row.status)] = recordsOf(row);
+    }
+    const bad = Object.values(skippedByReason).reduce((sum, count) => sum + count, 0);
     const examples: BadRow[] =
       bad === 0
         ? []
@@ -179,45 +225,45 @@ export async function aggregateClickHouse(
           }));
     if (bad > 0 && !request.skipBadRows)
       throw badRowsError(`ClickHouse table ${table}`, bad, examples);
-    const skippedByReason: Record<string, number> = {};
-    if (bad > 0) {
-      for (const row of await query(
-        `SELECT reason, count() AS n FROM (${rows}) WHERE reason != '' GROUP BY reason`,
-      )) {
-        skippedByReason[String(row.reason)] = Number(row.n);
-      }
-    }
-    const range = [
-      request.from === undefined ? '' : `AND ts >= ${request.from}`,
-      request.until === undefined ? '' : `AND ts < ${request.until}`,
-    ].join(' ');
-    const perTimestamp = `
-      SELECT customer, meter, ts, groupArray((seq, toInt64(quantity))) AS records,
-        maxIf(seq, action = 'set') AS set_seq, countIf(action = 'set') AS sets, count() AS records_count
-      FROM (${rows}) WHERE reason = '' ${range} GROUP BY customer, meter, ts`;
-    if (!sequence) {
-      const [unordered] = await query(
-        `SELECT count() AS unordered FROM (${perTimestamp}) WHERE sets > 0 AND records_count > 1`,
+    const good = groups.filter((row) => row.status === 'good');
+    const onePassRows = good.filter((row) => Number(row.exact) === 0);
+    let exactRows: Record<string, unknown>[] = [];
+    if (onePassRows.length < good.length) {
+      // NOTE: as for files: the value at a timestamp is the last set plus the increments after
+      // it, in the order of the sequence column.
+      exactRows = await query(
+        `SELECT customer, meter, period, sum(records_count) AS records, sum(value) AS sum,
+          max(value) AS max, argMax(ts, (value, -ts)) AS max_timestamp, argMax(value, ts) AS last,
+          max(ts) AS last_timestamp, sum(sets > 0 AND records_count > 1) AS unordered
+        FROM (
+          SELECT customer, meter, ts, period, sets, records_count,
+            arraySum(arrayMap((r, s) -> if(r.1 >= s, r.2, 0), entries, arrayResize([set_seq], length(entries), set_seq))) AS value
+          FROM (
+            SELECT customer, meter, ts, any(${periodSql(request.grain)}) AS period,
+              groupArray((seq, toInt64(quantity))) AS entries, maxIf(seq, action = 'set') AS set_seq,
+              countIf(action = 'set') AS sets, count() AS records_count
+            FROM (${rows})
+            WHERE reason = '' AND ${inRange} AND (customer, meter, ${periodSql(request.grain)}) IN
+              (SELECT customer, meter, period FROM (${onePass}) WHERE status = 'good' AND exact)
+            GROUP BY customer, meter, ts))
+        GROUP BY customer, meter, period`,
       );
-      if (Number(unordered!.unordered) > 0) {
+      const unordered = exactRows.reduce((sum, row) => sum + Number(row.unordered), 0);
+      if (!sequence && unordered > 0) {
         throw new SourceError(
-          `ClickHouse table ${table}: ${String(unordered!.unordered)} timestamps hold a set together with other records, and a table has no row order to apply them in. Map a column that orders them with --map sequence=<column>.`,
+          `ClickHouse table ${table}: ${unordered} timestamps hold a set together with other records, and a table has no row order to apply them in. Map a column that orders them with --map sequence=<column>.`,
         );
       }
     }
-    // NOTE: as for files: the value at a timestamp is the last set plus the increments after it.
-    const aggregates = await query(
-      `SELECT customer, meter, period, sum(value) AS sum, max(value) AS max,
-        argMax(ts, (value, -ts)) AS max_timestamp, argMax(value, ts) AS last,
-        max(ts) AS last_timestamp, count() AS count
-      FROM (
-        SELECT customer, meter, ts, ${periodSql(request.grain)} AS period,
-          arraySum(arrayMap((r, s) -> if(r.1 >= s, r.2, 0), records, arrayResize([set_seq], length(records), set_seq))) AS value
-        FROM (${perTimestamp})
-      ) GROUP BY customer, meter, period ORDER BY customer, meter, period`,
+    // The order of a file's aggregates (DuckDB sorts text by its bytes, as code points do).
+    const sorted = [...onePassRows, ...exactRows].sort(
+      (a, b) =>
+        compareCodePoints(String(a.customer), String(b.customer)) ||
+        compareCodePoints(String(a.meter), String(b.meter)) ||
+        Number(a.period) - Number(b.period),
     );
     return {
-      aggregates: toAggregates(aggregates),
+      aggregates: toAggregates(columnsOfRows(sorted), maxMeters),
       rows: total,
       skippedRows: bad,
       skippedByReason,

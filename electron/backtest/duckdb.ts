@@ -121,24 +121,44 @@ function periodSql(grain: Interval, ts: string): string {
   }
 }
 
-/** Why a row is bad (NULL when it is fine): one short reason per kind of problem. */
-function reasonSql(meters: readonly string[], whole: boolean): string {
-  const priced = meters.map(quoteString).join(', ');
+/** A check of a row, in order, and the reason a row failing it is counted under. */
+type Check = [reason: string, sql: string];
+
+/**
+ * The checks of a row's customer and meter (trimmed). They come first: a row that fails one and
+ * a later check is counted under this one. The one pass checks them per group (see groupsSql).
+ */
+function keyChecks(meters: readonly string[]): Check[] {
+  return [
+    ['customer empty', "customer IS NULL OR customer = ''"],
+    ['meter empty', "meter IS NULL OR meter = ''"],
+    ['meter not priced', `meter NOT IN (${meters.map(quoteString).join(', ')})`],
+  ];
+}
+
+/** The checks of a row's own fields, after keyChecks; the one pass makes them per row. */
+function fieldChecks(whole: boolean): Check[] {
   // A whole-number column (see WHOLE) is never NaN, infinite or fractional.
   const number = (check: string) => (whole ? 'false' : check);
-  return `CASE
-    WHEN customer IS NULL OR customer = '' THEN 'customer empty'
-    WHEN meter IS NULL OR meter = '' THEN 'meter empty'
-    WHEN meter NOT IN (${priced}) THEN 'meter not priced'
-    WHEN ts IS NULL THEN 'timestamp not parseable'
-    WHEN ts < 0 OR ts > ${LAST_SECOND} THEN 'timestamp out of range'
-    WHEN quantity IS NULL OR ${number('isnan(quantity)')} THEN 'quantity not a number'
-    WHEN quantity < 0 THEN 'quantity negative'
-    WHEN ${number('isinf(quantity)')} OR quantity >= ${QUANTITY_LIMIT} THEN 'quantity too large'
-    WHEN ${number('quantity <> floor(quantity)')} THEN 'quantity not whole'
-    WHEN action NOT IN ('increment', 'set') THEN 'action unknown'
-  END`;
+  return [
+    ['timestamp not parseable', 'ts IS NULL'],
+    ['timestamp out of range', `ts < 0 OR ts > ${LAST_SECOND}`],
+    ['quantity not a number', `quantity IS NULL OR ${number('isnan(quantity)')}`],
+    ['quantity negative', 'quantity < 0'],
+    ['quantity too large', `${number('isinf(quantity)')} OR quantity >= ${QUANTITY_LIMIT}`],
+    ['quantity not whole', number('quantity <> floor(quantity)')],
+    ['action unknown', "action NOT IN ('increment', 'set')"],
+  ];
 }
+
+/** Why a row is bad (NULL when it is fine), from every check: for the bad rows listed. */
+const reasonSql = (checks: Check[]) =>
+  `CASE ${checks.map(([reason, sql]) => `WHEN ${sql} THEN ${quoteString(reason)}`).join(' ')} END`;
+
+/** The period code of a good row in range that is not a period: periods are 0 or more. */
+const OUTSIDE = -1;
+/** The period code of a row failing fieldChecks()[index]. */
+const failedCode = (index: number) => OUTSIDE - 1 - index;
 
 /** The sentence for a bad row, with the value that made it bad. */
 export function explainReason(reason: string, raw: Record<string, unknown>): string {
@@ -174,111 +194,199 @@ function rangeSql(from: number | undefined, until: number | undefined): string {
   );
 }
 
-/** The columns of an aggregate row, as the queries below give them. */
-const AGGREGATE_COLUMNS =
-  'customer, meter, period, count, sum, max, max_timestamp, "last", last_timestamp';
+/** Rows are numbered from 1 up to here: a row's line fits the low 31 bits of its key (rowKey). */
+const LINE_LIMIT = 0x7fffffff;
 
 /**
- * One pass over the rows that checks and aggregates them at once: a group per customer × meter ×
- * period for the good rows in range, one per reason for the bad rows, one for the good rows out of
- * range (status 'outside'). Each group's aggregates take every row as its own timestamp: exact for
- * the groups where no two rows share a timestamp (see sharedTimestampsSql), the usual case.
+ * A row's timestamp and line as one BIGINT, to order a group's rows by (DuckDB's max and arg_max
+ * are fast on BIGINT, several times slower on wider or unsigned keys). The mask only keeps bad
+ * rows' timestamps from overflowing: a good one is below 2^32.
  */
-function groupsSql(grain: Interval, range: string): string {
+const rowKey = (line: string) => `((ts & ${LAST_SECOND}) << 31) | (${line})`;
+
+/**
+ * The one pass over the rows (coded_rows, see codedRowsSql), checking and aggregating them at
+ * once: a group per customer × meter × period code, the customer and meter as the file has them.
+ * The checks of customer and meter, and their trimming, are made per group after (groupsSql).
+ * Each group takes every row as its own timestamp: its sum is exact when it holds no set, and its
+ * last when one row alone holds its latest timestamp; the two keys of that timestamp's last and
+ * first row tell. Groups where either fails take the exact path (exactSql), as do the groups of
+ * a meter priced by max, whose peak needs every timestamp's value.
+ */
+const onePassSql = (actions: boolean) => `
+  SELECT customer, meter, period, count(*) AS records, sum(quantity) AS sum,
+    ${actions ? "count_if(action = 'set')" : '0'} AS sets,
+    max(last_key) AS last_key, max(first_key) AS first_key, arg_max(quantity, last_key) AS "last"
+  FROM (
+    SELECT customer, meter, period, quantity, action, ${rowKey('line')} AS last_key,
+      ${rowKey(`${LINE_LIMIT} - line`)} AS first_key
+    FROM coded_rows)
+  GROUP BY customer, meter, period`;
+
+/**
+ * The rows with their period, or instead a negative code when a field check fails (OUTSIDE when
+ * they are good but out of range): bad rows then group apart in the one pass at no extra cost.
+ */
+const codedRowsSql = (grain: Interval, checks: Check[], range: string) => `
+  SELECT *, CASE ${checks.map(([, sql], index) => `WHEN ${sql} THEN ${failedCode(index)}`).join(' ')}
+    WHEN NOT (${range}) THEN ${OUTSIDE} ELSE ${periodSql(grain, 'ts')} END AS period
+  FROM source_rows`;
+
+/** A table's customer and meter trimmed, as every check and result sees them. */
+const trimmedSql = (table: string) =>
+  `SELECT * REPLACE (${textOf('customer')} AS customer, ${textOf('meter')} AS meter) FROM ${table}`;
+
+/**
+ * The one pass's groups checked and merged: a group's status is the reason of its rows (customer
+ * and meter checks first, then the field checks coded in its period), 'outside' for good rows out
+ * of range, 'good' for the rest; groups whose customer and meter trim alike are merged.
+ */
+function groupsSql(keys: Check[], fields: Check[]): string {
+  const status = [
+    ...keys.map(([reason, sql]) => `WHEN ${sql} THEN ${quoteString(reason)}`),
+    ...fields.map(
+      ([reason], index) => `WHEN period = ${failedCode(index)} THEN ${quoteString(reason)}`,
+    ),
+    `WHEN period = ${OUTSIDE} THEN 'outside'`,
+  ].join(' ');
   return `
-    SELECT status, customer, meter, period, count(*) AS count, sum(quantity) AS sum,
-      max(quantity) AS max,
-      -- NOTE: the first timestamp holding the peak decides a max.
-      arg_max(ts, (quantity, -ts)) AS max_timestamp,
-      arg_max(quantity, ts) AS "last", max(ts) AS last_timestamp
+    SELECT status, customer, meter, period, sum(records) AS records, sum(sum) AS sum,
+      sum(sets) AS sets, max(last_key) AS last_key, max(first_key) AS first_key,
+      arg_max("last", last_key) AS "last"
     FROM (
-      SELECT reason IS NULL AND ${range} AS counted,
-        CASE WHEN counted THEN 'good' ELSE coalesce(reason, 'outside') END AS status,
-        CASE WHEN counted THEN customer END AS customer,
-        CASE WHEN counted THEN meter END AS meter,
-        CASE WHEN counted THEN ${periodSql(grain, 'ts')} END AS period,
-        CASE WHEN counted THEN ts END AS ts,
-        CASE WHEN counted THEN CAST(quantity AS BIGINT) END AS quantity
-      FROM usage_rows)
+      SELECT CASE ${status} ELSE 'good' END AS status,
+        CASE WHEN status = 'good' THEN customer END AS customer,
+        CASE WHEN status = 'good' THEN meter END AS meter,
+        CASE WHEN status = 'good' THEN period END AS period,
+        records, sum, sets, last_key, first_key, "last"
+      FROM (${trimmedSql('source_groups')}))
     GROUP BY status, customer, meter, period`;
 }
 
-/**
- * The timestamps that two or more rows share, as hashes of customer, meter and timestamp: equal
- * rows hash alike, so a row whose hash is not here shares its timestamp with no other. Bad rows
- * and rows out of range are hashed too, unchecked (cheaper than checking): a timestamp one of
- * them shares, like a hash collision, only sends a group down the exact path for nothing. A pass of its own: DuckDB
- * spills this grouping (one entry per timestamp) to disk, where GROUPING SETS with the one above
- * ran out of memory.
- */
-const sharedTimestampsSql = `
-  SELECT hash(customer, meter, ts) AS key FROM usage_rows GROUP BY key HAVING count(*) > 1`;
-
-/** The customer × meter × period groups holding a shared timestamp. */
-const sharedGroupsSql = (grain: Interval, range: string) => `
-  SELECT DISTINCT customer, meter, ${periodSql(grain, 'ts')} AS period
-  FROM usage_rows SEMI JOIN shared_timestamps shared ON hash(customer, meter, ts) = shared.key
-  WHERE reason IS NULL AND ${range}`;
-
-/**
- * The exact aggregation of the groups in \`shared_groups\`: records at one timestamp applied in
- * row order, then the period's aggregates over the per-timestamp values.
- */
-function exactSql(grain: Interval, range: string): string {
+/** The good groups whose one-pass aggregates are not exact (see onePassSql), numbered. */
+function exactGroupsSql(maxMeters: readonly string[]): string {
+  const low = (key: string) => `(${key} & ${LINE_LIMIT})`;
   return `
-    WITH good AS (
-      SELECT line, customer, meter, ts, ${periodSql(grain, 'ts')} AS period,
-        CAST(quantity AS BIGINT) AS quantity, action = 'set' AS is_set
-      FROM usage_rows WHERE reason IS NULL AND ${range}
+    SELECT row_number() OVER () AS id, customer, meter, period FROM groups
+    WHERE status = 'good' AND (sets > 0 OR ${low('last_key')} + ${low('first_key')} <> ${LINE_LIMIT}
+      ${maxMeters.length ? `OR meter IN (${maxMeters.map(quoteString).join(', ')})` : ''})`;
+}
+
+/** The one pass's groups (customer and meter as in the file) making up each exact group. */
+const exactSourcesSql = `
+  SELECT exact.id, source.customer, source.meter, source.period
+  FROM source_groups source JOIN exact_groups exact
+    ON ${textOf('source.customer')} = exact.customer AND ${textOf('source.meter')} = exact.meter
+      AND source.period = exact.period`;
+
+/**
+ * The exact aggregation of the groups in \`exact_groups\`: records at one timestamp applied in
+ * row order, then the period's aggregates over the per-timestamp values. A timestamp is keyed by
+ * its group's number and itself in one BIGINT: grouping millions of timestamps by customer and
+ * meter text took twice the time. `sets`: whether any of these groups holds a set.
+ */
+const exactSql = (sets: boolean) => `
+    WITH valid AS (
+      SELECT (source.id << 32) | row.ts AS key, row.line, CAST(row.quantity AS BIGINT) AS quantity,
+        row.action = 'set' AS is_set
+      FROM coded_rows row JOIN exact_sources source
+        ON row.customer = source.customer AND row.meter = source.meter AND row.period = source.period
     ),
-    valid AS (SELECT * FROM good SEMI JOIN shared_groups USING (customer, meter, period)),
     -- NOTE: increment adds to the value at its timestamp and set replaces it, in row order: the
     -- value is the sum of the records from the last set on. Most timestamps hold no set, so the
     -- records before a set are summed apart (a join on those few timestamps only) and taken off.
     per_timestamp AS (
-      SELECT customer, meter, ts, any_value(period) AS period, sum(quantity) AS total,
-        max(line) FILTER (WHERE is_set) AS set_line
-      FROM valid GROUP BY customer, meter, ts
-    ),
-    before_set AS (
-      SELECT v.customer, v.meter, v.ts, sum(v.quantity) AS overridden
-      FROM valid v JOIN (SELECT customer, meter, ts, set_line FROM per_timestamp WHERE set_line IS NOT NULL) s
-        ON v.customer = s.customer AND v.meter = s.meter AND v.ts = s.ts AND v.line < s.set_line
-      GROUP BY v.customer, v.meter, v.ts
+      SELECT key, sum(quantity) AS total, count(*) AS records
+        ${sets ? ', max(line) FILTER (WHERE is_set) AS set_line' : ''}
+      FROM valid GROUP BY key
     ),
     timestamp_values AS (
-      SELECT p.customer, p.meter, p.ts, p.period, p.total - coalesce(b.overridden, 0) AS value
-      FROM per_timestamp p LEFT JOIN before_set b
-        ON p.customer = b.customer AND p.meter = b.meter AND p.ts = b.ts
+      ${
+        sets
+          ? `SELECT p.key, p.records, p.total - coalesce(b.overridden, 0) AS value
+      FROM per_timestamp p LEFT JOIN (
+        SELECT v.key, sum(v.quantity) AS overridden
+        FROM valid v JOIN (SELECT key, set_line FROM per_timestamp WHERE set_line IS NOT NULL) s
+          ON v.key = s.key AND v.line < s.set_line
+        GROUP BY v.key) b USING (key)`
+          : 'SELECT key, records, total AS value FROM per_timestamp'
+      }
     )
-    SELECT customer, meter, period, count(*) AS count, sum(value) AS sum,
-      max(value) AS max, arg_max(ts, (value, -ts)) AS max_timestamp,
-      arg_max(value, ts) AS "last", max(ts) AS last_timestamp
-    FROM timestamp_values GROUP BY customer, meter, period`;
-}
+    SELECT key >> 32 AS id, sum(records) AS records, sum(value) AS sum, max(value) AS max,
+      -- NOTE: the first timestamp holding the peak decides a max.
+      arg_max(key & ${LAST_SECOND}, (value, -key)) AS max_timestamp,
+      arg_max(value, key) AS "last", max(key & ${LAST_SECOND}) AS last_timestamp
+    FROM timestamp_values GROUP BY id`;
 
-/** Aggregates from a query's rows (bigints), checked against the engine's exact range. */
-export function toAggregates(rows: Record<string, unknown>[]): UsageAggregate[] {
-  return rows.map((row) => {
+/**
+ * The aggregates: the one pass's where exact, the exact path's for the other groups. Numbers come
+ * as DOUBLE, which JavaScript reads several times faster than BIGINT; every value below 2^53 is
+ * exact, and a larger one stays 2^53 or more, so toAggregates still refuses it.
+ */
+const aggregatesSql = (exact: boolean) => `
+  SELECT customer, meter, period::DOUBLE AS period, records::DOUBLE AS records, sum::DOUBLE AS sum,
+    max::DOUBLE AS max, max_timestamp::DOUBLE AS max_timestamp, "last"::DOUBLE AS "last",
+    last_timestamp::DOUBLE AS last_timestamp
+  FROM (
+    SELECT customer, meter, period, records, sum, NULL AS max, NULL AS max_timestamp, "last",
+      last_key >> 31 AS last_timestamp
+    FROM groups ${exact ? 'ANTI JOIN exact_groups USING (customer, meter, period)' : ''}
+    WHERE status = 'good'
+    ${exact ? 'UNION ALL SELECT customer, meter, period, records, sum, max, max_timestamp, "last", last_timestamp FROM exact JOIN exact_groups USING (id)' : ''}
+  ) ORDER BY customer, meter, period`;
+
+/** The columns of aggregate rows, by name: what toAggregates reads. */
+export type AggregateColumns = Record<string, readonly unknown[]>;
+
+const AGGREGATE_COLUMNS = [
+  'customer',
+  'meter',
+  'period',
+  'records',
+  'sum',
+  'max',
+  'max_timestamp',
+  'last',
+  'last_timestamp',
+];
+
+/** Aggregate rows (objects, a missing column as undefined) as columns. */
+export const columnsOfRows = (rows: readonly Record<string, unknown>[]): AggregateColumns =>
+  Object.fromEntries(AGGREGATE_COLUMNS.map((name) => [name, rows.map((row) => row[name])]));
+
+/**
+ * Aggregates from a query's columns (numbers or bigints), checked against the engine's exact
+ * range. The peak is kept for the meters priced by max only: the other groups were not all
+ * aggregated per timestamp, so theirs is not known.
+ */
+export function toAggregates(
+  columns: AggregateColumns,
+  maxMeters: readonly string[] = [],
+): UsageAggregate[] {
+  const peaks = new Set(maxMeters);
+  const { customer: customers = [], meter: meters = [] } = columns;
+  return customers.map((customer, index) => {
     const number = (name: string) => {
-      const value = Number(row[name]);
+      const value = Number(columns[name]![index]);
       if (!Number.isSafeInteger(value)) {
         throw new SourceError(
-          `customer ${String(row.customer)}, meter ${String(row.meter)}: the ${name} of period ${String(row.period)} is 2^53 or more, beyond what Meterlab bills exactly.`,
+          `customer ${String(customer)}, meter ${String(meters[index])}: the ${name} of period ${String(columns.period![index])} is 2^53 or more, beyond what Meterlab bills exactly.`,
         );
       }
       return value;
     };
+    const meter = String(meters[index]);
+    const peak = peaks.has(meter);
     return {
-      customer: String(row.customer),
-      meter: String(row.meter),
+      customer: String(customer),
+      meter,
       period: number('period'),
       sum: number('sum'),
-      max: number('max'),
-      maxTimestamp: number('max_timestamp'),
+      max: peak ? number('max') : null,
+      maxTimestamp: peak ? number('max_timestamp') : null,
       last: number('last'),
       lastTimestamp: number('last_timestamp'),
-      count: number('count'),
+      records: number('records'),
     };
   });
 }
@@ -289,7 +397,7 @@ async function rowsOf(connection: DuckDBConnection, sql: string) {
 
 /**
  * The steps of an import, for progress: reading the file, the one pass that checks and aggregates
- * the rows, the pass that finds the timestamps records share (and the exact pass over them).
+ * the rows, the exact pass over the groups that need it (when any do).
  */
 const STEPS = 3;
 
@@ -444,6 +552,11 @@ async function importRows(
   const [read] = await rowsOf(connection, 'SELECT count(*) AS n FROM raw');
   const rows = Number(read!.n);
   if (rows === 0) throw new SourceError(`${path} holds no usage rows.`);
+  if (rows + firstRow[kind].offset > LINE_LIMIT) {
+    throw new SourceError(
+      `${path} holds ${rows.toLocaleString('en')} rows: Meterlab imports at most ${(LINE_LIMIT - 2).toLocaleString('en')} from one file. Split it.`,
+    );
+  }
   // Row order matters only where it is read (rowid, file_row_number): the rest may run unordered.
   await connection.run('SET preserve_insertion_order = false');
   const available = (await rowsOf(connection, 'DESCRIBE raw'))
@@ -452,25 +565,37 @@ async function importRows(
   const columns = resolveColumns(path, available, request);
   const sql = (field: string) => quoteIdentifier(columns[field]!.name);
   const plainTime = PLAIN_TIME.test(columns.timestamp!.type);
+  const action = columns.action ? `CAST(${sql('action')} AS VARCHAR)` : undefined;
+  // The rows as the file has them: customer and meter untrimmed (the one pass trims per group).
   await connection.run(`
-      CREATE TEMP VIEW usage_rows AS SELECT *, ${reasonSql(request.meters, WHOLE.test(columns.quantity!.type))} AS reason,
-        ${timeSql(plainTime)} AS time FROM (
+      CREATE TEMP VIEW source_rows AS SELECT *, ${timeSql(plainTime)} AS time FROM (
         SELECT ${line} AS line,
-          ${textOf(sql('customer'))} AS customer,
-          ${textOf(sql('meter'))} AS meter,
+          ${sql('customer')} AS customer,
+          ${sql('meter')} AS meter,
           ${timestampSql(sql('timestamp'), columns.timestamp!.type)} AS ts,
           ${plainTime ? `CAST(${sql('timestamp')} AS TIMESTAMP)` : 'NULL'} AS source_time,
           ${quantitySql(sql('quantity'), columns.quantity!.type)} AS quantity,
-          ${columns.action ? `coalesce(nullif(lower(${textOf(sql('action'))}), ''), 'increment')` : "'increment'"} AS action,
+          ${
+            action
+              ? // The usual spellings pass as they are; the others are trimmed and lowered.
+                `CASE WHEN ${action} IN ('increment', 'set') THEN ${action}
+                  ELSE coalesce(nullif(lower(${textOf(action)}), ''), 'increment') END`
+              : "'increment'"
+          } AS action,
           ${['customer', 'meter', 'timestamp', 'quantity', 'action'].map((field) => `${columns[field] ? `CAST(${sql(field)} AS VARCHAR)` : 'NULL'} AS raw_${field}`).join(', ')}
         FROM raw)`);
-  const range = rangeSql(request.from, request.until);
-  await step(connection, request, 1, () =>
-    connection.run(`CREATE TEMP TABLE groups AS ${groupsSql(request.grain, range)}`),
+  const keys = keyChecks(request.meters);
+  const fields = fieldChecks(WHOLE.test(columns.quantity!.type));
+  await connection.run(
+    `CREATE TEMP VIEW coded_rows AS ${codedRowsSql(request.grain, fields, rangeSql(request.from, request.until))}`,
   );
+  await step(connection, request, 1, async () => {
+    await connection.run(`CREATE TEMP TABLE source_groups AS ${onePassSql(action !== undefined)}`);
+    await connection.run(`CREATE TEMP TABLE groups AS ${groupsSql(keys, fields)}`);
+  });
   const counts = await rowsOf(
     connection,
-    'SELECT status, sum(count) AS n FROM groups GROUP BY status',
+    'SELECT status, sum(records) AS n FROM groups GROUP BY status',
   );
   const countOf = (status: string) => Number(counts.find((row) => row.status === status)?.n ?? 0);
   const bad = rows - countOf('good') - countOf('outside');
@@ -481,7 +606,9 @@ async function importRows(
       : (
           await rowsOf(
             connection,
-            'SELECT * FROM usage_rows WHERE reason IS NOT NULL ORDER BY line LIMIT 10',
+            `SELECT * FROM (
+              SELECT *, ${reasonSql([...keys, ...fields])} AS reason FROM (${trimmedSql('source_rows')})
+            ) WHERE reason IS NOT NULL ORDER BY line LIMIT 10`,
           )
         ).map((row) => ({
           where: `${label} ${String(row.line)}`,
@@ -498,30 +625,26 @@ async function importRows(
     if (row.status !== 'good' && row.status !== 'outside')
       skippedByReason[String(row.status)] = Number(row.n);
   }
-  // Groups where records share a timestamp are aggregated again, exactly, from their rows.
+  const maxMeters = request.maxMeters ?? [];
+  // Only the groups whose one-pass aggregates are not exact are aggregated again, from their rows.
   const exact = await step(connection, request, 2, async () => {
-    await connection.run(`CREATE TEMP TABLE shared_timestamps AS ${sharedTimestampsSql}`);
-    const [shared] = await rowsOf(connection, 'SELECT count(*) AS n FROM shared_timestamps');
-    if (Number(shared!.n) === 0) return false;
-    await connection.run(
-      `CREATE TEMP TABLE shared_groups AS ${sharedGroupsSql(request.grain, range)}`,
+    await connection.run(`CREATE TEMP TABLE exact_groups AS ${exactGroupsSql(maxMeters)}`);
+    const [needed] = await rowsOf(connection, 'SELECT count(*) AS n FROM exact_groups');
+    if (Number(needed!.n) === 0) return false;
+    await connection.run(`CREATE TEMP TABLE exact_sources AS ${exactSourcesSql}`);
+    const [sets] = await rowsOf(
+      connection,
+      'SELECT count(*) AS n FROM groups SEMI JOIN exact_groups USING (customer, meter, period) WHERE sets > 0',
     );
-    await connection.run(`CREATE TEMP TABLE exact AS ${exactSql(request.grain, range)}`);
+    // One thread: the join and the grouping of every timestamp of the exact groups ran out of
+    // DuckDB's 256 MB with two at 100M rows (a price by max); one spills within it.
+    await connection.run('SET threads = 1');
+    await connection.run(`CREATE TEMP TABLE exact AS ${exactSql(Number(sets!.n) > 0)}`);
     return true;
   });
   const aggregates = toAggregates(
-    await rowsOf(
-      connection,
-      exact
-        ? `SELECT * FROM (
-              SELECT ${AGGREGATE_COLUMNS} FROM groups
-                ANTI JOIN shared_groups USING (customer, meter, period)
-              WHERE status = 'good'
-              UNION ALL SELECT ${AGGREGATE_COLUMNS} FROM exact
-            ) ORDER BY customer, meter, period`
-        : `SELECT ${AGGREGATE_COLUMNS} FROM groups WHERE status = 'good'
-            ORDER BY customer, meter, period`,
-    ),
+    (await connection.runAndReadAll(aggregatesSql(exact))).getColumnsObjectJS(),
+    maxMeters,
   );
   return { aggregates, rows, skippedRows: bad, skippedByReason, examples };
 }

@@ -49,6 +49,13 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
   const source = await aggregate(options.source, {
     grain,
     meters: [...new Set(hypotheses.map((hypothesis) => hypothesis.meter))],
+    maxMeters: [
+      ...new Set(
+        hypotheses
+          .filter((hypothesis) => hypothesis.price.recurring.aggregateUsage === 'max')
+          .map((hypothesis) => hypothesis.meter),
+      ),
+    ],
     from: options.from,
     until: options.until,
     map: options.map,

@@ -38,6 +38,11 @@ export interface AggregateRequest {
   grain: Interval;
   /** The meters the hypotheses price: rows of any other meter are bad rows. */
   meters: readonly string[];
+  /**
+   * The meters a hypothesis prices by max: only their aggregates carry the peak (null for the
+   * others), as it takes every timestamp's value, which the one pass does not find.
+   */
+  maxMeters?: readonly string[];
   /** Only usage stamped in [from, until) counts (unix seconds). */
   from?: number;
   until?: number;

@@ -19,19 +19,19 @@ export const aggregators: Record<AggregateUsage, Aggregator> = {
   last_ever: aggregateLastEver,
 };
 
-function timestampsText(count: number): string {
-  return `${count} ${count === 1 ? 'timestamp' : 'timestamps'} in the period`;
-}
-
-/** The sentence that explains an aggregation (also used for aggregates computed elsewhere). */
+/**
+ * The sentence that explains an aggregation (also used for aggregates computed elsewhere, which
+ * may count records rather than timestamps).
+ */
 export function describeAggregation(
   strategy: AggregateUsage,
   quantity: number,
   decidingTimestamp: number | null,
   count: number,
   span: { start: number; end: number },
+  counted: 'timestamp' | 'record' = 'timestamp',
 ): string {
-  const inPeriod = timestampsText(count);
+  const inPeriod = `${count} ${counted}${count === 1 ? '' : 's'} in the period`;
   if (strategy === 'sum') {
     return count === 0
       ? 'sum: no usage in the period, so the quantity is 0.'

@@ -28,14 +28,14 @@ export interface UsageAggregate {
   period: number;
   /** Over the per-timestamp values (records at one timestamp applied in order first). */
   sum: number;
-  max: number;
-  /** The first timestamp holding the max. */
-  maxTimestamp: number;
+  /** The peak and the first timestamp holding it: null unless the source was asked for it. */
+  max: number | null;
+  maxTimestamp: number | null;
   /** The value at the latest timestamp, and that timestamp. */
   last: number;
   lastTimestamp: number;
-  /** Distinct timestamps. */
-  count: number;
+  /** The source's records (rows) in the period. */
+  records: number;
 }
 
 export interface BacktestPeriod {
@@ -147,36 +147,53 @@ function quantityOf(
 ): [number, number | null] {
   if (aggregate === undefined) return [0, null];
   if (strategy === 'sum') return [aggregate.sum, null];
-  if (strategy === 'max') return [aggregate.max, aggregate.maxTimestamp];
+  if (strategy === 'max') {
+    if (aggregate.max === null) {
+      throw invalidRequest(
+        'parameter_invalid',
+        'hypotheses',
+        `The usage of ${aggregate.meter} was read without its peaks: run the backtest again to price it by max.`,
+      );
+    }
+    return [aggregate.max, aggregate.maxTimestamp];
+  }
   return [aggregate.last, aggregate.lastTimestamp];
 }
 
 const strategyOf = (hypothesis: Hypothesis): AggregateUsage =>
   hypothesis.price.recurring.aggregateUsage ?? 'sum';
 
-/** The aggregation of one customer × period × hypothesis, explained as an invoice line's is. */
+/**
+ * A cell's aggregation, explained as an invoice line's is, but counting the source's records:
+ * an import does not group records by timestamp (that would take a pass of its own).
+ */
+export type BacktestAggregation = Omit<AggregationExplanation, 'timestampCount'> & {
+  recordCount: number;
+};
+
+/** The aggregation of one customer × period × hypothesis. */
 function aggregationOf(
   prepared: PreparedUsage,
   hypothesis: Hypothesis,
   customer: number,
   period: number,
-): AggregationExplanation {
+): BacktestAggregation {
   const strategy = strategyOf(hypothesis);
   const row = prepared.byMeter.get(hypothesis.meter)?.[customer];
   const [quantity, decidingTimestamp] = quantityOf(
     decidingAggregate(row, strategy, period),
     strategy,
   );
-  const count = row?.[period]?.count ?? 0;
+  const records = row?.[period]?.records ?? 0;
   const { start, end } = prepared.periods[period]!;
   const span = { start, end };
   return {
     strategy,
     quantity,
-    timestampCount: count,
+    recordCount: records,
     decidingTimestamp,
     span,
-    summary: describeAggregation(strategy, quantity, decidingTimestamp, count, span),
+    summary: describeAggregation(strategy, quantity, decidingTimestamp, records, span, 'record'),
   };
 }
 
@@ -189,7 +206,7 @@ export interface BacktestLine {
   amount: number;
   amountExact: string;
   currency: string;
-  explanation: InvoiceLineExplanation;
+  explanation: Omit<InvoiceLineExplanation, 'aggregation'> & { aggregation: BacktestAggregation };
 }
 
 /** The line of `customer` in period number `period` under `hypothesis`, with its explanation. */

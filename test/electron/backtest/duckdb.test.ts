@@ -10,7 +10,7 @@ import { aggregateFile, fileKindOf } from '../../../electron/backtest/duckdb';
 import { SourceError, type AggregateRequest } from '../../../electron/backtest/source';
 
 const utc = (text: string) => Date.parse(text) / 1000;
-const request: AggregateRequest = { grain: 'month', meters: ['api'] };
+const request: AggregateRequest = { grain: 'month', meters: ['api'], maxMeters: ['api'] };
 
 /** The reference usage: values per timestamp 8 (Jan 1), 2 (Jan 2, two sets), 4 (Jan 3), 8 (Feb 4). */
 const CSV = `customer,meter,timestamp,quantity,action
@@ -33,7 +33,7 @@ const expected = [
     maxTimestamp: utc('2025-01-01'),
     last: 4,
     lastTimestamp: utc('2025-01-03'),
-    count: 3,
+    records: 5,
   },
   {
     customer: 'a',
@@ -44,7 +44,7 @@ const expected = [
     maxTimestamp: utc('2025-02-04'),
     last: 8,
     lastTimestamp: utc('2025-02-04'),
-    count: 1,
+    records: 1,
   },
   {
     customer: 'b',
@@ -55,7 +55,7 @@ const expected = [
     maxTimestamp: utc('2025-01-03'),
     last: 7,
     lastTimestamp: utc('2025-01-03'),
-    count: 1,
+    records: 1,
   },
 ];
 
@@ -135,9 +135,35 @@ describe.concurrent('usage files read by DuckDB', () => {
       map: { customer: 'account', meter: 'sku', timestamp: 'at', quantity: 'units' },
     });
     // Jan 1..31: 10 + … + 310 = 4960; Feb 1..9: 320 + … + 400 = 3240.
-    expect(mapped.aggregates.map((a) => [a.period, a.sum, a.max, a.count])).toEqual([
+    expect(mapped.aggregates.map((a) => [a.period, a.sum, a.max, a.records])).toEqual([
       [202501, 4960, 310, 31],
       [202502, 3240, 400, 9],
+    ]);
+  });
+
+  it('merges customers that differ only in spaces and quotes, at one timestamp too', async () => {
+    const path = await file(
+      'spaced.csv',
+      `customer,meter,timestamp,quantity,action
+a,api,2025-01-01T00:00:00Z,5,increment
+" a",api,2025-01-01T00:00:00Z,2,increment
+"a ",api ,2025-01-02T00:00:00Z,7,set
+a,api,2025-01-02T00:00:00Z,1,increment
+`,
+    );
+    // Jan 1: 5 + 2 = 7; Jan 2: set 7, then + 1 = 8.
+    expect((await aggregateFile(path, request)).aggregates).toEqual([
+      {
+        customer: 'a',
+        meter: 'api',
+        period: 202501,
+        sum: 15,
+        max: 8,
+        maxTimestamp: utc('2025-01-02'),
+        last: 8,
+        lastTimestamp: utc('2025-01-02'),
+        records: 4,
+      },
     ]);
   });
 
@@ -226,7 +252,7 @@ describe.concurrent('usage files read by DuckDB', () => {
       { where: 'line 4', reason: 'quantity "9007199254740992" is 2^53 or more' },
     ]);
     const skipped = await aggregateFile(path, { ...request, skipBadRows: true });
-    expect(skipped.aggregates.map((a) => [a.sum, a.count])).toEqual([[4, 1]]);
+    expect(skipped.aggregates.map((a) => [a.sum, a.records])).toEqual([[4, 1]]);
   });
 
   it('names the file and the columns when a column is missing, and how to map it', async () => {

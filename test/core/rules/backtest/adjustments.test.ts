@@ -28,7 +28,7 @@ function usage() {
     maxTimestamp: utc(2025, month, 10),
     last: sum,
     lastTimestamp: utc(2025, month, 10),
-    count: 1,
+    records: 1,
   }));
   // The range ends on April 20: April is open (its usage is not complete).
   return prepareUsage(aggregates, 'month', { start: utc(2025, 1, 1), end: utc(2025, 4, 20) });

@@ -130,7 +130,7 @@ const aggregates: UsageAggregate[] = [
     maxTimestamp: utc(2025, 1, 5),
     last: 400,
     lastTimestamp: utc(2025, 1, 20),
-    count: 2,
+    records: 2,
   },
   {
     customer: 'A',
@@ -141,7 +141,7 @@ const aggregates: UsageAggregate[] = [
     maxTimestamp: utc(2025, 1, 2),
     last: 3,
     lastTimestamp: utc(2025, 1, 2),
-    count: 1,
+    records: 1,
   },
   {
     customer: 'B',
@@ -152,7 +152,7 @@ const aggregates: UsageAggregate[] = [
     maxTimestamp: utc(2025, 2, 10),
     last: 50,
     lastTimestamp: utc(2025, 2, 11),
-    count: 2,
+    records: 2,
   },
   {
     customer: 'A',
@@ -163,7 +163,7 @@ const aggregates: UsageAggregate[] = [
     maxTimestamp: utc(2025, 3, 3),
     last: 200,
     lastTimestamp: utc(2025, 3, 3),
-    count: 1,
+    records: 1,
   },
 ];
 
@@ -280,7 +280,7 @@ describe('priceBacktest', () => {
     expect(line.explanation.aggregation).toMatchObject({
       strategy: 'last_ever',
       decidingTimestamp: utc(2025, 1, 2),
-      timestampCount: 0,
+      recordCount: 0,
     });
     expect(line.explanation.aggregation!.summary).toContain('(in an earlier period)');
     expect(line.explanation.summary).toContain('3 units of seats');
@@ -288,6 +288,8 @@ describe('priceBacktest', () => {
     expect(peak.explanation.aggregation!.summary).toContain(
       'the peak 50 at 2025-02-10 00:00:00 UTC',
     );
+    // An import counts the records of the period (two for B in February), not its timestamps.
+    expect(peak.explanation.aggregation!.summary).toContain('2 records in the period');
     expect(explainLine(prepared, hypotheses[0]!, 'B', 0)).toBeNull();
   });
 
@@ -296,6 +298,20 @@ describe('priceBacktest', () => {
       /cur, grad, peak, seats/,
     );
     expect(() => prepareUsage([], 'month')).toThrow(/No usage/);
+  });
+
+  it('refuses to price by max usage read without its peaks', () => {
+    const withoutPeaks = prepareUsage(
+      aggregates.map((aggregate) => ({ ...aggregate, max: null, maxTimestamp: null })),
+      grain,
+    );
+    expect(() => priceBacktest(withoutPeaks, [hypotheses[2]!])).toThrow(
+      'The usage of api was read without its peaks: run the backtest again to price it by max.',
+    );
+    // The other strategies need no peak.
+    expect(priceBacktest(withoutPeaks, [hypotheses[0]!]).hypotheses[0]!.total).toBe(
+      priceBacktest(prepared, [hypotheses[0]!]).hypotheses[0]!.total,
+    );
   });
 
   it('clips to a range and marks its last period open', () => {
