@@ -44,18 +44,16 @@ async function aggregate(source: UsageSource, request: AggregateRequest): Promis
   return aggregateClickHouse(source.url, source.table, request);
 }
 
+/** A hypothesis billed by its period's peak: its meter's aggregates need every timestamp's value. */
+export const pricedByMax = (hypothesis: Hypothesis) =>
+  hypothesis.price.recurring.aggregateUsage === 'max';
+
 export async function runBacktest(options: BacktestOptions): Promise<BacktestRun> {
   const { hypotheses, grain } = buildHypotheses(options.hypotheses);
   const source = await aggregate(options.source, {
     grain,
     meters: [...new Set(hypotheses.map((hypothesis) => hypothesis.meter))],
-    maxMeters: [
-      ...new Set(
-        hypotheses
-          .filter((hypothesis) => hypothesis.price.recurring.aggregateUsage === 'max')
-          .map((hypothesis) => hypothesis.meter),
-      ),
-    ],
+    maxMeters: [...new Set(hypotheses.filter(pricedByMax).map((hypothesis) => hypothesis.meter))],
     from: options.from,
     until: options.until,
     map: options.map,

@@ -38,7 +38,7 @@ import { invalidRequest, MeterlabError, toErrorEnvelope } from '../../core/value
 import { parseDate, UsageError } from '../cli-common';
 import { checkTable, previewTable, shownUrl } from './clickhouse-preview';
 import { fileKindOf, readerOf } from './duckdb';
-import { runBacktest, type BacktestRun } from './run';
+import { pricedByMax, runBacktest, type BacktestRun } from './run';
 import { SourceError, type ColumnMap } from './source';
 import { isTrustedSender } from '../security';
 
@@ -504,6 +504,20 @@ export function createBacktestWindow(
         'backtest_rerun_needed',
         `hypotheses[${unread}].meter`,
         `The last run read the usage of ${[...read].join(', ')} only: run the backtest again to read the meter '${built.hypotheses[unread]!.meter}'.`,
+      );
+    }
+    // Peaks are read only for meters a hypothesis of the run priced by max (see runBacktest).
+    const peaksRead = new Set(
+      run.hypotheses.filter(pricedByMax).map((hypothesis) => hypothesis.meter),
+    );
+    const unreadPeaks = built.hypotheses.findIndex(
+      (hypothesis) => pricedByMax(hypothesis) && !peaksRead.has(hypothesis.meter),
+    );
+    if (unreadPeaks !== -1) {
+      throw fail(
+        'backtest_rerun_needed',
+        `hypotheses[${unreadPeaks}].recurring.aggregateUsage`,
+        `The last run read the meter '${built.hypotheses[unreadPeaks]!.meter}' without its peaks: run the backtest again to price it by max.`,
       );
     }
     if (built.grain !== run.prepared.grain) {

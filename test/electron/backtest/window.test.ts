@@ -283,6 +283,19 @@ describe('backtests beside the window', () => {
       ok: false,
       error: { code: 'backtest_rerun_needed', param: 'hypotheses[4].meter' },
     });
+    // Peaks are read only for meters the run priced by max: pricing one by max needs a new run.
+    const peak = { key: 'peak', meter: 'api_calls', currency: 'EUR', unitAmount: 1 };
+    const unreadPeaks = await call('backtest.reprice', {
+      hypotheses: [...edited, { ...peak, recurring: { interval: 'month', aggregateUsage: 'max' } }],
+    });
+    expect(unreadPeaks).toMatchObject({
+      ok: false,
+      error: {
+        code: 'backtest_rerun_needed',
+        param: 'hypotheses[4].recurring.aggregateUsage',
+        message: expect.stringContaining("'api_calls' without its peaks"),
+      },
+    });
     expect(await call('backtest.reprice', { hypotheses: [{ key: 'x' }] })).toMatchObject({
       ok: false,
       error: { param: 'hypotheses[0].meter' },

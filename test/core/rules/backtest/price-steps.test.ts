@@ -63,7 +63,7 @@ function aggregatesOf(
       maxTimestamp: start + 86_400,
       last: value,
       lastTimestamp: start + 86_400,
-      count: 1,
+      records: 1,
     });
   }
   return [...seen.values()];
