@@ -729,7 +729,10 @@ export interface PriceComparison {
 export interface PriceComparisonSummary {
   /** By calendar month (UTC) of each period's last day, oldest first; open: a period runs on. */
   months: { key: string; label: string; amounts: Record<string, number>; open: boolean }[];
-  /** The customers with the most revenue under `price`, largest first (ties: first seen). */
+  /**
+   * Every customer in first-seen order when they fit in `top` bars; else the `top - 1` with the
+   * most revenue under `price`, largest first (ties: first seen).
+   */
   customers: { customer: string; name: string; amounts: Record<string, number> }[];
   /** The customers not listed, added up; null when every customer is listed. */
   others: { customers: number; amounts: Record<string, number> } | null;

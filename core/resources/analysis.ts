@@ -29,6 +29,7 @@ import {
 } from './schemas';
 import { copy } from '../values/json';
 import { comparisonByCalendarMonth, isZeroCreationInvoice } from '../public/reporting';
+import { groupAmounts, largestGroups, rowsInOrder } from '../public/compare-groups';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quoteDecimal, quotePrice } from '../rules/pricing';
@@ -278,8 +279,6 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
   return args.page ? summarized(state, comparison, args.page) : comparison;
 }
 
-type ComparisonRow = PriceComparison['rows'][number];
-
 /**
  * What the Compare view draws, summed here so the view gets kilobytes, not a row per customer
  * and period (10,000 customers made 3.4 MB): months, the top customers, one page of rows.
@@ -298,40 +297,18 @@ function summarized(
     );
   const names = new Map(state.data.customers.map((customer) => [customer.id, customer.name]));
   const nameOf = (customer: string) => names.get(customer) ?? customer;
-  const byCustomer = new Map<string, Record<string, number>>();
-  for (const row of comparison.rows) {
-    let amounts = byCustomer.get(row.customer);
-    if (!amounts) byCustomer.set(row.customer, (amounts = {}));
-    for (const id of comparison.prices) amounts[id] = (amounts[id] ?? 0) + row.amounts[id]!;
-  }
-  const top = page.top ?? 20;
-  const ranked = [...byCustomer].sort(([, a], [, b]) => b[price]! - a[price]!);
-  const listed = ranked.length <= top ? ranked : ranked.slice(0, top - 1);
-  const rest = ranked.slice(listed.length);
-  const others =
-    rest.length === 0 ? null : { customers: rest.length, amounts: {} as Record<string, number> };
-  for (const [, amounts] of rest)
-    for (const id of comparison.prices)
-      others!.amounts[id] = (others!.amounts[id] ?? 0) + amounts[id]!;
+  const byCustomer = groupAmounts(comparison, (row) => ({
+    key: row.customer,
+    label: nameOf(row.customer),
+  }));
+  const charted = largestGroups(byCustomer, price, page.top ?? 20);
+  // largestGroups keeps every group when they fit, else the top - 1 and the rest as one.
+  const listed = charted === byCustomer ? charted : charted.slice(0, -1);
+  const others = charted === byCustomer ? null : charted.at(-1)!;
   const sort = page.sort ?? 'period';
   const offset = page.offset ?? 0;
   const limit = page.limit ?? 100;
-  // Names ranked once per customer: 20,000 rows then sort by a number, not a collation each.
-  const collator = new Intl.Collator('en', { numeric: true });
-  const nameRank = new Map(
-    [...byCustomer.keys()]
-      .sort((a, b) => collator.compare(nameOf(a), nameOf(b)))
-      .map((customer, rank) => [customer, rank]),
-  );
-  const byName = (a: ComparisonRow, b: ComparisonRow) =>
-    nameRank.get(a.customer)! - nameRank.get(b.customer)!;
-  const order: Record<typeof sort, (a: ComparisonRow, b: ComparisonRow) => number> = {
-    period: (a, b) => a.periodStart - b.periodStart || byName(a, b),
-    customer: (a, b) => byName(a, b) || a.periodStart - b.periodStart,
-    amount: (a, b) => b.amounts[price]! - a.amounts[price]! || a.periodStart - b.periodStart,
-  };
-  const rows = [...comparison.rows]
-    .sort(order[sort])
+  const rows = rowsInOrder(comparison, sort, price, nameOf)
     .slice(offset, offset + limit)
     .map((row) => ({ ...row, customerName: nameOf(row.customer) }));
   return {
@@ -339,14 +316,17 @@ function summarized(
     rows,
     summary: {
       months: comparisonByCalendarMonth(comparison, state.now),
-      customers: listed.map(([customer, amounts]) => ({
-        customer,
-        name: nameOf(customer),
-        amounts,
+      customers: listed.map((group) => ({
+        customer: group.key,
+        name: group.label,
+        amounts: group.amounts,
       })),
-      others,
+      others: others && {
+        customers: byCustomer.length - listed.length,
+        amounts: others.amounts,
+      },
       price,
-      customerCount: byCustomer.size,
+      customerCount: byCustomer.length,
       rowCount: comparison.rows.length,
       offset,
       limit,

@@ -49,11 +49,11 @@ describe('analysis.comparePrices with page', () => {
       { key: '2025-02', label: '2025-02', amounts: { [a]: 1100, [b]: 2200 }, open: false },
       { key: '2025-03', label: '2025-03', amounts: { [a]: 0, [b]: 0 }, open: true },
     ]);
-    // Ranked by A (the first price): Acme 1000, Customer 10 750, Customer 2 700; 3 fit in 20.
+    // Acme 1000, Customer 2 700, Customer 10 750 under A: 3 fit in 20 bars, so all, as first seen.
     expect(summary.customers.map((c) => [c.name, c.amounts[a], c.amounts[b]])).toEqual([
       ['Acme', 1000, 2000],
-      ['Customer 10', 750, 1500],
       ['Customer 2', 700, 1400],
+      ['Customer 10', 750, 1500],
     ]);
     expect(summary.others).toBeNull();
     expect(summary).toMatchObject({
