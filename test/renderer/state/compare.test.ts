@@ -187,7 +187,9 @@ describe('CompareState paging', () => {
     await compare.result.load();
     compare.pageRows(1, 150); // past the last page: stays within the 150 rows
     await compare.result.load();
-    expect(transport.callsOf('analysis.comparePrices').map(([args]) => args.page)).toEqual([
+    expect(
+      transport.callsOf('analysis.comparePrices').map(([args]) => (args as { page: unknown }).page),
+    ).toEqual([
       { offset: 100, limit: 100, price: 'price_a' },
       { offset: 100, limit: 100, price: 'price_a' },
       { offset: 100, limit: 100, price: 'price_b' },
