@@ -35,7 +35,7 @@ import { invalidRequest } from '../values/errors';
 import { quoteDecimal, quotePrice } from '../rules/pricing';
 import { adjustedAmounts } from '../rules/backtest/adjustments';
 import type { z } from 'zod';
-import type { AggregateUsage, Price, Subscription, SubscriptionItem } from '../public/types';
+import type { AggregateUsage, Price, Quote, Subscription, SubscriptionItem } from '../public/types';
 
 const STRATEGIES: AggregateUsage[] = ['sum', 'max', 'last_during_period', 'last_ever'];
 
@@ -232,6 +232,15 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
   const subscriptions = args.subscription
     ? [state.subscription(args.subscription)]
     : state.data.subscriptions;
+  // A quote depends on the price and the quantity only: customers with the same quantity (idle
+  // ones, open periods at 0) share one, as decimal pricing is most of the time at 10,000.
+  const quoted = new Map(prices.map((price) => [price.id, new Map<number, Quote>()]));
+  const quoteOf = (price: Price, quantity: number) => {
+    const known = quoted.get(price.id)!;
+    let quote = known.get(quantity);
+    if (!quote) known.set(quantity, (quote = quotePrice(price, quantity)));
+    return quote;
+  };
   const rows: PriceComparison['rows'] = [];
   const totals: Record<string, number> = Object.fromEntries(prices.map((price) => [price.id, 0]));
   for (const subscription of subscriptions) {
@@ -250,7 +259,7 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
             const span = { start: Math.max(period.start, item.created), end: period.end };
             const strategy = price.recurring.aggregateUsage ?? 'sum';
             const quantity = aggregateUsage(strategy, state.columns(item.id), span).quantity;
-            return quotePrice(price, quantity);
+            return quoteOf(price, quantity);
           }),
       ),
     );
