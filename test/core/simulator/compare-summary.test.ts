@@ -1,5 +1,6 @@
 // Compare's summary and one page of rows (analysis.comparePrices with `page`): what the view
 // draws, summed by the engine. Three customers, two months and an open March, hand-computed.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectRejectedUnchanged } from './fixtures';
 import { FEB_1, HOUR, MAR_1, moneyWorld } from './money-fixtures';
@@ -124,5 +125,43 @@ describe('analysis.comparePrices with page', () => {
         { param },
       );
     }
+  });
+
+  it('pages cover every row once, and the sums add up to the totals, in any order', () => {
+    const { w, a, b } = threeCustomers();
+    const all = w.sim.analysis.comparePrices({ prices: [a, b] });
+    const key = (row: { subscription: string; periodStart: number }) =>
+      `${row.subscription}@${row.periodStart}`;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.constantFrom('period' as const, 'customer' as const, 'amount' as const),
+        fc.constantFrom(a, b),
+        fc.integer({ min: 1, max: 5 }),
+        (limit, sort, price, top) => {
+          const seen: string[] = [];
+          let summary = null;
+          for (let offset = 0; offset < all.rows.length; offset += limit) {
+            const paged = w.sim.analysis.comparePrices({
+              prices: [a, b],
+              page: { offset, limit, sort, price, top },
+            });
+            seen.push(...paged.rows.map(key));
+            summary = paged.summary!;
+          }
+          expect([...seen].sort()).toEqual(all.rows.map(key).sort());
+          for (const id of [a, b]) {
+            const months = summary!.months.reduce((sum, m) => sum + m.amounts[id]!, 0);
+            const customers =
+              summary!.customers.reduce((sum, c) => sum + c.amounts[id]!, 0) +
+              (summary!.others?.amounts[id] ?? 0);
+            expect(months).toBe(all.totals[id]);
+            expect(customers).toBe(all.totals[id]);
+          }
+          expect(summary!.customers.length + (summary!.others?.customers ?? 0)).toBe(3);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 });
