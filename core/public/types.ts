@@ -716,9 +716,34 @@ export interface PriceComparison {
     customer: string;
     subscription: string;
     amounts: Record<string, number>;
+    /** The customer's name: on the rows of a page (`page` asked), not on every row. */
+    customerName?: string;
   }[];
   totals: Record<string, number>;
   currency: string;
+  /** With `page`: the sums the Compare view draws; `rows` then holds only the page. */
+  summary?: PriceComparisonSummary;
+}
+
+/** Compare's charts and pager, summed by the engine (`analysis.comparePrices` with `page`). */
+export interface PriceComparisonSummary {
+  /** By calendar month (UTC) of each period's last day, oldest first; open: a period runs on. */
+  months: { key: string; label: string; amounts: Record<string, number>; open: boolean }[];
+  /**
+   * Every customer in first-seen order when they fit in `top` bars; else the `top - 1` with the
+   * most revenue under `price`, largest first (ties: first seen).
+   */
+  customers: { customer: string; name: string; amounts: Record<string, number> }[];
+  /** The customers not listed, added up; null when every customer is listed. */
+  others: { customers: number; amounts: Record<string, number> } | null;
+  /** The price the top customers and the `amount` order are ranked by. */
+  price: string;
+  customerCount: number;
+  /** Rows in all; `rows` is [offset, offset + limit) of them in `sort` order. */
+  rowCount: number;
+  offset: number;
+  limit: number;
+  sort: 'period' | 'customer' | 'amount';
 }
 
 /** A page of invoices, newest first: `total` match the filter; `counts` are per status, all. */

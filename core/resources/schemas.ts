@@ -277,6 +277,21 @@ export const comparePricesArgs = z.strictObject({
     )
     .max(5)
     .optional(),
+  /**
+   * What the Compare view shows instead of every row: the sums (by month, top customers) and
+   * one page of rows, each with its customer's name. Without it, every row (exports).
+   */
+  page: z
+    .strictObject({
+      offset: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(1000).optional(),
+      sort: z.enum(['period', 'customer', 'amount']).optional(),
+      /** The price the `amount` order and the top customers are ranked by; the first by default. */
+      price: objectId.optional(),
+      /** Customer bars: the largest `top - 1` and the rest as one, or all when they fit. */
+      top: z.number().int().min(1).max(100).optional(),
+    })
+    .optional(),
 });
 export const invoicePageArgs = z
   .strictObject({

@@ -1,31 +1,17 @@
-// Compare: 2 to 5 metered prices applied by the engine to the same usage, shown per period and
-// per customer, with each candidate's difference to the price marked as current.
+// Compare: 2 to 5 metered prices applied by the engine to the same usage, shown per calendar
+// month and per customer, with each candidate's difference to the price marked as current. The
+// engine sums the charts and sends one page of the table (10,000 customers are 20,000 rows).
 import type { PriceComparison } from '../../core/public/types';
-import { comparisonByCalendarMonth, type ComparisonMonth } from '../../core/public/reporting';
 import type { Coupon, Customer, List, Price, Subscription } from '../../core/public/types';
 import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
 import { minorUnits } from '../lib/money-input';
-import { namesById } from '../lib/compare-groups';
+import { namesById } from '../../core/public/compare-groups';
 
 export const minCompared = 2;
 export const maxCompared = 5;
 /** Rows of the per-period, per-customer table shown at a time. */
 export const tableRows = 100;
-
-/** A calendar month's revenue: every period whose last day falls in it, open ones marked. */
-export type MonthTotal = ComparisonMonth;
-
-/**
- * Revenue by calendar month (UTC), oldest first: each period counts in the month of its last
- * day (the month its invoice closes), so subscriptions that start on different days line up.
- * A period still open at `now` marks its month open: its amount is the usage so far. The same
- * rule (core/public/reporting.ts) makes the exports' and the CLI's calendar months.
- * (docs/billing-rules.md, "Previews, quotes and comparisons", states the rule.)
- */
-export function calendarMonths(comparison: PriceComparison, now: number): MonthTotal[] {
-  return comparisonByCalendarMonth(comparison, now);
-}
 
 export class CompareState {
   readonly coupons: Resource<List<Coupon>>;
@@ -53,7 +39,15 @@ export class CompareState {
     this.#names = $derived(namesById(this.context.value?.customers.data ?? []));
     this.result = new Resource(async () => {
       if (!this.ready) return null;
-      return app.api.call('analysis.comparePrices', this.#comparedArgs());
+      const baseline = this.baselinePrice;
+      return app.api.call('analysis.comparePrices', {
+        ...this.#comparedArgs(),
+        page: {
+          offset: this.rowOffset,
+          limit: tableRows,
+          ...(baseline ? { price: baseline } : {}),
+        },
+      });
     });
   }
 
@@ -116,6 +110,12 @@ export class CompareState {
     void this.result.load();
   }
 
+  /** Marks the price the others are measured against; the top customers are ranked by it. */
+  chooseBaseline(price: string): void {
+    this.baseline = price;
+    void this.result.load();
+  }
+
   toggle(price: string): void {
     if (this.selected.includes(price)) this.selected = this.selected.filter((p) => p !== price);
     else if (this.selected.length < maxCompared) this.selected = [...this.selected, price];
@@ -153,10 +153,11 @@ export class CompareState {
     return this.#names.get(id) ?? id;
   }
 
-  /** Moves the table a page on or back, within `total` rows. */
+  /** Moves the table a page on or back, within `total` rows, and asks the engine for it. */
   pageRows(direction: 1 | -1, total: number): void {
     const next = this.rowOffset + direction * tableRows;
     this.rowOffset = Math.max(0, Math.min(next, total - 1));
+    void this.result.load();
   }
 
   priceName(id: string): string {

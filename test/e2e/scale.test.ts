@@ -311,6 +311,20 @@ describe('Meterlab with 10,000 customers in Chromium', () => {
       'canvas[data-testid="compare-months"][data-draw-ms]',
     );
     await ui.screenshot('compare-10k');
+    // The engine sums Compare's charts and sends one page of its 20,000 rows (2 periods each),
+    // with names: the table's customers are named, none shown as an id.
+    expect(await page.textContent('[data-testid="compare-rows"]')).toContain(
+      `Rows 1–100 of ${(2 * CUSTOMERS).toLocaleString('en')}`,
+    );
+    const note = (await page.textContent('[data-testid="compare-customers-note"]')) ?? '';
+    expect(note.replace(/\s+/g, ' ')).toContain(
+      `other ${(CUSTOMERS - 19).toLocaleString('en')} as one bar`,
+    );
+    const named = await page
+      .locator('[aria-labelledby="compare-table-title"] tbody td:nth-child(2)')
+      .allTextContents();
+    expect(named.slice(0, 3)).toEqual(['Customer 1', 'Customer 2', 'Customer 3']);
+    expect(named.every((name) => /^Customer \d+$/.test(name.trim()))).toBe(true);
     opened.events = await timeToShow(session, 'events', '[data-testid="event-log"] tbody tr');
     figures.open10kMs = Object.entries(opened)
       .map(([view, ms]) => `${view} ${ms}`)

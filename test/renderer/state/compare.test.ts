@@ -4,13 +4,14 @@ import type { ExportedFile } from '../../../core/contract';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
 import { FakeTransport } from '../fake-transport';
-import { CompareState, calendarMonths } from '../../../renderer/state/compare.svelte';
+import { CompareState } from '../../../renderer/state/compare.svelte';
+import { comparisonByCalendarMonth as calendarMonths } from '../../../core/public/reporting';
 import {
   groupAmounts,
   largestGroups,
   rowsInTimeOrder,
   type GroupTotal,
-} from '../../../renderer/lib/compare-groups';
+} from '../../../core/public/compare-groups';
 
 const day = 86_400;
 /** 2025-03-01 00:00 UTC */
@@ -156,11 +157,45 @@ describe('CompareState exports', () => {
       { price: 'price_b', coupon: 'cpn_launch', minimumCommitment: { amount: 10050 } },
     ];
     expect(transport.callsOf('analysis.comparePrices').at(-1)).toEqual([
-      { prices: ['price_a', 'price_b'], adjustments },
+      {
+        prices: ['price_a', 'price_b'],
+        adjustments,
+        page: { offset: 0, limit: 100, price: 'price_a' },
+      },
     ]);
     await compare.exportFile('json');
     expect(transport.callsOf('workspace.exportComparison')).toEqual([
       [{ prices: ['price_a', 'price_b'], adjustments, format: 'json' }],
+    ]);
+  });
+});
+
+describe('CompareState paging', () => {
+  it('asks the engine for the next page and ranks by the price marked current', async () => {
+    const transport = new FakeTransport().on('analysis.comparePrices', () => ({
+      prices: ['price_a', 'price_b'],
+      rows: [],
+      totals: {},
+      currency: 'EUR',
+    }));
+    const app = new AppState(createApiClient(transport), () => {});
+    const compare = new CompareState(app);
+    compare.selected = ['price_a', 'price_b'];
+    compare.pageRows(1, 250); // rows 101–200 of 250
+    await compare.result.load();
+    compare.chooseBaseline('price_b');
+    await compare.result.load();
+    compare.pageRows(1, 150); // past the last page: stays within the 150 rows
+    await compare.result.load();
+    expect(
+      transport.callsOf('analysis.comparePrices').map(([args]) => (args as { page: unknown }).page),
+    ).toEqual([
+      { offset: 100, limit: 100, price: 'price_a' },
+      { offset: 100, limit: 100, price: 'price_a' },
+      { offset: 100, limit: 100, price: 'price_b' },
+      { offset: 100, limit: 100, price: 'price_b' },
+      { offset: 149, limit: 100, price: 'price_b' },
+      { offset: 149, limit: 100, price: 'price_b' },
     ]);
   });
 });

@@ -1,6 +1,7 @@
 // Compare's table and per-customer chart at scale: rows grouped and sorted with maps (10,000
-// customers make 20,000 rows), and the chart cut to the customers with the most revenue.
-import type { Customer, PriceComparison } from '../../core/public/types';
+// customers make 20,000 rows), and the chart cut to the customers with the most revenue. The
+// engine sums them for the Compare view (analysis.comparePrices with `page`); dependency-free.
+import type { Customer, PriceComparison } from './types';
 
 export interface GroupTotal {
   key: string;
@@ -10,7 +11,7 @@ export interface GroupTotal {
 
 /** Sums the engine's per-(period, customer) amounts by a key, in first-seen order. */
 export function groupAmounts(
-  comparison: PriceComparison,
+  comparison: Pick<PriceComparison, 'prices' | 'rows'>,
   keyOf: (row: PriceComparison['rows'][number]) => { key: string; label: string },
 ): GroupTotal[] {
   // A map, not a search of the list: 10,000 customers are 10,000 groups.
@@ -58,22 +59,47 @@ export function largestGroups(
   return [...sorted.slice(0, count - 1), others];
 }
 
+type ComparisonRow = PriceComparison['rows'][number];
+
+/** The orders Compare's table offers: by period, by customer, by amount under one price. */
+export type ComparisonSort = 'period' | 'customer' | 'amount';
+
+/**
+ * The rows in `sort` order: period start then customer name; customer name then period start;
+ * or amount under `price`, largest first, then period start. Ties keep the engine's order.
+ */
+export function rowsInOrder(
+  comparison: Pick<PriceComparison, 'rows'>,
+  sort: ComparisonSort,
+  price: string | null,
+  nameOf: (customer: string) => string = (customer) => customer,
+): ComparisonRow[] {
+  // Names ranked once per customer with one collator: 20,000 rows then sort by a number.
+  const collator = new Intl.Collator('en', { numeric: true });
+  const customers = [...new Set(comparison.rows.map((row) => row.customer))];
+  const names = new Map(customers.map((customer) => [customer, nameOf(customer)]));
+  const rank = new Map(
+    customers
+      .sort((a, b) => collator.compare(names.get(a)!, names.get(b)!))
+      .map((customer, at) => [customer, at]),
+  );
+  const byName = (a: ComparisonRow, b: ComparisonRow) =>
+    rank.get(a.customer)! - rank.get(b.customer)!;
+  const amount = (row: ComparisonRow) => (price === null ? 0 : (row.amounts[price] ?? 0));
+  const order: Record<ComparisonSort, (a: ComparisonRow, b: ComparisonRow) => number> = {
+    period: (a, b) => a.periodStart - b.periodStart || byName(a, b),
+    customer: (a, b) => byName(a, b) || a.periodStart - b.periodStart,
+    amount: (a, b) => amount(b) - amount(a) || a.periodStart - b.periodStart,
+  };
+  return [...comparison.rows].sort(order[sort]);
+}
+
 /** The engine's rows by period start, then customer name: the table reads in time order. */
 export function rowsInTimeOrder(
-  comparison: PriceComparison,
-  nameOf: (customer: string) => string = (customer) => customer,
-): PriceComparison['rows'] {
-  // Names looked up once per customer, and one collator: 20,000 rows sort in milliseconds.
-  const names = new Map<string, string>();
-  const name = (customer: string) => {
-    let found = names.get(customer);
-    if (found === undefined) names.set(customer, (found = nameOf(customer)));
-    return found;
-  };
-  const collator = new Intl.Collator('en', { numeric: true });
-  return [...comparison.rows].sort(
-    (a, b) => a.periodStart - b.periodStart || collator.compare(name(a.customer), name(b.customer)),
-  );
+  comparison: Pick<PriceComparison, 'rows'>,
+  nameOf?: (customer: string) => string,
+): ComparisonRow[] {
+  return rowsInOrder(comparison, 'period', null, nameOf);
 }
 
 /** Customer names by id (a search of the list per row was O(n²)). */

@@ -1,0 +1,167 @@
+// Compare's summary and one page of rows (analysis.comparePrices with `page`): what the view
+// draws, summed by the engine. Three customers, two months and an open March, hand-computed.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { expectRejectedUnchanged } from './fixtures';
+import { FEB_1, HOUR, MAR_1, moneyWorld } from './money-fixtures';
+
+function threeCustomers() {
+  const w = moneyWorld();
+  const a = w.metered(1);
+  const b = w.metered(2);
+  const items = new Map<string, string>();
+  for (const name of ['Acme', 'Customer 2', 'Customer 10']) {
+    const customer =
+      name === 'Acme'
+        ? w.customer
+        : w.sim.customers.create({ name, paymentMethod: 'pm_card_visa' }).id;
+    const sub = w.sim.subscriptions.create({ customer, items: [{ price: a.id }] });
+    items.set(name, sub.items.data[0]!.id);
+  }
+  const use = (name: string, quantity: number) =>
+    w.sim.usageRecords.create({ subscriptionItem: items.get(name)!, quantity });
+  use('Acme', 1000); // January
+  use('Customer 2', 300);
+  use('Customer 10', 50);
+  w.sim.testClock.advance({ frozenTime: FEB_1 + HOUR });
+  use('Customer 2', 400); // February (Acme none)
+  use('Customer 10', 700);
+  w.sim.testClock.advance({ frozenTime: MAR_1 + HOUR }); // March is open
+  return { w, a: a.id, b: b.id };
+}
+
+describe('analysis.comparePrices with page', () => {
+  it('sums months and customers, and gives one page of named rows', () => {
+    const { w, a, b } = threeCustomers();
+    const all = w.sim.analysis.comparePrices({ prices: [a, b] });
+    expect(all.summary).toBeUndefined();
+    expect(all.rows).toHaveLength(9); // 3 customers × (January, February, March)
+    const paged = w.sim.analysis.comparePrices({
+      prices: [a, b],
+      page: { offset: 2, limit: 3 },
+    });
+    // A: 1000 + (300 + 400) + (50 + 700) = 2450; B at 2 a unit: 4900. Same as every row's.
+    expect(paged.totals).toEqual({ [a]: 2450, [b]: 4900 });
+    expect(paged.totals).toEqual(all.totals);
+    const summary = paged.summary!;
+    expect(summary.months).toEqual([
+      // January: 1000 + 300 + 50 = 1350; February: 0 + 400 + 700 = 1100; March open, no usage.
+      { key: '2025-01', label: '2025-01', amounts: { [a]: 1350, [b]: 2700 }, open: false },
+      { key: '2025-02', label: '2025-02', amounts: { [a]: 1100, [b]: 2200 }, open: false },
+      { key: '2025-03', label: '2025-03', amounts: { [a]: 0, [b]: 0 }, open: true },
+    ]);
+    // Acme 1000, Customer 2 700, Customer 10 750 under A: 3 fit in 20 bars, so all, as first seen.
+    expect(summary.customers.map((c) => [c.name, c.amounts[a], c.amounts[b]])).toEqual([
+      ['Acme', 1000, 2000],
+      ['Customer 2', 700, 1400],
+      ['Customer 10', 750, 1500],
+    ]);
+    expect(summary.others).toBeNull();
+    expect(summary).toMatchObject({
+      price: a,
+      customerCount: 3,
+      rowCount: 9,
+      offset: 2,
+      limit: 3,
+      sort: 'period',
+    });
+    // By period, then name (Customer 2 before Customer 10): January's third, February's first two.
+    expect(paged.rows.map((row) => [row.periodStart, row.customerName, row.amounts[a]])).toEqual([
+      [1_735_689_600, 'Customer 10', 50],
+      [FEB_1, 'Acme', 0],
+      [FEB_1, 'Customer 2', 400],
+    ]);
+  });
+
+  it('puts all but the top - 1 customers in one bar, and sorts by amount or customer', () => {
+    const { w, a, b } = threeCustomers();
+    const top = w.sim.analysis.comparePrices({
+      prices: [a, b],
+      page: { top: 2, price: b, sort: 'amount', limit: 3 },
+    }).summary!;
+    // Under B: Acme 2000 listed; Customer 10 1500 + Customer 2 1400 = 2900 (A: 750 + 700 = 1450).
+    expect(top.customers.map((c) => c.name)).toEqual(['Acme']);
+    expect(top.others).toEqual({ customers: 2, amounts: { [a]: 1450, [b]: 2900 } });
+    const byAmount = w.sim.analysis.comparePrices({
+      prices: [a, b],
+      page: { price: b, sort: 'amount', limit: 3 },
+    });
+    expect(byAmount.rows.map((row) => [row.customerName, row.amounts[b]])).toEqual([
+      ['Acme', 2000], // January
+      ['Customer 10', 1400], // February
+      ['Customer 2', 800], // February
+    ]);
+    const byCustomer = w.sim.analysis.comparePrices({
+      prices: [a, b],
+      page: { sort: 'customer', offset: 3, limit: 2 },
+    });
+    expect(byCustomer.rows.map((row) => [row.customerName, row.periodStart])).toEqual([
+      ['Customer 2', 1_735_689_600],
+      ['Customer 2', FEB_1],
+    ]);
+    // Past the last row: an empty page, the counts still there.
+    const past = w.sim.analysis.comparePrices({ prices: [a, b], page: { offset: 9 } });
+    expect(past.rows).toEqual([]);
+    expect(past.summary!.rowCount).toBe(9);
+  });
+
+  it('refuses bad paging arguments, naming the field', () => {
+    const { w, a, b } = threeCustomers();
+    const other = w.metered(3).id;
+    const cases: [object, string][] = [
+      [{ offset: -1 }, 'page.offset'],
+      [{ offset: 1.5 }, 'page.offset'],
+      [{ limit: 0 }, 'page.limit'],
+      [{ limit: 1001 }, 'page.limit'],
+      [{ sort: 'name' }, 'page.sort'],
+      [{ top: 0 }, 'page.top'],
+      [{ price: other }, 'page.price'],
+      [{ cursor: 'x' }, 'page.cursor'],
+    ];
+    for (const [page, param] of cases) {
+      expectRejectedUnchanged(
+        w.sim,
+        () => w.sim.analysis.comparePrices({ prices: [a, b], page } as never),
+        { param },
+      );
+    }
+  });
+
+  it('pages cover every row once, and the sums add up to the totals, in any order', () => {
+    const { w, a, b } = threeCustomers();
+    const all = w.sim.analysis.comparePrices({ prices: [a, b] });
+    const key = (row: { subscription: string; periodStart: number }) =>
+      `${row.subscription}@${row.periodStart}`;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.constantFrom('period' as const, 'customer' as const, 'amount' as const),
+        fc.constantFrom(a, b),
+        fc.integer({ min: 1, max: 5 }),
+        (limit, sort, price, top) => {
+          const seen: string[] = [];
+          let summary = null;
+          for (let offset = 0; offset < all.rows.length; offset += limit) {
+            const paged = w.sim.analysis.comparePrices({
+              prices: [a, b],
+              page: { offset, limit, sort, price, top },
+            });
+            seen.push(...paged.rows.map(key));
+            summary = paged.summary!;
+          }
+          expect([...seen].sort()).toEqual(all.rows.map(key).sort());
+          for (const id of [a, b]) {
+            const months = summary!.months.reduce((sum, m) => sum + m.amounts[id]!, 0);
+            const customers =
+              summary!.customers.reduce((sum, c) => sum + c.amounts[id]!, 0) +
+              (summary!.others?.amounts[id] ?? 0);
+            expect(months).toBe(all.totals[id]);
+            expect(customers).toBe(all.totals[id]);
+          }
+          expect(summary!.customers.length + (summary!.others?.customers ?? 0)).toBe(3);
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
