@@ -21,6 +21,7 @@ import {
 } from '../core/backtest';
 import { aggregateFile } from '../electron/backtest/duckdb';
 import { figure, formatValue, writeResults } from './report';
+import { HYPOTHESES } from './backtest-hypotheses';
 
 const ROWS = Number(process.env.BACKTEST_ROWS ?? 10_000_000);
 /** The goals of issue 11 are for this many rows; smaller runs are scaled per row. */
@@ -153,46 +154,6 @@ function syntheticAggregates(): UsageAggregate[] {
   }
   return aggregates;
 }
-
-const HYPOTHESES = [
-  { key: 'per_unit', meter: 'api', currency: 'EUR', unitAmountDecimal: '0.2' },
-  {
-    key: 'allowance',
-    meter: 'api',
-    currency: 'EUR',
-    billingScheme: 'tiered',
-    tiersMode: 'graduated',
-    tiers: [
-      { upTo: 20_000, flatAmount: 4900 },
-      { upTo: 'inf', unitAmountDecimal: '0.15' },
-    ],
-  },
-  {
-    key: 'volume',
-    meter: 'api',
-    currency: 'EUR',
-    billingScheme: 'tiered',
-    tiersMode: 'volume',
-    tiers: [
-      { upTo: 100_000, unitAmountDecimal: '0.3' },
-      { upTo: 'inf', unitAmountDecimal: '0.1' },
-    ],
-  },
-  {
-    key: 'packages',
-    meter: 'api',
-    currency: 'EUR',
-    unitAmount: 150,
-    transformQuantity: { divideBy: 1000, round: 'up' },
-  },
-  {
-    key: 'seats',
-    meter: 'seats',
-    currency: 'EUR',
-    unitAmount: 900,
-    recurring: { interval: 'month', aggregateUsage: 'last_ever' },
-  },
-];
 
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'meterlab-bench-backtest-'));

@@ -3,7 +3,6 @@
 // operation runs through its HTTP API, a probe measures the longest gap between timer ticks
 // (probeEventLoop) and a client fetches a static file and a read-only call every 20 ms, timing
 // the slowest answers.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import type { ScenarioFile } from '../core/scenario/format';
 import { createSimulator } from '../core/simulator';
 import { TOKEN_HEADER, startHost } from '../electron/host';
 import { DAY, START, dailyInvoicesFile } from './daily-invoices';
+import { probeEventLoop } from './event-loop-probe';
 
 const GENERATORS_PER_ITEM = 25;
 
@@ -89,36 +89,6 @@ type Call = (
   method: string,
   args: unknown[],
 ) => Promise<{ ok: boolean; data?: unknown; error?: { code: string; message: string } }>;
-
-/**
- * Starts probing the event loop; the returned function stops and says the longest it was held:
- * the larger of monitorEventLoopDelay's max (less its resolution) and the longest gap between
- * ticks of a 5 ms timer (the histogram can miss a block that starts right after it is enabled),
- * and the loop's own work in the longest gap (process CPU time: on a loaded machine a gap can
- * also be time the process was given no core; meaningful in a process of its own).
- */
-export function probeEventLoop(): () => { maxBlockMs: number; maxWorkMs: number } {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  delay.enable();
-  let lastTick = performance.now();
-  let lastCpu = process.cpuUsage();
-  let longestGap = 0;
-  let longestWork = 0;
-  const ticker = setInterval(() => {
-    const now = performance.now();
-    const cpu = process.cpuUsage(lastCpu);
-    const gap = now - lastTick - 5;
-    longestGap = Math.max(longestGap, gap);
-    longestWork = Math.max(longestWork, Math.min(gap, (cpu.user + cpu.system) / 1000));
-    lastTick = now;
-    lastCpu = process.cpuUsage();
-  }, 5);
-  return () => {
-    clearInterval(ticker);
-    delay.disable();
-    return { maxBlockMs: Math.max(longestGap, delay.max / 1e6 - 10), maxWorkMs: longestWork };
-  };
-}
 
 /** Calls `method` and reads its answer a chunk at a time: its size, once it says ok. */
 async function download(port: number, token: string, method: string, args: unknown[]) {

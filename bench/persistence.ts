@@ -4,7 +4,6 @@
 // are written to a temp folder with the real store, then, through dispatch as a host runs it:
 // one usage record saved durably, an advance to the invoice, a reload, and the longest event-loop
 // block of each (the larger of monitorEventLoopDelay's max and the longest gap between 5 ms ticks).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { createDispatcher } from '../core/dispatch';
 import type { Dispatch } from '../core/dispatch';
 import { Workspace } from '../core/workspace';
 import { LowdbWorkspaceStore } from '../electron/store';
+import { watched } from './event-loop-probe';
 import { manyInvoicesSnapshot } from './many-invoices';
 import { figure, writeResults } from './report';
 
@@ -23,31 +23,6 @@ function option(name: string, fallback: number): number {
 const RECORDS = option('records', 10_000_000);
 const INVOICES = option('invoices', 100_000);
 const ITEMS = 100;
-
-/** Watches the event loop while `work` runs: its wall time and the longest block. */
-async function watched<T>(
-  work: () => Promise<T>,
-): Promise<{ value: T; ms: number; blockMs: number }> {
-  const delay = monitorEventLoopDelay({ resolution: 5 });
-  let last = performance.now();
-  let gap = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    gap = Math.max(gap, now - last - 5);
-    last = now;
-  }, 5);
-  delay.enable();
-  const started = performance.now();
-  try {
-    const value = await work();
-    const ms = performance.now() - started;
-    gap = Math.max(gap, performance.now() - last - 5);
-    return { value, ms, blockMs: Math.max(gap, delay.max / 1e6 - 5) };
-  } finally {
-    delay.disable();
-    clearInterval(timer);
-  }
-}
 
 async function openWorkspace(file: string) {
   const store = await LowdbWorkspaceStore.open({ file });

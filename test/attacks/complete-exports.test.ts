@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { billedDaily } from '../../bench/daily-invoices';
-import { probeEventLoop } from '../../bench/event-loop';
+import { probeEventLoop } from '../../bench/event-loop-probe';
 import { createDispatcher } from '../../core/dispatch';
 import { PRINT_PART_SIZE, everyPage, exportInvoicesFile } from '../../core/scenario/exports';
 import type { Simulator } from '../../core/simulator';

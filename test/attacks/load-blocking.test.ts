@@ -2,11 +2,11 @@
 // whole file was one JSON.parse and each snapshot one schema check, and opening a scenario copied
 // it. Now a scenario's growing lists are in part files parsed a line at a time, checked a slice at
 // a time against the same schema, and adopted without a copy, so the loop answers while it loads.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { readdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Workspace } from '../../core/workspace';
+import { watched } from '../../bench/event-loop-probe';
 import { manyInvoicesSnapshot } from '../../bench/many-invoices';
 import { closeStore, openStore, tempWorkspace } from './files';
 
@@ -37,32 +37,21 @@ describe('a load does not hold the event loop', () => {
       const names = await readdir(dirname(file));
       expect(names.filter((name) => /\.part-[0-9a-f]{16}\.jsonl$/.test(name))).toHaveLength(1);
 
-      const delay = monitorEventLoopDelay({ resolution: 10 });
-      let last = performance.now();
-      let longestGap = 0;
-      const ticks = setInterval(() => {
-        const now = performance.now();
-        longestGap = Math.max(longestGap, now - last - 5);
-        last = now;
-      }, 5);
-      delay.enable();
-      const started = performance.now();
-      const store = await openStore(file);
-      const workspace = await Workspace.load({ store, now: Date.now });
-      const took = performance.now() - started;
-      delay.disable();
-      clearInterval(ticks);
+      const load = await watched(async () => {
+        const store = await openStore(file);
+        return { store, workspace: await Workspace.load({ store, now: Date.now }) };
+      });
+      const { store, workspace } = load.value;
       expect(workspace.notices).toEqual([]);
       expect(workspace.simulator!.view().invoices).toHaveLength(INVOICES);
-      const longest = Math.max(delay.max / 1e6, longestGap);
       console.log(
-        `load of ${INVOICES} invoices: ${Math.round(took)} ms, longest event-loop block ${Math.round(longest)} ms`,
+        `load of ${INVOICES} invoices: ${Math.round(load.ms)} ms, longest event-loop block ${Math.round(load.blockMs)} ms (its own work ${Math.round(load.workMs)} ms)`,
       );
-      // The load took seconds; no block came near that. The goal is 100 ms on a quiet machine
-      // (bench/persistence.ts reports it there); this shared 2-core machine is often loaded, so
-      // the test allows 250 ms, as the other event-loop tests do.
-      expect(took).toBeGreaterThan(4 * longest);
-      expect(longest).toBeLessThan(250);
+      // The load took seconds; no block of its own work came near that. The goal is 100 ms on a
+      // quiet machine (bench/persistence.ts reports it there); on this shared 2-core machine a
+      // gap is also time the process got no core, so the bound is on the loop's own work.
+      expect(load.ms).toBeGreaterThan(4 * load.workMs);
+      expect(load.workMs).toBeLessThan(250);
       await closeStore(store);
     },
   );

@@ -14,7 +14,7 @@ import type { Simulator } from '../../core/simulator';
 import { Workspace } from '../../core/workspace';
 import { MemoryWorkspaceStore } from '../../core/workspace-store';
 import { dailyInvoicesFile } from '../../bench/daily-invoices';
-import { probeEventLoop } from '../../bench/event-loop';
+import { probeEventLoop } from '../../bench/event-loop-probe';
 import { openHost, tempWorkspace } from './files';
 import { START, meteredWithGenerators } from './generated-usage';
 

@@ -2,41 +2,14 @@
 // scenario in one go. Now it writes the live state a slice at a time while mutating calls wait,
 // so the host's event loop stays free during the save of a scenario with 100,000 invoices: the
 // first, whole one (its part file of every invoice) and a change's (a few elements since).
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { createDispatcher } from '../../core/dispatch';
 import { Workspace } from '../../core/workspace';
+import { watched } from '../../bench/event-loop-probe';
 import { manyInvoicesSnapshot } from '../../bench/many-invoices';
 import { closeStore, openStore, tempWorkspace } from './files';
 
 const INVOICES = 100_000;
-
-/** Watches the event loop while `work` runs: its wall time and the longest block. */
-async function watched<T>(
-  work: () => Promise<T>,
-): Promise<{ value: T; took: number; longest: number }> {
-  const delay = monitorEventLoopDelay({ resolution: 10 });
-  let last = performance.now();
-  let longestGap = 0;
-  const ticks = setInterval(() => {
-    const now = performance.now();
-    longestGap = Math.max(longestGap, now - last - 5);
-    last = now;
-  }, 5);
-  delay.enable();
-  const started = performance.now();
-  try {
-    const value = await work();
-    return {
-      value,
-      took: performance.now() - started,
-      longest: Math.max(delay.max / 1e6, longestGap),
-    };
-  } finally {
-    delay.disable();
-    clearInterval(ticks);
-  }
-}
 
 describe('a save does not hold the event loop', () => {
   it(
@@ -62,12 +35,13 @@ describe('a save does not hold the event loop', () => {
         }),
       );
       console.log(
-        `whole save of ${INVOICES} invoices: ${Math.round(whole.took)} ms, longest event-loop block ${Math.round(whole.longest)} ms`,
+        `whole save of ${INVOICES} invoices: ${Math.round(whole.ms)} ms, longest event-loop block ${Math.round(whole.blockMs)} ms (its own work ${Math.round(whole.workMs)} ms)`,
       );
-      // The whole save took seconds; no block came near that (the goal is 100 ms on an idle
-      // machine, this machine is shared, as in the other event-loop tests).
-      expect(whole.took).toBeGreaterThan(4 * whole.longest);
-      expect(whole.longest).toBeLessThan(250);
+      // The whole save took seconds; no block of its own work came near that. The goal is 100 ms
+      // on an idle machine; this machine is shared, where a gap is also time the process got no
+      // core, so the bound is on the loop's own work (as in load-blocking.test.ts).
+      expect(whole.ms).toBeGreaterThan(4 * whole.workMs);
+      expect(whole.workMs).toBeLessThan(250);
       await closeStore(setup);
 
       const store = await openStore(file);
@@ -82,10 +56,10 @@ describe('a save does not hold the event loop', () => {
       expect(result).toMatchObject({ ok: true });
       expect(result).not.toHaveProperty('saved');
       console.log(
-        `save of a change at ${INVOICES} invoices: ${Math.round(change.took)} ms, longest event-loop block ${Math.round(change.longest)} ms`,
+        `save of a change at ${INVOICES} invoices: ${Math.round(change.ms)} ms, longest event-loop block ${Math.round(change.blockMs)} ms (its own work ${Math.round(change.workMs)} ms)`,
       );
       // It writes what changed (the new customer's event and journal entry), not the invoices.
-      expect(change.longest).toBeLessThan(250);
+      expect(change.workMs).toBeLessThan(250);
 
       // And it was saved: a restart sees the new customer.
       await workspace.flush();

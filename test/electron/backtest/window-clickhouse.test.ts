@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DispatchResult, HostEvent } from '../../../core/contract';
+import type { HostEvent } from '../../../core/contract';
 import type { BacktestOutcome, UsagePreview } from '../../../core/public/backtest';
 import {
   createBacktestWindow,
   SAMPLE_DIR,
   type BacktestWindow,
 } from '../../../electron/backtest/window';
+import { windowCalls } from './window-calls';
 import { main } from '../../../electron/cli';
 import { startClickHouse, type ClickHouseServer } from './clickhouse-server';
 
@@ -28,17 +29,7 @@ let dir: string;
 let window: BacktestWindow;
 const events: HostEvent[] = [];
 
-async function call<T>(method: string, args?: unknown): Promise<DispatchResult<T>> {
-  return (await window.dispatch(method, args === undefined ? [] : [args], {
-    onEvent: (event) => events.push(event),
-  })) as DispatchResult<T>;
-}
-
-async function ok<T>(method: string, args?: unknown): Promise<T> {
-  const result = await call<T>(method, args);
-  if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
-  return result.data;
-}
+const { call, ok } = windowCalls(() => window, events);
 
 /** A port nothing listens on: one the server had, now closed (a server that is down). */
 const downUrl = () => server.url.replace(/:\d+$/, ':9');

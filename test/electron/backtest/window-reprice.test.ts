@@ -9,50 +9,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DispatchResult } from '../../../core/contract';
 import type { BacktestOutcome } from '../../../core/public/backtest';
+import { HYPOTHESES } from '../../../bench/backtest-hypotheses';
 import { createBacktestWindow, type BacktestWindow } from '../../../electron/backtest/window';
 
 const CUSTOMERS = 10_000;
-
-/** The bench's five hypotheses (bench/backtest.ts): four on the calls, one per seat. */
-const HYPOTHESES = [
-  { key: 'per_unit', meter: 'api', currency: 'EUR', unitAmountDecimal: '0.2' },
-  {
-    key: 'allowance',
-    meter: 'api',
-    currency: 'EUR',
-    billingScheme: 'tiered',
-    tiersMode: 'graduated',
-    tiers: [
-      { upTo: 20_000, flatAmount: 4900 },
-      { upTo: 'inf', unitAmountDecimal: '0.15' },
-    ],
-  },
-  {
-    key: 'volume',
-    meter: 'api',
-    currency: 'EUR',
-    billingScheme: 'tiered',
-    tiersMode: 'volume',
-    tiers: [
-      { upTo: 100_000, unitAmountDecimal: '0.3' },
-      { upTo: 'inf', unitAmountDecimal: '0.1' },
-    ],
-  },
-  {
-    key: 'packages',
-    meter: 'api',
-    currency: 'EUR',
-    unitAmount: 150,
-    transformQuantity: { divideBy: 1000, round: 'up' },
-  },
-  {
-    key: 'seats',
-    meter: 'seats',
-    currency: 'EUR',
-    unitAmount: 900,
-    recurring: { interval: 'month', aggregateUsage: 'last_ever' },
-  },
-];
 
 let dir: string;
 let window: BacktestWindow;

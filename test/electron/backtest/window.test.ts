@@ -16,6 +16,7 @@ import {
   uploadFolder,
   type BacktestWindow,
 } from '../../../electron/backtest/window';
+import { windowCalls } from './window-calls';
 import { main } from '../../../electron/cli';
 import { toErrorEnvelope } from '../../../core/values/errors';
 
@@ -26,17 +27,7 @@ let dir: string;
 let window: BacktestWindow;
 const events: HostEvent[] = [];
 
-async function call<T>(method: string, args?: unknown): Promise<DispatchResult<T>> {
-  return (await window.dispatch(method, args === undefined ? [] : [args], {
-    onEvent: (event) => events.push(event),
-  })) as DispatchResult<T>;
-}
-
-async function ok<T>(method: string, args?: unknown): Promise<T> {
-  const result = await call<T>(method, args);
-  if (!result.ok) throw new Error(`${method}: ${result.error.code} ${result.error.message}`);
-  return result.data;
-}
+const { call, ok } = windowCalls(() => window, events);
 
 async function cli(...args: string[]): Promise<string> {
   let stdout = '';
