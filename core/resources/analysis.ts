@@ -27,9 +27,14 @@ import {
   strategiesArgs,
   usageSeriesArgs,
 } from './schemas';
-import { copy } from '../values/json';
+import { canonicalJson, copy } from '../values/json';
 import { comparisonByCalendarMonth, isZeroCreationInvoice } from '../public/reporting';
-import { groupAmounts, largestGroups, rowsInOrder } from '../public/compare-groups';
+import {
+  groupAmounts,
+  largestGroups,
+  rowsInOrder,
+  type GroupTotal,
+} from '../public/compare-groups';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quoteDecimal, quotePrice } from '../rules/pricing';
@@ -209,7 +214,61 @@ function candidateAdjustments(state: ScenarioState, prices: Price[], args: Compa
   });
 }
 
+type Comparison = Omit<PriceComparison, 'summary'>;
+
+/**
+ * The last paged comparison of each state, with what its pages and summaries need: a page click
+ * or another ranking price re-reads it instead of pricing every customer again. Not state: it is
+ * dropped by any change (state.changes, the clock) and never used while a call is changing the
+ * state; what leaves it is copied, so a caller can't alter it.
+ */
+interface ComparisonCache {
+  changes: number;
+  now: number;
+  key: string;
+  comparison: Comparison;
+  nameOf: (customer: string) => string;
+  byCustomer: GroupTotal[];
+  months: ReturnType<typeof comparisonByCalendarMonth>;
+  orders: Map<string, PriceComparison['rows']>;
+  charted: Map<string, GroupTotal[]>;
+}
+const comparisonCaches = new WeakMap<ScenarioState, ComparisonCache>();
+
 function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison {
+  if (!args.page) return comparisonOf(state, args);
+  const { page, ...rest } = args;
+  const key = canonicalJson(rest);
+  let cache = comparisonCaches.get(state);
+  const fresh =
+    cache !== undefined &&
+    cache.changes === state.changes &&
+    cache.now === state.now &&
+    cache.key === key;
+  if (!fresh || state.midChange) {
+    const comparison = comparisonOf(state, rest);
+    const names = new Map(state.data.customers.map((customer) => [customer.id, customer.name]));
+    const nameOf = (customer: string) => names.get(customer) ?? customer;
+    cache = {
+      changes: state.changes,
+      now: state.now,
+      key,
+      comparison,
+      nameOf,
+      byCustomer: groupAmounts(comparison, (row) => ({
+        key: row.customer,
+        label: nameOf(row.customer),
+      })),
+      months: comparisonByCalendarMonth(comparison, state.now),
+      orders: new Map(),
+      charted: new Map(),
+    };
+    if (!state.midChange) comparisonCaches.set(state, cache);
+  }
+  return copy(summarized(cache!, page));
+}
+
+function comparisonOf(state: ScenarioState, args: CompareArgs): Comparison {
   const prices = args.prices.map((id, index) => state.price(id, `prices[${index}]`));
   const currency = prices[0]!.currency;
   prices.forEach((price, index) => {
@@ -284,8 +343,7 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
       });
     });
   }
-  const comparison = { prices: prices.map((price) => price.id), rows, totals, currency };
-  return args.page ? summarized(state, comparison, args.page) : comparison;
+  return { prices: prices.map((price) => price.id), rows, totals, currency };
 }
 
 /**
@@ -293,10 +351,10 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
  * and period (10,000 customers made 3.4 MB): months, the top customers, one page of rows.
  */
 function summarized(
-  state: ScenarioState,
-  comparison: Omit<PriceComparison, 'summary'>,
+  cache: ComparisonCache,
   page: NonNullable<CompareArgs['page']>,
 ): PriceComparison {
+  const { comparison, nameOf, byCustomer } = cache;
   const price = page.price ?? comparison.prices[0]!;
   if (!comparison.prices.includes(price))
     throw invalidRequest(
@@ -304,27 +362,27 @@ function summarized(
       'page.price',
       `${price} is not one of the compared prices: rank by one of ${comparison.prices.join(', ')}.`,
     );
-  const names = new Map(state.data.customers.map((customer) => [customer.id, customer.name]));
-  const nameOf = (customer: string) => names.get(customer) ?? customer;
-  const byCustomer = groupAmounts(comparison, (row) => ({
-    key: row.customer,
-    label: nameOf(row.customer),
-  }));
-  const charted = largestGroups(byCustomer, price, page.top ?? 20);
+  const top = page.top ?? 20;
+  let charted = cache.charted.get(`${price} ${top}`);
+  if (!charted)
+    cache.charted.set(`${price} ${top}`, (charted = largestGroups(byCustomer, price, top)));
   // largestGroups keeps every group when they fit, else the top - 1 and the rest as one.
   const listed = charted === byCustomer ? charted : charted.slice(0, -1);
   const others = charted === byCustomer ? null : charted.at(-1)!;
   const sort = page.sort ?? 'period';
   const offset = page.offset ?? 0;
   const limit = page.limit ?? 100;
-  const rows = rowsInOrder(comparison, sort, price, nameOf)
+  let ordered = cache.orders.get(`${sort} ${price}`);
+  if (!ordered)
+    cache.orders.set(`${sort} ${price}`, (ordered = rowsInOrder(comparison, sort, price, nameOf)));
+  const rows = ordered
     .slice(offset, offset + limit)
     .map((row) => ({ ...row, customerName: nameOf(row.customer) }));
   return {
     ...comparison,
     rows,
     summary: {
-      months: comparisonByCalendarMonth(comparison, state.now),
+      months: cache.months,
       customers: listed.map((group) => ({
         customer: group.key,
         name: group.label,
