@@ -1,7 +1,7 @@
 // Read-only views for charts and teaching: pre-bucketed usage series, the four aggregation
 // strategies side by side, and candidate prices over the same usage. Computed by the same
 // aggregation and pricing modules that invoices use, so the UI teaches what the invoice bills.
-import { aggregateUsage } from '../rules/aggregation';
+import { aggregateUsage, aggregators } from '../rules/aggregation';
 import { aggregateMeter } from '../rules/meters/aggregate';
 import { MeterEventColumns } from '../rules/meters/columns';
 import { uniqueValueAt } from '../rules/meters/generated';
@@ -39,6 +39,7 @@ import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quoteDecimal, quotePrice } from '../rules/pricing';
 import { adjustedAmounts } from '../rules/backtest/adjustments';
+import type { Span } from '../rules/lines';
 import type { z } from 'zod';
 import type { AggregateUsage, Price, Quote, Subscription, SubscriptionItem } from '../public/types';
 
@@ -300,6 +301,21 @@ function comparisonOf(state: ScenarioState, args: CompareArgs): Comparison {
     if (!quote) known.set(quantity, (quote = quotePrice(price, quantity)));
     return quote;
   };
+  const candidates = prices.map((price) => ({
+    price,
+    strategy: price.recurring.aggregateUsage ?? 'sum',
+    adjustment: adjustments.find((entry) => entry.key === price.id),
+  }));
+  const strategies = [...new Set(candidates.map((candidate) => candidate.strategy))];
+  // Subscriptions started together on one price share their periods (10,000 made in one batch
+  // have one list): each list is computed once per call, read only.
+  const periodLists = new Map<string, Span[]>();
+  const periodsOf = (subscription: Subscription) => {
+    const key = state.periodsKey(subscription);
+    let periods = periodLists.get(key);
+    if (!periods) periodLists.set(key, (periods = state.periodsOf(subscription).reverse()));
+    return periods;
+  };
   const rows: PriceComparison['rows'] = [];
   const totals: Record<string, number> = Object.fromEntries(prices.map((price) => [price.id, 0]));
   for (const subscription of subscriptions) {
@@ -308,32 +324,48 @@ function comparisonOf(state: ScenarioState, args: CompareArgs): Comparison {
       (item) => state.price(item.price).recurring.usageType === 'metered',
     );
     if (metered.length === 0) continue;
-    const periods = state.periodsOf(subscription).reverse();
-    // Per period, per price: the quotes of the subscription's metered items.
-    const quotes = periods.map((period) =>
-      prices.map((price) =>
-        metered
-          .filter((item) => period.end > item.created)
-          .map((item) => {
-            const span = { start: Math.max(period.start, item.created), end: period.end };
-            const strategy = price.recurring.aggregateUsage ?? 'sum';
-            const quantity = aggregateUsage(strategy, state.columns(item.id), span).quantity;
-            return quoteOf(price, quantity);
-          }),
+    const usage = metered.map((item) => state.columns(item.id));
+    const periods = periodsOf(subscription);
+    // Per period, per strategy: each metered item's quantity (undefined before the item began),
+    // aggregated once however many candidates share the strategy. The quantity only, as
+    // aggregateUsage's sentence is not shown here.
+    const quantities = periods.map((period) =>
+      strategies.map((strategy) =>
+        metered.map((item, index) => {
+          if (period.end <= item.created) return undefined;
+          const [lo, hi] = indexRange(
+            usage[index]!,
+            Math.max(period.start, item.created),
+            period.end,
+          );
+          return aggregators[strategy](usage[index]!, lo, hi).quantity;
+        }),
       ),
     );
-    const amountsOf = prices.map((price, at) => {
-      const adjustment = adjustments.find((entry) => entry.key === price.id);
-      const own = quotes.map((perPrice) => perPrice[at]!);
-      if (!adjustment) return own.map((cells) => cells.reduce((t, q) => t + q.amount, 0));
+    const amountsOf = candidates.map(({ price, strategy, adjustment }) => {
+      const at = strategies.indexOf(strategy);
+      if (!adjustment)
+        return quantities.map((perStrategy) => {
+          let amount = 0;
+          for (const quantity of perStrategy[at]!)
+            if (quantity !== undefined) amount += quoteOf(price, quantity).amount;
+          return amount;
+        });
+      const own = quantities.map((perStrategy) =>
+        perStrategy[at]!.flatMap((quantity) =>
+          quantity === undefined ? [] : [quoteOf(price, quantity)],
+        ),
+      );
       const spans = periods.map((period) => ({ ...period, open: period.end > state.now }));
       return adjustedAmounts(adjustment, spans, own).map((amount) => amount ?? 0);
     });
     periods.forEach((period, index) => {
-      const amounts = Object.fromEntries(
-        prices.map((price, at) => [price.id, amountsOf[at]![index]!]),
-      );
-      for (const price of prices) totals[price.id]! += amounts[price.id]!;
+      const amounts: Record<string, number> = {};
+      prices.forEach((price, at) => {
+        const amount = amountsOf[at]![index]!;
+        amounts[price.id] = amount;
+        totals[price.id]! += amount;
+      });
       rows.push({
         periodStart: period.start,
         periodEnd: period.end,

@@ -417,6 +417,14 @@ export class ScenarioState {
     return periods;
   }
 
+  /** What periodsOf reads, as a string: subscriptions with one key have the same periods. */
+  periodsKey(subscription: Subscription): string {
+    const { anchor, interval, intervalCount } = this.periodRule(subscription);
+    const { startDate, trialEnd } = subscription;
+    const current = this.data.periodIndex[subscription.id]!;
+    return `${anchor} ${interval} ${intervalCount} ${current} ${startDate} ${trialEnd}`;
+  }
+
   // ---- usage ---------------------------------------------------------------------------------
 
   /**
