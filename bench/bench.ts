@@ -481,6 +481,70 @@ async function tenThousandFigures(): Promise<void> {
   });
 }
 
+/**
+ * Compare at 10,000 customers (as the e2e scale test: one metered price, 10 records each, a
+ * second candidate, two periods): analysis.comparePrices with a page, first (each round after a
+ * rename, which drops the kept comparison) and a page click answered from the kept one.
+ */
+async function compareFigures(): Promise<void> {
+  const customers = 10_000;
+  const sim = createSimulator();
+  const product = sim.products.create({ name: 'API access' }).id;
+  const prices = ['0.2', '0.15'].map(
+    (unitAmountDecimal) =>
+      sim.prices.create({
+        product,
+        currency: 'EUR',
+        unitAmountDecimal,
+        recurring: { interval: 'month', usageType: 'metered' },
+      }).id,
+  );
+  for (let first = 0; first < customers; first += 1000)
+    sim.customers.createBatch({
+      customers: Array.from({ length: 1000 }, (_, index) => ({
+        name: `Customer ${first + index + 1}`,
+        paymentMethod: 'pm_card_visa',
+        subscription: { items: [{ price: prices[0]! }] },
+      })),
+    });
+  const start = sim.testClock.retrieve().frozenTime;
+  sim.testClock.advance({ frozenTime: start + 28 * 86_400 });
+  for (const subscription of sim.subscriptions.list({ limit: customers }).data)
+    sim.usageRecords.createBatch({
+      subscriptionItem: subscription.items.data[0]!.id,
+      records: Array.from({ length: 10 }, (_, i) => ({
+        quantity: 1,
+        timestamp: start + 1 + i * 86_400,
+      })),
+    });
+  sim.testClock.advance({ frozenTime: start + 32 * 86_400 });
+  const renamed = sim.customers.list({ limit: 1 }).data[0]!;
+  const page = (offset: number) =>
+    sim.analysis.comparePrices({ prices, page: { offset, limit: 100 } });
+  const firstTimes: number[] = [];
+  for (let round = 0; round < 8; round++) {
+    sim.customers.update(renamed.id, { name: renamed.name });
+    firstTimes.push((await timeIt(1, () => page(0))).ms);
+  }
+  const click = await timeIt(5, () => page(100));
+  const all = await timeIt(3, () => sim.analysis.comparePrices({ prices }));
+  figure({
+    id: 'compare-10000-first',
+    label: 'Compare of 10,000 customers: summary and first page, computed',
+    value: median(firstTimes),
+    unit: 'ms',
+    goal: { atMost: 300 },
+    note: `median of ${firstTimes.length} (${firstTimes.map(Math.round).join(', ')} ms); every row without a page (exports) ${formatValue(all.ms, 'ms')}`,
+  });
+  figure({
+    id: 'compare-10000-page',
+    label: 'Compare of 10,000 customers: another page of the kept comparison',
+    value: click.ms,
+    unit: 'ms',
+    goal: { atMost: 50 },
+  });
+}
+
 /** The naive baseline over one object per record; the objects are gone when it returns. */
 async function naiveOnObjects(data: DataSet): Promise<{ ms: number; result: Results }> {
   const objects = data.items.flatMap((usage, item) =>
@@ -645,6 +709,7 @@ async function main(): Promise<void> {
   // Partial runs: printed, not written to bench/results.json (which holds whole runs).
   if (process.argv.includes('--cohort')) return cohortFigure();
   if (process.argv.includes('--ten-thousand')) return tenThousandFigures();
+  if (process.argv.includes('--compare')) return compareFigures();
   if (process.argv.includes('--meters')) return meterEventFigures((await recordBatch()).rate);
   const failures: string[] = [];
 
@@ -685,6 +750,7 @@ async function main(): Promise<void> {
   });
   await cohortFigure();
   await tenThousandFigures();
+  await compareFigures();
 
   // 1. Aggregation of 10M records over 12 monthly periods.
   const data = makeData();

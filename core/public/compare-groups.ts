@@ -83,15 +83,22 @@ export function rowsInOrder(
       .sort((a, b) => collator.compare(names.get(a)!, names.get(b)!))
       .map((customer, at) => [customer, at]),
   );
-  const byName = (a: ComparisonRow, b: ComparisonRow) =>
-    rank.get(a.customer)! - rank.get(b.customer)!;
-  const amount = (row: ComparisonRow) => (price === null ? 0 : (row.amounts[price] ?? 0));
-  const order: Record<ComparisonSort, (a: ComparisonRow, b: ComparisonRow) => number> = {
-    period: (a, b) => a.periodStart - b.periodStart || byName(a, b),
-    customer: (a, b) => byName(a, b) || a.periodStart - b.periodStart,
-    amount: (a, b) => amount(b) - amount(a) || a.periodStart - b.periodStart,
+  // Sorted by position, each row's keys read once into arrays: 20,000 rows make ~300,000
+  // comparisons, too many for map look-ups in each.
+  const rows = comparison.rows;
+  const ranks = Int32Array.from(rows, (row) => rank.get(row.customer)!);
+  const starts = Float64Array.from(rows, (row) => row.periodStart);
+  const amounts = Float64Array.from(rows, (row) =>
+    price === null ? 0 : (row.amounts[price] ?? 0),
+  );
+  const order: Record<ComparisonSort, (a: number, b: number) => number> = {
+    period: (a, b) => starts[a]! - starts[b]! || ranks[a]! - ranks[b]!,
+    customer: (a, b) => ranks[a]! - ranks[b]! || starts[a]! - starts[b]!,
+    amount: (a, b) => amounts[b]! - amounts[a]! || starts[a]! - starts[b]!,
   };
-  return [...comparison.rows].sort(order[sort]);
+  return Array.from(rows.keys())
+    .sort(order[sort])
+    .map((at) => rows[at]!);
 }
 
 /** The engine's rows by period start, then customer name: the table reads in time order. */

@@ -42,8 +42,14 @@ export function comparisonByCalendarMonth(
   now: number,
 ): ComparisonMonth[] {
   const months = new Map<string, ComparisonMonth>();
+  // Rows share a few periods (10,000 customers, 2 periods): each month is named once per last
+  // second (what calendarMonthOf reads), not once per row.
+  const named = new Map<number, string>();
   for (const row of comparison.rows) {
-    const key = calendarMonthOf({ start: row.periodStart, end: row.periodEnd });
+    const last = Math.max(row.periodStart, row.periodEnd - 1);
+    let key = named.get(last);
+    if (key === undefined)
+      named.set(last, (key = calendarMonthOf({ start: row.periodStart, end: row.periodEnd })));
     let month = months.get(key);
     if (!month) {
       month = { key, label: key, amounts: {}, open: false };

@@ -1,7 +1,7 @@
 // Read-only views for charts and teaching: pre-bucketed usage series, the four aggregation
 // strategies side by side, and candidate prices over the same usage. Computed by the same
 // aggregation and pricing modules that invoices use, so the UI teaches what the invoice bills.
-import { aggregateUsage } from '../rules/aggregation';
+import { aggregateUsage, aggregators } from '../rules/aggregation';
 import { aggregateMeter } from '../rules/meters/aggregate';
 import { MeterEventColumns } from '../rules/meters/columns';
 import { uniqueValueAt } from '../rules/meters/generated';
@@ -27,13 +27,19 @@ import {
   strategiesArgs,
   usageSeriesArgs,
 } from './schemas';
-import { copy } from '../values/json';
+import { canonicalJson, copy } from '../values/json';
 import { comparisonByCalendarMonth, isZeroCreationInvoice } from '../public/reporting';
-import { groupAmounts, largestGroups, rowsInOrder } from '../public/compare-groups';
+import {
+  groupAmounts,
+  largestGroups,
+  rowsInOrder,
+  type GroupTotal,
+} from '../public/compare-groups';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quoteDecimal, quotePrice } from '../rules/pricing';
 import { adjustedAmounts } from '../rules/backtest/adjustments';
+import type { Span } from '../rules/lines';
 import type { z } from 'zod';
 import type { AggregateUsage, Price, Quote, Subscription, SubscriptionItem } from '../public/types';
 
@@ -209,7 +215,61 @@ function candidateAdjustments(state: ScenarioState, prices: Price[], args: Compa
   });
 }
 
+type Comparison = Omit<PriceComparison, 'summary'>;
+
+/**
+ * The last paged comparison of each state, with what its pages and summaries need: a page click
+ * or another ranking price re-reads it instead of pricing every customer again. Not state: it is
+ * dropped by any change (state.changes, the clock) and never used while a call is changing the
+ * state; what leaves it is copied, so a caller can't alter it.
+ */
+interface ComparisonCache {
+  changes: number;
+  now: number;
+  key: string;
+  comparison: Comparison;
+  nameOf: (customer: string) => string;
+  byCustomer: GroupTotal[];
+  months: ReturnType<typeof comparisonByCalendarMonth>;
+  orders: Map<string, PriceComparison['rows']>;
+  charted: Map<string, GroupTotal[]>;
+}
+const comparisonCaches = new WeakMap<ScenarioState, ComparisonCache>();
+
 function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison {
+  if (!args.page) return comparisonOf(state, args);
+  const { page, ...rest } = args;
+  const key = canonicalJson(rest);
+  let cache = comparisonCaches.get(state);
+  const fresh =
+    cache !== undefined &&
+    cache.changes === state.changes &&
+    cache.now === state.now &&
+    cache.key === key;
+  if (!fresh || state.midChange) {
+    const comparison = comparisonOf(state, rest);
+    const names = new Map(state.data.customers.map((customer) => [customer.id, customer.name]));
+    const nameOf = (customer: string) => names.get(customer) ?? customer;
+    cache = {
+      changes: state.changes,
+      now: state.now,
+      key,
+      comparison,
+      nameOf,
+      byCustomer: groupAmounts(comparison, (row) => ({
+        key: row.customer,
+        label: nameOf(row.customer),
+      })),
+      months: comparisonByCalendarMonth(comparison, state.now),
+      orders: new Map(),
+      charted: new Map(),
+    };
+    if (!state.midChange) comparisonCaches.set(state, cache);
+  }
+  return copy(summarized(cache!, page));
+}
+
+function comparisonOf(state: ScenarioState, args: CompareArgs): Comparison {
   const prices = args.prices.map((id, index) => state.price(id, `prices[${index}]`));
   const currency = prices[0]!.currency;
   prices.forEach((price, index) => {
@@ -241,6 +301,21 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
     if (!quote) known.set(quantity, (quote = quotePrice(price, quantity)));
     return quote;
   };
+  const candidates = prices.map((price) => ({
+    price,
+    strategy: price.recurring.aggregateUsage ?? 'sum',
+    adjustment: adjustments.find((entry) => entry.key === price.id),
+  }));
+  const strategies = [...new Set(candidates.map((candidate) => candidate.strategy))];
+  // Subscriptions started together on one price share their periods (10,000 made in one batch
+  // have one list): each list is computed once per call, read only.
+  const periodLists = new Map<string, Span[]>();
+  const periodsOf = (subscription: Subscription) => {
+    const key = state.periodsKey(subscription);
+    let periods = periodLists.get(key);
+    if (!periods) periodLists.set(key, (periods = state.periodsOf(subscription).reverse()));
+    return periods;
+  };
   const rows: PriceComparison['rows'] = [];
   const totals: Record<string, number> = Object.fromEntries(prices.map((price) => [price.id, 0]));
   for (const subscription of subscriptions) {
@@ -249,32 +324,48 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
       (item) => state.price(item.price).recurring.usageType === 'metered',
     );
     if (metered.length === 0) continue;
-    const periods = state.periodsOf(subscription).reverse();
-    // Per period, per price: the quotes of the subscription's metered items.
-    const quotes = periods.map((period) =>
-      prices.map((price) =>
-        metered
-          .filter((item) => period.end > item.created)
-          .map((item) => {
-            const span = { start: Math.max(period.start, item.created), end: period.end };
-            const strategy = price.recurring.aggregateUsage ?? 'sum';
-            const quantity = aggregateUsage(strategy, state.columns(item.id), span).quantity;
-            return quoteOf(price, quantity);
-          }),
+    const usage = metered.map((item) => state.columns(item.id));
+    const periods = periodsOf(subscription);
+    // Per period, per strategy: each metered item's quantity (undefined before the item began),
+    // aggregated once however many candidates share the strategy. The quantity only, as
+    // aggregateUsage's sentence is not shown here.
+    const quantities = periods.map((period) =>
+      strategies.map((strategy) =>
+        metered.map((item, index) => {
+          if (period.end <= item.created) return undefined;
+          const [lo, hi] = indexRange(
+            usage[index]!,
+            Math.max(period.start, item.created),
+            period.end,
+          );
+          return aggregators[strategy](usage[index]!, lo, hi).quantity;
+        }),
       ),
     );
-    const amountsOf = prices.map((price, at) => {
-      const adjustment = adjustments.find((entry) => entry.key === price.id);
-      const own = quotes.map((perPrice) => perPrice[at]!);
-      if (!adjustment) return own.map((cells) => cells.reduce((t, q) => t + q.amount, 0));
+    const amountsOf = candidates.map(({ price, strategy, adjustment }) => {
+      const at = strategies.indexOf(strategy);
+      if (!adjustment)
+        return quantities.map((perStrategy) => {
+          let amount = 0;
+          for (const quantity of perStrategy[at]!)
+            if (quantity !== undefined) amount += quoteOf(price, quantity).amount;
+          return amount;
+        });
+      const own = quantities.map((perStrategy) =>
+        perStrategy[at]!.flatMap((quantity) =>
+          quantity === undefined ? [] : [quoteOf(price, quantity)],
+        ),
+      );
       const spans = periods.map((period) => ({ ...period, open: period.end > state.now }));
       return adjustedAmounts(adjustment, spans, own).map((amount) => amount ?? 0);
     });
     periods.forEach((period, index) => {
-      const amounts = Object.fromEntries(
-        prices.map((price, at) => [price.id, amountsOf[at]![index]!]),
-      );
-      for (const price of prices) totals[price.id]! += amounts[price.id]!;
+      const amounts: Record<string, number> = {};
+      prices.forEach((price, at) => {
+        const amount = amountsOf[at]![index]!;
+        amounts[price.id] = amount;
+        totals[price.id]! += amount;
+      });
       rows.push({
         periodStart: period.start,
         periodEnd: period.end,
@@ -284,8 +375,7 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
       });
     });
   }
-  const comparison = { prices: prices.map((price) => price.id), rows, totals, currency };
-  return args.page ? summarized(state, comparison, args.page) : comparison;
+  return { prices: prices.map((price) => price.id), rows, totals, currency };
 }
 
 /**
@@ -293,10 +383,10 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
  * and period (10,000 customers made 3.4 MB): months, the top customers, one page of rows.
  */
 function summarized(
-  state: ScenarioState,
-  comparison: Omit<PriceComparison, 'summary'>,
+  cache: ComparisonCache,
   page: NonNullable<CompareArgs['page']>,
 ): PriceComparison {
+  const { comparison, nameOf, byCustomer } = cache;
   const price = page.price ?? comparison.prices[0]!;
   if (!comparison.prices.includes(price))
     throw invalidRequest(
@@ -304,27 +394,27 @@ function summarized(
       'page.price',
       `${price} is not one of the compared prices: rank by one of ${comparison.prices.join(', ')}.`,
     );
-  const names = new Map(state.data.customers.map((customer) => [customer.id, customer.name]));
-  const nameOf = (customer: string) => names.get(customer) ?? customer;
-  const byCustomer = groupAmounts(comparison, (row) => ({
-    key: row.customer,
-    label: nameOf(row.customer),
-  }));
-  const charted = largestGroups(byCustomer, price, page.top ?? 20);
+  const top = page.top ?? 20;
+  let charted = cache.charted.get(`${price} ${top}`);
+  if (!charted)
+    cache.charted.set(`${price} ${top}`, (charted = largestGroups(byCustomer, price, top)));
   // largestGroups keeps every group when they fit, else the top - 1 and the rest as one.
   const listed = charted === byCustomer ? charted : charted.slice(0, -1);
   const others = charted === byCustomer ? null : charted.at(-1)!;
   const sort = page.sort ?? 'period';
   const offset = page.offset ?? 0;
   const limit = page.limit ?? 100;
-  const rows = rowsInOrder(comparison, sort, price, nameOf)
+  let ordered = cache.orders.get(`${sort} ${price}`);
+  if (!ordered)
+    cache.orders.set(`${sort} ${price}`, (ordered = rowsInOrder(comparison, sort, price, nameOf)));
+  const rows = ordered
     .slice(offset, offset + limit)
     .map((row) => ({ ...row, customerName: nameOf(row.customer) }));
   return {
     ...comparison,
     rows,
     summary: {
-      months: comparisonByCalendarMonth(comparison, state.now),
+      months: cache.months,
       customers: listed.map((group) => ({
         customer: group.key,
         name: group.label,

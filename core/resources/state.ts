@@ -133,6 +133,11 @@ export class ScenarioState {
   readonly gracefulDrafts = new Map<string, Invoice>();
   readonly generated: GeneratedUsage;
   /**
+   * Mutating calls run on this state, counted as they end (made or refused): what read-only
+   * results are cached by (analysis.comparePrices), so a change of any kind drops them.
+   */
+  changes = 0;
+  /**
    * While a checkpointed call runs: each customer and subscription it may change, with a copy as
    * it was. Copying only what a call reaches keeps a checkpoint's cost independent of how many
    * customers the scenario has.
@@ -246,6 +251,11 @@ export class ScenarioState {
 
   stopRecordingChanges(): void {
     this.changing = null;
+  }
+
+  /** A call is changing the state (a checkpoint is running): read-only caches stand aside. */
+  get midChange(): boolean {
+    return this.changing !== null;
   }
 
   /**
@@ -405,6 +415,14 @@ export class ScenarioState {
       periods.push({ start: startDate, end: trialEnd });
     } else if (startDate < anchor) periods.push({ start: startDate, end: anchor });
     return periods;
+  }
+
+  /** What periodsOf reads, as a string: subscriptions with one key have the same periods. */
+  periodsKey(subscription: Subscription): string {
+    const { anchor, interval, intervalCount } = this.periodRule(subscription);
+    const { startDate, trialEnd } = subscription;
+    const current = this.data.periodIndex[subscription.id]!;
+    return `${anchor} ${interval} ${intervalCount} ${current} ${startDate} ${trialEnd}`;
   }
 
   // ---- usage ---------------------------------------------------------------------------------

@@ -96,13 +96,17 @@ export function invoke(
   const state = holder.state;
   const at = state.now;
   const values = parsed(entry, args);
-  return allOrNothing(holder, entry, () => {
-    const run = () => entry.run(state, values);
-    const key = (values as { idempotencyKey?: string }[]).at(-1)?.idempotencyKey;
-    const result = entry.idempotent ? idempotent(state, method, args, key, run) : run();
-    journal(state, method, entry, at, args, values, result);
-    return result;
-  });
+  try {
+    return allOrNothing(holder, entry, () => {
+      const run = () => entry.run(state, values);
+      const key = (values as { idempotencyKey?: string }[]).at(-1)?.idempotencyKey;
+      const result = entry.idempotent ? idempotent(state, method, args, key, run) : run();
+      journal(state, method, entry, at, args, values, result);
+      return result;
+    });
+  } finally {
+    if (entry.mutates) holder.state.changes += 1;
+  }
 }
 
 /**
@@ -124,5 +128,6 @@ export function* invokeSteps(
   } finally {
     // Also when the caller stops early (return()): the steps done stay.
     releaseCheckpoint(holder.state);
+    holder.state.changes += 1;
   }
 }

@@ -27,7 +27,7 @@ function threeCustomers() {
   use('Customer 2', 400); // February (Acme none)
   use('Customer 10', 700);
   w.sim.testClock.advance({ frozenTime: MAR_1 + HOUR }); // March is open
-  return { w, a: a.id, b: b.id };
+  return { w, a: a.id, b: b.id, use };
 }
 
 describe('analysis.comparePrices with page', () => {
@@ -103,6 +103,43 @@ describe('analysis.comparePrices with page', () => {
     const past = w.sim.analysis.comparePrices({ prices: [a, b], page: { offset: 9 } });
     expect(past.rows).toEqual([]);
     expect(past.summary!.rowCount).toBe(9);
+  });
+
+  it('answers from what it computed only until anything changes (usage, names, the clock)', () => {
+    const { w, a, b, use } = threeCustomers();
+    const page = (offset = 0) =>
+      w.sim.analysis.comparePrices({ prices: [a, b], page: { offset, limit: 3 } });
+    const first = page();
+    expect(first.totals).toEqual({ [a]: 2450, [b]: 4900 });
+    // A caller changing what it got changes nothing the next call answers.
+    first.totals[a] = 0;
+    first.summary!.months[0]!.amounts[a] = 0;
+    first.rows[0]!.amounts[a] = 0;
+    expect(page()).toEqual({ ...page(), totals: { [a]: 2450, [b]: 4900 } });
+    expect(page().summary!.months[0]!.amounts[a]).toBe(1350);
+    expect(page().rows[0]!.amounts[a]).toBe(1000); // Acme, January
+    // Usage in the open March between two calls: 2450 + 25 under A.
+    use('Acme', 25);
+    const afterUsage = page(6);
+    expect(afterUsage.totals).toEqual({ [a]: 2475, [b]: 4950 });
+    expect(afterUsage.summary!.months[2]!.amounts[a]).toBe(25);
+    expect(afterUsage.rows.map((row) => [row.customerName, row.amounts[a]])).toEqual([
+      ['Acme', 25],
+      ['Customer 2', 0],
+      ['Customer 10', 0],
+    ]);
+    // A refused change leaves the answer as it was; a rename is seen.
+    expect(() => use('Acme', -1)).toThrow();
+    expect(page(6).totals).toEqual({ [a]: 2475, [b]: 4950 });
+    w.sim.customers.update(w.customer, { name: 'Zeta' });
+    expect(page(6).rows.map((row) => row.customerName)).toEqual([
+      'Customer 2',
+      'Customer 10',
+      'Zeta',
+    ]);
+    // The clock moving on closes March: its row is no longer open.
+    w.sim.testClock.advance({ frozenTime: MAR_1 + 40 * 86_400 });
+    expect(page().summary!.months[2]!.open).toBe(false);
   });
 
   it('refuses bad paging arguments, naming the field', () => {
