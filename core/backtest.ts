@@ -59,12 +59,32 @@ export const BACKTEST_CSV_COLUMNS = [
   'currency',
 ] as const;
 
+/** CSV rows made into text between two pieces of backtestCsvPieces. */
+const CSV_PIECE_ROWS = 1000;
+
 /**
  * One table: per hypothesis a `period` row per period, a `customer` row per customer (with the
  * change vs the current hypothesis) and a `total` row.
  */
 export function backtestCsv(result: BacktestResult): string {
+  return [...backtestCsvPieces(result)].join('');
+}
+
+/**
+ * backtestCsv's text in pieces of CSV_PIECE_ROWS rows, for hosts that send it as it is made (5
+ * hypotheses × 10,000 customers made in one go held a host for 400 ms).
+ */
+export function* backtestCsvPieces(result: BacktestResult): Generator<string, void> {
   const rows: (string | number | boolean | null)[][] = [];
+  let header = true;
+  function* flush(): Generator<string, void> {
+    yield `${Papa.unparse(
+      { fields: [...BACKTEST_CSV_COLUMNS], data: rows },
+      { newline: '\n', escapeFormulae: true, header },
+    )}\n`;
+    rows.length = 0;
+    header = false;
+  }
   for (const hypothesis of result.hypotheses) {
     const own = [hypothesis.key, hypothesis.name];
     for (const period of hypothesis.byPeriod) {
@@ -94,6 +114,7 @@ export function backtestCsv(result: BacktestResult): string {
         row.changePct ?? '',
         result.currency,
       ]);
+      if (rows.length === CSV_PIECE_ROWS) yield* flush();
     }
     rows.push([
       ...own,
@@ -108,13 +129,8 @@ export function backtestCsv(result: BacktestResult): string {
       result.currency,
     ]);
   }
-  return `${Papa.unparse(
-    { fields: [...BACKTEST_CSV_COLUMNS], data: rows },
-    {
-      newline: '\n',
-      escapeFormulae: true,
-    },
-  )}\n`;
+  // The last rows (and the header alone when there are none).
+  if (rows.length > 0 || header) yield* flush();
 }
 
 /** What the report says about where the usage came from. */
