@@ -60,7 +60,7 @@ let dir: string;
 let host: RunningHost;
 
 /** A POST to the host: its status and its whole body as text. */
-async function post(path: string, body: string | Uint8Array, type = 'application/json') {
+async function post(path: string, body: string | Blob, type = 'application/json') {
   const response = await fetch(`${new URL(host.url).origin}/api/${path}`, {
     method: 'POST',
     headers: { 'content-type': type, [TOKEN_HEADER]: host.token },
@@ -104,7 +104,7 @@ describe('a backtest of 10,000 customers in the browser host', () => {
   it('never holds the event loop long: the run, its answer and its exports', async () => {
     const uploaded = await post(
       `${UPLOAD_PATH}?name=usage.parquet`,
-      readFileSync(join(dir, 'usage.parquet')),
+      new Blob([readFileSync(join(dir, 'usage.parquet'))]),
       'application/octet-stream',
     );
     const file = (JSON.parse(uploaded.text) as { data: UsageFileHandle }).data;
