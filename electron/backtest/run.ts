@@ -54,11 +54,16 @@ export const pricedByMax = (hypothesis: Hypothesis) =>
  * Runs engine work a slice at a time, letting the host in between: priced in one go, 10,000
  * customers under 5 hypotheses held a window's event loop for most of a second. A cancel stops it.
  */
-async function paced<R>(steps: Generator<StepProgress, R>, options: BacktestOptions): Promise<R> {
+async function paced<R>(
+  steps: Generator<StepProgress, R>,
+  options: BacktestOptions,
+  progress?: (fraction: number) => void,
+): Promise<R> {
   const done = await runPaced(steps, {
     yieldToHost: () => new Promise<void>((resolve) => setImmediate(resolve)),
     now: () => performance.now(),
     signal: options.signal,
+    ...(progress ? { progress: (at: number, of: number) => progress(at / of) } : {}),
   });
   const { source } = options;
   if ('stopped' in done) throw cancelled(source.kind === 'file' ? source.path : source.table);
@@ -89,6 +94,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
       riskThresholdPct: options.riskThresholdPct,
     }),
     options,
+    (fraction) => options.onProgress?.(0.9 + fraction * 0.1),
   );
   options.onProgress?.(1);
   return { result, hypotheses, prepared, source };
