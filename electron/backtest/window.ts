@@ -5,8 +5,8 @@
 // folder beside the workspace), or the desktop app's open dialog registers the chosen file, or
 // it asks for the shipped sample; each gives a handle. Or the usage is a ClickHouse table, which
 // the server aggregates. The last run's aggregates are kept, so a cell's explanation, an edited
-// hypothesis and the exports need no second read; re-pricing yields to the host between
-// customers, so the window stays responsive however many there are.
+// hypothesis and the exports need no second read; a run, a re-pricing and an export yield to the
+// host between slices of work, so the window stays responsive however many customers there are.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
