@@ -188,4 +188,38 @@ describe('re-pricing 5 hypotheses × 10,000 customers × 12 months in the window
     expect(await older).toMatchObject({ ok: false, error: { code: 'backtest_superseded' } });
     expect(await newer).toMatchObject({ ok: true, data: { current: 'seats' } });
   }, 60_000);
+
+  it('stops a run while it prices (the last tenth of its progress) when cancelled', async () => {
+    const file = await window.addLocalFile(join(dir, 'usage.parquet'));
+    let cancelledAt: number | null = null;
+    const ran = await window.dispatch(
+      'backtest.run',
+      [
+        {
+          file: file.id,
+          mapping: {
+            customer: 'customer',
+            meter: 'meter',
+            timestamp: 'timestamp',
+            quantity: 'quantity',
+          },
+          hypotheses: HYPOTHESES,
+        },
+      ],
+      {
+        onEvent: (event) => {
+          if (event.type !== 'progress' || cancelledAt !== null) return;
+          if (event.done > 900 && event.done < 1000) {
+            cancelledAt = event.done;
+            void window.dispatch('backtest.cancel', [{}]);
+          }
+        },
+      },
+    );
+    expect(cancelledAt).not.toBeNull();
+    expect(ran).toMatchObject({ ok: false, error: { code: 'backtest_cancelled' } });
+    expect(ran.ok || ran.error.message).toContain('usage.parquet');
+    // The last finished run's results stay.
+    expect(await call('backtest.reprice', { current: 'seats' })).toMatchObject({ ok: true });
+  }, 60_000);
 });
