@@ -45,6 +45,37 @@ export function backtestJson(result: BacktestResult, skippedRows: number): Backt
   };
 }
 
+/** Customer rows stringified at a time by backtestJsonPieces. */
+const JSON_PIECE_ROWS = 1000;
+
+/** JSON.stringify(value, null, 2) with every line after the first indented by `indent` more. */
+const indented = (value: unknown, indent: string) =>
+  JSON.stringify(value, null, 2).replaceAll('\n', `\n${indent}`);
+
+/**
+ * The text of JSON.stringify(backtestJson(result, skippedRows), null, 2), in pieces: the customer
+ * rows (most of it) JSON_PIECE_ROWS at a time, for hosts that send it as it is made.
+ */
+export function* backtestJsonPieces(
+  result: BacktestResult,
+  skippedRows: number,
+): Generator<string, void> {
+  const { hypotheses, ...rest } = backtestJson(result, skippedRows);
+  yield `{\n  "hypotheses": ${hypotheses.length === 0 ? '[]' : '['}`;
+  for (const [index, { byCustomer, ...hypothesis }] of hypotheses.entries()) {
+    // The hypothesis's fields but its last, byCustomer, which follows in batches.
+    yield `${index === 0 ? '' : ','}\n    ${indented(hypothesis, '    ').slice(0, -6)},\n      "byCustomer": `;
+    if (byCustomer.length === 0) yield '[]';
+    for (let from = 0; from < byCustomer.length; from += JSON_PIECE_ROWS) {
+      const batch = indented(byCustomer.slice(from, from + JSON_PIECE_ROWS), '      ');
+      yield `${from === 0 ? '[' : ','}${batch.slice(1, -8)}`;
+    }
+    if (byCustomer.length > 0) yield '\n      ]';
+    yield '\n    }';
+  }
+  yield `${hypotheses.length === 0 ? '' : '\n  ]'},${indented(rest, '').slice(1)}`;
+}
+
 export const BACKTEST_CSV_COLUMNS = [
   'hypothesis',
   'name',

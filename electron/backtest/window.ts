@@ -16,7 +16,7 @@ import type { DispatchResult, ExportedFile, HostEvent } from '../../core/contrac
 import type { Dispatch, DispatchHooks } from '../../core/dispatch';
 import {
   backtestCsvPieces,
-  backtestJson,
+  backtestJsonPieces,
   backtestReportHtml,
   buildHypotheses,
   explainLine,
@@ -41,7 +41,6 @@ import { fileKindOf, readerOf } from './duckdb';
 import { pricedByMax, runBacktest, type BacktestRun } from './run';
 import { SourceError, type ColumnMap } from './source';
 import { isTrustedSender } from '../security';
-import { jsonPieces } from '../json-text';
 
 /** Rows the preview shows. */
 export const PREVIEW_ROWS = 10;
@@ -618,7 +617,7 @@ export function createBacktestWindow(
           filename: `backtest-${stem}.json`,
           mimeType: 'application/json',
           content: await pacedText(
-            jsonLines(backtestJson(run.result, run.source.skippedRows)),
+            jsonLines(backtestJsonPieces(run.result, run.source.skippedRows)),
             output,
           ),
         };
@@ -688,9 +687,9 @@ export function createBacktestWindow(
   };
 }
 
-/** JSON.stringify(value, null, 2) and a line break, in pieces. */
-function* jsonLines(value: unknown): Generator<string, void> {
-  yield* jsonPieces(value);
+/** JSON text pieces and a line break, as the command line prints them. */
+function* jsonLines(pieces: Iterable<string>): Generator<string, void> {
+  yield* pieces;
   yield '\n';
 }
 
