@@ -10,6 +10,7 @@ const slowTests = [
   'test/attacks/complete-exports.test.ts',
   'test/attacks/save-blocking.test.ts',
   'test/attacks/load-blocking.test.ts',
+  'test/attacks/backtest-blocking.test.ts',
   'test/electron/serve-load.test.ts',
   'test/electron/backtest/clickhouse.test.ts',
   'test/electron/backtest/window-reprice.test.ts',

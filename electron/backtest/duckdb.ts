@@ -391,6 +391,28 @@ export function toAggregates(
   });
 }
 
+/**
+ * The aggregates a query gives, read a chunk of rows at a time (DuckDB's 2,048) with the host let
+ * in between: read whole, 10,000 customers' aggregates held the event loop for most of a second.
+ */
+async function readAggregates(
+  connection: DuckDBConnection,
+  sql: string,
+  maxMeters: readonly string[],
+): Promise<UsageAggregate[]> {
+  const result = await connection.stream(sql);
+  const names = result.columnNames();
+  const aggregates: UsageAggregate[] = [];
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) return aggregates;
+    for (const aggregate of toAggregates(chunk.getColumnsObject(names), maxMeters)) {
+      aggregates.push(aggregate);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 async function rowsOf(connection: DuckDBConnection, sql: string) {
   return (await connection.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
 }
@@ -642,9 +664,6 @@ async function importRows(
     await connection.run(`CREATE TEMP TABLE exact AS ${exactSql(Number(sets!.n) > 0)}`);
     return true;
   });
-  const aggregates = toAggregates(
-    (await connection.runAndReadAll(aggregatesSql(exact))).getColumnsObjectJS(),
-    maxMeters,
-  );
+  const aggregates = await readAggregates(connection, aggregatesSql(exact), maxMeters);
   return { aggregates, rows, skippedRows: bad, skippedByReason, examples };
 }

@@ -3,14 +3,16 @@
 // engine prices the aggregates. The UI keeps `prepared` and re-prices it on every edit.
 import {
   buildHypotheses,
-  prepareUsage,
-  priceBacktest,
+  prepareUsageSteps,
+  priceBacktestSteps,
   type BacktestResult,
   type Hypothesis,
   type PreparedUsage,
 } from '../../core/backtest';
+import { runPaced } from '../../core/resources/entry';
+import type { StepProgress } from '../../core/values/steps';
 import { aggregateFile } from './duckdb';
-import type { AggregateRequest, ColumnMap, SourceResult } from './source';
+import { cancelled, type AggregateRequest, type ColumnMap, type SourceResult } from './source';
 
 export type UsageSource =
   { kind: 'file'; path: string } | { kind: 'clickhouse'; url: string; table: string };
@@ -48,6 +50,26 @@ async function aggregate(source: UsageSource, request: AggregateRequest): Promis
 export const pricedByMax = (hypothesis: Hypothesis) =>
   hypothesis.price.recurring.aggregateUsage === 'max';
 
+/**
+ * Runs engine work a slice at a time, letting the host in between: priced in one go, 10,000
+ * customers under 5 hypotheses held a window's event loop for most of a second. A cancel stops it.
+ */
+async function paced<R>(
+  steps: Generator<StepProgress, R>,
+  options: BacktestOptions,
+  progress?: (fraction: number) => void,
+): Promise<R> {
+  const done = await runPaced(steps, {
+    yieldToHost: () => new Promise<void>((resolve) => setImmediate(resolve)),
+    now: () => performance.now(),
+    signal: options.signal,
+    ...(progress ? { progress: (at: number, of: number) => progress(at / of) } : {}),
+  });
+  const { source } = options;
+  if ('stopped' in done) throw cancelled(source.kind === 'file' ? source.path : source.table);
+  return done.value;
+}
+
 export async function runBacktest(options: BacktestOptions): Promise<BacktestRun> {
   const { hypotheses, grain } = buildHypotheses(options.hypotheses);
   const source = await aggregate(options.source, {
@@ -62,14 +84,18 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRun
     // The source takes most of the time: pricing is shown as the last tenth.
     onProgress: (fraction) => options.onProgress?.(fraction * 0.9),
   });
-  const prepared = prepareUsage(source.aggregates, grain, {
-    start: options.from,
-    end: options.until,
-  });
-  const result = priceBacktest(prepared, hypotheses, {
-    current: options.current,
-    riskThresholdPct: options.riskThresholdPct,
-  });
+  const prepared = await paced(
+    prepareUsageSteps(source.aggregates, grain, { start: options.from, end: options.until }),
+    options,
+  );
+  const result = await paced(
+    priceBacktestSteps(prepared, hypotheses, {
+      current: options.current,
+      riskThresholdPct: options.riskThresholdPct,
+    }),
+    options,
+    (fraction) => options.onProgress?.(0.9 + fraction * 0.1),
+  );
   options.onProgress?.(1);
   return { result, hypotheses, prepared, source };
 }

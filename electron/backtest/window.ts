@@ -5,8 +5,8 @@
 // folder beside the workspace), or the desktop app's open dialog registers the chosen file, or
 // it asks for the shipped sample; each gives a handle. Or the usage is a ClickHouse table, which
 // the server aggregates. The last run's aggregates are kept, so a cell's explanation, an edited
-// hypothesis and the exports need no second read; re-pricing yields to the host between
-// customers, so the window stays responsive however many there are.
+// hypothesis and the exports need no second read; a run, a re-pricing and an export yield to the
+// host between slices of work, so the window stays responsive however many customers there are.
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -15,8 +15,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DispatchResult, ExportedFile, HostEvent } from '../../core/contract';
 import type { Dispatch, DispatchHooks } from '../../core/dispatch';
 import {
-  backtestCsv,
-  backtestJson,
+  backtestCsvPieces,
+  backtestJsonPieces,
   backtestReportHtml,
   buildHypotheses,
   explainLine,
@@ -596,7 +596,10 @@ export function createBacktestWindow(
     return explainLine(run.prepared, hypothesis, stringField(args, 'customer'), period);
   }
 
-  function exportFile(args: Record<string, unknown>): ExportedFile {
+  async function exportFile(
+    args: Record<string, unknown>,
+    output: DispatchHooks['output'],
+  ): Promise<ExportedFile> {
     const run = lastRun();
     const stem =
       run.origin.kind === 'file'
@@ -607,13 +610,16 @@ export function createBacktestWindow(
         return {
           filename: `backtest-${stem}.csv`,
           mimeType: 'text/csv',
-          content: backtestCsv(run.result),
+          content: await pacedText(backtestCsvPieces(run.result), output),
         };
       case 'json':
         return {
           filename: `backtest-${stem}.json`,
           mimeType: 'application/json',
-          content: `${JSON.stringify(backtestJson(run.result, run.source.skippedRows), null, 2)}\n`,
+          content: await pacedText(
+            jsonLines(backtestJsonPieces(run.result, run.source.skippedRows)),
+            output,
+          ),
         };
       case 'html':
         return {
@@ -649,7 +655,7 @@ export function createBacktestWindow(
       case 'backtest.explain':
         return explain(objectArg(args));
       case 'backtest.export':
-        return exportFile(objectArg(args));
+        return exportFile(objectArg(args), hooks.output);
       default:
         throw fail(
           'unknown_method',
@@ -679,6 +685,46 @@ export function createBacktestWindow(
       await rm(uploads, { recursive: true, force: true });
     },
   };
+}
+
+/** JSON text pieces and a line break, as the command line prints them. */
+function* jsonLines(pieces: Iterable<string>): Generator<string, void> {
+  yield* pieces;
+  yield '\n';
+}
+
+/** Export text gathered before it goes to the host's output, and work between two yields. */
+const OUTPUT_BYTES = 64 * 1024;
+const SLICE_MS = 10;
+
+/**
+ * An export's text made a piece at a time with the host let in between (made in one go, the CSV
+ * of 5 hypotheses × 10,000 customers held it for 400 ms): sent through the host's output as it
+ * is made, the file's content then empty (as the invoice exports do), or else joined.
+ */
+async function pacedText(
+  pieces: Iterable<string>,
+  output: DispatchHooks['output'],
+): Promise<string> {
+  const made: string[] = [];
+  let text = '';
+  let since = performance.now();
+  for (const piece of pieces) {
+    text += piece;
+    if (text.length >= OUTPUT_BYTES) {
+      if (output) output.write(text);
+      else made.push(text);
+      text = '';
+    }
+    if (performance.now() - since > SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await output?.ready();
+      since = performance.now();
+    }
+  }
+  if (!output) return made.join('') + text;
+  output.write(text);
+  return '';
 }
 
 /** The refusal of an upload over the limit, naming the file. */

@@ -4,6 +4,7 @@ export { periodKeyAt, periodKeysBetween, periodOfKey } from './periods';
 export {
   explainLine,
   prepareUsage,
+  prepareUsageSteps,
   priceBacktest,
   priceBacktestSteps,
   type BacktestLine,
