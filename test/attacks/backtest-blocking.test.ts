@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeEventLoop } from '../../bench/event-loop';
+import { probeEventLoop } from '../../bench/event-loop-probe';
 import type { BacktestOutcome, UsageFileHandle } from '../../core/public/backtest';
 import { startHost, TOKEN_HEADER, UPLOAD_PATH, type RunningHost } from '../../electron/host';
 

@@ -154,7 +154,7 @@ describe('the Backtest view', () => {
     // cust_001 made 4,694 calls in January 2025: inside the allowance's first tier, EUR 49.00 flat.
     await line.locator('text=4694 units of api_calls').waitFor();
     expect(await cellText('[data-testid="line-amount"]')).toBe(formatMoney(4900, 'EUR'));
-    expect(await line.locator('text=sum: the values at 31 timestamps').count()).toBe(1);
+    expect(await line.locator('text=sum: the values of 31 records in the period').count()).toBe(1);
     await ui.screenshot('backtest-line');
   });
 

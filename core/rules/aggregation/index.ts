@@ -35,7 +35,7 @@ export function describeAggregation(
   if (strategy === 'sum') {
     return count === 0
       ? 'sum: no usage in the period, so the quantity is 0.'
-      : `sum: the values at ${inPeriod} add up to ${quantity}.`;
+      : `sum: the values ${counted === 'record' ? 'of' : 'at'} ${inPeriod} add up to ${quantity}.`;
   }
   if (decidingTimestamp === null) {
     return strategy === 'last_ever'
