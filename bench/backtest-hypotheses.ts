@@ -1,6 +1,7 @@
 // The bench's five backtest hypotheses: four on the calls (per unit, an allowance, volume tiers,
-// packages of 1,000), one per seat. Shared by bench/backtest.ts's re-pricing figure and the
-// window's re-pricing test (test/electron/backtest/window-reprice.test.ts), at the same scale.
+// packages of 1,000), one per seat. Shared by bench/backtest.ts's re-pricing figure, the window's
+// re-pricing test and the browser host's backtest blocking test, at the same scale
+// (test/electron/backtest/window-reprice.test.ts, test/attacks/backtest-blocking.test.ts).
 export const HYPOTHESES = [
   { key: 'per_unit', meter: 'api', currency: 'EUR', unitAmountDecimal: '0.2' },
   {

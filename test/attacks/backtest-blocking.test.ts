@@ -8,53 +8,13 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HYPOTHESES } from '../../bench/backtest-hypotheses';
 import { probeEventLoop } from '../../bench/event-loop-probe';
 import type { BacktestOutcome, UsageFileHandle } from '../../core/public/backtest';
 import { startHost, TOKEN_HEADER, UPLOAD_PATH, type RunningHost } from '../../electron/host';
 
 const CUSTOMERS = 10_000;
 const ROWS = 1_000_000;
-
-/** Five hypotheses: four on the calls, one per seat. */
-const HYPOTHESES = [
-  { key: 'per_unit', meter: 'api', currency: 'EUR', unitAmountDecimal: '0.2' },
-  {
-    key: 'allowance',
-    meter: 'api',
-    currency: 'EUR',
-    billingScheme: 'tiered',
-    tiersMode: 'graduated',
-    tiers: [
-      { upTo: 2_000, flatAmount: 4900 },
-      { upTo: 'inf', unitAmountDecimal: '0.15' },
-    ],
-  },
-  {
-    key: 'volume',
-    meter: 'api',
-    currency: 'EUR',
-    billingScheme: 'tiered',
-    tiersMode: 'volume',
-    tiers: [
-      { upTo: 10_000, unitAmountDecimal: '0.3' },
-      { upTo: 'inf', unitAmountDecimal: '0.1' },
-    ],
-  },
-  {
-    key: 'packages',
-    meter: 'api',
-    currency: 'EUR',
-    unitAmount: 150,
-    transformQuantity: { divideBy: 1000, round: 'up' },
-  },
-  {
-    key: 'seats',
-    meter: 'seats',
-    currency: 'EUR',
-    unitAmount: 900,
-    recurring: { interval: 'month', aggregateUsage: 'last_ever' },
-  },
-];
 
 let dir: string;
 let host: RunningHost;
