@@ -14,6 +14,7 @@ import { indexRange } from '../core/rules/usage/view';
 import { createSimulator } from '../core/simulator';
 import type { Simulator } from '../core/simulator';
 import { UsageColumns } from '../core/rules/usage/columns';
+import type { UsageValues } from '../core/rules/usage/columns';
 import { describeLoad, runServeLoad } from './serve-load';
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -73,7 +74,8 @@ function makeData(): DataSet {
   const items: UsageColumns[] = [];
   for (let item = 0; item < ITEMS; item++) {
     const timestamps = new Uint32Array(RECORDS_PER_ITEM);
-    const values = new Float64Array(RECORDS_PER_ITEM);
+    // Uint32 values, as the engine holds whole counts that fit one.
+    const values = new Uint32Array(RECORDS_PER_ITEM);
     for (let j = 0; j < RECORDS_PER_ITEM; j++) {
       timestamps[j] = YEAR_START + Math.floor((j + next() * 0.9) * step);
       values[j] = 1 + Math.floor(next() * 100);
@@ -114,7 +116,7 @@ function explainedAggregation(data: DataSet): number {
 }
 
 /** The plain loops: four accumulators, no result objects, no explanations. */
-function plainSum(values: Float64Array, lo: number, hi: number): number {
+function plainSum(values: UsageValues, lo: number, hi: number): number {
   let a = 0;
   let b = 0;
   let c = 0;
@@ -130,7 +132,7 @@ function plainSum(values: Float64Array, lo: number, hi: number): number {
   return a + b + (c + d);
 }
 
-function plainMax(values: Float64Array, lo: number, hi: number): number {
+function plainMax(values: UsageValues, lo: number, hi: number): number {
   if (hi <= lo) return 0;
   let a = values[lo]!;
   let b = a;
@@ -147,7 +149,7 @@ function plainMax(values: Float64Array, lo: number, hi: number): number {
   return Math.max(a, b, c, d);
 }
 
-const plainLast = (values: Float64Array, lo: number, hi: number) => (hi > lo ? values[hi - 1]! : 0);
+const plainLast = (values: UsageValues, lo: number, hi: number) => (hi > lo ? values[hi - 1]! : 0);
 const PLAIN = [plainSum, plainMax, plainLast];
 
 /**
@@ -792,12 +794,9 @@ async function main(): Promise<void> {
   }
   const copy = await copyBandwidth(data);
   const bytesPerMs = copy.result / copy.ms;
-  // sum and max read every value once; last reads one value per period.
-  const bytesRead = [
-    data.flatQuantities.byteLength,
-    data.flatQuantities.byteLength,
-    ITEMS * 12 * 8,
-  ];
+  // sum and max read every value once; last reads one value per period (values are Uint32).
+  const valueBytes = data.items.reduce((bytes, usage) => bytes + usage.values.byteLength, 0);
+  const bytesRead = [valueBytes, valueBytes, ITEMS * 12 * Uint32Array.BYTES_PER_ELEMENT];
   const floorMs = bytesRead.map((bytes) => bytes / bytesPerMs);
   const { instance, connection } = await loadDuckDb(data);
   const duck = await timeIt(5, () => duckDbAggregation(connection));

@@ -16,7 +16,8 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
-import { UsageColumns } from '../core/rules/usage/columns';
+import { UsageColumns, valuesFrom } from '../core/rules/usage/columns';
+import type { UsageValues } from '../core/rules/usage/columns';
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { MeterlabError } from '../core/values/errors';
@@ -459,11 +460,8 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
       columns.set(
         item,
         inline
-          ? UsageColumns.adopt(
-              Uint32Array.from(inline.timestamps),
-              Float64Array.from(inline.values),
-            )
-          : UsageColumns.adopt(stored.timestamps as Uint32Array, stored.values as Float64Array),
+          ? UsageColumns.adopt(Uint32Array.from(inline.timestamps), valuesFrom(inline.values))
+          : UsageColumns.adopt(stored.timestamps as Uint32Array, stored.values as UsageValues),
       );
       await setImmediate();
     }
@@ -728,7 +726,7 @@ export class LowdbWorkspaceStore implements WorkspaceStore {
           timestamps: live.timestamps.subarray(from),
           values: live.values.subarray(from),
         };
-        changedBytes += (live.length - from) * 12;
+        changedBytes += (live.length - from) * (4 + live.values.BYTES_PER_ELEMENT);
       }
       items.set(item, { columns: live, length: live.length });
     }

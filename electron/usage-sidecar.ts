@@ -5,7 +5,9 @@
 // Version 1 holds whole columns (a base). Version 2 is a segment: each entry also has `from`, and
 // replaces its item's columns from that index on (an append is a segment from the old length), so
 // a save writes only what changed since the last one; the workspace JSON lists a scenario's base
-// and then its segments, applied in order (joinUsage).
+// and then its segments, applied in order (joinUsage). Versions 3 (base) and 4 (segment) are 1 and
+// 2 with each entry's `valueType`: "uint32" (4-byte values, as UsageColumns holds values that fit)
+// or "float64"; versions 1 and 2 hold float64 values (read back as Uint32 when they all fit).
 //
 //   offset  size  field
 //   0       8     magic "MLUSAGE\0"
@@ -14,15 +16,24 @@
 //   16      4     byte length of the index
 //   20      4     reserved, 0
 //   24      32    SHA-256 of every byte from offset 56 to the end
-//   56      ...   index: UTF-8 JSON [{ key, count, timestamps, values, from? }] (byte offsets)
-//   ...           per entry, 8-byte aligned: count Uint32 timestamps, then count Float64 values
+//   56      ...   index: UTF-8 JSON [{ key, count, timestamps, values, from?, valueType }]
+//                 (byte offsets)
+//   ...           per entry, 8-byte aligned: count Uint32 timestamps, then count values
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import type { BulkColumns } from '../core/resources/snapshot';
+import { narrowed } from '../core/rules/usage/columns';
+import type { UsageValues } from '../core/rules/usage/columns';
 
 const MAGIC = Buffer.from('MLUSAGE\0', 'latin1');
-const FORMAT_VERSION = 1;
-const SEGMENT_VERSION = 2;
+/** The versions written (typed values); 1 and 2 (float64 values) are still read. */
+const FORMAT_VERSION = 3;
+const SEGMENT_VERSION = 4;
+const FLOAT64_VERSIONS: Record<number, boolean> = { 1: false, 2: true };
+const TYPED_VERSIONS: Record<number, boolean> = {
+  [FORMAT_VERSION]: false,
+  [SEGMENT_VERSION]: true,
+};
 const HEADER_BYTES = 56;
 /** Bytes hashed in one step of the stepwise encode and decode (a few ms); each copy is a step. */
 const STEP_BYTES = 8 * 1024 * 1024;
@@ -33,6 +44,8 @@ interface IndexEntry {
   timestamps: number;
   values: number;
   from?: number;
+  /** Absent in versions 1 and 2 (float64). */
+  valueType?: 'uint32' | 'float64';
 }
 
 /** Columns that replace an item's usage from index `from` on (a segment); 0 or none: whole. */
@@ -45,7 +58,7 @@ export interface DecodedPart {
   key: string;
   from: number;
   timestamps: Uint32Array;
-  values: Float64Array;
+  values: UsageValues;
 }
 
 /** Runs stepwise work to its end in one go. */
@@ -111,6 +124,7 @@ export function* encodeUsageSteps(
       }
       const entry: IndexEntry = { key, count: timestamps.length, timestamps: offset, values: 0 };
       if (segment) entry.from = bulk[key]!.from ?? 0;
+      entry.valueType = values instanceof Uint32Array ? 'uint32' : 'float64';
       offset = align8(offset + timestamps.byteLength);
       entry.values = offset;
       offset += values.byteLength;
@@ -166,12 +180,14 @@ export function* decodeUsageSteps(
     throw new SidecarError('it is not a Meterlab usage file (bad header)');
   }
   const version = bytes.readUInt32LE(8);
-  if (version !== FORMAT_VERSION && version !== SEGMENT_VERSION) {
+  const isSegment = FLOAT64_VERSIONS[version] ?? TYPED_VERSIONS[version];
+  if (isSegment === undefined) {
     throw new SidecarError(
-      `its format version ${version} is not one this Meterlab reads (${FORMAT_VERSION}, ${SEGMENT_VERSION})`,
+      `its format version ${version} is not one this Meterlab reads (1 to ${SEGMENT_VERSION})`,
     );
   }
-  if ((version === SEGMENT_VERSION) !== segment) {
+  const typed = TYPED_VERSIONS[version] !== undefined;
+  if (isSegment !== segment) {
     throw new SidecarError(
       segment
         ? 'it holds whole usage where a segment was expected'
@@ -203,6 +219,8 @@ export function* decodeUsageSteps(
     }
     const { key, count, timestamps, values } = entry;
     const from = segment ? entry.from : 0;
+    const valueType = typed ? entry.valueType : 'float64';
+    const valueBytes = valueType === 'uint32' ? 4 : 8;
     const fits = (offset: number, size: number) =>
       Number.isSafeInteger(offset) && offset >= indexEnd && offset + count * size <= bytes.length;
     if (
@@ -210,7 +228,8 @@ export function* decodeUsageSteps(
       !Number.isSafeInteger(count) ||
       count < 0 ||
       !fits(timestamps, 4) ||
-      !fits(values, 8) ||
+      (valueType !== 'uint32' && valueType !== 'float64') ||
+      !fits(values, valueBytes) ||
       values % 8 !== 0 ||
       !Number.isSafeInteger(from) ||
       from! < 0
@@ -223,7 +242,12 @@ export function* decodeUsageSteps(
       key,
       from: from!,
       timestamps: new Uint32Array(copyOut(bytes, timestamps, count * 4)),
-      values: new Float64Array(copyOut(bytes, values, count * 8)),
+      values:
+        valueType === 'uint32'
+          ? new Uint32Array(copyOut(bytes, values, count * 4))
+          : typed
+            ? new Float64Array(copyOut(bytes, values, count * 8))
+            : narrowed(new Float64Array(copyOut(bytes, values, count * 8))),
     });
     yield;
   }
@@ -249,9 +273,17 @@ export function* joinUsage(files: DecodedPart[][]): Generator<void, Map<string, 
     // A base alone: its columns are already exact.
     return new Map(files[0]!.map(({ key, timestamps, values }) => [key, { timestamps, values }]));
   }
+  // An item's values are Float64 when any of its parts' are.
+  const wide = new Set<string>();
+  for (const parts of files) {
+    for (const { key, values } of parts) if (values instanceof Float64Array) wide.add(key);
+  }
   const joined = new Map<string, BulkColumns>();
   for (const [key, length] of lengths) {
-    joined.set(key, { timestamps: new Uint32Array(length), values: new Float64Array(length) });
+    joined.set(key, {
+      timestamps: new Uint32Array(length),
+      values: wide.has(key) ? new Float64Array(length) : new Uint32Array(length),
+    });
   }
   for (const parts of files) {
     for (const { key, from, timestamps, values } of parts) {

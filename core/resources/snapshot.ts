@@ -5,7 +5,8 @@ import { invalidRequest } from '../values/errors';
 import { schemaProblems } from '../values/validation';
 import { snapshotSchema } from './snapshot-schema';
 import type { StoredGenerator } from '../rules/usage/generated';
-import type { UsageColumns } from '../rules/usage/columns';
+import { valuesFrom } from '../rules/usage/columns';
+import type { UsageColumns, UsageValues } from '../rules/usage/columns';
 import { EMPTY_METER_EVENTS } from '../rules/meters/store';
 import type { MeterEventsJson } from '../rules/meters/store';
 import type { StoredMeterGenerator } from '../rules/meters/generated';
@@ -52,7 +53,8 @@ export function joinColumns({ snapshot, columns }: SaveView): Snapshot {
 /** Columns of usage numbers, kept out of the JSON by hosts that store them in a binary sidecar. */
 export interface BulkColumns {
   timestamps: Uint32Array;
-  values: Float64Array;
+  /** Uint32 while every value fits one, else Float64 (as UsageColumns holds them). */
+  values: UsageValues;
 }
 
 export interface UsageColumnsJson {
@@ -390,7 +392,7 @@ export function splitSnapshot(snapshot: Snapshot): {
     if (!columns) continue;
     bulk[item] = {
       timestamps: Uint32Array.from(columns.timestamps),
-      values: Float64Array.from(columns.values),
+      values: valuesFrom(columns.values),
     };
     usage[item] = null;
   }

@@ -61,7 +61,11 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       item: fc.integer({ min: 0, max: 2 }),
       // Mostly later than anything before (appends), sometimes earlier (in place, inserted).
       timestamp: fc.integer({ min: 0, max: 400 }),
-      quantity: fc.integer({ min: 0, max: 1000 }),
+      // Now and then a value past Uint32, which widens the item's values after saves of narrow ones.
+      quantity: fc.oneof(
+        { weight: 8, arbitrary: fc.integer({ min: 0, max: 1000 }) },
+        { weight: 1, arbitrary: fc.integer({ min: 2 ** 32 - 2, max: 2 ** 40 }) },
+      ),
       set: fc.boolean(),
     }),
   },
@@ -155,7 +159,7 @@ describe('incremental usage saves', () => {
     await store.save(dataOf(1, live));
     const first = (await readJson(file)).scenarios[0]!;
     expect(first.segments).toBeUndefined();
-    expect(first.usage!.bytes).toBeGreaterThan(100_000 * 12);
+    expect(first.usage!.bytes).toBeGreaterThan(100_000 * 8);
 
     columns.apply(START + 200_000, 5, 'increment');
     await store.save(dataOf(2, live));
@@ -184,7 +188,7 @@ describe('incremental usage saves', () => {
     expect(fourth.segments).toHaveLength(2);
     expect(fourth.segments![1]!.inline).toBeUndefined();
     expect((await stat(sidecar(fourth.segments![1]!))).size).toBe(fourth.segments![1]!.bytes);
-    expect(fourth.segments![1]!.bytes).toBeGreaterThan(1000 * 12);
+    expect(fourth.segments![1]!.bytes).toBeGreaterThan(1000 * 8);
     await store.close();
 
     const again = await LowdbWorkspaceStore.open({ file });

@@ -9,7 +9,14 @@ import { Workspace } from '../../core/workspace';
 import type { WorkspaceData } from '../../core/workspace-store';
 import { WorkspaceLockedError } from '../../electron/lock';
 import { LowdbWorkspaceStore } from '../../electron/store';
-import { SidecarError, decodeUsage, encodeUsage } from '../../electron/usage-sidecar';
+import {
+  SidecarError,
+  decodeUsage,
+  decodeUsageSteps,
+  encodeUsage,
+  encodeUsageSteps,
+  joinUsage,
+} from '../../electron/usage-sidecar';
 import { WORKSPACE_FILE_VERSION } from '../../electron/workspace-file';
 import type { WorkspaceFile } from '../../electron/workspace-file';
 import { describeWorkspaceStoreContract, workspaceData } from '../core/workspace-store.contract';
@@ -126,7 +133,7 @@ describe('usage sidecar format', () => {
   it('round-trips columns exactly, with a header and a checksum', () => {
     const { bytes, sha256 } = encodeUsage(bulk);
     expect(bytes.subarray(0, 8).toString('latin1')).toBe('MLUSAGE\0');
-    expect(bytes.readUInt32LE(8)).toBe(1);
+    expect(bytes.readUInt32LE(8)).toBe(3);
     expect(bytes.readUInt32LE(12)).toBe(2);
     expect(bytes.subarray(24, 56).toString('hex')).toBe(sha256);
     expect(decodeUsage(bytes, sha256)).toEqual(bulk);
@@ -141,6 +148,69 @@ describe('usage sidecar format', () => {
       decodeUsage(Buffer.from('not a sidecar at all, long enough to have a header...'), sha256),
     ).toThrow(SidecarError);
     expect(() => decodeUsage(bytes, '0'.repeat(64))).toThrow(/different usage/);
+  });
+
+  const drain = <T>(steps: Generator<void, T>): T => {
+    for (;;) {
+      const next = steps.next();
+      if (next.done) return next.value;
+    }
+  };
+
+  it('keeps Uint32 values at 4 bytes each and Float64 ones at 8, each read back as its type', () => {
+    const mixed = {
+      si_narrow: { timestamps: Uint32Array.of(1, 2), values: Uint32Array.of(2 ** 32 - 1, 0) },
+      si_wide: { timestamps: Uint32Array.of(1), values: Float64Array.of(2 ** 40) },
+    };
+    const { bytes, sha256 } = encodeUsage(mixed);
+    const decoded = decodeUsage(bytes, sha256);
+    expect(decoded).toEqual(mixed);
+    expect(decoded.si_narrow!.values).toBeInstanceOf(Uint32Array);
+    expect(decoded.si_wide!.values).toBeInstanceOf(Float64Array);
+    // Narrow values take half the room: 2 × 4 bytes of values where Float64 took 2 × 8.
+    const wideBytes = encodeUsage({
+      ...mixed,
+      si_narrow: { ...mixed.si_narrow, values: Float64Array.from(mixed.si_narrow.values) },
+    }).bytes.length;
+    expect(wideBytes - bytes.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('reads the Float64 files of versions 1 and 2, narrowing values that all fit Uint32', async () => {
+    // Written by the encoder before values could be Uint32 (a base, then a segment of it).
+    const fixture = (name: string) => readFile(join(__dirname, 'fixtures', name));
+    const base = await fixture('usage-sidecar-v1-base.bin');
+    const segment = await fixture('usage-sidecar-v2-segment.bin');
+    expect([base.readUInt32LE(8), segment.readUInt32LE(8)]).toEqual([1, 2]);
+    const files = [
+      drain(decodeUsageSteps(base, base.subarray(24, 56).toString('hex'), false)),
+      drain(decodeUsageSteps(segment, segment.subarray(24, 56).toString('hex'), true)),
+    ];
+    const joined = drain(joinUsage(files));
+    expect(Object.fromEntries(joined)).toEqual({
+      si_narrow: {
+        timestamps: Uint32Array.of(10, 20, 30, 40),
+        values: Uint32Array.of(5, 7, 9, 10),
+      },
+      si_wide: { timestamps: Uint32Array.of(10, 20, 30), values: Float64Array.of(1, 2 ** 40, 4) },
+      si_empty: { timestamps: new Uint32Array(0), values: new Uint32Array(0) },
+    });
+    // A segment written now (typed values: this item widened since) continues an old base.
+    const typed = drain(
+      encodeUsageSteps(
+        {
+          si_narrow: { from: 4, timestamps: Uint32Array.of(50), values: Float64Array.of(2 ** 32) },
+        },
+        true,
+      ),
+    );
+    expect(typed.bytes.readUInt32LE(8)).toBe(4);
+    const more = drain(
+      joinUsage([...files, drain(decodeUsageSteps(typed.bytes, typed.sha256, true))]),
+    );
+    expect(more.get('si_narrow')).toEqual({
+      timestamps: Uint32Array.of(10, 20, 30, 40, 50),
+      values: Float64Array.of(5, 7, 9, 10, 2 ** 32),
+    });
   });
 });
 

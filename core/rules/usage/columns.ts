@@ -1,6 +1,8 @@
 // The usage of one subscription item as two columns sorted by timestamp: one Uint32 timestamp and
-// one Float64 value per distinct timestamp (12 bytes), never one object per record. Buffers grow by
-// doubling, so capacity stays at most twice the length (at most 24 bytes per timestamp).
+// one value per distinct timestamp, never one object per record. Values are a Uint32 column while
+// every value written fits one (8 bytes a timestamp: usage counts are whole and mostly small), and
+// a Float64 column from the first one that does not (12 bytes). Buffers grow by doubling, so
+// capacity stays at most twice the length.
 import { MeterlabError } from '../../values/errors';
 import { lowerBound, type UsageView } from './view';
 import type { UsageAction } from '../../public/types';
@@ -10,6 +12,29 @@ export const maxColumnTimestamp = 0xffffffff;
 /** The largest buffer reserveAll cuts columns from (one column may need a larger one alone). */
 const MAX_SLAB_BYTES = 1 << 30;
 
+/** A values column: Uint32 while every value fits one, Float64 after (see UsageColumns). */
+export type UsageValues = Uint32Array | Float64Array;
+
+/** True when a Uint32 values column holds `value` exactly: a whole number in 0..2^32-1. */
+export function fitsNarrow(value: number): boolean {
+  return value >>> 0 === value;
+}
+
+/** `values` as a Uint32 column when every one fits, else as they are (a copy only when narrowed). */
+export function narrowed(values: UsageValues): UsageValues {
+  if (values instanceof Uint32Array) return values;
+  for (let i = 0; i < values.length; i++) if (!fitsNarrow(values[i]!)) return values;
+  return Uint32Array.from(values);
+}
+
+/** Numbers as a values column: Uint32 when every one fits, else Float64. */
+export function valuesFrom(numbers: ArrayLike<number>): UsageValues {
+  for (let i = 0; i < numbers.length; i++) {
+    if (!fitsNarrow(numbers[i]!)) return Float64Array.from(numbers);
+  }
+  return Uint32Array.from(numbers);
+}
+
 export interface UsageColumnsJson {
   timestamps: number[];
   values: number[];
@@ -17,7 +42,7 @@ export interface UsageColumnsJson {
 
 export class UsageColumns implements UsageView {
   #timestamps: Uint32Array;
-  #values: Float64Array;
+  #values: UsageValues;
   #length: number;
   /** At least every value held (never lowered): bounds a period's total without a scan. */
   #maxValue = 0;
@@ -28,16 +53,16 @@ export class UsageColumns implements UsageView {
   #changedFrom = 0;
   // Exact-length views, made on first read after a change.
   #timestampsView: Uint32Array | null = null;
-  #valuesView: Float64Array | null = null;
+  #valuesView: UsageValues | null = null;
 
   constructor() {
     this.#timestamps = new Uint32Array(0);
-    this.#values = new Float64Array(0);
+    this.#values = new Uint32Array(0);
     this.#length = 0;
   }
 
-  /** Adopts sorted, distinct timestamps and their values as they are (no copy). */
-  static fromArrays(timestamps: Uint32Array, values: Float64Array): UsageColumns {
+  /** Adopts sorted, distinct timestamps and their values as they are (no copy, either values type). */
+  static fromArrays(timestamps: Uint32Array, values: UsageValues): UsageColumns {
     assertColumns(timestamps, values);
     const columns = new UsageColumns();
     columns.#timestamps = timestamps;
@@ -48,7 +73,7 @@ export class UsageColumns implements UsageView {
   }
 
   /** Adopts columns as they are, unchecked (a file's); check() them before the engine uses them. */
-  static adopt(timestamps: Uint32Array, values: Float64Array): UsageColumns {
+  static adopt(timestamps: Uint32Array, values: UsageValues): UsageColumns {
     const columns = new UsageColumns();
     columns.#timestamps = timestamps;
     columns.#values = values;
@@ -71,10 +96,7 @@ export class UsageColumns implements UsageView {
     if (outside !== -1) {
       invalidColumns(`timestamp at index ${outside} is outside 0..${maxColumnTimestamp}`);
     }
-    return UsageColumns.fromArrays(
-      Uint32Array.from(json.timestamps),
-      Float64Array.from(json.values),
-    );
+    return UsageColumns.fromArrays(Uint32Array.from(json.timestamps), valuesFrom(json.values));
   }
 
   get length(): number {
@@ -91,8 +113,11 @@ export class UsageColumns implements UsageView {
     return (this.#timestampsView ??= this.#timestamps.subarray(0, this.#length));
   }
 
-  /** A view of the live values, one per timestamp. Hoist it out of loops; do not write to it. */
-  get values(): Float64Array {
+  /**
+   * A view of the live values, one per timestamp: a Uint32Array while every value fits one, else a
+   * Float64Array. Hoist it out of loops; do not write to it.
+   */
+  get values(): UsageValues {
     return (this.#valuesView ??= this.#values.subarray(0, this.#length));
   }
 
@@ -137,12 +162,14 @@ export class UsageColumns implements UsageView {
       timestamp === this.#timestamps[length - 1]! ? length - 1 : this.#lowerBound(timestamp);
     if (this.#timestamps[index] === timestamp) {
       const value = action === 'increment' ? this.#values[index]! + quantity : quantity;
+      if (!fitsNarrow(value)) this.#widen();
       this.#values[index] = value;
       if (index < this.#changedFrom) this.#changedFrom = index;
       if (value > this.#maxValue) this.#maxValue = value;
       return;
     }
     this.#reserve(length + 1);
+    if (!fitsNarrow(quantity)) this.#widen();
     this.#timestamps.copyWithin(index + 1, index, length);
     this.#values.copyWithin(index + 1, index, length);
     this.#timestamps[index] = timestamp;
@@ -170,6 +197,9 @@ export class UsageColumns implements UsageView {
     const growOnce = count > 0 && timestamps[0]! >= lastBefore;
     if (growOnce) this.#reserve(this.#length + count);
     const grew = this.#timestamps.length > capacityBefore;
+    // A batch holding a value a Uint32 column cannot hold widens it first; a merged increment that
+    // outgrows one widens it below.
+    if (this.#values instanceof Uint32Array && !allFitNarrow(quantities, count)) this.#widen();
     // Locals instead of private fields in the hot loop; written back before any apply().
     let columnTimestamps = this.#timestamps;
     let columnValues = this.#values;
@@ -197,6 +227,11 @@ export class UsageColumns implements UsageView {
       const last = length - 1;
       if (last >= 0 && timestamp === columnTimestamps[last]) {
         const value = increment ? columnValues[last]! + quantity : quantity;
+        if (!fitsNarrow(value) && columnValues instanceof Uint32Array) {
+          this.#setLength(length);
+          this.#widen();
+          columnValues = this.#values;
+        }
         columnValues[last] = value;
         if (last < this.#changedFrom) this.#changedFrom = last;
         if (value > maxValue) maxValue = value;
@@ -248,20 +283,40 @@ export class UsageColumns implements UsageView {
     const growing = requests.filter(([columns, capacity]) => capacity > columns.#timestamps.length);
     let next = 0;
     while (next < growing.length) {
-      // A slab: the values of its columns, then their timestamps (8-byte values stay aligned).
-      let entries = 0;
+      // A slab: the Float64 values of its wide columns, then the Uint32 values of its narrow
+      // ones and every timestamp (8-byte values stay aligned).
+      let wideEntries = 0;
+      let narrowWords = 0;
       let end = next;
-      do entries += growing[end++]![1];
-      while (end < growing.length && (entries + growing[end]![1]) * 12 <= MAX_SLAB_BYTES);
-      const slab = new ArrayBuffer(entries * 12);
-      let offset = 0;
+      const bytes = () => wideEntries * 8 + narrowWords * 4;
+      do {
+        const [columns, capacity] = growing[end++]!;
+        if (columns.#values instanceof Float64Array) wideEntries += capacity;
+        else narrowWords += capacity;
+        narrowWords += capacity;
+      } while (
+        end < growing.length &&
+        bytes() + growing[end]![1] * (growing[end]![0].#values.BYTES_PER_ELEMENT + 4) <=
+          MAX_SLAB_BYTES
+      );
+      const slab = new ArrayBuffer(bytes());
+      let wideOffset = 0;
+      let narrowOffset = wideEntries * 8;
+      const cut = (capacity: number) => {
+        const words = new Uint32Array(slab, narrowOffset, capacity);
+        narrowOffset += capacity * 4;
+        return words;
+      };
       for (; next < end; next++) {
         const [columns, capacity] = growing[next]!;
-        columns.#adopt(
-          new Uint32Array(slab, entries * 8 + offset * 4, capacity),
-          new Float64Array(slab, offset * 8, capacity),
-        );
-        offset += capacity;
+        let values: UsageValues;
+        if (columns.#values instanceof Float64Array) {
+          values = new Float64Array(slab, wideOffset, capacity);
+          wideOffset += capacity * 8;
+        } else {
+          values = cut(capacity);
+        }
+        columns.#adopt(cut(capacity), values);
       }
     }
   }
@@ -287,7 +342,7 @@ export class UsageColumns implements UsageView {
   }
 
   /** Exact-length copies of both columns. */
-  toArrays(): { timestamps: Uint32Array; values: Float64Array } {
+  toArrays(): { timestamps: Uint32Array; values: UsageValues } {
     return {
       timestamps: this.#timestamps.slice(0, this.#length),
       values: this.#values.slice(0, this.#length),
@@ -301,10 +356,20 @@ export class UsageColumns implements UsageView {
   #append(timestamp: number, value: number): void {
     const length = this.#length;
     if (length === this.#timestamps.length) this.#reserve(length + 1);
+    if (!fitsNarrow(value)) this.#widen();
     this.#timestamps[length] = timestamp;
     this.#values[length] = value;
     if (value > this.#maxValue) this.#maxValue = value;
     this.#setLength(length + 1);
+  }
+
+  /** Makes the values a Float64 column (once: for a value a Uint32 column cannot hold). */
+  #widen(): void {
+    if (this.#values instanceof Float64Array) return;
+    const wide = new Float64Array(this.#values.length);
+    wide.set(this.#values.subarray(0, this.#length));
+    this.#values = wide;
+    this.#valuesView = null;
   }
 
   /** Grows both buffers to hold `needed` entries, doubling so appends stay amortized O(1). */
@@ -315,11 +380,14 @@ export class UsageColumns implements UsageView {
   }
 
   #resize(capacity: number): void {
-    this.#adopt(new Uint32Array(capacity), new Float64Array(capacity));
+    this.#adopt(
+      new Uint32Array(capacity),
+      this.#values instanceof Float64Array ? new Float64Array(capacity) : new Uint32Array(capacity),
+    );
   }
 
-  /** Moves the entries into these (larger) buffers. */
-  #adopt(timestamps: Uint32Array, values: Float64Array): void {
+  /** Moves the entries into these (larger) buffers, values of the same type. */
+  #adopt(timestamps: Uint32Array, values: UsageValues): void {
     timestamps.set(this.#timestamps.subarray(0, this.#length));
     values.set(this.#values.subarray(0, this.#length));
     this.#timestamps = timestamps;
@@ -348,7 +416,13 @@ function invalidColumns(why: string): never {
   );
 }
 
-function assertColumns(timestamps: Uint32Array, values: Float64Array): void {
+/** True when the first `count` numbers all fit a Uint32 values column. */
+function allFitNarrow(numbers: ArrayLike<number>, count: number): boolean {
+  for (let i = 0; i < count; i++) if (!fitsNarrow(numbers[i]!)) return false;
+  return true;
+}
+
+function assertColumns(timestamps: Uint32Array, values: UsageValues): void {
   if (timestamps.length !== values.length) {
     invalidColumns(`${timestamps.length} timestamps but ${values.length} values`);
   }

@@ -95,7 +95,8 @@ describe('UsageColumns.appendSorted', () => {
     const columns = new UsageColumns();
     columns.appendSorted(new Array<number>(1000).fill(t), new Array<number>(1000).fill(1), 'set');
     expect(columns.length).toBe(1);
-    expect(columns.byteLength).toBe(12);
+    // A Uint32 timestamp and a Uint32 value (every value fits one).
+    expect(columns.byteLength).toBe(8);
   });
 
   it('keeps room reserved before a batch, and applies only the first count records', () => {
@@ -112,7 +113,7 @@ describe('UsageColumns.appendSorted', () => {
       [t + 60, 2],
     ]);
     // The reservation is for appends to come: a small batch does not give it back.
-    expect(columns.byteLength).toBe(1000 * 12);
+    expect(columns.byteLength).toBe(1000 * 8);
   });
 
   it('reserves room in many columns at once, keeping what they hold', () => {
@@ -130,7 +131,7 @@ describe('UsageColumns.appendSorted', () => {
       [t, 4],
       [t + 60, 5],
     ]);
-    expect([filled.byteLength, empty.byteLength, roomy.byteLength]).toEqual([1200, 120, 600]);
+    expect([filled.byteLength, empty.byteLength, roomy.byteLength]).toEqual([800, 80, 400]);
     // Columns cut from one buffer do not write into each other.
     for (let i = 0; i < 100; i++) filled.apply(t + 120 + i, i + 1, 'increment');
     for (let i = 0; i < 10; i++) empty.apply(t + i, 7, 'increment');
@@ -170,7 +171,8 @@ describe('UsageColumns copies', () => {
     const arrays = columns.toArrays();
     expect(arrays.timestamps).toHaveLength(3);
     expect(arrays.timestamps).toBeInstanceOf(Uint32Array);
-    expect(arrays.values).toBeInstanceOf(Float64Array);
+    // Values that all fit a Uint32 are held as one.
+    expect(arrays.values).toBeInstanceOf(Uint32Array);
     const restored = UsageColumns.fromArrays(arrays.timestamps, arrays.values);
     expect(contents(restored)).toEqual(contents(columns));
 
@@ -178,7 +180,7 @@ describe('UsageColumns copies', () => {
     clone.apply(t, 10, 'increment');
     expect(columns.valueAt(t)).toBe(1);
     expect(clone.valueAt(t)).toBe(11);
-    expect(clone.byteLength).toBe(36); // exact length: 3 × (4 + 8)
+    expect(clone.byteLength).toBe(24); // exact length: 3 × (4 + 4)
   });
 
   it('gives views that follow later changes', () => {
@@ -268,5 +270,126 @@ describe('UsageColumns properties', () => {
         },
       ),
     );
+  });
+});
+
+describe('UsageColumns values narrow (Uint32) then wide (Float64)', () => {
+  /** Small values mostly; now and then one at or past the Uint32 bound. */
+  const quantityArb = fc.oneof(
+    { weight: 6, arbitrary: fc.integer({ min: 0, max: 1000 }) },
+    { weight: 1, arbitrary: fc.constantFrom(2 ** 32 - 1, 2 ** 32, 2 ** 32 - 500) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 ** 40 }) },
+  );
+  type Op =
+    | { kind: 'apply'; timestamp: number; quantity: number; action: UsageAction }
+    | { kind: 'batch'; start: number; quantities: number[]; action: UsageAction }
+    | { kind: 'reserveAll'; room: number }
+    | { kind: 'copy'; how: 'clone' | 'arrays' | 'json' };
+  const actionArb = fc.constantFrom<UsageAction>('increment', 'set');
+  const opArb: fc.Arbitrary<Op> = fc.oneof(
+    fc.record({
+      kind: fc.constant('apply' as const),
+      timestamp: fc.integer({ min: 0, max: 300 }),
+      quantity: quantityArb,
+      action: actionArb,
+    }),
+    fc.record({
+      kind: fc.constant('batch' as const),
+      start: fc.integer({ min: 0, max: 300 }),
+      quantities: fc.array(quantityArb, { maxLength: 20 }),
+      action: actionArb,
+    }),
+    fc.record({ kind: fc.constant('reserveAll' as const), room: fc.integer({ min: 0, max: 50 }) }),
+    fc.record({
+      kind: fc.constant('copy' as const),
+      how: fc.constantFrom<'clone' | 'arrays' | 'json'>('clone', 'arrays', 'json'),
+    }),
+  );
+
+  it('hold what a plain Float64 model holds, Uint32 until a value does not fit', () => {
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 40 }), (ops) => {
+        let columns = new UsageColumns();
+        // The model: a Float64 value per timestamp, and whether a value past Uint32 was written.
+        const model = new Map<number, number>();
+        let outgrown = false;
+        const write = (timestamp: number, quantity: number, action: UsageAction) => {
+          const value = action === 'set' ? quantity : (model.get(timestamp) ?? 0) + quantity;
+          model.set(timestamp, value);
+          if (value > 0xffffffff) outgrown = true;
+        };
+        // Another column cut from the same slabs must stay apart.
+        const neighbour = new UsageColumns();
+        for (const op of ops) {
+          if (op.kind === 'apply') {
+            columns.apply(t + op.timestamp, op.quantity, op.action);
+            write(t + op.timestamp, op.quantity, op.action);
+          } else if (op.kind === 'batch') {
+            // Mostly ascending with repeats (merged), from anywhere (before the last too).
+            const timestamps = op.quantities.map((_, i) => t + op.start + (i >> 1) * 3);
+            columns.appendSorted(Float64Array.from(timestamps), op.quantities, op.action);
+            timestamps.forEach((timestamp, i) => write(timestamp, op.quantities[i]!, op.action));
+          } else if (op.kind === 'reserveAll') {
+            UsageColumns.reserveAll([
+              [columns, columns.length + op.room],
+              [neighbour, neighbour.length + op.room],
+            ]);
+            neighbour.apply(t + 1000 + neighbour.length, 2 ** 32 - 1, 'increment');
+          } else if (op.kind === 'copy') {
+            const copied =
+              op.how === 'clone'
+                ? columns.clone()
+                : op.how === 'arrays'
+                  ? UsageColumns.fromArrays(
+                      columns.toArrays().timestamps,
+                      columns.toArrays().values,
+                    )
+                  : UsageColumns.fromJSON(JSON.parse(JSON.stringify(columns.toJSON())));
+            // A copy keeps the values' type; JSON holds numbers only, read back narrow if they fit.
+            if (op.how === 'json') outgrown = [...model.values()].some((v) => v > 0xffffffff);
+            else expect(copied.values.constructor).toBe(columns.values.constructor);
+            columns = copied;
+          }
+          const expected = [...model.entries()].sort(([a], [b]) => a - b);
+          expect(contents(columns)).toEqual(expected);
+          // Narrow until a value past Uint32 was written (and wide from then on).
+          expect(columns.values).toBeInstanceOf(outgrown ? Float64Array : Uint32Array);
+          expect(columns.maxValue).toBeGreaterThanOrEqual(Math.max(0, ...model.values()));
+          expect(Array.from(neighbour.values)).toEqual(
+            new Array<number>(neighbour.length).fill(2 ** 32 - 1),
+          );
+        }
+      }),
+    );
+  });
+
+  it('widens once, keeping every value, when an increment outgrows Uint32', () => {
+    const columns = new UsageColumns();
+    columns.appendSorted([t, t + 60], [2 ** 32 - 1, 5], 'increment');
+    expect(columns.values).toBeInstanceOf(Uint32Array);
+    expect(columns.byteLength).toBe(2 * 8);
+    columns.apply(t, 1, 'increment');
+    expect(columns.values).toBeInstanceOf(Float64Array);
+    expect(contents(columns)).toEqual([
+      [t, 2 ** 32],
+      [t + 60, 5],
+    ]);
+    // A merged increment inside a batch widens too.
+    const merged = new UsageColumns();
+    merged.appendSorted([t, t, t + 60], [2 ** 32 - 1, 2, 1], 'increment');
+    expect(contents(merged)).toEqual([
+      [t, 2 ** 32 + 1],
+      [t + 60, 1],
+    ]);
+  });
+
+  it('keeps values that are not whole or negative exactly, in a Float64 column', () => {
+    const columns = UsageColumns.fromJSON({ timestamps: [t, t + 1], values: [-3, 7] });
+    expect(columns.values).toBeInstanceOf(Float64Array);
+    expect(Array.from(columns.values)).toEqual([-3, 7]);
+    const narrow = new UsageColumns();
+    narrow.apply(t, -1, 'set');
+    expect(narrow.values).toBeInstanceOf(Float64Array);
+    expect(narrow.valueAt(t)).toBe(-1);
   });
 });
