@@ -23,6 +23,21 @@ export interface RecordSink {
    * order. The arrays are the cursor's: read them before returning, keep nothing.
    */
   pushMany?(timestamps: Float64Array, quantities: Float64Array, count: number): void;
+  /**
+   * Optional: room to write up to `count` records straight into (no batch copied after), each
+   * stamped at or after `from`: Uint32 columns and the index to write at, or null when the sink
+   * cannot give it there (then the cursor pushes). commitAppend(n, max) then takes the first n
+   * records written and the largest quantity among them.
+   */
+  appendRoom?(count: number, from: UnixSeconds): AppendRoom | null;
+  commitAppend?(count: number, maxQuantity: number): void;
+}
+
+/** Where a sink takes records in place (see RecordSink.appendRoom). */
+export interface AppendRoom {
+  timestamps: Uint32Array;
+  quantities: Uint32Array;
+  at: number;
 }
 
 export interface GeneratorCursorState extends ProgramState {
@@ -63,6 +78,36 @@ function emit(out: RecordSink, count: number): void {
   else for (let i = 0; i < count; i += 1) out.push(batchTimestamps[i]!, batchQuantities[i]!);
 }
 
+/**
+ * Writes the records of `count` drawn slots from `time` into the room and commits them; false
+ * (nothing committed) when a quantity does not fit a Uint32, so the caller pushes them instead.
+ */
+function writeInto(
+  room: AppendRoom,
+  quantities: Float64Array,
+  count: number,
+  time: number,
+  resolution: number,
+  out: RecordSink,
+): boolean {
+  const { timestamps: roomTimestamps, quantities: roomQuantities } = room;
+  let at = room.at;
+  let peak = 0;
+  for (let i = 0; i < count; i += 1, time += resolution) {
+    const quantity = quantities[i]!;
+    // NOTE: a slot with nothing to count reports nothing, which keeps storage small.
+    if (quantity > 0) {
+      roomTimestamps[at] = time;
+      roomQuantities[at] = quantity;
+      if (quantity > peak) peak = quantity;
+      at += 1;
+    }
+  }
+  if (peak > 0xffffffff) return false;
+  out.commitAppend!(at - room.at, peak);
+  return true;
+}
+
 class SpecCursor implements GeneratorCursor {
   private readonly resolution: number;
   private readonly end: number;
@@ -92,10 +137,17 @@ class SpecCursor implements GeneratorCursor {
     let slot = this.slot;
     let time = this.start + slot * resolution;
     if (this.increment && !Number.isNaN(program.steadyPoissonMean)) {
-      // The same slots as below, their quantities drawn a batch at a time and kept in place.
+      // The same slots as below, their quantities drawn a batch at a time and kept in place, or
+      // written straight into the sink's room when it gives some.
       while (time < limit) {
         const count = Math.min(BATCH, Math.ceil((limit - time) / resolution));
         program.nextQuantities(count, quantities);
+        const room = out.appendRoom?.(count, time) ?? null;
+        if (room !== null && writeInto(room, quantities, count, time, resolution, out)) {
+          time += count * resolution;
+          slot += count;
+          continue;
+        }
         let kept = 0;
         for (let i = 0; i < count; i += 1, time += resolution) {
           const quantity = quantities[i]!;

@@ -24,6 +24,7 @@ export type {
 } from '../../public/types';
 export { RecordCollector, createCursor, restoreCursor } from './cursor';
 export type {
+  AppendRoom,
   CursorOptions,
   GeneratorCursor,
   GeneratorCursorState,

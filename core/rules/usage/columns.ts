@@ -264,6 +264,30 @@ export class UsageColumns implements UsageView {
   }
 
   /**
+   * Room to append `count` entries in place, each stamped at or after `from`: the buffers and the
+   * index to write at; null when the values are Float64 or `from` is not past the last timestamp
+   * held. Write strictly ascending timestamps and whole quantities up to 2^32-1 from `at`, then
+   * commitAppend. NOTE for callers: this is an append, so equal timestamps are not merged.
+   */
+  appendRoom(
+    count: number,
+    from: number,
+  ): { timestamps: Uint32Array; quantities: Uint32Array; at: number } | null {
+    const length = this.#length;
+    if (!(this.#values instanceof Uint32Array)) return null;
+    if (length > 0 && from <= this.#timestamps[length - 1]!) return null;
+    this.#reserve(length + count);
+    return { timestamps: this.#timestamps, quantities: this.#values as Uint32Array, at: length };
+  }
+
+  /** Takes the first `count` entries written into appendRoom's room; `maxValue` the largest. */
+  commitAppend(count: number, maxValue: number): void {
+    if (count === 0) return;
+    if (maxValue > this.#maxValue) this.#maxValue = maxValue;
+    this.#setLength(this.#length + count);
+  }
+
+  /**
    * Where these columns changed since the last call (the first index that may differ from then;
    * the length when only appends happened; 0 on the first call), and starts counting anew: a
    * store writes only what is past it.

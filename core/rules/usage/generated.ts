@@ -9,7 +9,7 @@ import {
   restoreCursor,
   slotsBetween,
 } from '../generators';
-import type { GeneratorCursor, GeneratorCursorState, RecordSink } from '../generators';
+import type { AppendRoom, GeneratorCursor, GeneratorCursorState, RecordSink } from '../generators';
 import type { UsageGenerator } from '../../public/types';
 import { UsageColumns } from './columns';
 
@@ -259,5 +259,13 @@ class IncrementInto implements RecordSink {
 
   pushMany(timestamps: Float64Array, quantities: Float64Array, count: number): void {
     this.columns.appendSorted(timestamps, quantities, 'increment', count);
+  }
+
+  appendRoom(count: number, from: number): AppendRoom | null {
+    return this.columns.appendRoom(count, from);
+  }
+
+  commitAppend(count: number, maxQuantity: number): void {
+    this.columns.commitAppend(count, maxQuantity);
   }
 }

@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { MeterlabError } from '../../../../core/values/errors';
 import { maxColumnTimestamp, UsageColumns } from '../../../../core/rules/usage/columns';
 import type { UsageAction } from '../../../../core/public/types';
+import { RecordCollector, createCursor } from '../../../../core/rules/generators';
+import type { GeneratorSpec, RecordSink } from '../../../../core/rules/generators';
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
 
 const t = 1740787200; // 2025-03-01 00:00:00 UTC
 
@@ -391,5 +396,72 @@ describe('UsageColumns values narrow (Uint32) then wide (Float64)', () => {
     narrow.apply(t, -1, 'set');
     expect(narrow.values).toBeInstanceOf(Float64Array);
     expect(narrow.valueAt(t)).toBe(-1);
+  });
+});
+
+describe('UsageColumns.appendRoom: a generator writing straight into the columns', () => {
+  /** A sink like the engine's: records go into `columns`, in place when it gives room. */
+  const sinkInto = (columns: UsageColumns, inPlace: boolean): RecordSink => ({
+    push: (timestamp, quantity) => columns.apply(timestamp, quantity, 'increment'),
+    pushMany: (timestamps, quantities, count) =>
+      columns.appendSorted(timestamps, quantities, 'increment', count),
+    ...(inPlace && {
+      appendRoom: (count: number, from: number) => columns.appendRoom(count, from),
+      commitAppend: (count: number, max: number) => columns.commitAppend(count, max),
+    }),
+  });
+
+  it.each([
+    ['small counts, every slot in place', 40, 2880],
+    ['counts past Uint32 (pushed, the values widen)', 1e9, 86_400],
+  ])('gives the records a plain collector gets: %s', (_, meanPerHour, resolutionSeconds) => {
+    const spec: GeneratorSpec = {
+      pattern: { kind: 'poisson', meanPerHour },
+      action: 'increment',
+      resolutionSeconds,
+      start: t,
+      seed: 5,
+    };
+    const collected = new RecordCollector();
+    createCursor(spec).next(t + 200 * DAY, collected);
+    const { timestamps, quantities } = collected.toColumns();
+    const direct = new UsageColumns();
+    const pushed = new UsageColumns();
+    const cursor = createCursor(spec);
+    const pushing = createCursor(spec);
+    // In steps (a clock move's positions), some of them within one batch.
+    for (const until of [t + 1, t + 3 * HOUR, t + 9 * DAY, t + 200 * DAY]) {
+      cursor.next(until, sinkInto(direct, true));
+      pushing.next(until, sinkInto(pushed, false));
+    }
+    expect(Array.from(direct.timestamps)).toEqual(Array.from(timestamps));
+    expect(Array.from(direct.values)).toEqual(Array.from(quantities));
+    expect(contents(direct)).toEqual(contents(pushed));
+    expect(direct.values.constructor).toBe(pushed.values.constructor);
+    expect(direct.maxValue).toBe(Math.max(0, ...quantities));
+  });
+
+  it('gives no room before the last timestamp held, nor in Float64 values', () => {
+    const columns = new UsageColumns();
+    columns.apply(t + 120, 1, 'increment');
+    expect(columns.appendRoom(10, t + 120)).toBeNull();
+    expect(columns.appendRoom(10, t + 121)).toMatchObject({ at: 1 });
+    // A generator behind a manual record adds to it (pushed, merged in order).
+    const spec: GeneratorSpec = {
+      pattern: { kind: 'constant', perHour: 60 },
+      action: 'increment',
+      resolutionSeconds: 60,
+      start: t,
+      seed: 5,
+    };
+    createCursor(spec).next(t + 181, sinkInto(columns, true));
+    expect(contents(columns)).toEqual([
+      [t, 1],
+      [t + 60, 1],
+      [t + 120, 1 + 1],
+      [t + 180, 1],
+    ]);
+    columns.apply(t + 5000, 2 ** 32, 'set');
+    expect(columns.appendRoom(10, t + 6000)).toBeNull();
   });
 });
