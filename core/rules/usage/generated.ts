@@ -96,11 +96,12 @@ export class GeneratedUsage {
     const entries = this.byItem.get(item);
     if (entries === undefined) return 0;
     let slots = 0;
+    const sink = new IncrementInto(columns);
     for (const entry of entries) {
       if (entry.generator.status === 'stopped') continue;
       const cursor = this.cursors.get(entry.generator.id)!;
       const from = cursor.slot;
-      cursor.next(limit, new IncrementInto(columns));
+      cursor.next(limit, sink);
       if (cursor.slot === from) continue;
       slots += cursor.slot - from;
       this.moved.add(entry);
