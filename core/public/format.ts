@@ -8,6 +8,16 @@ const threeDecimalCurrencies = new Set('BHD IQD JOD KWD LYD OMR TND'.split(' '))
 // NOTE: the two unidades de fomento count in ten-thousandths (ISO 4217 minor unit 4).
 const fourDecimalCurrencies = new Set(['CLF', 'UYW']);
 
+/**
+ * The text as one flat string. V8 keeps a joined text (a template) as a tree of its parts, 32
+ * bytes a join, until a character is read: reading one flattens it once, and the garbage collector
+ * then drops the tree. Texts that invoices keep (summaries, descriptions) are flattened so.
+ */
+export function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 /** The ISO 4217 minor-unit exponent: EUR 2 (cents), JPY 0, KWD 3. */
 export function currencyExponent(code: string): number {
   const upper = code.toUpperCase();
@@ -104,6 +114,12 @@ export function formatExactMoney(exactMinor: string, currency: string): string {
 
 /** 'EUR 36.84' when the exact amount is whole, else 'EUR 0.015, rounded half up to EUR 0.02'. */
 export function describeRounding(exactMinor: string, minor: number, currency: string): string {
+  // Most exact amounts are plain digits or digits with a fraction: no need to take them apart.
+  if (/^(0|[1-9]\d*)(\.\d*[1-9])?$/.test(exactMinor)) {
+    return !exactMinor.includes('.') && exactMinor === String(minor)
+      ? formatMoney(minor, currency)
+      : `${formatExactMoney(exactMinor, currency)}, rounded half up to ${formatMoney(minor, currency)}`;
+  }
   const exact = shiftLeft(exactMinor, 0);
   const whole =
     exact.fraction === '' && `${exact.negative ? '-' : ''}${exact.whole}` === String(minor);

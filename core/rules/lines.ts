@@ -2,7 +2,8 @@
 // NOTE: each line is rounded once, half up, from its exact amount; the invoice sums rounded lines.
 import { aggregateUsage } from './aggregation';
 import { Dec, roundToMinor } from '../values/money';
-import { formatMoney, formatQuantity } from '../public/format';
+import { flat, formatMoney, formatQuantity } from '../public/format';
+import { noAmounts } from './pipeline/amounts';
 import { quoteDecimal, quotePrice } from './pricing';
 import type { UsageView } from './usage/view';
 import { utcMinutes } from '../values/time';
@@ -25,8 +26,12 @@ export interface LineContext {
   productName(price: Price): string;
 }
 
+/**
+ * A line, built with all its fields at once (one shape for every line, each field in the object
+ * itself): `id` is taken by the caller.
+ */
 function line(
-  context: LineContext,
+  id: string,
   fields: Pick<
     InvoiceLine,
     'subscriptionItem' | 'description' | 'quantity' | 'period' | 'proration' | 'explanation'
@@ -41,25 +46,46 @@ function line(
 ): InvoiceLine {
   const exact = fields.exact ?? fields.quote.amountExact;
   const amount = fields.exact === undefined ? fields.quote.amount : roundToMinor(exact);
+  // NOTE: prorations and negative lines take no discount.
+  const discountable = !fields.proration && amount > 0;
+  if (fields.quantityDecimal !== undefined)
+    return {
+      id,
+      object: 'line_item',
+      type: 'subscription',
+      subscriptionItem: fields.subscriptionItem,
+      price: fields.price,
+      description: flat(fields.description),
+      quantity: fields.quantity,
+      quantityDecimal: fields.quantityDecimal,
+      amount,
+      amountExact: exact,
+      currency: fields.currency,
+      period: fields.period,
+      proration: fields.proration,
+      discountable,
+      discountAmounts: noAmounts,
+      creditGrantAmounts: noAmounts,
+      taxAmounts: noAmounts,
+      explanation: fields.explanation,
+    };
   return {
-    id: context.newLineId(),
+    id,
     object: 'line_item',
     type: 'subscription',
     subscriptionItem: fields.subscriptionItem,
     price: fields.price,
-    description: fields.description,
+    description: flat(fields.description),
     quantity: fields.quantity,
-    ...(fields.quantityDecimal === undefined ? {} : { quantityDecimal: fields.quantityDecimal }),
     amount,
     amountExact: exact,
     currency: fields.currency,
     period: fields.period,
     proration: fields.proration,
-    // NOTE: prorations and negative lines take no discount.
-    discountable: !fields.proration && amount > 0,
-    discountAmounts: [],
-    creditGrantAmounts: [],
-    taxAmounts: [],
+    discountable,
+    discountAmounts: noAmounts,
+    creditGrantAmounts: noAmounts,
+    taxAmounts: noAmounts,
     explanation: fields.explanation,
   };
 }
@@ -77,9 +103,11 @@ export function licensedLine(
     aggregation: null,
     pricing: quote.explanation,
     proration: null,
-    summary: `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, billed in advance for ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    summary: flat(
+      `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, billed in advance for ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    ),
   };
-  return line(context, {
+  return line(context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
@@ -104,19 +132,21 @@ export function meteredLine(
   const strategy = price.recurring.aggregateUsage ?? 'sum';
   const aggregation = aggregateUsage(strategy, usage, span);
   const quote = quotePrice(price, aggregation.quantity);
+  const units = formatQuantity(aggregation.quantity);
   const explanation: InvoiceLineExplanation = {
     aggregation,
     pricing: quote.explanation,
     proration: null,
-    summary: `Metered (${strategy}): ${formatQuantity(aggregation.quantity)} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    summary: flat(
+      `Metered (${strategy}): ${units} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    ),
   };
   // A refreshed draft line keeps its id (and takes none from the counter).
-  const ids = lineId ? { ...context, newLineId: () => lineId } : context;
-  return line(ids, {
+  return line(lineId ?? context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
-    description: `${context.productName(price)} (${formatQuantity(aggregation.quantity)} units, ${strategy})`,
+    description: `${context.productName(price)} (${units} units, ${strategy})`,
     quantity: aggregation.quantity,
     period: span,
     proration: false,
@@ -143,10 +173,11 @@ export function meterLine(
     meter: aggregation,
     pricing: quote.explanation,
     proration: null,
-    summary: `Meter ${aggregation.meter} (${aggregation.formula}): ${formatQuantity(aggregation.quantity)} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    summary: flat(
+      `Meter ${aggregation.meter} (${aggregation.formula}): ${formatQuantity(aggregation.quantity)} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    ),
   };
-  const ids = lineId ? { ...context, newLineId: () => lineId } : context;
-  return line(ids, {
+  return line(lineId ?? context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
@@ -188,9 +219,11 @@ export function prorationLine(
       denominator: length,
       summary: `${sign < 0 ? 'Credit' : 'Charge'} for ${share} of the period: ${quote.amountExact} × ${remaining} / ${length} = ${exactString} minor units, rounded half up once.`,
     },
-    summary: `${what} on ${formatQuantity(quantity)} × ${context.productName(price)} after ${utcMinutes(changeAt)}.`,
+    summary: flat(
+      `${what} on ${formatQuantity(quantity)} × ${context.productName(price)} after ${utcMinutes(changeAt)}.`,
+    ),
   };
-  return line(context, {
+  return line(context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
@@ -242,9 +275,9 @@ function computedLine(
     amountExact: String(fields.amount),
     proration: false,
     discountable: false,
-    discountAmounts: [],
-    creditGrantAmounts: [],
-    taxAmounts: [],
+    discountAmounts: noAmounts,
+    creditGrantAmounts: noAmounts,
+    taxAmounts: noAmounts,
     explanation: {
       aggregation: null,
       pricing: oneUnitPricing(label, fields.amount, fields.currency),
@@ -349,9 +382,11 @@ export function firstPeriodLine(
       denominator: whole,
       summary: `First period of ${length} seconds out of an interval of ${whole} from the start: ${quote.amountExact} × ${length} / ${whole} = ${exact} minor units, rounded half up once.`,
     },
-    summary: `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, first partial period ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    summary: flat(
+      `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, first partial period ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    ),
   };
-  return line(context, {
+  return line(context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,

@@ -1,7 +1,7 @@
 // Per-unit pricing: every unit costs the same exact unit amount.
 import { MeterlabError } from '../../values/errors';
 import { Dec, roundToMinor } from '../../values/money';
-import { describeRounding, formatExactMoney } from '../../public/format';
+import { describeRounding, flat, formatExactMoney } from '../../public/format';
 import type { Price, PriceExplanation } from '../../public/types';
 
 /** '1 unit', '18420 units'. */
@@ -68,7 +68,7 @@ export function unitsTimesAmount(
     billedQuantity: Number(units),
     steps: [
       {
-        label: `${how.label ? `${how.label}; ` : ''}${units} × ${unitAmount}`,
+        label: flat(`${how.label ? `${how.label}; ` : ''}${units} × ${unitAmount}`),
         quantity: String(units),
         unitAmountDecimal: unitAmount,
         flatAmountDecimal: null,
@@ -78,11 +78,22 @@ export function unitsTimesAmount(
     amountExact,
     amount,
     rounding: 'half_up',
-    summary:
+    summary: flat(
       `${how.summary ? `${how.summary}; ` : ''}${unitsText(units, unitWord)} × ` +
-      `${formatExactMoney(unitAmount, price.currency)} = ` +
-      `${describeRounding(amountExact, amount, price.currency)}.`,
+        `${unitAmountText(price, unitAmount)} = ` +
+        `${describeRounding(amountExact, amount, price.currency)}.`,
+    ),
   };
+}
+
+/** The price's unit amount for people ('EUR 0.002'), written once per price. */
+const unitAmountTexts = new WeakMap<Price, { unitAmount: string; text: string }>();
+function unitAmountText(price: Price, unitAmount: string): string {
+  const known = unitAmountTexts.get(price);
+  if (known !== undefined && known.unitAmount === unitAmount) return known.text;
+  const text = formatExactMoney(unitAmount, price.currency);
+  unitAmountTexts.set(price, { unitAmount, text });
+  return text;
 }
 
 /** quantity × unitAmountDecimal, rounded once (a quantity may be a decimal string). */
