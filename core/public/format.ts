@@ -37,15 +37,31 @@ interface PlainDecimal {
 /** A plain decimal string ('-12.50', '7') divided by 10^places, digit by digit. */
 function shiftLeft(plain: string, places: number): PlainDecimal {
   const negative = plain.startsWith('-');
-  const [int = '0', frac = ''] = (negative ? plain.slice(1) : plain).split('.');
-  const digits = int + frac;
+  const unsigned = negative ? plain.slice(1) : plain;
+  const dot = unsigned.indexOf('.');
+  const int = dot < 0 ? unsigned : unsigned.slice(0, dot);
+  const digits = dot < 0 ? unsigned : int + unsigned.slice(dot + 1);
   const point = int.length - places;
-  const whole = point <= 0 ? '0' : digits.slice(0, point).replace(/^0+(?=\d)/, '');
-  const fraction = (
-    point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0))
-  ).replace(/0+$/, '');
-  const isZero = /^0*$/.test(whole) && fraction === '';
+  const whole = point <= 0 ? '0' : withoutLeadingZeros(digits.slice(0, point));
+  const fraction = withoutTrailingZeros(
+    point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0)),
+  );
+  const isZero = fraction === '' && withoutLeadingZeros(whole) === '0';
   return { negative: negative && !isZero, whole, fraction };
+}
+
+/** '007' -> '7', '000' -> '0' (the last digit stays). */
+function withoutLeadingZeros(digits: string): string {
+  let start = 0;
+  while (start < digits.length - 1 && digits.charCodeAt(start) === 48) start++;
+  return start === 0 ? digits : digits.slice(start);
+}
+
+/** '500' -> '5', '000' -> ''. */
+function withoutTrailingZeros(digits: string): string {
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 48) end--;
+  return end === digits.length ? digits : digits.slice(0, end);
 }
 
 /** '1234567' -> '1,234,567'. */

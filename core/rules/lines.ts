@@ -217,7 +217,9 @@ export function prorationLine(
     proration: {
       numerator: remaining,
       denominator: length,
-      summary: `${sign < 0 ? 'Credit' : 'Charge'} for ${share} of the period: ${quote.amountExact} × ${remaining} / ${length} = ${exactString} minor units, rounded half up once.`,
+      summary: flat(
+        `${sign < 0 ? 'Credit' : 'Charge'} for ${share} of the period: ${quote.amountExact} × ${remaining} / ${length} = ${exactString} minor units, rounded half up once.`,
+      ),
     },
     summary: flat(
       `${what} on ${formatQuantity(quantity)} × ${context.productName(price)} after ${utcMinutes(changeAt)}.`,
@@ -255,7 +257,7 @@ function oneUnitPricing(label: string, amount: number, currency: string): Quote[
     amountExact: exact,
     amount,
     rounding: 'half_up',
-    summary: `1 × ${formatMoney(amount, currency)}`,
+    summary: flat(`1 × ${formatMoney(amount, currency)}`),
   };
 }
 
@@ -353,7 +355,9 @@ export function freeTrialLine(line: InvoiceLine, trialEnd: number): InvoiceLine 
     description: `${line.description} (free trial)`,
     explanation: {
       ...line.explanation,
-      summary: `${line.explanation.summary} Free: the trial runs until ${utcMinutes(trialEnd)}.`,
+      summary: flat(
+        `${line.explanation.summary} Free: the trial runs until ${utcMinutes(trialEnd)}.`,
+      ),
     },
   };
 }
@@ -380,7 +384,9 @@ export function firstPeriodLine(
     proration: {
       numerator: length,
       denominator: whole,
-      summary: `First period of ${length} seconds out of an interval of ${whole} from the start: ${quote.amountExact} × ${length} / ${whole} = ${exact} minor units, rounded half up once.`,
+      summary: flat(
+        `First period of ${length} seconds out of an interval of ${whole} from the start: ${quote.amountExact} × ${length} / ${whole} = ${exact} minor units, rounded half up once.`,
+      ),
     },
     summary: flat(
       `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, first partial period ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,

@@ -1,6 +1,6 @@
 // Pipeline steps 7 and 8: the customer's balance, then the amount due. A negative total is
 // never lost: it becomes credit on the balance.
-import { formatMoney } from '../../public/format';
+import { flat, formatMoney } from '../../public/format';
 import type { InvoiceStep } from '../../public/types';
 
 export interface BalanceOutcome {
@@ -36,7 +36,9 @@ export function applyBalance(
       : {
           step: 'customer_balance',
           amount: startingBalance,
-          summary: `${startingBalance < 0 ? 'Credit' : 'Debit'} balance of ${formatMoney(Math.abs(startingBalance), currency)}${bound ? '' : ' (applied when the invoice is finalized)'}.`,
+          summary: flat(
+            `${startingBalance < 0 ? 'Credit' : 'Debit'} balance of ${formatMoney(Math.abs(startingBalance), currency)}${bound ? '' : ' (applied when the invoice is finalized)'}.`,
+          ),
         };
   return {
     amountDue,
@@ -46,10 +48,11 @@ export function applyBalance(
       {
         step: 'amount_due',
         amount: amountDue,
-        summary:
+        summary: flat(
           owed < 0
             ? `${formatMoney(total, currency)} + ${formatMoney(startingBalance, currency)} is below zero: nothing is due and ${formatMoney(-owed, currency)} ${bound ? 'stays' : 'would stay'} as credit on the balance.`
             : `${formatMoney(total, currency)} + ${formatMoney(startingBalance, currency)} = ${formatMoney(amountDue, currency)} due${startingBalance !== 0 || bound ? `; the balance ${bound ? 'becomes' : 'would become'} ${formatMoney(ending, currency)}` : ''}.`,
+        ),
       },
     ],
   };
@@ -63,6 +66,8 @@ export function paymentStep(amountDue: number, currency: string): InvoiceStep {
     summary:
       amountDue === 0
         ? 'Nothing to charge: the invoice is paid at once when finalized.'
-        : `${formatMoney(amountDue, currency)} is charged to the customer's payment method when finalized, with retries if it fails.`,
+        : flat(
+            `${formatMoney(amountDue, currency)} is charged to the customer's payment method when finalized, with retries if it fails.`,
+          ),
   };
 }

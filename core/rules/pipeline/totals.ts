@@ -1,5 +1,5 @@
 // Pipeline step 6: the totals. Inclusive tax is inside the amounts already; exclusive tax is added.
-import { formatMoney } from '../../public/format';
+import { flat, formatMoney } from '../../public/format';
 import type { InvoiceStep, TaxAmount } from '../../public/types';
 
 export interface Totals {
@@ -32,7 +32,9 @@ export function invoiceTotals(
     step: {
       step: 'total',
       amount: total,
-      summary: `${formatMoney(subtotal, currency)} − ${formatMoney(discounts, currency)} discounts − ${formatMoney(credits, currency)} credits + ${formatMoney(exclusive, currency)} exclusive tax = ${formatMoney(total, currency)}${inclusive !== 0 ? ` (including ${formatMoney(inclusive, currency)} inclusive tax)` : ''}.`,
+      summary: flat(
+        `${formatMoney(subtotal, currency)} − ${formatMoney(discounts, currency)} discounts − ${formatMoney(credits, currency)} credits + ${formatMoney(exclusive, currency)} exclusive tax = ${formatMoney(total, currency)}${inclusive !== 0 ? ` (including ${formatMoney(inclusive, currency)} inclusive tax)` : ''}.`,
+      ),
     },
   };
 }
