@@ -7,6 +7,7 @@ import { noAmounts } from './pipeline/amounts';
 import { quoteDecimal, quotePrice } from './pricing';
 import type { UsageView } from './usage/view';
 import { utcMinutes } from '../values/time';
+import { compactInteger } from '../values/integers';
 import type {
   InvoiceLine,
   InvoiceLineExplanation,
@@ -131,8 +132,9 @@ export function meteredLine(
 ): InvoiceLine {
   const strategy = price.recurring.aggregateUsage ?? 'sum';
   const aggregation = aggregateUsage(strategy, usage, span);
-  const quote = quotePrice(price, aggregation.quantity);
-  const units = formatQuantity(aggregation.quantity);
+  const quantity = compactInteger(aggregation.quantity);
+  const quote = quotePrice(price, quantity);
+  const units = formatQuantity(quantity);
   const explanation: InvoiceLineExplanation = {
     aggregation,
     pricing: quote.explanation,
@@ -147,7 +149,7 @@ export function meteredLine(
     price: price.id,
     currency: price.currency,
     description: `${context.productName(price)} (${units} units, ${strategy})`,
-    quantity: aggregation.quantity,
+    quantity,
     period: span,
     proration: false,
     quote,

@@ -1,6 +1,7 @@
 // Per-unit pricing: every unit costs the same exact unit amount.
 import { MeterlabError } from '../../values/errors';
 import { Dec, roundToMinor } from '../../values/money';
+import { compactInteger } from '../../values/integers';
 import { describeRounding, flat, formatExactMoney } from '../../public/format';
 import type { Price, PriceExplanation } from '../../public/types';
 
@@ -39,7 +40,7 @@ export function scaledProduct(
   if (amount.decimals === 0) return { exact: String(product), rounded: product };
   // Both exact on safe integers: % of integers, and the division of a multiple of the scale.
   const rest = product % amount.scale;
-  const whole = (product - rest) / amount.scale;
+  const whole = compactInteger((product - rest) / amount.scale);
   // NOTE: half up, once: a fraction of .5 or more rounds up.
   const rounded = rest * 2 >= amount.scale ? whole + 1 : whole;
   if (rest === 0) return { exact: String(whole), rounded };
