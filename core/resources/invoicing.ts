@@ -4,6 +4,7 @@
 import { invalidRequest } from '../values/errors';
 import { copy } from '../values/json';
 import { noAmounts } from '../rules/pipeline/amounts';
+import { flat } from '../public/format';
 import { licensedLine, meteredLine, meterLine, previouslyBilledLine } from '../rules/lines';
 import type { LineContext, Span } from '../rules/lines';
 import { aggregateMeter } from '../rules/meters/aggregate';
@@ -182,7 +183,8 @@ export function createInvoice(
   period: Span,
   lines: InvoiceLine[],
 ): Invoice {
-  const id = state.newId('inv');
+  // Flat: an id is kept by the invoice, its events and indexes (see `flat`).
+  const id = flat(state.newId('inv'));
   const invoice: Invoice = invoiceBody(
     state,
     id,

@@ -51,7 +51,7 @@ function line(
   const discountable = !fields.proration && amount > 0;
   if (fields.quantityDecimal !== undefined)
     return {
-      id,
+      id: flat(id),
       object: 'line_item',
       type: 'subscription',
       subscriptionItem: fields.subscriptionItem,
@@ -71,7 +71,7 @@ function line(
       explanation: fields.explanation,
     };
   return {
-    id,
+    id: flat(id),
     object: 'line_item',
     type: 'subscription',
     subscriptionItem: fields.subscriptionItem,

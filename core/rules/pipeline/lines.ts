@@ -4,6 +4,7 @@ import { flat, formatMoney } from '../../public/format';
 import type { InvoiceLine, InvoiceStep } from '../../public/types';
 import { freeTrialLine } from '../lines';
 import { noAmounts } from './amounts';
+import { SharedSteps } from './shared-steps';
 
 /** NOTE: every line whose period starts inside the trial is listed at 0. */
 function inTrial(line: InvoiceLine, trial: { start: number; end: number } | null): boolean {
@@ -43,14 +44,21 @@ export function lineAmounts(
     }
     subtotal += cleared[index]!.amount;
   }
-  return {
-    lines: cleared,
-    step: {
-      step: 'lines',
-      amount: subtotal,
-      summary: flat(
-        `${cleared.length} line${cleared.length === 1 ? '' : 's'}, each rounded once: subtotal ${formatMoney(subtotal, currency)}.`,
-      ),
-    },
+  return { lines: cleared, step: linesStep(cleared.length, subtotal, currency) };
+}
+
+/** The steps of invoices of one line, shared by amount. */
+const oneLineSteps = new SharedSteps();
+
+function linesStep(count: number, subtotal: number, currency: string): InvoiceStep {
+  const shared = count === 1 ? oneLineSteps.find(subtotal, currency) : null;
+  if (shared !== null) return shared;
+  const step: InvoiceStep = {
+    step: 'lines',
+    amount: subtotal,
+    summary: flat(
+      `${count} line${count === 1 ? '' : 's'}, each rounded once: subtotal ${formatMoney(subtotal, currency)}.`,
+    ),
   };
+  return count === 1 ? oneLineSteps.keep(subtotal, currency, step) : step;
 }
