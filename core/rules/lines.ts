@@ -121,6 +121,38 @@ export function licensedLine(
   });
 }
 
+/** The last usage quotes of a price, one per quantity slot. */
+interface KeptQuotes {
+  quantities: Float64Array;
+  quotes: (Quote | null)[];
+}
+
+const QUOTE_SLOTS = 1024;
+const keptQuotes = new WeakMap<Price, KeptQuotes>();
+
+/**
+ * quotePrice for a metered line. Customers of one plan often use the same quantities (a usage
+ * level shared by many, the periods of no usage): the last quote of each quantity slot is kept per
+ * price and shared by the lines of that quantity, explanation and all (quotes are never changed in
+ * place).
+ */
+function usageQuote(price: Price, quantity: number): Quote {
+  let kept = keptQuotes.get(price);
+  if (kept === undefined) {
+    kept = {
+      quantities: new Float64Array(QUOTE_SLOTS).fill(NaN),
+      quotes: new Array<Quote | null>(QUOTE_SLOTS).fill(null),
+    };
+    keptQuotes.set(price, kept);
+  }
+  const slot = quantity & (QUOTE_SLOTS - 1);
+  if (kept.quantities[slot] === quantity) return kept.quotes[slot]!;
+  const quote = quotePrice(price, quantity);
+  kept.quantities[slot] = quantity;
+  kept.quotes[slot] = quote;
+  return quote;
+}
+
 /** A metered item billed in arrears: its usage over `span`, aggregated under the price's strategy. */
 export function meteredLine(
   context: LineContext,
@@ -133,7 +165,7 @@ export function meteredLine(
   const strategy = price.recurring.aggregateUsage ?? 'sum';
   const aggregation = aggregateUsage(strategy, usage, span);
   const quantity = compactInteger(aggregation.quantity);
-  const quote = quotePrice(price, quantity);
+  const quote = usageQuote(price, quantity);
   const units = formatQuantity(quantity);
   const explanation: InvoiceLineExplanation = {
     aggregation,
