@@ -46,7 +46,7 @@ export function priceInvoice(state: ScenarioState, invoice: PricedInvoice, bound
     invoice,
     bound ? state.now : (invoice.finalizesAt ?? state.now),
   );
-  const minimum = minimumFor(state, invoice);
+  const minimum = minimumFor(state, invoice, subscription);
   const taxRates =
     invoice.defaultTaxRates.length === 0
       ? none
