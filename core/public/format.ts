@@ -8,6 +8,16 @@ const threeDecimalCurrencies = new Set('BHD IQD JOD KWD LYD OMR TND'.split(' '))
 // NOTE: the two unidades de fomento count in ten-thousandths (ISO 4217 minor unit 4).
 const fourDecimalCurrencies = new Set(['CLF', 'UYW']);
 
+/**
+ * The text as one flat string. V8 keeps a joined text (a template) as a tree of its parts, 32
+ * bytes a join, until a character is read: reading one flattens it once, and the garbage collector
+ * then drops the tree. Texts that invoices keep (summaries, descriptions) are flattened so.
+ */
+export function flat(text: string): string {
+  text.charCodeAt(0);
+  return text;
+}
+
 /** The ISO 4217 minor-unit exponent: EUR 2 (cents), JPY 0, KWD 3. */
 export function currencyExponent(code: string): number {
   const upper = code.toUpperCase();
@@ -27,15 +37,31 @@ interface PlainDecimal {
 /** A plain decimal string ('-12.50', '7') divided by 10^places, digit by digit. */
 function shiftLeft(plain: string, places: number): PlainDecimal {
   const negative = plain.startsWith('-');
-  const [int = '0', frac = ''] = (negative ? plain.slice(1) : plain).split('.');
-  const digits = int + frac;
+  const unsigned = negative ? plain.slice(1) : plain;
+  const dot = unsigned.indexOf('.');
+  const int = dot < 0 ? unsigned : unsigned.slice(0, dot);
+  const digits = dot < 0 ? unsigned : int + unsigned.slice(dot + 1);
   const point = int.length - places;
-  const whole = point <= 0 ? '0' : digits.slice(0, point).replace(/^0+(?=\d)/, '');
-  const fraction = (
-    point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0))
-  ).replace(/0+$/, '');
-  const isZero = /^0*$/.test(whole) && fraction === '';
+  const whole = point <= 0 ? '0' : withoutLeadingZeros(digits.slice(0, point));
+  const fraction = withoutTrailingZeros(
+    point < 0 ? '0'.repeat(-point) + digits : digits.slice(Math.max(point, 0)),
+  );
+  const isZero = fraction === '' && withoutLeadingZeros(whole) === '0';
   return { negative: negative && !isZero, whole, fraction };
+}
+
+/** '007' -> '7', '000' -> '0' (the last digit stays). */
+function withoutLeadingZeros(digits: string): string {
+  let start = 0;
+  while (start < digits.length - 1 && digits.charCodeAt(start) === 48) start++;
+  return start === 0 ? digits : digits.slice(start);
+}
+
+/** '500' -> '5', '000' -> ''. */
+function withoutTrailingZeros(digits: string): string {
+  let end = digits.length;
+  while (end > 0 && digits.charCodeAt(end - 1) === 48) end--;
+  return end === digits.length ? digits : digits.slice(0, end);
 }
 
 /** '1234567' -> '1,234,567'. */
@@ -104,6 +130,12 @@ export function formatExactMoney(exactMinor: string, currency: string): string {
 
 /** 'EUR 36.84' when the exact amount is whole, else 'EUR 0.015, rounded half up to EUR 0.02'. */
 export function describeRounding(exactMinor: string, minor: number, currency: string): string {
+  // Most exact amounts are plain digits or digits with a fraction: no need to take them apart.
+  if (/^(0|[1-9]\d*)(\.\d*[1-9])?$/.test(exactMinor)) {
+    return !exactMinor.includes('.') && exactMinor === String(minor)
+      ? formatMoney(minor, currency)
+      : `${formatExactMoney(exactMinor, currency)}, rounded half up to ${formatMoney(minor, currency)}`;
+  }
   const exact = shiftLeft(exactMinor, 0);
   const whole =
     exact.fraction === '' && `${exact.negative ? '-' : ''}${exact.whole}` === String(minor);

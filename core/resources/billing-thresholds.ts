@@ -195,6 +195,7 @@ function thresholdLines(
       { start: subscription.currentPeriodStart, end: at },
       lines,
       at,
+      'draft',
     );
     const unbilled =
       priced.subtotal - sumOf(priced.totalDiscountAmounts) - sumOf(priced.totalCreditGrantAmounts);

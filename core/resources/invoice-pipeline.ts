@@ -2,7 +2,7 @@
 // as an estimate from the current state; finalization binds the credits and the customer's
 // balance; voiding gives them back.
 import { priceLines, runInvoicePipeline } from '../rules/pipeline';
-import type { LinesInput, PricedLines } from '../rules/pipeline';
+import type { PricedLines } from '../rules/pipeline';
 import type { Invoice } from '../public/types';
 import { moveBalance } from './balance';
 import { availableGrants, bindCredits, restoreCredits } from './credit-ledger';
@@ -18,6 +18,9 @@ export type PricedInvoice = Omit<Invoice, 'id' | 'status'> & { id: string | null
  */
 const lastPriced = new WeakMap<PricedInvoice, { key: string; priced: PricedLines }>();
 
+/** What an invoice without discounts or tax rates passes: one array every such pricing shares. */
+const none = Object.freeze([]) as never[];
+
 /**
  * Runs the pipeline on the invoice and writes its amounts and steps. Steps 1 to 6 are run again
  * only when something they read changed since the invoice's last pricing: its lines (a refreshed
@@ -26,47 +29,76 @@ const lastPriced = new WeakMap<PricedInvoice, { key: string; priced: PricedLines
  */
 export function priceInvoice(state: ScenarioState, invoice: PricedInvoice, bound: boolean): void {
   const subscription = invoice.subscription ? state.subscription(invoice.subscription) : null;
+  const currency = invoice.currency;
   const trial =
     subscription?.trialStart != null && subscription.trialEnd !== null
       ? { start: subscription.trialStart, end: subscription.trialEnd }
       : null;
-  const input: Omit<LinesInput, 'lines'> = {
-    currency: invoice.currency,
-    trial,
-    discounts: invoice.discounts.map((discount) => ({
-      discount: discount.id,
-      coupon: state.coupon(discount.coupon),
-    })),
-    grants: availableGrants(state, invoice, bound ? state.now : (invoice.finalizesAt ?? state.now)),
-    minimum: minimumFor(state, invoice),
-    taxRates: invoice.defaultTaxRates.map((id) => state.taxRate(id)),
-  };
+  const discounts =
+    invoice.discounts.length === 0
+      ? none
+      : invoice.discounts.map((discount) => ({
+          discount: discount.id,
+          coupon: state.coupon(discount.coupon),
+        }));
+  const grants = availableGrants(
+    state,
+    invoice,
+    bound ? state.now : (invoice.finalizesAt ?? state.now),
+  );
+  const minimum = minimumFor(state, invoice, subscription);
+  const taxRates =
+    invoice.defaultTaxRates.length === 0
+      ? none
+      : invoice.defaultTaxRates.map((id) => state.taxRate(id));
   // As text, not the objects: a tax rate renamed in place must not read as unchanged. The
   // minimum's true-up function is left out: what it makes depends on the lines and the
-  // commitment, both compared already.
-  const key = JSON.stringify(input);
+  // commitment, both compared already. Without discounts, grants, minimum or tax rates (most
+  // invoices) the currency and trial say it all, and no JSON is written.
+  const key =
+    discounts.length === 0 && grants.length === 0 && minimum === null && taxRates.length === 0
+      ? trial === null
+        ? currency
+        : `${currency} ${trial.start} ${trial.end}`
+      : JSON.stringify({ currency, trial, discounts, grants, minimum, taxRates });
+  const lines = invoice.lines.data;
   const last = lastPriced.get(invoice);
   const priced =
-    last !== undefined && last.key === key && last.priced.lines === invoice.lines.data
+    last !== undefined && last.key === key && last.priced.lines === lines
       ? last.priced
       : priceLines({
-          ...input,
-          lines: invoice.lines.data.filter((line) => line.type !== 'minimum_commitment_true_up'),
+          currency,
+          lines: lines.some((line) => line.type === 'minimum_commitment_true_up')
+            ? lines.filter((line) => line.type !== 'minimum_commitment_true_up')
+            : lines,
+          trial,
+          discounts,
+          grants,
+          minimum,
+          taxRates,
         });
   // A bound invoice is priced no more (voiding gives back what it bound, without pricing).
-  if (bound) lastPriced.delete(invoice);
-  else lastPriced.set(invoice, { key, priced });
+  if (bound) {
+    if (last !== undefined) lastPriced.delete(invoice);
+  } else if (last === undefined || last.priced !== priced || last.key !== key) {
+    lastPriced.set(invoice, { key, priced });
+  }
   const result = runInvoicePipeline(
     {
-      ...input,
+      currency,
       lines: priced.lines,
+      trial,
+      discounts,
+      grants,
+      minimum,
+      taxRates,
       // NOTE: a draft shows the customer's balance now; finalization binds the balance then.
       startingBalance: state.customer(invoice.customer).balance,
       bound,
     },
     priced,
   );
-  if (result.lines !== invoice.lines.data) invoice.lines = { ...invoice.lines, data: result.lines };
+  if (result.lines !== lines) invoice.lines = { ...invoice.lines, data: result.lines };
   invoice.subtotal = result.subtotal;
   invoice.totalDiscountAmounts = result.totalDiscountAmounts;
   invoice.totalCreditGrantAmounts = result.totalCreditGrantAmounts;

@@ -47,11 +47,16 @@ function upcoming(
       : periodAt(state.periodRule(subscription), nextIndex),
   });
   const finalizesAt = period.end + state.data.settings.finalizationDelaySeconds;
-  return {
-    ...invoiceBody(state, null, subscription, 'subscription_cycle', period, lines, finalizesAt),
-    id: null,
-    status: 'upcoming',
-  };
+  return invoiceBody(
+    state,
+    null,
+    subscription,
+    'subscription_cycle',
+    period,
+    lines,
+    finalizesAt,
+    'upcoming',
+  ) as UpcomingInvoice;
 }
 
 export const invoices = {

@@ -7,7 +7,7 @@ import { afterDiscounts } from '../rules/pipeline/amounts';
 import { isWithin } from '../rules/pipeline/minimum';
 import type { MinimumCommitmentInput } from '../rules/pipeline';
 import { addIntervals } from '../rules/periods';
-import type { Invoice } from '../public/types';
+import type { Invoice, Subscription } from '../public/types';
 import type { ScenarioState } from './state';
 
 /**
@@ -20,8 +20,11 @@ export function minimumFor(
     Invoice,
     'subscription' | 'billingReason' | 'periodStart' | 'periodEnd' | 'lines' | 'currency'
   > & { id: string | null },
+  /** The invoice's subscription, when the caller looked it up already. */
+  subscription: Subscription | null = invoice.subscription
+    ? state.subscription(invoice.subscription)
+    : null,
 ): MinimumCommitmentInput | null {
-  const subscription = invoice.subscription ? state.subscription(invoice.subscription) : null;
   const minimum = subscription?.minimumCommitment;
   if (!subscription || !minimum) return null;
   if (

@@ -2,10 +2,12 @@
 // NOTE: each line is rounded once, half up, from its exact amount; the invoice sums rounded lines.
 import { aggregateUsage } from './aggregation';
 import { Dec, roundToMinor } from '../values/money';
-import { formatMoney, formatQuantity } from '../public/format';
+import { flat, formatMoney, formatQuantity } from '../public/format';
+import { noAmounts } from './pipeline/amounts';
 import { quoteDecimal, quotePrice } from './pricing';
 import type { UsageView } from './usage/view';
 import { utcMinutes } from '../values/time';
+import { compactInteger } from '../values/integers';
 import type {
   InvoiceLine,
   InvoiceLineExplanation,
@@ -25,8 +27,12 @@ export interface LineContext {
   productName(price: Price): string;
 }
 
+/**
+ * A line, built with all its fields at once (one shape for every line, each field in the object
+ * itself): `id` is taken by the caller.
+ */
 function line(
-  context: LineContext,
+  id: string,
   fields: Pick<
     InvoiceLine,
     'subscriptionItem' | 'description' | 'quantity' | 'period' | 'proration' | 'explanation'
@@ -41,25 +47,46 @@ function line(
 ): InvoiceLine {
   const exact = fields.exact ?? fields.quote.amountExact;
   const amount = fields.exact === undefined ? fields.quote.amount : roundToMinor(exact);
+  // NOTE: prorations and negative lines take no discount.
+  const discountable = !fields.proration && amount > 0;
+  if (fields.quantityDecimal !== undefined)
+    return {
+      id: flat(id),
+      object: 'line_item',
+      type: 'subscription',
+      subscriptionItem: fields.subscriptionItem,
+      price: fields.price,
+      description: flat(fields.description),
+      quantity: fields.quantity,
+      quantityDecimal: fields.quantityDecimal,
+      amount,
+      amountExact: exact,
+      currency: fields.currency,
+      period: fields.period,
+      proration: fields.proration,
+      discountable,
+      discountAmounts: noAmounts,
+      creditGrantAmounts: noAmounts,
+      taxAmounts: noAmounts,
+      explanation: fields.explanation,
+    };
   return {
-    id: context.newLineId(),
+    id: flat(id),
     object: 'line_item',
     type: 'subscription',
     subscriptionItem: fields.subscriptionItem,
     price: fields.price,
-    description: fields.description,
+    description: flat(fields.description),
     quantity: fields.quantity,
-    ...(fields.quantityDecimal === undefined ? {} : { quantityDecimal: fields.quantityDecimal }),
     amount,
     amountExact: exact,
     currency: fields.currency,
     period: fields.period,
     proration: fields.proration,
-    // NOTE: prorations and negative lines take no discount.
-    discountable: !fields.proration && amount > 0,
-    discountAmounts: [],
-    creditGrantAmounts: [],
-    taxAmounts: [],
+    discountable,
+    discountAmounts: noAmounts,
+    creditGrantAmounts: noAmounts,
+    taxAmounts: noAmounts,
     explanation: fields.explanation,
   };
 }
@@ -77,9 +104,11 @@ export function licensedLine(
     aggregation: null,
     pricing: quote.explanation,
     proration: null,
-    summary: `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, billed in advance for ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    summary: flat(
+      `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, billed in advance for ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    ),
   };
-  return line(context, {
+  return line(context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
@@ -90,6 +119,38 @@ export function licensedLine(
     quote,
     explanation,
   });
+}
+
+/** The last usage quotes of a price, one per quantity slot. */
+interface KeptQuotes {
+  quantities: Float64Array;
+  quotes: (Quote | null)[];
+}
+
+const QUOTE_SLOTS = 1024;
+const keptQuotes = new WeakMap<Price, KeptQuotes>();
+
+/**
+ * quotePrice for a metered line. Customers of one plan often use the same quantities (a usage
+ * level shared by many, the periods of no usage): the last quote of each quantity slot is kept per
+ * price and shared by the lines of that quantity, explanation and all (quotes are never changed in
+ * place).
+ */
+function usageQuote(price: Price, quantity: number): Quote {
+  let kept = keptQuotes.get(price);
+  if (kept === undefined) {
+    kept = {
+      quantities: new Float64Array(QUOTE_SLOTS).fill(NaN),
+      quotes: new Array<Quote | null>(QUOTE_SLOTS).fill(null),
+    };
+    keptQuotes.set(price, kept);
+  }
+  const slot = quantity & (QUOTE_SLOTS - 1);
+  if (kept.quantities[slot] === quantity) return kept.quotes[slot]!;
+  const quote = quotePrice(price, quantity);
+  kept.quantities[slot] = quantity;
+  kept.quotes[slot] = quote;
+  return quote;
 }
 
 /** A metered item billed in arrears: its usage over `span`, aggregated under the price's strategy. */
@@ -103,21 +164,24 @@ export function meteredLine(
 ): InvoiceLine {
   const strategy = price.recurring.aggregateUsage ?? 'sum';
   const aggregation = aggregateUsage(strategy, usage, span);
-  const quote = quotePrice(price, aggregation.quantity);
+  const quantity = compactInteger(aggregation.quantity);
+  const quote = usageQuote(price, quantity);
+  const units = formatQuantity(quantity);
   const explanation: InvoiceLineExplanation = {
     aggregation,
     pricing: quote.explanation,
     proration: null,
-    summary: `Metered (${strategy}): ${formatQuantity(aggregation.quantity)} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    summary: flat(
+      `Metered (${strategy}): ${units} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    ),
   };
   // A refreshed draft line keeps its id (and takes none from the counter).
-  const ids = lineId ? { ...context, newLineId: () => lineId } : context;
-  return line(ids, {
+  return line(lineId ?? context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
-    description: `${context.productName(price)} (${formatQuantity(aggregation.quantity)} units, ${strategy})`,
-    quantity: aggregation.quantity,
+    description: `${context.productName(price)} (${units} units, ${strategy})`,
+    quantity,
     period: span,
     proration: false,
     quote,
@@ -143,10 +207,11 @@ export function meterLine(
     meter: aggregation,
     pricing: quote.explanation,
     proration: null,
-    summary: `Meter ${aggregation.meter} (${aggregation.formula}): ${formatQuantity(aggregation.quantity)} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    summary: flat(
+      `Meter ${aggregation.meter} (${aggregation.formula}): ${formatQuantity(aggregation.quantity)} units over ${utcMinutes(span.start)} – ${utcMinutes(span.end)}, ${formatMoney(quote.amount, price.currency)}.`,
+    ),
   };
-  const ids = lineId ? { ...context, newLineId: () => lineId } : context;
-  return line(ids, {
+  return line(lineId ?? context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
@@ -186,11 +251,15 @@ export function prorationLine(
     proration: {
       numerator: remaining,
       denominator: length,
-      summary: `${sign < 0 ? 'Credit' : 'Charge'} for ${share} of the period: ${quote.amountExact} × ${remaining} / ${length} = ${exactString} minor units, rounded half up once.`,
+      summary: flat(
+        `${sign < 0 ? 'Credit' : 'Charge'} for ${share} of the period: ${quote.amountExact} × ${remaining} / ${length} = ${exactString} minor units, rounded half up once.`,
+      ),
     },
-    summary: `${what} on ${formatQuantity(quantity)} × ${context.productName(price)} after ${utcMinutes(changeAt)}.`,
+    summary: flat(
+      `${what} on ${formatQuantity(quantity)} × ${context.productName(price)} after ${utcMinutes(changeAt)}.`,
+    ),
   };
-  return line(context, {
+  return line(context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,
@@ -222,7 +291,7 @@ function oneUnitPricing(label: string, amount: number, currency: string): Quote[
     amountExact: exact,
     amount,
     rounding: 'half_up',
-    summary: `1 × ${formatMoney(amount, currency)}`,
+    summary: flat(`1 × ${formatMoney(amount, currency)}`),
   };
 }
 
@@ -242,9 +311,9 @@ function computedLine(
     amountExact: String(fields.amount),
     proration: false,
     discountable: false,
-    discountAmounts: [],
-    creditGrantAmounts: [],
-    taxAmounts: [],
+    discountAmounts: noAmounts,
+    creditGrantAmounts: noAmounts,
+    taxAmounts: noAmounts,
     explanation: {
       aggregation: null,
       pricing: oneUnitPricing(label, fields.amount, fields.currency),
@@ -320,7 +389,9 @@ export function freeTrialLine(line: InvoiceLine, trialEnd: number): InvoiceLine 
     description: `${line.description} (free trial)`,
     explanation: {
       ...line.explanation,
-      summary: `${line.explanation.summary} Free: the trial runs until ${utcMinutes(trialEnd)}.`,
+      summary: flat(
+        `${line.explanation.summary} Free: the trial runs until ${utcMinutes(trialEnd)}.`,
+      ),
     },
   };
 }
@@ -347,11 +418,15 @@ export function firstPeriodLine(
     proration: {
       numerator: length,
       denominator: whole,
-      summary: `First period of ${length} seconds out of an interval of ${whole} from the start: ${quote.amountExact} × ${length} / ${whole} = ${exact} minor units, rounded half up once.`,
+      summary: flat(
+        `First period of ${length} seconds out of an interval of ${whole} from the start: ${quote.amountExact} × ${length} / ${whole} = ${exact} minor units, rounded half up once.`,
+      ),
     },
-    summary: `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, first partial period ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    summary: flat(
+      `Licensed: ${formatQuantity(quantity)} × ${context.productName(price)}, first partial period ${utcMinutes(span.start)} – ${utcMinutes(span.end)}.`,
+    ),
   };
-  return line(context, {
+  return line(context.newLineId(), {
     subscriptionItem: item.id,
     price: price.id,
     currency: price.currency,

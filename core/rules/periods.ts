@@ -2,6 +2,7 @@
 // anchor's day of month, clamped to the month's last day (Jan 31 -> Feb 28/29 -> Mar 31), and the
 // anchor's time of day. All arithmetic is in UTC.
 import type { Interval } from '../public/types';
+import { compactInteger } from '../values/integers';
 
 const DAY = 86_400;
 
@@ -16,7 +17,7 @@ function addMonths(anchor: number, months: number): number {
   const month = totalMonths - year * 12;
   const day = Math.min(date.getUTCDate(), daysInMonth(year, month));
   const timeOfDay = anchor - Math.floor(anchor / DAY) * DAY;
-  return Date.UTC(year, month, day) / 1000 + timeOfDay;
+  return compactInteger(Date.UTC(year, month, day) / 1000 + timeOfDay);
 }
 
 /** The anchor moved forward by `count` intervals (computed from the anchor, so clamping never drifts). */

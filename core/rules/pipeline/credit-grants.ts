@@ -1,5 +1,5 @@
 // Pipeline step 3: credit grants pay metered lines, after discounts and before tax.
-import { formatMoney } from '../../public/format';
+import { flat, formatMoney } from '../../public/format';
 import type { CreditGrantAmount, InvoiceLine, InvoiceStep } from '../../public/types';
 import { addTo, afterCredits, noAmounts, previouslyBilledOffsets } from './amounts';
 
@@ -69,7 +69,7 @@ export function applyCreditGrants(
         : {
             step: 'credit_grants',
             amount: -amount,
-            summary: `${parts.join('; ')}. Grants pay metered lines only.`,
+            summary: flat(`${parts.join('; ')}. Grants pay metered lines only.`),
           },
   };
 }

@@ -1,7 +1,7 @@
 // Pipeline step 2: discounts, in the subscription's order, each on what the earlier ones left of
 // every discountable line.
 import { Dec, roundToMinor } from '../../values/money';
-import { formatMoney } from '../../public/format';
+import { flat, formatMoney } from '../../public/format';
 import type { Coupon, DiscountAmount, InvoiceLine, InvoiceStep } from '../../public/types';
 import { addTo, afterDiscounts, noAmounts, previouslyBilledOffsets } from './amounts';
 
@@ -85,7 +85,9 @@ export function applyDiscounts(
         : {
             step: 'discounts',
             amount: -amount,
-            summary: `${parts.join('; ')}. Prorations, negative lines and true-ups take no discount.`,
+            summary: flat(
+              `${parts.join('; ')}. Prorations, negative lines and true-ups take no discount.`,
+            ),
           },
   };
 }

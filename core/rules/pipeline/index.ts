@@ -1,7 +1,7 @@
 // The invoice pipeline: one function runs the steps of an invoice in their fixed order
 // (lines → discounts → credit grants → minimum true-up → tax → total → balance → amount due →
 // payment), each step a module returning its amounts and its explanation.
-import type { Invoice, InvoiceLine, TaxRate } from '../../public/types';
+import type { Invoice, InvoiceLine, InvoiceStep, TaxRate } from '../../public/types';
 import { applyBalance, paymentStep } from './balance';
 import { applyCreditGrants } from './credit-grants';
 import type { AvailableGrant } from './credit-grants';
@@ -62,7 +62,10 @@ const sum = (entries: { amount: number }[]) => entries.reduce((t, e) => t + e.am
  */
 export function priceLines(input: LinesInput): PricedLines {
   const { currency } = input;
-  const step1 = lineAmounts(input.lines, input.trial, currency);
+  // Steps 2, 3 and 5 write into the lines only when there are discounts, grants or tax rates.
+  const written =
+    input.discounts.length > 0 || input.grants.length > 0 || input.taxRates.length > 0;
+  const step1 = lineAmounts(input.lines, input.trial, currency, written);
   const step2 = applyDiscounts(step1.lines, input.discounts, currency);
   const step3 = applyCreditGrants(step2.lines, input.grants, currency);
   const step4 = applyMinimum(step3.lines, input.minimum, currency);
@@ -105,7 +108,32 @@ export function runInvoicePipeline(
     startingBalance: input.startingBalance,
     endingBalance: balance.endingBalance,
     amountDue: balance.amountDue,
-    // concat: an array of the exact length (a spread leaves room to grow in every invoice).
-    steps: priced.steps.concat(balance.steps, paymentStep(balance.amountDue, currency)),
+    steps: allSteps(
+      priced.steps,
+      balance.steps[0],
+      balance.steps[1],
+      paymentStep(balance.amountDue, currency),
+    ),
   };
+}
+
+/** Steps 1 to 6 followed by 7 to 9, in an array of the exact length (no room to grow kept). */
+function allSteps(
+  first: InvoiceStep[],
+  balance: InvoiceStep,
+  due: InvoiceStep,
+  payment: InvoiceStep,
+): InvoiceStep[] {
+  if (first.length === 6) {
+    const [lines, discounts, credits, minimum, tax, total] = first as [
+      InvoiceStep,
+      InvoiceStep,
+      InvoiceStep,
+      InvoiceStep,
+      InvoiceStep,
+      InvoiceStep,
+    ];
+    return [lines, discounts, credits, minimum, tax, total, balance, due, payment];
+  }
+  return first.concat(balance, due, payment);
 }

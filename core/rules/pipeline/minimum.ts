@@ -1,6 +1,6 @@
 // Pipeline step 4 (a Meterlab extension): a period billed below its minimum commitment gets a
 // true-up line for the difference. The true-up takes no discount and no credit.
-import { formatMoney } from '../../public/format';
+import { flat, formatMoney } from '../../public/format';
 import type { InvoiceLine, InvoiceStep } from '../../public/types';
 import { afterDiscounts } from './amounts';
 
@@ -49,14 +49,16 @@ export function applyMinimum(
   if (shortfall <= 0)
     return {
       lines,
-      step: { step: 'minimum_commitment', amount: 0, summary: `${spent}: no true-up.` },
+      step: { step: 'minimum_commitment', amount: 0, summary: flat(`${spent}: no true-up.`) },
     };
   return {
     lines: [...lines, minimum.trueUpLine(shortfall)],
     step: {
       step: 'minimum_commitment',
       amount: shortfall,
-      summary: `${spent}: a true-up line of ${formatMoney(shortfall, currency)} (it takes no discount or credit).`,
+      summary: flat(
+        `${spent}: a true-up line of ${formatMoney(shortfall, currency)} (it takes no discount or credit).`,
+      ),
     },
   };
 }

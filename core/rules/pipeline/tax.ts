@@ -1,7 +1,7 @@
 // Pipeline step 5: tax per line and rate, on the line after its discounts and credits, rounded
 // once per line and rate.
 import { Dec, roundToMinor } from '../../values/money';
-import { formatMoney } from '../../public/format';
+import { flat, formatMoney } from '../../public/format';
 import type { InvoiceLine, InvoiceStep, TaxAmount, TaxRate } from '../../public/types';
 import { afterCredits, noAmounts } from './amounts';
 
@@ -66,7 +66,7 @@ export function applyTax(
         : {
             step: 'tax',
             amount,
-            summary: `${parts.join('; ')}. Rounded per line, after discounts and credits.`,
+            summary: flat(`${parts.join('; ')}. Rounded per line, after discounts and credits.`),
           },
   };
 }

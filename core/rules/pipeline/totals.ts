@@ -1,6 +1,7 @@
 // Pipeline step 6: the totals. Inclusive tax is inside the amounts already; exclusive tax is added.
-import { formatMoney } from '../../public/format';
+import { flat, formatMoney } from '../../public/format';
 import type { InvoiceStep, TaxAmount } from '../../public/types';
+import { SharedSteps } from './shared-steps';
 
 export interface Totals {
   totalExcludingTax: number;
@@ -26,13 +27,19 @@ export function invoiceTotals(
   }
   const net = subtotal - discounts - credits;
   const total = net + exclusive;
-  return {
-    totalExcludingTax: net - inclusive,
-    total,
-    step: {
-      step: 'total',
-      amount: total,
-      summary: `${formatMoney(subtotal, currency)} − ${formatMoney(discounts, currency)} discounts − ${formatMoney(credits, currency)} credits + ${formatMoney(exclusive, currency)} exclusive tax = ${formatMoney(total, currency)}${inclusive !== 0 ? ` (including ${formatMoney(inclusive, currency)} inclusive tax)` : ''}.`,
-    },
+  // Invoices with nothing but their lines share the step of their subtotal.
+  const plain = discounts === 0 && credits === 0 && exclusive === 0 && inclusive === 0;
+  const shared = plain ? plainTotals.find(subtotal, currency) : null;
+  const step: InvoiceStep = shared ?? {
+    step: 'total',
+    amount: total,
+    summary: flat(
+      `${formatMoney(subtotal, currency)} − ${formatMoney(discounts, currency)} discounts − ${formatMoney(credits, currency)} credits + ${formatMoney(exclusive, currency)} exclusive tax = ${formatMoney(total, currency)}${inclusive !== 0 ? ` (including ${formatMoney(inclusive, currency)} inclusive tax)` : ''}.`,
+    ),
   };
+  if (plain && shared === null) plainTotals.keep(subtotal, currency, step);
+  return { totalExcludingTax: net - inclusive, total, step };
 }
+
+/** The total steps of invoices without discounts, credits or tax, by subtotal. */
+const plainTotals = new SharedSteps();

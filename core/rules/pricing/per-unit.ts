@@ -1,7 +1,8 @@
 // Per-unit pricing: every unit costs the same exact unit amount.
 import { MeterlabError } from '../../values/errors';
 import { Dec, roundToMinor } from '../../values/money';
-import { describeRounding, formatExactMoney } from '../../public/format';
+import { compactInteger } from '../../values/integers';
+import { describeRounding, flat, formatExactMoney } from '../../public/format';
 import type { Price, PriceExplanation } from '../../public/types';
 
 /** '1 unit', '18420 units'. */
@@ -32,18 +33,44 @@ export function scaledProduct(
   unitAmount: string,
 ): { exact: string; rounded: number } | null {
   if (!Number.isSafeInteger(units) || units < 0) return null;
+  const amount = scaledAmount(unitAmount);
+  if (amount === null) return null;
+  const product = units * amount.digits;
+  if (!Number.isSafeInteger(product)) return null;
+  if (amount.decimals === 0) return { exact: String(product), rounded: product };
+  // Both exact on safe integers: % of integers, and the division of a multiple of the scale.
+  const rest = product % amount.scale;
+  const whole = compactInteger((product - rest) / amount.scale);
+  // NOTE: half up, once: a fraction of .5 or more rounds up.
+  const rounded = rest * 2 >= amount.scale ? whole + 1 : whole;
+  if (rest === 0) return { exact: String(whole), rounded };
+  const fraction = String(rest).padStart(amount.decimals, '0');
+  let end = fraction.length;
+  while (fraction.charCodeAt(end - 1) === 48 /* 0 */) end--;
+  return { exact: `${whole}.${fraction.slice(0, end)}`, rounded };
+}
+
+/** A plain decimal as its digits, a whole number, over 10^decimals; null beyond 15 digits. */
+interface ScaledAmount {
+  digits: number;
+  decimals: number;
+  scale: number;
+}
+
+// Invoices price many lines with the same few unit amounts: the last one read is kept.
+let lastUnitAmount = '';
+let lastScaled: ScaledAmount | null = null;
+
+function scaledAmount(unitAmount: string): ScaledAmount | null {
+  if (unitAmount === lastUnitAmount) return lastScaled;
   const point = unitAmount.indexOf('.');
   const digits = point < 0 ? unitAmount : unitAmount.slice(0, point) + unitAmount.slice(point + 1);
   const decimals = point < 0 ? 0 : unitAmount.length - point - 1;
-  if (!/^\d{1,15}$/.test(digits)) return null;
-  const product = units * Number(digits);
-  if (!Number.isSafeInteger(product)) return null;
-  const text = String(product).padStart(decimals + 1, '0');
-  const whole = text.slice(0, text.length - decimals);
-  const fraction = text.slice(text.length - decimals).replace(/0+$/, '');
-  // NOTE: half up, once: a fraction of .5 or more (its first digit 5 to 9) rounds up.
-  const rounded = Number(whole) + (fraction !== '' && fraction[0]! >= '5' ? 1 : 0);
-  return { exact: fraction === '' ? whole : `${whole}.${fraction}`, rounded };
+  lastScaled = /^\d{1,15}$/.test(digits)
+    ? { digits: Number(digits), decimals, scale: 10 ** decimals }
+    : null;
+  lastUnitAmount = unitAmount;
+  return lastScaled;
 }
 
 /**
@@ -68,7 +95,7 @@ export function unitsTimesAmount(
     billedQuantity: Number(units),
     steps: [
       {
-        label: `${how.label ? `${how.label}; ` : ''}${units} × ${unitAmount}`,
+        label: flat(`${how.label ? `${how.label}; ` : ''}${units} × ${unitAmount}`),
         quantity: String(units),
         unitAmountDecimal: unitAmount,
         flatAmountDecimal: null,
@@ -78,11 +105,22 @@ export function unitsTimesAmount(
     amountExact,
     amount,
     rounding: 'half_up',
-    summary:
+    summary: flat(
       `${how.summary ? `${how.summary}; ` : ''}${unitsText(units, unitWord)} × ` +
-      `${formatExactMoney(unitAmount, price.currency)} = ` +
-      `${describeRounding(amountExact, amount, price.currency)}.`,
+        `${unitAmountText(price, unitAmount)} = ` +
+        `${describeRounding(amountExact, amount, price.currency)}.`,
+    ),
   };
+}
+
+/** The price's unit amount for people ('EUR 0.002'), written once per price. */
+const unitAmountTexts = new WeakMap<Price, { unitAmount: string; text: string }>();
+function unitAmountText(price: Price, unitAmount: string): string {
+  const known = unitAmountTexts.get(price);
+  if (known !== undefined && known.unitAmount === unitAmount) return known.text;
+  const text = formatExactMoney(unitAmount, price.currency);
+  unitAmountTexts.set(price, { unitAmount, text });
+  return text;
 }
 
 /** quantity × unitAmountDecimal, rounded once (a quantity may be a decimal string). */
