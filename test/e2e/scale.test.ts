@@ -1,10 +1,11 @@
 // The app at scale in Chromium, measured and printed: advance → invoice on screen with 10M stored
 // usage records, the host's start and the first paint over that workspace; the main thread's long
 // tasks during a year's fast-forward of 1,000 subscriptions in the UI; and, with 10,000
-// customers, the first paint and the time each list and chart takes to open. Two goals are
-// asserted with room for this shared machine's load: no long task over 100 ms, and a first
-// contentful paint of at most 500 ms in the best of three loads; the rest is printed (speed is
-// judged by `npm run bench`). The large workspaces are written beforehand through the real store
+// customers, the first paint and the time each list and chart takes to open. The times are taken
+// in the page (click to the frame that shows the result), with the engine's share beside them
+// (the host's Server-Timing for the call). Two goals are asserted with room for this shared
+// machine's load: no long task over 100 ms, and a first contentful paint of at most 500 ms in
+// the best of three loads; the rest is printed (speed is judged by `npm run bench`). The large workspaces are written beforehand through the real store
 // and the API (bench/metered-workspace.ts), outside the UI: sending 10M records through it would
 // measure the setup, not the app. E2E_RECORDS sets the record count (default 10M).
 import { afterAll, describe, expect, it } from 'vitest';
@@ -378,6 +379,8 @@ describe('Meterlab with 10,000 customers in Chromium', () => {
       '[data-testid="compare-rows"]',
     ]);
     opened.compareEngine = await engineMs(session, 'analysis.comparePrices');
+    // The host says how long the engine took (Server-Timing), or the share printed means nothing.
+    expect(opened.compareEngine).toBeGreaterThan(0);
     await ui.screenshot('compare-10k');
     // The engine sums Compare's charts and sends one page of its 20,000 rows (2 periods each),
     // with names: the table's customers are named, none shown as an id.
