@@ -3,7 +3,7 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { UsageSeries } from '../../core/public/types';
 import type { AggregateUsage } from '../../core/public/types';
-import { baseOptions, timeAxis, valueAxis, type Palette } from './charts';
+import { baseOptions, timeAxis, valueAxis, type Palette } from './charts.svelte';
 import { formatTime } from './time';
 
 export interface DecidingMark {

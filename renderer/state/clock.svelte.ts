@@ -5,6 +5,7 @@ import { asApiError, type ApiError } from '../api/client';
 import { formatTime, fromDateTimeInput, toDateTimeInput } from '../lib/time';
 import type { AppState } from './app.svelte';
 import { Resource } from './resource.svelte';
+import { narrowChoices, type Choice } from '../lib/choices';
 
 export const clockSteps = [
   { label: '+1 hour', seconds: 3600 },
@@ -12,12 +13,7 @@ export const clockSteps = [
   { label: '+1 week', seconds: 604_800 },
 ] as const;
 
-/**
- * Subscriptions offered at once in the clock bar's choice: with a thousand, a select of a
- * thousand options was half the page's elements, and each dialog or re-render restyled them all.
- * More are reached by typing part of the customer's name.
- */
-export const shownChoices = 50;
+export { shownChoices } from '../lib/choices';
 
 /** Jumps past this many billing periods in total, or this far, ask first. */
 export const bigJump = { periods: 24, seconds: 366 * 86_400 };
@@ -99,16 +95,10 @@ export class ClockState {
   }
 
   /**
-   * The choices the select shows: at most `shownChoices` of those matching `find`, and always
-   * the one chosen.
+   * The choices the select shows: a few of those matching `find`, and always the one chosen.
    */
-  get shownChoices(): { id: string; label: string }[] {
-    const needle = this.find.trim().toLowerCase();
-    const all = this.choices;
-    const matching = needle ? all.filter((c) => c.label.toLowerCase().includes(needle)) : all;
-    const shown = matching.slice(0, shownChoices);
-    const chosen = all.find((c) => c.id === this.chosenSubscription);
-    return chosen && !shown.includes(chosen) ? [chosen, ...shown] : shown;
+  get shownChoices(): Choice[] {
+    return narrowChoices(this.choices, this.find, this.chosenSubscription);
   }
 
   /** The subscription "advance billing period" acts on: the chosen one or the first. */

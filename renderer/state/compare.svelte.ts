@@ -7,6 +7,7 @@ import type { AppState } from './app.svelte';
 import { Resource, Task } from './resource.svelte';
 import { minorUnits } from '../lib/money-input';
 import { namesById } from '../../core/public/compare-groups';
+import { narrowChoices, type Choice } from '../lib/choices';
 
 export const minCompared = 2;
 export const maxCompared = 5;
@@ -26,6 +27,8 @@ export class CompareState {
   subscription = $state('');
   /** The first row of the table's page (the table shows `tableRows` at a time). */
   rowOffset = $state(0);
+  /** Part of a customer's name (or a subscription id) that narrows the choice of subscription. */
+  find = $state('');
   readonly task = new Task();
   readonly #app: AppState;
   /** Customer names by id, made once per load (a search of the list per row was O(n²)). */
@@ -51,10 +54,20 @@ export class CompareState {
     });
   }
 
+  /**
+   * Loads the lists and the comparison. The first time, the prices compared are chosen from the
+   * lists, so the comparison waits for them (not for the coupons); after a change they are known,
+   * and it is asked at once, beside them.
+   */
   async load(): Promise<void> {
-    await Promise.all([this.prices.load(), this.context.load(), this.coupons.load()]);
-    if (this.selected.length === 0) this.#preselect();
-    await this.result.load();
+    const chosen = this.selected.length > 0;
+    const lists = Promise.all([this.prices.load(), this.context.load()]);
+    const coupons = this.coupons.load();
+    if (!chosen) {
+      await lists;
+      this.#preselect();
+    }
+    await Promise.all([lists, coupons, this.result.load()]);
   }
 
   get metered(): Price[] {
@@ -135,6 +148,19 @@ export class CompareState {
     this.subscription = id;
     this.rowOffset = 0;
     void this.result.load();
+  }
+
+  /** Every subscription whose usage can be compared alone, labelled with its customer. */
+  get subscriptionChoices(): Choice[] {
+    return (this.context.value?.subscriptions.data ?? []).map((s) => ({
+      id: s.id,
+      label: `${this.customerName(s.customer)} · ${s.id}`,
+    }));
+  }
+
+  /** The subscriptions the choice shows: a few of those matching `find`, and the one chosen. */
+  get shownSubscriptions(): Choice[] {
+    return narrowChoices(this.subscriptionChoices, this.find, this.subscription || null);
   }
 
   /** Subscriptions compared that have more than one metered item, with how many they have. */

@@ -1,10 +1,11 @@
 // The app at scale in Chromium, measured and printed: advance → invoice on screen with 10M stored
 // usage records, the host's start and the first paint over that workspace; the main thread's long
 // tasks during a year's fast-forward of 1,000 subscriptions in the UI; and, with 10,000
-// customers, the first paint and the time each list and chart takes to open. Two goals are
-// asserted with room for this shared machine's load: no long task over 100 ms, and a first
-// contentful paint of at most 500 ms in the best of three loads; the rest is printed (speed is
-// judged by `npm run bench`). The large workspaces are written beforehand through the real store
+// customers, the first paint and the time each list and chart takes to open. The times are taken
+// in the page (click to the frame that shows the result), with the engine's share beside them
+// (the host's Server-Timing for the call). Two goals are asserted with room for this shared
+// machine's load: no long task over 100 ms, and a first contentful paint of at most 500 ms in
+// the best of three loads; the rest is printed (speed is judged by `npm run bench`). The large workspaces are written beforehand through the real store
 // and the API (bench/metered-workspace.ts), outside the UI: sending 10M records through it would
 // measure the setup, not the app. E2E_RECORDS sets the record count (default 10M).
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,32 +29,64 @@ afterAll(async () => {
 });
 
 /**
- * Clicks a view in the sidebar and returns the milliseconds until `ready` is in it (and holds
- * `text`, when given), measured in the page: the frame in which it is first there is the one that
- * paints it.
+ * Clicks a view in the sidebar and returns the milliseconds until each of `ready` is in it (the
+ * first also holding `text`, when given), measured in the page: the frame in which it is first
+ * there is the one that paints it. The page's resource timings start afresh with the click (see
+ * engineMs).
  */
 async function timeToShow(
   app: AppSession,
   view: string,
-  ready: string,
+  ready: string[],
   text?: string,
-): Promise<number> {
+): Promise<number[]> {
   return app.page.evaluate(
     async ({ view, ready, text }) => {
-      const found = () => {
-        const element = document.querySelector(`.content[data-view="${view}"] ${ready}`);
-        return element !== null && (text === undefined || element.textContent!.includes(text));
+      const found = (selector: string, withText?: string) => {
+        const element = document.querySelector(`.content[data-view="${view}"] ${selector}`);
+        return (
+          element !== null && (withText === undefined || element.textContent!.includes(withText))
+        );
       };
+      performance.clearResourceTimings();
       const started = performance.now();
+      const shown: number[] = [];
       document.querySelector<HTMLButtonElement>(`nav button[data-view="${view}"]`)!.click();
-      while (!found()) {
-        if (performance.now() - started > 60_000) throw new Error(`${view}: no ${ready} in 60 s`);
+      while (shown.length < ready.length) {
+        if (performance.now() - started > 60_000)
+          throw new Error(`${view}: not all of ${ready} in 60 s`);
         await new Promise((resolve) => requestAnimationFrame(resolve));
+        while (
+          shown.length < ready.length &&
+          found(ready[shown.length]!, shown.length === 0 ? text : undefined)
+        ) {
+          shown.push(Math.round(performance.now() - started));
+        }
       }
-      return Math.round(performance.now() - started);
+      return shown;
     },
     { view, ready, text },
   );
+}
+
+/**
+ * The engine's share of the calls to `method` since the page's resource timings were last cleared:
+ * the host's dispatch time, from its Server-Timing header (ms, summed over the calls).
+ */
+async function engineMs(app: AppSession, method: string): Promise<number> {
+  const durations = await app.page.evaluate(
+    (method) =>
+      performance
+        .getEntriesByType('resource')
+        .filter((entry) => entry.name.endsWith(`/api/${method}`))
+        .flatMap((entry) =>
+          (entry as PerformanceResourceTiming).serverTiming
+            .filter((timing) => timing.name === 'dispatch')
+            .map((timing) => timing.duration),
+        ),
+    method,
+  );
+  return Math.round(durations.reduce((sum, ms) => sum + ms, 0));
 }
 
 /** First paint and first contentful paint of the page, from navigation start (ms). */
@@ -87,15 +120,56 @@ describe('Meterlab at scale in Chromium', () => {
     figures.firstContentfulPaintMs = paint['first-contentful-paint'] ?? 'none';
 
     await ui.go('invoices');
-    const clicked = performance.now();
-    await ui.clickAdvanceBillingPeriod();
     // RECORDS records of quantity 1 × EUR 0.002 (10M: EUR 20,000.00).
     const total = (RECORDS * 0.002).toLocaleString('en-US', { minimumFractionDigits: 2 });
+    // Measured in the page, as the views' opens below: from the click to the first frame that
+    // has the paid invoice in the list. The test's own view of it (Playwright's click, which
+    // checks the button first, and its wait, answered through this process, which also runs
+    // the host and its save) is printed beside it.
+    await page.evaluate((total) => {
+      const paid = () =>
+        [...document.querySelectorAll('[data-testid="invoice-list"] tr[data-status="paid"]')].some(
+          (row) => row.textContent!.includes(`EUR ${total}`),
+        );
+      const button = [...document.querySelectorAll('.clock-bar button')].find((b) =>
+        b.textContent!.includes('Advance billing period'),
+      )!;
+      (window as unknown as { advanceShown: Promise<number> }).advanceShown = new Promise(
+        (resolve) => {
+          button.addEventListener(
+            'click',
+            () => {
+              performance.clearResourceTimings();
+              const clicked = performance.now();
+              const poll = () => {
+                if (paid()) resolve(Math.round(performance.now() - clicked));
+                else requestAnimationFrame(poll);
+              };
+              requestAnimationFrame(poll);
+            },
+            { once: true },
+          );
+        },
+      );
+    }, total);
+    const clicked = performance.now();
+    await ui.clickAdvanceBillingPeriod();
     await page.waitForSelector(
       `[data-testid="invoice-list"] tr[data-status="paid"]:has-text("EUR ${total}")`,
       { timeout: 240_000 },
     );
-    figures.advanceToInvoiceOnScreenMs = Math.round(performance.now() - clicked);
+    figures.advanceToInvoiceSeenByTestMs = Math.round(performance.now() - clicked);
+    // The row is on screen: the page's own watch has seen it too, or it watched the wrong button.
+    figures.advanceToInvoiceOnScreenMs = await page.evaluate(() =>
+      Promise.race([
+        (window as unknown as { advanceShown: Promise<number> }).advanceShown,
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('The click on the advance was not seen')), 10_000),
+        ),
+      ]),
+    );
+    figures.advanceEngineMs = await engineMs(session, 'testClock.advanceBillingPeriod');
+    expect(figures.advanceEngineMs).toBeGreaterThan(0);
     figures.advanceCallMs = Number(
       /Done in (\d+) ms/.exec((await page.textContent('.clock-bar .status')) ?? '')?.[1],
     );
@@ -290,26 +364,30 @@ describe('Meterlab with 10,000 customers in Chromium', () => {
       performance.getEntriesByType('resource').some((entry) => entry.name.includes('/CompareView')),
     );
     const total = CUSTOMERS.toLocaleString('en');
-    const opened: Record<string, number> = {};
-    opened.customers = await timeToShow(
+    const opened: Record<string, number | undefined> = {};
+    [opened.customers] = await timeToShow(
       session,
       'customers',
-      '[data-testid="customer-count"]',
+      ['[data-testid="customer-count"]'],
       total,
     );
     // The zero invoices of the subscriptions' creation and the paid ones of the first period.
-    opened.invoices = await timeToShow(
+    [opened.invoices] = await timeToShow(
       session,
       'invoices',
-      '[data-testid="invoice-count"]',
+      ['[data-testid="invoice-count"]'],
       `of ${(2 * CUSTOMERS).toLocaleString('en')}`,
     );
-    opened.usageChart = await timeToShow(session, 'usage', 'canvas[data-draw-ms]');
-    opened.compareCharts = await timeToShow(
-      session,
-      'compare',
+    [opened.usageChart] = await timeToShow(session, 'usage', ['canvas[data-draw-ms]']);
+    // Compare opens on its charts; its table (below them, out of sight) is built after their
+    // first frame, and timed too.
+    [opened.compareCharts, opened.compareTable] = await timeToShow(session, 'compare', [
       'canvas[data-testid="compare-months"][data-draw-ms]',
-    );
+      '[data-testid="compare-rows"]',
+    ]);
+    opened.compareEngine = await engineMs(session, 'analysis.comparePrices');
+    // The host says how long the engine took (Server-Timing), or the share printed means nothing.
+    expect(opened.compareEngine).toBeGreaterThan(0);
     await ui.screenshot('compare-10k');
     // The engine sums Compare's charts and sends one page of its 20,000 rows (2 periods each),
     // with names: the table's customers are named, none shown as an id.
@@ -325,7 +403,7 @@ describe('Meterlab with 10,000 customers in Chromium', () => {
       .allTextContents();
     expect(named.slice(0, 3)).toEqual(['Customer 1', 'Customer 2', 'Customer 3']);
     expect(named.every((name) => /^Customer \d+$/.test(name.trim()))).toBe(true);
-    opened.events = await timeToShow(session, 'events', '[data-testid="event-log"] tbody tr');
+    [opened.events] = await timeToShow(session, 'events', ['[data-testid="event-log"] tbody tr']);
     figures.open10kMs = Object.entries(opened)
       .map(([view, ms]) => `${view} ${ms}`)
       .join(', ');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Price, PriceComparison } from '../../../core/public/types';
+import type { Customer, Price, PriceComparison, Subscription } from '../../../core/public/types';
 import type { ExportedFile } from '../../../core/contract';
 import { createApiClient } from '../../../renderer/api/client';
 import { AppState } from '../../../renderer/state/app.svelte';
-import { FakeTransport } from '../fake-transport';
+import { FakeTransport, settle } from '../fake-transport';
+import { shownChoices } from '../../../renderer/lib/choices';
 import { CompareState } from '../../../renderer/state/compare.svelte';
 import { comparisonByCalendarMonth as calendarMonths } from '../../../core/public/reporting';
 import {
@@ -196,6 +197,94 @@ describe('CompareState paging', () => {
       { offset: 100, limit: 100, price: 'price_b' },
       { offset: 149, limit: 100, price: 'price_b' },
       { offset: 149, limit: 100, price: 'price_b' },
+    ]);
+  });
+});
+
+/** A fake whose prices.list answers only once `open()` is called (again after `hold()`). */
+class PricesHeldTransport extends FakeTransport {
+  #open = () => {};
+  #opened = this.#gate();
+
+  #gate(): Promise<void> {
+    return new Promise((resolve) => (this.#open = resolve));
+  }
+
+  open(): void {
+    this.#open();
+  }
+
+  hold(): void {
+    this.#opened = this.#gate();
+  }
+
+  override async call(method: string, args: unknown[]) {
+    if (method === 'prices.list') await this.#opened;
+    return super.call(method, args);
+  }
+}
+
+describe('CompareState loading', () => {
+  const metered = (id: string) =>
+    ({ id, currency: 'EUR', recurring: { usageType: 'metered' } }) as Price;
+  const list = <T>(data: T[]) => ({ object: 'list' as const, data, hasMore: false });
+
+  it('asks for the comparison after the prices the first time, at once after a change', async () => {
+    const transport = new PricesHeldTransport()
+      .on('prices.list', () => list([metered('price_a'), metered('price_b')]))
+      .on('coupons.list', () => list([]))
+      .on('customers.list', () => list([]))
+      .on('subscriptions.list', () => list([]))
+      .on('workspace.current', () => null)
+      .on('analysis.comparePrices', () => ({
+        prices: ['price_a', 'price_b'],
+        rows: [],
+        totals: {},
+        currency: 'EUR',
+      }));
+    const app = new AppState(createApiClient(transport), () => {});
+    const compare = new CompareState(app);
+    const first = compare.load();
+    await settle();
+    // The prices to compare are chosen from the list: nothing to ask before it answers.
+    expect(transport.callsOf('analysis.comparePrices')).toEqual([]);
+    transport.open();
+    await first;
+    expect(compare.selected).toEqual(['price_a', 'price_b']);
+    expect(transport.callsOf('analysis.comparePrices')).toHaveLength(1);
+
+    transport.hold();
+    const again = compare.load();
+    await settle();
+    // After a change the prices are known: the comparison does not wait for the lists.
+    expect(transport.callsOf('analysis.comparePrices')).toHaveLength(2);
+    expect(compare.result.value?.prices).toEqual(['price_a', 'price_b']);
+    transport.open();
+    await again;
+  });
+
+  it('offers a few of 1,000 subscriptions, narrowed by name, and keeps the one chosen', async () => {
+    const subscriptions = Array.from(
+      { length: 1000 },
+      (_, index) => ({ id: `sub_${index}`, customer: `cus_${index}` }) as Subscription,
+    );
+    const customers = subscriptions.map(
+      (s, index) => ({ id: s.customer, name: `Customer ${index}` }) as Customer,
+    );
+    const transport = new FakeTransport()
+      .on('subscriptions.list', () => list(subscriptions))
+      .on('customers.list', () => list(customers));
+    const compare = new CompareState(new AppState(createApiClient(transport), () => {}));
+    await compare.context.load();
+    expect(compare.subscriptionChoices).toHaveLength(1000);
+    expect(compare.shownSubscriptions).toHaveLength(shownChoices);
+    expect(compare.shownSubscriptions[0]).toEqual({ id: 'sub_0', label: 'Customer 0 · sub_0' });
+    compare.subscription = 'sub_999';
+    compare.find = 'customer 12';
+    expect(compare.shownSubscriptions.map((c) => c.id)).toEqual([
+      'sub_999',
+      'sub_12',
+      ...Array.from({ length: 10 }, (_, n) => `sub_${120 + n}`),
     ]);
   });
 });

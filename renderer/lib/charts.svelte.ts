@@ -139,19 +139,31 @@ export function moneyAxis(colors: Palette, currency: string) {
 }
 
 /**
- * `<canvas {@attach chart(() => config(palette))}>`: builds the chart, rebuilds it when the data
- * or the theme changes, and records the first draw's duration on `data-draw-ms`.
+ * `<canvas {@attach chart(() => config(palette))}>`: builds the chart once, then, when the data
+ * or the theme changes, gives it the new data and options and redraws it in place (no animation):
+ * a new Chart measures the canvas and its fonts again, and tears down what it drew. Records the
+ * last draw's duration on `data-draw-ms`.
  */
 export function chart<T extends ChartType>(
   build: (colors: Palette) => ChartConfiguration<T>,
 ): Attachment<HTMLCanvasElement> {
   return (canvas) => {
-    void theme.dark;
-    const config = build(palette());
-    const started = performance.now();
-    const instance = new Chart(canvas, config as ChartConfiguration);
-    canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
-    return () => instance.destroy();
+    let instance: Chart | null = null;
+    $effect(() => {
+      void theme.dark;
+      const config = build(palette()) as ChartConfiguration;
+      const started = performance.now();
+      if (instance && (instance.config as ChartConfiguration).type === config.type) {
+        instance.data = config.data;
+        instance.options = config.options ?? {};
+        instance.update('none');
+      } else {
+        instance?.destroy();
+        instance = new Chart(canvas, config);
+      }
+      canvas.dataset.drawMs = (performance.now() - started).toFixed(2);
+    });
+    return () => instance?.destroy();
   };
 }
 
