@@ -8,6 +8,8 @@ import { aggregateSum } from './sum';
 import type { Aggregator } from './strategy';
 import { indexRange } from '../usage/view';
 import type { UsageView } from '../usage/view';
+import { flat } from '../../public/format';
+import { compactInteger } from '../../values/integers';
 import { utcSeconds } from '../../values/time';
 
 export { aggregateLastDuringPeriod, aggregateLastEver, aggregateMax, aggregateSum };
@@ -51,22 +53,29 @@ export function describeAggregation(
   return `last_ever: the value ${quantity} at ${at}${where}, the latest before the period end, decided it; ${inPeriod}.`;
 }
 
-/** The billable quantity of [span.start, span.end) under `strategy`, with who decided it. */
+/**
+ * The billable quantity of [span.start, span.end) under `strategy`, with who decided it. Invoices
+ * keep it: its whole numbers are compact and its sentence one flat string.
+ */
 export function aggregateUsage(
   strategy: AggregateUsage,
   usage: UsageView,
   span: { start: UnixSeconds; end: UnixSeconds },
 ): AggregationExplanation {
-  const [lo, hi] = indexRange(usage, span.start, span.end);
-  const { quantity, decidingIndex } = aggregators[strategy](usage, lo, hi);
-  const decidingTimestamp = decidingIndex === -1 ? null : usage.timestamps[decidingIndex]!;
+  const range = indexRange(usage, span.start, span.end);
+  const lo = range[0];
+  const hi = range[1];
+  const result = aggregators[strategy](usage, lo, hi);
+  const quantity = compactInteger(result.quantity);
+  const decidingTimestamp =
+    result.decidingIndex === -1 ? null : compactInteger(usage.timestamps[result.decidingIndex]!);
   const timestampCount = hi - lo;
   return {
     strategy,
     quantity,
     timestampCount,
     decidingTimestamp,
-    span: { start: span.start, end: span.end },
-    summary: describeAggregation(strategy, quantity, decidingTimestamp, timestampCount, span),
+    span: { start: compactInteger(span.start), end: compactInteger(span.end) },
+    summary: flat(describeAggregation(strategy, quantity, decidingTimestamp, timestampCount, span)),
   };
 }

@@ -44,6 +44,86 @@ describe('addIntervals', () => {
   });
 });
 
+describe('month arithmetic on integers', () => {
+  // The former Date-based arithmetic, kept here as the reference the integer version must match.
+  // Date.UTC reads years 0-99 as 1900-1999, so inputs whose result falls there are left out.
+  const dateDaysInMonth = (year: number, monthIndex: number) =>
+    new Date(Date.UTC(year, monthIndex + 1, 0)).getUTCDate();
+  function dateAddMonths(anchor: number, months: number): number {
+    const date = new Date(anchor * 1000);
+    const totalMonths = date.getUTCFullYear() * 12 + date.getUTCMonth() + months;
+    const year = Math.floor(totalMonths / 12);
+    const month = totalMonths - year * 12;
+    const day = Math.min(date.getUTCDate(), dateDaysInMonth(year, month));
+    const timeOfDay = anchor - Math.floor(anchor / DAY) * DAY;
+    return Date.UTC(year, month, day) / 1000 + timeOfDay;
+  }
+  const targetYear = (anchor: number, months: number) => {
+    const date = new Date(anchor * 1000);
+    return Math.floor((date.getUTCFullYear() * 12 + date.getUTCMonth() + months) / 12);
+  };
+  /** Inputs the reference computes: a result within Date's range and not in years 0-99. */
+  const comparable = (anchor: number, months: number) => {
+    const year = targetYear(anchor, months);
+    return (year < 0 || year > 99) && Math.abs(year) < 271_000;
+  };
+  // Date's range is +-8.64e15 ms: about years -271,821 to 275,760.
+  const dateLimit = 8.64e12 - 400 * 366 * DAY;
+
+  it('matches Date over any timestamp and month count', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -dateLimit, max: dateLimit }),
+        fc.integer({ min: -12_000, max: 12_000 }),
+        (anchor, months) => {
+          fc.pre(comparable(anchor, months) && comparable(anchor, months * 12));
+          expect(addIntervals(anchor, 'month', months)).toBe(dateAddMonths(anchor, months));
+          expect(addIntervals(anchor, 'year', months)).toBe(dateAddMonths(anchor, months * 12));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('matches Date at month ends and leap days, any time of day', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -3000, max: 5000 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 26, max: 31 }),
+        fc.integer({ min: 0, max: DAY - 1 }),
+        fc.integer({ min: -1300, max: 1300 }),
+        (year, month, anchorDay, second, months) => {
+          const date = new Date(0);
+          date.setUTCFullYear(year, month - 1, 1);
+          // The anchor day, clamped to its month (the 31st of April is the 30th).
+          const lastDay = dateDaysInMonth(year < 0 || year > 99 ? year : 2000 + year, month - 1);
+          const anchor = date.getTime() / 1000 + (Math.min(anchorDay, lastDay) - 1) * DAY + second;
+          fc.pre(comparable(anchor, months));
+          expect(addIntervals(anchor, 'month', months)).toBe(dateAddMonths(anchor, months));
+        },
+      ),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('matches Date on every day from 1896 to 2404 (1900 and 2100 not leap, 2000 and 2400 leap)', () => {
+    const first = utc(1896, 1, 1);
+    const last = utc(2404, 12, 31);
+    for (let anchor = first + 3_600 * 7 + 59; anchor <= last; anchor += DAY) {
+      for (const months of [-13, -1, 1, 11, 48]) {
+        if (addIntervals(anchor, 'month', months) !== dateAddMonths(anchor, months)) {
+          expect([anchor, months, addIntervals(anchor, 'month', months)]).toEqual([
+            anchor,
+            months,
+            dateAddMonths(anchor, months),
+          ]);
+        }
+      }
+    }
+  });
+});
+
 describe('periodAt', () => {
   it('numbers periods from the anchor', () => {
     const rule: PeriodRule = { anchor: utc(2025, 1, 31, 12), interval: 'month', intervalCount: 1 };
