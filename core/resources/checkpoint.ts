@@ -31,15 +31,12 @@ const appendOnly = new Set([
   // Changed in place only after ScenarioState.willChange, which copies them first.
   'customers',
   'subscriptions',
-  // Invoices that may still change are copied (openInvoices).
+  // Invoices that may still change are copied (openInvoices; ScenarioState.changeableInvoices).
   'invoices',
   // Changed in place only after ScenarioState.willChange; materialize, the one call that removes
   // generators, keeps the list as it was in the checkpoint's manual mark.
   'generators',
 ]);
-
-/** Invoices in these states never change again, so they are kept by reference. */
-const finalStatuses = new Set<Invoice['status']>(['paid', 'void']);
 
 export interface Checkpoint {
   fields: Partial<Record<keyof Snapshot, unknown>>;
@@ -77,8 +74,8 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
     } else fields[key] = copyPlain(value);
   }
   const openInvoices: [Invoice, Invoice][] = [];
-  for (const invoice of state.data.invoices)
-    if (!finalStatuses.has(invoice.status)) openInvoices.push([invoice, copyPlain(invoice)]);
+  for (const invoice of state.changeableInvoices())
+    openInvoices.push([invoice, copyPlain(invoice)]);
   return {
     fields,
     lengths,

@@ -33,6 +33,9 @@ import type { SaveView, Snapshot } from './snapshot';
 
 const DAY = 86_400;
 
+/** Invoices in these states never change again (checkpoints keep them by reference). */
+const settledStatuses = new Set<Invoice['status']>(['paid', 'void']);
+
 /**
  * The object an event keeps: a copy as cheap as a spread. It is enough because the engine never
  * edits an invoice's lines or payment attempts in place (it replaces them), nor an item of a
@@ -104,6 +107,13 @@ export interface Changes {
   periodIndex: Map<string, number | undefined>;
 }
 
+interface EventIndex {
+  /** The list indexed (pruning makes a new one), and how many of its events are in byId. */
+  events: BillingEvent[];
+  indexed: number;
+  byId: Map<string, BillingEvent>;
+}
+
 export interface ItemOf {
   item: SubscriptionItem;
   subscription: Subscription;
@@ -119,7 +129,17 @@ export class ScenarioState {
   private readonly subscriptionsById = new Map<string, Subscription>();
   private readonly itemsById = new Map<string, ItemOf>();
   private readonly invoicesById = new Map<string, Invoice>();
-  private readonly eventsById = new Map<string, BillingEvent>();
+  /**
+   * Every invoice that is not paid or void (it may still change), and some that became so since
+   * the last changeableInvoices(): what a checkpoint copies, so its cost is the open invoices,
+   * not all of them.
+   */
+  private readonly unsettledInvoices = new Set<Invoice>();
+  /**
+   * Event id -> event, built at the first lookup and caught up at each one after: most scenarios
+   * look few events up, and an index kept at each emit cost as much as the rest of the emit.
+   */
+  private eventIndex: EventIndex | null = null;
   private readonly couponsById = new Map<string, Coupon>();
   private readonly taxRatesById = new Map<string, TaxRate>();
   private readonly creditGrantsById = new Map<string, CreditGrant>();
@@ -166,6 +186,7 @@ export class ScenarioState {
     for (const subscription of data.subscriptions) this.addSubscription(subscription);
     for (const invoice of data.invoices) {
       this.invoicesById.set(invoice.id, invoice);
+      if (!settledStatuses.has(invoice.status)) this.unsettledInvoices.add(invoice);
       this.indexThresholdInvoice(invoice);
       if (
         invoice.status === 'draft' &&
@@ -175,7 +196,6 @@ export class ScenarioState {
         this.gracefulDrafts.set(invoice.subscription, invoice);
       }
     }
-    for (const event of data.events) this.eventsById.set(event.id, event);
     for (const coupon of data.coupons) this.couponsById.set(coupon.id, coupon);
     for (const rate of data.taxRates) this.taxRatesById.set(rate.id, rate);
     for (const grant of data.creditGrants) this.creditGrantsById.set(grant.id, grant);
@@ -321,7 +341,21 @@ export class ScenarioState {
   addInvoice(invoice: Invoice): void {
     this.data.invoices.push(invoice);
     this.invoicesById.set(invoice.id, invoice);
+    if (!settledStatuses.has(invoice.status)) this.unsettledInvoices.add(invoice);
     this.indexThresholdInvoice(invoice);
+  }
+
+  /**
+   * The invoices that may still change: every one that is not paid or void (a status no invoice
+   * leaves). Those that settled since the last read leave the index here.
+   */
+  changeableInvoices(): Invoice[] {
+    const changeable: Invoice[] = [];
+    for (const invoice of this.unsettledInvoices) {
+      if (settledStatuses.has(invoice.status)) this.unsettledInvoices.delete(invoice);
+      else changeable.push(invoice);
+    }
+    return changeable;
   }
   private indexThresholdInvoice(invoice: Invoice): void {
     if (invoice.billingReason !== 'subscription_threshold' || !invoice.subscription) return;
@@ -383,7 +417,7 @@ export class ScenarioState {
     return found(this.invoicesById, id, 'invoice', param);
   }
   event(id: string, param = 'id'): BillingEvent {
-    return copy(found(this.eventsById, id, 'event', param));
+    return copy(found(this.eventsById(), id, 'event', param));
   }
 
   isEnded(subscription: Subscription): boolean {
@@ -483,7 +517,18 @@ export class ScenarioState {
       data: eventData(data),
     };
     this.data.events.push(event);
-    this.eventsById.set(event.id, event);
+  }
+
+  /** The event index, caught up with the events emitted since the last lookup. */
+  private eventsById(): ReadonlyMap<string, BillingEvent> {
+    const events = this.data.events;
+    let index = this.eventIndex;
+    if (index?.events !== events) index = this.eventIndex = { events, indexed: 0, byId: new Map() };
+    for (; index.indexed < events.length; index.indexed++) {
+      const event = events[index.indexed]!;
+      index.byId.set(event.id, event);
+    }
+    return index.byId;
   }
 
   /** NOTE: like Stripe, events are kept for 30 days (of simulated time; a setting), then dropped. */
@@ -499,12 +544,20 @@ export class ScenarioState {
         .filter((entry) => entry.status === 'pending')
         .map((entry) => entry.event),
     );
+    const index = this.eventIndex?.events === events ? this.eventIndex : null;
+    let indexedKept = 0;
     // A new array: a checkpoint keeps the old one as an append-only list.
-    this.data.events = events.filter((event) => {
+    this.data.events = events.filter((event, i) => {
       const keep = event.created >= cutoff || pending.has(event.id);
-      if (!keep) this.eventsById.delete(event.id);
+      if (!keep) index?.byId.delete(event.id);
+      else if (index && i < index.indexed) indexedKept++;
       return keep;
     });
+    // The events kept keep their order: the indexed ones are still the first ones.
+    if (index) {
+      index.events = this.data.events;
+      index.indexed = indexedKept;
+    }
   }
 
   /** NOTE: idempotency keys are remembered for a TTL of simulated time, then forgotten. */
