@@ -134,7 +134,7 @@ export class ScenarioState {
    * the last changeableInvoices(): what a checkpoint copies, so its cost is the open invoices,
    * not all of them.
    */
-  private readonly unsettledInvoices = new Set<Invoice>();
+  private unsettledInvoices: Invoice[] = [];
   /**
    * Event id -> event, built at the first lookup and caught up at each one after: most scenarios
    * look few events up, and an index kept at each emit cost as much as the rest of the emit.
@@ -186,7 +186,7 @@ export class ScenarioState {
     for (const subscription of data.subscriptions) this.addSubscription(subscription);
     for (const invoice of data.invoices) {
       this.invoicesById.set(invoice.id, invoice);
-      if (!settledStatuses.has(invoice.status)) this.unsettledInvoices.add(invoice);
+      if (!settledStatuses.has(invoice.status)) this.unsettledInvoices.push(invoice);
       this.indexThresholdInvoice(invoice);
       if (
         invoice.status === 'draft' &&
@@ -341,7 +341,7 @@ export class ScenarioState {
   addInvoice(invoice: Invoice): void {
     this.data.invoices.push(invoice);
     this.invoicesById.set(invoice.id, invoice);
-    if (!settledStatuses.has(invoice.status)) this.unsettledInvoices.add(invoice);
+    if (!settledStatuses.has(invoice.status)) this.unsettledInvoices.push(invoice);
     this.indexThresholdInvoice(invoice);
   }
 
@@ -349,13 +349,11 @@ export class ScenarioState {
    * The invoices that may still change: every one that is not paid or void (a status no invoice
    * leaves). Those that settled since the last read leave the index here.
    */
-  changeableInvoices(): Invoice[] {
-    const changeable: Invoice[] = [];
-    for (const invoice of this.unsettledInvoices) {
-      if (settledStatuses.has(invoice.status)) this.unsettledInvoices.delete(invoice);
-      else changeable.push(invoice);
-    }
-    return changeable;
+  changeableInvoices(): readonly Invoice[] {
+    this.unsettledInvoices = this.unsettledInvoices.filter(
+      (invoice) => !settledStatuses.has(invoice.status),
+    );
+    return this.unsettledInvoices;
   }
   private indexThresholdInvoice(invoice: Invoice): void {
     if (invoice.billingReason !== 'subscription_threshold' || !invoice.subscription) return;
@@ -538,6 +536,13 @@ export class ScenarioState {
     const cutoff = this.now - days * DAY;
     const events = this.data.events;
     if (events.length === 0 || events[0]!.created >= cutoff) return;
+    // Events are emitted as the clock moves forward, so the old ones are the first ones: those
+    // after them are kept as a block (unless the list is out of order: then all are looked at).
+    let old = 0;
+    while (old < events.length && events[old]!.created < cutoff) old++;
+    let ordered = true;
+    for (let i = old; ordered && i < events.length; i++) ordered = events[i]!.created >= cutoff;
+    const end = ordered ? old : events.length;
     // NOTE: an event still on its way to a webhook endpoint is kept until its delivery settles.
     const pending = new Set(
       (this.data.webhookQueue ?? [])
@@ -545,18 +550,23 @@ export class ScenarioState {
         .map((entry) => entry.event),
     );
     const index = this.eventIndex?.events === events ? this.eventIndex : null;
-    let indexedKept = 0;
+    const kept: BillingEvent[] = [];
+    let droppedIndexed = 0;
+    for (let i = 0; i < end; i++) {
+      const event = events[i]!;
+      if (event.created >= cutoff || pending.has(event.id)) kept.push(event);
+      else if (index) {
+        index.byId.delete(event.id);
+        if (i < index.indexed) droppedIndexed++;
+      }
+    }
     // A new array: a checkpoint keeps the old one as an append-only list.
-    this.data.events = events.filter((event, i) => {
-      const keep = event.created >= cutoff || pending.has(event.id);
-      if (!keep) index?.byId.delete(event.id);
-      else if (index && i < index.indexed) indexedKept++;
-      return keep;
-    });
+    const rest = events.slice(end);
+    this.data.events = kept.length === 0 ? rest : kept.concat(rest);
     // The events kept keep their order: the indexed ones are still the first ones.
     if (index) {
+      index.indexed -= droppedIndexed;
       index.events = this.data.events;
-      index.indexed = indexedKept;
     }
   }
 
