@@ -63,7 +63,9 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
   state.meterGenerators.savePositions();
   const fields: Checkpoint['fields'] = {};
   const lengths: Checkpoint['lengths'] = [];
-  for (const [key, value] of Object.entries(state.data) as [keyof Snapshot, unknown][]) {
+  const data = state.data as unknown as Record<keyof Snapshot, unknown>;
+  for (const key of Object.keys(data) as (keyof Snapshot)[]) {
+    const value = data[key];
     if (key === 'usage') continue;
     if (key === 'idempotency') fields.idempotency = { ...state.data.idempotency };
     // Kept as it is: ScenarioState.setPeriodIndex keeps what a call overwrites.
@@ -111,8 +113,8 @@ export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint):
   for (const [key, length] of checkpoint.lengths) (data[key] as unknown[]).length = length;
   if (checkpoint.manual.storedBefore) state.data.generators = checkpoint.manual.storedBefore;
   for (const [live, copy] of checkpoint.openInvoices) putBack(live, copy);
-  for (const [live, copy] of checkpoint.changed.objects) putBack(live, copy);
-  for (const [subscription, index] of checkpoint.changed.periodIndex) {
+  for (const [live, copy] of checkpoint.changed.objects ?? []) putBack(live, copy);
+  for (const [subscription, index] of checkpoint.changed.periodIndex ?? []) {
     if (index === undefined) delete state.data.periodIndex[subscription];
     else state.data.periodIndex[subscription] = index;
   }

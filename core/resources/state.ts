@@ -103,8 +103,9 @@ const EMPTY_USAGE = new UsageColumns();
 
 /** What a checkpointed call changed in place: copies of objects and old period indexes. */
 export interface Changes {
-  objects: Map<object, object>;
-  periodIndex: Map<string, number | undefined>;
+  /** Made at the first change, as a call that changes nothing in place needs neither map. */
+  objects: Map<object, object> | null;
+  periodIndex: Map<string, number | undefined> | null;
 }
 
 interface EventIndex {
@@ -265,7 +266,7 @@ export class ScenarioState {
 
   /** Starts keeping a copy of each customer and subscription before it changes (a checkpoint). */
   recordChanges(): Changes {
-    this.changing = { objects: new Map(), periodIndex: new Map() };
+    this.changing = { objects: null, periodIndex: null };
     return this.changing;
   }
 
@@ -283,16 +284,19 @@ export class ScenarioState {
    * too): a running checkpoint keeps its copy, so a failed call can put it back.
    */
   willChange<T extends Customer | Subscription | StoredGenerator>(object: T): T {
-    if (this.changing !== null && !this.changing.objects.has(object))
-      this.changing.objects.set(object, copyPlain(object));
+    if (this.changing !== null) {
+      const objects = (this.changing.objects ??= new Map());
+      if (!objects.has(object)) objects.set(object, copyPlain(object));
+    }
     return object;
   }
 
   /** Sets the index of a subscription's current period (a running checkpoint keeps the old). */
   setPeriodIndex(subscription: string, index: number): void {
-    const before = this.changing?.periodIndex;
-    if (before && !before.has(subscription))
-      before.set(subscription, this.data.periodIndex[subscription]);
+    if (this.changing !== null) {
+      const before = (this.changing.periodIndex ??= new Map());
+      if (!before.has(subscription)) before.set(subscription, this.data.periodIndex[subscription]);
+    }
     this.data.periodIndex[subscription] = index;
   }
 
