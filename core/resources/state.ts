@@ -164,6 +164,14 @@ export class ScenarioState {
    * customers the scenario has.
    */
   private changing: Changes | null = null;
+  /** The object willChange saw last in this checkpoint: a call reaches one many times in a row. */
+  private lastChanging: object | null = null;
+  /**
+   * The customer and subscription looked up last: pricing an invoice asks for its own several
+   * times in a row, and a lookup in a map of thousands costs a cache miss or two.
+   */
+  private lastCustomer: Customer | undefined;
+  private lastSubscription: Subscription | undefined;
   /** Generators of meter events (their events are in meterEvents). */
   readonly meterGenerators: MeterEventGenerators;
   readonly lineContext: LineContext = {
@@ -267,11 +275,13 @@ export class ScenarioState {
   /** Starts keeping a copy of each customer and subscription before it changes (a checkpoint). */
   recordChanges(): Changes {
     this.changing = { objects: null, periodIndex: null };
+    this.lastChanging = null;
     return this.changing;
   }
 
   stopRecordingChanges(): void {
     this.changing = null;
+    this.lastChanging = null;
   }
 
   /** A call is changing the state (a checkpoint is running): read-only caches stand aside. */
@@ -284,9 +294,10 @@ export class ScenarioState {
    * too): a running checkpoint keeps its copy, so a failed call can put it back.
    */
   willChange<T extends Customer | Subscription | StoredGenerator>(object: T): T {
-    if (this.changing !== null) {
+    if (this.changing !== null && object !== this.lastChanging) {
       const objects = (this.changing.objects ??= new Map());
       if (!objects.has(object)) objects.set(object, copyPlain(object));
+      this.lastChanging = object;
     }
     return object;
   }
@@ -382,10 +393,18 @@ export class ScenarioState {
     return this.customersById.has(id);
   }
   customer(id: string, param = 'customer'): Customer {
-    return this.willChange(found(this.customersById, id, 'customer', param));
+    let customer = this.lastCustomer;
+    if (customer?.id !== id)
+      customer = this.lastCustomer = found(this.customersById, id, 'customer', param);
+    return this.willChange(customer);
   }
   subscription(id: string, param = 'subscription'): Subscription {
-    return this.willChange(found(this.subscriptionsById, id, 'subscription', param));
+    let subscription = this.lastSubscription;
+    if (subscription?.id !== id) {
+      subscription = found(this.subscriptionsById, id, 'subscription', param);
+      this.lastSubscription = subscription;
+    }
+    return this.willChange(subscription);
   }
   /** A subscription by id, or undefined (for invoices whose subscription may be gone). */
   subscriptionOf(invoice: Invoice): Subscription | undefined {
