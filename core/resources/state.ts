@@ -164,8 +164,12 @@ export class ScenarioState {
    * customers the scenario has.
    */
   private changing: Changes | null = null;
-  /** The object willChange saw last in this checkpoint: a call reaches one many times in a row. */
+  /**
+   * The two objects willChange saw last in this checkpoint: a call reaches the same ones many
+   * times in a row (pricing an invoice: its subscription, its customer, again and again).
+   */
   private lastChanging: object | null = null;
+  private beforeLastChanging: object | null = null;
   /**
    * The customer and subscription looked up last: pricing an invoice asks for its own several
    * times in a row, and a lookup in a map of thousands costs a cache miss or two.
@@ -275,13 +279,13 @@ export class ScenarioState {
   /** Starts keeping a copy of each customer and subscription before it changes (a checkpoint). */
   recordChanges(): Changes {
     this.changing = { objects: null, periodIndex: null };
-    this.lastChanging = null;
+    this.lastChanging = this.beforeLastChanging = null;
     return this.changing;
   }
 
   stopRecordingChanges(): void {
     this.changing = null;
-    this.lastChanging = null;
+    this.lastChanging = this.beforeLastChanging = null;
   }
 
   /** A call is changing the state (a checkpoint is running): read-only caches stand aside. */
@@ -295,8 +299,11 @@ export class ScenarioState {
    */
   willChange<T extends Customer | Subscription | StoredGenerator>(object: T): T {
     if (this.changing !== null && object !== this.lastChanging) {
-      const objects = (this.changing.objects ??= new Map());
-      if (!objects.has(object)) objects.set(object, copyPlain(object));
+      if (object !== this.beforeLastChanging) {
+        const objects = (this.changing.objects ??= new Map());
+        if (!objects.has(object)) objects.set(object, copyPlain(object));
+      }
+      this.beforeLastChanging = this.lastChanging;
       this.lastChanging = object;
     }
     return object;
