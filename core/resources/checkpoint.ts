@@ -4,7 +4,8 @@
 // length; customers, subscriptions and generator entries are copied only when the call reaches
 // them (ScenarioState.willChange); invoices that may still change are copied; the rest that can
 // change is copied; usage columns are kept as they are, except the items with generators, whose
-// manual records and cursor positions are enough to regenerate them.
+// manual records and cursor positions are enough to regenerate them (done only when the failed
+// call moved the clock or changed generators: otherwise their live records are kept too).
 import { copyPlain } from '../values/json';
 import type { Invoice } from '../public/types';
 import type { UsageColumns } from '../rules/usage/columns';
@@ -104,6 +105,7 @@ function putBack(live: object, copy: object): void {
 /** The state as it was when the checkpoint was taken (the failed call's state is dropped). */
 export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint): ScenarioState {
   state.stopRecordingChanges();
+  const generatedKept = generatedUnchanged(state, checkpoint);
   const manual = state.generated.manualAsOf(checkpoint.manual);
   state.generated.stopMarkingManual();
   const data = state.data as unknown as Record<string, unknown>;
@@ -121,9 +123,36 @@ export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint):
   const usage = new Map<string, UsageColumns>();
   for (const [item, columns] of state.usage) {
     if (usage.size === checkpoint.usageItems) break;
-    usage.set(item, manual.get(item)?.clone() ?? columns);
+    usage.set(item, generatedKept ? columns : (manual.get(item)?.clone() ?? columns));
   }
   // The store is kept: appends are rolled back here (meter event calls also undo their own).
   state.meterEvents.rollback(checkpoint.meterEvents);
-  return new ScenarioState(state.data, usage, state.meterEvents);
+  return new ScenarioState(
+    state.data,
+    usage,
+    state.meterEvents,
+    generatedKept ? state.generated : undefined,
+  );
+}
+
+/**
+ * Whether the failed call left generated usage as a snapshot sees it: the clock where it was, no
+ * generator added, removed or changed, no manual records of their items replaced. Generators may
+ * still have caught up to the clock (reads generate lazily), but a snapshot generates up to the
+ * clock anyway. Then the live records and cursors are kept: making every generated record again
+ * would cost a refused call seconds in a scenario of millions.
+ */
+function generatedUnchanged(state: ScenarioState, checkpoint: Checkpoint): boolean {
+  const clock = checkpoint.fields.clock as Snapshot['clock'];
+  const generators = checkpoint.lengths.find(([key]) => key === 'generators')?.[1];
+  const changedGenerator = [...(checkpoint.changed.objects?.keys() ?? [])].some(
+    (object) => 'cursor' in object,
+  );
+  return (
+    clock.frozenTime === state.now &&
+    state.data.generators.length === generators &&
+    checkpoint.manual.changes.length === 0 &&
+    checkpoint.manual.storedBefore === null &&
+    !changedGenerator
+  );
 }

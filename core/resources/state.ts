@@ -184,13 +184,15 @@ export class ScenarioState {
   };
 
   /**
-   * `columns`: usage columns to adopt instead of reading data.usage, and `meterEvents` the meter
-   * event store to keep (a restored checkpoint).
+   * `columns`: usage columns to adopt instead of reading data.usage, `meterEvents` the meter
+   * event store to keep, and `generated` the generated usage to keep, its records in `columns`
+   * (a restored checkpoint; without it, generated records are made again from the cursors).
    */
   constructor(
     data: Snapshot,
     columns?: ReadonlyMap<string, UsageColumns>,
     meterEvents?: MeterEventStore,
+    generated?: GeneratedUsage,
   ) {
     this.data = data;
     for (const product of data.products) this.productsById.set(product.id, product);
@@ -227,8 +229,11 @@ export class ScenarioState {
       meterEvents ?? new MeterEventStore(data.seed, data.billing.meterEvents, this.now);
     // The store holds the events from here on; snapshot() writes them back.
     data.billing.meterEvents = { nextSeq: 0, partitions: [], identifiers: {} };
-    this.generated = new GeneratedUsage(data.generators);
-    this.generated.restore((item) => this.writableColumns(item));
+    if (generated) this.generated = generated;
+    else {
+      this.generated = new GeneratedUsage(data.generators);
+      this.generated.restore((item) => this.writableColumns(item));
+    }
     this.meterGenerators = new MeterEventGenerators(data.billing.meterGenerators ?? []);
   }
 

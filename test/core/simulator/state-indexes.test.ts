@@ -4,10 +4,11 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ScenarioState } from '../../../core/resources/state';
+import { GeneratedUsage } from '../../../core/rules/usage/generated';
 import { createSimulator } from '../../../core/simulator';
 import type { Simulator } from '../../../core/simulator';
 import { MeterlabError } from '../../../core/values/errors';
-import { DAY, MAR_1_2025, licensedPrice } from './fixtures';
+import { DAY, MAR_1_2025, licensedPrice, meteredPrice } from './fixtures';
 
 type Step =
   | { kind: 'subscribe'; declined: boolean }
@@ -205,5 +206,34 @@ describe('state indexes', () => {
     expect(again).toEqual(failed);
     expect((again.data as { attempts: unknown[] }).attempts).toHaveLength(attempts);
     expect(sim.invoices.retrieve(failed.data.id).status).toBe('paid');
+  });
+
+  it('a refused call keeps the generated usage as it is: the scenario bills as if it never ran', () => {
+    const twin = () => {
+      const { sim } = world();
+      const product = sim.products.create({ name: 'Calls' }).id;
+      const price = sim.prices.create({ ...meteredPrice('0.2'), product }).id;
+      const customer = sim.customers.create({ name: 'Gen', paymentMethod: 'pm_card_visa' }).id;
+      const item = sim.subscriptions.create({ customer, items: [{ price }] }).items.data[0]!.id;
+      sim.generators.create({
+        subscriptionItem: item,
+        spec: { pattern: { kind: 'poisson', meanPerHour: 30 }, action: 'increment' },
+      });
+      sim.testClock.advance({ frozenTime: MAR_1_2025 + 10 * DAY });
+      return sim;
+    };
+    const plain = twin();
+    const refused = twin();
+    const regenerated = vi.spyOn(GeneratedUsage.prototype, 'restore');
+    // Refused after its checkpoint (the price is looked up in the call).
+    expect(() =>
+      refused.subscriptions.create({ customer: 'cust_first', items: [{ price: 'price_none' }] }),
+    ).toThrow(/No such price/);
+    // The records and cursors were kept, not made again.
+    expect(regenerated).not.toHaveBeenCalled();
+    for (const sim of [plain, refused])
+      sim.testClock.advance({ frozenTime: MAR_1_2025 + 45 * DAY });
+    expect(JSON.stringify(refused.snapshot())).toBe(JSON.stringify(plain.snapshot()));
+    expect(refused.view().invoices.at(-1)!.total).toBeGreaterThan(0);
   });
 });
