@@ -4,7 +4,8 @@
 // length; customers, subscriptions and generator entries are copied only when the call reaches
 // them (ScenarioState.willChange); invoices that may still change are copied; the rest that can
 // change is copied; usage columns are kept as they are, except the items with generators, whose
-// manual records and cursor positions are enough to regenerate them.
+// manual records and cursor positions are enough to regenerate them (done only when the failed
+// call moved the clock or changed generators: otherwise their live records are kept too).
 import { copyPlain } from '../values/json';
 import type { Invoice } from '../public/types';
 import type { UsageColumns } from '../rules/usage/columns';
@@ -31,15 +32,12 @@ const appendOnly = new Set([
   // Changed in place only after ScenarioState.willChange, which copies them first.
   'customers',
   'subscriptions',
-  // Invoices that may still change are copied (openInvoices).
+  // Invoices that may still change are copied (openInvoices; ScenarioState.changeableInvoices).
   'invoices',
   // Changed in place only after ScenarioState.willChange; materialize, the one call that removes
   // generators, keeps the list as it was in the checkpoint's manual mark.
   'generators',
 ]);
-
-/** Invoices in these states never change again, so they are kept by reference. */
-const finalStatuses = new Set<Invoice['status']>(['paid', 'void']);
 
 export interface Checkpoint {
   fields: Partial<Record<keyof Snapshot, unknown>>;
@@ -66,7 +64,9 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
   state.meterGenerators.savePositions();
   const fields: Checkpoint['fields'] = {};
   const lengths: Checkpoint['lengths'] = [];
-  for (const [key, value] of Object.entries(state.data) as [keyof Snapshot, unknown][]) {
+  const data = state.data as unknown as Record<keyof Snapshot, unknown>;
+  for (const key of Object.keys(data) as (keyof Snapshot)[]) {
+    const value = data[key];
     if (key === 'usage') continue;
     if (key === 'idempotency') fields.idempotency = { ...state.data.idempotency };
     // Kept as it is: ScenarioState.setPeriodIndex keeps what a call overwrites.
@@ -77,8 +77,8 @@ export function takeCheckpoint(state: ScenarioState): Checkpoint {
     } else fields[key] = copyPlain(value);
   }
   const openInvoices: [Invoice, Invoice][] = [];
-  for (const invoice of state.data.invoices)
-    if (!finalStatuses.has(invoice.status)) openInvoices.push([invoice, copyPlain(invoice)]);
+  for (const invoice of state.changeableInvoices())
+    openInvoices.push([invoice, copyPlain(invoice)]);
   return {
     fields,
     lengths,
@@ -105,6 +105,7 @@ function putBack(live: object, copy: object): void {
 /** The state as it was when the checkpoint was taken (the failed call's state is dropped). */
 export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint): ScenarioState {
   state.stopRecordingChanges();
+  const generatedKept = generatedUnchanged(state, checkpoint);
   const manual = state.generated.manualAsOf(checkpoint.manual);
   state.generated.stopMarkingManual();
   const data = state.data as unknown as Record<string, unknown>;
@@ -114,17 +115,44 @@ export function restoreCheckpoint(state: ScenarioState, checkpoint: Checkpoint):
   for (const [key, length] of checkpoint.lengths) (data[key] as unknown[]).length = length;
   if (checkpoint.manual.storedBefore) state.data.generators = checkpoint.manual.storedBefore;
   for (const [live, copy] of checkpoint.openInvoices) putBack(live, copy);
-  for (const [live, copy] of checkpoint.changed.objects) putBack(live, copy);
-  for (const [subscription, index] of checkpoint.changed.periodIndex) {
+  for (const [live, copy] of checkpoint.changed.objects ?? []) putBack(live, copy);
+  for (const [subscription, index] of checkpoint.changed.periodIndex ?? []) {
     if (index === undefined) delete state.data.periodIndex[subscription];
     else state.data.periodIndex[subscription] = index;
   }
   const usage = new Map<string, UsageColumns>();
   for (const [item, columns] of state.usage) {
     if (usage.size === checkpoint.usageItems) break;
-    usage.set(item, manual.get(item)?.clone() ?? columns);
+    usage.set(item, generatedKept ? columns : (manual.get(item)?.clone() ?? columns));
   }
   // The store is kept: appends are rolled back here (meter event calls also undo their own).
   state.meterEvents.rollback(checkpoint.meterEvents);
-  return new ScenarioState(state.data, usage, state.meterEvents);
+  return new ScenarioState(
+    state.data,
+    usage,
+    state.meterEvents,
+    generatedKept ? state.generated : undefined,
+  );
+}
+
+/**
+ * Whether the failed call left generated usage as a snapshot sees it: the clock where it was, no
+ * generator added, removed or changed, no manual records of their items replaced. Generators may
+ * still have caught up to the clock (reads generate lazily), but a snapshot generates up to the
+ * clock anyway. Then the live records and cursors are kept: making every generated record again
+ * would cost a refused call seconds in a scenario of millions.
+ */
+function generatedUnchanged(state: ScenarioState, checkpoint: Checkpoint): boolean {
+  const clock = checkpoint.fields.clock as Snapshot['clock'];
+  const generators = checkpoint.lengths.find(([key]) => key === 'generators')?.[1];
+  const changedGenerator = [...(checkpoint.changed.objects?.keys() ?? [])].some(
+    (object) => 'cursor' in object,
+  );
+  return (
+    clock.frozenTime === state.now &&
+    state.data.generators.length === generators &&
+    checkpoint.manual.changes.length === 0 &&
+    checkpoint.manual.storedBefore === null &&
+    !changedGenerator
+  );
 }

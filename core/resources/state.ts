@@ -33,6 +33,9 @@ import type { SaveView, Snapshot } from './snapshot';
 
 const DAY = 86_400;
 
+/** Invoices in these states never change again (checkpoints keep them by reference). */
+const settledStatuses = new Set<Invoice['status']>(['paid', 'void']);
+
 /**
  * The object an event keeps: a copy as cheap as a spread. It is enough because the engine never
  * edits an invoice's lines or payment attempts in place (it replaces them), nor an item of a
@@ -100,8 +103,16 @@ const EMPTY_USAGE = new UsageColumns();
 
 /** What a checkpointed call changed in place: copies of objects and old period indexes. */
 export interface Changes {
-  objects: Map<object, object>;
-  periodIndex: Map<string, number | undefined>;
+  /** Made at the first change, as a call that changes nothing in place needs neither map. */
+  objects: Map<object, object> | null;
+  periodIndex: Map<string, number | undefined> | null;
+}
+
+interface EventIndex {
+  /** The list indexed (pruning makes a new one), and how many of its events are in byId. */
+  events: BillingEvent[];
+  indexed: number;
+  byId: Map<string, BillingEvent>;
 }
 
 export interface ItemOf {
@@ -119,7 +130,17 @@ export class ScenarioState {
   private readonly subscriptionsById = new Map<string, Subscription>();
   private readonly itemsById = new Map<string, ItemOf>();
   private readonly invoicesById = new Map<string, Invoice>();
-  private readonly eventsById = new Map<string, BillingEvent>();
+  /**
+   * Every invoice that is not paid or void (it may still change), and some that became so since
+   * the last changeableInvoices(): what a checkpoint copies, so its cost is the open invoices,
+   * not all of them.
+   */
+  private unsettledInvoices: Invoice[] = [];
+  /**
+   * Event id -> event, built at the first lookup and caught up at each one after: most scenarios
+   * look few events up, and an index kept at each emit cost as much as the rest of the emit.
+   */
+  private eventIndex: EventIndex | null = null;
   private readonly couponsById = new Map<string, Coupon>();
   private readonly taxRatesById = new Map<string, TaxRate>();
   private readonly creditGrantsById = new Map<string, CreditGrant>();
@@ -143,6 +164,18 @@ export class ScenarioState {
    * customers the scenario has.
    */
   private changing: Changes | null = null;
+  /**
+   * The two objects willChange saw last in this checkpoint: a call reaches the same ones many
+   * times in a row (pricing an invoice: its subscription, its customer, again and again).
+   */
+  private lastChanging: object | null = null;
+  private beforeLastChanging: object | null = null;
+  /**
+   * The customer and subscription looked up last: pricing an invoice asks for its own several
+   * times in a row, and a lookup in a map of thousands costs a cache miss or two.
+   */
+  private lastCustomer: Customer | undefined;
+  private lastSubscription: Subscription | undefined;
   /** Generators of meter events (their events are in meterEvents). */
   readonly meterGenerators: MeterEventGenerators;
   readonly lineContext: LineContext = {
@@ -151,13 +184,15 @@ export class ScenarioState {
   };
 
   /**
-   * `columns`: usage columns to adopt instead of reading data.usage, and `meterEvents` the meter
-   * event store to keep (a restored checkpoint).
+   * `columns`: usage columns to adopt instead of reading data.usage, `meterEvents` the meter
+   * event store to keep, and `generated` the generated usage to keep, its records in `columns`
+   * (a restored checkpoint; without it, generated records are made again from the cursors).
    */
   constructor(
     data: Snapshot,
     columns?: ReadonlyMap<string, UsageColumns>,
     meterEvents?: MeterEventStore,
+    generated?: GeneratedUsage,
   ) {
     this.data = data;
     for (const product of data.products) this.productsById.set(product.id, product);
@@ -166,6 +201,7 @@ export class ScenarioState {
     for (const subscription of data.subscriptions) this.addSubscription(subscription);
     for (const invoice of data.invoices) {
       this.invoicesById.set(invoice.id, invoice);
+      if (!settledStatuses.has(invoice.status)) this.unsettledInvoices.push(invoice);
       this.indexThresholdInvoice(invoice);
       if (
         invoice.status === 'draft' &&
@@ -175,7 +211,6 @@ export class ScenarioState {
         this.gracefulDrafts.set(invoice.subscription, invoice);
       }
     }
-    for (const event of data.events) this.eventsById.set(event.id, event);
     for (const coupon of data.coupons) this.couponsById.set(coupon.id, coupon);
     for (const rate of data.taxRates) this.taxRatesById.set(rate.id, rate);
     for (const grant of data.creditGrants) this.creditGrantsById.set(grant.id, grant);
@@ -194,8 +229,11 @@ export class ScenarioState {
       meterEvents ?? new MeterEventStore(data.seed, data.billing.meterEvents, this.now);
     // The store holds the events from here on; snapshot() writes them back.
     data.billing.meterEvents = { nextSeq: 0, partitions: [], identifiers: {} };
-    this.generated = new GeneratedUsage(data.generators);
-    this.generated.restore((item) => this.writableColumns(item));
+    if (generated) this.generated = generated;
+    else {
+      this.generated = new GeneratedUsage(data.generators);
+      this.generated.restore((item) => this.writableColumns(item));
+    }
     this.meterGenerators = new MeterEventGenerators(data.billing.meterGenerators ?? []);
   }
 
@@ -245,12 +283,14 @@ export class ScenarioState {
 
   /** Starts keeping a copy of each customer and subscription before it changes (a checkpoint). */
   recordChanges(): Changes {
-    this.changing = { objects: new Map(), periodIndex: new Map() };
+    this.changing = { objects: null, periodIndex: null };
+    this.lastChanging = this.beforeLastChanging = null;
     return this.changing;
   }
 
   stopRecordingChanges(): void {
     this.changing = null;
+    this.lastChanging = this.beforeLastChanging = null;
   }
 
   /** A call is changing the state (a checkpoint is running): read-only caches stand aside. */
@@ -263,16 +303,23 @@ export class ScenarioState {
    * too): a running checkpoint keeps its copy, so a failed call can put it back.
    */
   willChange<T extends Customer | Subscription | StoredGenerator>(object: T): T {
-    if (this.changing !== null && !this.changing.objects.has(object))
-      this.changing.objects.set(object, copyPlain(object));
+    if (this.changing !== null && object !== this.lastChanging) {
+      if (object !== this.beforeLastChanging) {
+        const objects = (this.changing.objects ??= new Map());
+        if (!objects.has(object)) objects.set(object, copyPlain(object));
+      }
+      this.beforeLastChanging = this.lastChanging;
+      this.lastChanging = object;
+    }
     return object;
   }
 
   /** Sets the index of a subscription's current period (a running checkpoint keeps the old). */
   setPeriodIndex(subscription: string, index: number): void {
-    const before = this.changing?.periodIndex;
-    if (before && !before.has(subscription))
-      before.set(subscription, this.data.periodIndex[subscription]);
+    if (this.changing !== null) {
+      const before = (this.changing.periodIndex ??= new Map());
+      if (!before.has(subscription)) before.set(subscription, this.data.periodIndex[subscription]);
+    }
     this.data.periodIndex[subscription] = index;
   }
 
@@ -321,7 +368,19 @@ export class ScenarioState {
   addInvoice(invoice: Invoice): void {
     this.data.invoices.push(invoice);
     this.invoicesById.set(invoice.id, invoice);
+    if (!settledStatuses.has(invoice.status)) this.unsettledInvoices.push(invoice);
     this.indexThresholdInvoice(invoice);
+  }
+
+  /**
+   * The invoices that may still change: every one that is not paid or void (a status no invoice
+   * leaves). Those that settled since the last read leave the index here.
+   */
+  changeableInvoices(): readonly Invoice[] {
+    this.unsettledInvoices = this.unsettledInvoices.filter(
+      (invoice) => !settledStatuses.has(invoice.status),
+    );
+    return this.unsettledInvoices;
   }
   private indexThresholdInvoice(invoice: Invoice): void {
     if (invoice.billingReason !== 'subscription_threshold' || !invoice.subscription) return;
@@ -346,10 +405,18 @@ export class ScenarioState {
     return this.customersById.has(id);
   }
   customer(id: string, param = 'customer'): Customer {
-    return this.willChange(found(this.customersById, id, 'customer', param));
+    let customer = this.lastCustomer;
+    if (customer?.id !== id)
+      customer = this.lastCustomer = found(this.customersById, id, 'customer', param);
+    return this.willChange(customer);
   }
   subscription(id: string, param = 'subscription'): Subscription {
-    return this.willChange(found(this.subscriptionsById, id, 'subscription', param));
+    let subscription = this.lastSubscription;
+    if (subscription?.id !== id) {
+      subscription = found(this.subscriptionsById, id, 'subscription', param);
+      this.lastSubscription = subscription;
+    }
+    return this.willChange(subscription);
   }
   /** A subscription by id, or undefined (for invoices whose subscription may be gone). */
   subscriptionOf(invoice: Invoice): Subscription | undefined {
@@ -383,7 +450,7 @@ export class ScenarioState {
     return found(this.invoicesById, id, 'invoice', param);
   }
   event(id: string, param = 'id'): BillingEvent {
-    return copy(found(this.eventsById, id, 'event', param));
+    return copy(found(this.eventsById(), id, 'event', param));
   }
 
   isEnded(subscription: Subscription): boolean {
@@ -483,7 +550,18 @@ export class ScenarioState {
       data: eventData(data),
     };
     this.data.events.push(event);
-    this.eventsById.set(event.id, event);
+  }
+
+  /** The event index, caught up with the events emitted since the last lookup. */
+  private eventsById(): ReadonlyMap<string, BillingEvent> {
+    const events = this.data.events;
+    let index = this.eventIndex;
+    if (index?.events !== events) index = this.eventIndex = { events, indexed: 0, byId: new Map() };
+    for (; index.indexed < events.length; index.indexed++) {
+      const event = events[index.indexed]!;
+      index.byId.set(event.id, event);
+    }
+    return index.byId;
   }
 
   /** NOTE: like Stripe, events are kept for 30 days (of simulated time; a setting), then dropped. */
@@ -493,18 +571,38 @@ export class ScenarioState {
     const cutoff = this.now - days * DAY;
     const events = this.data.events;
     if (events.length === 0 || events[0]!.created >= cutoff) return;
+    // Events are emitted as the clock moves forward, so the old ones are the first ones: those
+    // after them are kept as a block (unless the list is out of order: then all are looked at).
+    let old = 0;
+    while (old < events.length && events[old]!.created < cutoff) old++;
+    let ordered = true;
+    for (let i = old; ordered && i < events.length; i++) ordered = events[i]!.created >= cutoff;
+    const end = ordered ? old : events.length;
     // NOTE: an event still on its way to a webhook endpoint is kept until its delivery settles.
     const pending = new Set(
       (this.data.webhookQueue ?? [])
         .filter((entry) => entry.status === 'pending')
         .map((entry) => entry.event),
     );
+    const index = this.eventIndex?.events === events ? this.eventIndex : null;
+    const kept: BillingEvent[] = [];
+    let droppedIndexed = 0;
+    for (let i = 0; i < end; i++) {
+      const event = events[i]!;
+      if (event.created >= cutoff || pending.has(event.id)) kept.push(event);
+      else if (index) {
+        index.byId.delete(event.id);
+        if (i < index.indexed) droppedIndexed++;
+      }
+    }
     // A new array: a checkpoint keeps the old one as an append-only list.
-    this.data.events = events.filter((event) => {
-      const keep = event.created >= cutoff || pending.has(event.id);
-      if (!keep) this.eventsById.delete(event.id);
-      return keep;
-    });
+    const rest = events.slice(end);
+    this.data.events = kept.length === 0 ? rest : kept.concat(rest);
+    // The events kept keep their order: the indexed ones are still the first ones.
+    if (index) {
+      index.indexed -= droppedIndexed;
+      index.events = this.data.events;
+    }
   }
 
   /** NOTE: idempotency keys are remembered for a TTL of simulated time, then forgotten. */

@@ -3,6 +3,7 @@
 // invertible 32-bit mix (so they look random, yet never collide within a scenario).
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+const BASE62_CODES = Array.from(BASE62, (char) => char.charCodeAt(0));
 
 /** murmur3's 32-bit finalizer: a bijection on uint32. */
 function mix32(value: number): number {
@@ -15,21 +16,33 @@ function mix32(value: number): number {
   return h >>> 0;
 }
 
-function base62(value: number, width: number): string {
-  let out = '';
+/** Writes `value` as 6 base62 digits (char codes) into `codes` from `at`, most significant first. */
+function base62Into(codes: number[], at: number, value: number): void {
   let rest = value;
-  for (let i = 0; i < width; i++) {
-    out = BASE62[rest % 62]! + out;
+  for (let i = at + 5; i >= at; i--) {
+    codes[i] = BASE62_CODES[rest % 62]!;
     rest = Math.floor(rest / 62);
   }
-  return out;
 }
+
+/** Prefix -> the char codes of an id with it, its 12 digits rewritten by each makeId. */
+const idCodes = new Map<string, number[]>();
 
 /** The `n`th id of a scenario: 6 chars unique per counter (62^6 > 2^32), 6 more for looks. */
 export function makeId(prefix: string, seed: number, counter: number): string {
   const unique = mix32((counter + mix32(seed)) >>> 0);
   const decoration = mix32(unique ^ 0x9e3779b9);
-  return `${prefix}_${base62(unique, 6)}${base62(decoration, 6)}`;
+  let codes = idCodes.get(prefix);
+  if (codes === undefined) {
+    codes = [...Array.from(prefix, (char) => char.charCodeAt(0)), '_'.charCodeAt(0)];
+    codes.length += 12;
+    idCodes.set(prefix, codes);
+  }
+  base62Into(codes, prefix.length + 1, unique);
+  base62Into(codes, prefix.length + 7, decoration);
+  // One flat string from the codes (a concatenation would be a rope, flattened again at each
+  // first use as a map key).
+  return String.fromCharCode(...codes);
 }
 
 /** mulberry32: one uint32 of state, so the state fits in the snapshot as a plain number. */

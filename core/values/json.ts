@@ -2,8 +2,72 @@
 import { invalidRequest } from './errors';
 import type { MeterlabError } from './errors';
 
-/** Engine objects are plain JSON, so a JSON round trip is an exact deep copy. */
-export const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+/**
+ * A deep copy, exactly as a JSON round trip makes it (undefined fields dropped, undefined array
+ * items, NaN and Infinity as null, -0 as 0), made by walking plain objects and arrays: several
+ * times faster for the many small objects calls return. Anything else inside (a class instance,
+ * a toJSON method, a bigint, a cycle) takes the JSON round trip itself.
+ */
+export function copy<T>(value: T): T {
+  if (value !== null && typeof value === 'object') {
+    try {
+      return copyAsJson(value, 0) as T;
+    } catch (error) {
+      if (error !== notPlain) throw error;
+    }
+  }
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** Thrown by copyAsJson where only JSON itself knows the answer. */
+const notPlain = new Error('not plain JSON');
+
+/** Deeper than this, copy leaves it to JSON (which also names a cycle). */
+const maxCopyDepth = 100;
+
+/** A JSON field or array item as JSON.parse(JSON.stringify()) gives it; undefined: left out. */
+function copyAsJson(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? (value === 0 ? 0 : value) : null;
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'object':
+      break;
+    default:
+      throw notPlain;
+  }
+  if (value === null) return null;
+  if (depth > maxCopyDepth || 'toJSON' in value) throw notPlain;
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) throw notPlain;
+    const items: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) items[i] = copyAsJson(value[i], depth + 1) ?? null;
+    return items;
+  }
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) throw notPlain;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const field = copyAsJson((value as Record<string, unknown>)[key], depth + 1);
+    if (field === undefined) continue;
+    // Defined as data, so a key named __proto__ stays a key.
+    if (key === '__proto__')
+      Object.defineProperty(out, key, {
+        value: field,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else out[key] = field;
+  }
+  return out;
+}
 
 /**
  * A deep copy of plain data (objects, arrays, primitives), by walking it: several times faster

@@ -8,6 +8,25 @@ describe('makeId', () => {
       expect(makeId(prefix, 42, 7)).toMatch(new RegExp(`^${prefix}_[0-9A-Za-z]{12}$`));
   });
 
+  it('gives the ids scenarios already hold (ids are part of every saved file)', () => {
+    expect([
+      makeId('cust', 11, 0),
+      makeId('inv', 42, 123),
+      makeId('evt', 7, 0xffffffff),
+      makeId('si', 0, 61),
+      makeId('ab_c', 4294967295, 99999),
+    ]).toEqual([
+      'cust_0mRUNH463Jrg',
+      'inv_43BoDW1O6rwY',
+      'evt_3rPC9X1GZx9z',
+      'si_2lUnqP40OSt5',
+      'ab_c_1pRxrQ476k8B',
+    ]);
+    // Prefixes of other lengths in turn do not disturb each other's ids.
+    expect(makeId('evt', 11, 5)).toBe(makeId('evt', 11, 5));
+    expect(makeId('cust', 11, 0)).toBe('cust_0mRUNH463Jrg');
+  });
+
   it('gives the same id for the same seed and counter', () => {
     expect(makeId('inv', 42, 123)).toBe(makeId('inv', 42, 123));
   });
