@@ -49,28 +49,7 @@ function line(
   const amount = fields.exact === undefined ? fields.quote.amount : roundToMinor(exact);
   // NOTE: prorations and negative lines take no discount.
   const discountable = !fields.proration && amount > 0;
-  if (fields.quantityDecimal !== undefined)
-    return {
-      id: flat(id),
-      object: 'line_item',
-      type: 'subscription',
-      subscriptionItem: fields.subscriptionItem,
-      price: fields.price,
-      description: flat(fields.description),
-      quantity: fields.quantity,
-      quantityDecimal: fields.quantityDecimal,
-      amount,
-      amountExact: exact,
-      currency: fields.currency,
-      period: fields.period,
-      proration: fields.proration,
-      discountable,
-      discountAmounts: noAmounts,
-      creditGrantAmounts: noAmounts,
-      taxAmounts: noAmounts,
-      explanation: fields.explanation,
-    };
-  return {
+  const line: InvoiceLine = {
     id: flat(id),
     object: 'line_item',
     type: 'subscription',
@@ -88,6 +67,25 @@ function line(
     creditGrantAmounts: noAmounts,
     taxAmounts: noAmounts,
     explanation: fields.explanation,
+  };
+  return fields.quantityDecimal === undefined
+    ? line
+    : withQuantityDecimal(line, fields.quantityDecimal);
+}
+
+/** The line with its exact decimal quantity right after `quantity`, where the API shows it. */
+function withQuantityDecimal(line: InvoiceLine, quantityDecimal: string): InvoiceLine {
+  const { id, object, type, subscriptionItem, price, description, quantity, ...rest } = line;
+  return {
+    id,
+    object,
+    type,
+    subscriptionItem,
+    price,
+    description,
+    quantity,
+    quantityDecimal,
+    ...rest,
   };
 }
 

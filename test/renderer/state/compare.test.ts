@@ -14,6 +14,9 @@ import {
   type GroupTotal,
 } from '../../../core/public/compare-groups';
 
+/** A comparison of two prices with no rows: what the paging and loading tests need answered. */
+const emptyComparison = { prices: ['price_a', 'price_b'], rows: [], totals: {}, currency: 'EUR' };
+
 const day = 86_400;
 /** 2025-03-01 00:00 UTC */
 const march1 = 1_740_787_200;
@@ -135,12 +138,7 @@ describe('CompareState exports', () => {
         hasMore: false,
         data: [{ id: 'price_b', currency: 'EUR' } as Price],
       }))
-      .on('analysis.comparePrices', () => ({
-        prices: ['price_a', 'price_b'],
-        rows: [],
-        totals: {},
-        currency: 'EUR',
-      }))
+      .on('analysis.comparePrices', () => emptyComparison)
       .on('workspace.exportComparison', () => ({
         filename: 'x.json',
         mimeType: 'application/json',
@@ -173,12 +171,7 @@ describe('CompareState exports', () => {
 
 describe('CompareState paging', () => {
   it('asks the engine for the next page and ranks by the price marked current', async () => {
-    const transport = new FakeTransport().on('analysis.comparePrices', () => ({
-      prices: ['price_a', 'price_b'],
-      rows: [],
-      totals: {},
-      currency: 'EUR',
-    }));
+    const transport = new FakeTransport().on('analysis.comparePrices', () => emptyComparison);
     const app = new AppState(createApiClient(transport), () => {});
     const compare = new CompareState(app);
     compare.selected = ['price_a', 'price_b'];
@@ -236,12 +229,7 @@ describe('CompareState loading', () => {
       .on('customers.list', () => list([]))
       .on('subscriptions.list', () => list([]))
       .on('workspace.current', () => null)
-      .on('analysis.comparePrices', () => ({
-        prices: ['price_a', 'price_b'],
-        rows: [],
-        totals: {},
-        currency: 'EUR',
-      }));
+      .on('analysis.comparePrices', () => emptyComparison);
     const app = new AppState(createApiClient(transport), () => {});
     const compare = new CompareState(app);
     const first = compare.load();
