@@ -29,12 +29,7 @@ import {
 } from './schemas';
 import { canonicalJson, copy } from '../values/json';
 import { comparisonByCalendarMonth, isZeroCreationInvoice } from '../public/reporting';
-import {
-  groupAmounts,
-  largestGroups,
-  rowsInOrder,
-  type GroupTotal,
-} from '../public/compare-groups';
+import { largestFirst, nameRanks, rowOrder } from '../public/compare-groups';
 import type { ScenarioState } from './state';
 import { invalidRequest } from '../values/errors';
 import { quoteDecimal, quotePrice } from '../rules/pricing';
@@ -215,7 +210,73 @@ function candidateAdjustments(state: ScenarioState, prices: Price[], args: Compa
   });
 }
 
-type Comparison = Omit<PriceComparison, 'summary'>;
+/**
+ * A comparison's rows as columns (row r: its period, subscription and customer, and under the
+ * candidate at c its amount amounts[c][r]): a paged comparison of 10,000 customers makes the
+ * page's row objects only, not 20,000 rows with an amounts object each.
+ */
+interface ComparisonColumns {
+  prices: Price[];
+  currency: string;
+  totals: Record<string, number>;
+  starts: number[];
+  ends: number[];
+  /** Each row's period, a position in spans (rows of one period list share them). */
+  spanOf: number[];
+  spans: Span[];
+  subscriptions: string[];
+  customers: string[];
+  amounts: number[][];
+}
+
+/** The row at `at` as comparePrices gives it. */
+function rowAt(columns: ComparisonColumns, at: number): PriceComparison['rows'][number] {
+  const amounts: Record<string, number> = {};
+  columns.prices.forEach((price, candidate) => {
+    amounts[price.id] = columns.amounts[candidate]![at]!;
+  });
+  return {
+    periodStart: columns.starts[at]!,
+    periodEnd: columns.ends[at]!,
+    customer: columns.customers[at]!,
+    subscription: columns.subscriptions[at]!,
+    amounts,
+  };
+}
+
+/**
+ * The state's customer names by position, with each name's rank (nameRanks) once asked: kept
+ * while no customer's id or name changed, which a walk of the list checks far faster than a
+ * collator sorts 10,000 names again after each change.
+ */
+interface CustomerNames {
+  ids: string[];
+  names: string[];
+  indexOf: Map<string, number>;
+  ranks: Int32Array | null;
+}
+const customerNames = new WeakMap<ScenarioState, CustomerNames>();
+
+function customerNamesOf(state: ScenarioState): CustomerNames {
+  const customers = state.data.customers;
+  const known = customerNames.get(state);
+  if (
+    known?.ids.length === customers.length &&
+    customers.every(
+      (customer, at) => known.ids[at] === customer.id && known.names[at] === customer.name,
+    )
+  )
+    return known;
+  const ids = customers.map((customer) => customer.id);
+  const names: CustomerNames = {
+    ids,
+    names: customers.map((customer) => customer.name),
+    indexOf: new Map(ids.map((id, at) => [id, at])),
+    ranks: null,
+  };
+  customerNames.set(state, names);
+  return names;
+}
 
 /**
  * The last paged comparison of each state, with what its pages and summaries need: a page click
@@ -227,17 +288,31 @@ interface ComparisonCache {
   changes: number;
   now: number;
   key: string;
-  comparison: Comparison;
+  columns: ComparisonColumns;
   nameOf: (customer: string) => string;
-  byCustomer: GroupTotal[];
+  /** Customers in the order of their first row; each row's position among them. */
+  groups: string[];
+  groupOf: Int32Array;
+  /** Per candidate, each customer's sum. */
+  groupSums: Float64Array[];
+  /** Per customer, its rank for the customer orders (name, then first row). */
+  groupRanks: Float64Array;
   months: ReturnType<typeof comparisonByCalendarMonth>;
-  orders: Map<string, PriceComparison['rows']>;
-  charted: Map<string, GroupTotal[]>;
+  orders: Map<string, number[]>;
+  charted: Map<string, number[]>;
 }
 const comparisonCaches = new WeakMap<ScenarioState, ComparisonCache>();
 
 function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison {
-  if (!args.page) return comparisonOf(state, args);
+  if (!args.page) {
+    const columns = comparisonColumns(state, args);
+    return {
+      prices: columns.prices.map((price) => price.id),
+      rows: columns.starts.map((_, at) => rowAt(columns, at)),
+      totals: columns.totals,
+      currency: columns.currency,
+    };
+  }
   const { page, ...rest } = args;
   const key = canonicalJson(rest);
   let cache = comparisonCaches.get(state);
@@ -247,29 +322,105 @@ function comparePrices(state: ScenarioState, args: CompareArgs): PriceComparison
     cache.now === state.now &&
     cache.key === key;
   if (!fresh || state.midChange) {
-    const comparison = comparisonOf(state, rest);
-    const names = new Map(state.data.customers.map((customer) => [customer.id, customer.name]));
-    const nameOf = (customer: string) => names.get(customer) ?? customer;
-    cache = {
-      changes: state.changes,
-      now: state.now,
-      key,
-      comparison,
-      nameOf,
-      byCustomer: groupAmounts(comparison, (row) => ({
-        key: row.customer,
-        label: nameOf(row.customer),
-      })),
-      months: comparisonByCalendarMonth(comparison, state.now),
-      orders: new Map(),
-      charted: new Map(),
-    };
+    cache = comparisonCache(state, key, comparisonColumns(state, rest));
     if (!state.midChange) comparisonCaches.set(state, cache);
   }
   return copy(summarized(cache!, page));
 }
 
-function comparisonOf(state: ScenarioState, args: CompareArgs): Comparison {
+/** What a comparison's pages read: its customers' sums and ranks, its months. */
+function comparisonCache(
+  state: ScenarioState,
+  key: string,
+  columns: ComparisonColumns,
+): ComparisonCache {
+  const names = customerNamesOf(state);
+  const nameOf = (customer: string) => {
+    const at = names.indexOf.get(customer);
+    return at === undefined ? customer : names.names[at]!;
+  };
+  const rowCount = columns.starts.length;
+  const firstRows = new Map<string, number>();
+  const groupOf = new Int32Array(rowCount);
+  for (let row = 0; row < rowCount; row++) {
+    const customer = columns.customers[row]!;
+    // A subscription's rows are next to each other: the same customer as the row before.
+    if (row > 0 && customer === columns.customers[row - 1]) {
+      groupOf[row] = groupOf[row - 1]!;
+      continue;
+    }
+    let group = firstRows.get(customer);
+    if (group === undefined) firstRows.set(customer, (group = firstRows.size));
+    groupOf[row] = group;
+  }
+  const groups = [...firstRows.keys()];
+  const groupSums = columns.amounts.map((amounts) => {
+    const sums = new Float64Array(groups.length);
+    for (let row = 0; row < rowCount; row++) sums[groupOf[row]!]! += amounts[row]!;
+    return sums;
+  });
+  // Ranks of the state's names, kept across changes that rename no one; a customer the state
+  // no longer lists (named by its id) has the comparison's own customers ranked instead.
+  let nameRank: (group: number) => number;
+  if (groups.every((customer) => names.indexOf.has(customer))) {
+    const ranks = (names.ranks ??= nameRanks(names.names));
+    nameRank = (group) => ranks[names.indexOf.get(groups[group]!)!]!;
+  } else {
+    const ranks = nameRanks(groups.map(nameOf));
+    nameRank = (group) => ranks[group]!;
+  }
+  const groupRanks = Float64Array.from(
+    groups,
+    (_, group) => nameRank(group) * groups.length + group,
+  );
+  // Rows share a few periods: each period's sums are what its calendar month adds up (amounts
+  // are whole minor units, so the sums are exact in any order).
+  const ids = columns.prices.map((price) => price.id);
+  // A row holds one amount per price (a price listed twice: the same amount).
+  const distinct = [
+    ...new Map(ids.map((id, candidate): [string, number] => [id, candidate]).reverse()),
+  ];
+  const spanSums = distinct.map(([, candidate]) => {
+    const sums = new Float64Array(columns.spans.length);
+    const amounts = columns.amounts[candidate]!;
+    for (let row = 0; row < rowCount; row++) sums[columns.spanOf[row]!]! += amounts[row]!;
+    return sums;
+  });
+  const spans = columns.spans.map((span, at) => {
+    const amounts = Object.fromEntries(ids.map((id) => [id, 0]));
+    distinct.forEach(([id], index) => {
+      amounts[id] = spanSums[index]![at]!;
+    });
+    return { periodStart: span.start, periodEnd: span.end, amounts };
+  });
+  return {
+    changes: state.changes,
+    now: state.now,
+    key,
+    columns,
+    nameOf,
+    groups,
+    groupOf,
+    groupSums,
+    groupRanks,
+    months: comparisonByCalendarMonth({ prices: ids, rows: spans }, state.now),
+    orders: new Map(),
+    charted: new Map(),
+  };
+}
+/** Each metered item's quantity in a period under a strategy; undefined before the item began. */
+function itemQuantity(
+  item: SubscriptionItem,
+  usage: ReturnType<ScenarioState['columns']>,
+  strategy: AggregateUsage,
+  period: Span,
+): number | undefined {
+  if (period.end <= item.created) return undefined;
+  const [lo, hi] = indexRange(usage, Math.max(period.start, item.created), period.end);
+  return aggregators[strategy](usage, lo, hi).quantity;
+}
+
+function comparisonColumns(state: ScenarioState, args: CompareArgs): ComparisonColumns {
   const prices = args.prices.map((id, index) => state.price(id, `prices[${index}]`));
   const currency = prices[0]!.currency;
   prices.forEach((price, index) => {
@@ -301,23 +452,53 @@ function comparisonOf(state: ScenarioState, args: CompareArgs): Comparison {
     if (!quote) known.set(quantity, (quote = quotePrice(price, quantity)));
     return quote;
   };
+  const strategies = [...new Set(prices.map((price) => price.recurring.aggregateUsage ?? 'sum'))];
   const candidates = prices.map((price) => ({
     price,
-    strategy: price.recurring.aggregateUsage ?? 'sum',
+    at: strategies.indexOf(price.recurring.aggregateUsage ?? 'sum'),
     adjustment: adjustments.find((entry) => entry.key === price.id),
   }));
-  const strategies = [...new Set(candidates.map((candidate) => candidate.strategy))];
   // Subscriptions started together on one price share their periods (10,000 made in one batch
-  // have one list): each list is computed once per call, read only.
+  // have one list): each list is computed once per call, read only. The next subscription
+  // usually reads the same as the one before (what periodsKey reads: its first item's price,
+  // anchor, period index, start and trial end), which skips making and looking up its key.
   const periodLists = new Map<string, Span[]>();
+  let before: Subscription | null = null;
+  let beforePeriods: Span[] = [];
+  // Where each list's periods begin in columns.spans.
+  const firstSpans = new Map<Span[], number>();
   const periodsOf = (subscription: Subscription) => {
+    if (
+      before &&
+      before.items.data[0]!.price === subscription.items.data[0]!.price &&
+      before.billingCycleAnchor === subscription.billingCycleAnchor &&
+      before.startDate === subscription.startDate &&
+      before.trialEnd === subscription.trialEnd &&
+      state.data.periodIndex[before.id] === state.data.periodIndex[subscription.id]
+    )
+      return beforePeriods;
+    before = subscription;
     const key = state.periodsKey(subscription);
     let periods = periodLists.get(key);
     if (!periods) periodLists.set(key, (periods = state.periodsOf(subscription).reverse()));
-    return periods;
+    return (beforePeriods = periods);
   };
-  const rows: PriceComparison['rows'] = [];
-  const totals: Record<string, number> = Object.fromEntries(prices.map((price) => [price.id, 0]));
+  const columns: ComparisonColumns = {
+    prices,
+    currency,
+    totals: Object.fromEntries(prices.map((price) => [price.id, 0])),
+    starts: [],
+    ends: [],
+    spanOf: [],
+    spans: [],
+    subscriptions: [],
+    customers: [],
+    amounts: prices.map(() => []),
+  };
+  // Per strategy, each metered item's quantity in the period at hand, aggregated once however
+  // many candidates share the strategy. The quantity only, as aggregateUsage's sentence is not
+  // shown here.
+  const quantities: (number | undefined)[][] = strategies.map(() => []);
   for (const subscription of subscriptions) {
     if (subscription.currency !== currency) continue;
     const metered = subscription.items.data.filter(
@@ -326,56 +507,56 @@ function comparisonOf(state: ScenarioState, args: CompareArgs): Comparison {
     if (metered.length === 0) continue;
     const usage = metered.map((item) => state.columns(item.id));
     const periods = periodsOf(subscription);
-    // Per period, per strategy: each metered item's quantity (undefined before the item began),
-    // aggregated once however many candidates share the strategy. The quantity only, as
-    // aggregateUsage's sentence is not shown here.
-    const quantities = periods.map((period) =>
-      strategies.map((strategy) =>
-        metered.map((item, index) => {
-          if (period.end <= item.created) return undefined;
-          const [lo, hi] = indexRange(
-            usage[index]!,
-            Math.max(period.start, item.created),
-            period.end,
-          );
-          return aggregators[strategy](usage[index]!, lo, hi).quantity;
-        }),
-      ),
-    );
-    const amountsOf = candidates.map(({ price, strategy, adjustment }) => {
-      const at = strategies.indexOf(strategy);
-      if (!adjustment)
-        return quantities.map((perStrategy) => {
-          let amount = 0;
-          for (const quantity of perStrategy[at]!)
-            if (quantity !== undefined) amount += quoteOf(price, quantity).amount;
-          return amount;
-        });
-      const own = quantities.map((perStrategy) =>
-        perStrategy[at]!.flatMap((quantity) =>
-          quantity === undefined ? [] : [quoteOf(price, quantity)],
-        ),
-      );
-      const spans = periods.map((period) => ({ ...period, open: period.end > state.now }));
-      return adjustedAmounts(adjustment, spans, own).map((amount) => amount ?? 0);
-    });
+    let firstSpan = firstSpans.get(periods);
+    if (firstSpan === undefined) {
+      firstSpans.set(periods, (firstSpan = columns.spans.length));
+      columns.spans.push(...periods);
+    }
+    const first = columns.starts.length;
+    // A candidate with a coupon or minimum is priced per period first, then adjusted over them.
+    const own = adjustments.length
+      ? candidates.map(({ adjustment }) => (adjustment ? ([] as Quote[][]) : null))
+      : null;
     periods.forEach((period, index) => {
-      const amounts: Record<string, number> = {};
-      prices.forEach((price, at) => {
-        const amount = amountsOf[at]![index]!;
-        amounts[price.id] = amount;
-        totals[price.id]! += amount;
+      strategies.forEach((strategy, at) => {
+        metered.forEach((item, index) => {
+          quantities[at]![index] = itemQuantity(item, usage[index]!, strategy, period);
+        });
       });
-      rows.push({
-        periodStart: period.start,
-        periodEnd: period.end,
-        customer: subscription.customer,
-        subscription: subscription.id,
-        amounts,
+      candidates.forEach(({ price, at }, candidate) => {
+        const quotes = own?.[candidate] ? ([] as Quote[]) : null;
+        let amount = 0;
+        for (let index = 0; index < metered.length; index++) {
+          const quantity = quantities[at]![index];
+          if (quantity === undefined) continue;
+          const quote = quoteOf(price, quantity);
+          amount += quote.amount;
+          quotes?.push(quote);
+        }
+        if (quotes) own![candidate]!.push(quotes);
+        columns.amounts[candidate]!.push(amount);
+      });
+      columns.starts.push(period.start);
+      columns.ends.push(period.end);
+      columns.spanOf.push(firstSpan + index);
+      columns.customers.push(subscription.customer);
+      columns.subscriptions.push(subscription.id);
+    });
+    candidates.forEach(({ adjustment }, candidate) => {
+      if (!adjustment) return;
+      const spans = periods.map((period) => ({ ...period, open: period.end > state.now }));
+      adjustedAmounts(adjustment, spans, own![candidate]!).forEach((amount, index) => {
+        columns.amounts[candidate]![first + index] = amount ?? 0;
       });
     });
   }
-  return { prices: prices.map((price) => price.id), rows, totals, currency };
+  // Whole minor units: the sums are exact in any order.
+  prices.forEach((price, candidate) => {
+    let total = 0;
+    for (const amount of columns.amounts[candidate]!) total += amount;
+    columns.totals[price.id]! += total;
+  });
+  return columns;
 }
 
 /**
@@ -386,47 +567,69 @@ function summarized(
   cache: ComparisonCache,
   page: NonNullable<CompareArgs['page']>,
 ): PriceComparison {
-  const { comparison, nameOf, byCustomer } = cache;
-  const price = page.price ?? comparison.prices[0]!;
-  if (!comparison.prices.includes(price))
+  const { columns, nameOf, groups, groupSums } = cache;
+  const ids = columns.prices.map((id) => id.id);
+  const price = page.price ?? ids[0]!;
+  if (!ids.includes(price))
     throw invalidRequest(
       'parameter_invalid',
       'page.price',
-      `${price} is not one of the compared prices: rank by one of ${comparison.prices.join(', ')}.`,
+      `${price} is not one of the compared prices: rank by one of ${ids.join(', ')}.`,
     );
+  // A customer's amounts as groupAmounts sums them (a price listed twice counts twice).
+  const amountsOf = (groups: readonly number[]) => {
+    const amounts: Record<string, number> = {};
+    ids.forEach((id, candidate) => {
+      let sum = 0;
+      for (const group of groups) sum += groupSums[candidate]![group]!;
+      amounts[id] = (amounts[id] ?? 0) + sum;
+    });
+    return amounts;
+  };
+  const column = columns.amounts[ids.indexOf(price)]!;
   const top = page.top ?? 20;
+  // As largestGroups: every customer when they fit, else the top - 1 and the rest as one.
   let charted = cache.charted.get(`${price} ${top}`);
-  if (!charted)
-    cache.charted.set(`${price} ${top}`, (charted = largestGroups(byCustomer, price, top)));
-  // largestGroups keeps every group when they fit, else the top - 1 and the rest as one.
-  const listed = charted === byCustomer ? charted : charted.slice(0, -1);
-  const others = charted === byCustomer ? null : charted.at(-1)!;
+  if (!charted) {
+    const all = Array.from(groups.keys());
+    if (groups.length <= top) charted = all;
+    else {
+      const amount = groupSums[ids.indexOf(price)]!;
+      charted = largestFirst(amount);
+    }
+    cache.charted.set(`${price} ${top}`, charted);
+  }
+  const listed = groups.length <= top ? charted : charted.slice(0, top - 1);
+  const others = groups.length <= top ? null : charted.slice(top - 1);
   const sort = page.sort ?? 'period';
   const offset = page.offset ?? 0;
   const limit = page.limit ?? 100;
   let ordered = cache.orders.get(`${sort} ${price}`);
-  if (!ordered)
-    cache.orders.set(`${sort} ${price}`, (ordered = rowsInOrder(comparison, sort, price, nameOf)));
-  const rows = ordered
-    .slice(offset, offset + limit)
-    .map((row) => ({ ...row, customerName: nameOf(row.customer) }));
+  if (!ordered) {
+    const { groupOf, groupRanks } = cache;
+    const ranks = Float64Array.from(groupOf, (group) => groupRanks[group]!);
+    cache.orders.set(`${sort} ${price}`, (ordered = rowOrder(sort, columns.starts, ranks, column)));
+  }
+  const rows = ordered.slice(offset, offset + limit).map((at) => {
+    const row = rowAt(columns, at);
+    return { ...row, customerName: nameOf(row.customer) };
+  });
   return {
-    ...comparison,
+    prices: ids,
     rows,
+    totals: columns.totals,
+    currency: columns.currency,
     summary: {
       months: cache.months,
       customers: listed.map((group) => ({
-        customer: group.key,
-        name: group.label,
-        amounts: group.amounts,
+        customer: groups[group]!,
+        name: nameOf(groups[group]!),
+        amounts: amountsOf([group]),
       })),
-      others: others && {
-        customers: byCustomer.length - listed.length,
-        amounts: others.amounts,
-      },
+      others: others && { customers: others.length, amounts: amountsOf(others) },
       price,
-      customerCount: byCustomer.length,
-      rowCount: comparison.rows.length,
+      customerCount: groups.length,
+      rowCount: columns.starts.length,
       offset,
       limit,
       sort,
