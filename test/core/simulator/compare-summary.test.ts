@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectRejectedUnchanged } from './fixtures';
 import { FEB_1, HOUR, MAR_1, moneyWorld } from './money-fixtures';
+import { groupAmounts, largestGroups, rowsInOrder } from '../../../core/public/compare-groups';
 
 function threeCustomers() {
   const w = moneyWorld();
@@ -200,5 +201,67 @@ describe('analysis.comparePrices with page', () => {
       ),
       { numRuns: 25 },
     );
+  });
+
+  it("pages and sums as the view's own functions do, with names ranked equal", () => {
+    const w = moneyWorld();
+    const a = w.metered(1).id;
+    const b = w.metered(2).id;
+    const names = ['Customer 10', 'Customer 1', 'Älva', 'Customer 01', 'alva', 'Customer 9'];
+    const customers = names.map(
+      (name) => w.sim.customers.create({ name, paymentMethod: 'pm_card_visa' }).id,
+    );
+    // Customer 1 has two subscriptions; one starts a day later (periods of its own).
+    customers.push(customers[1]!);
+    customers.forEach((customer, index) => {
+      if (index === 6)
+        w.sim.testClock.advance({ frozenTime: w.sim.testClock.retrieve().frozenTime + 86_400 });
+      const sub = w.sim.subscriptions.create({ customer, items: [{ price: a }] });
+      w.sim.usageRecords.create({
+        subscriptionItem: sub.items.data[0]!.id,
+        quantity: 10 * (index % 3),
+      });
+    });
+    w.sim.testClock.advance({ frozenTime: MAR_1 + HOUR });
+    const check = () => {
+      const all = w.sim.analysis.comparePrices({ prices: [a, b] });
+      const named = new Map(w.sim.customers.list({ limit: 100 }).data.map((c) => [c.id, c.name]));
+      const nameOf = (customer: string) => named.get(customer)!;
+      for (const sort of ['period', 'customer', 'amount'] as const)
+        for (const price of [a, b]) {
+          const page = (offset: number) =>
+            w.sim.analysis.comparePrices({
+              prices: [a, b],
+              page: { offset, limit: 4, sort, price, top: 3 },
+            });
+          const rows = [0, 4, 8, 12, 16].flatMap((offset) => page(offset).rows);
+          expect(rows).toEqual(
+            rowsInOrder(all, sort, price, nameOf).map((row) => ({
+              ...row,
+              customerName: nameOf(row.customer),
+            })),
+          );
+          const charted = largestGroups(
+            groupAmounts(all, (row) => ({ key: row.customer, label: nameOf(row.customer) })),
+            price,
+            3,
+          );
+          const summary = page(0).summary!;
+          expect(summary.customers).toEqual(
+            charted
+              .slice(0, -1)
+              .map((g) => ({ customer: g.key, name: g.label, amounts: g.amounts })),
+          );
+          expect(summary.others).toEqual({ customers: 6 - 2, amounts: charted.at(-1)!.amounts });
+        }
+      return all.rows.length;
+    };
+    // 6 subscriptions × January, February, March; the later one: from January 2nd, two periods.
+    expect(check()).toBe(20);
+    // Renamed to a name ranked equal to another, then to one ranked first.
+    w.sim.customers.update(customers[5]!, { name: 'Customer 001' });
+    check();
+    w.sim.customers.update(customers[5]!, { name: 'Aaron' });
+    check();
   });
 });
