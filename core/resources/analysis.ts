@@ -13,6 +13,7 @@ import type {
   InvoiceStatus,
   MeterFormula,
   PriceComparison,
+  PriceComparisonSummary,
   RecordsVsMeters,
   StrategyComparison,
   UsageSeries,
@@ -299,7 +300,8 @@ interface ComparisonCache {
   groupRanks: Float64Array;
   months: ReturnType<typeof comparisonByCalendarMonth>;
   orders: Map<string, number[]>;
-  charted: Map<string, number[]>;
+  /** By ranking price and bar count: the customers charted, and the rest as one. */
+  charted: Map<string, Pick<PriceComparisonSummary, 'customers' | 'others'>>;
 }
 const comparisonCaches = new WeakMap<ScenarioState, ComparisonCache>();
 
@@ -408,6 +410,7 @@ function comparisonCache(
     charted: new Map(),
   };
 }
+
 /** Each metered item's quantity in a period under a strategy; undefined before the item began. */
 function itemQuantity(
   item: SubscriptionItem,
@@ -586,29 +589,36 @@ function summarized(
     });
     return amounts;
   };
-  const column = columns.amounts[ids.indexOf(price)]!;
   const top = page.top ?? 20;
   // As largestGroups: every customer when they fit, else the top - 1 and the rest as one.
   let charted = cache.charted.get(`${price} ${top}`);
   if (!charted) {
-    const all = Array.from(groups.keys());
-    if (groups.length <= top) charted = all;
-    else {
-      const amount = groupSums[ids.indexOf(price)]!;
-      charted = largestFirst(amount);
-    }
+    const ranked = groups.length <= top ? null : largestFirst(groupSums[ids.indexOf(price)]!);
+    const listed = ranked ? ranked.slice(0, top - 1) : Array.from(groups.keys());
+    const others = ranked && ranked.slice(top - 1);
+    charted = {
+      customers: listed.map((group) => ({
+        customer: groups[group]!,
+        name: nameOf(groups[group]!),
+        amounts: amountsOf([group]),
+      })),
+      others: others && { customers: others.length, amounts: amountsOf(others) },
+    };
     cache.charted.set(`${price} ${top}`, charted);
   }
-  const listed = groups.length <= top ? charted : charted.slice(0, top - 1);
-  const others = groups.length <= top ? null : charted.slice(top - 1);
   const sort = page.sort ?? 'period';
   const offset = page.offset ?? 0;
   const limit = page.limit ?? 100;
   let ordered = cache.orders.get(`${sort} ${price}`);
   if (!ordered) {
     const { groupOf, groupRanks } = cache;
-    const ranks = Float64Array.from(groupOf, (group) => groupRanks[group]!);
-    cache.orders.set(`${sort} ${price}`, (ordered = rowOrder(sort, columns.starts, ranks, column)));
+    const ranks = new Float64Array(groupOf.length);
+    for (let row = 0; row < ranks.length; row++) ranks[row] = groupRanks[groupOf[row]!]!;
+    const amounts = columns.amounts[ids.indexOf(price)]!;
+    cache.orders.set(
+      `${sort} ${price}`,
+      (ordered = rowOrder(sort, columns.starts, ranks, amounts)),
+    );
   }
   const rows = ordered.slice(offset, offset + limit).map((at) => {
     const row = rowAt(columns, at);
@@ -621,12 +631,7 @@ function summarized(
     currency: columns.currency,
     summary: {
       months: cache.months,
-      customers: listed.map((group) => ({
-        customer: groups[group]!,
-        name: nameOf(groups[group]!),
-        amounts: amountsOf([group]),
-      })),
-      others: others && { customers: others.length, amounts: amountsOf(others) },
+      ...charted,
       price,
       customerCount: groups.length,
       rowCount: columns.starts.length,
