@@ -101,7 +101,7 @@ export function rowsInOrder(
  * "Customer 9" before "Customer 10"); names that order treats as equal share one place.
  */
 export function nameRanks(names: readonly string[]): Int32Array {
-  // One collator, each name compared as a number of the sort: 10,000 names in ~15 ms.
+  // One collator for the whole sort (10,000 names: 5-18 ms here), then equal neighbours share.
   const collator = new Intl.Collator('en', { numeric: true });
   const sorted = Array.from(names.keys()).sort((a, b) => collator.compare(names[a]!, names[b]!));
   const ranks = new Int32Array(names.length);
