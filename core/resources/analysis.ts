@@ -463,29 +463,15 @@ function comparisonColumns(state: ScenarioState, args: CompareArgs): ComparisonC
     adjustment: adjustments.find((entry) => entry.key === price.id),
   }));
   // Subscriptions started together on one price share their periods (10,000 made in one batch
-  // have one list): each list is computed once per call, read only. The next subscription
-  // usually reads the same as the one before (what periodsKey reads: its first item's price,
-  // anchor, period index, start and trial end), which skips making and looking up its key.
+  // have one list): each list is computed once per call, read only.
   const periodLists = new Map<string, Span[]>();
-  let before: Subscription | null = null;
-  let beforePeriods: Span[] = [];
   // Where each list's periods begin in columns.spans.
   const firstSpans = new Map<Span[], number>();
   const periodsOf = (subscription: Subscription) => {
-    if (
-      before &&
-      before.items.data[0]!.price === subscription.items.data[0]!.price &&
-      before.billingCycleAnchor === subscription.billingCycleAnchor &&
-      before.startDate === subscription.startDate &&
-      before.trialEnd === subscription.trialEnd &&
-      state.data.periodIndex[before.id] === state.data.periodIndex[subscription.id]
-    )
-      return beforePeriods;
-    before = subscription;
     const key = state.periodsKey(subscription);
     let periods = periodLists.get(key);
     if (!periods) periodLists.set(key, (periods = state.periodsOf(subscription).reverse()));
-    return (beforePeriods = periods);
+    return periods;
   };
   const columns: ComparisonColumns = {
     prices,
